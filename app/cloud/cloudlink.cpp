@@ -1,0 +1,182 @@
+#include "cloudlink.h"
+
+#include "logcategories.h"
+
+#include <QNetworkRequest>
+#include <QRandomGenerator>
+
+#include <algorithm>
+
+namespace {
+// Failures logged as warnings before the link goes quiet (debug only).
+constexpr int loudFailures = 3;
+}
+
+CloudLink::CloudLink(const CloudLinkSettings &settings, QObject *parent)
+    : QObject(parent), m_settings(settings)
+{
+    m_reconnectTimer.setSingleShot(true);
+    m_pongDeadline.setSingleShot(true);
+    m_handshakeDeadline.setSingleShot(true);
+    m_pingTimer.setInterval(m_settings.pingIntervalMs);
+
+    connect(&m_reconnectTimer, &QTimer::timeout, this, &CloudLink::dial);
+    connect(&m_pingTimer, &QTimer::timeout, this, &CloudLink::sendPing);
+    connect(&m_pongDeadline, &QTimer::timeout, this, [this] {
+        qCWarning(lcCloud) << "cloud did not answer a ping within" << m_settings.pongTimeoutMs
+                           << "ms; dropping the connection";
+        m_lastError = QStringLiteral("keep-alive timed out");
+        m_socket.abort();
+    });
+    connect(&m_handshakeDeadline, &QTimer::timeout, this, [this] {
+        m_lastError = QStringLiteral("no answer to the WebSocket handshake within %1 ms")
+                          .arg(m_settings.handshakeTimeoutMs);
+        m_socket.abort();
+        // abort() of a socket that never connected may not emit disconnected().
+        if (m_state == State::Connecting)
+            onDisconnected();
+    });
+
+    connect(&m_socket, &QWebSocket::connected, this, &CloudLink::onConnected);
+    connect(&m_socket, &QWebSocket::disconnected, this, &CloudLink::onDisconnected);
+    connect(&m_socket, &QWebSocket::textMessageReceived, this, &CloudLink::textFrameReceived);
+    connect(&m_socket, &QWebSocket::binaryMessageReceived, this, &CloudLink::binaryFrameReceived);
+    connect(&m_socket, &QWebSocket::pong, this, [this] { m_pongDeadline.stop(); });
+    connect(&m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this](QAbstractSocket::SocketError) {
+        m_lastError = m_socket.errorString();
+    });
+}
+
+CloudLink::~CloudLink()
+{
+    m_running = false;
+    m_socket.disconnect(this);
+    m_socket.abort();
+}
+
+void CloudLink::start()
+{
+    if (m_running)
+        return;
+    if (m_settings.url.isEmpty()) {
+        qCInfo(lcCloud) << "no cloud URL configured; staying offline";
+        setState(State::Offline);
+        return;
+    }
+    m_running = true;
+    dial();
+}
+
+void CloudLink::stop()
+{
+    m_running = false;
+    m_reconnectTimer.stop();
+    m_pingTimer.stop();
+    m_pongDeadline.stop();
+    m_handshakeDeadline.stop();
+    m_socket.close();
+    setState(State::Offline);
+}
+
+bool CloudLink::sendText(const QString &text)
+{
+    if (m_state != State::Connected)
+        return false;
+    m_socket.sendTextMessage(text);
+    return true;
+}
+
+int CloudLink::backoffDelayMs(int failures, int minMs, int maxMs)
+{
+    const int shift = std::min(failures, 20);
+    const qint64 base = std::min<qint64>(qint64(minMs) << shift, maxMs);
+    // Jitter: between 75% and 125% of the base, never above the cap.
+    const double factor = 0.75 + QRandomGenerator::global()->generateDouble() * 0.5;
+    return int(std::clamp<qint64>(qint64(base * factor), minMs / 2 > 0 ? minMs / 2 : 1, maxMs));
+}
+
+void CloudLink::dial()
+{
+    if (!m_running)
+        return;
+    QNetworkRequest request(m_settings.url);
+    if (!m_settings.token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_settings.token.toUtf8());
+    request.setRawHeader("X-Controller-Id", m_settings.controllerId.toUtf8());
+    request.setRawHeader("X-Controller-Version", m_settings.appVersion.toUtf8());
+    setState(State::Connecting);
+    m_lastError.clear();
+    m_handshakeDeadline.start(m_settings.handshakeTimeoutMs);
+    m_socket.open(request);
+}
+
+void CloudLink::onConnected()
+{
+    m_handshakeDeadline.stop();
+    if (m_failedAttempts > loudFailures)
+        qCInfo(lcCloud) << "connected to" << m_settings.url.toDisplayString() << "after" << m_failedAttempts
+                        << "failed attempts";
+    else
+        qCInfo(lcCloud) << "connected to" << m_settings.url.toDisplayString();
+    m_failedAttempts = 0;
+    m_pingTimer.start();
+    setState(State::Connected);
+    emit connected();
+}
+
+void CloudLink::onDisconnected()
+{
+    if (m_state == State::WaitingToReconnect || m_state == State::Offline)
+        return;   // already handled (an abort during the handshake reports twice)
+    m_handshakeDeadline.stop();
+    m_pingTimer.stop();
+    m_pongDeadline.stop();
+    const bool wasConnected = m_state == State::Connected;
+    if (wasConnected) {
+        qCWarning(lcCloud).noquote() << "connection to the cloud lost"
+                                     << (m_lastError.isEmpty() ? QString() : QStringLiteral("(%1)").arg(m_lastError));
+        emit disconnected();
+    }
+    if (!m_running) {
+        setState(State::Offline);
+        return;
+    }
+    if (!wasConnected) {
+        ++m_failedAttempts;
+        if (m_failedAttempts <= loudFailures) {
+            qCWarning(lcCloud).noquote() << "cannot reach the cloud at" << m_settings.url.toDisplayString()
+                                         << (m_lastError.isEmpty() ? QString() : QStringLiteral("(%1)").arg(m_lastError));
+            if (m_failedAttempts == loudFailures)
+                qCWarning(lcCloud) << "will keep retrying with backoff; further failures are logged at debug level";
+        } else {
+            qCDebug(lcCloud).noquote() << "cloud still unreachable, attempt" << m_failedAttempts << m_lastError;
+        }
+    }
+    scheduleReconnect();
+}
+
+void CloudLink::scheduleReconnect()
+{
+    // A dropped connection is redialled after the first step; failures back off.
+    const int delay = backoffDelayMs(std::max(0, m_failedAttempts - 1), m_settings.reconnectMinMs,
+                                     m_settings.reconnectMaxMs);
+    m_nextAttemptAt = QDateTime::currentDateTimeUtc().addMSecs(delay);
+    m_reconnectTimer.start(delay);
+    setState(State::WaitingToReconnect);
+}
+
+void CloudLink::sendPing()
+{
+    if (m_state != State::Connected || m_pongDeadline.isActive())
+        return;
+    m_pongDeadline.start(m_settings.pongTimeoutMs);
+    m_socket.ping();
+}
+
+void CloudLink::setState(State state)
+{
+    if (state == m_state)
+        return;
+    m_state = state;
+    emit stateChanged(state);
+}

@@ -1,0 +1,75 @@
+// The WebSocket to the cloud: dials, authenticates on the upgrade, keeps the
+// connection alive with pings, and redials with backoff and jitter. It only
+// moves frames; ProtocolHandler gives them meaning.
+#pragma once
+
+#include <QDateTime>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+#include <QUrl>
+#include <QWebSocket>
+
+struct CloudLinkSettings
+{
+    QUrl url;                  // empty: stay offline
+    QString token;
+    QString controllerId;
+    QString appVersion;
+    int reconnectMinMs = 1000;
+    int reconnectMaxMs = 60000;
+    int pingIntervalMs = 20000;
+    int pongTimeoutMs = 10000;
+    int handshakeTimeoutMs = 15000;
+};
+
+class CloudLink : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class State { Offline, Connecting, Connected, WaitingToReconnect };
+    Q_ENUM(State)
+
+    explicit CloudLink(const CloudLinkSettings &settings, QObject *parent = nullptr);
+    ~CloudLink() override;
+
+    void start();
+    void stop();
+
+    bool sendText(const QString &text);
+
+    State state() const { return m_state; }
+    QDateTime nextAttemptAt() const { return m_nextAttemptAt; }
+    int failedAttempts() const { return m_failedAttempts; }
+
+    // Backoff for the n-th consecutive failure (0-based), jitter included.
+    static int backoffDelayMs(int failures, int minMs, int maxMs);
+
+signals:
+    void connected();
+    void disconnected();
+    void textFrameReceived(const QString &text);
+    void binaryFrameReceived(const QByteArray &bytes);
+    void stateChanged(CloudLink::State state);
+
+private:
+    void dial();
+    void onConnected();
+    void onDisconnected();
+    void scheduleReconnect();
+    void sendPing();
+    void setState(State state);
+
+    CloudLinkSettings m_settings;
+    QWebSocket m_socket;
+    QTimer m_reconnectTimer;
+    QTimer m_pingTimer;
+    QTimer m_pongDeadline;
+    QTimer m_handshakeDeadline;
+    State m_state = State::Offline;
+    QDateTime m_nextAttemptAt;
+    int m_failedAttempts = 0;
+    bool m_running = false;
+    QString m_lastError;
+};

@@ -1,0 +1,64 @@
+// The cloud protocol (PROTOCOL.md, "Transport"), apart from any socket:
+// checks incoming frames, answers bad ones with protocol_error, dispatches
+// good ones by `type`, wraps outgoing messages in the envelope, says `hello`
+// first on every connect and keeps what is sent while offline for later.
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <functional>
+
+class ProtocolHandler : public QObject
+{
+    Q_OBJECT
+
+public:
+    using Handler = std::function<void(const QJsonObject &data)>;
+    using HelloProvider = std::function<QJsonObject()>;
+    // Puts one text frame on the wire; false when it could not.
+    using Sender = std::function<bool(const QString &text)>;
+
+    explicit ProtocolHandler(qint64 maxFrameBytes, QObject *parent = nullptr);
+
+    void registerHandler(const QString &type, Handler handler);
+    void setHelloProvider(HelloProvider provider) { m_helloProvider = std::move(provider); }
+    void setSender(Sender sender) { m_sender = std::move(sender); }
+
+    // Incoming frames from the link.
+    void handleTextFrame(const QString &text);
+    void handleBinaryFrame(const QByteArray &bytes);
+
+    // Sends (or, while offline, keeps) a message. The envelope's timestamp is
+    // set here.
+    void send(const QString &type, const QJsonObject &data);
+
+    // The link went up (hello, then what was kept) or down.
+    void setOnline(bool online);
+    bool isOnline() const { return m_online; }
+
+    qsizetype pendingCount() const { return m_outbox.size(); }
+    static constexpr qsizetype outboxLimit = 1000;
+
+    static QJsonObject envelope(const QString &type, const QJsonObject &data);
+    static QString timestampNow();
+
+signals:
+    void protocolErrorSent(const QString &reason);
+
+private:
+    void reject(const QString &reason, const QJsonValue &receivedType);
+    void keep(const QString &text);
+
+    qint64 m_maxFrameBytes;
+    bool m_online = false;
+    QHash<QString, Handler> m_handlers;
+    HelloProvider m_helloProvider;
+    Sender m_sender;
+    QList<QString> m_outbox;
+    qsizetype m_dropped = 0;
+};

@@ -1,0 +1,91 @@
+#include "controller.h"
+
+#include "cloud/cloudlink.h"
+#include "cloud/protocolhandler.h"
+#include "logcategories.h"
+#include "runtime/watchdog.h"
+#include "storage/driverrepository.h"
+#include "sync/driversyncservice.h"
+
+#include <QJsonArray>
+
+Controller::Controller(const Config &config, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_layout(config.root)
+    , m_watchdog(std::make_unique<Watchdog>())
+    , m_protocol(std::make_unique<ProtocolHandler>(config.maxFrameBytes))
+{
+    CloudLinkSettings link;
+    link.url = config.cloudUrl;
+    link.token = config.token;
+    link.controllerId = config.controllerId;
+    link.appVersion = QStringLiteral(NUC_APP_VERSION);
+    link.reconnectMinMs = config.reconnectMinMs;
+    link.reconnectMaxMs = config.reconnectMaxMs;
+    link.pingIntervalMs = config.pingIntervalMs;
+    link.pongTimeoutMs = config.pongTimeoutMs;
+    m_link = std::make_unique<CloudLink>(link);
+
+    m_protocol->setSender([this](const QString &text) { return m_link->sendText(text); });
+    m_protocol->setHelloProvider([this] { return helloData(); });
+    connect(m_link.get(), &CloudLink::connected, this, [this] { m_protocol->setOnline(true); });
+    connect(m_link.get(), &CloudLink::disconnected, this, [this] { m_protocol->setOnline(false); });
+    connect(m_link.get(), &CloudLink::textFrameReceived, m_protocol.get(), &ProtocolHandler::handleTextFrame);
+    connect(m_link.get(), &CloudLink::binaryFrameReceived, m_protocol.get(), &ProtocolHandler::handleBinaryFrame);
+
+    m_sync = std::make_unique<DriverSyncService>(m_layout, config.maxDriverCodeBytes, config.validationBudgetMs,
+                                                 m_watchdog.get(), m_protocol.get());
+}
+
+Controller::~Controller()
+{
+    stop();
+}
+
+QString Controller::start()
+{
+    QString error = m_layout.prepare();
+    if (!error.isEmpty())
+        return error;
+    error = m_db.open(m_layout.databasePath(), QStringLiteral("nuc-main"));
+    if (!error.isEmpty())
+        return error;
+    error = m_sync->start();
+    if (!error.isEmpty())
+        return error;
+    qCInfo(lcConfig).noquote() << "controller" << m_config.controllerId << "running with root" << m_layout.root();
+    m_link->start();
+    return {};
+}
+
+void Controller::stop()
+{
+    if (m_link)
+        m_link->stop();
+    if (m_sync)
+        m_sync->stop();
+}
+
+QJsonObject Controller::helloData() const
+{
+    QJsonArray drivers;
+    if (m_db.isOpen()) {
+        QString error;
+        const QList<DriverRecord> records = DriverRepository(m_db.connection()).all(&error);
+        if (!error.isEmpty())
+            qCWarning(lcStorage) << "cannot list drivers for hello:" << error;
+        for (const DriverRecord &r : records) {
+            drivers.append(QJsonObject{{QStringLiteral("driver_id"), r.id},
+                                       {QStringLiteral("driver_type"), r.driverType},
+                                       {QStringLiteral("version"), r.version},
+                                       {QStringLiteral("sync_id"), r.syncId},
+                                       {QStringLiteral("status"), r.status}});
+        }
+    }
+    return QJsonObject{{QStringLiteral("controller_id"), m_config.controllerId},
+                       {QStringLiteral("name"), m_config.controllerName},
+                       {QStringLiteral("app_version"), QStringLiteral(NUC_APP_VERSION)},
+                       {QStringLiteral("drivers"), drivers},
+                       {QStringLiteral("devices"), QJsonArray()}};
+}

@@ -1,0 +1,49 @@
+// The composition root: builds the controller's object graph from a Config
+// once (storage, watchdog, cloud link, protocol, sync pipeline) and wires it.
+// main() and the integration tests both use it.
+#pragma once
+
+#include "config.h"
+#include "storage/database.h"
+#include "storage/storagelayout.h"
+
+#include <QJsonObject>
+#include <QObject>
+
+#include <memory>
+
+class CloudLink;
+class DriverSyncService;
+class ProtocolHandler;
+class Watchdog;
+
+class Controller : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Controller(const Config &config, QObject *parent = nullptr);
+    ~Controller() override;
+
+    // Prepares storage and starts every part. Returns an error line or empty.
+    QString start();
+    void stop();
+
+    const Config &config() const { return m_config; }
+    const StorageLayout &layout() const { return m_layout; }
+    ProtocolHandler *protocol() const { return m_protocol.get(); }
+    CloudLink *cloudLink() const { return m_link.get(); }
+    DriverSyncService *driverSync() const { return m_sync.get(); }
+
+    // The `data` of the hello message: identity, drivers and devices as now.
+    QJsonObject helloData() const;
+
+private:
+    Config m_config;
+    StorageLayout m_layout;
+    Database m_db;   // the main thread's connection
+    std::unique_ptr<Watchdog> m_watchdog;
+    std::unique_ptr<ProtocolHandler> m_protocol;
+    std::unique_ptr<CloudLink> m_link;
+    std::unique_ptr<DriverSyncService> m_sync;
+};

@@ -1,0 +1,293 @@
+#include "config.h"
+
+#include "logcategories.h"
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QHostInfo>
+#include <QSettings>
+
+#include <algorithm>
+#include <functional>
+#include <vector>
+
+namespace {
+
+// One configurable setting: its key (command line option, INI key, and
+// CONTROL_NUC_<KEY> environment variable), help text and a parser that stores
+// a checked value into the Config or returns an error.
+struct Setting
+{
+    QString key;
+    QString valueName;
+    QString description;
+    std::function<QString(Config &, const QString &)> apply;   // empty return: ok
+};
+
+QString envName(const QString &key)
+{
+    return QStringLiteral("CONTROL_NUC_") + QString(key).replace(QLatin1Char('-'), QLatin1Char('_')).toUpper();
+}
+
+std::function<QString(Config &, const QString &)> intSetting(int Config::*member, int min, int max)
+{
+    return [member, min, max](Config &c, const QString &v) -> QString {
+        bool ok = false;
+        const int n = v.trimmed().toInt(&ok);
+        if (!ok || n < min || n > max)
+            return QStringLiteral("expected a whole number from %1 to %2, got '%3'").arg(min).arg(max).arg(v);
+        c.*member = n;
+        return {};
+    };
+}
+
+std::function<QString(Config &, const QString &)> bytesSetting(qint64 Config::*member, qint64 min, qint64 max)
+{
+    return [member, min, max](Config &c, const QString &v) -> QString {
+        bool ok = false;
+        const qint64 n = v.trimmed().toLongLong(&ok);
+        if (!ok || n < min || n > max)
+            return QStringLiteral("expected a byte count from %1 to %2, got '%3'").arg(min).arg(max).arg(v);
+        c.*member = n;
+        return {};
+    };
+}
+
+QString parseBool(const QString &v, bool *out)
+{
+    const QString s = v.trimmed().toLower();
+    if (s == u"1" || s == u"true" || s == u"yes" || s == u"on") {
+        *out = true;
+        return {};
+    }
+    if (s == u"0" || s == u"false" || s == u"no" || s == u"off") {
+        *out = false;
+        return {};
+    }
+    return QStringLiteral("expected true or false, got '%1'").arg(v);
+}
+
+std::vector<Setting> settings()
+{
+    return {
+        {QStringLiteral("root"), QStringLiteral("dir"),
+         QStringLiteral("Root folder holding var/ and logs/ (default /opt/control-system)."),
+         [](Config &c, const QString &v) -> QString {
+             if (v.trimmed().isEmpty())
+                 return QStringLiteral("the root folder must not be empty");
+             c.root = QFileInfo(v).absoluteFilePath();
+             return {};
+         }},
+        {QStringLiteral("cloud-url"), QStringLiteral("url"),
+         QStringLiteral("WebSocket URL of the cloud (ws:// or wss://); none: stay offline."),
+         [](Config &c, const QString &v) -> QString {
+             if (v.trimmed().isEmpty()) {
+                 c.cloudUrl = QUrl();
+                 return {};
+             }
+             const QUrl url(v.trimmed(), QUrl::StrictMode);
+             if (!url.isValid() || (url.scheme() != u"ws" && url.scheme() != u"wss") || url.host().isEmpty())
+                 return QStringLiteral("'%1' is not a ws:// or wss:// URL with a host").arg(v);
+             c.cloudUrl = url;
+             return {};
+         }},
+        {QStringLiteral("token"), QStringLiteral("token"),
+         QStringLiteral("Bearer token sent to the cloud (prefer CONTROL_NUC_TOKEN or the INI file)."),
+         [](Config &c, const QString &v) -> QString {
+             if (v.contains(QLatin1Char('\n')) || v.contains(QLatin1Char('\r')))
+                 return QStringLiteral("the token must be a single line");
+             c.token = v.trimmed();
+             return {};
+         }},
+        {QStringLiteral("controller-id"), QStringLiteral("id"),
+         QStringLiteral("Controller id reported to the cloud (default: host name)."),
+         [](Config &c, const QString &v) -> QString {
+             if (v.trimmed().isEmpty())
+                 return QStringLiteral("the controller id must not be empty");
+             c.controllerId = v.trimmed();
+             return {};
+         }},
+        {QStringLiteral("name"), QStringLiteral("name"),
+         QStringLiteral("Human-readable controller name (default: the controller id)."),
+         [](Config &c, const QString &v) -> QString {
+             c.controllerName = v.trimmed();
+             return {};
+         }},
+        {QStringLiteral("log-level"), QStringLiteral("level"),
+         QStringLiteral("debug, info, warning or error (default info)."),
+         [](Config &c, const QString &v) -> QString {
+             const QString level = v.trimmed().toLower();
+             if (!ConfigLoader::isValidLogLevel(level))
+                 return QStringLiteral("expected debug, info, warning or error, got '%1'").arg(v);
+             c.logLevel = level;
+             return {};
+         }},
+        {QStringLiteral("max-frame-bytes"), QStringLiteral("bytes"),
+         QStringLiteral("Largest accepted WebSocket message (default 8388608)."),
+         bytesSetting(&Config::maxFrameBytes, 1024, qint64(1) << 31)},
+        {QStringLiteral("max-driver-bytes"), QStringLiteral("bytes"),
+         QStringLiteral("Largest accepted driver_code (default 1048576)."),
+         bytesSetting(&Config::maxDriverCodeBytes, 1, qint64(1) << 31)},
+        {QStringLiteral("validation-budget-ms"), QStringLiteral("ms"),
+         QStringLiteral("Watchdog budget for evaluating a driver at sync time (default 2000)."),
+         intSetting(&Config::validationBudgetMs, 10, 600000)},
+        {QStringLiteral("reconnect-min-ms"), QStringLiteral("ms"),
+         QStringLiteral("First reconnect delay (default 1000)."),
+         intSetting(&Config::reconnectMinMs, 10, 3600000)},
+        {QStringLiteral("reconnect-max-ms"), QStringLiteral("ms"),
+         QStringLiteral("Longest reconnect delay (default 60000)."),
+         intSetting(&Config::reconnectMaxMs, 10, 3600000)},
+        {QStringLiteral("ping-interval-ms"), QStringLiteral("ms"),
+         QStringLiteral("Keep-alive ping period (default 20000)."),
+         intSetting(&Config::pingIntervalMs, 50, 3600000)},
+        {QStringLiteral("pong-timeout-ms"), QStringLiteral("ms"),
+         QStringLiteral("A peer that does not answer a ping within this is dropped (default 10000)."),
+         intSetting(&Config::pongTimeoutMs, 50, 3600000)},
+    };
+}
+
+} // namespace
+
+bool ConfigLoader::isValidLogLevel(const QString &level)
+{
+    return level == u"debug" || level == u"info" || level == u"warning" || level == u"error";
+}
+
+void ConfigLoader::applyLogLevel(const QString &level)
+{
+    QString rules;
+    if (level == u"debug")
+        rules = QStringLiteral("nuc.*.debug=true");
+    else if (level == u"warning")
+        rules = QStringLiteral("nuc.*.debug=false\nnuc.*.info=false");
+    else if (level == u"error")
+        rules = QStringLiteral("nuc.*.debug=false\nnuc.*.info=false\nnuc.*.warning=false");
+    else
+        rules = QStringLiteral("nuc.*.debug=false\nnuc.*.info=true");
+    // QJSEngine is chatty about large scripts; drivers are not ours to lint.
+    rules += QStringLiteral("\nqt.qml.compiler=false");
+    QLoggingCategory::setFilterRules(rules);
+}
+
+ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvironment &environment)
+{
+    ConfigResult result;
+    const std::vector<Setting> all = settings();
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "control-nuc: the on-site controller. Dials the cloud, receives drivers, runs devices."));
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
+    const QCommandLineOption configOption(QStringLiteral("config"),
+                                          QStringLiteral("INI file with settings (keys as the long options)."),
+                                          QStringLiteral("file"));
+    const QCommandLineOption headlessOption(QStringLiteral("headless"),
+                                            QStringLiteral("Run without any window."));
+    parser.addOption(configOption);
+    parser.addOption(headlessOption);
+    for (const Setting &s : all)
+        parser.addOption(QCommandLineOption(s.key, s.description, s.valueName));
+
+    if (!parser.parse(arguments)) {
+        result.error = parser.errorText();
+        return result;
+    }
+    if (parser.isSet(helpOption)) {
+        result.output = parser.helpText();
+        return result;
+    }
+    if (parser.isSet(versionOption)) {
+        result.output = QStringLiteral("control-nuc ") + QStringLiteral(NUC_APP_VERSION) + QLatin1Char('\n');
+        return result;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        result.error = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst());
+        return result;
+    }
+
+    Config config;
+
+    auto applyOne = [&](const Setting &s, const QString &value, const QString &origin) -> bool {
+        const QString problem = s.apply(config, value);
+        if (problem.isEmpty())
+            return true;
+        result.error = QStringLiteral("%1 %2: %3").arg(origin, s.key, problem);
+        return false;
+    };
+
+    // 1. INI file.
+    QString configFile = parser.value(configOption);
+    if (configFile.isEmpty())
+        configFile = environment.value(QStringLiteral("CONTROL_NUC_CONFIG"));
+    bool headlessFromFile = false;
+    if (!configFile.isEmpty()) {
+        const QFileInfo info(configFile);
+        if (!info.isFile() || !info.isReadable()) {
+            result.error = QStringLiteral("config file '%1' does not exist or is not readable").arg(configFile);
+            return result;
+        }
+        QSettings ini(configFile, QSettings::IniFormat);
+        if (ini.status() != QSettings::NoError) {
+            result.error = QStringLiteral("config file '%1' is not a valid INI file").arg(configFile);
+            return result;
+        }
+        const QStringList keys = ini.allKeys();
+        for (const QString &key : keys) {
+            const QString bare = key.startsWith(u"controller/") ? key.mid(11) : key;
+            if (bare == u"headless") {
+                const QString problem = parseBool(ini.value(key).toString(), &headlessFromFile);
+                if (!problem.isEmpty()) {
+                    result.error = QStringLiteral("config file headless: %1").arg(problem);
+                    return result;
+                }
+                continue;
+            }
+            auto it = std::find_if(all.begin(), all.end(), [&](const Setting &s) { return s.key == bare; });
+            if (it == all.end()) {
+                result.error = QStringLiteral("config file '%1': unknown key '%2'").arg(configFile, key);
+                return result;
+            }
+            if (!applyOne(*it, ini.value(key).toString(), QStringLiteral("config file")))
+                return result;
+        }
+    }
+    config.headless = headlessFromFile;
+
+    // 2. Environment.
+    for (const Setting &s : all) {
+        const QString name = envName(s.key);
+        if (environment.contains(name) && !applyOne(s, environment.value(name), name))
+            return result;
+    }
+    if (environment.contains(QStringLiteral("CONTROL_NUC_HEADLESS"))) {
+        const QString problem = parseBool(environment.value(QStringLiteral("CONTROL_NUC_HEADLESS")), &config.headless);
+        if (!problem.isEmpty()) {
+            result.error = QStringLiteral("CONTROL_NUC_HEADLESS: %1").arg(problem);
+            return result;
+        }
+    }
+
+    // 3. Command line wins.
+    for (const Setting &s : all) {
+        if (parser.isSet(s.key) && !applyOne(s, parser.value(s.key), QStringLiteral("option")))
+            return result;
+    }
+    if (parser.isSet(headlessOption))
+        config.headless = true;
+
+    if (config.reconnectMaxMs < config.reconnectMinMs) {
+        result.error = QStringLiteral("reconnect-max-ms (%1) is below reconnect-min-ms (%2)")
+                           .arg(config.reconnectMaxMs).arg(config.reconnectMinMs);
+        return result;
+    }
+    if (config.controllerId.isEmpty())
+        config.controllerId = QHostInfo::localHostName();
+    if (config.controllerId.isEmpty())
+        config.controllerId = QStringLiteral("control-nuc");
+    if (config.controllerName.isEmpty())
+        config.controllerName = config.controllerId;
+
+    result.config = config;
+    return result;
+}

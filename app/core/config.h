@@ -1,0 +1,50 @@
+// Controller configuration: defaults < INI file < environment < command line.
+#pragma once
+
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+#include <optional>
+
+struct Config
+{
+    QString root = QStringLiteral("/opt/control-system");
+    QUrl cloudUrl;                 // empty: stay offline
+    QString token;                 // bearer token for the cloud, may be empty
+    QString controllerId;          // default: host name
+    QString controllerName;        // default: controller id
+    bool headless = false;
+    QString logLevel = QStringLiteral("info");   // debug, info, warning, error
+
+    qint64 maxFrameBytes = 8 * 1024 * 1024;      // protocol_error above this
+    qint64 maxDriverCodeBytes = 1024 * 1024;     // driver_sync_error above this
+    int validationBudgetMs = 2000;               // watchdog budget of driver validation
+
+    int reconnectMinMs = 1000;                   // backoff doubles from here ...
+    int reconnectMaxMs = 60000;                  // ... up to here, with jitter
+    int pingIntervalMs = 20000;                  // keep-alive ping period
+    int pongTimeoutMs = 10000;                   // no pong within this: peer is dead
+};
+
+// Outcome of reading the configuration. Exactly one of: a config to run with,
+// an error line (exit status 2), or text to print with exit status 0
+// (--help, --version).
+struct ConfigResult
+{
+    std::optional<Config> config;
+    QString error;
+    QString output;
+};
+
+class ConfigLoader
+{
+public:
+    // `arguments` includes the program name as its first element.
+    static ConfigResult load(const QStringList &arguments, const QProcessEnvironment &environment);
+
+    // Applies `level` (debug, info, warning, error) to the nuc.* categories.
+    static void applyLogLevel(const QString &level);
+    static bool isValidLogLevel(const QString &level);
+};

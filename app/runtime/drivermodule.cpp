@@ -1,0 +1,142 @@
+#include "drivermodule.h"
+
+#include "watchdog.h"
+
+#include <QFile>
+#include <QHash>
+#include <QJSEngine>
+#include <QMutex>
+
+namespace {
+
+// The driver's first line shares the wrapper's line, so line numbers in
+// errors and stacks are the author's.
+const QString wrapperHead = QStringLiteral("(function (exports, require, module) {");
+const QString wrapperTail = QStringLiteral("\n})");
+
+QString readResource(const QString &path)
+{
+    static QMutex mutex;
+    static QHash<QString, QString> cache;
+    QMutexLocker lock(&mutex);
+    auto it = cache.constFind(path);
+    if (it != cache.constEnd())
+        return *it;
+    QFile f(path);
+    QString text;
+    if (f.open(QIODevice::ReadOnly))
+        text = QString::fromUtf8(f.readAll());
+    cache.insert(path, text);
+    return text;
+}
+
+// require() for one engine: built-in modules only, each evaluated once per
+// engine and cached on the function itself.
+const QString requireFactory = QStringLiteral(R"JS(
+(function (loadBuiltin) {
+    var cache = Object.create(null);
+    return function require(name) {
+        name = String(name);
+        if (Object.prototype.hasOwnProperty.call(cache, name))
+            return cache[name];
+        var value = loadBuiltin(name);
+        if (value === undefined)
+            throw new Error('module not available: ' + name);
+        cache[name] = value;
+        return value;
+    };
+})
+)JS");
+
+} // namespace
+
+QList<std::pair<QString, QString>> DriverModule::builtinModules()
+{
+    return {
+        {QStringLiteral("./base-driver"), QStringLiteral(":/nuc/js/base-driver.js")},
+    };
+}
+
+ScriptError DriverModule::fromJsError(const QJSValue &error, const QString &rule)
+{
+    ScriptError e;
+    e.rule = rule;
+    e.message = error.toString();
+    e.stack = error.property(QStringLiteral("stack")).toString();
+    if (error.property(QStringLiteral("stack")).isUndefined())
+        e.stack.clear();
+    e.line = error.property(QStringLiteral("lineNumber")).toInt();
+    return e;
+}
+
+namespace {
+
+// Evaluates module source and runs it with fresh module/exports objects.
+ScriptError evaluateModule(QJSEngine *engine, Watchdog *watchdog, int budgetMs, const QString &code,
+                           const QString &fileName, const QJSValue &require, QJSValue *exports)
+{
+    QJSValue module = engine->newObject();
+    module.setProperty(QStringLiteral("exports"), engine->newObject());
+
+    WatchdogScope scope(watchdog, engine, budgetMs);
+    QJSValue function = engine->evaluate(wrapperHead + code + wrapperTail, fileName, 1);
+    if (function.isError()) {
+        const bool timedOut = scope.finish();
+        if (timedOut)
+            return {QStringLiteral("watchdog"),
+                    QStringLiteral("parsing the module ran past the %1 ms budget").arg(budgetMs), {}, 0};
+        ScriptError e = DriverModule::fromJsError(function, QStringLiteral("syntax"));
+        if (function.errorType() != QJSValue::SyntaxError)
+            e.rule = QStringLiteral("evaluation");
+        return e;
+    }
+    QJSValue result = function.call({module.property(QStringLiteral("exports")), require, module});
+    const bool timedOut = scope.finish();
+    if (result.isError()) {
+        if (timedOut) {
+            return {QStringLiteral("watchdog"),
+                    QStringLiteral("evaluating the module ran past the %1 ms budget and was stopped").arg(budgetMs),
+                    {}, 0};
+        }
+        return DriverModule::fromJsError(result, QStringLiteral("evaluation"));
+    }
+    *exports = module.property(QStringLiteral("exports"));
+    return {};
+}
+
+} // namespace
+
+ScriptError DriverModule::load(QJSEngine *engine, Watchdog *watchdog, int budgetMs, const QString &code,
+                               const QString &fileName, QJSValue *exports)
+{
+    QJSValue require = engine->globalObject().property(QStringLiteral("__nucRequire"));
+    if (!require.isCallable()) {
+        // Built-ins are trusted and small; they are evaluated under the
+        // first require() call's budget.
+        QJSValue factory = engine->evaluate(requireFactory, QStringLiteral("nuc:require"));
+        // The builtin loader is written in JS over a table of sources handed in
+        // from C++: each source is evaluated as a module on first require.
+        QJSValue sources = engine->newObject();
+        for (const auto &[name, resource] : builtinModules())
+            sources.setProperty(name, readResource(resource));
+        QJSValue loaderFactory = engine->evaluate(QStringLiteral(R"JS(
+(function (sources, head, tail) {
+    var requireRef = { fn: null };
+    function loadBuiltin(name) {
+        if (!Object.prototype.hasOwnProperty.call(sources, name))
+            return undefined;
+        var module = { exports: {} };
+        var fn = (0, eval)(head + sources[name] + tail);
+        fn(module.exports, requireRef.fn, module);
+        return module.exports;
+    }
+    return { loadBuiltin: loadBuiltin, ref: requireRef };
+})
+)JS"), QStringLiteral("nuc:loader"));
+        QJSValue loader = loaderFactory.call({sources, wrapperHead, wrapperTail});
+        require = factory.call({loader.property(QStringLiteral("loadBuiltin"))});
+        loader.property(QStringLiteral("ref")).setProperty(QStringLiteral("fn"), require);
+        engine->globalObject().setProperty(QStringLiteral("__nucRequire"), require);
+    }
+    return evaluateModule(engine, watchdog, budgetMs, code, fileName, require, exports);
+}

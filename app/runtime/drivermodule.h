@@ -1,0 +1,39 @@
+// Evaluates driver source as a CommonJS module inside a QJSEngine, under the
+// watchdog: `module`, `exports` and a `require` that knows only the host's
+// built-in modules (compiled in as Qt resources). Shared by validation at
+// sync time and by the driver runtime.
+#pragma once
+
+#include <QJSValue>
+#include <QList>
+#include <QString>
+
+#include <utility>
+
+class QJSEngine;
+class Watchdog;
+
+// A failure while evaluating JavaScript, with the rule it broke.
+struct ScriptError
+{
+    QString rule;       // "syntax", "evaluation", "watchdog", ...
+    QString message;    // one line, for people
+    QString stack;      // the JS stack when there is one
+    int line = 0;       // line in the driver source, 0 if unknown
+
+    bool isNull() const { return rule.isEmpty(); }
+};
+
+class DriverModule
+{
+public:
+    // Evaluates `code` as a module; on success `*exports` is module.exports.
+    static ScriptError load(QJSEngine *engine, Watchdog *watchdog, int budgetMs, const QString &code,
+                            const QString &fileName, QJSValue *exports);
+
+    // Turns a JS error value into a ScriptError of the given rule.
+    static ScriptError fromJsError(const QJSValue &error, const QString &rule);
+
+    // Names a driver may require(), with the resource holding each source.
+    static QList<std::pair<QString, QString>> builtinModules();
+};

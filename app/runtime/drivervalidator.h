@@ -1,0 +1,27 @@
+// Validation of driver source at sync time: the seam the driver runtime
+// plugs into. The pipeline only knows this interface.
+#pragma once
+
+#include "drivermodule.h"
+
+#include <QString>
+
+struct DriverValidationRequest
+{
+    QString code;
+    QString driverType;
+    QString protocolType;
+    QString fileName;      // shown in stacks
+};
+
+class DriverValidator
+{
+public:
+    virtual ~DriverValidator() = default;
+    // Returns a null ScriptError when the driver is acceptable. Runs on the
+    // caller's thread (the sync worker), never on the GUI thread.
+    virtual ScriptError validate(const DriverValidationRequest &request) = 0;
+    // Optional warm-up between syncs (e.g. create the next throw-away engine),
+    // called on the validating thread when it is idle.
+    virtual void prepare() {}
+};

@@ -1,0 +1,76 @@
+#include "sandboxvalidator.h"
+
+#include "watchdog.h"
+
+#include <QJSEngine>
+
+namespace {
+
+// Returns '' when the export satisfies the rules, else "<rule>\n<message>".
+const QString checker = QStringLiteral(R"JS(
+(function (Driver, BaseDriver) {
+    if (typeof Driver !== 'function')
+        return 'export\nmodule.exports must be a class extending BaseDriver, got ' +
+            (Driver === null ? 'null' : typeof Driver);
+    if (Driver === BaseDriver)
+        return 'base class\nmodule.exports is BaseDriver itself, not a class extending it';
+    var proto = Driver.prototype;
+    if (!proto || !Object.prototype.isPrototypeOf.call(BaseDriver.prototype, proto))
+        return 'base class\nthe exported class ' + (Driver.name || '(anonymous)') +
+            ' does not extend BaseDriver (require(\'./base-driver\'))';
+    var missing = ['connect', 'disconnect', 'sendCommand'].filter(function (m) {
+        return typeof proto[m] !== 'function';
+    });
+    if (missing.length)
+        return 'methods\n' + missing.join(', ') + (missing.length > 1 ? ' are' : ' is') +
+            ' not a function on the driver class';
+    return '';
+})
+)JS");
+
+} // namespace
+
+SandboxValidator::SandboxValidator(Watchdog *watchdog, int budgetMs)
+    : m_watchdog(watchdog), m_budgetMs(budgetMs)
+{
+}
+
+SandboxValidator::~SandboxValidator() = default;
+
+void SandboxValidator::prepare()
+{
+    if (!m_spare)
+        m_spare = std::make_unique<QJSEngine>();
+}
+
+ScriptError SandboxValidator::validate(const DriverValidationRequest &request)
+{
+    prepare();
+    std::unique_ptr<QJSEngine> engine = std::move(m_spare);
+
+    QJSValue exports;
+    ScriptError error = DriverModule::load(engine.get(), m_watchdog, m_budgetMs, request.code,
+                                           request.fileName, &exports);
+    if (!error.isNull())
+        return error;
+
+    QJSValue baseDriver;
+    {
+        WatchdogScope scope(m_watchdog, engine.get(), m_budgetMs);
+        baseDriver = engine->globalObject()
+                         .property(QStringLiteral("__nucRequire"))
+                         .call({QStringLiteral("./base-driver")});
+        QJSValue verdict = engine->evaluate(checker, QStringLiteral("nuc:validate")).call({exports, baseDriver});
+        if (scope.finish())
+            return {QStringLiteral("watchdog"),
+                    QStringLiteral("checking the exported class ran past the %1 ms budget").arg(m_budgetMs), {}, 0};
+        if (verdict.isError())
+            return DriverModule::fromJsError(verdict, QStringLiteral("export"));
+        const QString text = verdict.toString();
+        if (!text.isEmpty()) {
+            const qsizetype nl = text.indexOf(QLatin1Char('\n'));
+            return {text.left(nl), text.mid(nl + 1), {}, 0};
+        }
+    }
+    return {};
+}

@@ -1,0 +1,28 @@
+// Validates a driver in a fresh, throw-away QJSEngine under the watchdog:
+// the rules of DRIVER_API.md, "What the controller requires of a driver".
+#pragma once
+
+#include "drivervalidator.h"
+
+#include <memory>
+
+class QJSEngine;
+class Watchdog;
+
+class SandboxValidator : public DriverValidator
+{
+public:
+    SandboxValidator(Watchdog *watchdog, int budgetMs);
+    ~SandboxValidator() override;
+
+    ScriptError validate(const DriverValidationRequest &request) override;
+
+    // Creates the next throw-away engine ahead of time, so that a sync does
+    // not wait for it.
+    void prepare() override;
+
+private:
+    Watchdog *m_watchdog;
+    int m_budgetMs;
+    std::unique_ptr<QJSEngine> m_spare;
+};

@@ -1,0 +1,146 @@
+#include "database.h"
+
+#include "logcategories.h"
+
+#include <QFile>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStringList>
+
+#include <sys/stat.h>
+
+namespace {
+
+// Each entry moves the schema from version (index) to (index + 1), inside one
+// transaction. Never edit a shipped entry: append a new one.
+const QStringList &migrations()
+{
+    static const QStringList list = {
+        // 1: drivers (the seed's table, exactly) and sync outcomes for idempotent driver_sync.
+        QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS drivers ("
+            " id TEXT PRIMARY KEY, driver_type TEXT UNIQUE NOT NULL, version TEXT NOT NULL,"
+            " protocol_type TEXT NOT NULL, driver_code TEXT NOT NULL, command_mappings TEXT,"
+            " connection_config TEXT, sync_id TEXT, synced_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
+            " status TEXT DEFAULT 'active');"
+            "CREATE TABLE IF NOT EXISTS sync_outcomes ("
+            " sync_id TEXT PRIMARY KEY, outcome TEXT NOT NULL, message_type TEXT NOT NULL,"
+            " message_data TEXT NOT NULL, driver_type TEXT, version TEXT,"
+            " recorded_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);"),
+    };
+    return list;
+}
+
+QString execAll(QSqlDatabase &db, const QString &script)
+{
+    const QStringList statements = script.split(QLatin1Char(';'), Qt::SkipEmptyParts);
+    for (const QString &statement : statements) {
+        if (statement.trimmed().isEmpty())
+            continue;
+        QSqlQuery q(db);
+        if (!q.exec(statement))
+            return q.lastError().text();
+    }
+    return {};
+}
+
+} // namespace
+
+Database::~Database()
+{
+    close();
+}
+
+int Database::schemaVersion()
+{
+    return int(migrations().size());
+}
+
+QSqlDatabase Database::connection() const
+{
+    return QSqlDatabase::database(m_connectionName, false);
+}
+
+void Database::close()
+{
+    if (m_connectionName.isEmpty())
+        return;
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connectionName);
+    m_connectionName.clear();
+}
+
+QString Database::open(const QString &path, const QString &connectionName)
+{
+    close();
+    const bool existed = QFile::exists(path);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        if (!db.open()) {
+            const QString error = QStringLiteral("cannot open database %1: %2").arg(path, db.lastError().text());
+            db = QSqlDatabase();
+            QSqlDatabase::removeDatabase(connectionName);
+            return error;
+        }
+    }
+    m_connectionName = connectionName;
+    if (!existed)
+        ::chmod(QFile::encodeName(path).constData(), 0600);
+
+    QSqlDatabase db = connection();
+    QSqlQuery q(db);
+    // WAL with synchronous=FULL: a commit is on disk when it returns.
+    if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !q.next()
+        || q.value(0).toString().compare(u"wal", Qt::CaseInsensitive) != 0) {
+        const QString error = QStringLiteral("cannot switch %1 to WAL: %2").arg(path, q.lastError().text());
+        close();
+        return error;
+    }
+    q.exec(QStringLiteral("PRAGMA synchronous=FULL"));
+    q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+
+    const QString error = migrate();
+    if (!error.isEmpty()) {
+        close();
+        return error;
+    }
+    return {};
+}
+
+QString Database::migrate()
+{
+    QSqlDatabase db = connection();
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
+        return QStringLiteral("cannot read the schema version: %1").arg(q.lastError().text());
+    const int current = q.value(0).toInt();
+    const int target = schemaVersion();
+    if (current > target) {
+        return QStringLiteral("database schema version %1 is newer than this build understands (%2); "
+                              "refusing to touch it")
+            .arg(current).arg(target);
+    }
+    for (int version = current; version < target; ++version) {
+        if (!db.transaction())
+            return QStringLiteral("cannot start migration %1: %2").arg(version + 1).arg(db.lastError().text());
+        QString error = execAll(db, migrations().at(version));
+        if (error.isEmpty()) {
+            QSqlQuery set(db);
+            if (!set.exec(QStringLiteral("PRAGMA user_version = %1").arg(version + 1)))
+                error = set.lastError().text();
+        }
+        if (!error.isEmpty()) {
+            db.rollback();
+            return QStringLiteral("migration %1 failed: %2").arg(version + 1).arg(error);
+        }
+        if (!db.commit())
+            return QStringLiteral("cannot commit migration %1: %2").arg(version + 1).arg(db.lastError().text());
+        qCInfo(lcStorage) << "database migrated to schema version" << version + 1;
+    }
+    return {};
+}

@@ -1,0 +1,78 @@
+#include "driverrepository.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace {
+
+const QString selectColumns = QStringLiteral(
+    "SELECT id, driver_type, version, protocol_type, driver_code, command_mappings,"
+    " connection_config, sync_id, synced_at, status FROM drivers");
+
+DriverRecord fromQuery(const QSqlQuery &q)
+{
+    DriverRecord r;
+    r.id = q.value(0).toString();
+    r.driverType = q.value(1).toString();
+    r.version = q.value(2).toString();
+    r.protocolType = q.value(3).toString();
+    r.driverCode = q.value(4).toString();
+    r.commandMappings = q.value(5).toString();
+    r.connectionConfig = q.value(6).toString();
+    r.syncId = q.value(7).toString();
+    r.syncedAt = q.value(8).toString();
+    r.status = q.value(9).toString();
+    return r;
+}
+
+} // namespace
+
+std::optional<DriverRecord> DriverRepository::find(const QString &driverType, QString *error) const
+{
+    QSqlQuery q(m_db);
+    q.prepare(selectColumns + QStringLiteral(" WHERE driver_type = ?"));
+    q.addBindValue(driverType);
+    if (!q.exec()) {
+        if (error)
+            *error = q.lastError().text();
+        return std::nullopt;
+    }
+    if (!q.next())
+        return std::nullopt;
+    return fromQuery(q);
+}
+
+QList<DriverRecord> DriverRepository::all(QString *error) const
+{
+    QList<DriverRecord> list;
+    QSqlQuery q(m_db);
+    if (!q.exec(selectColumns + QStringLiteral(" ORDER BY driver_type"))) {
+        if (error)
+            *error = q.lastError().text();
+        return list;
+    }
+    while (q.next())
+        list.append(fromQuery(q));
+    return list;
+}
+
+QString DriverRepository::upsertActive(const DriverRecord &r)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral(
+        "INSERT OR REPLACE INTO drivers (id, driver_type, version, protocol_type, driver_code,"
+        " command_mappings, connection_config, sync_id, synced_at, status)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, datetime('now'), 'active')"));
+    q.addBindValue(r.id);
+    q.addBindValue(r.driverType);
+    q.addBindValue(r.version);
+    q.addBindValue(r.protocolType);
+    q.addBindValue(r.driverCode);
+    q.addBindValue(r.commandMappings);
+    q.addBindValue(r.connectionConfig);
+    q.addBindValue(r.syncId);
+    if (!q.exec())
+        return q.lastError().text();
+    return {};
+}

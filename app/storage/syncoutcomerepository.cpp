@@ -1,0 +1,46 @@
+#include "syncoutcomerepository.h"
+
+#include <QJsonDocument>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+std::optional<SyncOutcome> SyncOutcomeRepository::find(const QString &syncId, QString *error) const
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT outcome, message_type, message_data, driver_type, version"
+                             " FROM sync_outcomes WHERE sync_id = ?"));
+    q.addBindValue(syncId);
+    if (!q.exec()) {
+        if (error)
+            *error = q.lastError().text();
+        return std::nullopt;
+    }
+    if (!q.next())
+        return std::nullopt;
+    SyncOutcome o;
+    o.syncId = syncId;
+    o.outcome = q.value(0).toString();
+    o.messageType = q.value(1).toString();
+    o.data = QJsonDocument::fromJson(q.value(2).toString().toUtf8()).object();
+    o.driverType = q.value(3).toString();
+    o.version = q.value(4).toString();
+    return o;
+}
+
+QString SyncOutcomeRepository::store(const SyncOutcome &o)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO sync_outcomes"
+                             " (sync_id, outcome, message_type, message_data, driver_type, version)"
+                             " VALUES (?, ?, ?, ?, ?, ?)"));
+    q.addBindValue(o.syncId);
+    q.addBindValue(o.outcome);
+    q.addBindValue(o.messageType);
+    q.addBindValue(QString::fromUtf8(QJsonDocument(o.data).toJson(QJsonDocument::Compact)));
+    q.addBindValue(o.driverType.isEmpty() ? QVariant() : QVariant(o.driverType));
+    q.addBindValue(o.version.isEmpty() ? QVariant() : QVariant(o.version));
+    if (!q.exec())
+        return q.lastError().text();
+    return {};
+}

@@ -1,0 +1,256 @@
+#include "driversyncpipeline.h"
+
+#include "logcategories.h"
+#include "runtime/drivervalidator.h"
+#include "storage/driverrepository.h"
+#include "storage/durablefile.h"
+#include "storage/syncoutcomerepository.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QSqlError>
+#include <QTimer>
+
+namespace {
+
+QString toJsonText(const QJsonArray &a)
+{
+    return QString::fromUtf8(QJsonDocument(a).toJson(QJsonDocument::Compact));
+}
+
+QString toJsonText(const QJsonObject &o)
+{
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+QString describe(const ScriptError &e)
+{
+    if (e.rule == u"syntax")
+        return QStringLiteral("syntax error at line %1: %2").arg(QString::number(e.line), e.message);
+    if (e.rule == u"evaluation") {
+        return e.line > 0 ? QStringLiteral("evaluating the module threw at line %1: %2").arg(QString::number(e.line), e.message)
+                          : QStringLiteral("evaluating the module threw: %1").arg(e.message);
+    }
+    if (e.rule == u"watchdog")
+        return QStringLiteral("watchdog: %1").arg(e.message);
+    return QStringLiteral("%1: %2").arg(e.rule, e.message);
+}
+
+} // namespace
+
+DriverSyncPipeline::DriverSyncPipeline(const StorageLayout &layout, qint64 maxDriverCodeBytes,
+                                       std::unique_ptr<DriverValidator> validator, QObject *parent)
+    : QObject(parent)
+    , m_layout(layout)
+    , m_maxDriverCodeBytes(maxDriverCodeBytes)
+    , m_validator(std::move(validator))
+    , m_audit(layout.syncLogPath())
+{
+}
+
+DriverSyncPipeline::~DriverSyncPipeline() = default;
+
+QString DriverSyncPipeline::open()
+{
+    const QString error = m_db.open(m_layout.databasePath(), connectionName());
+    if (!error.isEmpty())
+        return error;
+    m_layout.removeStaleTemporaryFiles();
+    reconcileFiles();
+    m_validator->prepare();
+    return {};
+}
+
+void DriverSyncPipeline::reconcileFiles()
+{
+    // The database is the record of what is active: a crash between the
+    // rename and the commit, or a file removed by hand, is mended here.
+    DriverRepository drivers(m_db.connection());
+    QString error;
+    const QList<DriverRecord> records = drivers.all(&error);
+    if (!error.isEmpty()) {
+        qCWarning(lcSync) << "cannot list drivers to check their files:" << error;
+        return;
+    }
+    for (const DriverRecord &r : records) {
+        if (!DriverSyncRequest::isValidDriverType(r.driverType))
+            continue;
+        const QString path = m_layout.driverFilePath(r.driverType);
+        QFile f(path);
+        const QByteArray expected = r.driverCode.toUtf8();
+        if (f.open(QIODevice::ReadOnly) && f.readAll() == expected)
+            continue;
+        f.close();
+        const QString problem = DurableFile::replace(path, expected);
+        if (problem.isEmpty())
+            qCWarning(lcSync) << "restored" << path << "from the database (version" << r.version << ")";
+        else
+            qCWarning(lcSync) << "cannot restore" << path << ":" << problem;
+    }
+}
+
+void DriverSyncPipeline::process(const QJsonObject &data)
+{
+    QElapsedTimer timer;
+    timer.start();
+
+    DriverSyncRequest request;
+    const QString invalid = DriverSyncRequest::parse(data, m_maxDriverCodeBytes, &request);
+
+    // A sync_id seen before gets the same answer, without doing the work again.
+    if (request.syncId.isString()) {
+        SyncOutcomeRepository outcomes(m_db.connection());
+        QString error;
+        const std::optional<SyncOutcome> previous = outcomes.find(request.syncIdText(), &error);
+        if (previous) {
+            qCInfo(lcSync).noquote() << "sync" << request.syncIdText() << "was already handled ("
+                                     << previous->outcome << "); answering the same outcome again";
+            m_audit.append({request.syncIdText(), previous->driverType, previous->version,
+                            QStringLiteral("duplicate-") + previous->outcome, timer.nsecsElapsed() / 1e6, {}});
+            emit finished(previous->messageType, previous->data);
+            return;
+        }
+        if (!error.isEmpty())
+            qCWarning(lcSync) << "cannot look up earlier outcomes:" << error;
+    }
+
+    if (!invalid.isEmpty()) {
+        fail(request, {QStringLiteral("Invalid driver_sync: ") + invalid, {}}, {}, timer);
+        return;
+    }
+
+    const QString syncId = request.syncIdText();
+    const QString type = request.driverTypeText();
+
+    // 1. saving_file: a temporary file beside the target, fsynced.
+    emit progress(syncId, QStringLiteral("saving_file"));
+    QString tempPath;
+    const QString writeError = DurableFile::writeTemporary(m_layout.driversDir(), type + QStringLiteral(".js"),
+                                                           request.driverCode.toUtf8(), &tempPath);
+    if (!writeError.isEmpty()) {
+        fail(request, {QStringLiteral("Cannot save the driver file: ") + writeError, {}}, {}, timer);
+        return;
+    }
+
+    // 2. validating: in a throw-away engine under the watchdog.
+    emit progress(syncId, QStringLiteral("validating"));
+    const ScriptError verdict = m_validator->validate(
+        {request.driverCode, type, request.protocolType, m_layout.driverFilePath(type)});
+    if (!verdict.isNull()) {
+        QString stack = verdict.stack;
+        if (stack.isEmpty() && verdict.line > 0)
+            stack = QStringLiteral("%1\n    at %2:%3").arg(verdict.message, m_layout.driverFilePath(type)).arg(verdict.line);
+        fail(request, {QStringLiteral("Driver validation failed: ") + describe(verdict), stack}, tempPath, timer);
+        return;
+    }
+
+    // 3. storing: rename into place, then the database row and the outcome.
+    emit progress(syncId, QStringLiteral("storing"));
+    QJsonObject answerData;
+    const Failure stored = storeAndActivate(request, tempPath, &answerData);
+    if (!stored.message.isEmpty()) {
+        fail(request, stored, tempPath, timer);
+        return;
+    }
+
+    qCInfo(lcSync).noquote() << "driver" << type << request.version << "active (sync" << syncId << ")";
+    answer(QStringLiteral("driver_sync_complete"), answerData, request, QStringLiteral("completed"), timer, {});
+    emit driverActivated(type, request.version);
+}
+
+DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const DriverSyncRequest &request,
+                                                                 const QString &tempPath, QJsonObject *answerData)
+{
+    const QString type = request.driverTypeText();
+    const QString finalPath = m_layout.driverFilePath(type);
+    QSqlDatabase db = m_db.connection();
+    DriverRepository drivers(db);
+
+    QString error;
+    const std::optional<DriverRecord> previous = drivers.find(type, &error);
+    if (!error.isEmpty())
+        return {QStringLiteral("Cannot read the current driver: ") + error, {}};
+
+    error = DurableFile::commit(tempPath, finalPath);
+    if (!error.isEmpty())
+        return {QStringLiteral("Cannot activate the driver file: ") + error, {}};
+
+    *answerData = QJsonObject{
+        {QStringLiteral("sync_id"), request.syncId},
+        {QStringLiteral("driver_id"), request.driverId},
+        {QStringLiteral("driver_type"), request.driverType},
+        {QStringLiteral("version"), request.version},
+        {QStringLiteral("status"), QStringLiteral("completed")},
+        {QStringLiteral("file_path"), finalPath},
+    };
+
+    DriverRecord record;
+    record.id = request.driverId.toString();
+    record.driverType = type;
+    record.version = request.version;
+    record.protocolType = request.protocolType;
+    record.driverCode = request.driverCode;
+    record.commandMappings = toJsonText(request.commandMappings);
+    record.connectionConfig = toJsonText(request.connectionConfig);
+    record.syncId = request.syncIdText();
+
+    if (db.transaction()) {
+        error = drivers.upsertActive(record);
+        if (error.isEmpty()) {
+            SyncOutcomeRepository outcomes(db);
+            error = outcomes.store({record.syncId, QStringLiteral("completed"), QStringLiteral("driver_sync_complete"),
+                                    *answerData, type, request.version});
+        }
+        if (error.isEmpty() && !db.commit())
+            error = db.lastError().text();
+        if (!error.isEmpty())
+            db.rollback();
+    } else {
+        error = db.lastError().text();
+    }
+    if (error.isEmpty())
+        return {};
+
+    // The database still holds the previous version: put its file back.
+    const QString restore = previous ? DurableFile::replace(finalPath, previous->driverCode.toUtf8())
+                                     : DurableFile::remove(finalPath);
+    if (!restore.isEmpty())
+        qCCritical(lcSync) << "cannot restore" << finalPath << "after a failed store:" << restore;
+    return {QStringLiteral("Cannot store the driver in the database: ") + error, {}};
+}
+
+void DriverSyncPipeline::fail(const DriverSyncRequest &request, const Failure &failure, const QString &tempPath,
+                              const QElapsedTimer &timer)
+{
+    if (!tempPath.isEmpty() && QFile::exists(tempPath))
+        QFile::remove(tempPath);
+    qCWarning(lcSync).noquote() << "sync" << request.syncIdText() << "of" << request.driverTypeText()
+                                << "failed:" << failure.message;
+    const QJsonObject data{
+        {QStringLiteral("sync_id"), request.syncId},
+        {QStringLiteral("driver_id"), request.driverId},
+        {QStringLiteral("driver_type"), request.driverType},
+        {QStringLiteral("error_message"), failure.message},
+        {QStringLiteral("error_stack"), failure.stack.isEmpty() ? QStringLiteral("DriverSyncError: ") + failure.message
+                                                                : failure.stack},
+    };
+    if (request.syncId.isString()) {
+        SyncOutcomeRepository outcomes(m_db.connection());
+        const QString error = outcomes.store({request.syncIdText(), QStringLiteral("failed"),
+                                              QStringLiteral("driver_sync_error"), data, request.driverTypeText(),
+                                              request.version});
+        if (!error.isEmpty())
+            qCWarning(lcSync) << "cannot record the outcome of sync" << request.syncIdText() << ":" << error;
+    }
+    answer(QStringLiteral("driver_sync_error"), data, request, QStringLiteral("failed"), timer, failure.message);
+}
+
+void DriverSyncPipeline::answer(const QString &messageType, const QJsonObject &data, const DriverSyncRequest &request,
+                                const QString &outcome, const QElapsedTimer &timer, const QString &error)
+{
+    emit finished(messageType, data);
+    m_audit.append({request.syncIdText(), request.driverTypeText(), request.version, outcome,
+                    timer.nsecsElapsed() / 1e6, error});
+    // The next validation gets a fresh engine made while the pipeline is idle.
+    QTimer::singleShot(0, this, [this] { m_validator->prepare(); });
+}

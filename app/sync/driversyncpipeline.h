@@ -1,0 +1,65 @@
+// The driver_sync pipeline (PROTOCOL.md): check → save to a temporary file →
+// validate → make durable and activate → record → answer. Lives on its own
+// worker thread with its own database connection; syncs run one at a time in
+// arrival order. Each step is reported through progress().
+#pragma once
+
+#include "driversyncrequest.h"
+#include "storage/database.h"
+#include "storage/storagelayout.h"
+#include "syncauditlog.h"
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QObject>
+
+#include <memory>
+
+class DriverValidator;
+
+class DriverSyncPipeline : public QObject
+{
+    Q_OBJECT
+
+public:
+    DriverSyncPipeline(const StorageLayout &layout, qint64 maxDriverCodeBytes,
+                       std::unique_ptr<DriverValidator> validator, QObject *parent = nullptr);
+    ~DriverSyncPipeline() override;
+
+    // Call on the pipeline's thread before process(): opens the database
+    // connection, removes temporary files a crash left behind and makes every
+    // active driver's file match the database. Returns an error line or empty.
+    QString open();
+
+    // Handles the `data` of one driver_sync message. Runs on the pipeline's
+    // thread; answers through finished().
+    void process(const QJsonObject &data);
+
+    static QString connectionName() { return QStringLiteral("nuc-sync"); }
+
+signals:
+    void progress(const QString &syncId, const QString &step);
+    // messageType is driver_sync_complete or driver_sync_error.
+    void finished(const QString &messageType, const QJsonObject &data);
+    void driverActivated(const QString &driverType, const QString &version);
+
+private:
+    struct Failure
+    {
+        QString message;
+        QString stack;
+    };
+
+    void fail(const DriverSyncRequest &request, const Failure &failure, const QString &tempPath,
+              const QElapsedTimer &timer);
+    void answer(const QString &messageType, const QJsonObject &data, const DriverSyncRequest &request,
+                const QString &outcome, const QElapsedTimer &timer, const QString &error);
+    Failure storeAndActivate(const DriverSyncRequest &request, const QString &tempPath, QJsonObject *answerData);
+    void reconcileFiles();
+
+    StorageLayout m_layout;
+    qint64 m_maxDriverCodeBytes;
+    std::unique_ptr<DriverValidator> m_validator;
+    Database m_db;
+    SyncAuditLog m_audit;
+};

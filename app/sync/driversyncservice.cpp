@@ -1,0 +1,70 @@
+#include "driversyncservice.h"
+
+#include "cloud/protocolhandler.h"
+#include "driversyncpipeline.h"
+#include "logcategories.h"
+#include "runtime/sandboxvalidator.h"
+
+#include <QMetaObject>
+
+DriverSyncService::DriverSyncService(const StorageLayout &layout, qint64 maxDriverCodeBytes, int validationBudgetMs,
+                                     Watchdog *watchdog, ProtocolHandler *protocol, QObject *parent)
+    : QObject(parent), m_protocol(protocol)
+{
+    m_thread.setObjectName(QStringLiteral("nuc-sync"));
+    m_pipeline = new DriverSyncPipeline(layout, maxDriverCodeBytes,
+                                        std::make_unique<SandboxValidator>(watchdog, validationBudgetMs));
+    m_pipeline->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_pipeline, &QObject::deleteLater);
+
+    connect(m_pipeline, &DriverSyncPipeline::progress, this, [this](const QString &syncId, const QString &step) {
+        m_protocol->send(QStringLiteral("driver_sync_progress"),
+                         QJsonObject{{QStringLiteral("sync_id"), syncId},
+                                     {QStringLiteral("status"), QStringLiteral("in_progress")},
+                                     {QStringLiteral("step"), step}});
+        emit syncProgress(syncId, step);
+    });
+    connect(m_pipeline, &DriverSyncPipeline::finished, this,
+            [this](const QString &messageType, const QJsonObject &data) {
+                m_protocol->send(messageType, data);
+                emit syncFinished(messageType, data);
+            });
+    connect(m_pipeline, &DriverSyncPipeline::driverActivated, this, &DriverSyncService::driverActivated);
+
+    m_protocol->registerHandler(QStringLiteral("driver_sync"), [this](const QJsonObject &data) {
+        QMetaObject::invokeMethod(m_pipeline, [pipeline = m_pipeline, data] { pipeline->process(data); },
+                                  Qt::QueuedConnection);
+    });
+}
+
+DriverSyncService::~DriverSyncService()
+{
+    stop();
+    if (!m_thread.isRunning() && m_pipeline) {
+        // The thread never ran: delete the pipeline here.
+        delete m_pipeline;
+    }
+    m_pipeline = nullptr;
+}
+
+QString DriverSyncService::start()
+{
+    m_thread.start();
+    QString error;
+    QMetaObject::invokeMethod(m_pipeline, [this, &error] {
+        error = m_pipeline->open();
+    }, Qt::BlockingQueuedConnection);
+    if (!error.isEmpty())
+        stop();
+    return error;
+}
+
+void DriverSyncService::stop()
+{
+    if (!m_thread.isRunning())
+        return;
+    m_thread.quit();
+    if (!m_thread.wait(10000))
+        qCCritical(lcSync) << "the sync worker did not stop within 10 s";
+    m_pipeline = nullptr;   // deleted by QThread::finished → deleteLater
+}

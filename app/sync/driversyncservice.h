@@ -1,0 +1,38 @@
+// Runs the driver_sync pipeline on its own thread and connects it to the
+// cloud protocol: `driver_sync` in, progress and outcome out. Lives on the
+// main thread; never blocks it.
+#pragma once
+
+#include "storage/storagelayout.h"
+
+#include <QJsonObject>
+#include <QObject>
+#include <QThread>
+
+class DriverSyncPipeline;
+class ProtocolHandler;
+class Watchdog;
+
+class DriverSyncService : public QObject
+{
+    Q_OBJECT
+
+public:
+    DriverSyncService(const StorageLayout &layout, qint64 maxDriverCodeBytes, int validationBudgetMs,
+                      Watchdog *watchdog, ProtocolHandler *protocol, QObject *parent = nullptr);
+    ~DriverSyncService() override;
+
+    // Starts the worker thread and opens its storage. Returns an error line or empty.
+    QString start();
+    void stop();
+
+signals:
+    void syncProgress(const QString &syncId, const QString &step);
+    void syncFinished(const QString &messageType, const QJsonObject &data);
+    void driverActivated(const QString &driverType, const QString &version);
+
+private:
+    ProtocolHandler *m_protocol;
+    QThread m_thread;
+    DriverSyncPipeline *m_pipeline = nullptr;   // lives on m_thread
+};

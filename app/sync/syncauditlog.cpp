@@ -1,0 +1,59 @@
+#include "syncauditlog.h"
+
+#include "logcategories.h"
+
+#include <QDateTime>
+
+#include <sys/stat.h>
+
+SyncAuditLog::SyncAuditLog(const QString &path)
+    : m_path(path), m_file(path)
+{
+}
+
+namespace {
+
+QString quoted(const QString &value)
+{
+    QString v = value;
+    v.replace(QLatin1Char('\\'), QStringLiteral("\\\\"));
+    v.replace(QLatin1Char('"'), QStringLiteral("\\\""));
+    v.replace(QLatin1Char('\n'), QStringLiteral("\\n"));
+    v.replace(QLatin1Char('\r'), QStringLiteral("\\r"));
+    return QLatin1Char('"') + v + QLatin1Char('"');
+}
+
+} // namespace
+
+QString SyncAuditLog::format(const SyncAuditEntry &e)
+{
+    QString line = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)
+        + QStringLiteral(" sync_id=") + quoted(e.syncId)
+        + QStringLiteral(" driver_type=") + quoted(e.driverType)
+        + QStringLiteral(" version=") + quoted(e.version)
+        + QStringLiteral(" outcome=") + e.outcome
+        + QStringLiteral(" duration_ms=") + QString::number(e.durationMs, 'f', 3);
+    if (!e.error.isEmpty())
+        line += QStringLiteral(" error=") + quoted(e.error);
+    return line + QLatin1Char('\n');
+}
+
+bool SyncAuditLog::append(const SyncAuditEntry &entry)
+{
+    if (!m_file.isOpen()) {
+        const bool existed = m_file.exists();
+        if (!m_file.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered)) {
+            qCWarning(lcSync) << "cannot open the sync audit log" << m_path << m_file.errorString();
+            return false;
+        }
+        if (!existed)
+            ::chmod(QFile::encodeName(m_path).constData(), 0600);
+    }
+    const QByteArray bytes = format(entry).toUtf8();
+    if (m_file.write(bytes) != bytes.size()) {
+        qCWarning(lcSync) << "cannot write the sync audit log" << m_path << m_file.errorString();
+        m_file.close();
+        return false;
+    }
+    return true;
+}
