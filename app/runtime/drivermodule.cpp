@@ -106,20 +106,16 @@ ScriptError evaluateModule(QJSEngine *engine, Watchdog *watchdog, int budgetMs, 
 
 } // namespace
 
-ScriptError DriverModule::load(QJSEngine *engine, Watchdog *watchdog, int budgetMs, const QString &code,
-                               const QString &fileName, QJSValue *exports)
+void DriverModule::installRequire(QJSEngine *engine)
 {
-    QJSValue require = engine->globalObject().property(QStringLiteral("__nucRequire"));
-    if (!require.isCallable()) {
-        // Built-ins are trusted and small; they are evaluated under the
-        // first require() call's budget.
-        QJSValue factory = engine->evaluate(requireFactory, QStringLiteral("nuc:require"));
-        // The builtin loader is written in JS over a table of sources handed in
-        // from C++: each source is evaluated as a module on first require.
-        QJSValue sources = engine->newObject();
-        for (const auto &[name, resource] : builtinModules())
-            sources.setProperty(name, readResource(resource));
-        QJSValue loaderFactory = engine->evaluate(QStringLiteral(R"JS(
+    if (engine->globalObject().property(QStringLiteral("__nucRequire")).isCallable())
+        return;
+    // The built-in modules' sources are handed in from C++ (Qt resources);
+    // each is evaluated as a module on its first require().
+    QJSValue sources = engine->newObject();
+    for (const auto &[name, resource] : builtinModules())
+        sources.setProperty(name, readResource(resource));
+    QJSValue loaderFactory = engine->evaluate(QStringLiteral(R"JS(
 (function (sources, head, tail) {
     var requireRef = { fn: null };
     function loadBuiltin(name) {
@@ -133,10 +129,23 @@ ScriptError DriverModule::load(QJSEngine *engine, Watchdog *watchdog, int budget
     return { loadBuiltin: loadBuiltin, ref: requireRef };
 })
 )JS"), QStringLiteral("nuc:loader"));
-        QJSValue loader = loaderFactory.call({sources, wrapperHead, wrapperTail});
-        require = factory.call({loader.property(QStringLiteral("loadBuiltin"))});
-        loader.property(QStringLiteral("ref")).setProperty(QStringLiteral("fn"), require);
-        engine->globalObject().setProperty(QStringLiteral("__nucRequire"), require);
-    }
+    QJSValue factory = engine->evaluate(requireFactory, QStringLiteral("nuc:require"));
+    QJSValue loader = loaderFactory.call({sources, wrapperHead, wrapperTail});
+    QJSValue require = factory.call({loader.property(QStringLiteral("loadBuiltin"))});
+    loader.property(QStringLiteral("ref")).setProperty(QStringLiteral("fn"), require);
+    engine->globalObject().setProperty(QStringLiteral("__nucRequire"), require);
+}
+
+QJSValue DriverModule::require(QJSEngine *engine, const QString &name)
+{
+    installRequire(engine);
+    return engine->globalObject().property(QStringLiteral("__nucRequire")).call({name});
+}
+
+ScriptError DriverModule::load(QJSEngine *engine, Watchdog *watchdog, int budgetMs, const QString &code,
+                               const QString &fileName, QJSValue *exports)
+{
+    installRequire(engine);
+    const QJSValue require = engine->globalObject().property(QStringLiteral("__nucRequire"));
     return evaluateModule(engine, watchdog, budgetMs, code, fileName, require, exports);
 }

@@ -31,6 +31,12 @@ public:
     static ScriptError load(QJSEngine *engine, Watchdog *watchdog, int budgetMs, const QString &code,
                             const QString &fileName, QJSValue *exports);
 
+    // Installs the module system (require and the built-ins' sources) into a
+    // fresh engine; load() does it when needed. Cheap to call again.
+    static void installRequire(QJSEngine *engine);
+    // require(name) as a driver would call it; an error value when unknown.
+    static QJSValue require(QJSEngine *engine, const QString &name);
+
     // Turns a JS error value into a ScriptError of the given rule.
     static ScriptError fromJsError(const QJSValue &error, const QString &rule);
 

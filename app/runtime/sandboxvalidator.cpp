@@ -4,6 +4,8 @@
 
 #include <QJSEngine>
 
+#include <utility>
+
 namespace {
 
 // Returns '' when the export satisfies the rules, else "<rule>\n<message>".
@@ -39,28 +41,36 @@ SandboxValidator::~SandboxValidator() = default;
 
 void SandboxValidator::prepare()
 {
-    if (!m_spare)
+    m_retired.reset();
+    if (!m_spare) {
         m_spare = std::make_unique<QJSEngine>();
+        // No driver code has run in it yet: it is still a fresh engine. The
+        // host's own parts (module system, BaseDriver, the rule checker) are
+        // made ready here, off the sync's path.
+        DriverModule::installRequire(m_spare.get());
+        m_spareBase = DriverModule::require(m_spare.get(), QStringLiteral("./base-driver"));
+        m_spareChecker = m_spare->evaluate(checker, QStringLiteral("nuc:validate"));
+    }
 }
 
 ScriptError SandboxValidator::validate(const DriverValidationRequest &request)
 {
     prepare();
-    std::unique_ptr<QJSEngine> engine = std::move(m_spare);
+    // Destroyed on the next prepare(), when the pipeline is idle.
+    m_retired = std::move(m_spare);
+    QJSEngine *engine = m_retired.get();
+    const QJSValue baseDriver = std::exchange(m_spareBase, QJSValue());
+    QJSValue check = std::exchange(m_spareChecker, QJSValue());
 
     QJSValue exports;
-    ScriptError error = DriverModule::load(engine.get(), m_watchdog, m_budgetMs, request.code,
+    ScriptError error = DriverModule::load(engine, m_watchdog, m_budgetMs, request.code,
                                            request.fileName, &exports);
     if (!error.isNull())
         return error;
 
-    QJSValue baseDriver;
     {
-        WatchdogScope scope(m_watchdog, engine.get(), m_budgetMs);
-        baseDriver = engine->globalObject()
-                         .property(QStringLiteral("__nucRequire"))
-                         .call({QStringLiteral("./base-driver")});
-        QJSValue verdict = engine->evaluate(checker, QStringLiteral("nuc:validate")).call({exports, baseDriver});
+        WatchdogScope scope(m_watchdog, engine, m_budgetMs);
+        QJSValue verdict = check.call({exports, baseDriver});
         if (scope.finish())
             return {QStringLiteral("watchdog"),
                     QStringLiteral("checking the exported class ran past the %1 ms budget").arg(m_budgetMs), {}, 0};

@@ -4,6 +4,8 @@
 
 #include "drivervalidator.h"
 
+#include <QJSValue>
+
 #include <memory>
 
 class QJSEngine;
@@ -24,5 +26,8 @@ public:
 private:
     Watchdog *m_watchdog;
     int m_budgetMs;
-    std::unique_ptr<QJSEngine> m_spare;
+    std::unique_ptr<QJSEngine> m_spare;     // the next validation's engine
+    QJSValue m_spareBase;                   // BaseDriver in m_spare
+    QJSValue m_spareChecker;                // the rule checker in m_spare
+    std::unique_ptr<QJSEngine> m_retired;   // the last one, destroyed when idle
 };

@@ -21,7 +21,7 @@ QString errnoText()
 } // namespace
 
 QString DurableFile::writeTemporary(const QString &dir, const QString &stem, const QByteArray &bytes,
-                                    QString *tempPath)
+                                    QString *tempPath, Sync sync)
 {
     QByteArray pattern = QFile::encodeName(dir + QStringLiteral("/.") + stem + QStringLiteral(".XXXXXX"))
         + StorageLayout::temporarySuffix;
@@ -46,7 +46,7 @@ QString DurableFile::writeTemporary(const QString &dir, const QString &stem, con
         data += n;
         left -= n;
     }
-    if (::fsync(fd) != 0) {
+    if (sync == Sync::Now && ::fsync(fd) != 0) {
         const QString error = QStringLiteral("cannot fsync %1: %2").arg(path, errnoText());
         ::close(fd);
         ::unlink(pattern.constData());
@@ -72,11 +72,22 @@ QString DurableFile::syncDirectory(const QString &dir)
     return error;
 }
 
-QString DurableFile::commit(const QString &tempPath, const QString &finalPath)
+QString DurableFile::syncFile(const QString &path)
+{
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return QStringLiteral("cannot open %1: %2").arg(path, errnoText());
+    const bool ok = ::fsync(fd) == 0;
+    const QString error = ok ? QString() : QStringLiteral("cannot fsync %1: %2").arg(path, errnoText());
+    ::close(fd);
+    return error;
+}
+
+QString DurableFile::commit(const QString &tempPath, const QString &finalPath, Sync sync)
 {
     if (::rename(QFile::encodeName(tempPath).constData(), QFile::encodeName(finalPath).constData()) != 0)
         return QStringLiteral("cannot rename %1 to %2: %3").arg(tempPath, finalPath, errnoText());
-    return syncDirectory(QFileInfo(finalPath).absolutePath());
+    return sync == Sync::Now ? syncDirectory(QFileInfo(finalPath).absolutePath()) : QString();
 }
 
 QString DurableFile::replace(const QString &finalPath, const QByteArray &bytes)

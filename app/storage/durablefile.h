@@ -8,14 +8,19 @@
 class DurableFile
 {
 public:
+    enum class Sync { Now, Later };
+
     // Writes `bytes` to a new temporary file (mode 0600) in `dir` whose name
     // starts with `stem` and ends in StorageLayout::temporarySuffix, and
-    // fsyncs it. Returns the path in `*tempPath`; an error line otherwise.
+    // fsyncs it (Sync::Later: the caller calls syncFile() before commit()).
+    // Returns the path in `*tempPath`; an error line otherwise.
     static QString writeTemporary(const QString &dir, const QString &stem, const QByteArray &bytes,
-                                  QString *tempPath);
+                                  QString *tempPath, Sync sync = Sync::Now);
+    static QString syncFile(const QString &path);
 
-    // Renames `tempPath` over `finalPath` and fsyncs the containing folder.
-    static QString commit(const QString &tempPath, const QString &finalPath);
+    // Renames `tempPath` over `finalPath` and fsyncs the containing folder
+    // (Sync::Later: the caller calls syncDirectory() itself).
+    static QString commit(const QString &tempPath, const QString &finalPath, Sync sync = Sync::Now);
 
     // Both steps at once.
     static QString replace(const QString &finalPath, const QByteArray &bytes);

@@ -12,6 +12,10 @@
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QObject>
+#include <QThreadPool>
+
+#include <functional>
+#include <future>
 
 #include <memory>
 
@@ -56,10 +60,12 @@ private:
                 const QString &outcome, const QElapsedTimer &timer, const QString &error);
     Failure storeAndActivate(const DriverSyncRequest &request, const QString &tempPath, QJsonObject *answerData);
     void reconcileFiles();
+    std::future<QString> inBackground(std::function<QString()> work);
 
     StorageLayout m_layout;
     qint64 m_maxDriverCodeBytes;
     std::unique_ptr<DriverValidator> m_validator;
     Database m_db;
     SyncAuditLog m_audit;
+    QThreadPool m_ioPool;
 };

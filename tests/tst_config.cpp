@@ -1,0 +1,159 @@
+// Configuration: command line over environment over INI file over defaults,
+// and every bad value refused with one line and exit status 2.
+#include "config.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+class tst_Config : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void defaults();
+    void precedence();
+    void iniFile();
+    void refusals_data();
+    void refusals();
+    void binaryExitsWithStatus2_data();
+    void binaryExitsWithStatus2();
+    void helpAndVersion();
+
+private:
+    QString writeIni(const QByteArray &content);
+    QTemporaryDir m_dir;
+};
+
+QString tst_Config::writeIni(const QByteArray &content)
+{
+    static int serial = 0;
+    const QString path = m_dir.filePath(QStringLiteral("c%1.ini").arg(++serial));
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return {};
+    f.write(content);
+    return path;
+}
+
+void tst_Config::defaults()
+{
+    const ConfigResult r = ConfigLoader::load({QStringLiteral("control-nuc")}, QProcessEnvironment());
+    QVERIFY2(r.config.has_value(), qPrintable(r.error));
+    QCOMPARE(r.config->root, QStringLiteral("/opt/control-system"));
+    QVERIFY(r.config->cloudUrl.isEmpty());
+    QVERIFY(r.config->token.isEmpty());
+    QVERIFY(!r.config->controllerId.isEmpty());   // the host name
+    QCOMPARE(r.config->controllerName, r.config->controllerId);
+    QCOMPARE(r.config->headless, false);
+    QCOMPARE(r.config->logLevel, QStringLiteral("info"));
+    QCOMPARE(r.config->maxFrameBytes, qint64(8 * 1024 * 1024));
+    QCOMPARE(r.config->validationBudgetMs, 2000);
+}
+
+void tst_Config::precedence()
+{
+    const QString ini = writeIni("cloud-url = ws://ini.example:1/a\ntoken = from-ini\ncontroller-id = ini-id\n"
+                                 "root = /tmp/ini-root\nheadless = true\n");
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("CONTROL_NUC_TOKEN"), QStringLiteral("from-env"));
+    env.insert(QStringLiteral("CONTROL_NUC_CONTROLLER_ID"), QStringLiteral("env-id"));
+    const ConfigResult r = ConfigLoader::load({QStringLiteral("control-nuc"), QStringLiteral("--config"), ini,
+                                               QStringLiteral("--controller-id"), QStringLiteral("cli-id")},
+                                              env);
+    QVERIFY2(r.config.has_value(), qPrintable(r.error));
+    QCOMPARE(r.config->cloudUrl, QUrl(QStringLiteral("ws://ini.example:1/a")));   // only in the file
+    QCOMPARE(r.config->token, QStringLiteral("from-env"));                         // env beats file
+    QCOMPARE(r.config->controllerId, QStringLiteral("cli-id"));                    // command line beats both
+    QCOMPARE(r.config->root, QStringLiteral("/tmp/ini-root"));
+    QCOMPARE(r.config->headless, true);
+}
+
+void tst_Config::iniFile()
+{
+    const QString ini = writeIni("[controller]\nname = Lobby rack\nlog-level = debug\nping-interval-ms = 5000\n");
+    const ConfigResult r = ConfigLoader::load({QStringLiteral("control-nuc"), QStringLiteral("--config"), ini},
+                                              QProcessEnvironment());
+    QVERIFY2(r.config.has_value(), qPrintable(r.error));
+    QCOMPARE(r.config->controllerName, QStringLiteral("Lobby rack"));
+    QCOMPARE(r.config->logLevel, QStringLiteral("debug"));
+    QCOMPARE(r.config->pingIntervalMs, 5000);
+}
+
+void tst_Config::refusals_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("--frobnicate")} << QStringLiteral("Unknown option 'frobnicate'");
+    QTest::newRow("http url") << QStringList{QStringLiteral("--cloud-url"), QStringLiteral("http://cloud/x")} << QStringLiteral("not a ws:// or wss:// URL");
+    QTest::newRow("url without host") << QStringList{QStringLiteral("--cloud-url"), QStringLiteral("ws://")} << QStringLiteral("not a ws:// or wss:// URL");
+    QTest::newRow("garbage url") << QStringList{QStringLiteral("--cloud-url"), QStringLiteral("::not a url")} << QStringLiteral("not a ws:// or wss:// URL");
+    QTest::newRow("bad log level") << QStringList{QStringLiteral("--log-level"), QStringLiteral("loud")} << QStringLiteral("expected debug, info, warning or error");
+    QTest::newRow("bad number") << QStringList{QStringLiteral("--ping-interval-ms"), QStringLiteral("soon")} << QStringLiteral("expected a whole number");
+    QTest::newRow("missing config file") << QStringList{QStringLiteral("--config"), QStringLiteral("/nonexistent/x.ini")} << QStringLiteral("does not exist");
+    QTest::newRow("positional argument") << QStringList{QStringLiteral("extra")} << QStringLiteral("unexpected argument 'extra'");
+    QTest::newRow("backoff inverted") << QStringList{QStringLiteral("--reconnect-min-ms"), QStringLiteral("5000"), QStringLiteral("--reconnect-max-ms"), QStringLiteral("100")} << QStringLiteral("below reconnect-min-ms");
+}
+
+void tst_Config::refusals()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    const ConfigResult r = ConfigLoader::load(QStringList{QStringLiteral("control-nuc")} + args, QProcessEnvironment());
+    QVERIFY(!r.config.has_value());
+    QVERIFY2(r.error.contains(expected), qPrintable(r.error));
+    QVERIFY(!r.error.contains(QLatin1Char('\n')));
+}
+
+void tst_Config::binaryExitsWithStatus2_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+
+    // A root below a regular file cannot be created, even by root.
+    QFile blocker(m_dir.filePath(QStringLiteral("not-a-folder")));
+    if (blocker.open(QIODevice::WriteOnly))
+        blocker.close();
+    const QString badIni = writeIni("colud-url = ws://typo\n");
+
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("--bogus")} << QStringLiteral("Unknown option");
+    QTest::newRow("malformed url") << QStringList{QStringLiteral("--cloud-url"), QStringLiteral("ftp://x")} << QStringLiteral("cloud-url");
+    QTest::newRow("unwritable root") << QStringList{QStringLiteral("--root"), blocker.fileName() + QStringLiteral("/root")} << QStringLiteral("cannot create root folder");
+    QTest::newRow("unknown ini key") << QStringList{QStringLiteral("--config"), badIni} << QStringLiteral("unknown key 'colud-url'");
+}
+
+void tst_Config::binaryExitsWithStatus2()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    QProcess p;
+    p.start(QStringLiteral(CONTROL_NUC_BINARY), args + QStringList{QStringLiteral("--headless")});
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 2);
+    const QString err = QString::fromLocal8Bit(p.readAllStandardError()).trimmed();
+    QVERIFY2(err.startsWith(u"control-nuc: ") && err.contains(expected), qPrintable(err));
+    QCOMPARE(err.count(QLatin1Char('\n')), 0);   // one clear line
+}
+
+void tst_Config::helpAndVersion()
+{
+    QProcess p;
+    p.start(QStringLiteral(CONTROL_NUC_BINARY), {QStringLiteral("--help")});
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+    const QString help = QString::fromLocal8Bit(p.readAllStandardOutput());
+    for (const char *option : {"--root", "--cloud-url", "--token", "--controller-id", "--headless", "--log-level", "--config"})
+        QVERIFY2(help.contains(QLatin1String(option)), option);
+
+    p.start(QStringLiteral(CONTROL_NUC_BINARY), {QStringLiteral("--version")});
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+    QCOMPARE(QString::fromLocal8Bit(p.readAllStandardOutput()).trimmed(),
+             QStringLiteral("control-nuc ") + QStringLiteral(NUC_APP_VERSION));
+}
+
+QTEST_GUILESS_MAIN(tst_Config)
+#include "tst_config.moc"
