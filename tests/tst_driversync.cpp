@@ -272,6 +272,7 @@ void tst_DriverSync::happyPath()
     QCOMPARE(sequence, (QStringList{QStringLiteral("driver_sync_progress:saving_file"),
                                     QStringLiteral("driver_sync_progress:validating"),
                                     QStringLiteral("driver_sync_progress:storing"),
+                                    QStringLiteral("driver_sync_progress:reloading_devices"),
                                     QStringLiteral("driver_sync_complete")}));
 
     const QString path = m_controller->layout().driversDir() + QStringLiteral("/binary_power_control.js");

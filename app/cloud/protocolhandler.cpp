@@ -90,12 +90,12 @@ void ProtocolHandler::handleTextFrame(const QString &text)
     (*it)(data.toObject());
 }
 
-void ProtocolHandler::send(const QString &type, const QJsonObject &data)
+void ProtocolHandler::send(const QString &type, const QJsonObject &data, Offline offline)
 {
     const QString text = QString::fromUtf8(QJsonDocument(envelope(type, data)).toJson(QJsonDocument::Compact));
     if (m_online && m_sender && m_sender(text))
         return;
-    if (type == u"hello" || type == u"protocol_error")
+    if (offline == Offline::Drop || type == u"hello" || type == u"protocol_error")
         return;   // meaningless on a later connection
     keep(text);
 }
@@ -130,4 +130,5 @@ void ProtocolHandler::setOnline(bool online)
             return;
         }
     }
+    emit cameOnline();
 }

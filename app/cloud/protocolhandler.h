@@ -33,9 +33,12 @@ public:
     void handleTextFrame(const QString &text);
     void handleBinaryFrame(const QByteArray &bytes);
 
-    // Sends (or, while offline, keeps) a message. The envelope's timestamp is
-    // set here.
-    void send(const QString &type, const QJsonObject &data);
+    // What to do with a message sent while offline.
+    enum class Offline { Keep, Drop };
+
+    // Sends (or, while offline, keeps or drops) a message. The envelope's
+    // timestamp is set here.
+    void send(const QString &type, const QJsonObject &data, Offline offline = Offline::Keep);
 
     // The link went up (hello, then what was kept) or down.
     void setOnline(bool online);
@@ -49,6 +52,8 @@ public:
 
 signals:
     void protocolErrorSent(const QString &reason);
+    // After hello and the kept messages went out on a new connection.
+    void cameOnline();
 
 private:
     void reject(const QString &reason, const QJsonValue &receivedType);

@@ -2,6 +2,7 @@
 
 #include "cloud/cloudlink.h"
 #include "cloud/protocolhandler.h"
+#include "devices/devicemanager.h"
 #include "logcategories.h"
 #include "runtime/watchdog.h"
 #include "storage/driverrepository.h"
@@ -36,11 +37,24 @@ Controller::Controller(const Config &config, QObject *parent)
 
     m_sync = std::make_unique<DriverSyncService>(m_layout, config.maxDriverCodeBytes, config.validationBudgetMs,
                                                  m_watchdog.get(), m_protocol.get());
+
+    RuntimeSettings runtime;
+    runtime.budgetMs = config.scriptBudgetMs;
+    runtime.connectTimeoutMs = config.connectTimeoutMs;
+    runtime.commandTimeoutMs = config.commandTimeoutMs;
+    DeviceSettings devices;
+    devices.reloadDeadlineMs = config.reloadDeadlineMs;
+    m_devices = std::make_unique<DeviceManager>(&m_db, runtime, devices, m_watchdog.get(), m_protocol.get());
+    // driver_sync, driver_reload and the technician's button share one path.
+    m_sync->setReloader([this](const QString &type, std::function<void()> done) {
+        m_devices->reloadDriver(type, [done](int) { done(); });
+    });
 }
 
 Controller::~Controller()
 {
     stop();
+    m_devices.reset();   // before the database and the watchdog it uses
 }
 
 QString Controller::start()
@@ -52,6 +66,10 @@ QString Controller::start()
     if (!error.isEmpty())
         return error;
     error = m_sync->start();
+    if (!error.isEmpty())
+        return error;
+    // Devices come back from the database before (and without) the cloud.
+    error = m_devices->start();
     if (!error.isEmpty())
         return error;
     qCInfo(lcConfig).noquote() << "controller" << m_config.controllerId << "running with root" << m_layout.root();
@@ -87,5 +105,5 @@ QJsonObject Controller::helloData() const
                        {QStringLiteral("name"), m_config.controllerName},
                        {QStringLiteral("app_version"), QStringLiteral(NUC_APP_VERSION)},
                        {QStringLiteral("drivers"), drivers},
-                       {QStringLiteral("devices"), QJsonArray()}};
+                       {QStringLiteral("devices"), m_devices->helloDevices()}};
 }

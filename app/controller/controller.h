@@ -13,6 +13,7 @@
 #include <memory>
 
 class CloudLink;
+class DeviceManager;
 class DriverSyncService;
 class ProtocolHandler;
 class Watchdog;
@@ -34,6 +35,8 @@ public:
     ProtocolHandler *protocol() const { return m_protocol.get(); }
     CloudLink *cloudLink() const { return m_link.get(); }
     DriverSyncService *driverSync() const { return m_sync.get(); }
+    DeviceManager *deviceManager() const { return m_devices.get(); }
+    Database *database() { return &m_db; }
 
     // The `data` of the hello message: identity, drivers and devices as now.
     QJsonObject helloData() const;
@@ -46,4 +49,5 @@ private:
     std::unique_ptr<ProtocolHandler> m_protocol;
     std::unique_ptr<CloudLink> m_link;
     std::unique_ptr<DriverSyncService> m_sync;
+    std::unique_ptr<DeviceManager> m_devices;
 };

@@ -21,6 +21,10 @@ struct Config
     qint64 maxFrameBytes = 8 * 1024 * 1024;      // protocol_error above this
     qint64 maxDriverCodeBytes = 1024 * 1024;     // driver_sync_error above this
     int validationBudgetMs = 2000;               // watchdog budget of driver validation
+    int scriptBudgetMs = 2000;                   // watchdog budget of each call into a running driver
+    int connectTimeoutMs = 10000;                // a driver's connect() must settle within this
+    int commandTimeoutMs = 5000;                 // a driver's sendCommand() must settle within this
+    int reloadDeadlineMs = 3000;                 // a device reload reports back within this
 
     int reconnectMinMs = 1000;                   // backoff doubles from here ...
     int reconnectMaxMs = 60000;                  // ... up to here, with jitter

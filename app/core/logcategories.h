@@ -9,3 +9,4 @@ Q_DECLARE_LOGGING_CATEGORY(lcCloud)     // nuc.cloud       (socket, reconnects, 
 Q_DECLARE_LOGGING_CATEGORY(lcProtocol)  // nuc.protocol    (message rules, dispatch)
 Q_DECLARE_LOGGING_CATEGORY(lcSync)      // nuc.sync        (driver_sync pipeline)
 Q_DECLARE_LOGGING_CATEGORY(lcRuntime)   // nuc.runtime     (QJSEngine host, watchdog, validation)
+Q_DECLARE_LOGGING_CATEGORY(lcDevices)   // nuc.devices     (device manager, supervision)

@@ -54,10 +54,11 @@ QList<std::pair<QString, QString>> DriverModule::builtinModules()
 {
     return {
         {QStringLiteral("./base-driver"), QStringLiteral(":/nuc/js/base-driver.js")},
+        {QStringLiteral("events"), QStringLiteral(":/nuc/js/events.js")},
     };
 }
 
-ScriptError DriverModule::fromJsError(const QJSValue &error, const QString &rule)
+ScriptError DriverModule::fromJsError(const QJSValue &error, const QString &rule, const QString &fileName)
 {
     ScriptError e;
     e.rule = rule;
@@ -66,6 +67,23 @@ ScriptError DriverModule::fromJsError(const QJSValue &error, const QString &rule
     if (error.property(QStringLiteral("stack")).isUndefined())
         e.stack.clear();
     e.line = error.property(QStringLiteral("lineNumber")).toInt();
+    // Thrown inside host code (require, BaseDriver): the line that matters
+    // is the driver's own, the first stack frame in the driver's file.
+    if (!fileName.isEmpty() && !e.stack.isEmpty()) {
+        const QString marker = fileName + QLatin1Char(':');
+        const QStringList frames = e.stack.split(QLatin1Char('\n'));
+        for (const QString &frame : frames) {
+            const qsizetype at = frame.lastIndexOf(marker);
+            if (at < 0)
+                continue;
+            bool ok = false;
+            const int line = frame.mid(at + marker.size()).toInt(&ok);
+            if (ok) {
+                e.line = line;
+                break;
+            }
+        }
+    }
     return e;
 }
 
@@ -85,7 +103,7 @@ ScriptError evaluateModule(QJSEngine *engine, Watchdog *watchdog, int budgetMs, 
         if (timedOut)
             return {QStringLiteral("watchdog"),
                     QStringLiteral("parsing the module ran past the %1 ms budget").arg(budgetMs), {}, 0};
-        ScriptError e = DriverModule::fromJsError(function, QStringLiteral("syntax"));
+        ScriptError e = DriverModule::fromJsError(function, QStringLiteral("syntax"));   // its own line
         if (function.errorType() != QJSValue::SyntaxError)
             e.rule = QStringLiteral("evaluation");
         return e;
@@ -98,7 +116,7 @@ ScriptError evaluateModule(QJSEngine *engine, Watchdog *watchdog, int budgetMs, 
                     QStringLiteral("evaluating the module ran past the %1 ms budget and was stopped").arg(budgetMs),
                     {}, 0};
         }
-        return DriverModule::fromJsError(result, QStringLiteral("evaluation"));
+        return DriverModule::fromJsError(result, QStringLiteral("evaluation"), fileName);
     }
     *exports = module.property(QStringLiteral("exports"));
     return {};
@@ -134,6 +152,20 @@ void DriverModule::installRequire(QJSEngine *engine)
     QJSValue require = factory.call({loader.property(QStringLiteral("loadBuiltin"))});
     loader.property(QStringLiteral("ref")).setProperty(QStringLiteral("fn"), require);
     engine->globalObject().setProperty(QStringLiteral("__nucRequire"), require);
+}
+
+QString DriverModule::installHost(QJSEngine *engine, QObject *bridge, const QJsonObject &driverInfo)
+{
+    installRequire(engine);
+    QJSEngine::setObjectOwnership(bridge, QJSEngine::CppOwnership);
+    QJSValue global = engine->globalObject();
+    global.setProperty(QStringLiteral("__nucHost"), engine->newQObject(bridge));
+    global.setProperty(QStringLiteral("__nucDriverInfo"), engine->toScriptValue(driverInfo.toVariantMap()));
+    const QJSValue result = engine->evaluate(readResource(QStringLiteral(":/nuc/js/host.js")),
+                                             QStringLiteral("nuc:host.js"));
+    if (result.isError())
+        return QStringLiteral("cannot install the driver host: %1").arg(result.toString());
+    return {};
 }
 
 QJSValue DriverModule::require(QJSEngine *engine, const QString &name)

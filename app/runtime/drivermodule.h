@@ -5,12 +5,14 @@
 #pragma once
 
 #include <QJSValue>
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 
 #include <utility>
 
 class QJSEngine;
+class QObject;
 class Watchdog;
 
 // A failure while evaluating JavaScript, with the rule it broke.
@@ -34,11 +36,16 @@ public:
     // Installs the module system (require and the built-ins' sources) into a
     // fresh engine; load() does it when needed. Cheap to call again.
     static void installRequire(QJSEngine *engine);
+    // Installs the host's globals (console, timers, transports; see
+    // resources/js/host.js) around `bridge` (a HostBridge) and the driver's
+    // info ({protocol, commandMappings}). Returns an error line or empty.
+    static QString installHost(QJSEngine *engine, QObject *bridge, const QJsonObject &driverInfo);
     // require(name) as a driver would call it; an error value when unknown.
     static QJSValue require(QJSEngine *engine, const QString &name);
 
     // Turns a JS error value into a ScriptError of the given rule.
-    static ScriptError fromJsError(const QJSValue &error, const QString &rule);
+    // With `fileName`, the line is the first stack frame in that file.
+    static ScriptError fromJsError(const QJSValue &error, const QString &rule, const QString &fileName = {});
 
     // Names a driver may require(), with the resource holding each source.
     static QList<std::pair<QString, QString>> builtinModules();

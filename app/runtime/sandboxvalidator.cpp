@@ -1,5 +1,6 @@
 #include "sandboxvalidator.h"
 
+#include "hostbridge.h"
 #include "watchdog.h"
 
 #include <QJSEngine>
@@ -43,11 +44,15 @@ void SandboxValidator::prepare()
 {
     m_retired.reset();
     if (!m_spare) {
+        if (!m_inertHost)
+            m_inertHost = std::make_unique<HostBridge>(nullptr);   // on the validating thread
         m_spare = std::make_unique<QJSEngine>();
         // No driver code has run in it yet: it is still a fresh engine. The
         // host's own parts (module system, BaseDriver, the rule checker) are
         // made ready here, off the sync's path.
-        DriverModule::installRequire(m_spare.get());
+        // The same globals a running driver sees (console, timers), with an
+        // inert host: timers never fire and transports cannot be opened.
+        DriverModule::installHost(m_spare.get(), m_inertHost.get(), {});
         m_spareBase = DriverModule::require(m_spare.get(), QStringLiteral("./base-driver"));
         m_spareChecker = m_spare->evaluate(checker, QStringLiteral("nuc:validate"));
     }
@@ -61,6 +66,10 @@ ScriptError SandboxValidator::validate(const DriverValidationRequest &request)
     QJSEngine *engine = m_retired.get();
     const QJSValue baseDriver = std::exchange(m_spareBase, QJSValue());
     QJSValue check = std::exchange(m_spareChecker, QJSValue());
+    engine->globalObject().setProperty(
+        QStringLiteral("__nucDriverInfo"),
+        engine->toScriptValue(QVariantMap{{QStringLiteral("protocol"), request.protocolType},
+                                          {QStringLiteral("commandMappings"), QVariantList()}}));
 
     QJSValue exports;
     ScriptError error = DriverModule::load(engine, m_watchdog, m_budgetMs, request.code,

@@ -26,8 +26,27 @@ Watchdog::Ticket Watchdog::arm(QJSEngine *engine, int budgetMs)
     Entry &e = m_entries[ticket];
     e.engine = engine;
     e.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(budgetMs);
-    m_wake.notify_all();
+    // Wake the thread only when this deadline comes before the one it waits for.
+    if (e.deadline < m_waitingUntil)
+        m_wake.notify_all();
     return ticket;
+}
+
+void Watchdog::rearm(Ticket ticket, int budgetMs)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto it = m_entries.find(ticket);
+    if (it == m_entries.end() || it->second.fired)
+        return;
+    it->second.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(budgetMs);
+    // A later deadline: the thread finds out when it wakes for the old one.
+}
+
+bool Watchdog::hasFired(Ticket ticket) const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto it = m_entries.find(ticket);
+    return it != m_entries.end() && it->second.fired;
 }
 
 bool Watchdog::disarm(Ticket ticket)
@@ -67,9 +86,11 @@ void Watchdog::run()
                 earliest = e.deadline;
             }
         }
+        m_waitingUntil = earliest;
         if (earliest == std::chrono::steady_clock::time_point::max())
             m_wake.wait(lock);
         else
             m_wake.wait_until(lock, earliest);
+        m_waitingUntil = std::chrono::steady_clock::time_point::min();
     }
 }

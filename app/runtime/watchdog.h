@@ -29,6 +29,9 @@ public:
     // Returns true when the deadline had fired (the engine was interrupted).
     // Resets the engine's interrupted flag so that it can run again.
     bool disarm(Ticket ticket);
+    // Moves an armed, not yet fired deadline to now + budgetMs.
+    void rearm(Ticket ticket, int budgetMs);
+    bool hasFired(Ticket ticket) const;
 
     int firedCount() const;
 
@@ -46,6 +49,7 @@ private:
     std::condition_variable m_wake;
     std::map<Ticket, Entry> m_entries;
     Ticket m_next = 1;
+    std::chrono::steady_clock::time_point m_waitingUntil = std::chrono::steady_clock::time_point::max();
     int m_firedCount = 0;
     bool m_stopping = false;
     std::thread m_thread;
@@ -55,8 +59,9 @@ private:
 class WatchdogScope
 {
 public:
+    // A null watchdog makes a scope that guards nothing (the caller guards).
     WatchdogScope(Watchdog *watchdog, QJSEngine *engine, int budgetMs)
-        : m_watchdog(watchdog), m_ticket(watchdog->arm(engine, budgetMs)) {}
+        : m_watchdog(watchdog), m_ticket(watchdog ? watchdog->arm(engine, budgetMs) : 0) {}
     ~WatchdogScope() { finish(); }
     WatchdogScope(const WatchdogScope &) = delete;
     WatchdogScope &operator=(const WatchdogScope &) = delete;

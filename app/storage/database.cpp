@@ -27,6 +27,14 @@ const QStringList &migrations()
             " sync_id TEXT PRIMARY KEY, outcome TEXT NOT NULL, message_type TEXT NOT NULL,"
             " message_data TEXT NOT NULL, driver_type TEXT, version TEXT,"
             " recorded_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);"),
+        // 2: devices provisioned by the cloud (device_sync), restored at start.
+        QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS devices ("
+            " id TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL,"
+            " connection_config TEXT NOT NULL DEFAULT '{}',"
+            " created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
+            " updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);"
+            "CREATE INDEX IF NOT EXISTS devices_type ON devices(type);"),
     };
     return list;
 }

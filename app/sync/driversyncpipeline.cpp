@@ -122,7 +122,7 @@ void DriverSyncPipeline::process(const QJsonObject &data)
                                      << previous->outcome << "); answering the same outcome again";
             m_audit.append({request.syncIdText(), previous->driverType, previous->version,
                             QStringLiteral("duplicate-") + previous->outcome, timer.nsecsElapsed() / 1e6, {}});
-            emit finished(previous->messageType, previous->data);
+            emit finished(previous->messageType, previous->data, true);
             return;
         }
         if (!error.isEmpty())
@@ -286,7 +286,7 @@ void DriverSyncPipeline::fail(const DriverSyncRequest &request, const Failure &f
 void DriverSyncPipeline::answer(const QString &messageType, const QJsonObject &data, const DriverSyncRequest &request,
                                 const QString &outcome, const QElapsedTimer &timer, const QString &error)
 {
-    emit finished(messageType, data);
+    emit finished(messageType, data, false);
     m_audit.append({request.syncIdText(), request.driverTypeText(), request.version, outcome,
                     timer.nsecsElapsed() / 1e6, error});
     // The next validation gets a fresh engine made while the pipeline is idle.

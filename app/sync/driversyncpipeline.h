@@ -43,8 +43,9 @@ public:
 
 signals:
     void progress(const QString &syncId, const QString &step);
-    // messageType is driver_sync_complete or driver_sync_error.
-    void finished(const QString &messageType, const QJsonObject &data);
+    // messageType is driver_sync_complete or driver_sync_error; `repeated`
+    // when it is the stored answer to a sync_id seen before.
+    void finished(const QString &messageType, const QJsonObject &data, bool repeated);
     void driverActivated(const QString &driverType, const QString &version);
 
 private:

@@ -6,6 +6,7 @@
 #include "runtime/sandboxvalidator.h"
 
 #include <QMetaObject>
+#include <QPointer>
 
 DriverSyncService::DriverSyncService(const StorageLayout &layout, qint64 maxDriverCodeBytes, int validationBudgetMs,
                                      Watchdog *watchdog, ProtocolHandler *protocol, QObject *parent)
@@ -25,9 +26,26 @@ DriverSyncService::DriverSyncService(const StorageLayout &layout, qint64 maxDriv
         emit syncProgress(syncId, step);
     });
     connect(m_pipeline, &DriverSyncPipeline::finished, this,
-            [this](const QString &messageType, const QJsonObject &data) {
-                m_protocol->send(messageType, data);
-                emit syncFinished(messageType, data);
+            [this](const QString &messageType, const QJsonObject &data, bool repeated) {
+                if (repeated || messageType != u"driver_sync_complete" || !m_reloader) {
+                    answer(messageType, data);
+                    return;
+                }
+                // reloading_devices: the devices of this driver are recreated
+                // from the new code; the sync completes when they reported
+                // back, each within its deadline.
+                const QString syncId = data.value(QStringLiteral("sync_id")).toString();
+                const QString step = QStringLiteral("reloading_devices");
+                m_protocol->send(QStringLiteral("driver_sync_progress"),
+                                 QJsonObject{{QStringLiteral("sync_id"), syncId},
+                                             {QStringLiteral("status"), QStringLiteral("in_progress")},
+                                             {QStringLiteral("step"), step}});
+                emit syncProgress(syncId, step);
+                QPointer<DriverSyncService> self(this);
+                m_reloader(data.value(QStringLiteral("driver_type")).toString(), [self, messageType, data] {
+                    if (self)
+                        self->answer(messageType, data);
+                });
             });
     connect(m_pipeline, &DriverSyncPipeline::driverActivated, this, &DriverSyncService::driverActivated);
 
@@ -35,6 +53,12 @@ DriverSyncService::DriverSyncService(const StorageLayout &layout, qint64 maxDriv
         QMetaObject::invokeMethod(m_pipeline, [pipeline = m_pipeline, data] { pipeline->process(data); },
                                   Qt::QueuedConnection);
     });
+}
+
+void DriverSyncService::answer(const QString &messageType, const QJsonObject &data)
+{
+    m_protocol->send(messageType, data);
+    emit syncFinished(messageType, data);
 }
 
 DriverSyncService::~DriverSyncService()

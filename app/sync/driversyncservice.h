@@ -9,6 +9,8 @@
 #include <QObject>
 #include <QThread>
 
+#include <functional>
+
 class DriverSyncPipeline;
 class ProtocolHandler;
 class Watchdog;
@@ -22,6 +24,12 @@ public:
                       Watchdog *watchdog, ProtocolHandler *protocol, QObject *parent = nullptr);
     ~DriverSyncService() override;
 
+    // Called after a driver is stored and before driver_sync_complete is
+    // sent (step reloading_devices): recreate the devices that use it and
+    // call `done` when they have reported back (bounded by the caller).
+    using Reloader = std::function<void(const QString &driverType, std::function<void()> done)>;
+    void setReloader(Reloader reloader) { m_reloader = std::move(reloader); }
+
     // Starts the worker thread and opens its storage. Returns an error line or empty.
     QString start();
     void stop();
@@ -32,7 +40,10 @@ signals:
     void driverActivated(const QString &driverType, const QString &version);
 
 private:
+    void answer(const QString &messageType, const QJsonObject &data);
+
     ProtocolHandler *m_protocol;
+    Reloader m_reloader;
     QThread m_thread;
     DriverSyncPipeline *m_pipeline = nullptr;   // lives on m_thread
 };

@@ -1,0 +1,281 @@
+#include "device.h"
+
+#include "cloud/cloudlink.h"
+#include "logcategories.h"
+
+#include <QJsonDocument>
+
+Device::Device(const DeviceRecord &record, const RuntimeSettings &runtime, const DeviceSettings &settings,
+               Watchdog *watchdog, DriverProvider provider, QObject *parent)
+    : QObject(parent)
+    , m_record(record)
+    , m_runtime(runtime)
+    , m_settings(settings)
+    , m_watchdog(watchdog)
+    , m_provider(std::move(provider))
+    , m_lastChange(QDateTime::currentDateTimeUtc())
+{
+    m_restartDeadline.setSingleShot(true);
+    connect(&m_restartDeadline, &QTimer::timeout, this, [this] { finishRestart(m_generation); });
+    m_reconnectTimer.setSingleShot(true);
+    connect(&m_reconnectTimer, &QTimer::timeout, this, [this] { restart(m_settings.reloadDeadlineMs); });
+    m_stableTimer.setSingleShot(true);
+    connect(&m_stableTimer, &QTimer::timeout, this, [this] { m_failures = 0; });
+}
+
+Device::~Device()
+{
+    m_shuttingDown = true;
+    failQueued(QStringLiteral("device %1 was removed").arg(m_record.id));
+    // The instance's destructor stops it within its teardown budget.
+    delete m_instance.data();
+}
+
+QJsonObject Device::mergedConfig(const DriverRecord &driver, const DeviceRecord &device)
+{
+    QJsonObject config = QJsonDocument::fromJson(driver.connectionConfig.toUtf8()).object();
+    for (auto it = device.connectionConfig.begin(); it != device.connectionConfig.end(); ++it)
+        config.insert(it.key(), it.value());
+    config.insert(QStringLiteral("name"), device.name);
+    config.insert(QStringLiteral("deviceId"), device.id);
+    return config;
+}
+
+void Device::setStatus(const QString &status, const QString &message)
+{
+    if (status == m_status && message == m_message)
+        return;
+    m_status = status;
+    m_message = message;
+    m_lastChange = QDateTime::currentDateTimeUtc();
+    if (status == u"error")
+        qCWarning(lcDevices).noquote() << "device" << m_record.id << "error:" << message;
+    else
+        qCInfo(lcDevices).noquote() << "device" << m_record.id << status << message;
+    emit statusChanged(status, message);
+}
+
+void Device::restart(int deadlineMs, std::function<void()> done, const std::optional<DriverRecord> &driver)
+{
+    if (m_shuttingDown) {
+        if (done)
+            done();
+        return;
+    }
+    const quint64 generation = ++m_generation;
+    // A restart asked for from outside (new driver, new config, technician)
+    // un-parks the device; one from supervision keeps counting failures.
+    m_reconnectTimer.stop();
+    m_stableTimer.stop();
+    if (m_restartDone)
+        std::exchange(m_restartDone, {})();   // the previous restart is overtaken
+    m_restartDone = std::move(done);
+    m_restartDeadline.start(deadlineMs);
+    failQueued(QStringLiteral("device %1 is restarting").arg(m_record.id));
+
+    std::optional<DriverRecord> record = driver;
+    retireInstance([this, generation, record] {
+        if (generation != m_generation)
+            return;
+        startInstance(record ? record : m_provider(m_record.type), generation);
+    });
+}
+
+void Device::retireInstance(std::function<void()> then)
+{
+    QPointer<DriverInstance> old = m_instance;
+    m_instance = nullptr;
+    m_commandInFlight = false;
+    if (!old) {
+        then();
+        return;
+    }
+    old->disconnect(this);
+    // Stop it after its disconnect(), or after the budget if that hangs.
+    auto stopOld = std::make_shared<std::function<void()>>();
+    *stopOld = [this, old, then, stopOld]() mutable {
+        if (!old || !*stopOld) {
+            return;
+        }
+        *stopOld = nullptr;   // once
+        if (old->isStopped()) {
+            old->deleteLater();
+            then();
+            return;
+        }
+        connect(old, &DriverInstance::stopped, this, [old, then] {
+            old->deleteLater();
+            then();
+        });
+        old->stop();
+    };
+    if (old->isFaulted() || m_status != u"connected") {
+        (*stopOld)();
+        return;
+    }
+    old->disconnectDevice([stopOld](const CallResult &) {
+        if (*stopOld)
+            (*stopOld)();
+    });
+    QTimer::singleShot(m_settings.disconnectBudgetMs, this, [stopOld] {
+        if (*stopOld)
+            (*stopOld)();
+    });
+}
+
+void Device::startInstance(const std::optional<DriverRecord> &driver, quint64 generation)
+{
+    if (!driver) {
+        setStatus(QStringLiteral("error"), QStringLiteral("driver not installed: %1").arg(m_record.type));
+        finishRestart(generation);
+        return;   // starts by itself when that driver syncs
+    }
+    DriverSpec spec;
+    spec.driverType = driver->driverType;
+    spec.version = driver->version;
+    spec.code = driver->driverCode;
+    spec.protocol = driver->protocolType;
+    spec.commandMappings = QJsonDocument::fromJson(driver->commandMappings.toUtf8()).array();
+    spec.config = mergedConfig(*driver, m_record);
+    spec.deviceId = m_record.id;
+    spec.name = m_record.name;
+
+    auto *instance = new DriverInstance(spec, m_runtime, m_watchdog, this);
+    m_instance = instance;
+    connect(instance, &DriverInstance::statusReported, this, [this, generation](const QString &status, const QString &message) {
+        if (generation == m_generation)
+            setStatus(status, message);
+    });
+    connect(instance, &DriverInstance::stateChanged, this, [this, generation](const QJsonObject &state) {
+        if (generation != m_generation)
+            return;
+        m_state = state;
+        emit stateChanged(state);
+    });
+    connect(instance, &DriverInstance::faulted, this, [this, generation](const QString &message) {
+        failed(message, generation);
+    });
+    connect(instance, &DriverInstance::transportDropped, this, [this, generation](const QString &reason) {
+        if (generation != m_generation || m_status == u"connecting")
+            return;
+        m_stableTimer.stop();
+        setStatus(QStringLiteral("disconnected"), reason);
+        scheduleReconnect(reason);
+    });
+
+    setStatus(QStringLiteral("connecting"));
+    instance->load([this, generation, instance](const CallResult &loaded) {
+        if (generation != m_generation)
+            return;
+        if (!loaded.ok) {
+            failed(loaded.error, generation);
+            return;
+        }
+        instance->connectDevice([this, generation](const CallResult &connected) {
+            if (generation != m_generation)
+                return;
+            if (!connected.ok) {
+                failed(connected.error, generation);
+                return;
+            }
+            m_parked = false;
+            setStatus(QStringLiteral("connected"));
+            m_stableTimer.start(m_settings.stableAfterMs);
+            finishRestart(generation);
+            pumpCommands();
+        });
+    });
+}
+
+void Device::finishRestart(quint64 generation)
+{
+    if (generation != m_generation)
+        return;
+    m_restartDeadline.stop();
+    if (m_restartDone)
+        std::exchange(m_restartDone, {})();
+}
+
+void Device::failed(const QString &reason, quint64 generation)
+{
+    if (generation != m_generation)
+        return;
+    m_stableTimer.stop();
+    setStatus(QStringLiteral("error"), reason);
+    finishRestart(generation);
+    scheduleReconnect(reason);
+}
+
+void Device::scheduleReconnect(const QString &reason)
+{
+    if (m_shuttingDown || m_reconnectTimer.isActive())
+        return;
+    failQueued(QStringLiteral("device %1 is not connected: %2").arg(m_record.id, reason));
+    ++m_failures;
+    if (m_failures > m_settings.maxRestarts) {
+        m_parked = true;
+        setStatus(QStringLiteral("error"),
+                  QStringLiteral("gave up after %1 failed attempts: %2").arg(m_failures - 1).arg(reason));
+        return;   // until a new driver, new config or a manual reload
+    }
+    const int delay = CloudLink::backoffDelayMs(m_failures - 1, m_settings.reconnectMinMs, m_settings.reconnectMaxMs);
+    qCInfo(lcDevices).noquote() << "device" << m_record.id << "restarts in" << delay << "ms (attempt" << m_failures
+                                << "of" << m_settings.maxRestarts << ")";
+    m_reconnectTimer.start(delay);
+}
+
+void Device::shutdown(std::function<void()> done)
+{
+    m_shuttingDown = true;
+    ++m_generation;
+    m_reconnectTimer.stop();
+    m_stableTimer.stop();
+    m_restartDeadline.stop();
+    if (m_restartDone)
+        std::exchange(m_restartDone, {})();
+    failQueued(QStringLiteral("device %1 was removed").arg(m_record.id));
+    retireInstance([done] {
+        if (done)
+            done();
+    });
+}
+
+void Device::sendCommand(const QString &command, const QJsonObject &params, DriverInstance::Callback done)
+{
+    if (m_status != u"connected" || !m_instance) {
+        QString why = QStringLiteral("device %1 is not connected (status: %2").arg(m_record.id, m_status);
+        if (!m_message.isEmpty())
+            why += QStringLiteral(": ") + m_message;
+        done(CallResult::failure(why + QLatin1Char(')')));
+        return;
+    }
+    if (m_queue.size() >= m_settings.commandQueueLimit) {
+        done(CallResult::failure(QStringLiteral("device %1: command queue full (%2 waiting)")
+                                     .arg(m_record.id).arg(m_queue.size())));
+        return;
+    }
+    m_queue.enqueue({command, params, std::move(done)});
+    pumpCommands();
+}
+
+void Device::pumpCommands()
+{
+    if (m_commandInFlight || m_queue.isEmpty() || !m_instance || m_status != u"connected")
+        return;
+    QueuedCommand next = m_queue.dequeue();
+    m_commandInFlight = true;
+    const quint64 generation = m_generation;
+    m_instance->sendCommand(next.command, next.params, [this, generation, done = std::move(next.done)](const CallResult &r) {
+        done(r);
+        if (generation != m_generation)
+            return;
+        m_commandInFlight = false;
+        pumpCommands();
+    });
+}
+
+void Device::failQueued(const QString &reason)
+{
+    while (!m_queue.isEmpty())
+        m_queue.dequeue().done(CallResult::failure(reason));
+}

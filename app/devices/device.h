@@ -1,0 +1,124 @@
+// One provisioned device: its record, the driver instance that runs it, its
+// status (connecting → connected | disconnected | error), live state and
+// command queue, and its supervision: a dropped or failed device is
+// recreated with backoff and jitter, and parked in `error` after too many
+// failures in a row until something changes.
+#pragma once
+
+#include "runtime/driverinstance.h"
+#include "runtime/runtimetypes.h"
+#include "storage/devicerepository.h"
+#include "storage/driverrepository.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QObject>
+#include <QPointer>
+#include <QQueue>
+#include <QTimer>
+
+#include <functional>
+#include <optional>
+
+class Watchdog;
+
+struct DeviceSettings
+{
+    int reloadDeadlineMs = 3000;      // a reload reports back within this, whatever the device does
+    int disconnectBudgetMs = 1000;    // the old driver's disconnect() before it is torn down
+    int reconnectMinMs = 1000;        // backoff after a failure, doubling ...
+    int reconnectMaxMs = 30000;       // ... up to this, with jitter
+    int maxRestarts = 5;              // consecutive failures before the device is parked
+    int stableAfterMs = 10000;        // connected this long: earlier failures are forgotten
+    int commandQueueLimit = 32;       // commands waiting per device
+};
+
+class Device : public QObject
+{
+    Q_OBJECT
+
+public:
+    using DriverProvider = std::function<std::optional<DriverRecord>(const QString &driverType)>;
+
+    Device(const DeviceRecord &record, const RuntimeSettings &runtime, const DeviceSettings &settings,
+           Watchdog *watchdog, DriverProvider provider, QObject *parent = nullptr);
+    ~Device() override;
+
+    QString id() const { return m_record.id; }
+    const DeviceRecord &record() const { return m_record; }
+    void setRecord(const DeviceRecord &record) { m_record = record; }
+    QString status() const { return m_status; }
+    QString message() const { return m_message; }
+    QJsonObject state() const { return m_state; }
+    QDateTime lastChange() const { return m_lastChange; }
+    bool isParked() const { return m_parked; }
+
+    // Unload → load: the old instance disconnects (bounded) and is torn down,
+    // a new one is made from the current driver and connected. `done` runs
+    // once: connected, failed, or after `deadlineMs`, whichever comes first.
+    // A driver is passed when the caller has it; otherwise it is looked up.
+    void restart(int deadlineMs, std::function<void()> done = {},
+                 const std::optional<DriverRecord> &driver = std::nullopt);
+
+    // Forgets earlier failures and un-parks: for restarts that something
+    // changed (new driver, new config, a technician's reload).
+    void resetSupervision()
+    {
+        m_failures = 0;
+        m_parked = false;
+    }
+
+    // Disconnects and tears down; `done` when the instance is gone (bounded).
+    void shutdown(std::function<void()> done = {});
+
+    // Queued, one at a time. Answered exactly once.
+    void sendCommand(const QString &command, const QJsonObject &params, DriverInstance::Callback done);
+
+    // {...driver connection_config, ...device connection_config, name, deviceId}
+    static QJsonObject mergedConfig(const DriverRecord &driver, const DeviceRecord &device);
+
+signals:
+    void statusChanged(const QString &status, const QString &message);
+    void stateChanged(const QJsonObject &state);
+
+private:
+    struct QueuedCommand
+    {
+        QString command;
+        QJsonObject params;
+        DriverInstance::Callback done;
+    };
+
+    void setStatus(const QString &status, const QString &message = {});
+    void startInstance(const std::optional<DriverRecord> &driver, quint64 generation);
+    void retireInstance(std::function<void()> then);
+    void failed(const QString &reason, quint64 generation);
+    void scheduleReconnect(const QString &reason);
+    void pumpCommands();
+    void failQueued(const QString &reason);
+    void finishRestart(quint64 generation);
+
+    DeviceRecord m_record;
+    RuntimeSettings m_runtime;
+    DeviceSettings m_settings;
+    Watchdog *m_watchdog;
+    DriverProvider m_provider;
+
+    QPointer<DriverInstance> m_instance;
+    quint64 m_generation = 0;
+    std::function<void()> m_restartDone;
+    QTimer m_restartDeadline;
+    QTimer m_reconnectTimer;
+    QTimer m_stableTimer;
+    int m_failures = 0;
+    bool m_parked = false;
+    bool m_shuttingDown = false;
+
+    QString m_status = QStringLiteral("disconnected");
+    QString m_message;
+    QJsonObject m_state;
+    QDateTime m_lastChange;
+
+    QQueue<QueuedCommand> m_queue;
+    bool m_commandInFlight = false;
+};

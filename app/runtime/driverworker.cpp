@@ -1,0 +1,430 @@
+#include "driverworker.h"
+
+#include "drivermodule.h"
+#include "logcategories.h"
+#include "nativetransport.h"
+#include "serialtransport.h"
+#include "tcptransport.h"
+#include "udptransport.h"
+
+#include <QAbstractEventDispatcher>
+#include <QCoreApplication>
+#include <QHash>
+#include <QJSEngine>
+#include <QJsonDocument>
+#include <QMutex>
+#include <QThread>
+#include <QTimer>
+
+#include <cstring>
+#include <mutex>
+
+namespace {
+
+std::mutex interruptMutex;   // guards DriverWorker::m_engineForInterrupt against teardown
+
+QString describe(const ScriptError &e)
+{
+    if (e.rule == u"syntax")
+        return QStringLiteral("syntax error at line %1: %2").arg(QString::number(e.line), e.message);
+    if (e.line > 0)
+        return QStringLiteral("evaluating the module threw at line %1: %2").arg(QString::number(e.line), e.message);
+    return QStringLiteral("evaluating the module threw: %1").arg(e.message);
+}
+
+} // namespace
+
+QLoggingCategory &DriverWorker::categoryFor(const QString &driverType)
+{
+    static QMutex mutex;
+    static QHash<QString, QLoggingCategory *> categories;
+    QMutexLocker lock(&mutex);
+    QLoggingCategory *&category = categories[driverType];
+    if (!category) {
+        // Lives as long as the process: QLoggingCategory keeps the name pointer.
+        const QByteArray name = "nuc.driver." + driverType.toUtf8();
+        category = new QLoggingCategory(strdup(name.constData()), QtInfoMsg);
+    }
+    return *category;
+}
+
+DriverWorker::DriverWorker(const DriverSpec &spec, const RuntimeSettings &settings, Watchdog *watchdog)
+    : m_spec(spec), m_settings(settings), m_watchdog(watchdog), m_log(categoryFor(spec.driverType))
+{
+}
+
+DriverWorker::~DriverWorker()
+{
+    if (!m_tornDown)
+        teardown();
+}
+
+void DriverWorker::interruptNow()
+{
+    std::lock_guard<std::mutex> lock(interruptMutex);
+    if (QJSEngine *engine = m_engineForInterrupt.load())
+        engine->setInterrupted(true);
+}
+
+void DriverWorker::enterJs(const QString &label)
+{
+    m_labels.append(label);
+    if (m_depth++ == 0)
+        m_ticket = m_watchdog->arm(m_engine.get(), m_settings.budgetMs);
+}
+
+bool DriverWorker::leaveJs()
+{
+    const QString label = m_labels.isEmpty() ? QStringLiteral("JavaScript") : m_labels.takeLast();
+    const bool fired = m_ticket && m_watchdog->hasFired(m_ticket);
+    if (--m_depth == 0 || fired) {
+        if (m_ticket)
+            m_watchdog->disarm(m_ticket);   // also clears the interrupted flag
+        m_ticket = 0;
+        m_depth = 0;
+        m_labels.clear();
+    }
+    if (fired) {
+        fault(QStringLiteral("watchdog: %1 ran past the %2 ms budget and was stopped").arg(label).arg(m_settings.budgetMs));
+        return false;
+    }
+    return true;
+}
+
+void DriverWorker::onAboutToBlock()
+{
+    // An interrupted Promise callback cannot run its own leave: catch it here.
+    if (m_depth > 0)
+        leaveJs();
+}
+
+QJSValue DriverWorker::callJs(const QString &label, QJSValue function, const QJSValueList &args)
+{
+    if (m_faulted || !m_engine)
+        return QJSValue(QJSValue::UndefinedValue);
+    enterJs(label);
+    QJSValue result = function.call(args);
+    if (!leaveJs() || m_faulted)
+        return QJSValue(QJSValue::UndefinedValue);
+    if (result.isError())
+        qCWarning(m_log).noquote() << QStringLiteral("[%1] uncaught exception in %2: %3\n%4")
+                                          .arg(m_spec.deviceId, label, result.toString(),
+                                               result.property(QStringLiteral("stack")).toString());
+    return result;
+}
+
+void DriverWorker::hostEnterReaction()
+{
+    if (!m_faulted && m_engine)
+        enterJs(QStringLiteral("a Promise callback"));
+}
+
+void DriverWorker::hostLeaveReaction()
+{
+    if (m_depth > 0)
+        leaveJs();
+}
+
+void DriverWorker::load(int callId)
+{
+    if (QAbstractEventDispatcher *dispatcher = QThread::currentThread()->eventDispatcher()) {
+        connect(dispatcher, &QAbstractEventDispatcher::aboutToBlock, this, &DriverWorker::onAboutToBlock,
+                Qt::DirectConnection);
+    }
+    m_engine = std::make_unique<QJSEngine>();
+    {
+        std::lock_guard<std::mutex> lock(interruptMutex);
+        m_engineForInterrupt = m_engine.get();
+    }
+    m_bridge = std::make_unique<HostBridge>(this);
+
+    const QJsonObject info{{QStringLiteral("protocol"), m_spec.protocol},
+                           {QStringLiteral("commandMappings"), m_spec.commandMappings},
+                           {QStringLiteral("driverType"), m_spec.driverType},
+                           {QStringLiteral("version"), m_spec.version}};
+    const QString hostError = DriverModule::installHost(m_engine.get(), m_bridge.get(), info);
+    if (!hostError.isEmpty()) {
+        m_faulted = true;
+        m_faultMessage = hostError;
+        finish(callId, CallResult::failure(hostError));
+        return;
+    }
+    QJSValue global = m_engine->globalObject();
+    m_invoke = global.property(QStringLiteral("__nucInvoke"));
+    m_timerFired = global.property(QStringLiteral("__nucTimerFired"));
+
+    // Module evaluation, under the watchdog like every entry into JavaScript.
+    QJSValue exports;
+    const QString fileName = m_spec.driverType + QStringLiteral(".js");
+    enterJs(QStringLiteral("evaluating the driver module"));
+    const ScriptError error = DriverModule::load(m_engine.get(), nullptr, m_settings.budgetMs, m_spec.code,
+                                                 fileName, &exports);
+    if (!leaveJs()) {
+        finish(callId, CallResult::failure(m_faultMessage, true));
+        return;
+    }
+    if (!error.isNull()) {
+        m_faulted = true;
+        m_faultMessage = QStringLiteral("cannot load driver %1: %2").arg(m_spec.driverType, describe(error));
+        CallResult r = CallResult::failure(m_faultMessage);
+        r.stack = error.stack;
+        finish(callId, r);
+        return;
+    }
+    if (!exports.isCallable()) {
+        m_faulted = true;
+        m_faultMessage = QStringLiteral("cannot load driver %1: module.exports is not a class").arg(m_spec.driverType);
+        finish(callId, CallResult::failure(m_faultMessage));
+        return;
+    }
+
+    const QJSValue config = m_engine->toScriptValue(m_spec.config.toVariantMap());
+    QJSValue instance = callJs(QStringLiteral("the driver's constructor"),
+                               global.property(QStringLiteral("__nucConstruct")), {exports, config});
+    if (m_faulted) {
+        finish(callId, CallResult::failure(m_faultMessage, true));
+        return;
+    }
+    if (instance.isError()) {
+        CallResult r = resultFromJs(false, instance);
+        r.error = QStringLiteral("the driver's constructor threw: ") + r.error;
+        m_faulted = true;
+        m_faultMessage = r.error;
+        finish(callId, r);
+        return;
+    }
+    m_instance = instance;
+    CallResult ok;
+    ok.ok = true;
+    finish(callId, ok);
+}
+
+void DriverWorker::call(int callId, const QString &method, const QJsonArray &args, int timeoutMs, const QString &label)
+{
+    if (m_faulted) {
+        finish(callId, CallResult::failure(QStringLiteral("driver instance stopped after an error: ") + m_faultMessage));
+        return;
+    }
+    if (m_tornDown || !m_instance.isObject()) {
+        finish(callId, CallResult::failure(QStringLiteral("driver instance is not running")));
+        return;
+    }
+    QJSValue jsArgs = m_engine->newArray(uint(args.size()));
+    for (int i = 0; i < args.size(); ++i)
+        jsArgs.setProperty(quint32(i), m_engine->toScriptValue(args.at(i).toVariant()));
+
+    Pending pending;
+    pending.label = label;
+    pending.started.start();
+    pending.deadline = new QTimer(this);
+    pending.deadline->setSingleShot(true);
+    pending.deadline->setTimerType(Qt::PreciseTimer);
+    connect(pending.deadline, &QTimer::timeout, this, [this, callId, label, timeoutMs] {
+        if (!m_pending.contains(callId))
+            return;
+        // fault() answers this call (and any other waiting) with the reason.
+        fault(QStringLiteral("%1 did not settle within %2 ms").arg(label).arg(timeoutMs));
+    });
+    pending.deadline->start(timeoutMs);
+    m_pending.insert(callId, pending);
+
+    callJs(label, m_invoke, {QJSValue(callId), m_instance, QJSValue(method), jsArgs});
+}
+
+void DriverWorker::hostSettle(int id, bool ok, const QJSValue &value)
+{
+    if (!m_pending.contains(id))
+        return;   // settled after its deadline: already answered
+    finish(id, resultFromJs(ok, value));
+}
+
+CallResult DriverWorker::resultFromJs(bool ok, const QJSValue &value) const
+{
+    CallResult r;
+    r.ok = ok;
+    if (ok) {
+        if (!value.isUndefined())
+            r.value = QJsonValue::fromVariant(value.toVariant());
+        return r;
+    }
+    if (value.isError() || (value.isObject() && value.hasProperty(QStringLiteral("message")))) {
+        r.error = value.toString();
+        r.stack = value.property(QStringLiteral("stack")).toString();
+        if (value.property(QStringLiteral("stack")).isUndefined())
+            r.stack.clear();
+    } else {
+        r.error = QStringLiteral("rejected with ") + value.toString();
+    }
+    return r;
+}
+
+void DriverWorker::finish(int callId, CallResult result)
+{
+    auto it = m_pending.find(callId);
+    if (it != m_pending.end()) {
+        result.durationMs = it->started.nsecsElapsed() / 1e6;
+        it->deadline->stop();
+        it->deadline->deleteLater();   // finish() may run inside its timeout
+        m_pending.erase(it);
+    }
+    emit callFinished(callId, result);
+}
+
+void DriverWorker::fault(const QString &message)
+{
+    if (m_faulted)
+        return;
+    m_faulted = true;
+    m_faultMessage = message;
+    qCWarning(m_log).noquote() << QStringLiteral("[%1] %2").arg(m_spec.deviceId, message);
+    // No more JavaScript: its timers stop, its calls fail with the reason.
+    for (QTimer *timer : std::as_const(m_timers)) {
+        timer->stop();
+        timer->deleteLater();
+    }
+    m_timers.clear();
+    // The fault is announced before the calls it ends are answered.
+    emit faulted(message);
+    const QList<int> ids = m_pending.keys();
+    for (int id : ids)
+        finish(id, CallResult::failure(message, true));
+}
+
+void DriverWorker::teardown()
+{
+    if (m_tornDown)
+        return;
+    m_tornDown = true;
+    for (QTimer *timer : std::as_const(m_timers))
+        delete timer;
+    m_timers.clear();
+    for (const QPointer<NativeTransport> &transport : std::as_const(m_transports)) {
+        if (transport) {
+            transport->closeNow();
+            delete transport.data();
+        }
+    }
+    m_transports.clear();
+    const QList<int> ids = m_pending.keys();
+    for (int id : ids)
+        finish(id, CallResult::failure(QStringLiteral("driver instance stopped")));
+    if (m_ticket) {
+        m_watchdog->disarm(m_ticket);
+        m_ticket = 0;
+        m_depth = 0;
+    }
+    if (QAbstractEventDispatcher *dispatcher = QThread::currentThread()->eventDispatcher())
+        dispatcher->disconnect(this);
+    m_instance = QJSValue();
+    m_invoke = QJSValue();
+    m_timerFired = QJSValue();
+    {
+        std::lock_guard<std::mutex> lock(interruptMutex);
+        m_engineForInterrupt = nullptr;
+    }
+    m_engine.reset();
+    m_bridge.reset();
+    emit tornDown();
+    // The thread exists for this instance only: it ends here.
+    if (thread() == QThread::currentThread() && thread() != QCoreApplication::instance()->thread())
+        QThread::currentThread()->quit();
+}
+
+void DriverWorker::transportLost(const QString &reason)
+{
+    if (!m_tornDown)
+        emit transportDropped(reason);
+}
+
+void DriverWorker::hostLog(int level, const QString &text)
+{
+    const QString line = QStringLiteral("[%1] %2").arg(m_spec.deviceId, text);
+    switch (level) {
+    case 0: qCDebug(m_log).noquote() << line; break;
+    case 1: qCInfo(m_log).noquote() << line; break;
+    case 2: qCWarning(m_log).noquote() << line; break;
+    default: qCCritical(m_log).noquote() << line; break;
+    }
+}
+
+void DriverWorker::hostStartTimer(int id, int ms, bool repeat)
+{
+    if (m_faulted || m_tornDown)
+        return;
+    auto *timer = new QTimer(this);
+    timer->setSingleShot(!repeat);
+    timer->setTimerType(ms < 1000 ? Qt::PreciseTimer : Qt::CoarseTimer);
+    connect(timer, &QTimer::timeout, this, [this, id, repeat, timer] {
+        if (!repeat) {
+            m_timers.remove(id);
+            timer->deleteLater();
+        }
+        callJs(repeat ? QStringLiteral("a setInterval callback") : QStringLiteral("a setTimeout callback"),
+               m_timerFired, {QJSValue(id)});
+    });
+    hostStopTimer(id);
+    m_timers.insert(id, timer);
+    timer->start(ms);
+}
+
+void DriverWorker::hostStopTimer(int id)
+{
+    // May be called from inside that timer's own callback.
+    if (QTimer *timer = m_timers.take(id)) {
+        timer->stop();
+        timer->deleteLater();
+    }
+}
+
+void DriverWorker::hostSetState(const QJSValue &state)
+{
+    emit stateReported(QJsonObject::fromVariantMap(state.toVariant().toMap()));
+}
+
+void DriverWorker::hostSetStatus(const QString &status, const QString &message)
+{
+    static const QStringList allowed = {QStringLiteral("connecting"), QStringLiteral("connected"),
+                                        QStringLiteral("disconnected"), QStringLiteral("error")};
+    if (!allowed.contains(status)) {
+        qCWarning(m_log).noquote() << QStringLiteral("[%1] setStatus: '%2' is not one of %3")
+                                          .arg(m_spec.deviceId, status, allowed.join(QStringLiteral(", ")));
+        return;
+    }
+    emit statusReported(status, message);
+}
+
+QJSValue DriverWorker::hostCreateTransport(const QString &protocol, const QJSValue &configValue)
+{
+    if (m_faulted || m_tornDown)
+        return QJSValue(QStringLiteral("driver instance is stopping"));
+    const QVariantMap config = configValue.toVariant().toMap();
+    NativeTransport *transport = nullptr;
+    if (protocol == u"tcp" || protocol == u"udp") {
+        const QString host = config.value(QStringLiteral("host")).toString();
+        bool ok = false;
+        const int port = config.value(QStringLiteral("port")).toInt(&ok);
+        if (host.isEmpty())
+            return QJSValue(QStringLiteral("%1 transport needs config.host").arg(protocol));
+        if (!ok || port < 1 || port > 65535)
+            return QJSValue(QStringLiteral("%1 transport needs config.port from 1 to 65535").arg(protocol));
+        if (protocol == u"tcp") {
+            const int connectTimeout = config.value(QStringLiteral("connectTimeout"), 5000).toInt();
+            transport = new TcpTransport(this, host, quint16(port), connectTimeout > 0 ? connectTimeout : 5000, this);
+        } else {
+            const int localPort = config.value(QStringLiteral("localPort"), 0).toInt();
+            transport = new UdpTransport(this, host, quint16(port), quint16(qBound(0, localPort, 65535)), this);
+        }
+    } else if (protocol == u"serial") {
+        SerialSettings settings;
+        const QString error = SerialSettings::fromConfig(config, &settings);
+        if (!error.isEmpty())
+            return QJSValue(error);
+        transport = new SerialTransport(this, settings, this);
+    } else {
+        return QJSValue(QStringLiteral("unknown protocol '%1' (tcp, udp or serial)").arg(protocol));
+    }
+    m_transports.removeAll(nullptr);
+    m_transports.append(transport);
+    QJSEngine::setObjectOwnership(transport, QJSEngine::CppOwnership);
+    return m_engine->newQObject(transport);
+}

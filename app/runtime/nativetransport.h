@@ -1,0 +1,64 @@
+// A transport's C++ side, owned by the driver host and handed to JavaScript
+// (resources/js/host.js wraps it in the DRIVER_API.md Transport). Bytes in,
+// bytes out, events to one JS listener; every call into JS goes through the
+// host so that it runs under the watchdog.
+#pragma once
+
+#include <QByteArray>
+#include <QJSValue>
+#include <QObject>
+#include <QString>
+#include <QStringDecoder>
+
+class JsCaller;
+
+class NativeTransport : public QObject
+{
+    Q_OBJECT
+
+public:
+    NativeTransport(JsCaller *caller, const QString &description, QObject *parent = nullptr);
+    ~NativeTransport() override;
+
+    Q_INVOKABLE void setListener(const QJSValue &listener) { m_listener = listener; }
+    Q_INVOKABLE void setOpenHandler(const QJSValue &handler) { m_openHandler = handler; }
+    Q_INVOKABLE void open();
+    // Returns an empty string when the bytes were handed over, else why not.
+    Q_INVOKABLE QString write(const QJSValue &data);
+    Q_INVOKABLE void setEncoding(const QString &encoding);
+    Q_INVOKABLE bool isOpen() const { return m_open && doIsOpen(); }
+    Q_INVOKABLE void close();
+
+    // Teardown: closes at once, tells JavaScript nothing.
+    void closeNow();
+    QString description() const { return m_description; }
+
+    // Converts between bytes and text in one of the transport encodings.
+    static QByteArray encode(const QString &text, const QString &encoding);
+
+protected:
+    virtual void doOpen() = 0;              // then opened() or openFailed()
+    virtual qint64 doWrite(const QByteArray &bytes) = 0;
+    virtual bool doIsOpen() const = 0;
+    virtual void doClose() = 0;             // orderly
+    virtual void doAbort() = 0;             // immediate, no signals wanted
+
+    void opened();
+    void openFailed(const QString &error);
+    void received(const QByteArray &bytes);
+    void failed(const QString &error);
+    void closed();
+
+private:
+    void deliver(const QString &event, const QJSValue &payload);
+
+    JsCaller *m_caller;
+    QString m_description;
+    QJSValue m_listener;
+    QJSValue m_openHandler;
+    QString m_encoding;
+    QStringDecoder m_decoder;
+    bool m_open = false;
+    bool m_closing = false;
+    bool m_tornDown = false;
+};

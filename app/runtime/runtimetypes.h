@@ -1,0 +1,51 @@
+// Plain values shared by the driver runtime's classes.
+#pragma once
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QMetaType>
+#include <QString>
+
+// What a driver instance is made from.
+struct DriverSpec
+{
+    QString driverType;
+    QString version;
+    QString code;                 // the driver's source, as the cloud sent it
+    QString protocol;             // tcp, udp, serial
+    QJsonArray commandMappings;
+    QJsonObject config;           // {...driver defaults, ...device config, name, deviceId}
+    QString deviceId;
+    QString name;
+};
+
+// Budgets and deadlines of calls into a driver.
+struct RuntimeSettings
+{
+    int budgetMs = 2000;              // synchronous JavaScript, any call
+    int connectTimeoutMs = 10000;     // connect() Promise
+    int commandTimeoutMs = 5000;      // sendCommand() Promise
+    int disconnectTimeoutMs = 5000;   // disconnect() Promise
+    int teardownTimeoutMs = 2000;     // stopping an instance, transports included
+};
+
+// The outcome of one call into a driver.
+struct CallResult
+{
+    bool ok = false;
+    QJsonValue value;        // the resolved value (JSON-compatible part)
+    QString error;           // "Error: message", for people
+    QString stack;           // the JS stack of a thrown/rejected Error
+    bool timedOut = false;   // a deadline passed (budget or Promise timeout)
+    double durationMs = 0;
+
+    static CallResult failure(const QString &error, bool timedOut = false)
+    {
+        CallResult r;
+        r.error = error;
+        r.timedOut = timedOut;
+        return r;
+    }
+};
+Q_DECLARE_METATYPE(CallResult)

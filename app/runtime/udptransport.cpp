@@ -1,0 +1,64 @@
+#include "udptransport.h"
+
+#include <QNetworkDatagram>
+
+UdpTransport::UdpTransport(JsCaller *caller, const QString &host, quint16 port, quint16 localPort, QObject *parent)
+    : NativeTransport(caller, QStringLiteral("udp %1:%2").arg(host).arg(port), parent)
+    , m_host(host)
+    , m_port(port)
+    , m_localPort(localPort)
+{
+    connect(&m_socket, &QUdpSocket::readyRead, this, [this] {
+        while (m_socket.hasPendingDatagrams()) {
+            const QNetworkDatagram datagram = m_socket.receiveDatagram();
+            received(datagram.data());
+        }
+    });
+    connect(&m_socket, &QUdpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
+        // A refused datagram (ICMP port unreachable) is worth reporting, not fatal.
+        failed(error == QAbstractSocket::ConnectionRefusedError ? QStringLiteral("datagram refused by the peer")
+                                                                 : m_socket.errorString());
+    });
+}
+
+void UdpTransport::doOpen()
+{
+    const QHostAddress address(m_host);
+    const QHostAddress bindAddress = address.protocol() == QAbstractSocket::IPv6Protocol ? QHostAddress::AnyIPv6
+                                                                                          : QHostAddress::AnyIPv4;
+    if (!m_socket.bind(bindAddress, m_localPort)) {
+        failed(QStringLiteral("cannot bind a local UDP port: %1").arg(m_socket.errorString()));
+        return;
+    }
+    m_socket.connectToHost(m_host, m_port);
+    if (m_socket.state() == QAbstractSocket::UnconnectedState) {
+        failed(m_socket.errorString());
+        return;
+    }
+    if (m_socket.state() == QAbstractSocket::ConnectedState) {
+        opened();
+        return;
+    }
+    connect(&m_socket, &QUdpSocket::connected, this, [this] { opened(); }, Qt::SingleShotConnection);
+}
+
+qint64 UdpTransport::doWrite(const QByteArray &bytes)
+{
+    return m_socket.write(bytes);
+}
+
+bool UdpTransport::doIsOpen() const
+{
+    return m_socket.state() == QAbstractSocket::ConnectedState;
+}
+
+void UdpTransport::doClose()
+{
+    m_socket.close();
+}
+
+void UdpTransport::doAbort()
+{
+    m_socket.disconnect(this);
+    m_socket.abort();
+}

@@ -1,0 +1,147 @@
+// Benchmark of the driver runtime:
+//  1. command round trip: DriverInstance::sendCommand (C++) → JS sendCommand →
+//     TCP line device on another thread → reply resolved in JS → result in C++;
+//  2. resident memory added per running instance (loaded, connected) at
+//     1, 100 and 500 instances.
+//   bench_driverruntime [--commands N] [--instances 1,100,500]
+#include "runtime/driverinstance.h"
+#include "runtime/watchdog.h"
+#include "runtimetesthelpers.h"
+#include "testpeers.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QThread>
+
+#include <algorithm>
+#include <cstdio>
+#include <malloc.h>
+#include <memory>
+#include <vector>
+
+namespace {
+
+double residentMb()
+{
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toDouble() / 1024.0;
+    }
+    return 0;
+}
+
+const QString benchDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
+class BenchDriver extends BaseDriver {
+  connect() {
+    return this.openTransport().then(function (t) { t.setEncoding('latin1'); });
+  }
+  sendCommand(command, params) {
+    if (command === 'ping') return this.transport.request('PING\r', { until: '\r', timeout: 2000 });
+    return super.sendCommand(command, params);
+  }
+}
+module.exports = BenchDriver;
+)JS");
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QLoggingCategory::setFilterRules(QStringLiteral("nuc.*.info=false\nqt.qml.compiler=false"));
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("commands"), QStringLiteral("Commands to time (default 2000)."), QStringLiteral("n"), QStringLiteral("2000")});
+    parser.addOption({QStringLiteral("instances"), QStringLiteral("Instance counts for memory (default 1,100,500)."), QStringLiteral("list"), QStringLiteral("1,100,500")});
+    parser.process(app);
+
+    // The device: a line server on its own thread.
+    QThread deviceThread;
+    deviceThread.start();
+    QObject deviceContext;
+    deviceContext.moveToThread(&deviceThread);
+    LineServer *device = nullptr;
+    quint16 port = 0;
+    QMetaObject::invokeMethod(&deviceContext, [&] {
+        device = new LineServer;   // made on its thread, with its sockets
+        device->listen();
+        port = device->port();
+    }, Qt::BlockingQueuedConnection);
+
+    Watchdog watchdog;
+    RuntimeSettings settings;
+    const QJsonObject config{{QStringLiteral("host"), QStringLiteral("127.0.0.1")}, {QStringLiteral("port"), int(port)}};
+
+    // 1. Round trip.
+    {
+        DriverInstance instance(RuntimeTest::spec(benchDriver, QStringLiteral("tcp"), config), settings, &watchdog);
+        if (!RuntimeTest::wait([&](auto done) { instance.load(done); }).ok
+            || !RuntimeTest::wait([&](auto done) { instance.connectDevice(done); }).ok) {
+            std::fprintf(stderr, "cannot start the driver\n");
+            return 1;
+        }
+        const int commands = parser.value(QStringLiteral("commands")).toInt();
+        std::vector<double> samples;
+        samples.reserve(size_t(commands));
+        QElapsedTimer clock;
+        for (int i = 0; i < commands + 100; ++i) {
+            clock.start();
+            const CallResult r = RuntimeTest::wait([&](auto done) { instance.sendCommand(QStringLiteral("ping"), {}, done); });
+            const double ms = clock.nsecsElapsed() / 1e6;
+            if (!r.ok || r.value.toString() != u"PONG") {
+                std::fprintf(stderr, "command failed: %s\n", qPrintable(r.error));
+                return 1;
+            }
+            if (i >= 100)
+                samples.push_back(ms);
+        }
+        std::sort(samples.begin(), samples.end());
+        auto pct = [&](double p) { return samples[std::min(samples.size() - 1, size_t(p * double(samples.size())))]; };
+        std::printf("command round trip (C++ → JS sendCommand → TCP device → JS → C++), %d commands\n", commands);
+        std::printf("  median %.3f ms  p99 %.3f ms  min %.3f ms  max %.3f ms\n", pct(0.5), pct(0.99), samples.front(),
+                    samples.back());
+    }
+
+    // 2. Memory per instance.
+    const QStringList counts = parser.value(QStringLiteral("instances")).split(QLatin1Char(','));
+    std::printf("resident memory added per running instance (loaded and connected, one thread each)\n");
+    for (const QString &countText : counts) {
+        const int count = countText.toInt();
+        malloc_trim(0);
+        const double before = residentMb();
+        std::vector<std::unique_ptr<DriverInstance>> instances;
+        instances.reserve(size_t(count));
+        QElapsedTimer clock;
+        clock.start();
+        for (int i = 0; i < count; ++i) {
+            auto instance = std::make_unique<DriverInstance>(
+                RuntimeTest::spec(benchDriver, QStringLiteral("tcp"), config, {}, QStringLiteral("dev-%1").arg(i)),
+                settings, &watchdog);
+            if (!RuntimeTest::wait([&](auto done) { instance->load(done); }).ok
+                || !RuntimeTest::wait([&](auto done) { instance->connectDevice(done); }).ok) {
+                std::fprintf(stderr, "instance %d failed to start\n", i);
+                return 1;
+            }
+            instances.push_back(std::move(instance));
+        }
+        const double startMs = clock.elapsed();
+        // Every instance answers once, so that each has run a command.
+        for (auto &instance : instances)
+            RuntimeTest::wait([&](auto done) { instance->sendCommand(QStringLiteral("ping"), {}, done); });
+        const double after = residentMb();
+        std::printf("  %4d instances: +%.1f MB resident, %.2f MB per instance (started in %.0f ms)\n", count,
+                    after - before, (after - before) / count, startMs);
+        instances.clear();
+    }
+
+    QMetaObject::invokeMethod(device, [device] { delete device; }, Qt::BlockingQueuedConnection);
+    deviceThread.quit();
+    deviceThread.wait();
+    return 0;
+}

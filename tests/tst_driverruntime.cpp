@@ -1,0 +1,711 @@
+// The driver runtime: BaseDriver in its own QJSEngine and thread, with TCP,
+// UDP and serial transports against real local peers, timers, the require
+// rules, the watchdog and Promise deadlines, and teardown.
+#include "runtime/driverinstance.h"
+#include "runtime/sandboxvalidator.h"
+#include "runtime/watchdog.h"
+#include "runtimetesthelpers.h"
+#include "testpeers.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QSerialPort>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+
+using RuntimeTest::spec;
+using RuntimeTest::wait;
+
+namespace {
+
+QJsonObject tcpConfig(quint16 port)
+{
+    return QJsonObject{{QStringLiteral("host"), QStringLiteral("127.0.0.1")}, {QStringLiteral("port"), int(port)}};
+}
+
+// A driver whose commands exercise the transport API directly.
+const QString transportDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
+class TransportProbe extends BaseDriver {
+  connect() {
+    const self = this;
+    return this.openTransport().then(function (t) {
+      if (self.config.encoding) t.setEncoding(self.config.encoding);
+    });
+  }
+  sendCommand(command, params) {
+    const t = this.transport;
+    if (command === 'request') return t.request(params.data, { until: params.until, timeout: params.timeout });
+    if (command === 'request_re') return t.request(params.data, { until: new RegExp(params.pattern), timeout: 1000 });
+    if (command === 'binary') {
+      const bytes = new Uint8Array(256);
+      for (let i = 0; i < 256; ++i) bytes[i] = i;
+      return new Promise(function (resolve, reject) {
+        let got = [];
+        function onData(chunk) {
+          for (let i = 0; i < chunk.length; ++i) got.push(chunk[i]);
+          if (got.length >= 256) { t.off('data', onData); resolve(got.join(',')); }
+        }
+        t.on('data', onData);
+        t.write(bytes).catch(reject);
+      });
+    }
+    if (command === 'text') {
+      return new Promise(function (resolve) {
+        let text = '';
+        function onData(chunk) { text += chunk; if (text.length >= params.expect) { t.off('data', onData); resolve(text); } }
+        t.on('data', onData);
+        t.write(params.data);
+      });
+    }
+    return super.sendCommand(command, params);
+  }
+}
+module.exports = TransportProbe;
+)JS");
+
+} // namespace
+
+class tst_DriverRuntime : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void tcpRequestWithStringTerminator();
+    void tcpRequestWithRegExpTerminator();
+    void requestTimesOut();
+    void requestReassemblesSplitReplies();
+    void binaryDataRoundTrip();
+    void utf8SplitAcrossPackets();
+    void hexEncoding();
+    void commandMappings_data();
+    void commandMappings();
+    void udpTransport();
+    void serialTransportAndReopen();
+    void timersFireAndAreClearedAtTeardown();
+    void requireRules_data();
+    void requireRules();
+    void consoleIsTaggedWithTheDevice();
+    void stateAndStatusReachTheHost();
+    void errorsKeepTheirStack();
+    void watchdogStopsTopLevelLoop();
+    void watchdogStopsLoopingCommandWhileOthersAnswer();
+    void watchdogStopsLoopInPromiseCallback();
+    void connectThatNeverSettlesTimesOut();
+    void teardownClosesSocketsThePeerSees();
+    void exampleDriversRunAgainstPeers();
+    void exampleDriversPassValidation_data();
+    void exampleDriversPassValidation();
+    void validationRules_data();
+    void validationRules();
+
+private:
+    std::unique_ptr<DriverInstance> start(const DriverSpec &s, bool connect = true);
+
+    std::unique_ptr<Watchdog> m_watchdog;
+    RuntimeSettings m_settings;
+    LineServer m_line;
+};
+
+void tst_DriverRuntime::init()
+{
+    m_watchdog = std::make_unique<Watchdog>();
+    m_settings = RuntimeSettings();
+    m_settings.budgetMs = 500;
+    m_settings.connectTimeoutMs = 2000;
+    m_settings.commandTimeoutMs = 2000;
+    m_settings.teardownTimeoutMs = 1000;
+    if (!m_line.server.isListening())
+        QVERIFY(m_line.listen());
+}
+
+void tst_DriverRuntime::cleanup()
+{
+    m_watchdog.reset();
+}
+
+std::unique_ptr<DriverInstance> tst_DriverRuntime::start(const DriverSpec &s, bool connect)
+{
+    auto instance = std::make_unique<DriverInstance>(s, m_settings, m_watchdog.get());
+    const CallResult loaded = wait([&](auto done) { instance->load(done); });
+    if (!loaded.ok) {
+        qWarning() << "load failed:" << loaded.error;
+        return nullptr;
+    }
+    if (connect) {
+        const CallResult connected = wait([&](auto done) { instance->connectDevice(done); });
+        if (!connected.ok) {
+            qWarning() << "connect failed:" << connected.error;
+            return nullptr;
+        }
+    }
+    return instance;
+}
+
+void tst_DriverRuntime::tcpRequestWithStringTerminator()
+{
+    auto d = start(spec(transportDriver, QStringLiteral("tcp"), tcpConfig(m_line.port())));
+    QVERIFY(d);
+    const CallResult r = wait([&](auto done) {
+        d->sendCommand(QStringLiteral("request"),
+                       {{QStringLiteral("data"), QStringLiteral("ECHO hello world\r")}, {QStringLiteral("until"), QStringLiteral("\r")}},
+                       done);
+    });
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.value.toString(), QStringLiteral("hello world"));
+    QVERIFY(r.durationMs > 0);
+}
+
+void tst_DriverRuntime::tcpRequestWithRegExpTerminator()
+{
+    auto d = start(spec(transportDriver, QStringLiteral("tcp"), tcpConfig(m_line.port())));
+    QVERIFY(d);
+    const CallResult r = wait([&](auto done) {
+        d->sendCommand(QStringLiteral("request_re"),
+                       {{QStringLiteral("data"), QStringLiteral("ECHO value=42;rest\n")}, {QStringLiteral("pattern"), QStringLiteral("=\\d+")}},
+                       done);
+    });
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.value.toString(), QStringLiteral("value"));
+}
+
+void tst_DriverRuntime::requestTimesOut()
+{
+    auto d = start(spec(transportDriver, QStringLiteral("tcp"), tcpConfig(m_line.port())));
+    QVERIFY(d);
+    QElapsedTimer timer;
+    timer.start();
+    const CallResult r = wait([&](auto done) {
+        d->sendCommand(QStringLiteral("request"),
+                       {{QStringLiteral("data"), QStringLiteral("SILENT\r")}, {QStringLiteral("until"), QStringLiteral("\r")},
+                        {QStringLiteral("timeout"), 200}},
+                       done);
+    });
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.contains(u"request timed out after 200 ms"), qPrintable(r.error));
+    QVERIFY(timer.elapsed() >= 190);
+    QVERIFY(!r.timedOut);   // the driver's own timeout, not a host deadline
+    QVERIFY(!d->isFaulted());
+    // The transport still works afterwards.
+    const CallResult next = wait([&](auto done) {
+        d->sendCommand(QStringLiteral("request"), {{QStringLiteral("data"), QStringLiteral("PING\r")}, {QStringLiteral("until"), QStringLiteral("\r")}}, done);
+    });
+    QCOMPARE(next.value.toString(), QStringLiteral("PONG"));
+}
+
+void tst_DriverRuntime::requestReassemblesSplitReplies()
+{
+    auto d = start(spec(transportDriver, QStringLiteral("tcp"), tcpConfig(m_line.port())));
+    QVERIFY(d);
+    const CallResult r = wait([&](auto done) {
+        d->sendCommand(QStringLiteral("request"), {{QStringLiteral("data"), QStringLiteral("SPLIT\r")}, {QStringLiteral("until"), QStringLiteral("\r")}}, done);
+    });
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.value.toString(), QStringLiteral("ABCD"));
+}
+
+void tst_DriverRuntime::binaryDataRoundTrip()
+{
+    EchoServer echo;
+    QVERIFY(echo.listen());
+    auto d = start(spec(transportDriver, QStringLiteral("tcp"), tcpConfig(echo.port())));
+    QVERIFY(d);
+    const CallResult r = wait([&](auto done) { d->sendCommand(QStringLiteral("binary"), {}, done); });
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QStringList expected;
+    for (int i = 0; i < 256; ++i)
+        expected << QString::number(i);
+    QCOMPARE(r.value.toString(), expected.join(QLatin1Char(',')));
+}
+
+void tst_DriverRuntime::utf8SplitAcrossPackets()
+{
+    EchoServer echo;
+    QVERIFY(echo.listen());
+    QJsonObject config = tcpConfig(echo.port());
+    config.insert(QStringLiteral("encoding"), QStringLiteral("utf8"));
+    auto d = start(spec(transportDriver, QStringLiteral("tcp"), config));
+    QVERIFY(d);
+    const QString text = QStringLiteral("Grüße ✓ 日本");
+    const CallResult r = wait([&](auto done) {
+        d->sendCommand(QStringLiteral("text"), {{QStringLiteral("data"), text}, {QStringLiteral("expect"), text.size()}}, done);
+    });
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.value.toString(), text);
+}
+
+void tst_DriverRuntime::hexEncoding()
+{
+    EchoServer echo;
+    QVERIFY(echo.listen());
+    QJsonObject config = tcpConfig(echo.port());
+    config.insert(QStringLiteral("encoding"), QStringLiteral("hex"));
+    auto d = start(spec(transportDriver, QStringLiteral("tcp"), config));
+    QVERIFY(d);
+    // Written as hex text, decoded to bytes on the wire, echoed, read back as hex.
+    const CallResult r = wait([&](auto done) {
+        d->sendCommand(QStringLiteral("text"), {{QStringLiteral("data"), QStringLiteral("aa0102ff")}, {QStringLiteral("expect"), 8}}, done);
+    });
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.value.toString(), QStringLiteral("aa0102ff"));
+}
+
+void tst_DriverRuntime::commandMappings_data()
+{
+    QTest::addColumn<QString>("command");
+    QTest::addColumn<QJsonObject>("params");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<QString>("expected");   // value, or part of the error
+
+    QTest::newRow("ascii") << QStringLiteral("power_on") << QJsonObject() << true << QStringLiteral("OK");
+    QTest::newRow("ascii query") << QStringLiteral("power_query") << QJsonObject() << true << QStringLiteral("PWR=");
+    QTest::newRow("placeholder") << QStringLiteral("echo") << QJsonObject{{QStringLiteral("text"), QStringLiteral("abc 42")}} << true << QStringLiteral("abc 42");
+    QTest::newRow("missing parameter") << QStringLiteral("echo") << QJsonObject() << false << QStringLiteral("missing parameter text");
+    QTest::newRow("hex payload") << QStringLiteral("hex_ping") << QJsonObject() << true << QStringLiteral("PONG");
+    QTest::newRow("expect met") << QStringLiteral("input") << QJsonObject{{QStringLiteral("n"), 3}} << true << QStringLiteral("OK");
+    QTest::newRow("expect missed") << QStringLiteral("bad_expect") << QJsonObject() << false << QStringLiteral("unexpected reply to bad_expect");
+    QTest::newRow("write only") << QStringLiteral("fire_and_forget") << QJsonObject() << true << QString();
+    QTest::newRow("bad hex") << QStringLiteral("broken_hex") << QJsonObject() << false << QStringLiteral("not valid hex");
+    QTest::newRow("unknown command") << QStringLiteral("self_destruct") << QJsonObject() << false << QStringLiteral("unknown command: self_destruct");
+}
+
+void tst_DriverRuntime::commandMappings()
+{
+    QFETCH(QString, command);
+    QFETCH(QJsonObject, params);
+    QFETCH(bool, ok);
+    QFETCH(QString, expected);
+
+    auto mapping = [](const char *cmd, const char *payload, const char *encoding, const char *expect = nullptr) {
+        QJsonObject m{{QStringLiteral("command"), QLatin1String(cmd)}, {QStringLiteral("payload"), QLatin1String(payload)},
+                      {QStringLiteral("encoding"), QLatin1String(encoding)}};
+        if (expect)
+            m.insert(QStringLiteral("expect"), QLatin1String(expect));
+        return m;
+    };
+    QJsonObject hexPing = mapping("hex_ping", "50 49 4E 47 0D", "hex");
+    hexPing.insert(QStringLiteral("until"), QStringLiteral("\r"));
+    const QJsonArray mappings{
+        mapping("power_on", "PWR ON\r", "ascii"),
+        mapping("power_query", "PWR?\r", "ascii"),
+        mapping("echo", "ECHO {text}\r", "ascii"),
+        hexPing,
+        mapping("input", "INPUT {n}\r", "ascii", "OK"),
+        mapping("bad_expect", "PING\r", "ascii", "READY"),
+        mapping("fire_and_forget", "NOREPLY", "ascii"),
+        mapping("broken_hex", "ZZ", "hex"),
+    };
+    const QString code = QStringLiteral("const B = require('./base-driver');\nclass M extends B {}\nmodule.exports = M;\n");
+    auto d = start(spec(code, QStringLiteral("tcp"), tcpConfig(m_line.port()), mappings));
+    QVERIFY(d);
+    const CallResult r = wait([&](auto done) { d->sendCommand(command, params, done); });
+    QCOMPARE(r.ok, ok);
+    if (ok)
+        QVERIFY2(r.value.toString().startsWith(expected), qPrintable(r.value.toString()));
+    else
+        QVERIFY2(r.error.contains(expected), qPrintable(r.error));
+    if (command == u"fire_and_forget") {
+        QVERIFY(r.value.isNull());
+        QVERIFY(QTest::qWaitFor([&] { return m_line.buffers.values().join().contains("NOREPLY"); }, 2000));
+    }
+}
+
+void tst_DriverRuntime::udpTransport()
+{
+    UdpResponder peer;
+    QVERIFY(peer.bind());
+    QFile f(QStringLiteral(NUC_SOURCE_DIR "/resources/examples/udp-lighting.js"));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QJsonObject config = tcpConfig(peer.port());
+    auto d = start(spec(QString::fromUtf8(f.readAll()), QStringLiteral("udp"), config));
+    QVERIFY(d);
+    QCOMPARE(peer.received.value(0), QByteArray("PING\n"));
+    QSignalSpy state(d.get(), &DriverInstance::stateChanged);
+    const CallResult r = wait([&](auto done) {
+        d->sendCommand(QStringLiteral("set_level"), {{QStringLiteral("zone"), 3}, {QStringLiteral("level"), 75}}, done);
+    });
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.value.toObject().value(QStringLiteral("level")).toInt(), 75);
+    QCOMPARE(peer.received.last(), QByteArray("LEVEL 3 75\n"));
+    QVERIFY(state.size() >= 1);
+    QCOMPARE(state.last().at(0).toJsonObject().value(QStringLiteral("zone3")).toInt(), 75);
+}
+
+void tst_DriverRuntime::serialTransportAndReopen()
+{
+    PtyPair pty;
+    QVERIFY(pty.isValid());
+    // The "display": answers each 4-byte frame with command | 0x80.
+    pty.onBytes = [&pty](const QByteArray &) {
+        while (pty.received.size() >= 4) {
+            QByteArray frame = pty.received.left(4);
+            pty.received.remove(0, 4);
+            frame[1] = char(quint8(frame[1]) | 0x80);
+            frame[3] = char((quint8(frame[0]) + quint8(frame[1]) + quint8(frame[2])) & 0xFF);
+            pty.write(frame);
+        }
+    };
+    QFile f(QStringLiteral(NUC_SOURCE_DIR "/resources/examples/serial-display.js"));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject config{{QStringLiteral("path"), pty.slavePath}, {QStringLiteral("baudRate"), 19200},
+                             {QStringLiteral("parity"), QStringLiteral("none")}, {QStringLiteral("stopBits"), 1}};
+    auto d = start(spec(QString::fromUtf8(f.readAll()), QStringLiteral("serial"), config));
+    QVERIFY(d);
+    const CallResult r = wait([&](auto done) {
+        d->sendCommand(QStringLiteral("brightness"), {{QStringLiteral("value"), 200}}, done);
+    });
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.value.toObject().value(QStringLiteral("value")).toInt(), 200);
+
+    // While the driver holds the port, nobody else can open it.
+    QSerialPort other(pty.slavePath);
+    QVERIFY(!other.open(QIODevice::ReadWrite));
+
+    QSignalSpy stopped(d.get(), &DriverInstance::stopped);
+    d->stop();
+    QVERIFY(stopped.wait(2000));
+    // Torn down: the port can be opened again at once.
+    QSerialPort again(pty.slavePath);
+    QVERIFY2(again.open(QIODevice::ReadWrite), qPrintable(again.errorString()));
+}
+
+void tst_DriverRuntime::timersFireAndAreClearedAtTeardown()
+{
+    const QString code = QStringLiteral(R"JS(const B = require('./base-driver');
+class T extends B {
+  connect() {
+    const self = this;
+    let ticks = 0;
+    setTimeout(function (word) { self.setState({ once: word }); }, 20, 'fired');
+    const cancelled = setTimeout(function () { self.setState({ cancelled: true }); }, 30);
+    clearTimeout(cancelled);
+    self.interval = setInterval(function () { ticks += 1; self.setState({ ticks: ticks }); }, 25);
+    return Promise.resolve();
+  }
+}
+module.exports = T;
+)JS");
+    auto d = start(spec(code, QStringLiteral("tcp"), tcpConfig(m_line.port())));
+    QVERIFY(d);
+    QJsonObject last;
+    connect(d.get(), &DriverInstance::stateChanged, this, [&](const QJsonObject &s) { last = s; });
+    QVERIFY(QTest::qWaitFor([&] { return last.value(QStringLiteral("ticks")).toInt() >= 3; }, 3000));
+    QCOMPARE(last.value(QStringLiteral("once")).toString(), QStringLiteral("fired"));
+    QVERIFY(!last.contains(QStringLiteral("cancelled")));
+
+    QSignalSpy stopped(d.get(), &DriverInstance::stopped);
+    QSignalSpy states(d.get(), &DriverInstance::stateChanged);
+    d->stop();
+    QVERIFY(stopped.wait(2000));
+    const int after = int(states.size());
+    QTest::qWait(150);   // several interval periods
+    QCOMPARE(int(states.size()), after);
+}
+
+void tst_DriverRuntime::requireRules_data()
+{
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<bool>("loads");
+    QTest::addColumn<QString>("error");
+
+    QTest::newRow("base-driver and events") << QStringLiteral(
+        "const B = require('./base-driver');\nconst EventEmitter = require('events');\n"
+        "if (typeof EventEmitter !== 'function' || !(B.prototype instanceof EventEmitter)) throw new Error('bad');\n"
+        "class X extends B {}\nmodule.exports = X;\n") << true << QString();
+    QTest::newRow("fs") << QStringLiteral("const fs = require('fs');\nmodule.exports = class {};\n") << false << QStringLiteral("module not available: fs");
+    QTest::newRow("child_process") << QStringLiteral("require('child_process');\n") << false << QStringLiteral("module not available: child_process");
+    QTest::newRow("relative path") << QStringLiteral("require('../base-driver');\n") << false << QStringLiteral("module not available: ../base-driver");
+    QTest::newRow("same instance twice") << QStringLiteral(
+        "if (require('events') !== require('events')) throw new Error('not cached');\n"
+        "const B = require('./base-driver'); class X extends B {} module.exports = X;\n") << true << QString();
+}
+
+void tst_DriverRuntime::requireRules()
+{
+    QFETCH(QString, code);
+    QFETCH(bool, loads);
+    QFETCH(QString, error);
+    DriverInstance d(spec(code, QStringLiteral("tcp"), tcpConfig(m_line.port())), m_settings, m_watchdog.get());
+    const CallResult r = wait([&](auto done) { d.load(done); });
+    QCOMPARE(r.ok, loads);
+    if (!loads)
+        QVERIFY2(r.error.contains(error), qPrintable(r.error));
+}
+
+namespace {
+QStringList capturedLines;
+QtMessageHandler previousHandler = nullptr;
+void capture(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (context.category && QByteArray(context.category).startsWith("nuc.driver."))
+        capturedLines << QStringLiteral("%1|%2|%3").arg(QLatin1String(context.category)).arg(int(type)).arg(message);
+    previousHandler(type, context, message);
+}
+} // namespace
+
+void tst_DriverRuntime::consoleIsTaggedWithTheDevice()
+{
+    const QString code = QStringLiteral(R"JS(const B = require('./base-driver');
+class L extends B {
+  connect() {
+    console.log('hello', { a: 1 });
+    console.warn('careful');
+    console.error(new Error('bad thing'));
+    return Promise.resolve();
+  }
+}
+module.exports = L;
+)JS");
+    capturedLines.clear();
+    previousHandler = qInstallMessageHandler(capture);
+    auto d = start(spec(code, QStringLiteral("tcp"), tcpConfig(m_line.port()), {}, QStringLiteral("proj-7")));
+    qInstallMessageHandler(previousHandler);
+    QVERIFY(d);
+    const QString all = capturedLines.join(QLatin1Char('\n'));
+    QVERIFY2(all.contains(QStringLiteral("nuc.driver.test_driver|%1|[proj-7] hello {\"a\":1}").arg(int(QtInfoMsg))), qPrintable(all));
+    QVERIFY2(all.contains(QStringLiteral("|%1|[proj-7] careful").arg(int(QtWarningMsg))), qPrintable(all));
+    QVERIFY2(all.contains(QStringLiteral("|%1|[proj-7] Error: bad thing").arg(int(QtCriticalMsg))), qPrintable(all));
+}
+
+void tst_DriverRuntime::stateAndStatusReachTheHost()
+{
+    const QString code = QStringLiteral(R"JS(const B = require('./base-driver');
+class S extends B {
+  connect() {
+    this.setState({ power: 'on' });
+    this.setState({ input: 2 });
+    this.setStatus('connected', 'warmed up');
+    return Promise.resolve();
+  }
+}
+module.exports = S;
+)JS");
+    auto instance = std::make_unique<DriverInstance>(spec(code, QStringLiteral("tcp"), tcpConfig(m_line.port())),
+                                                     m_settings, m_watchdog.get());
+    QSignalSpy state(instance.get(), &DriverInstance::stateChanged);
+    QSignalSpy status(instance.get(), &DriverInstance::statusReported);
+    QVERIFY(wait([&](auto done) { instance->load(done); }).ok);
+    QVERIFY(wait([&](auto done) { instance->connectDevice(done); }).ok);
+    QVERIFY(QTest::qWaitFor([&] { return state.size() == 2 && status.size() == 1; }, 2000));
+    QCOMPARE(state.at(1).at(0).toJsonObject(),
+             (QJsonObject{{QStringLiteral("power"), QStringLiteral("on")}, {QStringLiteral("input"), 2}}));
+    QCOMPARE(status.at(0).at(0).toString(), QStringLiteral("connected"));
+    QCOMPARE(status.at(0).at(1).toString(), QStringLiteral("warmed up"));
+}
+
+void tst_DriverRuntime::errorsKeepTheirStack()
+{
+    const QString code = QStringLiteral("const B = require('./base-driver');\n"
+                                        "class E extends B {\n"
+                                        "  sendCommand(c) {\n"
+                                        "    if (c === 'throw') throw new Error('thrown on line 4');\n"
+                                        "    return Promise.reject(new RangeError('rejected'));\n"
+                                        "  }\n"
+                                        "}\n"
+                                        "module.exports = E;\n");
+    auto d = start(spec(code, QStringLiteral("tcp"), tcpConfig(m_line.port())));
+    QVERIFY(d);
+    const CallResult thrown = wait([&](auto done) { d->sendCommand(QStringLiteral("throw"), {}, done); });
+    QVERIFY(!thrown.ok);
+    QCOMPARE(thrown.error, QStringLiteral("Error: thrown on line 4"));
+    QVERIFY2(thrown.stack.contains(u"test_driver.js:4"), qPrintable(thrown.stack));
+    const CallResult rejected = wait([&](auto done) { d->sendCommand(QStringLiteral("reject"), {}, done); });
+    QCOMPARE(rejected.error, QStringLiteral("RangeError: rejected"));
+    QVERIFY2(rejected.stack.contains(u"test_driver.js:5"), qPrintable(rejected.stack));
+    QVERIFY(!d->isFaulted());   // a driver error is an answer, not a fault
+}
+
+void tst_DriverRuntime::watchdogStopsTopLevelLoop()
+{
+    DriverInstance d(spec(QStringLiteral("require('./base-driver');\nfor (;;) {}\n"), QStringLiteral("tcp"),
+                          tcpConfig(m_line.port())),
+                     m_settings, m_watchdog.get());
+    QElapsedTimer timer;
+    timer.start();
+    const CallResult r = wait([&](auto done) { d.load(done); });
+    QVERIFY(!r.ok);
+    QVERIFY(r.timedOut);
+    QVERIFY2(r.error.contains(u"evaluating the driver module ran past the 500 ms budget"), qPrintable(r.error));
+    QVERIFY(timer.elapsed() < 2000);
+}
+
+void tst_DriverRuntime::watchdogStopsLoopingCommandWhileOthersAnswer()
+{
+    const QString code = QStringLiteral(R"JS(const B = require('./base-driver');
+class W extends B {
+  sendCommand(c, p) {
+    if (c === 'loop') { while (true) {} }
+    return this.transport.request('PING\r', { until: '\r' });
+  }
+}
+module.exports = W;
+)JS");
+    auto looping = start(spec(code, QStringLiteral("tcp"), tcpConfig(m_line.port()), {}, QStringLiteral("looper")));
+    auto healthy = start(spec(code, QStringLiteral("tcp"), tcpConfig(m_line.port()), {}, QStringLiteral("healthy")));
+    QVERIFY(looping && healthy);
+    QSignalSpy faulted(looping.get(), &DriverInstance::faulted);
+
+    std::optional<CallResult> loopResult;
+    QElapsedTimer timer;
+    timer.start();
+    looping->sendCommand(QStringLiteral("loop"), {}, [&](const CallResult &r) { loopResult = r; });
+    // While the first instance spins, the second answers command after command.
+    int answered = 0;
+    while (!loopResult && timer.elapsed() < 5000) {
+        const CallResult r = wait([&](auto done) { healthy->sendCommand(QStringLiteral("ping"), {}, done); });
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QCOMPARE(r.value.toString(), QStringLiteral("PONG"));
+        if (!loopResult)
+            ++answered;
+    }
+    QVERIFY(loopResult.has_value());
+    QVERIFY2(answered >= 10, qPrintable(QString::number(answered)));
+    QVERIFY(!loopResult->ok);
+    QVERIFY(loopResult->timedOut);
+    QVERIFY2(loopResult->error.contains(u"sendCommand('loop') ran past the 500 ms budget"), qPrintable(loopResult->error));
+    QCOMPARE(faulted.size(), 1);
+    QVERIFY(looping->isFaulted());
+    // The stopped instance refuses further calls clearly; the other is untouched.
+    const CallResult after = wait([&](auto done) { looping->sendCommand(QStringLiteral("ping"), {}, done); });
+    QVERIFY(after.error.startsWith(u"driver instance stopped after an error: watchdog"));
+    QVERIFY(!healthy->isFaulted());
+}
+
+void tst_DriverRuntime::watchdogStopsLoopInPromiseCallback()
+{
+    const QString code = QStringLiteral(R"JS(const B = require('./base-driver');
+class P extends B {
+  sendCommand() {
+    return Promise.resolve().then(function () { for (;;) {} });
+  }
+}
+module.exports = P;
+)JS");
+    auto d = start(spec(code, QStringLiteral("tcp"), tcpConfig(m_line.port())));
+    QVERIFY(d);
+    QSignalSpy faulted(d.get(), &DriverInstance::faulted);
+    const CallResult r = wait([&](auto done) { d->sendCommand(QStringLiteral("x"), {}, done); }, 5000);
+    QVERIFY(!r.ok);
+    QVERIFY(r.timedOut);
+    QVERIFY2(r.error.contains(u"ran past the 500 ms budget"), qPrintable(r.error));
+    QCOMPARE(faulted.size(), 1);
+}
+
+void tst_DriverRuntime::connectThatNeverSettlesTimesOut()
+{
+    m_settings.connectTimeoutMs = 300;
+    const QString code = QStringLiteral("const B = require('./base-driver');\n"
+                                        "class N extends B { connect() { return new Promise(function () {}); } }\n"
+                                        "module.exports = N;\n");
+    auto d = start(spec(code, QStringLiteral("tcp"), tcpConfig(m_line.port())), false);
+    QVERIFY(d);
+    QElapsedTimer timer;
+    timer.start();
+    const CallResult r = wait([&](auto done) { d->connectDevice(done); });
+    QVERIFY(!r.ok);
+    QVERIFY(r.timedOut);
+    QCOMPARE(r.error, QStringLiteral("connect() did not settle within 300 ms"));
+    QVERIFY(timer.elapsed() >= 290 && timer.elapsed() < 2000);
+    QVERIFY(d->isFaulted());
+}
+
+void tst_DriverRuntime::teardownClosesSocketsThePeerSees()
+{
+    const int before = m_line.disconnects;
+    const int acceptedBefore = m_line.accepted;
+    auto d = start(spec(transportDriver, QStringLiteral("tcp"), tcpConfig(m_line.port())));
+    QVERIFY(d);
+    QVERIFY(QTest::qWaitFor([&] { return m_line.accepted > acceptedBefore; }, 2000));
+    QSignalSpy stopped(d.get(), &DriverInstance::stopped);
+    QElapsedTimer timer;
+    timer.start();
+    d->stop();
+    QVERIFY(stopped.wait(2000));
+    QVERIFY(timer.elapsed() < m_settings.teardownTimeoutMs);
+    QVERIFY(QTest::qWaitFor([&] { return m_line.disconnects > before; }, 2000));
+    // Calls after stop are answered, not lost.
+    const CallResult r = wait([&](auto done) { d->sendCommand(QStringLiteral("request"), {}, done); });
+    QCOMPARE(r.error, QStringLiteral("driver instance is stopped"));
+}
+
+void tst_DriverRuntime::exampleDriversRunAgainstPeers()
+{
+    QFile f(QStringLiteral(NUC_SOURCE_DIR "/resources/examples/tcp-projector.js"));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    auto d = start(spec(QString::fromUtf8(f.readAll()), QStringLiteral("tcp"), tcpConfig(m_line.port())));
+    QVERIFY(d);
+    QSignalSpy state(d.get(), &DriverInstance::stateChanged);
+    const CallResult on = wait([&](auto done) { d->sendCommand(QStringLiteral("power_on"), {}, done); });
+    QVERIFY2(on.ok, qPrintable(on.error));
+    QCOMPARE(on.value.toObject().value(QStringLiteral("power")).toString(), QStringLiteral("on"));
+    const CallResult status = wait([&](auto done) { d->sendCommand(QStringLiteral("status"), {}, done); });
+    QCOMPARE(status.value.toObject().value(QStringLiteral("power")).toString(), QStringLiteral("on"));
+    QVERIFY(m_line.power);
+    QVERIFY(state.size() >= 2);
+}
+
+void tst_DriverRuntime::exampleDriversPassValidation_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("protocol");
+    QTest::newRow("tcp") << QStringLiteral("tcp-projector.js") << QStringLiteral("tcp");
+    QTest::newRow("udp") << QStringLiteral("udp-lighting.js") << QStringLiteral("udp");
+    QTest::newRow("serial") << QStringLiteral("serial-display.js") << QStringLiteral("serial");
+}
+
+void tst_DriverRuntime::exampleDriversPassValidation()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, protocol);
+    QFile f(QStringLiteral(NUC_SOURCE_DIR "/resources/examples/") + file);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    SandboxValidator validator(m_watchdog.get(), 2000);
+    const ScriptError e = validator.validate({QString::fromUtf8(f.readAll()), QStringLiteral("example"), protocol, file});
+    QVERIFY2(e.isNull(), qPrintable(e.rule + QStringLiteral(": ") + e.message));
+}
+
+void tst_DriverRuntime::validationRules_data()
+{
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QString>("rule");   // empty: accepted
+    QTest::addColumn<int>("line");
+
+    QTest::newRow("console and timers at top level are fine")
+        << QStringLiteral("const B = require('./base-driver');\nconsole.log('loading');\nsetTimeout(function () {}, 10);\n"
+                          "class X extends B {}\nmodule.exports = X;\n") << QString() << 0;
+    QTest::newRow("inherited methods count")
+        << QStringLiteral("const B = require('./base-driver');\nclass X extends B {}\nmodule.exports = X;\n") << QString() << 0;
+    QTest::newRow("syntax error names its line")
+        << QStringLiteral("const B = require('./base-driver');\n\n\nclass X extends B {\n  connect() { return ; ) }\n}\n")
+        << QStringLiteral("syntax") << 5;
+    QTest::newRow("throw names its line")
+        << QStringLiteral("const B = require('./base-driver');\nnull.x;\n") << QStringLiteral("evaluation") << 2;
+    QTest::newRow("not a class") << QStringLiteral("module.exports = 42;\n") << QStringLiteral("export") << 0;
+    QTest::newRow("plain class") << QStringLiteral("module.exports = class { connect(){} disconnect(){} sendCommand(){} };\n")
+                                 << QStringLiteral("base class") << 0;
+    QTest::newRow("sendCommand replaced by a value")
+        << QStringLiteral("const B = require('./base-driver');\nclass X extends B {}\nX.prototype.sendCommand = null;\nmodule.exports = X;\n")
+        << QStringLiteral("methods") << 0;
+    QTest::newRow("unknown module") << QStringLiteral("require('net');\n") << QStringLiteral("evaluation") << 1;
+    QTest::newRow("infinite loop") << QStringLiteral("while (true) {}\n") << QStringLiteral("watchdog") << 0;
+}
+
+void tst_DriverRuntime::validationRules()
+{
+    QFETCH(QString, code);
+    QFETCH(QString, rule);
+    QFETCH(int, line);
+    SandboxValidator validator(m_watchdog.get(), 300);
+    const ScriptError e = validator.validate({code, QStringLiteral("t"), QStringLiteral("tcp"), QStringLiteral("t.js")});
+    QCOMPARE(e.rule, rule);
+    if (line > 0)
+        QCOMPARE(e.line, line);
+}
+
+QTEST_GUILESS_MAIN(tst_DriverRuntime)
+#include "tst_driverruntime.moc"
