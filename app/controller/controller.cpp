@@ -3,6 +3,8 @@
 #include "cloud/cloudlink.h"
 #include "cloud/protocolhandler.h"
 #include "devices/devicemanager.h"
+#include "models/devicelistmodel.h"
+#include "models/driverlistmodel.h"
 #include "logcategories.h"
 #include "runtime/watchdog.h"
 #include "storage/driverrepository.h"
@@ -44,6 +46,9 @@ Controller::Controller(const Config &config, QObject *parent)
     runtime.commandTimeoutMs = config.commandTimeoutMs;
     DeviceSettings devices;
     devices.reloadDeadlineMs = config.reloadDeadlineMs;
+    devices.reconnectMinMs = config.deviceRetryMinMs;
+    devices.reconnectMaxMs = std::max(config.deviceRetryMinMs, config.deviceRetryMaxMs);
+    devices.maxRestarts = config.deviceMaxRestarts;
     m_devices = std::make_unique<DeviceManager>(&m_db, runtime, devices, m_watchdog.get(), m_protocol.get());
     // driver_sync, driver_reload and the technician's button share one path.
     m_sync->setReloader([this](const QString &type, std::function<void()> done) {
@@ -54,6 +59,8 @@ Controller::Controller(const Config &config, QObject *parent)
 Controller::~Controller()
 {
     stop();
+    m_deviceModel.reset();
+    m_driverModel.reset();
     m_devices.reset();   // before the database and the watchdog it uses
 }
 
@@ -72,6 +79,10 @@ QString Controller::start()
     error = m_devices->start();
     if (!error.isEmpty())
         return error;
+    m_driverModel = std::make_unique<DriverListModel>(&m_db, m_devices.get());
+    m_deviceModel = std::make_unique<DeviceListModel>(m_devices.get());
+    connect(m_sync.get(), &DriverSyncService::driverActivated, m_driverModel.get(), &DriverListModel::refresh);
+    connect(m_devices.get(), &DeviceManager::reloadFinished, m_driverModel.get(), &DriverListModel::refresh);
     qCInfo(lcConfig).noquote() << "controller" << m_config.controllerId << "running with root" << m_layout.root();
     m_link->start();
     return {};

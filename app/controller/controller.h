@@ -13,7 +13,9 @@
 #include <memory>
 
 class CloudLink;
+class DeviceListModel;
 class DeviceManager;
+class DriverListModel;
 class DriverSyncService;
 class ProtocolHandler;
 class Watchdog;
@@ -37,6 +39,9 @@ public:
     DriverSyncService *driverSync() const { return m_sync.get(); }
     DeviceManager *deviceManager() const { return m_devices.get(); }
     Database *database() { return &m_db; }
+    // Made by start().
+    DriverListModel *driverModel() const { return m_driverModel.get(); }
+    DeviceListModel *deviceModel() const { return m_deviceModel.get(); }
 
     // The `data` of the hello message: identity, drivers and devices as now.
     QJsonObject helloData() const;
@@ -50,4 +55,6 @@ private:
     std::unique_ptr<CloudLink> m_link;
     std::unique_ptr<DriverSyncService> m_sync;
     std::unique_ptr<DeviceManager> m_devices;
+    std::unique_ptr<DriverListModel> m_driverModel;
+    std::unique_ptr<DeviceListModel> m_deviceModel;
 };

@@ -25,6 +25,9 @@ struct Config
     int connectTimeoutMs = 10000;                // a driver's connect() must settle within this
     int commandTimeoutMs = 5000;                 // a driver's sendCommand() must settle within this
     int reloadDeadlineMs = 3000;                 // a device reload reports back within this
+    int deviceRetryMinMs = 1000;                 // a failed device is restarted after this, doubling ...
+    int deviceRetryMaxMs = 30000;                // ... up to this, with jitter
+    int deviceMaxRestarts = 5;                   // failures in a row before a device is parked in error
 
     int reconnectMinMs = 1000;                   // backoff doubles from here ...
     int reconnectMaxMs = 60000;                  // ... up to here, with jitter

@@ -83,44 +83,47 @@ void Device::restart(int deadlineMs, std::function<void()> done, const std::opti
 
 void Device::retireInstance(std::function<void()> then)
 {
-    QPointer<DriverInstance> old = m_instance;
+    struct Retirement
+    {
+        QPointer<DriverInstance> old;
+        std::function<void()> then;
+        bool stopping = false;
+    };
+    auto retirement = std::make_shared<Retirement>();
+    retirement->old = m_instance;
+    retirement->then = std::move(then);
     m_instance = nullptr;
     m_commandInFlight = false;
+    DriverInstance *old = retirement->old;
     if (!old) {
-        then();
+        retirement->then();
         return;
     }
     old->disconnect(this);
-    // Stop it after its disconnect(), or after the budget if that hangs.
-    auto stopOld = std::make_shared<std::function<void()>>();
-    *stopOld = [this, old, then, stopOld]() mutable {
-        if (!old || !*stopOld) {
+    // Stop it after its disconnect(), or after the budget if that hangs; once.
+    auto stopNow = [this, retirement] {
+        if (retirement->stopping)
+            return;
+        retirement->stopping = true;
+        DriverInstance *instance = retirement->old;
+        if (!instance || instance->isStopped()) {
+            if (instance)
+                instance->deleteLater();
+            retirement->then();
             return;
         }
-        *stopOld = nullptr;   // once
-        if (old->isStopped()) {
-            old->deleteLater();
-            then();
-            return;
-        }
-        connect(old, &DriverInstance::stopped, this, [old, then] {
-            old->deleteLater();
-            then();
+        connect(instance, &DriverInstance::stopped, this, [instance, retirement] {
+            instance->deleteLater();
+            retirement->then();
         });
-        old->stop();
+        instance->stop();
     };
     if (old->isFaulted() || m_status != u"connected") {
-        (*stopOld)();
+        stopNow();
         return;
     }
-    old->disconnectDevice([stopOld](const CallResult &) {
-        if (*stopOld)
-            (*stopOld)();
-    });
-    QTimer::singleShot(m_settings.disconnectBudgetMs, this, [stopOld] {
-        if (*stopOld)
-            (*stopOld)();
-    });
+    old->disconnectDevice([stopNow](const CallResult &) { stopNow(); });
+    QTimer::singleShot(m_settings.disconnectBudgetMs, this, stopNow);
 }
 
 void Device::startInstance(const std::optional<DriverRecord> &driver, quint64 generation)

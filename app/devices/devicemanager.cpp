@@ -143,10 +143,6 @@ QJsonArray DeviceManager::helloDevices() const
             entry.insert(QStringLiteral("message"), device->message());
         list.append(entry);
     }
-    // hello tells the cloud every status: nothing is pending after it.
-    auto *self = const_cast<DeviceManager *>(this);
-    for (const Device *device : m_devices)
-        self->m_sentStatus.insert(device->id(), device->status() + QLatin1Char('\n') + device->message());
     return list;
 }
 

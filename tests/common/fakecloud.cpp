@@ -17,9 +17,11 @@ FakeCloud::FakeCloud(QObject *parent)
             m_client = socket;
             m_lastRequest = socket->request();
             ++m_connectionCount;
-            connect(socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
+            const int connection = m_connectionCount;
+            connect(socket, &QWebSocket::textMessageReceived, this, [this, connection](const QString &text) {
                 const QJsonObject message = QJsonDocument::fromJson(text.toUtf8()).object();
                 m_messages.append(message);
+                m_connectionOf.append(connection);
                 if (onMessage)
                     onMessage(message);
                 emit messageReceived(message);

@@ -40,7 +40,21 @@ public:
 
     const QList<QJsonObject> &messages() const { return m_messages; }
     QList<QJsonObject> messagesOfType(const QString &type, int from = 0) const;
-    void clearMessages() { m_messages.clear(); }
+    void clearMessages()
+    {
+        m_messages.clear();
+        m_connectionOf.clear();
+    }
+    // Index in messages() of the first message on connection n (1-based);
+    // messages().size() when it has sent none yet.
+    int firstMessageOf(int connection) const
+    {
+        for (int i = 0; i < m_connectionOf.size(); ++i) {
+            if (m_connectionOf.at(i) >= connection)
+                return i;
+        }
+        return int(m_messages.size());
+    }
     QNetworkRequest lastRequest() const { return m_lastRequest; }
     int connectionCount() const { return m_connectionCount; }
     QWebSocket *client() const { return m_client; }
@@ -56,6 +70,7 @@ private:
     QWebSocketServer m_server;
     QPointer<QWebSocket> m_client;
     QList<QJsonObject> m_messages;
+    QList<int> m_connectionOf;   // per message: the connection it came on
     QNetworkRequest m_lastRequest;
     quint16 m_port = 0;
     int m_connectionCount = 0;
