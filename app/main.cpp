@@ -1,16 +1,28 @@
-// control-nuc: reads the configuration, builds the controller, runs the loop.
+// control-nuc: reads the configuration, builds the controller and, unless
+// headless, the dashboard; runs the event loop until SIGINT/SIGTERM.
 #include "config.h"
 #include "controller/controller.h"
+#include "dashboard.h"
 #include "logcategories.h"
+#include "translations.h"
 
 #include <QCoreApplication>
+#include <QCursor>
+#include <QGuiApplication>
+#include <QLocale>
 #include <QProcessEnvironment>
+#include <QQmlApplicationEngine>
 #include <QSocketNotifier>
+#include <QTranslator>
+#include <QtQml/qqmlextensionplugin.h>
 
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <sys/socket.h>
 #include <unistd.h>
+
+Q_IMPORT_QML_PLUGIN(ControlNucPlugin)
 
 namespace {
 
@@ -22,16 +34,21 @@ void onSignal(int)
     [[maybe_unused]] const ssize_t n = ::write(signalPipe[1], &c, 1);
 }
 
+bool haveDisplay(const QProcessEnvironment &env)
+{
+    return !env.value(QStringLiteral("QT_QPA_PLATFORM")).isEmpty() || !env.value(QStringLiteral("DISPLAY")).isEmpty()
+        || !env.value(QStringLiteral("WAYLAND_DISPLAY")).isEmpty();
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("control-nuc"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(NUC_APP_VERSION));
-
-    const ConfigResult result = ConfigLoader::load(QCoreApplication::arguments(),
-                                                   QProcessEnvironment::systemEnvironment());
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    const ConfigResult result = ConfigLoader::load(arguments, environment);
     if (!result.output.isEmpty()) {
         std::fputs(result.output.toLocal8Bit().constData(), stdout);
         return 0;
@@ -40,8 +57,25 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "control-nuc: %s\n", qPrintable(result.error));
         return 2;
     }
-    const Config &config = *result.config;
+    Config config = *result.config;
     ConfigLoader::applyLogLevel(config.logLevel);
+    if (!config.headless && !haveDisplay(environment)) {
+        std::fprintf(stderr, "control-nuc: no display found (no DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM); "
+                             "running headless\n");
+        config.headless = true;
+    }
+
+    std::unique_ptr<QCoreApplication> app;
+    if (config.headless)
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    else
+        app = std::make_unique<QGuiApplication>(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("control-nuc"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(NUC_APP_VERSION));
+
+    QTranslator translator;
+    if (!Translations::load(translator, config.language).isEmpty())
+        QCoreApplication::installTranslator(&translator);
 
     Controller controller(config);
     const QString error = controller.start();
@@ -49,18 +83,37 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "control-nuc: %s\n", qPrintable(error));
         return 2;
     }
-    if (!config.headless)
-        qCInfo(lcConfig) << "the dashboard is not part of this build yet; running without a window";
+
+    std::unique_ptr<Dashboard> dashboard;
+    std::unique_ptr<QQmlApplicationEngine> engine;
+    if (!config.headless) {
+        dashboard = std::make_unique<Dashboard>(&controller, config.technicianPin);
+        engine = std::make_unique<QQmlApplicationEngine>();
+        engine->setInitialProperties({{QStringLiteral("dashboard"), QVariant::fromValue(dashboard.get())},
+                                      {QStringLiteral("kiosk"), config.kiosk}});
+        engine->load(QUrl(QStringLiteral("qrc:/ControlNuc/Main.qml")));
+        if (engine->rootObjects().isEmpty()) {
+            std::fprintf(stderr, "control-nuc: the dashboard failed to load\n");
+            return 1;
+        }
+        if (config.kiosk)
+            QGuiApplication::setOverrideCursor(QCursor(Qt::BlankCursor));
+    } else {
+        qCInfo(lcConfig) << "running headless (no window)";
+    }
 
     // SIGINT/SIGTERM: leave the event loop so that everything shuts down in order.
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) == 0) {
-        auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, &app);
-        QObject::connect(notifier, &QSocketNotifier::activated, &app, [] {
+        auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, app.get());
+        QObject::connect(notifier, &QSocketNotifier::activated, app.get(), [] {
             qCInfo(lcConfig) << "stopping";
             QCoreApplication::quit();
         });
         std::signal(SIGINT, onSignal);
         std::signal(SIGTERM, onSignal);
     }
-    return app.exec();
+    const int status = QCoreApplication::exec();
+    engine.reset();
+    dashboard.reset();
+    return status;
 }

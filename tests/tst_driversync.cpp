@@ -38,6 +38,7 @@ private slots:
     void refusals();
     void topLevelInfiniteLoopIsStoppedByTheWatchdog();
     void failedUpdateKeepsPreviousVersion();
+    void driverIdOfAnotherTypeIsRefused();
     void malformedFrames_data();
     void malformedFrames();
     void binaryFrameIsRefused();
@@ -460,6 +461,21 @@ void tst_DriverSync::failedUpdateKeepsPreviousVersion()
     QCOMPARE(readFile(m_controller->layout().driverFilePath(type)), v1);
     QCOMPARE(driverRow(type), before);
     QCOMPARE(driverFiles(), QStringList{QStringLiteral("keeper.js")});
+}
+
+void tst_DriverSync::driverIdOfAnotherTypeIsRefused()
+{
+    QJsonObject first = syncData(QStringLiteral("id-1"), QStringLiteral("first_type"), TestDrivers::valid());
+    first.insert(QStringLiteral("driver_id"), QStringLiteral("shared-id"));
+    QCOMPARE(runSync(first).value(QStringLiteral("type")).toString(), QStringLiteral("driver_sync_complete"));
+    QJsonObject second = syncData(QStringLiteral("id-2"), QStringLiteral("second_type"), TestDrivers::valid());
+    second.insert(QStringLiteral("driver_id"), QStringLiteral("shared-id"));
+    const QJsonObject outcome = runSync(second);
+    QCOMPARE(outcome.value(QStringLiteral("type")).toString(), QStringLiteral("driver_sync_error"));
+    QCOMPARE(outcome.value(QStringLiteral("data")).toObject().value(QStringLiteral("error_message")).toString(),
+             QStringLiteral("Invalid driver_sync: driver_id 'shared-id' already belongs to driver_type 'first_type'"));
+    QCOMPARE(driverRow(QStringLiteral("first_type")).value(QStringLiteral("sync_id")).toString(), QStringLiteral("id-1"));
+    QCOMPARE(driverFiles(), QStringList{QStringLiteral("first_type.js")});
 }
 
 void tst_DriverSync::malformedFrames_data()

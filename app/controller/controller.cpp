@@ -5,6 +5,7 @@
 #include "devices/devicemanager.h"
 #include "models/devicelistmodel.h"
 #include "models/driverlistmodel.h"
+#include "models/syncactivitymodel.h"
 #include "logcategories.h"
 #include "runtime/watchdog.h"
 #include "storage/driverrepository.h"
@@ -59,6 +60,7 @@ Controller::Controller(const Config &config, QObject *parent)
 Controller::~Controller()
 {
     stop();
+    m_syncModel.reset();
     m_deviceModel.reset();
     m_driverModel.reset();
     m_devices.reset();   // before the database and the watchdog it uses
@@ -81,6 +83,7 @@ QString Controller::start()
         return error;
     m_driverModel = std::make_unique<DriverListModel>(&m_db, m_devices.get());
     m_deviceModel = std::make_unique<DeviceListModel>(m_devices.get());
+    m_syncModel = std::make_unique<SyncActivityModel>(m_sync.get());
     connect(m_sync.get(), &DriverSyncService::driverActivated, m_driverModel.get(), &DriverListModel::refresh);
     connect(m_devices.get(), &DeviceManager::reloadFinished, m_driverModel.get(), &DriverListModel::refresh);
     qCInfo(lcConfig).noquote() << "controller" << m_config.controllerId << "running with root" << m_layout.root();

@@ -16,6 +16,7 @@ class CloudLink;
 class DeviceListModel;
 class DeviceManager;
 class DriverListModel;
+class SyncActivityModel;
 class DriverSyncService;
 class ProtocolHandler;
 class Watchdog;
@@ -42,6 +43,7 @@ public:
     // Made by start().
     DriverListModel *driverModel() const { return m_driverModel.get(); }
     DeviceListModel *deviceModel() const { return m_deviceModel.get(); }
+    SyncActivityModel *syncModel() const { return m_syncModel.get(); }
 
     // The `data` of the hello message: identity, drivers and devices as now.
     QJsonObject helloData() const;
@@ -57,4 +59,5 @@ private:
     std::unique_ptr<DeviceManager> m_devices;
     std::unique_ptr<DriverListModel> m_driverModel;
     std::unique_ptr<DeviceListModel> m_deviceModel;
+    std::unique_ptr<SyncActivityModel> m_syncModel;
 };

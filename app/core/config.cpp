@@ -5,6 +5,7 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QHostInfo>
+#include <QRegularExpression>
 #include <QSettings>
 
 #include <algorithm>
@@ -113,6 +114,26 @@ std::vector<Setting> settings()
              c.controllerName = v.trimmed();
              return {};
          }},
+        {QStringLiteral("lang"), QStringLiteral("language"),
+         QStringLiteral("Dashboard language, e.g. en or de (default: the system locale)."),
+         [](Config &c, const QString &v) -> QString {
+             const QString lang = v.trimmed();
+             static const QRegularExpression pattern(QStringLiteral("^[a-z]{2,3}([_-][A-Za-z]{2,4})?$"));
+             if (!lang.isEmpty() && !pattern.match(lang).hasMatch())
+                 return QStringLiteral("'%1' is not a language code like en or de").arg(v);
+             c.language = lang;
+             return {};
+         }},
+        {QStringLiteral("technician-pin"), QStringLiteral("pin"),
+         QStringLiteral("PIN that unlocks the technician actions on the dashboard (none: locked)."),
+         [](Config &c, const QString &v) -> QString {
+             const QString pin = v.trimmed();
+             static const QRegularExpression digits(QStringLiteral("^[0-9]{4,12}$"));
+             if (!pin.isEmpty() && !digits.match(pin).hasMatch())
+                 return QStringLiteral("the technician PIN must be 4 to 12 digits");
+             c.technicianPin = pin;
+             return {};
+         }},
         {QStringLiteral("log-level"), QStringLiteral("level"),
          QStringLiteral("debug, info, warning or error (default info)."),
          [](Config &c, const QString &v) -> QString {
@@ -205,8 +226,11 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
                                           QStringLiteral("file"));
     const QCommandLineOption headlessOption(QStringLiteral("headless"),
                                             QStringLiteral("Run without any window."));
+    const QCommandLineOption kioskOption(QStringLiteral("kiosk"),
+                                         QStringLiteral("Full screen, no decorations, hidden cursor, no way to quit."));
     parser.addOption(configOption);
     parser.addOption(headlessOption);
+    parser.addOption(kioskOption);
     for (const Setting &s : all)
         parser.addOption(QCommandLineOption(s.key, s.description, s.valueName));
 
@@ -242,6 +266,7 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
     if (configFile.isEmpty())
         configFile = environment.value(QStringLiteral("CONTROL_NUC_CONFIG"));
     bool headlessFromFile = false;
+    bool kioskFromFile = false;
     if (!configFile.isEmpty()) {
         const QFileInfo info(configFile);
         if (!info.isFile() || !info.isReadable()) {
@@ -256,10 +281,11 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
         const QStringList keys = ini.allKeys();
         for (const QString &key : keys) {
             const QString bare = key.startsWith(u"controller/") ? key.mid(11) : key;
-            if (bare == u"headless") {
-                const QString problem = parseBool(ini.value(key).toString(), &headlessFromFile);
+            if (bare == u"headless" || bare == u"kiosk") {
+                const QString problem = parseBool(ini.value(key).toString(),
+                                                  bare == u"headless" ? &headlessFromFile : &kioskFromFile);
                 if (!problem.isEmpty()) {
-                    result.error = QStringLiteral("config file headless: %1").arg(problem);
+                    result.error = QStringLiteral("config file %1: %2").arg(bare, problem);
                     return result;
                 }
                 continue;
@@ -274,12 +300,20 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
         }
     }
     config.headless = headlessFromFile;
+    config.kiosk = kioskFromFile;
 
     // 2. Environment.
     for (const Setting &s : all) {
         const QString name = envName(s.key);
         if (environment.contains(name) && !applyOne(s, environment.value(name), name))
             return result;
+    }
+    if (environment.contains(QStringLiteral("CONTROL_NUC_KIOSK"))) {
+        const QString problem = parseBool(environment.value(QStringLiteral("CONTROL_NUC_KIOSK")), &config.kiosk);
+        if (!problem.isEmpty()) {
+            result.error = QStringLiteral("CONTROL_NUC_KIOSK: %1").arg(problem);
+            return result;
+        }
     }
     if (environment.contains(QStringLiteral("CONTROL_NUC_HEADLESS"))) {
         const QString problem = parseBool(environment.value(QStringLiteral("CONTROL_NUC_HEADLESS")), &config.headless);
@@ -296,6 +330,12 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
     }
     if (parser.isSet(headlessOption))
         config.headless = true;
+    if (parser.isSet(kioskOption))
+        config.kiosk = true;
+    if (config.kiosk && config.headless) {
+        result.error = QStringLiteral("--kiosk and --headless exclude each other");
+        return result;
+    }
 
     if (config.reconnectMaxMs < config.reconnectMinMs) {
         result.error = QStringLiteral("reconnect-max-ms (%1) is below reconnect-min-ms (%2)")

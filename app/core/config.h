@@ -16,6 +16,9 @@ struct Config
     QString controllerId;          // default: host name
     QString controllerName;        // default: controller id
     bool headless = false;
+    bool kiosk = false;            // full screen, no decorations, no cursor, no way to quit
+    QString language;              // e.g. "de"; empty: the system locale
+    QString technicianPin;         // empty: technician actions locked
     QString logLevel = QStringLiteral("info");   // debug, info, warning, error
 
     qint64 maxFrameBytes = 8 * 1024 * 1024;      // protocol_error above this

@@ -96,9 +96,17 @@ void Device::retireInstance(std::function<void()> then)
     m_commandInFlight = false;
     DriverInstance *old = retirement->old;
     if (!old) {
+        // An instance still being retired (an overlapping restart) must be
+        // gone before the next one opens the same device.
+        if (m_retiring && !m_retiring->isStopped()) {
+            connect(m_retiring, &DriverInstance::stopped, this, [retirement] { retirement->then(); },
+                    Qt::SingleShotConnection);
+            return;
+        }
         retirement->then();
         return;
     }
+    m_retiring = old;
     old->disconnect(this);
     // Stop it after its disconnect(), or after the budget if that hangs; once.
     auto stopNow = [this, retirement] {
@@ -146,8 +154,14 @@ void Device::startInstance(const std::optional<DriverRecord> &driver, quint64 ge
     auto *instance = new DriverInstance(spec, m_runtime, m_watchdog, this);
     m_instance = instance;
     connect(instance, &DriverInstance::statusReported, this, [this, generation](const QString &status, const QString &message) {
-        if (generation == m_generation)
-            setStatus(status, message);
+        if (generation != m_generation)
+            return;
+        setStatus(status, message);
+        if (status != u"connected")
+            failQueued(QStringLiteral("device %1 is not connected (status: %2%3)")
+                           .arg(m_record.id, status, message.isEmpty() ? QString() : QStringLiteral(": ") + message));
+        else
+            pumpCommands();
     });
     connect(instance, &DriverInstance::stateChanged, this, [this, generation](const QJsonObject &state) {
         if (generation != m_generation)
@@ -219,6 +233,9 @@ void Device::scheduleReconnect(const QString &reason)
         m_parked = true;
         setStatus(QStringLiteral("error"),
                   QStringLiteral("gave up after %1 failed attempts: %2").arg(m_failures - 1).arg(reason));
+        // Parked: nothing of the failed instance stays (engine, thread, sockets).
+        ++m_generation;
+        retireInstance([] {});
         return;   // until a new driver, new config or a manual reload
     }
     const int delay = CloudLink::backoffDelayMs(m_failures - 1, m_settings.reconnectMinMs, m_settings.reconnectMaxMs);
@@ -263,8 +280,12 @@ void Device::sendCommand(const QString &command, const QJsonObject &params, Driv
 
 void Device::pumpCommands()
 {
-    if (m_commandInFlight || m_queue.isEmpty() || !m_instance || m_status != u"connected")
+    if (m_commandInFlight || m_queue.isEmpty())
         return;
+    if (!m_instance || m_status != u"connected") {
+        failQueued(QStringLiteral("device %1 is not connected (status: %2)").arg(m_record.id, m_status));
+        return;
+    }
     QueuedCommand next = m_queue.dequeue();
     m_commandInFlight = true;
     const quint64 generation = m_generation;

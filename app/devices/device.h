@@ -105,6 +105,7 @@ private:
     DriverProvider m_provider;
 
     QPointer<DriverInstance> m_instance;
+    QPointer<DriverInstance> m_retiring;   // the previous instance while it stops
     quint64 m_generation = 0;
     std::function<void()> m_restartDone;
     QTimer m_restartDeadline;

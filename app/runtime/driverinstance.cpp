@@ -7,11 +7,15 @@
 
 DriverInstance::DriverInstance(const DriverSpec &spec, const RuntimeSettings &settings, Watchdog *watchdog,
                                QObject *parent)
-    : QObject(parent), m_spec(spec), m_settings(settings), m_worker(new DriverWorker(spec, settings, watchdog))
+    : QObject(parent)
+    , m_spec(spec)
+    , m_settings(settings)
+    , m_thread(new QThread)
+    , m_worker(new DriverWorker(spec, settings, watchdog))
 {
     qRegisterMetaType<CallResult>();
-    m_thread.setObjectName(QStringLiteral("nuc-drv-") + spec.deviceId.left(7));
-    m_worker->moveToThread(&m_thread);
+    m_thread->setObjectName(QStringLiteral("nuc-drv-") + spec.deviceId.left(7));
+    m_worker->moveToThread(m_thread);
     connect(m_worker, &DriverWorker::callFinished, this, &DriverInstance::answer);
     connect(m_worker, &DriverWorker::statusReported, this, &DriverInstance::statusReported);
     connect(m_worker, &DriverWorker::stateReported, this, &DriverInstance::stateChanged);
@@ -24,32 +28,55 @@ DriverInstance::DriverInstance(const DriverSpec &spec, const RuntimeSettings &se
 
     m_stopDeadline.setSingleShot(true);
     connect(&m_stopDeadline, &QTimer::timeout, this, [this] {
-        // Still busy: stop the JavaScript that holds the thread.
-        qCWarning(lcRuntime).noquote() << "driver instance" << m_spec.deviceId
-                                       << "did not stop in time; interrupting its JavaScript";
-        m_worker->interruptNow();
-        if (!m_thread.wait(m_settings.teardownTimeoutMs))
-            qCCritical(lcRuntime).noquote() << "driver instance" << m_spec.deviceId << "thread is stuck";
+        if (!m_interrupted) {
+            // Still busy: stop the JavaScript that holds the thread, and give
+            // the teardown the rest of the budget. Nothing here waits.
+            qCWarning(lcRuntime).noquote() << "driver instance" << m_spec.deviceId
+                                           << "did not stop in time; interrupting its JavaScript";
+            m_interrupted = true;
+            m_worker->interruptNow();
+            m_stopDeadline.start(m_settings.teardownTimeoutMs / 2);
+            return;
+        }
+        qCCritical(lcRuntime).noquote() << "driver instance" << m_spec.deviceId
+                                        << "is stuck beyond interruption; its thread is abandoned";
+        detach();
         finishStop();
     });
-    m_thread.start();
+    m_thread->start();
 }
 
 DriverInstance::~DriverInstance()
 {
-    if (m_thread.isRunning()) {
+    if (m_detached)
+        return;
+    if (m_thread->isRunning()) {
+        // Normally stop() ran first; this is the shutdown path: bounded.
         if (!m_stopping)
             QMetaObject::invokeMethod(m_worker, [worker = m_worker] { worker->teardown(); }, Qt::QueuedConnection);
         m_stopping = true;
-        if (!m_thread.wait(m_settings.teardownTimeoutMs / 2)) {
+        if (!m_thread->wait(m_settings.teardownTimeoutMs / 2)) {
             m_worker->interruptNow();
-            m_thread.wait(m_settings.teardownTimeoutMs);
+            if (!m_thread->wait(m_settings.teardownTimeoutMs / 2)) {
+                qCCritical(lcRuntime).noquote() << "driver instance" << m_spec.deviceId
+                                                << "left running: its thread is stuck";
+                detach();
+                return;
+            }
         }
     }
-    if (m_thread.isRunning())
-        qCCritical(lcRuntime).noquote() << "driver instance" << m_spec.deviceId << "left running: its thread is stuck";
-    else
-        delete m_worker;
+    delete m_worker;
+    delete m_thread;
+}
+
+void DriverInstance::detach()
+{
+    if (m_detached)
+        return;
+    m_detached = true;
+    m_worker->disconnect(this);
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
 }
 
 void DriverInstance::invoke(const QString &method, const QJsonArray &args, int timeoutMs, const QString &label,
@@ -112,7 +139,11 @@ void DriverInstance::onTornDown()
     if (!m_stopping)
         return;
     m_stopDeadline.stop();
-    m_thread.wait(m_settings.teardownTimeoutMs);   // the worker ends its thread after teardown
+    // The worker ends its thread right after teardown: this wait is short.
+    if (!m_thread->wait(m_settings.teardownTimeoutMs / 2)) {
+        qCCritical(lcRuntime).noquote() << "driver instance" << m_spec.deviceId << "thread did not end after teardown";
+        detach();
+    }
     finishStop();
 }
 

@@ -58,10 +58,13 @@ private:
     void answer(int callId, const CallResult &result);
     void onTornDown();
     void finishStop();
+    // Gives up on a thread stuck beyond interruption: it and the worker
+    // delete themselves if it ever ends; nobody waits for it.
+    void detach();
 
     DriverSpec m_spec;
     RuntimeSettings m_settings;
-    QThread m_thread;
+    QThread *m_thread;
     DriverWorker *m_worker;   // lives on m_thread
     QHash<int, Callback> m_callbacks;
     int m_nextCall = 1;
@@ -69,4 +72,6 @@ private:
     QTimer m_stopDeadline;
     bool m_stopping = false;
     bool m_stopped = false;
+    bool m_interrupted = false;
+    bool m_detached = false;
 };

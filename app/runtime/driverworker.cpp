@@ -115,8 +115,12 @@ QJSValue DriverWorker::callJs(const QString &label, QJSValue function, const QJS
 
 void DriverWorker::hostEnterReaction()
 {
-    if (!m_faulted && m_engine)
-        enterJs(QStringLiteral("a Promise callback"));
+    if (m_faulted || !m_engine) {
+        if (m_engine)
+            m_engine->setInterrupted(true);   // a callback queued before the fault: stop it
+        return;
+    }
+    enterJs(QStringLiteral("a Promise callback"));
 }
 
 void DriverWorker::hostLeaveReaction()
@@ -283,6 +287,14 @@ void DriverWorker::fault(const QString &message)
         timer->deleteLater();
     }
     m_timers.clear();
+    // No JavaScript of this instance runs again (queued Promise callbacks
+    // included), and what it opened is closed now, not at teardown.
+    if (m_engine)
+        m_engine->setInterrupted(true);
+    for (const QPointer<NativeTransport> &transport : std::as_const(m_transports)) {
+        if (transport)
+            transport->closeNow();
+    }
     // The fault is announced before the calls it ends are answered.
     emit faulted(message);
     const QList<int> ids = m_pending.keys();

@@ -100,7 +100,7 @@ void NativeTransport::received(const QByteArray &bytes)
     deliver(QStringLiteral("data"), payload);
 }
 
-void NativeTransport::failed(const QString &error)
+void NativeTransport::failed(const QString &error, bool lost)
 {
     if (m_tornDown)
         return;
@@ -110,7 +110,10 @@ void NativeTransport::failed(const QString &error)
     }
     const QString text = QStringLiteral("%1: %2").arg(m_description, error);
     deliver(QStringLiteral("error"), QJSValue(text));
-    m_caller->transportLost(text);
+    if (lost && !m_lossReported) {
+        m_lossReported = true;
+        m_caller->transportLost(text);
+    }
 }
 
 void NativeTransport::closed()
@@ -119,8 +122,10 @@ void NativeTransport::closed()
         return;
     m_open = false;
     deliver(QStringLiteral("close"), QJSValue());
-    if (!m_closing)
+    if (!m_closing && !m_lossReported) {
+        m_lossReported = true;
         m_caller->transportLost(QStringLiteral("%1: connection closed by the peer").arg(m_description));
+    }
 }
 
 void NativeTransport::close()

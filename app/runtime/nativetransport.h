@@ -46,7 +46,9 @@ protected:
     void opened();
     void openFailed(const QString &error);
     void received(const QByteArray &bytes);
-    void failed(const QString &error);
+    // An error; `lost` when the transport can no longer be used (the host's
+    // device supervision hears of it), else only the driver is told.
+    void failed(const QString &error, bool lost = true);
     void closed();
 
 private:
@@ -61,4 +63,5 @@ private:
     bool m_open = false;
     bool m_closing = false;
     bool m_tornDown = false;
+    bool m_lossReported = false;
 };

@@ -64,6 +64,14 @@ ScriptError SandboxValidator::validate(const DriverValidationRequest &request)
     // Destroyed on the next prepare(), when the pipeline is idle.
     m_retired = std::move(m_spare);
     QJSEngine *engine = m_retired.get();
+    // Whatever the driver left queued (a Promise callback, say) must never
+    // run on this thread after validation: the engine is stopped for good
+    // on every way out, and destroyed by the next prepare().
+    struct StopForGood
+    {
+        QJSEngine *engine;
+        ~StopForGood() { engine->setInterrupted(true); }
+    } stopForGood{engine};
     const QJSValue baseDriver = std::exchange(m_spareBase, QJSValue());
     QJSValue check = std::exchange(m_spareChecker, QJSValue());
     engine->globalObject().setProperty(

@@ -15,9 +15,12 @@ UdpTransport::UdpTransport(JsCaller *caller, const QString &host, quint16 port, 
         }
     });
     connect(&m_socket, &QUdpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
-        // A refused datagram (ICMP port unreachable) is worth reporting, not fatal.
-        failed(error == QAbstractSocket::ConnectionRefusedError ? QStringLiteral("datagram refused by the peer")
-                                                                 : m_socket.errorString());
+        // A refused datagram (ICMP port unreachable, e.g. while the device
+        // reboots) is told to the driver, not treated as a lost transport.
+        if (error == QAbstractSocket::ConnectionRefusedError)
+            failed(QStringLiteral("datagram refused by the peer"), false);
+        else
+            failed(m_socket.errorString());
     });
 }
 

@@ -43,6 +43,21 @@ std::optional<DriverRecord> DriverRepository::find(const QString &driverType, QS
     return fromQuery(q);
 }
 
+std::optional<DriverRecord> DriverRepository::findById(const QString &id, QString *error) const
+{
+    QSqlQuery q(m_db);
+    q.prepare(selectColumns + QStringLiteral(" WHERE id = ?"));
+    q.addBindValue(id);
+    if (!q.exec()) {
+        if (error)
+            *error = q.lastError().text();
+        return std::nullopt;
+    }
+    if (!q.next())
+        return std::nullopt;
+    return fromQuery(q);
+}
+
 QList<DriverRecord> DriverRepository::all(QString *error) const
 {
     QList<DriverRecord> list;

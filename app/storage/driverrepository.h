@@ -27,6 +27,7 @@ public:
     explicit DriverRepository(const QSqlDatabase &db) : m_db(db) {}
 
     std::optional<DriverRecord> find(const QString &driverType, QString *error = nullptr) const;
+    std::optional<DriverRecord> findById(const QString &id, QString *error = nullptr) const;
     QList<DriverRecord> all(QString *error = nullptr) const;
 
     // INSERT OR REPLACE with synced_at = now and status = 'active'.

@@ -137,6 +137,8 @@ void DriverSyncPipeline::process(const QJsonObject &data)
     const QString syncId = request.syncIdText();
     const QString type = request.driverTypeText();
 
+    emit started(syncId, type, request.version);
+
     // 1. saving_file: a temporary file beside the target. Its fsync runs
     //    on another thread while the code is validated.
     emit progress(syncId, QStringLiteral("saving_file"));
@@ -199,6 +201,16 @@ DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const DriverSyn
     const std::optional<DriverRecord> previous = drivers.find(type, &error);
     if (!error.isEmpty())
         return {QStringLiteral("Cannot read the current driver: ") + error, {}};
+    // INSERT OR REPLACE would silently delete another driver that has this
+    // driver_id under a different driver_type: refuse instead.
+    const std::optional<DriverRecord> sameId = drivers.findById(request.driverId.toString(), &error);
+    if (!error.isEmpty())
+        return {QStringLiteral("Cannot read the current driver: ") + error, {}};
+    if (sameId && sameId->driverType != type) {
+        return {QStringLiteral("Invalid driver_sync: driver_id '%1' already belongs to driver_type '%2'")
+                    .arg(request.driverId.toString(), sameId->driverType),
+                {}};
+    }
 
     error = DurableFile::commit(tempPath, finalPath, DurableFile::Sync::Later);
     if (!error.isEmpty())

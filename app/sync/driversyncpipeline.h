@@ -42,6 +42,8 @@ public:
     static QString connectionName() { return QStringLiteral("nuc-sync"); }
 
 signals:
+    // A sync passed the message checks and its work begins.
+    void started(const QString &syncId, const QString &driverType, const QString &version);
     void progress(const QString &syncId, const QString &step);
     // messageType is driver_sync_complete or driver_sync_error; `repeated`
     // when it is the stored answer to a sync_id seen before.

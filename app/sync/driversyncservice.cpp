@@ -48,6 +48,7 @@ DriverSyncService::DriverSyncService(const StorageLayout &layout, qint64 maxDriv
                 });
             });
     connect(m_pipeline, &DriverSyncPipeline::driverActivated, this, &DriverSyncService::driverActivated);
+    connect(m_pipeline, &DriverSyncPipeline::started, this, &DriverSyncService::syncStarted);
 
     m_protocol->registerHandler(QStringLiteral("driver_sync"), [this](const QJsonObject &data) {
         QMetaObject::invokeMethod(m_pipeline, [pipeline = m_pipeline, data] { pipeline->process(data); },

@@ -35,6 +35,7 @@ public:
     void stop();
 
 signals:
+    void syncStarted(const QString &syncId, const QString &driverType, const QString &version);
     void syncProgress(const QString &syncId, const QString &step);
     void syncFinished(const QString &messageType, const QJsonObject &data);
     void driverActivated(const QString &driverType, const QString &version);

@@ -1,0 +1,141 @@
+#include "dashboard.h"
+
+#include "cloud/cloudlink.h"
+#include "controller/controller.h"
+#include "devices/devicemanager.h"
+#include "logcategories.h"
+#include "models/devicelistmodel.h"
+#include "models/driverlistmodel.h"
+#include "models/syncactivitymodel.h"
+
+#include <QCryptographicHash>
+
+Dashboard::Dashboard(Controller *controller, const QString &technicianPin, QObject *parent)
+    : QObject(parent), m_controller(controller), m_pin(technicianPin)
+{
+    connect(m_controller->cloudLink(), &CloudLink::stateChanged, this, &Dashboard::cloudChanged);
+    m_recount.setSingleShot(true);
+    m_recount.setInterval(50);
+    connect(&m_recount, &QTimer::timeout, this, &Dashboard::recount);
+    connect(m_controller->deviceModel(), &DeviceListModel::statusCountsChanged, this, [this] {
+        if (!m_recount.isActive())
+            m_recount.start();
+    });
+    recount();
+}
+
+QString Dashboard::controllerId() const { return m_controller->config().controllerId; }
+QString Dashboard::controllerName() const { return m_controller->config().controllerName; }
+QString Dashboard::appVersion() const { return QStringLiteral(NUC_APP_VERSION); }
+QString Dashboard::cloudHost() const { return m_controller->config().cloudUrl.host(); }
+QAbstractItemModel *Dashboard::drivers() const { return m_controller->driverModel(); }
+QAbstractItemModel *Dashboard::devices() const { return m_controller->deviceModel(); }
+QAbstractItemModel *Dashboard::syncs() const { return m_controller->syncModel(); }
+
+QString Dashboard::cloudState() const
+{
+    switch (m_controller->cloudLink()->state()) {
+    case CloudLink::State::Offline: return QStringLiteral("offline");
+    case CloudLink::State::Connecting: return QStringLiteral("connecting");
+    case CloudLink::State::Connected: return QStringLiteral("connected");
+    case CloudLink::State::WaitingToReconnect: return QStringLiteral("reconnecting");
+    }
+    return QStringLiteral("offline");
+}
+
+QDateTime Dashboard::nextAttemptAt() const
+{
+    return m_controller->cloudLink()->state() == CloudLink::State::WaitingToReconnect
+        ? m_controller->cloudLink()->nextAttemptAt()
+        : QDateTime();
+}
+
+void Dashboard::recount()
+{
+    const DeviceListModel *model = m_controller->deviceModel();
+    const int counts[5] = {model->countWithStatus(QStringLiteral("connected")),
+                           model->countWithStatus(QStringLiteral("connecting")),
+                           model->countWithStatus(QStringLiteral("disconnected")),
+                           model->countWithStatus(QStringLiteral("error")), model->rowCount()};
+    if (std::equal(std::begin(counts), std::end(counts), std::begin(m_counts)))
+        return;
+    std::copy(std::begin(counts), std::end(counts), std::begin(m_counts));
+    emit countsChanged();
+}
+
+bool Dashboard::checkPin(const QString &pin) const
+{
+    if (m_pin.isEmpty() || pin.isEmpty())
+        return false;
+    // Compare digests so the time taken says nothing about the PIN.
+    const QByteArray a = QCryptographicHash::hash(pin.toUtf8(), QCryptographicHash::Sha256);
+    const QByteArray b = QCryptographicHash::hash(m_pin.toUtf8(), QCryptographicHash::Sha256);
+    unsigned char diff = 0;
+    for (int i = 0; i < a.size(); ++i)
+        diff |= static_cast<unsigned char>(a.at(i) ^ b.at(i));
+    return diff == 0;
+}
+
+bool Dashboard::begin(const QString &pin, const QString &text)
+{
+    if (!pinConfigured()) {
+        emit actionFinished(false, tr("Technician actions are locked: no PIN is configured."));
+        return false;
+    }
+    if (!checkPin(pin)) {
+        qCWarning(lcDevices) << "technician action refused: wrong PIN";
+        emit actionFinished(false, tr("Wrong PIN."));
+        return false;
+    }
+    if (actionRunning()) {
+        emit actionFinished(false, tr("Another action is still running."));
+        return false;
+    }
+    m_actionText = text;
+    emit actionRunningChanged();
+    return true;
+}
+
+void Dashboard::end(bool ok, const QString &message)
+{
+    m_actionText.clear();
+    emit actionRunningChanged();
+    emit actionFinished(ok, message);
+}
+
+void Dashboard::reloadDriver(const QString &driverType, const QString &pin)
+{
+    if (!begin(pin, tr("Reloading driver %1…").arg(driverType)))
+        return;
+    qCInfo(lcDevices) << "technician: reload driver" << driverType;
+    m_controller->deviceManager()->reloadDriver(driverType, [this, driverType](int count) {
+        end(true, tr("Driver %1 reloaded: %n device(s) recreated.", nullptr, count).arg(driverType));
+    });
+}
+
+void Dashboard::reconnectDevice(const QString &deviceId, const QString &pin)
+{
+    if (!begin(pin, tr("Reconnecting %1…").arg(deviceId)))
+        return;
+    qCInfo(lcDevices) << "technician: reconnect device" << deviceId;
+    Device *device = m_controller->deviceManager()->device(deviceId);
+    if (!device) {
+        end(false, tr("Device %1 no longer exists.").arg(deviceId));
+        return;
+    }
+    m_controller->deviceManager()->reconnectDevice(deviceId, [this, deviceId] {
+        Device *d = m_controller->deviceManager()->device(deviceId);
+        const QString status = d ? d->status() : QStringLiteral("removed");
+        end(status == u"connected", tr("Device %1: %2").arg(deviceId, status));
+    });
+}
+
+void Dashboard::reloadAll(const QString &pin)
+{
+    if (!begin(pin, tr("Reloading all drivers…")))
+        return;
+    qCInfo(lcDevices) << "technician: reload all";
+    m_controller->deviceManager()->reloadAll([this](int count) {
+        end(true, tr("All drivers reloaded: %n device(s) recreated.", nullptr, count));
+    });
+}

@@ -1,0 +1,84 @@
+// The dashboard's window onto the controller: a thin façade that QML binds
+// to (cloud link, counts, models) and the technician's actions behind the
+// PIN. Presentation stays in qml/; no logic there beyond showing this.
+#pragma once
+
+#include <QAbstractItemModel>
+#include <QDateTime>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+#include <QtQml/qqmlregistration.h>
+
+class Controller;
+
+class Dashboard : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("The dashboard is made by the application")
+
+    Q_PROPERTY(QString controllerId READ controllerId CONSTANT)
+    Q_PROPERTY(QString controllerName READ controllerName CONSTANT)
+    Q_PROPERTY(QString appVersion READ appVersion CONSTANT)
+    // offline (no cloud configured), connecting, connected, reconnecting
+    Q_PROPERTY(QString cloudState READ cloudState NOTIFY cloudChanged)
+    Q_PROPERTY(QDateTime nextAttemptAt READ nextAttemptAt NOTIFY cloudChanged)
+    Q_PROPERTY(QString cloudHost READ cloudHost CONSTANT)
+    Q_PROPERTY(QAbstractItemModel *drivers READ drivers CONSTANT)
+    Q_PROPERTY(QAbstractItemModel *devices READ devices CONSTANT)
+    Q_PROPERTY(QAbstractItemModel *syncs READ syncs CONSTANT)
+    Q_PROPERTY(int connectedCount READ connectedCount NOTIFY countsChanged)
+    Q_PROPERTY(int connectingCount READ connectingCount NOTIFY countsChanged)
+    Q_PROPERTY(int disconnectedCount READ disconnectedCount NOTIFY countsChanged)
+    Q_PROPERTY(int errorCount READ errorCount NOTIFY countsChanged)
+    Q_PROPERTY(int deviceCount READ deviceCount NOTIFY countsChanged)
+    Q_PROPERTY(bool pinConfigured READ pinConfigured CONSTANT)
+    Q_PROPERTY(bool actionRunning READ actionRunning NOTIFY actionRunningChanged)
+    Q_PROPERTY(QString actionText READ actionText NOTIFY actionRunningChanged)
+
+public:
+    Dashboard(Controller *controller, const QString &technicianPin, QObject *parent = nullptr);
+
+    QString controllerId() const;
+    QString controllerName() const;
+    QString appVersion() const;
+    QString cloudState() const;
+    QDateTime nextAttemptAt() const;
+    QString cloudHost() const;
+    QAbstractItemModel *drivers() const;
+    QAbstractItemModel *devices() const;
+    QAbstractItemModel *syncs() const;
+    int connectedCount() const { return m_counts[0]; }
+    int connectingCount() const { return m_counts[1]; }
+    int disconnectedCount() const { return m_counts[2]; }
+    int errorCount() const { return m_counts[3]; }
+    int deviceCount() const { return m_counts[4]; }
+    bool pinConfigured() const { return !m_pin.isEmpty(); }
+    bool actionRunning() const { return !m_actionText.isEmpty(); }
+    QString actionText() const { return m_actionText; }
+
+    Q_INVOKABLE bool checkPin(const QString &pin) const;
+    // Technician actions: refused without the right PIN; never block; report
+    // through actionFinished().
+    Q_INVOKABLE void reloadDriver(const QString &driverType, const QString &pin);
+    Q_INVOKABLE void reconnectDevice(const QString &deviceId, const QString &pin);
+    Q_INVOKABLE void reloadAll(const QString &pin);
+
+signals:
+    void cloudChanged();
+    void countsChanged();
+    void actionRunningChanged();
+    void actionFinished(bool ok, const QString &message);
+
+private:
+    bool begin(const QString &pin, const QString &text);
+    void end(bool ok, const QString &message);
+    void recount();
+
+    Controller *m_controller;
+    QString m_pin;
+    QString m_actionText;
+    int m_counts[5] = {0, 0, 0, 0, 0};
+    QTimer m_recount;   // coalesces bursts of status changes
+};

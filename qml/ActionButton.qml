@@ -1,0 +1,28 @@
+import QtQuick
+import QtQuick.Controls.Basic
+import ControlNuc
+
+// A touch button: at least 48 px high at scale 1, no hover-only state.
+Button {
+    id: control
+    property real unit: 1
+    property color tint: Theme.accent
+
+    implicitHeight: Math.max(48 * unit, contentItem.implicitHeight + 16 * unit)
+    leftPadding: 18 * unit
+    rightPadding: 18 * unit
+    font.pixelSize: 18 * unit
+    font.bold: true
+    contentItem: Text {
+        text: control.text
+        font: control.font
+        color: control.enabled ? "white" : Theme.textDim
+        horizontalAlignment: Text.AlignHCenter
+        verticalAlignment: Text.AlignVCenter
+        elide: Text.ElideRight
+    }
+    background: Rectangle {
+        radius: 8 * control.unit
+        color: !control.enabled ? Theme.surfaceHigh : control.down ? Qt.darker(control.tint, 1.4) : control.tint
+    }
+}

@@ -1,0 +1,91 @@
+import QtQuick
+import QtQuick.Layouts
+import ControlNuc
+
+// One driver: its devices and its recent syncs, and the reload action.
+Item {
+    id: detail
+    required property Dashboard dashboard
+    property real unit: 1
+    property date now: new Date()
+    property string driverType: ""
+    signal back()
+    signal reloadRequested(string driverType)
+    signal reconnectRequested(string deviceId, string name)
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 10 * detail.unit
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 12 * detail.unit
+            ActionButton {
+                objectName: "backButton"
+                unit: detail.unit
+                text: qsTr("‹ Back")
+                tint: Theme.surfaceHigh
+                onClicked: detail.back()
+            }
+            Text {
+                text: detail.driverType
+                color: Theme.text
+                font.pixelSize: 24 * detail.unit
+                font.bold: true
+                elide: Text.ElideRight
+                Layout.fillWidth: true
+            }
+            ActionButton {
+                objectName: "reloadDriverButton"
+                unit: detail.unit
+                text: qsTr("Reload driver")
+                enabled: !detail.dashboard.actionRunning
+                onClicked: detail.reloadRequested(detail.driverType)
+            }
+        }
+
+        GridLayout {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            columns: detail.width > 1000 * detail.unit ? 2 : 1
+            columnSpacing: 12 * detail.unit
+            rowSpacing: 8 * detail.unit
+
+            ColumnLayout {
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                Text {
+                    text: qsTr("Devices")
+                    color: Theme.textDim
+                    font.pixelSize: 18 * detail.unit
+                }
+                DevicesView {
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                    dashboard: detail.dashboard
+                    unit: detail.unit
+                    now: detail.now
+                    typeFilter: detail.driverType
+                    showFilters: false
+                    onReconnectRequested: (deviceId, name) => detail.reconnectRequested(deviceId, name)
+                }
+            }
+            ColumnLayout {
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                Text {
+                    text: qsTr("Recent syncs")
+                    color: Theme.textDim
+                    font.pixelSize: 18 * detail.unit
+                }
+                ActivityView {
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                    dashboard: detail.dashboard
+                    unit: detail.unit
+                    typeFilter: detail.driverType
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,243 @@
+import QtQuick
+import QtQuick.Controls.Basic
+import QtQuick.Layouts
+import QtQuick.Window
+import ControlNuc
+
+// The touchscreen dashboard. Presentation only: everything it shows and does
+// goes through `dashboard` (C++).
+ApplicationWindow {
+    id: window
+    required property Dashboard dashboard
+    required property bool kiosk
+
+    // 1 at 800×480; grows with the screen so text stays readable from afar.
+    readonly property real unit: Math.max(1, Math.min(width / 800, height / 480))
+    property date now: new Date()
+    property string resultText: ""
+    property bool resultOk: true
+
+    width: 1280
+    height: 720
+    visible: true
+    visibility: kiosk ? Window.FullScreen : Window.AutomaticVisibility
+    flags: kiosk ? (Qt.Window | Qt.FramelessWindowHint) : Qt.Window
+    title: qsTr("Control NUC · %1").arg(dashboard.controllerName)
+    color: Theme.background
+
+    // In kiosk mode nothing on the screen closes the dashboard.
+    onClosing: (close) => { if (kiosk) close.accepted = false }
+
+    Timer {
+        interval: 1000
+        running: true
+        repeat: true
+        onTriggered: window.now = new Date()
+    }
+
+    Connections {
+        target: window.dashboard
+        function onActionFinished(ok, message) {
+            window.resultOk = ok
+            window.resultText = message
+            resultTimer.restart()
+        }
+    }
+    Timer {
+        id: resultTimer
+        interval: 8000
+        onTriggered: window.resultText = ""
+    }
+
+    function askReloadDriver(driverType) {
+        pinDialog.ask(qsTr("Reload driver %1").arg(driverType),
+                      qsTr("All devices that use %1 will be disconnected and recreated from the stored driver. Continue?").arg(driverType),
+                      pin => window.dashboard.reloadDriver(driverType, pin))
+    }
+    function askReconnect(deviceId, name) {
+        pinDialog.ask(qsTr("Reconnect %1").arg(name),
+                      qsTr("The device %1 will be disconnected and connected again. Continue?").arg(deviceId),
+                      pin => window.dashboard.reconnectDevice(deviceId, pin))
+    }
+    function askReloadAll() {
+        pinDialog.ask(qsTr("Reload all drivers"),
+                      qsTr("Every device (%n in total) will be disconnected and recreated. Continue?", "", window.dashboard.deviceCount),
+                      pin => window.dashboard.reloadAll(pin))
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        HeaderBar {
+            Layout.fillWidth: true
+            dashboard: window.dashboard
+            unit: window.unit
+            now: window.now
+        }
+
+        // Anything in error, impossible to miss.
+        Rectangle {
+            objectName: "errorBanner"
+            Layout.fillWidth: true
+            visible: window.dashboard.errorCount > 0
+            color: Theme.bad
+            implicitHeight: bannerText.implicitHeight + 16 * window.unit
+            Text {
+                id: bannerText
+                anchors.centerIn: parent
+                text: "✖ " + qsTr("%n device(s) in error", "", window.dashboard.errorCount)
+                color: "white"
+                font.pixelSize: 22 * window.unit
+                font.bold: true
+            }
+            TapHandler {
+                onTapped: {
+                    tabs.currentIndex = 0
+                    devicesPage.statusFilter = "error"
+                }
+            }
+        }
+
+        // What the technician asked for: running, then the result.
+        Rectangle {
+            objectName: "actionBar"
+            Layout.fillWidth: true
+            visible: window.dashboard.actionRunning || window.resultText.length > 0
+            color: window.dashboard.actionRunning ? Theme.surfaceHigh : (window.resultOk ? Theme.ok : Theme.bad)
+            implicitHeight: 50 * window.unit
+            RowLayout {
+                anchors.fill: parent
+                anchors.leftMargin: 14 * window.unit
+                anchors.rightMargin: 14 * window.unit
+                spacing: 12 * window.unit
+                BusyIndicator {
+                    running: window.dashboard.actionRunning
+                    visible: running
+                    implicitWidth: 40 * window.unit
+                    implicitHeight: 40 * window.unit
+                }
+                Text {
+                    objectName: "actionText"
+                    Layout.fillWidth: true
+                    text: window.dashboard.actionRunning ? window.dashboard.actionText : window.resultText
+                    color: "white"
+                    font.pixelSize: 19 * window.unit
+                    font.bold: true
+                    elide: Text.ElideRight
+                }
+            }
+        }
+
+        RowLayout {
+          Layout.fillWidth: true
+          Layout.fillHeight: false
+          Layout.preferredHeight: tabs.implicitHeight
+          spacing: 0
+          TabBar {
+            id: tabs
+            objectName: "tabs"
+            Layout.fillWidth: true
+            background: Rectangle { color: Theme.surface }
+            Repeater {
+                model: [qsTr("Devices (%1)").arg(window.dashboard.deviceCount),
+                        qsTr("Drivers (%1)").arg(window.dashboard.drivers.count),
+                        qsTr("Sync activity")]
+                delegate: TabButton {
+                    required property string modelData
+                    required property int index
+                    objectName: "tab_" + index
+                    text: modelData
+                    implicitHeight: 54 * window.unit
+                    font.pixelSize: 19 * window.unit
+                    font.bold: tabs.currentIndex === index
+                    contentItem: Text {
+                        text: parent.text
+                        font: parent.font
+                        color: tabs.currentIndex === parent.index ? Theme.text : Theme.textDim
+                        horizontalAlignment: Text.AlignHCenter
+                        verticalAlignment: Text.AlignVCenter
+                    }
+                    background: Rectangle {
+                        color: tabs.currentIndex === parent.index ? Theme.surfaceHigh : Theme.surface
+                        Rectangle {
+                            anchors.bottom: parent.bottom
+                            width: parent.width
+                            height: 4 * window.unit
+                            color: Theme.accent
+                            visible: tabs.currentIndex === parent.parent.index
+                        }
+                    }
+                }
+            }
+          }
+          Rectangle {
+            color: Theme.surface
+            Layout.fillHeight: true
+            implicitWidth: reloadAll.implicitWidth + 16 * window.unit
+            ActionButton {
+                id: reloadAll
+                objectName: "reloadAllButton"
+                anchors.centerIn: parent
+                unit: window.unit
+                text: qsTr("Reload all")
+                enabled: !window.dashboard.actionRunning
+                onClicked: window.askReloadAll()
+            }
+          }
+        }
+
+        StackLayout {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            Layout.margins: 10 * window.unit
+            currentIndex: tabs.currentIndex
+
+            DevicesView {
+                id: devicesPage
+                objectName: "devicesPage"
+                dashboard: window.dashboard
+                unit: window.unit
+                now: window.now
+                onReconnectRequested: (deviceId, name) => window.askReconnect(deviceId, name)
+            }
+
+            Item {
+                DriversView {
+                    id: driversPage
+                    objectName: "driversPage"
+                    anchors.fill: parent
+                    visible: detail.driverType === ""
+                    dashboard: window.dashboard
+                    unit: window.unit
+                    onDriverChosen: (driverType) => detail.driverType = driverType
+                }
+                DriverDetail {
+                    id: detail
+                    objectName: "driverDetail"
+                    anchors.fill: parent
+                    visible: driverType !== ""
+                    dashboard: window.dashboard
+                    unit: window.unit
+                    now: window.now
+                    onBack: detail.driverType = ""
+                    onReloadRequested: (driverType) => window.askReloadDriver(driverType)
+                    onReconnectRequested: (deviceId, name) => window.askReconnect(deviceId, name)
+                }
+            }
+
+            ActivityView {
+                objectName: "activityPage"
+                dashboard: window.dashboard
+                unit: window.unit
+            }
+        }
+    }
+
+    PinDialog {
+        id: pinDialog
+        objectName: "pinDialog"
+        dashboard: window.dashboard
+        unit: window.unit
+    }
+}

@@ -1,0 +1,417 @@
+// The touchscreen dashboard under the offscreen platform, driven through the
+// real controller, a cloud on 127.0.0.1 and the device simulator: it loads
+// without QML warnings, follows syncs and status changes, guards technician
+// actions with PIN and confirmation, speaks German, and renders at 800×480
+// and 1920×1080 (PNG files in the build folder).
+#include "cloud/cloudlink.h"
+#include "controller/controller.h"
+#include "dashboard.h"
+#include "devices/devicemanager.h"
+#include "devicesimulator.h"
+#include "fakecloud.h"
+#include "translations.h"
+
+#include <QGuiApplication>
+#include <QJsonArray>
+#include <QQmlApplicationEngine>
+#include <QQuickItem>
+#include <QQuickWindow>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTranslator>
+#include <QtQml/qqmlextensionplugin.h>
+
+#include <memory>
+
+Q_IMPORT_QML_PLUGIN(ControlNucPlugin)
+
+namespace {
+
+QStringList qmlWarnings;
+QtMessageHandler previousHandler = nullptr;
+
+void collectWarnings(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    const bool fromQml = message.contains(u"qrc:/") || message.contains(u".qml")
+        || (context.category && (qstrcmp(context.category, "qml") == 0 || qstrcmp(context.category, "js") == 0));
+    if (type >= QtWarningMsg && fromQml)
+        qmlWarnings << message;
+    previousHandler(type, context, message);
+}
+
+QQuickItem *findItem(QQuickItem *root, const QString &name)
+{
+    if (!root)
+        return nullptr;
+    if (root->objectName() == name)
+        return root;
+    const QList<QQuickItem *> children = root->childItems();
+    for (QQuickItem *child : children) {
+        if (QQuickItem *found = findItem(child, name))
+            return found;
+    }
+    return nullptr;
+}
+
+// The text of the first visible item called `name` under `root`.
+QString findVisibleText(QQuickItem *root, const QString &name)
+{
+    if (!root || !root->isVisible())
+        return {};
+    if (root->objectName() == name)
+        return root->property("text").toString();
+    const QList<QQuickItem *> children = root->childItems();
+    for (QQuickItem *child : children) {
+        const QString text = findVisibleText(child, name);
+        if (!text.isEmpty())
+            return text;
+    }
+    return {};
+}
+
+QString driverCode()
+{
+    return QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
+class Projector extends BaseDriver {
+  connect() {
+    const self = this;
+    return this.openTransport().then(function (t) {
+      t.setEncoding('latin1');
+      return t.request('PWR?\r', { until: '\r' });
+    }).then(function (reply) { self.setState({ power: reply === 'PWR=ON' ? 'on' : 'off', input: 'HDMI 1' }); });
+  }
+}
+module.exports = Projector;
+)JS");
+}
+
+} // namespace
+
+class tst_Dashboard : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void loadsWithoutWarnings();
+    void listsFollowSyncsAndStatus();
+    void reloadNeedsPinAndConfirmation();
+    void lockedWithoutPin();
+    void germanWithLangDe();
+    void rendersAt800x480And1920x1080();
+
+private:
+    void startController(const QString &pin);
+    void loadUi();
+    void click(const QString &objectName);
+    QQuickItem *item(const QString &objectName) const;
+    void syncDriver(const QString &type, const QString &syncId, const QString &code = driverCode());
+    void provision(const QJsonArray &devices);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<FakeCloud> m_cloud;
+    std::unique_ptr<DeviceSimulator> m_sim;
+    std::unique_ptr<Controller> m_controller;
+    std::unique_ptr<Dashboard> m_dashboard;
+    std::unique_ptr<QQmlApplicationEngine> m_engine;
+    QQuickWindow *m_window = nullptr;
+};
+
+void tst_Dashboard::initTestCase()
+{
+    previousHandler = qInstallMessageHandler(collectWarnings);
+    // As main() does: the system locale's translation, else English.
+    static QTranslator english;
+    QVERIFY(!Translations::load(english, QStringLiteral("en")).isEmpty());
+    QCoreApplication::installTranslator(&english);
+}
+
+void tst_Dashboard::init()
+{
+    qmlWarnings.clear();
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_cloud = std::make_unique<FakeCloud>();
+    QVERIFY(m_cloud->listen());
+    m_sim = std::make_unique<DeviceSimulator>();
+    QCOMPARE(m_sim->start(0, DeviceSimulator::Off), QString());
+}
+
+void tst_Dashboard::cleanup()
+{
+    m_engine.reset();
+    m_window = nullptr;
+    m_dashboard.reset();
+    m_controller.reset();
+    m_sim.reset();
+    m_cloud.reset();
+    m_dir.reset();
+}
+
+void tst_Dashboard::startController(const QString &pin)
+{
+    Config c;
+    c.root = m_dir->path() + QStringLiteral("/root");
+    c.cloudUrl = m_cloud->url();
+    c.controllerId = QStringLiteral("nuc-lobby-01");
+    c.controllerName = QStringLiteral("Lobby rack");
+    c.reconnectMinMs = 50;
+    c.reconnectMaxMs = 200;
+    c.reloadDeadlineMs = 700;
+    c.connectTimeoutMs = 1500;
+    c.deviceRetryMinMs = 200;
+    c.deviceRetryMaxMs = 400;
+    m_controller = std::make_unique<Controller>(c);
+    QCOMPARE(m_controller->start(), QString());
+    QVERIFY(m_cloud->waitForMessage(QStringLiteral("hello")) >= 0);
+    m_dashboard = std::make_unique<Dashboard>(m_controller.get(), pin);
+}
+
+void tst_Dashboard::loadUi()
+{
+    m_engine = std::make_unique<QQmlApplicationEngine>();
+    m_engine->setInitialProperties({{QStringLiteral("dashboard"), QVariant::fromValue(m_dashboard.get())},
+                                    {QStringLiteral("kiosk"), false}});
+    m_engine->load(QUrl(QStringLiteral("qrc:/ControlNuc/Main.qml")));
+    QVERIFY(!m_engine->rootObjects().isEmpty());
+    m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
+    QVERIFY(m_window);
+    m_window->resize(1280, 720);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window));
+}
+
+QQuickItem *tst_Dashboard::item(const QString &objectName) const
+{
+    return findItem(m_window->contentItem(), objectName);
+}
+
+void tst_Dashboard::click(const QString &objectName)
+{
+    QQuickItem *target = nullptr;
+    QVERIFY2(QTest::qWaitFor([&] {
+        target = item(objectName);
+        return target && target->isVisible() && target->isEnabled() && target->width() > 0;
+    }, 3000), qPrintable(objectName));
+    QTest::qWait(20);   // let the layout settle
+    const QPointF centre = target->mapToScene(QPointF(target->width() / 2, target->height() / 2));
+    QTest::mouseClick(m_window, Qt::LeftButton, {}, centre.toPoint());
+}
+
+void tst_Dashboard::syncDriver(const QString &type, const QString &syncId, const QString &code)
+{
+    const int from = int(m_cloud->messages().size());
+    m_cloud->send(QStringLiteral("driver_sync"),
+                  QJsonObject{{QStringLiteral("sync_id"), syncId},
+                              {QStringLiteral("driver_id"), QString(QStringLiteral("drv-") + type)},
+                              {QStringLiteral("driver_type"), type},
+                              {QStringLiteral("version"), QStringLiteral("1.2.0")},
+                              {QStringLiteral("driver_code"), code},
+                              {QStringLiteral("protocol_type"), QStringLiteral("tcp")},
+                              {QStringLiteral("connection_config"),
+                               QJsonObject{{QStringLiteral("host"), QStringLiteral("127.0.0.1")},
+                                           {QStringLiteral("port"), int(m_sim->tcpPort())}}}});
+    QVERIFY(QTest::qWaitFor([&] {
+        return !m_cloud->messagesOfType(QStringLiteral("driver_sync_complete"), from).isEmpty()
+            || !m_cloud->messagesOfType(QStringLiteral("driver_sync_error"), from).isEmpty();
+    }, 10000));
+}
+
+void tst_Dashboard::provision(const QJsonArray &devices)
+{
+    m_cloud->send(QStringLiteral("device_sync"), QJsonObject{{QStringLiteral("devices"), devices}});
+}
+
+void tst_Dashboard::loadsWithoutWarnings()
+{
+    startController(QStringLiteral("2468"));
+    loadUi();
+    QTest::qWait(200);
+    for (int tab = 0; tab < 3; ++tab) {
+        click(QStringLiteral("tab_%1").arg(tab));
+        QTest::qWait(50);
+    }
+    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QCOMPARE(item(QStringLiteral("controllerName"))->property("text").toString(), QStringLiteral("Lobby rack"));
+    QVERIFY(QTest::qWaitFor([&] { return m_dashboard->cloudState() == u"connected"; }, 2000));
+    QCOMPARE(findItem(item(QStringLiteral("cloudBadge")), QStringLiteral("statusWord"))->property("text").toString(),
+             QStringLiteral("Connected"));
+}
+
+void tst_Dashboard::listsFollowSyncsAndStatus()
+{
+    startController(QStringLiteral("2468"));
+    loadUi();
+    QQuickItem *drivers = item(QStringLiteral("driverList"));
+    QQuickItem *devices = item(QStringLiteral("deviceList"));
+    QQuickItem *syncs = item(QStringLiteral("syncList"));
+    QCOMPARE(drivers->property("count").toInt(), 0);
+
+    syncDriver(QStringLiteral("lobby_projector"), QStringLiteral("sync-ui-1"));
+    QVERIFY(QTest::qWaitFor([&] { return drivers->property("count").toInt() == 1; }, 3000));
+    QVERIFY(QTest::qWaitFor([&] { return syncs->property("count").toInt() == 1; }, 3000));
+
+    provision({QJsonObject{{QStringLiteral("device_id"), QStringLiteral("proj-1")}, {QStringLiteral("name"), QStringLiteral("Projector")},
+                           {QStringLiteral("type"), QStringLiteral("lobby_projector")}},
+               QJsonObject{{QStringLiteral("device_id"), QStringLiteral("dsp-1")}, {QStringLiteral("name"), QStringLiteral("DSP")},
+                           {QStringLiteral("type"), QStringLiteral("missing_driver")}}});
+    QVERIFY(QTest::qWaitFor([&] { return devices->property("count").toInt() == 2; }, 3000));
+    QVERIFY(QTest::qWaitFor([&] { return m_dashboard->connectedCount() == 1 && m_dashboard->errorCount() == 1; }, 5000));
+    QQuickItem *banner = item(QStringLiteral("errorBanner"));
+    QVERIFY(QTest::qWaitFor([&] { return banner->isVisible(); }, 2000));
+
+    // Filter by status: only the device in error.
+    click(QStringLiteral("filter_error"));
+    QVERIFY(QTest::qWaitFor([&] { return devices->property("count").toInt() == 1; }, 2000));
+    click(QStringLiteral("filter_all"));
+    QVERIFY(QTest::qWaitFor([&] { return devices->property("count").toInt() == 2; }, 2000));
+
+    // The device drops: the dashboard follows.
+    m_sim->stop();
+    QVERIFY(QTest::qWaitFor([&] { return m_dashboard->connectedCount() == 0; }, 5000));
+    QVERIFY(m_dashboard->disconnectedCount() + m_dashboard->connectingCount() + m_dashboard->errorCount() == 2);
+
+    // A failed sync shows its error message in the activity list.
+    syncDriver(QStringLiteral("lobby_projector"), QStringLiteral("sync-ui-2"), QStringLiteral("class {"));
+    QVERIFY(QTest::qWaitFor([&] { return syncs->property("count").toInt() == 2; }, 3000));
+    click(QStringLiteral("tab_2"));
+    QVERIFY(QTest::qWaitFor([&] {
+        QQuickItem *activity = item(QStringLiteral("activityPage"));
+        return findVisibleText(activity, QStringLiteral("syncError")).contains(u"syntax error at line 1");
+    }, 3000));
+    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+}
+
+void tst_Dashboard::reloadNeedsPinAndConfirmation()
+{
+    startController(QStringLiteral("2468"));
+    syncDriver(QStringLiteral("lobby_projector"), QStringLiteral("sync-ui-1"));
+    provision({QJsonObject{{QStringLiteral("device_id"), QStringLiteral("proj-1")}, {QStringLiteral("name"), QStringLiteral("Projector")},
+                           {QStringLiteral("type"), QStringLiteral("lobby_projector")}}});
+    QVERIFY(QTest::qWaitFor([&] { return m_dashboard->connectedCount() == 1; }, 5000));
+    loadUi();
+
+    QSignalSpy reloads(m_controller->deviceManager(), &DeviceManager::reloadFinished);
+    QSignalSpy finished(m_dashboard.get(), &Dashboard::actionFinished);
+    click(QStringLiteral("tab_1"));
+    // Tap the driver row: its detail opens.
+    QQuickItem *drivers = item(QStringLiteral("driverList"));
+    QVERIFY(QTest::qWaitFor([&] { return drivers->property("count").toInt() == 1; }, 3000));
+    QTest::qWait(50);
+    const QPointF row = drivers->mapToScene(QPointF(drivers->width() / 2, 30));
+    QTest::mouseClick(m_window, Qt::LeftButton, {}, row.toPoint());
+    QVERIFY(QTest::qWaitFor([&] { return item(QStringLiteral("driverDetail"))->isVisible(); }, 2000));
+
+    click(QStringLiteral("reloadDriverButton"));
+    QVERIFY(QTest::qWaitFor([&] { return item(QStringLiteral("pinTitle")) && item(QStringLiteral("pinTitle"))->isVisible(); }, 2000));
+    QCOMPARE(item(QStringLiteral("pinTitle"))->property("text").toString(), QStringLiteral("Reload driver lobby_projector"));
+
+    // A wrong PIN is refused and nothing happens.
+    for (const char *key : {"key_1", "key_1", "key_1", "key_1", "key_OK"})
+        click(QLatin1String(key));
+    QVERIFY(QTest::qWaitFor([&] { return item(QStringLiteral("pinProblem"))->isVisible(); }, 2000));
+    QVERIFY(!item(QStringLiteral("confirmButton"))->isVisible());
+    QCOMPARE(reloads.size(), 0);
+
+    // The right PIN leads to the confirmation, not yet to the action.
+    for (const char *key : {"key_2", "key_4", "key_6", "key_8", "key_OK"})
+        click(QLatin1String(key));
+    QVERIFY(QTest::qWaitFor([&] { return item(QStringLiteral("confirmText"))->isVisible(); }, 2000));
+    QVERIFY(item(QStringLiteral("confirmText"))->property("text").toString().contains(u"lobby_projector"));
+    QTest::qWait(100);
+    QCOMPARE(reloads.size(), 0);
+
+    const int accepted = m_sim->connectionsAccepted();
+    click(QStringLiteral("confirmButton"));
+    QVERIFY(reloads.wait(5000));
+    QCOMPARE(reloads.at(0).at(0).toString(), QStringLiteral("lobby_projector"));
+    QVERIFY(finished.wait(3000) || !finished.isEmpty());
+    QCOMPARE(finished.last().at(0).toBool(), true);
+    QVERIFY(QTest::qWaitFor([&] {
+        return item(QStringLiteral("actionText"))->property("text").toString().contains(u"1 device recreated");
+    }, 3000));
+    QVERIFY(m_sim->connectionsAccepted() > accepted);   // the device was recreated
+    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+}
+
+void tst_Dashboard::lockedWithoutPin()
+{
+    startController(QString());
+    loadUi();
+    QSignalSpy reloads(m_controller->deviceManager(), &DeviceManager::reloadStarted);
+    click(QStringLiteral("reloadAllButton"));
+    QVERIFY(QTest::qWaitFor([&] { return item(QStringLiteral("lockedText")) && item(QStringLiteral("lockedText"))->isVisible(); }, 2000));
+    QVERIFY(item(QStringLiteral("lockedText"))->property("text").toString().contains(u"technician-pin"));
+    QVERIFY(!item(QStringLiteral("key_1"))->isVisible());
+    QVERIFY(!m_dashboard->checkPin(QString()));
+    // Even called directly, the action is refused.
+    QSignalSpy finished(m_dashboard.get(), &Dashboard::actionFinished);
+    m_dashboard->reloadAll(QStringLiteral("0000"));
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(finished.at(0).at(0).toBool(), false);
+    QCOMPARE(reloads.size(), 0);
+}
+
+void tst_Dashboard::germanWithLangDe()
+{
+    QTranslator translator;
+    QVERIFY(translator.load(QLocale(QStringLiteral("de")), QStringLiteral("control-nuc"), QStringLiteral("_"), QStringLiteral(":/i18n")));
+    QCoreApplication::installTranslator(&translator);
+    startController(QStringLiteral("2468"));
+    loadUi();
+    QVERIFY(QTest::qWaitFor([&] { return m_dashboard->cloudState() == u"connected"; }, 2000));
+    const QString tab = item(QStringLiteral("tab_0"))->property("text").toString();
+    QCoreApplication::removeTranslator(&translator);
+    QCOMPARE(tab, QStringLiteral("Geräte (0)"));
+    QCOMPARE(findItem(item(QStringLiteral("cloudBadge")), QStringLiteral("statusWord"))->property("text").toString(),
+             QStringLiteral("Verbunden"));
+    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+}
+
+void tst_Dashboard::rendersAt800x480And1920x1080()
+{
+    startController(QStringLiteral("2468"));
+    syncDriver(QStringLiteral("lobby_projector"), QStringLiteral("sync-1"));
+    syncDriver(QStringLiteral("conference_dsp"), QStringLiteral("sync-2"));
+    syncDriver(QStringLiteral("broken_driver"), QStringLiteral("sync-3"), QStringLiteral("module.exports = 42;"));
+    QJsonArray devices;
+    const char *names[] = {"Lobby projector", "Lobby screen", "Meeting room 1 projector", "Meeting room 2 projector",
+                           "Conference DSP", "Stage lights"};
+    for (int i = 0; i < 6; ++i) {
+        devices.append(QJsonObject{{QStringLiteral("device_id"), QStringLiteral("dev-%1").arg(i + 1)},
+                                   {QStringLiteral("name"), QLatin1String(names[i])},
+                                   {QStringLiteral("type"), i == 5 ? QStringLiteral("stage_lights") : i == 4 ? QStringLiteral("conference_dsp") : QStringLiteral("lobby_projector")}});
+    }
+    provision(devices);
+    QVERIFY(QTest::qWaitFor([&] { return m_dashboard->connectedCount() == 5 && m_dashboard->errorCount() == 1; }, 8000));
+    loadUi();
+    QTest::qWait(300);
+
+    for (const QSize size : {QSize(800, 480), QSize(1920, 1080)}) {
+        m_window->resize(size);
+        QVERIFY(QTest::qWaitFor([&] { return m_window->size() == size; }, 2000));
+        QTest::qWait(300);
+        const QImage image = m_window->grabWindow();
+        QCOMPARE(image.size(), size);
+        const QString file = QStringLiteral("dashboard-%1x%2.png").arg(size.width()).arg(size.height());
+        QVERIFY(image.save(file));
+        qInfo() << "rendered" << QDir::current().absoluteFilePath(file);
+        // Not blank: the header, the error banner and the rows differ.
+        QSet<QRgb> colours;
+        for (int y = 0; y < image.height(); y += 7) {
+            for (int x = 0; x < image.width(); x += 7)
+                colours.insert(image.pixel(x, y));
+        }
+        QVERIFY(colours.size() > 20);
+        // Touch targets: at least 48 px high.
+        QVERIFY(item(QStringLiteral("reloadAllButton"))->height() >= 48);
+        QVERIFY(item(QStringLiteral("tab_0"))->height() >= 48);
+    }
+    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+}
+
+QTEST_MAIN(tst_Dashboard)
+#include "tst_dashboard.moc"

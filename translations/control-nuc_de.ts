@@ -1,0 +1,283 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>ActivityView</name>
+    <message>
+        <source>Saving file</source>
+        <translation>Datei speichern</translation>
+    </message>
+    <message>
+        <source>Validating</source>
+        <translation>Prüfen</translation>
+    </message>
+    <message>
+        <source>Storing</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Reloading devices</source>
+        <translation>Geräte neu laden</translation>
+    </message>
+    <message>
+        <source>(unknown driver)</source>
+        <translation>(unbekannter Treiber)</translation>
+    </message>
+    <message>
+        <source>Step: %1</source>
+        <translation>Schritt: %1</translation>
+    </message>
+    <message>
+        <source>Sync %1 · %2</source>
+        <translation>Synchronisierung %1 · %2</translation>
+    </message>
+    <message>
+        <source>No driver syncs yet.</source>
+        <translation>Noch keine Treiber-Synchronisierungen.</translation>
+    </message>
+</context>
+<context>
+    <name>Dashboard</name>
+    <message>
+        <source>Technician actions are locked: no PIN is configured.</source>
+        <translation>Techniker-Aktionen sind gesperrt: keine PIN eingerichtet.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN.</source>
+        <translation>Falsche PIN.</translation>
+    </message>
+    <message>
+        <source>Another action is still running.</source>
+        <translation>Eine andere Aktion läuft noch.</translation>
+    </message>
+    <message>
+        <source>Reloading driver %1…</source>
+        <translation>Treiber %1 wird neu geladen …</translation>
+    </message>
+    <message numerus="yes">
+        <source>Driver %1 reloaded: %n device(s) recreated.</source>
+        <translation><numerusform>Treiber %1 neu geladen: %n Gerät neu erstellt.</numerusform><numerusform>Treiber %1 neu geladen: %n Geräte neu erstellt.</numerusform></translation>
+    </message>
+    <message>
+        <source>Reconnecting %1…</source>
+        <translation>%1 wird neu verbunden …</translation>
+    </message>
+    <message>
+        <source>Device %1 no longer exists.</source>
+        <translation>Gerät %1 existiert nicht mehr.</translation>
+    </message>
+    <message>
+        <source>Device %1: %2</source>
+        <translation>Gerät %1: %2</translation>
+    </message>
+    <message>
+        <source>Reloading all drivers…</source>
+        <translation>Alle Treiber werden neu geladen …</translation>
+    </message>
+    <message numerus="yes">
+        <source>All drivers reloaded: %n device(s) recreated.</source>
+        <translation><numerusform>Alle Treiber neu geladen: %n Gerät neu erstellt.</numerusform><numerusform>Alle Treiber neu geladen: %n Geräte neu erstellt.</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>DevicesView</name>
+    <message numerus="yes">
+        <source>%n s ago</source>
+        <translation><numerusform>vor %n s</numerusform><numerusform>vor %n s</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min ago</source>
+        <translation><numerusform>vor %n Min.</numerusform><numerusform>vor %n Min.</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h ago</source>
+        <translation><numerusform>vor %n Std.</numerusform><numerusform>vor %n Std.</numerusform></translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Alle</translation>
+    </message>
+    <message>
+        <source>Reconnect</source>
+        <translation>Neu verbinden</translation>
+    </message>
+    <message>
+        <source>No devices yet.</source>
+        <translation>Noch keine Geräte.</translation>
+    </message>
+    <message>
+        <source>No devices with this status.</source>
+        <translation>Keine Geräte mit diesem Status.</translation>
+    </message>
+</context>
+<context>
+    <name>DriverDetail</name>
+    <message>
+        <source>‹ Back</source>
+        <translation>‹ Zurück</translation>
+    </message>
+    <message>
+        <source>Reload driver</source>
+        <translation>Treiber neu laden</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>Geräte</translation>
+    </message>
+    <message>
+        <source>Recent syncs</source>
+        <translation>Letzte Synchronisierungen</translation>
+    </message>
+</context>
+<context>
+    <name>DriversView</name>
+    <message>
+        <source>Version %1 · %2 · synced %3</source>
+        <translation>Version %1 · %2 · synchronisiert %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n device(s)</source>
+        <translation><numerusform>%n Gerät</numerusform><numerusform>%n Geräte</numerusform></translation>
+    </message>
+    <message>
+        <source>No drivers installed yet.</source>
+        <translation>Noch keine Treiber installiert.</translation>
+    </message>
+</context>
+<context>
+    <name>HeaderBar</name>
+    <message>
+        <source>Controller %1 · v%2</source>
+        <translation>Controller %1 · v%2</translation>
+    </message>
+    <message>
+        <source>Cloud</source>
+        <translation>Cloud</translation>
+    </message>
+    <message numerus="yes">
+        <source>next try in %n s</source>
+        <translation><numerusform>nächster Versuch in %n s</numerusform><numerusform>nächster Versuch in %n s</numerusform></translation>
+    </message>
+    <message>
+        <source>no cloud configured</source>
+        <translation>keine Cloud eingerichtet</translation>
+    </message>
+    <message>
+        <source>Reload all</source>
+        <translation>Alle neu laden</translation>
+    </message>
+</context>
+<context>
+    <name>Main</name>
+    <message>
+        <source>Control NUC · %1</source>
+        <translation>Control NUC · %1</translation>
+    </message>
+    <message>
+        <source>Reload driver %1</source>
+        <translation>Treiber %1 neu laden</translation>
+    </message>
+    <message>
+        <source>All devices that use %1 will be disconnected and recreated from the stored driver. Continue?</source>
+        <translation>Alle Geräte mit %1 werden getrennt und aus dem gespeicherten Treiber neu erstellt. Fortfahren?</translation>
+    </message>
+    <message>
+        <source>Reconnect %1</source>
+        <translation>%1 neu verbinden</translation>
+    </message>
+    <message>
+        <source>The device %1 will be disconnected and connected again. Continue?</source>
+        <translation>Das Gerät %1 wird getrennt und erneut verbunden. Fortfahren?</translation>
+    </message>
+    <message>
+        <source>Reload all drivers</source>
+        <translation>Alle Treiber neu laden</translation>
+    </message>
+    <message numerus="yes">
+        <source>Every device (%n in total) will be disconnected and recreated. Continue?</source>
+        <translation><numerusform>Das Gerät (%n insgesamt) wird getrennt und neu erstellt. Fortfahren?</numerusform><numerusform>Alle Geräte (%n insgesamt) werden getrennt und neu erstellt. Fortfahren?</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n device(s) in error</source>
+        <translation><numerusform>%n Gerät mit Fehler</numerusform><numerusform>%n Geräte mit Fehler</numerusform></translation>
+    </message>
+    <message>
+        <source>Devices (%1)</source>
+        <translation>Geräte (%1)</translation>
+    </message>
+    <message>
+        <source>Drivers (%1)</source>
+        <translation>Treiber (%1)</translation>
+    </message>
+    <message>
+        <source>Sync activity</source>
+        <translation>Synchronisierungen</translation>
+    </message>
+</context>
+<context>
+    <name>PinDialog</name>
+    <message>
+        <source>Wrong PIN. Try again.</source>
+        <translation>Falsche PIN. Bitte erneut versuchen.</translation>
+    </message>
+    <message>
+        <source>Technician actions are locked because no PIN is configured. Set technician-pin in the controller&apos;s configuration file (or CONTROL_NUC_TECHNICIAN_PIN) and restart the controller.</source>
+        <translation>Techniker-Aktionen sind gesperrt, weil keine PIN eingerichtet ist. Setzen Sie technician-pin in der Konfigurationsdatei des Controllers (oder CONTROL_NUC_TECHNICIAN_PIN) und starten Sie den Controller neu.</translation>
+    </message>
+    <message>
+        <source>Enter the technician PIN</source>
+        <translation>Techniker-PIN eingeben</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>Bestätigen</translation>
+    </message>
+</context>
+<context>
+    <name>StatusBadge</name>
+    <message>
+        <source>Connected</source>
+        <translation>Verbunden</translation>
+    </message>
+    <message>
+        <source>Connecting</source>
+        <translation>Verbindet</translation>
+    </message>
+    <message>
+        <source>Disconnected</source>
+        <translation>Getrennt</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Reconnecting</source>
+        <translation>Verbindet erneut</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Abgeschlossen</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>Läuft</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+</context>
+</TS>

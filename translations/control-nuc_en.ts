@@ -1,0 +1,283 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>ActivityView</name>
+    <message>
+        <source>Saving file</source>
+        <translation>Saving file</translation>
+    </message>
+    <message>
+        <source>Validating</source>
+        <translation>Validating</translation>
+    </message>
+    <message>
+        <source>Storing</source>
+        <translation>Storing</translation>
+    </message>
+    <message>
+        <source>Reloading devices</source>
+        <translation>Reloading devices</translation>
+    </message>
+    <message>
+        <source>(unknown driver)</source>
+        <translation>(unknown driver)</translation>
+    </message>
+    <message>
+        <source>Step: %1</source>
+        <translation>Step: %1</translation>
+    </message>
+    <message>
+        <source>Sync %1 · %2</source>
+        <translation>Sync %1 · %2</translation>
+    </message>
+    <message>
+        <source>No driver syncs yet.</source>
+        <translation>No driver syncs yet.</translation>
+    </message>
+</context>
+<context>
+    <name>Dashboard</name>
+    <message>
+        <source>Technician actions are locked: no PIN is configured.</source>
+        <translation>Technician actions are locked: no PIN is configured.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN.</source>
+        <translation>Wrong PIN.</translation>
+    </message>
+    <message>
+        <source>Another action is still running.</source>
+        <translation>Another action is still running.</translation>
+    </message>
+    <message>
+        <source>Reloading driver %1…</source>
+        <translation>Reloading driver %1…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Driver %1 reloaded: %n device(s) recreated.</source>
+        <translation><numerusform>Driver %1 reloaded: %n device recreated.</numerusform><numerusform>Driver %1 reloaded: %n devices recreated.</numerusform></translation>
+    </message>
+    <message>
+        <source>Reconnecting %1…</source>
+        <translation>Reconnecting %1…</translation>
+    </message>
+    <message>
+        <source>Device %1 no longer exists.</source>
+        <translation>Device %1 no longer exists.</translation>
+    </message>
+    <message>
+        <source>Device %1: %2</source>
+        <translation>Device %1: %2</translation>
+    </message>
+    <message>
+        <source>Reloading all drivers…</source>
+        <translation>Reloading all drivers…</translation>
+    </message>
+    <message numerus="yes">
+        <source>All drivers reloaded: %n device(s) recreated.</source>
+        <translation><numerusform>All drivers reloaded: %n device recreated.</numerusform><numerusform>All drivers reloaded: %n devices recreated.</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>DevicesView</name>
+    <message numerus="yes">
+        <source>%n s ago</source>
+        <translation><numerusform>%n s ago</numerusform><numerusform>%n s ago</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min ago</source>
+        <translation><numerusform>%n min ago</numerusform><numerusform>%n min ago</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h ago</source>
+        <translation><numerusform>%n h ago</numerusform><numerusform>%n h ago</numerusform></translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <source>Reconnect</source>
+        <translation>Reconnect</translation>
+    </message>
+    <message>
+        <source>No devices yet.</source>
+        <translation>No devices yet.</translation>
+    </message>
+    <message>
+        <source>No devices with this status.</source>
+        <translation>No devices with this status.</translation>
+    </message>
+</context>
+<context>
+    <name>DriverDetail</name>
+    <message>
+        <source>‹ Back</source>
+        <translation>‹ Back</translation>
+    </message>
+    <message>
+        <source>Reload driver</source>
+        <translation>Reload driver</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>Devices</translation>
+    </message>
+    <message>
+        <source>Recent syncs</source>
+        <translation>Recent syncs</translation>
+    </message>
+</context>
+<context>
+    <name>DriversView</name>
+    <message>
+        <source>Version %1 · %2 · synced %3</source>
+        <translation>Version %1 · %2 · synced %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n device(s)</source>
+        <translation><numerusform>%n device</numerusform><numerusform>%n devices</numerusform></translation>
+    </message>
+    <message>
+        <source>No drivers installed yet.</source>
+        <translation>No drivers installed yet.</translation>
+    </message>
+</context>
+<context>
+    <name>HeaderBar</name>
+    <message>
+        <source>Controller %1 · v%2</source>
+        <translation>Controller %1 · v%2</translation>
+    </message>
+    <message>
+        <source>Cloud</source>
+        <translation>Cloud</translation>
+    </message>
+    <message numerus="yes">
+        <source>next try in %n s</source>
+        <translation><numerusform>next try in %n s</numerusform><numerusform>next try in %n s</numerusform></translation>
+    </message>
+    <message>
+        <source>no cloud configured</source>
+        <translation>no cloud configured</translation>
+    </message>
+    <message>
+        <source>Reload all</source>
+        <translation>Reload all</translation>
+    </message>
+</context>
+<context>
+    <name>Main</name>
+    <message>
+        <source>Control NUC · %1</source>
+        <translation>Control NUC · %1</translation>
+    </message>
+    <message>
+        <source>Reload driver %1</source>
+        <translation>Reload driver %1</translation>
+    </message>
+    <message>
+        <source>All devices that use %1 will be disconnected and recreated from the stored driver. Continue?</source>
+        <translation>All devices that use %1 will be disconnected and recreated from the stored driver. Continue?</translation>
+    </message>
+    <message>
+        <source>Reconnect %1</source>
+        <translation>Reconnect %1</translation>
+    </message>
+    <message>
+        <source>The device %1 will be disconnected and connected again. Continue?</source>
+        <translation>The device %1 will be disconnected and connected again. Continue?</translation>
+    </message>
+    <message>
+        <source>Reload all drivers</source>
+        <translation>Reload all drivers</translation>
+    </message>
+    <message numerus="yes">
+        <source>Every device (%n in total) will be disconnected and recreated. Continue?</source>
+        <translation><numerusform>The device (%n in total) will be disconnected and recreated. Continue?</numerusform><numerusform>Every device (%n in total) will be disconnected and recreated. Continue?</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n device(s) in error</source>
+        <translation><numerusform>%n device in error</numerusform><numerusform>%n devices in error</numerusform></translation>
+    </message>
+    <message>
+        <source>Devices (%1)</source>
+        <translation>Devices (%1)</translation>
+    </message>
+    <message>
+        <source>Drivers (%1)</source>
+        <translation>Drivers (%1)</translation>
+    </message>
+    <message>
+        <source>Sync activity</source>
+        <translation>Sync activity</translation>
+    </message>
+</context>
+<context>
+    <name>PinDialog</name>
+    <message>
+        <source>Wrong PIN. Try again.</source>
+        <translation>Wrong PIN. Try again.</translation>
+    </message>
+    <message>
+        <source>Technician actions are locked because no PIN is configured. Set technician-pin in the controller&apos;s configuration file (or CONTROL_NUC_TECHNICIAN_PIN) and restart the controller.</source>
+        <translation>Technician actions are locked because no PIN is configured. Set technician-pin in the controller's configuration file (or CONTROL_NUC_TECHNICIAN_PIN) and restart the controller.</translation>
+    </message>
+    <message>
+        <source>Enter the technician PIN</source>
+        <translation>Enter the technician PIN</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>Confirm</translation>
+    </message>
+</context>
+<context>
+    <name>StatusBadge</name>
+    <message>
+        <source>Connected</source>
+        <translation>Connected</translation>
+    </message>
+    <message>
+        <source>Connecting</source>
+        <translation>Connecting</translation>
+    </message>
+    <message>
+        <source>Disconnected</source>
+        <translation>Disconnected</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Error</translation>
+    </message>
+    <message>
+        <source>Reconnecting</source>
+        <translation>Reconnecting</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Completed</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>In progress</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Active</translation>
+    </message>
+</context>
+</TS>
