@@ -103,10 +103,12 @@ private slots:
     void lockedWithoutPin();
     void germanWithLangDe();
     void rendersAt800x480And1920x1080();
+    void kioskIsFullScreenAndCannotBeClosed();
 
 private:
     void startController(const QString &pin);
     void loadUi();
+    void loadUi(bool kiosk);
     void click(const QString &objectName);
     QQuickItem *item(const QString &objectName) const;
     void syncDriver(const QString &type, const QString &syncId, const QString &code = driverCode());
@@ -172,15 +174,22 @@ void tst_Dashboard::startController(const QString &pin)
 
 void tst_Dashboard::loadUi()
 {
+    loadUi(false);
+}
+
+void tst_Dashboard::loadUi(bool kiosk)
+{
     m_engine = std::make_unique<QQmlApplicationEngine>();
     m_engine->setInitialProperties({{QStringLiteral("dashboard"), QVariant::fromValue(m_dashboard.get())},
-                                    {QStringLiteral("kiosk"), false}});
+                                    {QStringLiteral("kiosk"), kiosk}});
     m_engine->load(QUrl(QStringLiteral("qrc:/ControlNuc/Main.qml")));
     QVERIFY(!m_engine->rootObjects().isEmpty());
     m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
     QVERIFY(m_window);
-    m_window->resize(1280, 720);
-    m_window->show();
+    if (!kiosk) {
+        m_window->resize(1280, 720);
+        m_window->show();
+    }
     QVERIFY(QTest::qWaitForWindowExposed(m_window));
 }
 
@@ -410,6 +419,18 @@ void tst_Dashboard::rendersAt800x480And1920x1080()
         QVERIFY(item(QStringLiteral("reloadAllButton"))->height() >= 48);
         QVERIFY(item(QStringLiteral("tab_0"))->height() >= 48);
     }
+    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+}
+
+void tst_Dashboard::kioskIsFullScreenAndCannotBeClosed()
+{
+    startController(QStringLiteral("2468"));
+    loadUi(true);
+    QCOMPARE(m_window->visibility(), QWindow::FullScreen);
+    QVERIFY(m_window->flags().testFlag(Qt::FramelessWindowHint));
+    // No way to quit from the screen: a close request is refused.
+    QVERIFY(!m_window->close());
+    QVERIFY(m_window->isVisible());
     QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
 }
 
