@@ -1,10 +1,33 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian 12 machine (packages, build) and runs every test.
+# Sets up a fresh Debian 12 machine (packages, build), starts a throw-away
+# PostgreSQL cluster on a local port for the PostgreSQL variant of the
+# end-to-end test, and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 export BUILD_DIR
-scripts/setup.sh
+EXTRA_PACKAGES="postgresql" scripts/setup.sh
+
+# --- PostgreSQL for tst_cloud_postgres --------------------------------------
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+PG_DIR=$(mktemp -d /tmp/control-nuc-pg.XXXXXX)
+PG_PORT=$((20000 + RANDOM % 20000))
+as_pg() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+stop_postgres() {
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+}
+trap stop_postgres EXIT
+[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PG_DIR"
+as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres >/dev/null
+as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null
+as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres cloudtest
+export CONTROL_CLOUD_TEST_PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/cloudtest"
+echo "test: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
+
 export QT_QPA_PLATFORM=offscreen
 cd "$BUILD_DIR"
 ctest --output-on-failure --timeout 300 -j "$(nproc)"

@@ -1,0 +1,93 @@
+#include "adminserver.h"
+
+#include "cloudserver.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QLocalSocket>
+#include <QPointer>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+AdminServer::AdminServer(CloudServer *cloud, QObject *parent)
+    : QObject(parent), m_cloud(cloud)
+{
+    m_server.setSocketOptions(QLocalServer::UserAccessOption);
+    connect(&m_server, &QLocalServer::newConnection, this, [this] {
+        while (QLocalSocket *socket = m_server.nextPendingConnection()) {
+            connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
+            connect(socket, &QLocalSocket::readyRead, this, [this, socket] {
+                if (!socket->canReadLine()) {
+                    if (socket->bytesAvailable() > 64 * 1024 * 1024)
+                        socket->abort();   // no line in 64 MiB: not a client of ours
+                    return;
+                }
+                handle(socket, socket->readLine());
+            });
+        }
+    });
+}
+
+QString AdminServer::defaultSocketPath()
+{
+    QString base = qEnvironmentVariable("XDG_RUNTIME_DIR");
+    if (base.isEmpty())
+        base = QStringLiteral("/tmp/control-cloud-%1").arg(::getuid());
+    else
+        base += QStringLiteral("/control-cloud");
+    return base + QStringLiteral("/admin.sock");
+}
+
+QString AdminServer::listen(const QString &path)
+{
+    const QString dir = QFileInfo(path).absolutePath();
+    QDir().mkpath(dir);
+    ::chmod(QFile::encodeName(dir).constData(), 0700);
+    QLocalServer::removeServer(path);
+    if (!m_server.listen(path))
+        return QStringLiteral("cannot open the admin socket %1: %2").arg(path, m_server.errorString());
+    return {};
+}
+
+void AdminServer::handle(QLocalSocket *socket, const QByteArray &line)
+{
+    QPointer<QLocalSocket> guard(socket);
+    auto reply = [guard](const QJsonObject &answer) {
+        if (!guard)
+            return;
+        guard->write(QJsonDocument(answer).toJson(QJsonDocument::Compact) + '\n');
+        guard->flush();
+        guard->disconnectFromServer();
+    };
+    QJsonParseError parseError;
+    const QJsonObject request = QJsonDocument::fromJson(line, &parseError).object();
+    if (parseError.error != QJsonParseError::NoError) {
+        reply(QJsonObject{{QStringLiteral("ok"), false}, {QStringLiteral("error"), QStringLiteral("request is not JSON")}});
+        return;
+    }
+    const QString op = request.value(QStringLiteral("op")).toString();
+    if (op == u"deploy") {
+        const bool wait = request.value(QStringLiteral("wait")).toBool(true);
+        const int timeoutMs = request.value(QStringLiteral("timeout_ms")).toInt(30000);
+        m_cloud->deploy(request, [this, reply, wait, timeoutMs](const QJsonObject &answer) {
+            if (!wait || !answer.value(QStringLiteral("ok")).toBool()) {
+                reply(answer);
+                return;
+            }
+            m_cloud->waitForDeployment(answer.value(QStringLiteral("sync_id")).toString(), timeoutMs, reply);
+        });
+    } else if (op == u"devices") {
+        m_cloud->provision(request, reply);
+    } else if (op == u"command") {
+        m_cloud->command(request, reply);
+    } else if (op == u"deployments") {
+        reply(m_cloud->deployments());
+    } else if (op == u"controllers") {
+        reply(m_cloud->controllers());
+    } else {
+        reply(QJsonObject{{QStringLiteral("ok"), false}, {QStringLiteral("error"), QStringLiteral("unknown op '%1'").arg(op)}});
+    }
+}

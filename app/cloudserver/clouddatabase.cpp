@@ -1,0 +1,312 @@
+#include "clouddatabase.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUrl>
+#include <QUuid>
+#include <QVariant>
+
+Q_LOGGING_CATEGORY(lcCloudDb, "cloud.db", QtInfoMsg)
+
+namespace {
+
+// Portable SQL: TEXT timestamps in ISO 8601 UTC, set by the server.
+const QStringList &migrations()
+{
+    static const QStringList list = {
+        QStringLiteral(
+            "CREATE TABLE driver_deployments ("
+            " sync_id TEXT PRIMARY KEY, driver_id TEXT NOT NULL, driver_type TEXT NOT NULL,"
+            " version TEXT NOT NULL, controller_id TEXT NOT NULL,"
+            " deployment_status TEXT NOT NULL DEFAULT 'pending',"
+            " deployed_at TEXT, file_path TEXT, error_message TEXT, created_at TEXT NOT NULL);"
+            "CREATE TABLE deployment_events ("
+            " sync_id TEXT NOT NULL, deployment_status TEXT NOT NULL, at TEXT NOT NULL);"
+            "CREATE TABLE device_status ("
+            " controller_id TEXT NOT NULL, device_id TEXT NOT NULL, status TEXT NOT NULL,"
+            " message TEXT, reported_at TEXT NOT NULL, received_at TEXT NOT NULL,"
+            " PRIMARY KEY (controller_id, device_id));"
+            "CREATE TABLE controllers ("
+            " controller_id TEXT PRIMARY KEY, name TEXT, app_version TEXT, hello TEXT, last_seen TEXT NOT NULL)"),
+    };
+    return list;
+}
+
+QString now()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+int counter = 0;
+
+} // namespace
+
+CloudDatabase::~CloudDatabase()
+{
+    if (m_connection.isEmpty())
+        return;
+    {
+        QSqlDatabase d = QSqlDatabase::database(m_connection, false);
+        d.close();
+    }
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+int CloudDatabase::schemaVersion()
+{
+    return int(migrations().size());
+}
+
+QSqlDatabase CloudDatabase::db() const
+{
+    return QSqlDatabase::database(m_connection, false);
+}
+
+QString CloudDatabase::open(const QString &location)
+{
+    m_connection = QStringLiteral("cloud-%1").arg(++counter);
+    const QUrl url(location);
+    m_postgres = url.scheme() == u"postgres" || url.scheme() == u"postgresql";
+    QSqlDatabase d = QSqlDatabase::addDatabase(m_postgres ? QStringLiteral("QPSQL") : QStringLiteral("QSQLITE"), m_connection);
+    if (!d.isValid())
+        return QStringLiteral("the Qt SQL driver for %1 is not installed").arg(m_postgres ? u"PostgreSQL" : u"SQLite");
+    if (m_postgres) {
+        d.setHostName(url.host());
+        d.setPort(url.port(5432));
+        d.setUserName(url.userName());
+        d.setPassword(url.password());
+        d.setDatabaseName(url.path().mid(1));
+        d.setConnectOptions(QStringLiteral("connect_timeout=10"));
+    } else {
+        d.setDatabaseName(location);
+        d.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    }
+    if (!d.open())
+        return QStringLiteral("cannot open the database %1: %2").arg(url.toDisplayString(QUrl::RemovePassword), d.lastError().text());
+    if (!m_postgres) {
+        QSqlQuery q(d);
+        q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+    }
+    return migrate();
+}
+
+QString CloudDatabase::migrate()
+{
+    QSqlDatabase d = db();
+    QSqlQuery q(d);
+    if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")))
+        return QStringLiteral("cannot create schema_migrations: %1").arg(q.lastError().text());
+    if (!q.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) || !q.next())
+        return QStringLiteral("cannot read the schema version: %1").arg(q.lastError().text());
+    const int current = q.value(0).toInt();
+    if (current > schemaVersion())
+        return QStringLiteral("database schema version %1 is newer than this build (%2)").arg(current).arg(schemaVersion());
+    for (int version = current; version < schemaVersion(); ++version) {
+        if (!d.transaction())
+            return d.lastError().text();
+        QString error;
+        for (const QString &statement : migrations().at(version).split(QLatin1Char(';'), Qt::SkipEmptyParts)) {
+            QSqlQuery s(d);
+            if (!s.exec(statement)) {
+                error = s.lastError().text();
+                break;
+            }
+        }
+        if (error.isEmpty()) {
+            QSqlQuery s(d);
+            s.prepare(QStringLiteral("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)"));
+            s.addBindValue(version + 1);
+            s.addBindValue(now());
+            if (!s.exec())
+                error = s.lastError().text();
+        }
+        if (!error.isEmpty()) {
+            d.rollback();
+            return QStringLiteral("migration %1 failed: %2").arg(version + 1).arg(error);
+        }
+        if (!d.commit())
+            return d.lastError().text();
+        qCInfo(lcCloudDb) << "schema migrated to version" << version + 1;
+    }
+    return {};
+}
+
+QString CloudDatabase::createDeployment(const DeploymentRow &r)
+{
+    QSqlDatabase d = db();
+    d.transaction();
+    QSqlQuery q(d);
+    q.prepare(QStringLiteral("INSERT INTO driver_deployments (sync_id, driver_id, driver_type, version, controller_id,"
+                             " deployment_status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)"));
+    const QString at = now();
+    q.addBindValue(r.syncId);
+    q.addBindValue(r.driverId);
+    q.addBindValue(r.driverType);
+    q.addBindValue(r.version);
+    q.addBindValue(r.controllerId);
+    q.addBindValue(at);
+    QSqlQuery e(d);
+    e.prepare(QStringLiteral("INSERT INTO deployment_events (sync_id, deployment_status, at) VALUES (?, 'pending', ?)"));
+    e.addBindValue(r.syncId);
+    e.addBindValue(at);
+    if (!q.exec() || !e.exec()) {
+        const QString error = q.lastError().text() + e.lastError().text();
+        d.rollback();
+        return error;
+    }
+    return d.commit() ? QString() : d.lastError().text();
+}
+
+bool CloudDatabase::setStatus(const QString &syncId, const QString &status, const QString &extraSql,
+                              const QVariantList &extraValues, QString *error)
+{
+    QSqlDatabase d = db();
+    d.transaction();
+    QSqlQuery q(d);
+    q.prepare(QStringLiteral("UPDATE driver_deployments SET deployment_status = ?") + extraSql
+              + QStringLiteral(" WHERE sync_id = ?"));
+    q.addBindValue(status);
+    for (const QVariant &v : extraValues)
+        q.addBindValue(v);
+    q.addBindValue(syncId);
+    if (!q.exec()) {
+        *error = q.lastError().text();
+        d.rollback();
+        return false;
+    }
+    if (q.numRowsAffected() == 0) {
+        d.rollback();
+        return false;
+    }
+    QSqlQuery e(d);
+    e.prepare(QStringLiteral("INSERT INTO deployment_events (sync_id, deployment_status, at) VALUES (?, ?, ?)"));
+    e.addBindValue(syncId);
+    e.addBindValue(status);
+    e.addBindValue(now());
+    if (!e.exec()) {
+        *error = e.lastError().text();
+        d.rollback();
+        return false;
+    }
+    if (!d.commit()) {
+        *error = d.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool CloudDatabase::markInProgress(const QString &syncId, QString *error)
+{
+    // Progress after the outcome (a late or repeated message) does not undo it.
+    QSqlQuery q(db());
+    q.prepare(QStringLiteral("SELECT deployment_status FROM driver_deployments WHERE sync_id = ?"));
+    q.addBindValue(syncId);
+    if (!q.exec() || !q.next())
+        return false;
+    const QString current = q.value(0).toString();
+    if (current == u"in_progress" || current == u"active" || current == u"failed")
+        return true;
+    return setStatus(syncId, QStringLiteral("in_progress"), {}, {}, error);
+}
+
+bool CloudDatabase::markActive(const QString &syncId, const QString &filePath, QString *error)
+{
+    return setStatus(syncId, QStringLiteral("active"), QStringLiteral(", deployed_at = ?, file_path = ?, error_message = NULL"),
+                     {now(), filePath}, error);
+}
+
+bool CloudDatabase::markFailed(const QString &syncId, const QString &errorMessage, QString *error)
+{
+    return setStatus(syncId, QStringLiteral("failed"), QStringLiteral(", error_message = ?"), {errorMessage}, error);
+}
+
+QList<DeploymentRow> CloudDatabase::deployments(QString *error) const
+{
+    QList<DeploymentRow> rows;
+    QSqlQuery q(db());
+    if (!q.exec(QStringLiteral("SELECT sync_id, driver_id, driver_type, version, controller_id, deployment_status,"
+                               " deployed_at, file_path, error_message, created_at FROM driver_deployments"
+                               " ORDER BY created_at, sync_id"))) {
+        if (error)
+            *error = q.lastError().text();
+        return rows;
+    }
+    while (q.next()) {
+        DeploymentRow r;
+        r.syncId = q.value(0).toString();
+        r.driverId = q.value(1).toString();
+        r.driverType = q.value(2).toString();
+        r.version = q.value(3).toString();
+        r.controllerId = q.value(4).toString();
+        r.status = q.value(5).toString();
+        r.deployedAt = q.value(6).toString();
+        r.filePath = q.value(7).toString();
+        r.errorMessage = q.value(8).toString();
+        r.createdAt = q.value(9).toString();
+        rows.append(r);
+    }
+    return rows;
+}
+
+QStringList CloudDatabase::deploymentHistory(const QString &syncId) const
+{
+    QStringList list;
+    QSqlQuery q(db());
+    q.prepare(QStringLiteral("SELECT deployment_status FROM deployment_events WHERE sync_id = ? ORDER BY at, deployment_status"));
+    q.addBindValue(syncId);
+    if (q.exec()) {
+        while (q.next())
+            list << q.value(0).toString();
+    }
+    return list;
+}
+
+QString CloudDatabase::storeDeviceStatus(const QString &controllerId, const QJsonObject &u)
+{
+    QSqlQuery q(db());
+    q.prepare(QStringLiteral("INSERT INTO device_status (controller_id, device_id, status, message, reported_at, received_at)"
+                             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (controller_id, device_id) DO UPDATE SET"
+                             " status = excluded.status, message = excluded.message,"
+                             " reported_at = excluded.reported_at, received_at = excluded.received_at"));
+    q.addBindValue(controllerId);
+    q.addBindValue(u.value(QStringLiteral("device_id")).toString());
+    q.addBindValue(u.value(QStringLiteral("status")).toString());
+    q.addBindValue(u.value(QStringLiteral("message")).isString() ? QVariant(u.value(QStringLiteral("message")).toString()) : QVariant());
+    q.addBindValue(u.value(QStringLiteral("timestamp")).toString());
+    q.addBindValue(now());
+    return q.exec() ? QString() : q.lastError().text();
+}
+
+QJsonArray CloudDatabase::deviceStatuses(const QString &controllerId) const
+{
+    QJsonArray list;
+    QSqlQuery q(db());
+    q.prepare(QStringLiteral("SELECT device_id, status, message, reported_at FROM device_status WHERE controller_id = ? ORDER BY device_id"));
+    q.addBindValue(controllerId);
+    if (q.exec()) {
+        while (q.next()) {
+            list.append(QJsonObject{{QStringLiteral("device_id"), q.value(0).toString()},
+                                    {QStringLiteral("status"), q.value(1).toString()},
+                                    {QStringLiteral("message"), q.value(2).isNull() ? QJsonValue() : QJsonValue(q.value(2).toString())},
+                                    {QStringLiteral("reported_at"), q.value(3).toString()}});
+        }
+    }
+    return list;
+}
+
+QString CloudDatabase::storeController(const QString &controllerId, const QJsonObject &hello)
+{
+    QSqlQuery q(db());
+    q.prepare(QStringLiteral("INSERT INTO controllers (controller_id, name, app_version, hello, last_seen) VALUES (?, ?, ?, ?, ?)"
+                             " ON CONFLICT (controller_id) DO UPDATE SET name = excluded.name,"
+                             " app_version = excluded.app_version, hello = excluded.hello, last_seen = excluded.last_seen"));
+    q.addBindValue(controllerId);
+    q.addBindValue(hello.value(QStringLiteral("name")).toString());
+    q.addBindValue(hello.value(QStringLiteral("app_version")).toString());
+    q.addBindValue(QString::fromUtf8(QJsonDocument(hello).toJson(QJsonDocument::Compact)));
+    q.addBindValue(now());
+    return q.exec() ? QString() : q.lastError().text();
+}

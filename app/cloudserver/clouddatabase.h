@@ -1,0 +1,58 @@
+// control-cloud's database: SQLite by default (a file, nothing to install),
+// PostgreSQL when given a postgres:// URL (QPSQL). The same schema on both,
+// through numbered migrations recorded in schema_migrations.
+#pragma once
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QSqlDatabase>
+#include <QString>
+#include <QStringList>
+
+struct DeploymentRow
+{
+    QString syncId;
+    QString driverId;
+    QString driverType;
+    QString version;
+    QString controllerId;
+    QString status;        // pending, in_progress, active, failed
+    QString deployedAt;
+    QString filePath;
+    QString errorMessage;
+    QString createdAt;
+};
+
+class CloudDatabase
+{
+public:
+    CloudDatabase() = default;
+    ~CloudDatabase();
+
+    // `location`: a file path (SQLite) or postgres://user:pass@host:port/db.
+    QString open(const QString &location);
+    bool isPostgres() const { return m_postgres; }
+    static int schemaVersion();
+
+    QString createDeployment(const DeploymentRow &row);
+    // The seed's handlers. Each returns false when the sync_id is unknown.
+    bool markInProgress(const QString &syncId, QString *error);
+    bool markActive(const QString &syncId, const QString &filePath, QString *error);
+    bool markFailed(const QString &syncId, const QString &errorMessage, QString *error);
+    QList<DeploymentRow> deployments(QString *error = nullptr) const;
+    // The statuses a deployment went through, oldest first.
+    QStringList deploymentHistory(const QString &syncId) const;
+
+    QString storeDeviceStatus(const QString &controllerId, const QJsonObject &statusUpdate);
+    QJsonArray deviceStatuses(const QString &controllerId) const;
+    QString storeController(const QString &controllerId, const QJsonObject &hello);
+
+private:
+    QString migrate();
+    bool setStatus(const QString &syncId, const QString &status, const QString &extraSql,
+                   const QVariantList &extraValues, QString *error);
+    QSqlDatabase db() const;
+
+    QString m_connection;
+    bool m_postgres = false;
+};

@@ -1,0 +1,352 @@
+#include "cloudserver.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QUuid>
+
+Q_LOGGING_CATEGORY(lcCloudServer, "cloud.server", QtInfoMsg)
+
+namespace {
+
+QJsonObject failure(const QString &message)
+{
+    return QJsonObject{{QStringLiteral("ok"), false}, {QStringLiteral("error"), message}};
+}
+
+QJsonObject success(QJsonObject fields = {})
+{
+    fields.insert(QStringLiteral("ok"), true);
+    return fields;
+}
+
+QString uuid()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+QJsonObject deploymentJson(const DeploymentRow &r)
+{
+    return QJsonObject{{QStringLiteral("sync_id"), r.syncId},
+                       {QStringLiteral("driver_id"), r.driverId},
+                       {QStringLiteral("driver_type"), r.driverType},
+                       {QStringLiteral("version"), r.version},
+                       {QStringLiteral("controller_id"), r.controllerId},
+                       {QStringLiteral("deployment_status"), r.status},
+                       {QStringLiteral("deployed_at"), r.deployedAt.isEmpty() ? QJsonValue() : QJsonValue(r.deployedAt)},
+                       {QStringLiteral("file_path"), r.filePath.isEmpty() ? QJsonValue() : QJsonValue(r.filePath)},
+                       {QStringLiteral("error_message"), r.errorMessage.isEmpty() ? QJsonValue() : QJsonValue(r.errorMessage)},
+                       {QStringLiteral("created_at"), r.createdAt}};
+}
+
+} // namespace
+
+CloudServer::CloudServer(CloudDatabase *database, const CloudServerSettings &settings, QObject *parent)
+    : QObject(parent)
+    , m_database(database)
+    , m_settings(settings)
+    , m_server(new QWebSocketServer(QStringLiteral("control-cloud"),
+                                    settings.tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode, this))
+{
+    if (settings.tls)
+        m_server->setSslConfiguration(*settings.tls);
+    connect(m_server, &QWebSocketServer::newConnection, this, &CloudServer::onNewConnection);
+}
+
+CloudServer::~CloudServer()
+{
+    for (auto it = m_commands.begin(); it != m_commands.end(); ++it)
+        delete it->timer;
+}
+
+QString CloudServer::listen(const QHostAddress &address, quint16 port)
+{
+    if (!m_server->listen(address, port))
+        return QStringLiteral("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(m_server->errorString());
+    qCInfo(lcCloudServer).noquote() << "listening on" << (m_settings.tls ? u"wss://" : u"ws://") + address.toString()
+                                    + QLatin1Char(':') + QString::number(m_server->serverPort());
+    return {};
+}
+
+void CloudServer::onNewConnection()
+{
+    while (QWebSocket *socket = m_server->nextPendingConnection()) {
+        socket->setParent(this);
+        const QByteArray auth = socket->request().rawHeader("Authorization");
+        if (!m_settings.token.isEmpty() && auth != "Bearer " + m_settings.token.toUtf8()) {
+            qCWarning(lcCloudServer) << "refused a controller with a missing or wrong token from"
+                                     << socket->peerAddress().toString();
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("invalid token"));
+            socket->deleteLater();
+            continue;
+        }
+        connect(socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString &text) { onMessage(socket, text); });
+        connect(socket, &QWebSocket::disconnected, this, [this, socket] {
+            const QString id = controllerIdOf(socket);
+            if (!id.isEmpty()) {
+                qCInfo(lcCloudServer) << "controller" << id << "disconnected";
+                m_controllers[id].socket = nullptr;
+            }
+            socket->deleteLater();
+        });
+    }
+}
+
+QString CloudServer::controllerIdOf(QWebSocket *socket) const
+{
+    for (auto it = m_controllers.cbegin(); it != m_controllers.cend(); ++it) {
+        if (it->socket == socket)
+            return it.key();
+    }
+    return {};
+}
+
+QWebSocket *CloudServer::controllerSocket(const QString &controllerId) const
+{
+    const auto it = m_controllers.constFind(controllerId);
+    return it == m_controllers.constEnd() ? nullptr : it->socket.data();
+}
+
+void CloudServer::send(QWebSocket *socket, const QString &type, const QJsonObject &data)
+{
+    const QJsonObject envelope{{QStringLiteral("type"), type},
+                               {QStringLiteral("timestamp"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
+                               {QStringLiteral("data"), data}};
+    socket->sendTextMessage(QString::fromUtf8(QJsonDocument(envelope).toJson(QJsonDocument::Compact)));
+}
+
+void CloudServer::onMessage(QWebSocket *socket, const QString &text)
+{
+    const QJsonObject message = QJsonDocument::fromJson(text.toUtf8()).object();
+    const QString type = message.value(QStringLiteral("type")).toString();
+    const QJsonObject data = message.value(QStringLiteral("data")).toObject();
+    QString controllerId = controllerIdOf(socket);
+
+    if (type == u"hello") {
+        controllerId = data.value(QStringLiteral("controller_id")).toString();
+        if (controllerId.isEmpty()) {
+            qCWarning(lcCloudServer) << "hello without controller_id; closing";
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("hello needs controller_id"));
+            return;
+        }
+        Controller &c = m_controllers[controllerId];
+        if (c.socket && c.socket != socket)
+            c.socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("replaced by a new connection"));
+        c.socket = socket;
+        c.hello = data;
+        c.connectedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+        const QString error = m_database->storeController(controllerId, data);
+        if (!error.isEmpty())
+            qCWarning(lcCloudServer) << "cannot store controller" << controllerId << ":" << error;
+        qCInfo(lcCloudServer).noquote() << "controller" << controllerId << "connected:"
+                                        << data.value(QStringLiteral("drivers")).toArray().size() << "drivers,"
+                                        << data.value(QStringLiteral("devices")).toArray().size() << "devices";
+        emit controllerConnected(controllerId);
+        return;
+    }
+    if (controllerId.isEmpty()) {
+        qCWarning(lcCloudServer) << "message" << type << "before hello; ignored";
+        return;
+    }
+
+    QString error;
+    const QString syncId = data.value(QStringLiteral("sync_id")).toString();
+    if (type == u"driver_sync_progress") {
+        if (!m_database->markInProgress(syncId, &error))
+            qCWarning(lcCloudServer).noquote() << "progress for unknown sync_id" << syncId << error;
+        deploymentUpdated(syncId);
+    } else if (type == u"driver_sync_complete") {
+        if (!m_database->markActive(syncId, data.value(QStringLiteral("file_path")).toString(), &error))
+            qCWarning(lcCloudServer).noquote() << "completion for unknown sync_id" << syncId << error;
+        else
+            qCInfo(lcCloudServer).noquote() << "deployment" << syncId << "active on" << controllerId;
+        // Keep the controller's driver list as reported (hello, then each completion).
+        QJsonArray drivers = m_controllers[controllerId].hello.value(QStringLiteral("drivers")).toArray();
+        for (qsizetype i = drivers.size() - 1; i >= 0; --i) {
+            if (drivers.at(i)[QStringLiteral("driver_type")] == data.value(QStringLiteral("driver_type")))
+                drivers.removeAt(i);
+        }
+        drivers.append(QJsonObject{{QStringLiteral("driver_id"), data.value(QStringLiteral("driver_id"))},
+                                   {QStringLiteral("driver_type"), data.value(QStringLiteral("driver_type"))},
+                                   {QStringLiteral("version"), data.value(QStringLiteral("version"))},
+                                   {QStringLiteral("sync_id"), syncId},
+                                   {QStringLiteral("status"), QStringLiteral("active")}});
+        m_controllers[controllerId].hello.insert(QStringLiteral("drivers"), drivers);
+        deploymentUpdated(syncId);
+    } else if (type == u"driver_sync_error") {
+        if (!m_database->markFailed(syncId, data.value(QStringLiteral("error_message")).toString(), &error))
+            qCWarning(lcCloudServer).noquote() << "error report for unknown sync_id" << syncId << error;
+        else
+            qCWarning(lcCloudServer).noquote() << "deployment" << syncId << "failed on" << controllerId << ":"
+                                               << data.value(QStringLiteral("error_message")).toString();
+        deploymentUpdated(syncId);
+    } else if (type == u"status_update") {
+        error = m_database->storeDeviceStatus(controllerId, data);
+        if (!error.isEmpty())
+            qCWarning(lcCloudServer) << "cannot store a device status:" << error;
+    } else if (type == u"device_command_result") {
+        const QString requestId = data.value(QStringLiteral("request_id")).toString();
+        PendingCommand pending = m_commands.take(requestId);
+        if (pending.timer) {
+            delete pending.timer;
+            pending.reply(success(QJsonObject{{QStringLiteral("result"), data}}));
+        } else {
+            qCInfo(lcCloudServer) << "command result for unknown request" << requestId;
+        }
+    } else if (type == u"protocol_error") {
+        qCWarning(lcCloudServer).noquote() << "controller" << controllerId << "reports a protocol error:"
+                                           << data.value(QStringLiteral("reason")).toString();
+    } else {
+        qCInfo(lcCloudServer) << "ignoring message of type" << type << "from" << controllerId;
+    }
+}
+
+void CloudServer::deploymentUpdated(const QString &syncId)
+{
+    const QList<DeploymentRow> rows = m_database->deployments();
+    for (const DeploymentRow &r : rows) {
+        if (r.syncId != syncId)
+            continue;
+        emit deploymentChanged(syncId, r.status);
+        if (r.status == u"active" || r.status == u"failed") {
+            const auto waiting = m_waiting.take(syncId);
+            for (const auto &[reply, timer] : waiting) {
+                delete timer;
+                reply(success(QJsonObject{{QStringLiteral("deployment"), deploymentJson(r)}}));
+            }
+        }
+    }
+}
+
+void CloudServer::deploy(const QJsonObject &request, const Reply &reply)
+{
+    const QString controllerId = request.value(QStringLiteral("controller_id")).toString();
+    QWebSocket *socket = controllerSocket(controllerId);
+    if (!socket)
+        return reply(failure(QStringLiteral("controller %1 is not connected").arg(controllerId)));
+    for (const char *key : {"driver_type", "version", "protocol_type", "driver_code"}) {
+        if (request.value(QLatin1String(key)).toString().isEmpty())
+            return reply(failure(QStringLiteral("%1 is required").arg(QLatin1String(key))));
+    }
+    DeploymentRow row;
+    row.syncId = uuid();
+    row.driverId = request.value(QStringLiteral("driver_id")).toString();
+    if (row.driverId.isEmpty())
+        row.driverId = QUuid::createUuidV5(QUuid(), request.value(QStringLiteral("driver_type")).toString()).toString(QUuid::WithoutBraces);
+    row.driverType = request.value(QStringLiteral("driver_type")).toString();
+    row.version = request.value(QStringLiteral("version")).toString();
+    row.controllerId = controllerId;
+    const QString error = m_database->createDeployment(row);
+    if (!error.isEmpty())
+        return reply(failure(QStringLiteral("cannot record the deployment: %1").arg(error)));
+
+    QJsonObject data{{QStringLiteral("sync_id"), row.syncId},
+                     {QStringLiteral("driver_id"), row.driverId},
+                     {QStringLiteral("driver_type"), row.driverType},
+                     {QStringLiteral("version"), row.version},
+                     {QStringLiteral("driver_code"), request.value(QStringLiteral("driver_code"))},
+                     {QStringLiteral("command_mappings"), request.value(QStringLiteral("command_mappings")).toArray()},
+                     {QStringLiteral("protocol_type"), request.value(QStringLiteral("protocol_type"))},
+                     {QStringLiteral("connection_config"), request.value(QStringLiteral("connection_config")).toObject()}};
+    send(socket, QStringLiteral("driver_sync"), data);
+    qCInfo(lcCloudServer).noquote() << "deploying" << row.driverType << row.version << "to" << controllerId
+                                    << "(sync" << row.syncId << ")";
+    reply(success(QJsonObject{{QStringLiteral("sync_id"), row.syncId}, {QStringLiteral("driver_id"), row.driverId}}));
+}
+
+void CloudServer::waitForDeployment(const QString &syncId, int timeoutMs, const Reply &reply)
+{
+    for (const DeploymentRow &r : m_database->deployments()) {
+        if (r.syncId == syncId && (r.status == u"active" || r.status == u"failed"))
+            return reply(success(QJsonObject{{QStringLiteral("deployment"), deploymentJson(r)}}));
+    }
+    auto *timer = new QTimer(this);
+    timer->setSingleShot(true);
+    connect(timer, &QTimer::timeout, this, [this, syncId, timer] {
+        auto &list = m_waiting[syncId];
+        for (qsizetype i = 0; i < list.size(); ++i) {
+            if (list.at(i).second == timer) {
+                const Reply reply = list.at(i).first;
+                list.removeAt(i);
+                timer->deleteLater();
+                reply(failure(QStringLiteral("deployment %1 did not finish in time").arg(syncId)));
+                return;
+            }
+        }
+    });
+    timer->start(timeoutMs);
+    m_waiting[syncId].append({reply, timer});
+}
+
+void CloudServer::provision(const QJsonObject &request, const Reply &reply)
+{
+    const QString controllerId = request.value(QStringLiteral("controller_id")).toString();
+    QWebSocket *socket = controllerSocket(controllerId);
+    if (!socket)
+        return reply(failure(QStringLiteral("controller %1 is not connected").arg(controllerId)));
+    if (!request.value(QStringLiteral("devices")).isArray())
+        return reply(failure(QStringLiteral("devices must be an array")));
+    send(socket, QStringLiteral("device_sync"),
+         QJsonObject{{QStringLiteral("replace"), request.value(QStringLiteral("replace")).toBool(false)},
+                     {QStringLiteral("devices"), request.value(QStringLiteral("devices"))}});
+    reply(success(QJsonObject{{QStringLiteral("devices"), request.value(QStringLiteral("devices")).toArray().size()}}));
+}
+
+void CloudServer::command(const QJsonObject &request, const Reply &reply)
+{
+    const QString controllerId = request.value(QStringLiteral("controller_id")).toString();
+    QWebSocket *socket = controllerSocket(controllerId);
+    if (!socket)
+        return reply(failure(QStringLiteral("controller %1 is not connected").arg(controllerId)));
+    const QString requestId = uuid();
+    auto *timer = new QTimer;
+    timer->setSingleShot(true);
+    connect(timer, &QTimer::timeout, this, [this, requestId] {
+        PendingCommand pending = m_commands.take(requestId);
+        if (pending.timer) {
+            pending.timer->deleteLater();
+            pending.reply(failure(QStringLiteral("no device_command_result within %1 ms").arg(m_settings.commandTimeoutMs)));
+        }
+    });
+    timer->start(m_settings.commandTimeoutMs);
+    m_commands.insert(requestId, {reply, timer});
+    send(socket, QStringLiteral("device_command"),
+         QJsonObject{{QStringLiteral("request_id"), requestId},
+                     {QStringLiteral("device_id"), request.value(QStringLiteral("device_id"))},
+                     {QStringLiteral("command"), request.value(QStringLiteral("command"))},
+                     {QStringLiteral("params"), request.value(QStringLiteral("params")).toObject()}});
+}
+
+QJsonObject CloudServer::controllers() const
+{
+    QJsonArray list;
+    QStringList ids = m_controllers.keys();
+    ids.sort();
+    for (const QString &id : ids) {
+        const Controller &c = m_controllers.value(id);
+        list.append(QJsonObject{{QStringLiteral("controller_id"), id},
+                                {QStringLiteral("connected"), !c.socket.isNull()},
+                                {QStringLiteral("name"), c.hello.value(QStringLiteral("name"))},
+                                {QStringLiteral("app_version"), c.hello.value(QStringLiteral("app_version"))},
+                                {QStringLiteral("connected_at"), c.connectedAt},
+                                {QStringLiteral("drivers"), c.hello.value(QStringLiteral("drivers"))},
+                                {QStringLiteral("devices"), m_database->deviceStatuses(id)}});
+    }
+    return success(QJsonObject{{QStringLiteral("controllers"), list}});
+}
+
+QJsonObject CloudServer::deployments() const
+{
+    QString error;
+    const QList<DeploymentRow> rows = m_database->deployments(&error);
+    if (!error.isEmpty())
+        return failure(error);
+    QJsonArray list;
+    for (const DeploymentRow &r : rows) {
+        QJsonObject o = deploymentJson(r);
+        o.insert(QStringLiteral("history"), QJsonArray::fromStringList(m_database->deploymentHistory(r.syncId)));
+        list.append(o);
+    }
+    return success(QJsonObject{{QStringLiteral("deployments"), list}});
+}

@@ -1,0 +1,347 @@
+// End to end: control-cloud, control-nuc and the device simulator as real
+// processes on 127.0.0.1, driven through control-cloud's command line.
+// The database is SQLite, or PostgreSQL when NUC_TEST_DB=postgres (the test
+// script starts a throw-away cluster and sets CONTROL_CLOUD_TEST_PG_URL).
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+#include <QWebSocket>
+
+#include <memory>
+
+namespace {
+
+const QString binDir = QStringLiteral(CONTROL_NUC_BINARY).section(QLatin1Char('/'), 0, -2);
+const QString cloudBinary = binDir + QStringLiteral("/cloudserver/control-cloud");
+const QString nucBinary = QStringLiteral(CONTROL_NUC_BINARY);
+
+quint16 freePort()
+{
+    QTcpServer s;
+    s.listen(QHostAddress::LocalHost, 0);
+    return s.serverPort();
+}
+
+} // namespace
+
+class tst_Cloud : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void deployGoesPendingInProgressActive();
+    void badDriverFailsWithItsMessage();
+    void provisionAndCommandThroughTheCli();
+    void controllerReconnectsAfterTheCloudRestarts();
+    void wrongTokenIsRefused();
+    void unknownSyncIdIsLoggedNotACrash();
+
+private:
+    void startCloud();
+    void stopCloud();
+    void startNuc(const QString &token = QStringLiteral("e2e-token"), const QString &id = QStringLiteral("nuc-e2e"));
+    // Runs a CLI command; returns exit code, fills stdout.
+    int cli(const QStringList &args, QString *out = nullptr, int timeoutMs = 40000);
+    QJsonObject cliJson(const QStringList &args);
+    bool waitForController(const QString &id, bool connected, int timeoutMs = 10000);
+    QJsonObject deployment(const QString &syncId);
+
+    QString m_database;
+    bool m_postgres = false;
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<QProcess> m_sim;   // device-simulator: its own process, as the CLI calls block
+    int m_simPort = 0;
+    std::unique_ptr<QProcess> m_cloud;
+    std::vector<std::unique_ptr<QProcess>> m_nucs;
+    quint16 m_port = 0;
+    QString m_admin;
+};
+
+void tst_Cloud::initTestCase()
+{
+    QVERIFY2(QFile::exists(cloudBinary), qPrintable(cloudBinary));
+    m_postgres = qEnvironmentVariable("NUC_TEST_DB") == u"postgres";
+    if (m_postgres) {
+        m_database = qEnvironmentVariable("CONTROL_CLOUD_TEST_PG_URL");
+        if (m_database.isEmpty()) {
+            if (qEnvironmentVariable("CI") == u"true")
+                QFAIL("CONTROL_CLOUD_TEST_PG_URL is not set: scripts/test.sh starts PostgreSQL for this test");
+            QSKIP("no PostgreSQL: run through scripts/test.sh, which starts one");
+        }
+    }
+}
+
+void tst_Cloud::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    if (m_postgres) {
+        // A clean schema for every test.
+        const QUrl url(m_database);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("reset"));
+            db.setHostName(url.host());
+            db.setPort(url.port(5432));
+            db.setUserName(url.userName());
+            db.setPassword(url.password());
+            db.setDatabaseName(url.path().mid(1));
+            QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+            QSqlQuery q(db);
+            for (const char *table : {"driver_deployments", "deployment_events", "device_status", "controllers", "schema_migrations"})
+                QVERIFY(q.exec(QStringLiteral("DROP TABLE IF EXISTS %1 CASCADE").arg(QLatin1String(table))));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("reset"));
+    } else {
+        m_database = m_dir->filePath(QStringLiteral("cloud.sqlite"));
+    }
+    m_sim = std::make_unique<QProcess>();
+    m_sim->start(binDir + QStringLiteral("/simulator/device-simulator"), {QStringLiteral("--udp-port"), QStringLiteral("off")});
+    QVERIFY(m_sim->waitForReadyRead(5000));
+    m_simPort = QRegularExpression(QStringLiteral("tcp 127\\.0\\.0\\.1:(\\d+)"))
+                    .match(QString::fromUtf8(m_sim->readAllStandardOutput())).captured(1).toInt();
+    QVERIFY(m_simPort > 0);
+    m_port = freePort();
+    m_admin = m_dir->filePath(QStringLiteral("admin/admin.sock"));
+    startCloud();
+}
+
+void tst_Cloud::cleanup()
+{
+    for (auto &nuc : m_nucs) {
+        nuc->terminate();
+        nuc->waitForFinished(10000);
+    }
+    m_nucs.clear();
+    stopCloud();
+    if (m_sim) {
+        m_sim->terminate();
+        m_sim->waitForFinished(5000);
+    }
+    m_sim.reset();
+    m_dir.reset();
+}
+
+void tst_Cloud::startCloud()
+{
+    m_cloud = std::make_unique<QProcess>();
+    m_cloud->setProcessChannelMode(QProcess::MergedChannels);
+    m_cloud->start(cloudBinary, {QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port),
+                                 QStringLiteral("--token"), QStringLiteral("e2e-token"), QStringLiteral("--db"), m_database,
+                                 QStringLiteral("--admin-socket"), m_admin});
+    QVERIFY(m_cloud->waitForStarted(5000));
+    QVERIFY2(QTest::qWaitFor([&] { return m_cloud->readAll().contains("listening on") || QFile::exists(m_admin); }, 10000)
+                 && QTest::qWaitFor([&] { return QFile::exists(m_admin); }, 5000),
+             "control-cloud did not start");
+}
+
+void tst_Cloud::stopCloud()
+{
+    if (!m_cloud)
+        return;
+    m_cloud->terminate();
+    QVERIFY(m_cloud->waitForFinished(10000));
+    QCOMPARE(m_cloud->exitCode(), 0);
+    m_cloud.reset();
+}
+
+void tst_Cloud::startNuc(const QString &token, const QString &id)
+{
+    auto nuc = std::make_unique<QProcess>();
+    nuc->setProcessChannelMode(QProcess::ForwardedChannels);
+    nuc->start(nucBinary, {QStringLiteral("--headless"), QStringLiteral("--root"), m_dir->filePath(id),
+                           QStringLiteral("--cloud-url"), QStringLiteral("ws://127.0.0.1:%1/").arg(m_port),
+                           QStringLiteral("--token"), token, QStringLiteral("--controller-id"), id,
+                           QStringLiteral("--reconnect-min-ms"), QStringLiteral("100"),
+                           QStringLiteral("--reconnect-max-ms"), QStringLiteral("500"),
+                           QStringLiteral("--log-level"), QStringLiteral("warning")});
+    QVERIFY(nuc->waitForStarted(5000));
+    m_nucs.push_back(std::move(nuc));
+}
+
+int tst_Cloud::cli(const QStringList &args, QString *out, int timeoutMs)
+{
+    QProcess p;
+    p.start(cloudBinary, args + QStringList{QStringLiteral("--admin-socket"), m_admin});
+    if (!p.waitForFinished(timeoutMs))
+        return -1;
+    const QString stdoutText = QString::fromUtf8(p.readAllStandardOutput());
+    const QString stderrText = QString::fromUtf8(p.readAllStandardError());
+    if (out)
+        *out = stdoutText + stderrText;
+    return p.exitCode();
+}
+
+QJsonObject tst_Cloud::cliJson(const QStringList &args)
+{
+    QString out;
+    if (cli(args + QStringList{QStringLiteral("--json")}, &out) != 0)
+        return {};
+    return QJsonDocument::fromJson(out.toUtf8()).object();
+}
+
+bool tst_Cloud::waitForController(const QString &id, bool connected, int timeoutMs)
+{
+    return QTest::qWaitFor([&] {
+        const QJsonArray list = cliJson({QStringLiteral("controllers")}).value(QStringLiteral("controllers")).toArray();
+        for (const QJsonValue &v : list) {
+            if (v[QStringLiteral("controller_id")].toString() == id)
+                return v[QStringLiteral("connected")].toBool() == connected;
+        }
+        return !connected;
+    }, timeoutMs);
+}
+
+QJsonObject tst_Cloud::deployment(const QString &syncId)
+{
+    const QJsonArray list = cliJson({QStringLiteral("deployments")}).value(QStringLiteral("deployments")).toArray();
+    for (const QJsonValue &v : list) {
+        if (v[QStringLiteral("sync_id")].toString() == syncId)
+            return v.toObject();
+    }
+    return {};
+}
+
+void tst_Cloud::deployGoesPendingInProgressActive()
+{
+    startNuc();
+    QVERIFY(waitForController(QStringLiteral("nuc-e2e"), true));
+    QString out;
+    const int status = cli({QStringLiteral("deploy"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"),
+                            QStringLiteral("--file"), QStringLiteral(NUC_SOURCE_DIR "/resources/examples/tcp-projector.js"),
+                            QStringLiteral("--type"), QStringLiteral("tcp_projector"), QStringLiteral("--version"), QStringLiteral("1.0.0"),
+                            QStringLiteral("--config"), QStringLiteral("{\"host\":\"127.0.0.1\",\"port\":%1}").arg(m_simPort)},
+                           &out);
+    QVERIFY2(status == 0, qPrintable(out));
+    QVERIFY2(out.startsWith(u"deployment ") && out.contains(u": active, "), qPrintable(out));
+    const QString syncId = out.section(QLatin1Char(' '), 1, 1).chopped(1);
+    const QJsonObject d = deployment(syncId);
+    QCOMPARE(d.value(QStringLiteral("deployment_status")).toString(), QStringLiteral("active"));
+    QCOMPARE(d.value(QStringLiteral("controller_id")).toString(), QStringLiteral("nuc-e2e"));
+    QCOMPARE(d.value(QStringLiteral("driver_type")).toString(), QStringLiteral("tcp_projector"));
+    QVERIFY(d.value(QStringLiteral("file_path")).toString().endsWith(u"/var/drivers/tcp_projector.js"));
+    QVERIFY(QFile::exists(d.value(QStringLiteral("file_path")).toString()));
+    QVERIFY(!d.value(QStringLiteral("deployed_at")).toString().isEmpty());
+    QVERIFY(d.value(QStringLiteral("error_message")).isNull());
+    QCOMPARE(d.value(QStringLiteral("history")).toArray().toVariantList(),
+             (QVariantList{QStringLiteral("pending"), QStringLiteral("in_progress"), QStringLiteral("active")}));
+    // The table form lists it too.
+    QVERIFY(cli({QStringLiteral("deployments")}, &out) == 0 && out.contains(syncId) && out.contains(u"active"));
+}
+
+void tst_Cloud::badDriverFailsWithItsMessage()
+{
+    startNuc();
+    QVERIFY(waitForController(QStringLiteral("nuc-e2e"), true));
+    QFile bad(m_dir->filePath(QStringLiteral("bad.js")));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("const B = require('./base-driver');\nclass X extends B {\n  connect( {\n}\n");
+    bad.close();
+    QString out;
+    QCOMPARE(cli({QStringLiteral("deploy"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"), QStringLiteral("--file"), bad.fileName(),
+                  QStringLiteral("--type"), QStringLiteral("bad_driver"), QStringLiteral("--version"), QStringLiteral("0.0.1")},
+                 &out),
+             1);
+    QVERIFY2(out.contains(u": failed: Driver validation failed: syntax error at line"), qPrintable(out));
+    const QString syncId = out.section(QLatin1Char(' '), 1, 1).chopped(1);
+    const QJsonObject d = deployment(syncId);
+    QCOMPARE(d.value(QStringLiteral("deployment_status")).toString(), QStringLiteral("failed"));
+    QVERIFY(d.value(QStringLiteral("error_message")).toString().startsWith(u"Driver validation failed: syntax error at line"));
+    QVERIFY(d.value(QStringLiteral("file_path")).isNull());
+    // Deploying to a controller that is not connected is refused at once.
+    QCOMPARE(cli({QStringLiteral("deploy"), QStringLiteral("--controller"), QStringLiteral("nobody"), QStringLiteral("--file"), bad.fileName(),
+                  QStringLiteral("--type"), QStringLiteral("x"), QStringLiteral("--version"), QStringLiteral("1")},
+                 &out),
+             1);
+    QVERIFY(out.contains(u"controller nobody is not connected"));
+}
+
+void tst_Cloud::provisionAndCommandThroughTheCli()
+{
+    startNuc();
+    QVERIFY(waitForController(QStringLiteral("nuc-e2e"), true));
+    QCOMPARE(cli({QStringLiteral("deploy"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"),
+                  QStringLiteral("--file"), QStringLiteral(NUC_SOURCE_DIR "/resources/examples/tcp-projector.js"),
+                  QStringLiteral("--type"), QStringLiteral("tcp_projector"), QStringLiteral("--version"), QStringLiteral("1.0.0"),
+                  QStringLiteral("--config"), QStringLiteral("{\"host\":\"127.0.0.1\",\"port\":%1}").arg(m_simPort)}),
+             0);
+    QFile devices(m_dir->filePath(QStringLiteral("devices.json")));
+    QVERIFY(devices.open(QIODevice::WriteOnly));
+    devices.write(R"([{"device_id":"proj-1","name":"Lobby projector","type":"tcp_projector"}])");
+    devices.close();
+    QString out;
+    QCOMPARE(cli({QStringLiteral("devices"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"), QStringLiteral("--file"), devices.fileName()}, &out), 0);
+    QVERIFY(QTest::qWaitFor([&] {
+        return cli({QStringLiteral("controllers")}, &out) == 0 && out.contains(u"proj-1=connected");
+    }, 10000));
+    const int status = cli({QStringLiteral("command"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"),
+                            QStringLiteral("--device"), QStringLiteral("proj-1"), QStringLiteral("--command"), QStringLiteral("power_on")},
+                           &out);
+    QVERIFY2(status == 0, qPrintable(out));
+    QVERIFY2(out.startsWith(u"ok (") && out.contains(u"{\"power\":\"on\"}"), qPrintable(out));
+    // The device really is on: the driver asks it.
+    QCOMPARE(cli({QStringLiteral("command"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"), QStringLiteral("--device"),
+                  QStringLiteral("proj-1"), QStringLiteral("--command"), QStringLiteral("status")},
+                 &out),
+             0);
+    QVERIFY2(out.contains(u"{\"power\":\"on\"}"), qPrintable(out));
+    QCOMPARE(cli({QStringLiteral("command"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"), QStringLiteral("--device"),
+                  QStringLiteral("ghost"), QStringLiteral("--command"), QStringLiteral("power_on")},
+                 &out),
+             1);
+    QVERIFY2(out.contains(u"failed: unknown device: ghost"), qPrintable(out));
+}
+
+void tst_Cloud::controllerReconnectsAfterTheCloudRestarts()
+{
+    startNuc();
+    QVERIFY(waitForController(QStringLiteral("nuc-e2e"), true));
+    stopCloud();
+    startCloud();
+    QVERIFY(waitForController(QStringLiteral("nuc-e2e"), true, 15000));
+}
+
+void tst_Cloud::wrongTokenIsRefused()
+{
+    startNuc(QStringLiteral("not-the-token"), QStringLiteral("intruder"));
+    startNuc();
+    QVERIFY(waitForController(QStringLiteral("nuc-e2e"), true));
+    QTest::qWait(500);
+    QString out;
+    QCOMPARE(cli({QStringLiteral("controllers")}, &out), 0);
+    QVERIFY2(!out.contains(u"intruder"), qPrintable(out));
+}
+
+void tst_Cloud::unknownSyncIdIsLoggedNotACrash()
+{
+    QWebSocket socket;
+    QNetworkRequest request(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_port)));
+    request.setRawHeader("Authorization", "Bearer e2e-token");
+    socket.open(request);
+    QVERIFY(QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }, 5000));
+    socket.sendTextMessage(QStringLiteral(R"({"type":"hello","data":{"controller_id":"raw-1"}})"));
+    socket.sendTextMessage(QStringLiteral(R"({"type":"driver_sync_complete","data":{"sync_id":"nope","file_path":"/x"}})"));
+    socket.sendTextMessage(QStringLiteral(R"({"type":"driver_sync_error","data":{"sync_id":"nope2","error_message":"x"}})"));
+    socket.sendTextMessage(QStringLiteral(R"({"type":"driver_sync_progress","data":{"sync_id":"nope3"}})"));
+    socket.sendTextMessage(QStringLiteral("not json"));
+    QVERIFY(waitForController(QStringLiteral("raw-1"), true));
+    QCOMPARE(m_cloud->state(), QProcess::Running);
+    QVERIFY(cliJson({QStringLiteral("deployments")}).value(QStringLiteral("deployments")).toArray().isEmpty());
+}
+
+QTEST_GUILESS_MAIN(tst_Cloud)
+#include "tst_cloud.moc"
