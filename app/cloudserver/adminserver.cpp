@@ -41,8 +41,9 @@ QString AdminServer::defaultSocketPath()
     return base + QStringLiteral("/admin.sock");
 }
 
-QString AdminServer::listen(const QString &path)
+QString AdminServer::listen(const QString &givenPath)
 {
+    const QString path = QFileInfo(givenPath).absoluteFilePath();   // a bare name would land elsewhere
     const QString dir = QFileInfo(path).absolutePath();
     QDir().mkpath(dir);
     ::chmod(QFile::encodeName(dir).constData(), 0700);

@@ -15,7 +15,7 @@ class AdminServer : public QObject
 
 public:
     AdminServer(CloudServer *cloud, QObject *parent = nullptr);
-    QString listen(const QString &path);
+    QString listen(const QString &givenPath);
 
     static QString defaultSocketPath();
 

@@ -8,6 +8,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -215,8 +216,10 @@ int client(const QString &command, const QStringList &args)
         std::fputs(qPrintable(p.helpText()), stdout);
         return 0;
     }
-    const QString socketPath = p.isSet(QStringLiteral("admin-socket")) ? p.value(QStringLiteral("admin-socket"))
-                                                                      : envOr("CONTROL_CLOUD_ADMIN_SOCKET", AdminServer::defaultSocketPath());
+    const QString socketPath = QFileInfo(p.isSet(QStringLiteral("admin-socket"))
+                                             ? p.value(QStringLiteral("admin-socket"))
+                                             : envOr("CONTROL_CLOUD_ADMIN_SOCKET", AdminServer::defaultSocketPath()))
+                                   .absoluteFilePath();
     QJsonObject request{{QStringLiteral("op"), command}, {QStringLiteral("controller_id"), p.value(QStringLiteral("controller"))}};
     int timeoutMs = 10000;
     QString error;
