@@ -4,6 +4,7 @@
 #include "controller/controller.h"
 #include "dashboard.h"
 #include "logcategories.h"
+#include "system/systemdnotifier.h"
 #include "translations.h"
 
 #include <QCoreApplication>
@@ -102,6 +103,11 @@ int main(int argc, char *argv[])
         qCInfo(lcConfig) << "running headless (no window)";
     }
 
+    SystemdNotifier notifier;
+    notifier.ready(controller.safeMode() ? QStringLiteral("running in SAFE MODE (drivers stopped)")
+                                         : QStringLiteral("running"));
+    QObject::connect(app.get(), &QCoreApplication::aboutToQuit, &notifier, &SystemdNotifier::stopping);
+
     // SIGINT/SIGTERM: leave the event loop so that everything shuts down in order.
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) == 0) {
         auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, app.get());
@@ -115,5 +121,6 @@ int main(int argc, char *argv[])
     const int status = QCoreApplication::exec();
     engine.reset();
     dashboard.reset();
+    controller.shutdownCleanly();
     return status;
 }

@@ -76,6 +76,41 @@ ApplicationWindow {
             now: window.now
         }
 
+        // Safe mode: drivers stopped after repeated crashes.
+        Rectangle {
+            objectName: "safeModeBanner"
+            Layout.fillWidth: true
+            visible: window.dashboard.safeMode
+            color: Theme.busy
+            implicitHeight: safeRow.implicitHeight + 16 * window.unit
+            RowLayout {
+                id: safeRow
+                anchors.fill: parent
+                anchors.margins: 8 * window.unit
+                spacing: 12 * window.unit
+                Text {
+                    objectName: "safeModeText"
+                    Layout.fillWidth: true
+                    wrapMode: Text.Wrap
+                    color: "black"
+                    font.pixelSize: 19 * window.unit
+                    font.bold: true
+                    text: "⚠ " + qsTr("SAFE MODE: drivers are stopped after %n crash(es) in a short time.", "", window.dashboard.recentCrashes)
+                          + (window.dashboard.lastChangedDriver ? " " + qsTr("Last changed driver: %1.").arg(window.dashboard.lastChangedDriver) : "")
+                }
+                ActionButton {
+                    objectName: "enableDriversButton"
+                    unit: window.unit
+                    text: qsTr("Re-enable drivers")
+                    tint: Theme.surfaceHigh
+                    enabled: !window.dashboard.actionRunning
+                    onClicked: pinDialog.ask(qsTr("Re-enable drivers"),
+                                             qsTr("All drivers start again. If a driver keeps crashing the controller, update or remove it first. Continue?"),
+                                             pin => window.dashboard.enableDrivers(pin))
+                }
+            }
+        }
+
         // Anything in error, impossible to miss.
         Rectangle {
             objectName: "errorBanner"

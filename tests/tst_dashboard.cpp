@@ -13,6 +13,7 @@
 
 #include <QGuiApplication>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickWindow>
@@ -104,6 +105,7 @@ private slots:
     void germanWithLangDe();
     void rendersAt800x480And1920x1080();
     void kioskIsFullScreenAndCannotBeClosed();
+    void safeModeBannerAndReEnable();
 
 private:
     void startController(const QString &pin);
@@ -431,6 +433,37 @@ void tst_Dashboard::kioskIsFullScreenAndCannotBeClosed()
     // No way to quit from the screen: a close request is refused.
     QVERIFY(!m_window->close());
     QVERIFY(m_window->isVisible());
+    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+}
+
+void tst_Dashboard::safeModeBannerAndReEnable()
+{
+    // Earlier runs crashed three times in a row, minutes ago.
+    const QString var = m_dir->path() + QStringLiteral("/root/var");
+    QVERIFY(QDir().mkpath(var));
+    QFile state(var + QStringLiteral("/run-state.json"));
+    QVERIFY(state.open(QIODevice::WriteOnly));
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    state.write(QJsonDocument(QJsonObject{{QStringLiteral("running"), true},
+                                          {QStringLiteral("started_at"), now.addSecs(-5).toString(Qt::ISODateWithMs)},
+                                          {QStringLiteral("crashes"), QJsonArray{now.addSecs(-120).toString(Qt::ISODateWithMs),
+                                                                                 now.addSecs(-60).toString(Qt::ISODateWithMs)}}})
+                    .toJson());
+    state.close();
+    startController(QStringLiteral("2468"));
+    syncDriver(QStringLiteral("lobby_projector"), QStringLiteral("sync-safe"));
+    loadUi();
+    QQuickItem *banner = item(QStringLiteral("safeModeBanner"));
+    QVERIFY(banner && banner->isVisible());
+    const QString text = item(QStringLiteral("safeModeText"))->property("text").toString();
+    QVERIFY2(text.contains(u"SAFE MODE") && text.contains(u"3 crashes") && text.contains(u"lobby_projector 1.2.0"), qPrintable(text));
+
+    click(QStringLiteral("enableDriversButton"));
+    for (const char *key : {"key_2", "key_4", "key_6", "key_8", "key_OK"})
+        click(QLatin1String(key));
+    click(QStringLiteral("confirmButton"));
+    QVERIFY(QTest::qWaitFor([&] { return !m_dashboard->safeMode(); }, 3000));
+    QVERIFY(QTest::qWaitFor([&] { return !banner->isVisible(); }, 2000));
     QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
 }
 

@@ -78,6 +78,14 @@
         <source>All drivers reloaded: %n device(s) recreated.</source>
         <translation><numerusform>Alle Treiber neu geladen: %n Gerät neu erstellt.</numerusform><numerusform>Alle Treiber neu geladen: %n Geräte neu erstellt.</numerusform></translation>
     </message>
+    <message>
+        <source>Starting the drivers…</source>
+        <translation>Treiber werden gestartet …</translation>
+    </message>
+    <message>
+        <source>Safe mode ended: drivers are starting.</source>
+        <translation>Abgesicherter Modus beendet: Treiber starten.</translation>
+    </message>
 </context>
 <context>
     <name>DevicesView</name>
@@ -162,10 +170,6 @@
         <source>no cloud configured</source>
         <translation>keine Cloud eingerichtet</translation>
     </message>
-    <message>
-        <source>Reload all</source>
-        <translation>Alle neu laden</translation>
-    </message>
 </context>
 <context>
     <name>Main</name>
@@ -212,6 +216,26 @@
     <message>
         <source>Sync activity</source>
         <translation>Synchronisierungen</translation>
+    </message>
+    <message numerus="yes">
+        <source>SAFE MODE: drivers are stopped after %n crash(es) in a short time.</source>
+        <translation><numerusform>ABGESICHERTER MODUS: Treiber angehalten nach %n Absturz in kurzer Zeit.</numerusform><numerusform>ABGESICHERTER MODUS: Treiber angehalten nach %n Abstürzen in kurzer Zeit.</numerusform></translation>
+    </message>
+    <message>
+        <source>Last changed driver: %1.</source>
+        <translation>Zuletzt geänderter Treiber: %1.</translation>
+    </message>
+    <message>
+        <source>Re-enable drivers</source>
+        <translation>Treiber wieder starten</translation>
+    </message>
+    <message>
+        <source>All drivers start again. If a driver keeps crashing the controller, update or remove it first. Continue?</source>
+        <translation>Alle Treiber starten wieder. Wenn ein Treiber den Controller wiederholt abstürzen lässt, aktualisieren oder entfernen Sie ihn zuerst. Fortfahren?</translation>
+    </message>
+    <message>
+        <source>Reload all</source>
+        <translation>Alle neu laden</translation>
     </message>
 </context>
 <context>

@@ -78,6 +78,14 @@
         <source>All drivers reloaded: %n device(s) recreated.</source>
         <translation><numerusform>All drivers reloaded: %n device recreated.</numerusform><numerusform>All drivers reloaded: %n devices recreated.</numerusform></translation>
     </message>
+    <message>
+        <source>Starting the drivers…</source>
+        <translation>Starting the drivers…</translation>
+    </message>
+    <message>
+        <source>Safe mode ended: drivers are starting.</source>
+        <translation>Safe mode ended: drivers are starting.</translation>
+    </message>
 </context>
 <context>
     <name>DevicesView</name>
@@ -162,10 +170,6 @@
         <source>no cloud configured</source>
         <translation>no cloud configured</translation>
     </message>
-    <message>
-        <source>Reload all</source>
-        <translation>Reload all</translation>
-    </message>
 </context>
 <context>
     <name>Main</name>
@@ -212,6 +216,26 @@
     <message>
         <source>Sync activity</source>
         <translation>Sync activity</translation>
+    </message>
+    <message numerus="yes">
+        <source>SAFE MODE: drivers are stopped after %n crash(es) in a short time.</source>
+        <translation><numerusform>SAFE MODE: drivers are stopped after %n crash in a short time.</numerusform><numerusform>SAFE MODE: drivers are stopped after %n crashes in a short time.</numerusform></translation>
+    </message>
+    <message>
+        <source>Last changed driver: %1.</source>
+        <translation>Last changed driver: %1.</translation>
+    </message>
+    <message>
+        <source>Re-enable drivers</source>
+        <translation>Re-enable drivers</translation>
+    </message>
+    <message>
+        <source>All drivers start again. If a driver keeps crashing the controller, update or remove it first. Continue?</source>
+        <translation>All drivers start again. If a driver keeps crashing the controller, update or remove it first. Continue?</translation>
+    </message>
+    <message>
+        <source>Reload all</source>
+        <translation>Reload all</translation>
     </message>
 </context>
 <context>

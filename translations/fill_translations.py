@@ -81,6 +81,15 @@ GERMAN = {
     "next try in %n s": ("nächster Versuch in %n s", "nächster Versuch in %n s"),
     "no cloud configured": "keine Cloud eingerichtet",
     "‹ Back": "‹ Zurück",
+    "Starting the drivers…": "Treiber werden gestartet …",
+    "Safe mode ended: drivers are starting.": "Abgesicherter Modus beendet: Treiber starten.",
+    "SAFE MODE: drivers are stopped after %n crash(es) in a short time.": (
+        "ABGESICHERTER MODUS: Treiber angehalten nach %n Absturz in kurzer Zeit.",
+        "ABGESICHERTER MODUS: Treiber angehalten nach %n Abstürzen in kurzer Zeit."),
+    "Last changed driver: %1.": "Zuletzt geänderter Treiber: %1.",
+    "Re-enable drivers": "Treiber wieder starten",
+    "All drivers start again. If a driver keeps crashing the controller, update or remove it first. Continue?":
+        "Alle Treiber starten wieder. Wenn ein Treiber den Controller wiederholt abstürzen lässt, aktualisieren oder entfernen Sie ihn zuerst. Fortfahren?",
 }
 
 ENGLISH_PLURALS = {
@@ -97,6 +106,9 @@ ENGLISH_PLURALS = {
         "The device (%n in total) will be disconnected and recreated. Continue?",
         "Every device (%n in total) will be disconnected and recreated. Continue?"),
     "next try in %n s": ("next try in %n s", "next try in %n s"),
+    "SAFE MODE: drivers are stopped after %n crash(es) in a short time.": (
+        "SAFE MODE: drivers are stopped after %n crash in a short time.",
+        "SAFE MODE: drivers are stopped after %n crashes in a short time."),
 }
 
 MESSAGE = re.compile(r'(<message( numerus="yes")?>\s*<source>(.*?)</source>.*?)<translation[^>]*>.*?</translation>',

@@ -8,6 +8,7 @@
 #include "models/syncactivitymodel.h"
 #include "logcategories.h"
 #include "runtime/watchdog.h"
+#include "system/safemode.h"
 #include "storage/driverrepository.h"
 #include "sync/driversyncservice.h"
 
@@ -60,6 +61,9 @@ Controller::Controller(const Config &config, QObject *parent)
 Controller::~Controller()
 {
     stop();
+    // Reaching the destructor is a clean end; a crash never gets here.
+    if (m_safeMode)
+        m_safeMode->endCleanly();
     m_syncModel.reset();
     m_deviceModel.reset();
     m_driverModel.reset();
@@ -71,12 +75,21 @@ QString Controller::start()
     QString error = m_layout.prepare();
     if (!error.isEmpty())
         return error;
+    m_safeMode = std::make_unique<SafeMode>(m_layout.varDir() + QStringLiteral("/run-state.json"), m_config.safeModeCrashes,
+                                            m_config.safeModeWindowS);
+    error = m_safeMode->begin();
+    if (!error.isEmpty())
+        qCWarning(lcConfig) << "cannot record the run state:" << error;
     error = m_db.open(m_layout.databasePath(), QStringLiteral("nuc-main"));
     if (!error.isEmpty())
         return error;
     error = m_sync->start();
     if (!error.isEmpty())
         return error;
+    if (m_safeMode->active()) {
+        m_devices->setDriversEnabled(false, QStringLiteral("safe mode: drivers stopped after %1 crashes")
+                                                .arg(m_safeMode->recentCrashes()));
+    }
     // Devices come back from the database before (and without) the cloud.
     error = m_devices->start();
     if (!error.isEmpty())
@@ -99,6 +112,50 @@ void Controller::stop()
         m_sync->stop();
 }
 
+bool Controller::safeMode() const
+{
+    return m_safeMode && m_safeMode->active();
+}
+
+int Controller::recentCrashes() const
+{
+    return m_safeMode ? m_safeMode->recentCrashes() : 0;
+}
+
+QJsonObject Controller::lastChangedDriver() const
+{
+    if (!m_db.isOpen())
+        return {};
+    QJsonObject latest;
+    QString latestAt;
+    for (const DriverRecord &r : DriverRepository(m_db.connection()).all()) {
+        if (r.syncedAt >= latestAt) {
+            latestAt = r.syncedAt;
+            latest = QJsonObject{{QStringLiteral("driver_type"), r.driverType},
+                                 {QStringLiteral("version"), r.version},
+                                 {QStringLiteral("synced_at"), r.syncedAt}};
+        }
+    }
+    return latest;
+}
+
+void Controller::enableDrivers()
+{
+    if (!safeMode())
+        return;
+    qCWarning(lcConfig) << "safe mode ended by the technician; starting the drivers";
+    m_safeMode->clear();
+    m_devices->setDriversEnabled(true);
+    emit safeModeChanged();   // the cloud sees the devices start (status_update) and the next hello
+}
+
+void Controller::shutdownCleanly()
+{
+    stop();
+    if (m_safeMode)
+        m_safeMode->endCleanly();
+}
+
 QJsonObject Controller::helloData() const
 {
     QJsonArray drivers;
@@ -115,7 +172,13 @@ QJsonObject Controller::helloData() const
                                        {QStringLiteral("status"), r.status}});
         }
     }
+    QJsonObject safe{{QStringLiteral("active"), safeMode()}};
+    if (safeMode()) {
+        safe.insert(QStringLiteral("recent_crashes"), recentCrashes());
+        safe.insert(QStringLiteral("last_changed_driver"), lastChangedDriver());
+    }
     return QJsonObject{{QStringLiteral("controller_id"), m_config.controllerId},
+                       {QStringLiteral("safe_mode"), safe},
                        {QStringLiteral("name"), m_config.controllerName},
                        {QStringLiteral("app_version"), QStringLiteral(NUC_APP_VERSION)},
                        {QStringLiteral("drivers"), drivers},

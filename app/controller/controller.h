@@ -16,6 +16,7 @@ class CloudLink;
 class DeviceListModel;
 class DeviceManager;
 class DriverListModel;
+class SafeMode;
 class SyncActivityModel;
 class DriverSyncService;
 class ProtocolHandler;
@@ -48,6 +49,19 @@ public:
     // The `data` of the hello message: identity, drivers and devices as now.
     QJsonObject helloData() const;
 
+    // Safe mode (see SafeMode): driver instances stopped after repeated crashes.
+    bool safeMode() const;
+    int recentCrashes() const;
+    // The most recently synced driver: {driver_type, version, synced_at}.
+    QJsonObject lastChangedDriver() const;
+    // The technician re-enables the drivers: safe mode ends, devices start.
+    void enableDrivers();
+    // Records a clean shutdown (the next start does not count a crash).
+    void shutdownCleanly();
+
+signals:
+    void safeModeChanged();
+
 private:
     Config m_config;
     StorageLayout m_layout;
@@ -60,4 +74,5 @@ private:
     std::unique_ptr<DriverListModel> m_driverModel;
     std::unique_ptr<DeviceListModel> m_deviceModel;
     std::unique_ptr<SyncActivityModel> m_syncModel;
+    std::unique_ptr<SafeMode> m_safeMode;
 };

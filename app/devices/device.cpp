@@ -136,6 +136,11 @@ void Device::retireInstance(std::function<void()> then)
 
 void Device::startInstance(const std::optional<DriverRecord> &driver, quint64 generation)
 {
+    if (m_held) {
+        setStatus(QStringLiteral("disconnected"), m_heldReason);
+        finishRestart(generation);
+        return;
+    }
     if (!driver) {
         setStatus(QStringLiteral("error"), QStringLiteral("driver not installed: %1").arg(m_record.type));
         finishRestart(generation);

@@ -68,6 +68,15 @@ public:
         m_parked = false;
     }
 
+    // Safe mode: a held device runs no driver instance; restart() only
+    // reports it. Releasing it does not start it: the caller restarts.
+    void setHeld(bool held, const QString &reason = {})
+    {
+        m_held = held;
+        m_heldReason = reason;
+    }
+    bool isHeld() const { return m_held; }
+
     // Disconnects and tears down; `done` when the instance is gone (bounded).
     void shutdown(std::function<void()> done = {});
 
@@ -114,6 +123,8 @@ private:
     int m_failures = 0;
     bool m_parked = false;
     bool m_shuttingDown = false;
+    bool m_held = false;
+    QString m_heldReason;
 
     QString m_status = QStringLiteral("disconnected");
     QString m_message;

@@ -74,10 +74,22 @@ std::optional<DriverRecord> DeviceManager::driver(const QString &driverType) con
     return record;
 }
 
+void DeviceManager::setDriversEnabled(bool enabled, const QString &reason)
+{
+    m_driversEnabled = enabled;
+    m_heldReason = reason;
+    for (Device *device : std::as_const(m_devices)) {
+        device->setHeld(!enabled, reason);
+        device->resetSupervision();
+        device->restart(m_settings.reloadDeadlineMs);
+    }
+}
+
 Device *DeviceManager::addDevice(const DeviceRecord &record)
 {
     auto *device = new Device(record, m_runtime, m_settings, m_watchdog,
                               [this](const QString &type) { return driver(type); }, this);
+    device->setHeld(!m_driversEnabled, m_heldReason);
     m_devices.insert(record.id, device);
     const QString id = record.id;
     connect(device, &Device::statusChanged, this, [this, device, id] {

@@ -43,6 +43,11 @@ public:
     void reloadAll(std::function<void(int count)> done = {});
     void reconnectDevice(const QString &deviceId, std::function<void()> done = {});
 
+    // Safe mode: with drivers disabled no instance runs; devices show
+    // `reason`. Enabling restarts every device.
+    void setDriversEnabled(bool enabled, const QString &reason = {});
+    bool driversEnabled() const { return m_driversEnabled; }
+
     // For hello: [{device_id, type, status}].
     QJsonArray helloDevices() const;
 
@@ -73,5 +78,7 @@ private:
     Watchdog *m_watchdog;
     ProtocolHandler *m_protocol;
     QHash<QString, Device *> m_devices;
-    QHash<QString, QString> m_sentStatus;   // device id → "status\nmessage" last told the cloud
+    QHash<QString, QString> m_sentStatus;
+    bool m_driversEnabled = true;
+    QString m_heldReason;   // device id → "status\nmessage" last told the cloud
 };

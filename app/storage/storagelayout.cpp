@@ -33,8 +33,10 @@ namespace {
 QString makePrivateDir(const QString &path)
 {
     const QByteArray native = QFile::encodeName(path);
-    if (::mkdir(native.constData(), 0700) != 0 && errno != EEXIST)
-        return QStringLiteral("cannot create folder %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+    if (::mkdir(native.constData(), 0700) != 0 && errno != EEXIST) {
+        return QStringLiteral("cannot create folder %1 (is the root writable?): %2")
+            .arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+    }
     struct stat st {};
     if (::stat(native.constData(), &st) != 0 || !S_ISDIR(st.st_mode))
         return QStringLiteral("%1 exists but is not a folder").arg(path);
@@ -51,10 +53,10 @@ QString StorageLayout::prepare() const
 {
     // The root itself may be shared (e.g. /opt/control-system holds binaries
     // too); create it when missing, but only our own folders are made private.
+    // Only var/ and logs/ must be writable (an installed root is read-only
+    // to the service: ProtectSystem=strict with ReadWritePaths).
     if (!QDir().mkpath(m_root))
         return QStringLiteral("cannot create root folder %1").arg(m_root);
-    if (::access(QFile::encodeName(m_root).constData(), W_OK | X_OK) != 0)
-        return QStringLiteral("root folder %1 is not writable").arg(m_root);
 
     for (const QString &dir : {varDir(), driversDir(), logsDir()}) {
         const QString problem = makePrivateDir(dir);

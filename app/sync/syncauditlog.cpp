@@ -3,12 +3,22 @@
 #include "logcategories.h"
 
 #include <QDateTime>
+#include <QFileInfo>
 
 #include <sys/stat.h>
 
-SyncAuditLog::SyncAuditLog(const QString &path)
-    : m_path(path), m_file(path)
+SyncAuditLog::SyncAuditLog(const QString &path, qint64 maxBytes, int keep)
+    : m_path(path), m_file(path), m_maxBytes(maxBytes), m_keep(keep)
 {
+}
+
+void SyncAuditLog::rotate()
+{
+    m_file.close();
+    QFile::remove(m_path + QStringLiteral(".%1").arg(m_keep));
+    for (int i = m_keep - 1; i >= 1; --i)
+        QFile::rename(m_path + QStringLiteral(".%1").arg(i), m_path + QStringLiteral(".%1").arg(i + 1));
+    QFile::rename(m_path, m_path + QStringLiteral(".1"));
 }
 
 namespace {
@@ -40,6 +50,10 @@ QString SyncAuditLog::format(const SyncAuditEntry &e)
 
 bool SyncAuditLog::append(const SyncAuditEntry &entry)
 {
+    if (m_file.isOpen() && m_file.size() >= m_maxBytes)
+        rotate();
+    else if (!m_file.isOpen() && QFileInfo(m_path).size() >= m_maxBytes)
+        rotate();
     if (!m_file.isOpen()) {
         const bool existed = m_file.exists();
         if (!m_file.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered)) {

@@ -9,6 +9,7 @@
 #include "models/syncactivitymodel.h"
 
 #include <QCryptographicHash>
+#include <QJsonObject>
 
 Dashboard::Dashboard(Controller *controller, const QString &technicianPin, QObject *parent)
     : QObject(parent), m_controller(controller), m_pin(technicianPin)
@@ -21,7 +22,35 @@ Dashboard::Dashboard(Controller *controller, const QString &technicianPin, QObje
         if (!m_recount.isActive())
             m_recount.start();
     });
+    connect(m_controller, &Controller::safeModeChanged, this, &Dashboard::safeModeChanged);
     recount();
+}
+
+bool Dashboard::safeMode() const
+{
+    return m_controller->safeMode();
+}
+
+int Dashboard::recentCrashes() const
+{
+    return m_controller->recentCrashes();
+}
+
+QString Dashboard::lastChangedDriver() const
+{
+    const QJsonObject d = m_controller->lastChangedDriver();
+    if (d.isEmpty())
+        return {};
+    return d.value(QStringLiteral("driver_type")).toString() + QLatin1Char(' ') + d.value(QStringLiteral("version")).toString();
+}
+
+void Dashboard::enableDrivers(const QString &pin)
+{
+    if (!begin(pin, tr("Starting the drivers…")))
+        return;
+    qCInfo(lcDevices) << "technician: re-enable drivers (leave safe mode)";
+    m_controller->enableDrivers();
+    end(true, tr("Safe mode ended: drivers are starting."));
 }
 
 QString Dashboard::controllerId() const { return m_controller->config().controllerId; }

@@ -36,6 +36,9 @@ class Dashboard : public QObject
     Q_PROPERTY(bool pinConfigured READ pinConfigured CONSTANT)
     Q_PROPERTY(bool actionRunning READ actionRunning NOTIFY actionRunningChanged)
     Q_PROPERTY(QString actionText READ actionText NOTIFY actionRunningChanged)
+    Q_PROPERTY(bool safeMode READ safeMode NOTIFY safeModeChanged)
+    Q_PROPERTY(int recentCrashes READ recentCrashes NOTIFY safeModeChanged)
+    Q_PROPERTY(QString lastChangedDriver READ lastChangedDriver NOTIFY safeModeChanged)
 
 public:
     Dashboard(Controller *controller, const QString &technicianPin, QObject *parent = nullptr);
@@ -64,12 +67,19 @@ public:
     Q_INVOKABLE void reloadDriver(const QString &driverType, const QString &pin);
     Q_INVOKABLE void reconnectDevice(const QString &deviceId, const QString &pin);
     Q_INVOKABLE void reloadAll(const QString &pin);
+    // Safe mode: start the stopped drivers again.
+    Q_INVOKABLE void enableDrivers(const QString &pin);
+
+    bool safeMode() const;
+    int recentCrashes() const;
+    QString lastChangedDriver() const;
 
 signals:
     void cloudChanged();
     void countsChanged();
     void actionRunningChanged();
     void actionFinished(bool ok, const QString &message);
+    void safeModeChanged();
 
 private:
     bool begin(const QString &pin, const QString &text);

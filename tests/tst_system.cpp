@@ -1,0 +1,263 @@
+// Appliance logic: safe mode from simulated crash counts (and what it does
+// to the controller), and readiness/watchdog notifications to a fake
+// systemd (NOTIFY_SOCKET), and the audit log's size cap.
+#include "controller/controller.h"
+#include "devices/devicemanager.h"
+#include "sync/syncauditlog.h"
+#include "system/safemode.h"
+#include "system/systemdnotifier.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSocketNotifier>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+class tst_System : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void cleanRunsNeverEnterSafeMode();
+    void crashesInTheWindowEnterSafeMode();
+    void oldCrashesDoNotCount();
+    void safeModeStaysUntilCleared();
+    void controllerInSafeModeHoldsDevices();
+    void readyAndWatchdogReachSystemd();
+    void noSystemdNoNoise();
+    void auditLogIsCapped();
+
+private:
+    QTemporaryDir m_dir;
+};
+
+void tst_System::cleanRunsNeverEnterSafeMode()
+{
+    const QString file = m_dir.filePath(QStringLiteral("clean.json"));
+    const QDateTime t0 = QDateTime::currentDateTimeUtc();
+    for (int i = 0; i < 10; ++i) {
+        SafeMode s(file, 3, 600);
+        QCOMPARE(s.begin(t0.addSecs(i)), QString());
+        QVERIFY(!s.active());
+        QCOMPARE(s.recentCrashes(), 0);
+        s.endCleanly();
+    }
+}
+
+void tst_System::crashesInTheWindowEnterSafeMode()
+{
+    const QString file = m_dir.filePath(QStringLiteral("crashy.json"));
+    const QDateTime t0 = QDateTime::currentDateTimeUtc();
+    // Three runs that never end cleanly: the 4th start sees 3 crashes.
+    for (int run = 0; run < 3; ++run) {
+        SafeMode s(file, 3, 600);
+        QCOMPARE(s.begin(t0.addSecs(run * 10)), QString());
+        QCOMPARE(s.recentCrashes(), run);
+        QVERIFY(!s.active());
+        // ... no endCleanly(): a crash
+    }
+    SafeMode s(file, 3, 600);
+    QCOMPARE(s.begin(t0.addSecs(40)), QString());
+    QCOMPARE(s.recentCrashes(), 3);
+    QVERIFY(s.active());
+}
+
+void tst_System::oldCrashesDoNotCount()
+{
+    const QString file = m_dir.filePath(QStringLiteral("slow.json"));
+    const QDateTime t0 = QDateTime::currentDateTimeUtc();
+    // One crash every 20 minutes: never three within 10 minutes.
+    for (int run = 0; run < 6; ++run) {
+        SafeMode s(file, 3, 600);
+        QCOMPARE(s.begin(t0.addSecs(run * 1200)), QString());
+        QVERIFY2(!s.active(), qPrintable(QString::number(run)));
+        QVERIFY(s.recentCrashes() <= 1);
+    }
+}
+
+void tst_System::safeModeStaysUntilCleared()
+{
+    const QString file = m_dir.filePath(QStringLiteral("sticky.json"));
+    const QDateTime t0 = QDateTime::currentDateTimeUtc();
+    for (int run = 0; run < 4; ++run) {
+        SafeMode s(file, 3, 600);
+        s.begin(t0.addSecs(run));
+    }
+    {
+        // Clean runs, hours later: still in safe mode until a technician acts.
+        SafeMode s(file, 3, 600);
+        s.begin(t0.addSecs(7200));
+        QVERIFY(s.active());
+        s.endCleanly();
+    }
+    {
+        SafeMode s(file, 3, 600);
+        s.begin(t0.addSecs(7300));
+        QVERIFY(s.active());
+        s.clear();
+        QVERIFY(!s.active());
+        s.endCleanly();
+    }
+    SafeMode s(file, 3, 600);
+    s.begin(t0.addSecs(7400));
+    QVERIFY(!s.active());
+    QCOMPARE(s.recentCrashes(), 0);
+}
+
+void tst_System::controllerInSafeModeHoldsDevices()
+{
+    const QString root = m_dir.filePath(QStringLiteral("root"));
+    QVERIFY(QDir().mkpath(root + QStringLiteral("/var")));
+    // Three unclean ends in the last minutes, as written by earlier runs.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QJsonArray crashes;
+    for (int i = 1; i <= 2; ++i)
+        crashes.append(now.addSecs(-60 * i).toString(Qt::ISODateWithMs));
+    QFile state(root + QStringLiteral("/var/run-state.json"));
+    QVERIFY(state.open(QIODevice::WriteOnly));
+    state.write(QJsonDocument(QJsonObject{{QStringLiteral("running"), true},
+                                          {QStringLiteral("started_at"), now.addSecs(-10).toString(Qt::ISODateWithMs)},
+                                          {QStringLiteral("crashes"), crashes}})
+                    .toJson());
+    state.close();
+
+    Config config;
+    config.root = root;
+    config.controllerId = QStringLiteral("safe-1");
+    {
+        Controller controller(config);
+        QCOMPARE(controller.start(), QString());
+        QVERIFY(controller.safeMode());
+        QCOMPARE(controller.recentCrashes(), 3);
+        const QJsonObject hello = controller.helloData();
+        QCOMPARE(hello.value(QStringLiteral("safe_mode")).toObject().value(QStringLiteral("active")).toBool(), true);
+        QCOMPARE(hello.value(QStringLiteral("safe_mode")).toObject().value(QStringLiteral("recent_crashes")).toInt(), 3);
+
+        // A device provisioned now is held: no driver instance, a clear reason.
+        controller.deviceManager()->handleDeviceSync(QJsonObject{
+            {QStringLiteral("devices"), QJsonArray{QJsonObject{{QStringLiteral("device_id"), QStringLiteral("d1")},
+                                                                {QStringLiteral("type"), QStringLiteral("some_driver")}}}}});
+        QVERIFY(QTest::qWaitFor([&] {
+            const Device *d = controller.deviceManager()->device(QStringLiteral("d1"));
+            return d && d->status() == u"disconnected";
+        }, 3000));
+        QVERIFY(controller.deviceManager()->device(QStringLiteral("d1"))->message().startsWith(u"safe mode: drivers stopped"));
+
+        // The technician re-enables the drivers: the device starts (and here
+        // reports its missing driver, which proves it ran).
+        controller.enableDrivers();
+        QVERIFY(!controller.safeMode());
+        QVERIFY(QTest::qWaitFor([&] {
+            return controller.deviceManager()->device(QStringLiteral("d1"))->message() == u"driver not installed: some_driver";
+        }, 3000));
+        controller.shutdownCleanly();
+    }
+    // Next start: clean, not in safe mode.
+    Controller again(config);
+    QCOMPARE(again.start(), QString());
+    QVERIFY(!again.safeMode());
+    again.shutdownCleanly();
+}
+
+namespace {
+
+struct FakeSystemd
+{
+    int fd = -1;
+    QString path;
+    QStringList received;
+
+    bool open(const QString &socketPath)
+    {
+        path = socketPath;
+        fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        sockaddr_un addr {};
+        addr.sun_family = AF_UNIX;
+        const QByteArray native = QFile::encodeName(path);
+        std::memcpy(addr.sun_path, native.constData(), size_t(native.size()));
+        return fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0;
+    }
+    void drain()
+    {
+        char buf[4096];
+        for (;;) {
+            const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+            if (n <= 0)
+                break;
+            received << QString::fromUtf8(buf, int(n));
+        }
+    }
+    ~FakeSystemd()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
+
+} // namespace
+
+void tst_System::readyAndWatchdogReachSystemd()
+{
+    FakeSystemd systemd;
+    QVERIFY(systemd.open(m_dir.filePath(QStringLiteral("notify.sock"))));
+    qputenv("NOTIFY_SOCKET", QFile::encodeName(systemd.path));
+    qputenv("WATCHDOG_USEC", "200000");   // 200 ms: pings every 100 ms
+    qputenv("WATCHDOG_PID", QByteArray::number(::getpid()));
+
+    SystemdNotifier notifier;
+    notifier.ready(QStringLiteral("running"));
+    QVERIFY(notifier.watchdogEnabled());
+    QCOMPARE(notifier.watchdogIntervalMs(), 100);
+    // The pings come from this (the main) thread's event loop.
+    QVERIFY(QTest::qWaitFor([&] {
+        systemd.drain();
+        return systemd.received.count(QStringLiteral("WATCHDOG=1")) >= 4;
+    }, 2000));
+    QCOMPARE(systemd.received.first(), QStringLiteral("READY=1\nSTATUS=running"));
+    // A blocked event loop stops the pings: what lets systemd restart a frozen UI.
+    systemd.drain();
+    systemd.received.clear();
+    QThread::msleep(350);
+    systemd.drain();
+    QVERIFY(systemd.received.count(QStringLiteral("WATCHDOG=1")) <= 1);
+
+    notifier.stopping();
+    systemd.drain();
+    QVERIFY(systemd.received.contains(QStringLiteral("STOPPING=1")));
+    qunsetenv("NOTIFY_SOCKET");
+    qunsetenv("WATCHDOG_USEC");
+    qunsetenv("WATCHDOG_PID");
+}
+
+void tst_System::noSystemdNoNoise()
+{
+    qunsetenv("NOTIFY_SOCKET");
+    qunsetenv("WATCHDOG_USEC");
+    SystemdNotifier notifier;
+    notifier.ready();
+    QVERIFY(!notifier.watchdogEnabled());
+}
+
+void tst_System::auditLogIsCapped()
+{
+    const QString path = m_dir.filePath(QStringLiteral("driver-sync.log"));
+    SyncAuditLog log(path, 2000, 2);
+    for (int i = 0; i < 200; ++i)
+        QVERIFY(log.append({QStringLiteral("s%1").arg(i), QStringLiteral("t"), QStringLiteral("1"), QStringLiteral("completed"), 1.0, {}}));
+    QVERIFY(QFileInfo(path).size() <= 2000 + 200);
+    QVERIFY(QFile::exists(path + QStringLiteral(".1")));
+    QVERIFY(QFile::exists(path + QStringLiteral(".2")));
+    QVERIFY(!QFile::exists(path + QStringLiteral(".3")));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QVERIFY(f.readAll().contains("sync_id=\"s199\""));   // the newest line is kept
+}
+
+QTEST_GUILESS_MAIN(tst_System)
+#include "tst_system.moc"
