@@ -4,11 +4,15 @@
 #include "controller/controller.h"
 #include "dashboard.h"
 #include "logcategories.h"
+#include "runtime/drivertransformer.h"
+#include "runtime/sandboxvalidator.h"
+#include "runtime/watchdog.h"
 #include "system/systemdnotifier.h"
 #include "translations.h"
 
 #include <QCoreApplication>
 #include <QCursor>
+#include <QFile>
 #include <QGuiApplication>
 #include <QLocale>
 #include <QProcessEnvironment>
@@ -41,6 +45,43 @@ bool haveDisplay(const QProcessEnvironment &env)
         || !env.value(QStringLiteral("WAYLAND_DISPLAY")).isEmpty();
 }
 
+// --check-driver FILE: what driver_sync would say about it, for authors.
+int checkDriver(const QString &file, const QString &protocol, int budgetMs)
+{
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly)) {
+        std::fprintf(stderr, "%s: cannot read: %s\n", qPrintable(file), qPrintable(f.errorString()));
+        return 1;
+    }
+    const QString source = QString::fromUtf8(f.readAll());
+    Watchdog watchdog;
+    DriverTransformer transformer(&watchdog, budgetMs);
+    const TransformResult transformed = transformer.transform(source);
+    if (!transformed.ok) {
+        const ScriptError &e = transformed.error;
+        if (e.line > 0)
+            std::printf("%s:%d:%d: error: %s%s\n", qPrintable(file), e.line, transformed.column,
+                        e.rule == u"syntax" ? "syntax error: " : "not supported: ", qPrintable(e.message));
+        else
+            std::printf("%s: error: %s\n", qPrintable(file), qPrintable(e.message));
+        return 1;
+    }
+    SandboxValidator validator(&watchdog, budgetMs);
+    const ScriptError verdict = validator.validate({transformed.code, QStringLiteral("check"), protocol, file});
+    if (!verdict.isNull()) {
+        if (verdict.line > 0)
+            std::printf("%s:%d: error: %s: %s\n", qPrintable(file), verdict.line, qPrintable(verdict.rule),
+                        qPrintable(verdict.message));
+        else
+            std::printf("%s: error: %s: %s\n", qPrintable(file), qPrintable(verdict.rule), qPrintable(verdict.message));
+        return 1;
+    }
+    std::printf("%s: ok (%s, protocol %s)\n", qPrintable(file),
+                transformed.code == source ? "runs as written" : "down-levelled for QJSEngine 6.4, lines kept",
+                qPrintable(protocol));
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -60,6 +101,10 @@ int main(int argc, char *argv[])
     }
     Config config = *result.config;
     ConfigLoader::applyLogLevel(config.logLevel);
+    if (!config.checkDriverFile.isEmpty()) {
+        QCoreApplication app(argc, argv);
+        return checkDriver(config.checkDriverFile, config.checkProtocol, config.validationBudgetMs);
+    }
     if (!config.headless && !haveDisplay(environment)) {
         std::fprintf(stderr, "control-nuc: no display found (no DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM); "
                              "running headless\n");

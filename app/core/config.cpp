@@ -234,9 +234,17 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
                                             QStringLiteral("Run without any window."));
     const QCommandLineOption kioskOption(QStringLiteral("kiosk"),
                                          QStringLiteral("Full screen, no decorations, hidden cursor, no way to quit."));
+    const QCommandLineOption checkOption(QStringLiteral("check-driver"),
+                                         QStringLiteral("Validate and transform a driver file, print its problems, exit 0 or 1."),
+                                         QStringLiteral("file"));
+    const QCommandLineOption protocolOption(QStringLiteral("protocol"),
+                                            QStringLiteral("With --check-driver: tcp, udp or serial (default tcp)."),
+                                            QStringLiteral("protocol"), QStringLiteral("tcp"));
     parser.addOption(configOption);
     parser.addOption(headlessOption);
     parser.addOption(kioskOption);
+    parser.addOption(checkOption);
+    parser.addOption(protocolOption);
     for (const Setting &s : all)
         parser.addOption(QCommandLineOption(s.key, s.description, s.valueName));
 
@@ -338,6 +346,14 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
         config.headless = true;
     if (parser.isSet(kioskOption))
         config.kiosk = true;
+    if (parser.isSet(checkOption)) {
+        config.checkDriverFile = parser.value(checkOption);
+        config.checkProtocol = parser.value(protocolOption);
+        if (config.checkProtocol != u"tcp" && config.checkProtocol != u"udp" && config.checkProtocol != u"serial") {
+            result.error = QStringLiteral("--protocol must be tcp, udp or serial, got '%1'").arg(config.checkProtocol);
+            return result;
+        }
+    }
     if (config.kiosk && config.headless) {
         result.error = QStringLiteral("--kiosk and --headless exclude each other");
         return result;

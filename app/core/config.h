@@ -19,6 +19,8 @@ struct Config
     bool kiosk = false;            // full screen, no decorations, no cursor, no way to quit
     QString language;              // e.g. "de"; empty: the system locale
     QString technicianPin;         // empty: technician actions locked
+    QString checkDriverFile;       // --check-driver: validate this file and exit
+    QString checkProtocol = QStringLiteral("tcp");
     QString logLevel = QStringLiteral("info");   // debug, info, warning, error
 
     qint64 maxFrameBytes = 8 * 1024 * 1024;      // protocol_error above this

@@ -2,6 +2,7 @@
 
 #include "cloud/protocolhandler.h"
 #include "logcategories.h"
+#include "runtime/drivertransformer.h"
 #include "storage/database.h"
 #include "storage/devicerepository.h"
 #include "storage/driverrepository.h"
@@ -71,6 +72,12 @@ std::optional<DriverRecord> DeviceManager::driver(const QString &driverType) con
         qCWarning(lcDevices) << "cannot read driver" << driverType << ":" << error;
     if (record && record->status != u"active")
         return std::nullopt;
+    if (record) {
+        // The down-levelled form the sync pipeline stored (lines unchanged).
+        if (const std::optional<QString> runnable =
+                RunnableRepository(m_database->connection()).find(record->driverCode, DriverTransformer::version()))
+            record->runnableCode = *runnable;
+    }
     return record;
 }
 

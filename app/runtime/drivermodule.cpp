@@ -157,6 +157,12 @@ void DriverModule::installRequire(QJSEngine *engine)
 QString DriverModule::installHost(QJSEngine *engine, QObject *bridge, const QJsonObject &driverInfo)
 {
     installRequire(engine);
+    // What drivers commonly use and QJSEngine 6.4 lacks, and the helpers of
+    // down-levelled code (resources/js/prelude.js).
+    const QJSValue prelude = engine->evaluate(readResource(QStringLiteral(":/nuc/js/prelude.js")),
+                                              QStringLiteral("nuc:prelude.js"));
+    if (prelude.isError())
+        return QStringLiteral("cannot install the prelude: %1").arg(prelude.toString());
     QJSEngine::setObjectOwnership(bridge, QJSEngine::CppOwnership);
     QJSValue global = engine->globalObject();
     global.setProperty(QStringLiteral("__nucHost"), engine->newQObject(bridge));

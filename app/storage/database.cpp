@@ -35,6 +35,12 @@ const QStringList &migrations()
             " created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
             " updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);"
             "CREATE INDEX IF NOT EXISTS devices_type ON devices(type);"),
+        // 3: the runnable (down-levelled) form of driver source, by content and transformer.
+        QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS driver_runnable ("
+            " source_sha256 TEXT NOT NULL, transformer_version TEXT NOT NULL, code TEXT NOT NULL,"
+            " created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
+            " PRIMARY KEY (source_sha256, transformer_version));"),
     };
     return list;
 }

@@ -1,5 +1,6 @@
 #include "driverrepository.h"
 
+#include <QCryptographicHash>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -90,4 +91,31 @@ QString DriverRepository::upsertActive(const DriverRecord &r)
     if (!q.exec())
         return q.lastError().text();
     return {};
+}
+
+QString RunnableRepository::sourceKey(const QString &source)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(source.toUtf8(), QCryptographicHash::Sha256).toHex());
+}
+
+std::optional<QString> RunnableRepository::find(const QString &source, const QString &transformerVersion) const
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT code FROM driver_runnable WHERE source_sha256 = ? AND transformer_version = ?"));
+    q.addBindValue(sourceKey(source));
+    q.addBindValue(transformerVersion);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    return q.value(0).toString();
+}
+
+QString RunnableRepository::store(const QString &source, const QString &transformerVersion, const QString &code)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO driver_runnable (source_sha256, transformer_version, code)"
+                             " VALUES (?, ?, ?)"));
+    q.addBindValue(sourceKey(source));
+    q.addBindValue(transformerVersion);
+    q.addBindValue(code);
+    return q.exec() ? QString() : q.lastError().text();
 }

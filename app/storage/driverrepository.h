@@ -19,6 +19,21 @@ struct DriverRecord
     QString syncId;
     QString syncedAt;           // 'YYYY-MM-DD HH:MM:SS' UTC, set by the database
     QString status;
+    QString runnableCode;       // not a column: the down-levelled form, when known
+};
+
+// driver_runnable: what driver source becomes after the transformer, keyed
+// by the source's SHA-256 and the transformer's version.
+class RunnableRepository
+{
+public:
+    explicit RunnableRepository(const QSqlDatabase &db) : m_db(db) {}
+    static QString sourceKey(const QString &source);
+    std::optional<QString> find(const QString &source, const QString &transformerVersion) const;
+    QString store(const QString &source, const QString &transformerVersion, const QString &code);
+
+private:
+    QSqlDatabase m_db;
 };
 
 class DriverRepository

@@ -1,6 +1,7 @@
 #include "driversyncpipeline.h"
 
 #include "logcategories.h"
+#include "runtime/drivertransformer.h"
 #include "runtime/drivervalidator.h"
 #include "storage/driverrepository.h"
 #include "storage/durablefile.h"
@@ -49,11 +50,13 @@ std::future<QString> DriverSyncPipeline::inBackground(std::function<QString()> w
 }
 
 DriverSyncPipeline::DriverSyncPipeline(const StorageLayout &layout, qint64 maxDriverCodeBytes,
-                                       std::unique_ptr<DriverValidator> validator, QObject *parent)
+                                       std::unique_ptr<DriverValidator> validator,
+                                       std::unique_ptr<DriverTransformer> transformer, QObject *parent)
     : QObject(parent)
     , m_layout(layout)
     , m_maxDriverCodeBytes(maxDriverCodeBytes)
     , m_validator(std::move(validator))
+    , m_transformer(std::move(transformer))
     , m_audit(layout.syncLogPath())
 {
     // fsyncs that overlap validation and the database commit; the threads
@@ -72,8 +75,52 @@ QString DriverSyncPipeline::open()
         return error;
     m_layout.removeStaleTemporaryFiles();
     reconcileFiles();
+    ensureRunnables();
     m_validator->prepare();
+    m_transformer->prepare();
     return {};
+}
+
+bool DriverSyncPipeline::runnableFor(const QString &source, QString *runnable, ScriptError *error, int *column)
+{
+    RunnableRepository cache(m_db.connection());
+    if (const std::optional<QString> cached = cache.find(source, DriverTransformer::version())) {
+        *runnable = *cached;
+        return true;
+    }
+    const TransformResult result = m_transformer->transform(source);
+    if (!result.ok) {
+        *error = result.error;
+        *column = result.column;
+        return false;
+    }
+    *runnable = result.code;
+    return true;
+}
+
+void DriverSyncPipeline::ensureRunnables()
+{
+    // Drivers installed before this transformer version: transformed once
+    // now, so that devices start from the runnable form.
+    DriverRepository drivers(m_db.connection());
+    RunnableRepository cache(m_db.connection());
+    for (const DriverRecord &r : drivers.all()) {
+        if (cache.find(r.driverCode, DriverTransformer::version()))
+            continue;
+        QString runnable;
+        ScriptError error;
+        int column = 0;
+        if (!runnableFor(r.driverCode, &runnable, &error, &column)) {
+            qCWarning(lcSync).noquote() << "driver" << r.driverType << "cannot be transformed:" << error.message
+                                        << "(line" << error.line << "); it runs as it was sent";
+            continue;
+        }
+        const QString problem = cache.store(r.driverCode, DriverTransformer::version(), runnable);
+        if (!problem.isEmpty())
+            qCWarning(lcSync) << "cannot store the runnable form of" << r.driverType << ":" << problem;
+        else
+            qCInfo(lcSync) << "driver" << r.driverType << "transformed for transformer" << DriverTransformer::version();
+    }
 }
 
 void DriverSyncPipeline::reconcileFiles()
@@ -154,10 +201,31 @@ void DriverSyncPipeline::process(const QJsonObject &data)
 
     const double savedMs = timer.nsecsElapsed() / 1e6;
 
-    // 2. validating: in a throw-away engine under the watchdog.
+    // 2. validating: down-levelled for QJSEngine 6.4 (transformer, cached by
+    //    content), then checked in a throw-away engine under the watchdog.
     emit progress(syncId, QStringLiteral("validating"));
+    QString runnable;
+    ScriptError transformError;
+    int column = 0;
+    if (!runnableFor(request.driverCode, &runnable, &transformError, &column)) {
+        static_cast<void>(fileSynced.get());
+        QString message;
+        if (transformError.rule == u"syntax")
+            message = QStringLiteral("syntax error at line %1:%2: %3")
+                          .arg(QString::number(transformError.line), QString::number(column), transformError.message);
+        else if (transformError.rule == u"unsupported")
+            message = QStringLiteral("not supported: %1 (line %2:%3)")
+                          .arg(transformError.message, QString::number(transformError.line), QString::number(column));
+        else
+            message = QStringLiteral("%1: %2").arg(transformError.rule, transformError.message);
+        const QString stack = transformError.line > 0
+            ? QStringLiteral("%1\n    at %2:%3:%4").arg(message, m_layout.driverFilePath(type)).arg(transformError.line).arg(column)
+            : QString();
+        fail(request, {QStringLiteral("Driver validation failed: ") + message, stack}, tempPath, timer);
+        return;
+    }
     const ScriptError verdict = m_validator->validate(
-        {request.driverCode, type, request.protocolType, m_layout.driverFilePath(type)});
+        {runnable, type, request.protocolType, m_layout.driverFilePath(type)});
     const QString syncError = fileSynced.get();
     if (!verdict.isNull()) {
         QString stack = verdict.stack;
@@ -176,7 +244,7 @@ void DriverSyncPipeline::process(const QJsonObject &data)
     // 3. storing: rename into place, then the database row and the outcome.
     emit progress(syncId, QStringLiteral("storing"));
     QJsonObject answerData;
-    const Failure stored = storeAndActivate(request, tempPath, &answerData);
+    const Failure stored = storeAndActivate(request, tempPath, runnable, &answerData);
     if (!stored.message.isEmpty()) {
         fail(request, stored, tempPath, timer);
         return;
@@ -190,7 +258,8 @@ void DriverSyncPipeline::process(const QJsonObject &data)
 }
 
 DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const DriverSyncRequest &request,
-                                                                 const QString &tempPath, QJsonObject *answerData)
+                                                                 const QString &tempPath, const QString &runnable,
+                                                                 QJsonObject *answerData)
 {
     const QString type = request.driverTypeText();
     const QString finalPath = m_layout.driverFilePath(type);
@@ -243,6 +312,8 @@ DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const DriverSyn
 
     if (db.transaction()) {
         error = drivers.upsertActive(record);
+        if (error.isEmpty())
+            error = RunnableRepository(db).store(record.driverCode, DriverTransformer::version(), runnable);
         if (error.isEmpty()) {
             SyncOutcomeRepository outcomes(db);
             error = outcomes.store({record.syncId, QStringLiteral("completed"), QStringLiteral("driver_sync_complete"),
@@ -302,5 +373,8 @@ void DriverSyncPipeline::answer(const QString &messageType, const QJsonObject &d
     m_audit.append({request.syncIdText(), request.driverTypeText(), request.version, outcome,
                     timer.nsecsElapsed() / 1e6, error});
     // The next validation gets a fresh engine made while the pipeline is idle.
-    QTimer::singleShot(0, this, [this] { m_validator->prepare(); });
+    QTimer::singleShot(0, this, [this] {
+        m_validator->prepare();
+        m_transformer->prepare();
+    });
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "driversyncrequest.h"
+#include "runtime/drivermodule.h"
 #include "storage/database.h"
 #include "storage/storagelayout.h"
 #include "syncauditlog.h"
@@ -19,6 +20,7 @@
 
 #include <memory>
 
+class DriverTransformer;
 class DriverValidator;
 
 class DriverSyncPipeline : public QObject
@@ -27,7 +29,8 @@ class DriverSyncPipeline : public QObject
 
 public:
     DriverSyncPipeline(const StorageLayout &layout, qint64 maxDriverCodeBytes,
-                       std::unique_ptr<DriverValidator> validator, QObject *parent = nullptr);
+                       std::unique_ptr<DriverValidator> validator, std::unique_ptr<DriverTransformer> transformer,
+                       QObject *parent = nullptr);
     ~DriverSyncPipeline() override;
 
     // Call on the pipeline's thread before process(): opens the database
@@ -61,13 +64,18 @@ private:
               const QElapsedTimer &timer);
     void answer(const QString &messageType, const QJsonObject &data, const DriverSyncRequest &request,
                 const QString &outcome, const QElapsedTimer &timer, const QString &error);
-    Failure storeAndActivate(const DriverSyncRequest &request, const QString &tempPath, QJsonObject *answerData);
+    Failure storeAndActivate(const DriverSyncRequest &request, const QString &tempPath, const QString &runnable,
+                             QJsonObject *answerData);
     void reconcileFiles();
+    // The runnable form of `source`: from the cache, else transformed.
+    bool runnableFor(const QString &source, QString *runnable, ScriptError *error, int *column);
+    void ensureRunnables();
     std::future<QString> inBackground(std::function<QString()> work);
 
     StorageLayout m_layout;
     qint64 m_maxDriverCodeBytes;
     std::unique_ptr<DriverValidator> m_validator;
+    std::unique_ptr<DriverTransformer> m_transformer;
     Database m_db;
     SyncAuditLog m_audit;
     QThreadPool m_ioPool;

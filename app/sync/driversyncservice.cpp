@@ -3,6 +3,7 @@
 #include "cloud/protocolhandler.h"
 #include "driversyncpipeline.h"
 #include "logcategories.h"
+#include "runtime/drivertransformer.h"
 #include "runtime/sandboxvalidator.h"
 
 #include <QMetaObject>
@@ -14,7 +15,8 @@ DriverSyncService::DriverSyncService(const StorageLayout &layout, qint64 maxDriv
 {
     m_thread.setObjectName(QStringLiteral("nuc-sync"));
     m_pipeline = new DriverSyncPipeline(layout, maxDriverCodeBytes,
-                                        std::make_unique<SandboxValidator>(watchdog, validationBudgetMs));
+                                        std::make_unique<SandboxValidator>(watchdog, validationBudgetMs),
+                                        std::make_unique<DriverTransformer>(watchdog, validationBudgetMs));
     m_pipeline->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_pipeline, &QObject::deleteLater);
 
