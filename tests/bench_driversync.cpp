@@ -23,6 +23,7 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addOption({QStringLiteral("syncs"), QStringLiteral("Number of syncs (default 500)."), QStringLiteral("n"), QStringLiteral("500")});
     parser.addOption({QStringLiteral("bytes"), QStringLiteral("Driver size (default 5120)."), QStringLiteral("b"), QStringLiteral("5120")});
+    parser.addOption({QStringLiteral("unique"), QStringLiteral("Make every sync's code different (no transformer cache hits).")});
     parser.addOption({QStringLiteral("gap-ms"), QStringLiteral("Idle time between syncs (default 0: back to back)."), QStringLiteral("ms"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("binary"), QStringLiteral("control-nuc to run."), QStringLiteral("path"), QStringLiteral(CONTROL_NUC_BINARY)});
     parser.process(app);
@@ -78,7 +79,8 @@ int main(int argc, char *argv[])
                          {QStringLiteral("driver_id"), QStringLiteral("drv-bench")},
                          {QStringLiteral("driver_type"), QStringLiteral("bench_driver")},
                          {QStringLiteral("version"), QStringLiteral("1.0.%1").arg(i)},
-                         {QStringLiteral("driver_code"), code},
+                         {QStringLiteral("driver_code"), parser.isSet(QStringLiteral("unique"))
+                                                             ? code + QStringLiteral("// build %1\n").arg(i) : code},
                          {QStringLiteral("protocol_type"), QStringLiteral("tcp")},
                          {QStringLiteral("connection_config"), QJsonObject{{QStringLiteral("port"), 23}}}};
         sentAt = clock.nsecsElapsed();
@@ -105,9 +107,11 @@ int main(int argc, char *argv[])
     double sum = 0;
     for (double s : samples)
         sum += s;
-    std::printf("driver_sync round trip, %d syncs of a %d-byte driver, %s (fsync on, fresh engine per validation)\n",
+    std::printf("driver_sync round trip, %d syncs of a %d-byte driver, %s, %s (fsync on, fresh engine per validation)\n",
                 syncs, int(code.toUtf8().size()),
-                gapMs > 0 ? qPrintable(QStringLiteral("%1 ms apart").arg(gapMs)) : "back to back");
+                gapMs > 0 ? qPrintable(QStringLiteral("%1 ms apart").arg(gapMs)) : "back to back",
+                parser.isSet(QStringLiteral("unique")) ? "every sync new code (transformed)"
+                                                       : "same code each time (transformer cache hit)");
     std::printf("  median %.3f ms  p99 %.3f ms  mean %.3f ms  min %.3f ms  max %.3f ms\n", pct(0.5), pct(0.99),
                 sum / samples.size(), samples.first(), samples.last());
     return 0;

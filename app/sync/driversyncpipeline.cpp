@@ -312,8 +312,9 @@ DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const DriverSyn
 
     if (db.transaction()) {
         error = drivers.upsertActive(record);
-        if (error.isEmpty())
-            error = RunnableRepository(db).store(record.driverCode, DriverTransformer::version(), runnable);
+        RunnableRepository runnables(db);
+        if (error.isEmpty() && !runnables.find(record.driverCode, DriverTransformer::version()))
+            error = runnables.store(record.driverCode, DriverTransformer::version(), runnable);
         if (error.isEmpty()) {
             SyncOutcomeRepository outcomes(db);
             error = outcomes.store({record.syncId, QStringLiteral("completed"), QStringLiteral("driver_sync_complete"),

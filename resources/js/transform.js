@@ -709,16 +709,20 @@ var NucTransform = (function () {
                 return a.priority - b.priority;
             return b.seq - a.seq;
         });
-        var out = source;
-        var lastStart = source.length + 1;
+        // The sorted list applied from the end would put, at one position,
+        // the last applied leftmost: reversed, it reads left to right.
+        edits.reverse();
+        var parts = [];
+        var pos = 0;
         for (var k = 0; k < edits.length; k++) {
             var edit = edits[k];
-            if (edit.end > lastStart && edit.end !== edit.start)
+            if (edit.start < pos)
                 throw new Error('internal: overlapping edits at ' + edit.start);
-            out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
-            if (edit.end !== edit.start)
-                lastStart = edit.start;
+            parts.push(source.slice(pos, edit.start), edit.text);
+            pos = edit.end;
         }
+        parts.push(source.slice(pos));
+        var out = parts.join('');
         return { ok: true, code: out, changed: true };
     }
 

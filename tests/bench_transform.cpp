@@ -1,0 +1,123 @@
+// Benchmark of the JavaScript transformer: time and peak memory to
+// down-level a 5 KB and a 50 KB modern driver in a throw-away engine, and
+// the memory left once the engine is gone.
+//   bench_transform [--runs N]
+#include "runtime/drivertransformer.h"
+#include "runtime/watchdog.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLoggingCategory>
+
+#include <algorithm>
+#include <cstdio>
+#include <malloc.h>
+#include <vector>
+
+namespace {
+
+double statusMb(const char *field)
+{
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        if (line.startsWith(field))
+            return line.mid(qstrlen(field)).trimmed().split(' ').value(0).toDouble() / 1024.0;
+    }
+    return 0;
+}
+
+void resetPeak()
+{
+    // Linux: writing 5 to clear_refs resets VmHWM to the current RSS.
+    QFile f(QStringLiteral("/proc/self/clear_refs"));
+    if (f.open(QIODevice::WriteOnly))
+        f.write("5");
+}
+
+// A modern driver of about `bytes` bytes: async methods, fields, spread/rest.
+QString modernDriver(int bytes, int salt)
+{
+    QString code = QStringLiteral(
+        "const BaseDriver = require('./base-driver');\n"
+        "// build %1\n"
+        "class Generated extends BaseDriver {\n"
+        "  state = { power: 'off' };\n"
+        "  #pending = 0;\n"
+        "  static defaults = { timeout: 1000 };\n").arg(salt);
+    int i = 0;
+    const QString tail = QStringLiteral("}\nmodule.exports = Generated;\n");
+    while (code.size() + tail.size() < bytes) {
+        code += QStringLiteral(
+                    "  async command%1(params = {}) {\n"
+                    "    const { retries = 1, ...rest } = { ...Generated.defaults, ...params };\n"
+                    "    try { this.#pending++; const r = await this.transport.request('CMD %1\\r', { until: '\\r' });\n"
+                    "      this.state = { ...this.state, last%1: r, retries }; return r; }\n"
+                    "    catch { return null; } finally { this.#pending--; }\n"
+                    "  }\n")
+                    .arg(i++);
+    }
+    return code + tail;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QLoggingCategory::setFilterRules(QStringLiteral("qt.qml.compiler=false"));
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("runs"), QStringLiteral("Transforms per size (default 20)."), QStringLiteral("n"), QStringLiteral("20")});
+    parser.process(app);
+    const int runs = parser.value(QStringLiteral("runs")).toInt();
+    Watchdog watchdog;
+
+    std::printf("transformer %s (acorn from Debian's node-acorn), throw-away engine per transform\n",
+                qPrintable(DriverTransformer::version()));
+    for (const int size : {5 * 1024, 50 * 1024}) {
+        std::vector<double> cold;   // engine creation + acorn load + transform
+        std::vector<double> warm;   // transform only (engine prepared while idle)
+        double peakDelta = 0;
+        malloc_trim(0);
+        const double baseline = statusMb("VmRSS:");
+        for (int r = 0; r < runs; ++r) {
+            const QString source = modernDriver(size, r);
+            malloc_trim(0);
+            resetPeak();
+            const double before = statusMb("VmRSS:");
+            QElapsedTimer t;
+            t.start();
+            {
+                DriverTransformer transformer(&watchdog, 10000);
+                const TransformResult result = transformer.transform(source);
+                if (!result.ok) {
+                    std::fprintf(stderr, "transform failed: %s\n", qPrintable(result.error.message));
+                    return 1;
+                }
+                cold.push_back(t.nsecsElapsed() / 1e6);
+                transformer.prepare();   // next engine, as the pipeline does when idle
+                QElapsedTimer w;
+                w.start();
+                const TransformResult again = transformer.transform(modernDriver(size, r + 1000));
+                warm.push_back(w.nsecsElapsed() / 1e6);
+                if (!again.ok)
+                    return 1;
+            }
+            peakDelta = std::max(peakDelta, statusMb("VmHWM:") - before);
+        }
+        malloc_trim(0);
+        const double after = statusMb("VmRSS:");
+        std::sort(cold.begin(), cold.end());
+        std::sort(warm.begin(), warm.end());
+        std::printf("%2d KB driver (%d runs): transform alone median %.1f ms (max %.1f); with a fresh engine and acorn "
+                    "median %.1f ms (max %.1f)\n",
+                    size / 1024, runs, warm[warm.size() / 2], warm.back(), cold[cold.size() / 2], cold.back());
+        std::printf("        peak memory above the start of a run: %.1f MB; left after the engines are gone: %+.1f MB\n",
+                    peakDelta, after - baseline);
+    }
+    return 0;
+}
