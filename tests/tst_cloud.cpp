@@ -50,11 +50,13 @@ private slots:
     void controllerReconnectsAfterTheCloudRestarts();
     void wrongTokenIsRefused();
     void unknownSyncIdIsLoggedNotACrash();
+    void wssWithCertificateAndKey();
 
 private:
-    void startCloud();
+    void startCloud(const QStringList &extra = {});
     void stopCloud();
-    void startNuc(const QString &token = QStringLiteral("e2e-token"), const QString &id = QStringLiteral("nuc-e2e"));
+    void startNuc(const QString &token = QStringLiteral("e2e-token"), const QString &id = QStringLiteral("nuc-e2e"),
+                  const QStringList &extra = {});
     // Runs a CLI command; returns exit code, fills stdout.
     int cli(const QStringList &args, QString *out = nullptr, int timeoutMs = 40000);
     QJsonObject cliJson(const QStringList &args);
@@ -136,13 +138,13 @@ void tst_Cloud::cleanup()
     m_dir.reset();
 }
 
-void tst_Cloud::startCloud()
+void tst_Cloud::startCloud(const QStringList &extra)
 {
     m_cloud = std::make_unique<QProcess>();
     m_cloud->setProcessChannelMode(QProcess::MergedChannels);
-    m_cloud->start(cloudBinary, {QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port),
+    m_cloud->start(cloudBinary, QStringList{QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port),
                                  QStringLiteral("--token"), QStringLiteral("e2e-token"), QStringLiteral("--db"), m_database,
-                                 QStringLiteral("--admin-socket"), m_admin});
+                                 QStringLiteral("--admin-socket"), m_admin} + extra);
     QVERIFY(m_cloud->waitForStarted(5000));
     QVERIFY2(QTest::qWaitFor([&] { return m_cloud->readAll().contains("listening on") || QFile::exists(m_admin); }, 10000)
                  && QTest::qWaitFor([&] { return QFile::exists(m_admin); }, 5000),
@@ -159,16 +161,16 @@ void tst_Cloud::stopCloud()
     m_cloud.reset();
 }
 
-void tst_Cloud::startNuc(const QString &token, const QString &id)
+void tst_Cloud::startNuc(const QString &token, const QString &id, const QStringList &extra)
 {
     auto nuc = std::make_unique<QProcess>();
     nuc->setProcessChannelMode(QProcess::ForwardedChannels);
-    nuc->start(nucBinary, {QStringLiteral("--headless"), QStringLiteral("--root"), m_dir->filePath(id),
+    nuc->start(nucBinary, QStringList{QStringLiteral("--headless"), QStringLiteral("--root"), m_dir->filePath(id),
                            QStringLiteral("--cloud-url"), QStringLiteral("ws://127.0.0.1:%1/").arg(m_port),
                            QStringLiteral("--token"), token, QStringLiteral("--controller-id"), id,
                            QStringLiteral("--reconnect-min-ms"), QStringLiteral("100"),
                            QStringLiteral("--reconnect-max-ms"), QStringLiteral("500"),
-                           QStringLiteral("--log-level"), QStringLiteral("warning")});
+                           QStringLiteral("--log-level"), QStringLiteral("warning")} + extra);
     QVERIFY(nuc->waitForStarted(5000));
     m_nucs.push_back(std::move(nuc));
 }
@@ -341,6 +343,35 @@ void tst_Cloud::unknownSyncIdIsLoggedNotACrash()
     QVERIFY(waitForController(QStringLiteral("raw-1"), true));
     QCOMPARE(m_cloud->state(), QProcess::Running);
     QVERIFY(cliJson({QStringLiteral("deployments")}).value(QStringLiteral("deployments")).toArray().isEmpty());
+}
+
+void tst_Cloud::wssWithCertificateAndKey()
+{
+    // A self-signed certificate for 127.0.0.1, made for this test.
+    const QString cert = m_dir->filePath(QStringLiteral("cert.pem"));
+    const QString key = m_dir->filePath(QStringLiteral("key.pem"));
+    QProcess openssl;
+    openssl.start(QStringLiteral("openssl"),
+                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
+                   QStringLiteral("-nodes"), QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert,
+                   QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
+                   QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1")});
+    QVERIFY(openssl.waitForFinished(30000));
+    QCOMPARE(openssl.exitCode(), 0);
+
+    stopCloud();
+    QFile::remove(m_admin);
+    startCloud({QStringLiteral("--cert"), cert, QStringLiteral("--key"), key});
+    // Without trusting that certificate, the controller does not connect ...
+    auto wssUrl = QStringLiteral("wss://127.0.0.1:%1/").arg(m_port);
+    startNuc(QStringLiteral("e2e-token"), QStringLiteral("untrusting"), {QStringLiteral("--cloud-url"), wssUrl});
+    // ... and trusting it (--cloud-ca), it does.
+    startNuc(QStringLiteral("e2e-token"), QStringLiteral("trusting"),
+             {QStringLiteral("--cloud-url"), wssUrl, QStringLiteral("--cloud-ca"), cert});
+    QVERIFY(waitForController(QStringLiteral("trusting"), true, 15000));
+    QString out;
+    QCOMPARE(cli({QStringLiteral("controllers")}, &out), 0);
+    QVERIFY2(!out.contains(u"untrusting"), qPrintable(out));
 }
 
 QTEST_GUILESS_MAIN(tst_Cloud)

@@ -4,6 +4,8 @@
 
 #include <QNetworkRequest>
 #include <QRandomGenerator>
+#include <QSslCertificate>
+#include <QSslConfiguration>
 
 #include <algorithm>
 
@@ -20,6 +22,19 @@ CloudLink::CloudLink(const CloudLinkSettings &settings, QObject *parent)
     m_handshakeDeadline.setSingleShot(true);
     m_pingTimer.setInterval(m_settings.pingIntervalMs);
 
+    if (!m_settings.caFile.isEmpty()) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        const QList<QSslCertificate> extra = QSslCertificate::fromPath(m_settings.caFile, QSsl::Pem);
+        if (extra.isEmpty())
+            qCWarning(lcCloud) << "no certificate found in" << m_settings.caFile;
+        tls.addCaCertificates(extra);
+        m_socket.setSslConfiguration(tls);
+    }
+    connect(&m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+        // Never ignored: a cloud whose certificate does not verify is not the cloud.
+        for (const QSslError &e : errors)
+            m_lastError = QStringLiteral("TLS: %1").arg(e.errorString());
+    });
     connect(&m_reconnectTimer, &QTimer::timeout, this, &CloudLink::dial);
     connect(&m_pingTimer, &QTimer::timeout, this, &CloudLink::sendPing);
     connect(&m_pongDeadline, &QTimer::timeout, this, [this] {

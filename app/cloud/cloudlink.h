@@ -21,6 +21,7 @@ struct CloudLinkSettings
     int pingIntervalMs = 20000;
     int pongTimeoutMs = 10000;
     int handshakeTimeoutMs = 15000;
+    QString caFile;            // wss://: also trust this CA (PEM), e.g. a site's own
 };
 
 class CloudLink : public QObject

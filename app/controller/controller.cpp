@@ -24,6 +24,7 @@ Controller::Controller(const Config &config, QObject *parent)
     CloudLinkSettings link;
     link.url = config.cloudUrl;
     link.token = config.token;
+    link.caFile = config.cloudCaFile;
     link.controllerId = config.controllerId;
     link.appVersion = QStringLiteral(NUC_APP_VERSION);
     link.reconnectMinMs = config.reconnectMinMs;

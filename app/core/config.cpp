@@ -100,6 +100,14 @@ std::vector<Setting> settings()
              c.token = v.trimmed();
              return {};
          }},
+        {QStringLiteral("cloud-ca"), QStringLiteral("file"),
+         QStringLiteral("PEM file of a CA to trust for wss:// (besides the system's)."),
+         [](Config &c, const QString &v) -> QString {
+             if (!v.trimmed().isEmpty() && !QFileInfo(v.trimmed()).isReadable())
+                 return QStringLiteral("'%1' is not a readable file").arg(v);
+             c.cloudCaFile = v.trimmed();
+             return {};
+         }},
         {QStringLiteral("controller-id"), QStringLiteral("id"),
          QStringLiteral("Controller id reported to the cloud (default: host name)."),
          [](Config &c, const QString &v) -> QString {

@@ -13,6 +13,7 @@ struct Config
     QString root = QStringLiteral("/opt/control-system");
     QUrl cloudUrl;                 // empty: stay offline
     QString token;                 // bearer token for the cloud, may be empty
+    QString cloudCaFile;           // wss://: an extra CA (PEM) to trust
     QString controllerId;          // default: host name
     QString controllerName;        // default: controller id
     bool headless = false;
