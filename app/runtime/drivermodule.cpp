@@ -50,6 +50,11 @@ const QString requireFactory = QStringLiteral(R"JS(
 
 } // namespace
 
+QString DriverModule::resource(const QString &path)
+{
+    return readResource(path);
+}
+
 QList<std::pair<QString, QString>> DriverModule::builtinModules()
 {
     return {

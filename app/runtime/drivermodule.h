@@ -47,6 +47,9 @@ public:
     // With `fileName`, the line is the first stack frame in that file.
     static ScriptError fromJsError(const QJSValue &error, const QString &rule, const QString &fileName = {});
 
+    // The text of a compiled-in resource (:/nuc/js/...), read once.
+    static QString resource(const QString &path);
+
     // Names a driver may require(), with the resource holding each source.
     static QList<std::pair<QString, QString>> builtinModules();
 };

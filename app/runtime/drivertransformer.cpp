@@ -6,22 +6,12 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QJSEngine>
-#include <QMutex>
 
 namespace {
 
 QString resource(const QString &path)
 {
-    static QMutex mutex;
-    static QHash<QString, QString> cache;
-    QMutexLocker lock(&mutex);
-    auto it = cache.constFind(path);
-    if (it != cache.constEnd())
-        return *it;
-    QFile f(path);
-    QString text = f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-    cache.insert(path, text);
-    return text;
+    return DriverModule::resource(path);
 }
 
 } // namespace

@@ -304,9 +304,11 @@ var NucTransform = (function () {
                 return true;
             return false;
         }
-        // Removes `...rest` from an object pattern; returns {name, keys}.
-        function stripRest(pattern) {
+        // The parts of an object pattern with a `...rest`: the other
+        // properties' keys (and, one-line, their text) and the rest's name.
+        function restParts(pattern, withText) {
             var keys = [];
+            var parts = [];
             var rest = null;
             for (var i = 0; i < pattern.properties.length; i++) {
                 var prop = pattern.properties[i];
@@ -316,15 +318,19 @@ var NucTransform = (function () {
                 }
                 if (prop.computed)
                     throw new Refusal('object rest (...) next to a computed key', prop);
-                if (prop.key.type === 'Identifier')
-                    keys.push(prop.key.name);
-                else
-                    keys.push(String(prop.key.value));
+                keys.push(prop.key.type === 'Identifier' ? prop.key.name : String(prop.key.value));
+                if (withText)
+                    parts.push(oneLine(prop, 'a destructured parameter'));
             }
             if (rest.argument.type !== 'Identifier')
                 throw new Refusal('object rest (...) into a pattern', rest);
-            blank(rest.start, rest.end);
-            return { name: rest.argument.name, keys: keys };
+            return { rest: rest, name: rest.argument.name, keys: keys, pattern: '{ ' + parts.join(', ') + ' }' };
+        }
+        // Removes `...rest` from an object pattern in place; returns {name, keys}.
+        function stripRest(pattern) {
+            var info = restParts(pattern, false);
+            blank(info.rest.start, info.rest.end);
+            return info;
         }
         function keyList(keys) {
             return '[' + keys.map(function (k) { return JSON.stringify(k); }).join(', ') + ']';
@@ -351,34 +357,12 @@ var NucTransform = (function () {
                 if (pattern.type !== 'ObjectPattern' || !hasRest(pattern))
                     continue;
                 var name = '__nucP' + (tmp++);
-                var info = stripRestCopy(pattern);
+                var info = restParts(pattern, true);   // the pattern is replaced as a whole
                 replace(pattern.start, pattern.end, name);
                 paramLets.push({ fn: fn, text: 'let ' + info.pattern + ' = __nucPush(' + name + '), ' + info.name
                                  + ' = __nucPopRest(' + keyList(info.keys) + ');' });
             }
         }
-        // Like stripRest, but returns the pattern's text without the rest
-        // (the pattern itself is replaced as a whole).
-        function stripRestCopy(pattern) {
-            var keys = [];
-            var parts = [];
-            var rest = null;
-            for (var i = 0; i < pattern.properties.length; i++) {
-                var prop = pattern.properties[i];
-                if (prop.type === 'RestElement') {
-                    rest = prop;
-                    continue;
-                }
-                if (prop.computed)
-                    throw new Refusal('object rest (...) next to a computed key', prop);
-                keys.push(prop.key.type === 'Identifier' ? prop.key.name : String(prop.key.value));
-                parts.push(oneLine(prop, 'a destructured parameter'));
-            }
-            if (rest.argument.type !== 'Identifier')
-                throw new Refusal('object rest (...) into a pattern', rest);
-            return { pattern: '{ ' + parts.join(', ') + ' }', name: rest.argument.name, keys: keys };
-        }
-
         function objectSpread(node) {
             var spread = false;
             for (var i = 0; i < node.properties.length; i++) {
