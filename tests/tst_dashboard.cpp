@@ -375,6 +375,11 @@ void tst_Dashboard::germanWithLangDe()
     loadUi();
     QVERIFY(QTest::qWaitFor([&] { return m_dashboard->cloudState() == u"connected"; }, 2000));
     const QString tab = item(QStringLiteral("tab_0"))->property("text").toString();
+    // German labels are longer: render the small screen too (build/tests/dashboard-de-800x480.png).
+    m_window->resize(800, 480);
+    QVERIFY(QTest::qWaitFor([&] { return m_window->width() == 800; }, 2000));
+    QTest::qWait(200);
+    QVERIFY(m_window->grabWindow().save(QStringLiteral("dashboard-de-800x480.png")));
     QCoreApplication::removeTranslator(&translator);
     QCOMPARE(tab, QStringLiteral("Geräte (0)"));
     QCOMPARE(findItem(item(QStringLiteral("cloudBadge")), QStringLiteral("statusWord"))->property("text").toString(),
