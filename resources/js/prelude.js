@@ -153,6 +153,8 @@
     define(global, '__nucDefineHidden', function (target, name, value) {
         Object.defineProperty(target, name, { value: value, writable: true, configurable: true, enumerable: false });
     });
+    // Defect 2: an arrow made in a derived-class constructor becomes a bound function.
+    define(global, '__nucBind', function (fn, self) { return fn.bind(self); });
     define(global, '__nucClass', function (cls, init) {
         init(cls);
         return cls;

@@ -106,7 +106,9 @@ var NucTransform = (function () {
         return found;
     }
 
-    function transform(source) {
+    function transform(input) {
+        // A #! line would not parse inside the module wrapper: a comment keeps its line.
+        var source = input.indexOf('#!') === 0 ? '//' + input.slice(2) : input;
         var ast;
         try {
             ast = acorn.parse(source, {
@@ -153,6 +155,23 @@ var NucTransform = (function () {
                 insert(node.end, after, d - (outer || 0));
         }
         var BODY_FIRST = 100000;
+        // The first position at or after `pos` that is not space or a comment.
+        function nextToken(pos) {
+            var i = pos;
+            for (;;) {
+                while (i < source.length && /\s/.test(source.charAt(i)))
+                    i++;
+                if (source.substr(i, 2) === '//') {
+                    i = source.indexOf('\n', i);
+                    if (i < 0)
+                        return source.length;
+                } else if (source.substr(i, 2) === '/*') {
+                    i = source.indexOf('*/', i) + 2;
+                } else {
+                    return i;
+                }
+            }
+        }
         function oneLine(node, what) {
             var t = text(node);
             if (t.indexOf('//') >= 0 || t.indexOf('/*') >= 0)
@@ -231,11 +250,11 @@ var NucTransform = (function () {
                 break;
             case 'PrivateIdentifier':
                 if (!(node.__parent.type === 'PropertyDefinition' && node.__parent.key === node))
-                    replace(node.start, node.end, '__nucPriv_' + node.name);
+                    replace(node.start, node.end, privateName(node));
                 break;
             case 'BinaryExpression':
                 if (node.left.type === 'PrivateIdentifier' && node.operator === 'in')
-                    wrap(node.left, '"', '"', 9);   // `#x in obj`: a property name test
+                    wrap(node.left, '"', '"', 9);   // `#x in obj`: a property name test (renamed by its own visit)
                 break;
             case 'AssignmentExpression':
                 logicalAssignment(node);
@@ -254,7 +273,9 @@ var NucTransform = (function () {
                 classes.push(node);
                 break;
             case 'AwaitExpression':
-                replace(node.start, node.start + 'await'.length, '(yield');
+                // An identifier first: code without semicolons must not
+                // read `(yield …)` as a call on the previous line.
+                replace(node.start, node.start + 'await'.length, '__nucKeep(yield');
                 wrap(node, null, ')', 0);
                 break;
             case 'ObjectPattern':
@@ -278,6 +299,34 @@ var NucTransform = (function () {
                     keepTailStores(node.body);
                 restParams(node);
             }
+        }
+
+        // #name → __nucPriv<class>_name: one name per declaring class, so a
+        // subclass's #x does not overwrite its base class's #x.
+        var classSerial = 0;
+        function privateName(identifier) {
+            for (var p = identifier.__parent; p; p = p.__parent) {
+                if (p.type !== 'ClassDeclaration' && p.type !== 'ClassExpression')
+                    continue;
+                if (!p.__privates) {
+                    p.__privates = {};
+                    p.body.body.forEach(function (m) {
+                        if (m.key && m.key.type === 'PrivateIdentifier')
+                            p.__privates[m.key.name] = true;
+                    });
+                    p.__serial = ++classSerial;
+                }
+                if (p.__privates[identifier.name])
+                    return '__nucPriv' + p.__serial + '_' + identifier.name;
+            }
+            throw new Refusal('a #private name outside the class that declares it', identifier);
+        }
+        function hasEditsInside(node) {
+            for (var i = 0; i < edits.length; i++) {
+                if (edits[i].start >= node.start && edits[i].end <= node.end)
+                    return true;
+            }
+            return false;
         }
 
         function hasRest(pattern) {
@@ -338,7 +387,10 @@ var NucTransform = (function () {
 
         function restDeclarator(decl) {
             var info = stripRest(decl.id);
-            wrap(decl.init, '__nucPush(', '), ' + info.name + ' = __nucPopRest(' + keyList(info.keys) + ')', 5);
+            // From after `=` to the declarator's end: the initialiser may be parenthesised.
+            var eq = findToken(decl.id.end, '=', decl.init.start);
+            insert(eq + 1, ' __nucPush(', -depth(decl) * 10 - 5);
+            insert(decl.end, '), ' + info.name + ' = __nucPopRest(' + keyList(info.keys) + ')', depth(decl) * 10 - 5);
         }
 
         function restAssignment(node) {
@@ -346,7 +398,9 @@ var NucTransform = (function () {
             if (statement.type !== 'ExpressionStatement')
                 throw new Refusal('object rest (...) in an assignment that is not a statement of its own', node);
             var info = stripRest(node.left);
-            wrap(node.right, '__nucPush(', '), ' + info.name + ' = __nucPopRest(' + keyList(info.keys) + ')', 5);
+            var eq = findToken(node.left.end, '=', node.right.start);
+            insert(eq + 1, ' __nucPush(', -depth(node) * 10 - 5);
+            insert(node.end, '), ' + info.name + ' = __nucPopRest(' + keyList(info.keys) + ')', depth(node) * 10 - 5);
         }
 
         var paramLets = [];   // {fn, text}
@@ -358,6 +412,8 @@ var NucTransform = (function () {
                     continue;
                 var name = '__nucP' + (tmp++);
                 var info = restParts(pattern, true);   // the pattern is replaced as a whole
+                if (/#|\b\d[\d_]*_\d|\?\?=|\|\|=|&&=|\bawait\b|\basync\b|=>|\.\.\./.test(info.pattern))
+                    throw new Refusal('a parameter with object rest (...) whose other parts need rewriting too', pattern);
                 replace(pattern.start, pattern.end, name);
                 paramLets.push({ fn: fn, text: 'let ' + info.pattern + ' = __nucPush(' + name + '), ' + info.name
                                  + ' = __nucPopRest(' + keyList(info.keys) + ');' });
@@ -378,9 +434,10 @@ var NucTransform = (function () {
                 var prop = props[j];
                 if (prop.type !== 'SpreadElement')
                     continue;
-                replace(prop.start, prop.argument.start, '}, ');
-                insert(prop.argument.end, ', {', depth(prop) * 10 - 5);
-                var comma = findToken(prop.argument.end, ',', j + 1 < props.length ? props[j + 1].start : node.end);
+                // `...` alone: the argument may be parenthesised, `...(a && b)`
+                replace(prop.start, prop.start + 3, '}, ');
+                insert(prop.end, ', {', depth(prop) * 10 - 5);
+                var comma = findToken(prop.end, ',', j + 1 < props.length ? props[j + 1].start : node.end);
                 if (comma >= 0)
                     replace(comma, comma + 1, ' ');
             }
@@ -400,7 +457,7 @@ var NucTransform = (function () {
             if (simple) {
                 // a ??= b → (a ?? __nucKeep(a = b))
                 var target = oneLine(left, 'a logical assignment target').replace(/#([A-Za-z_$][\w$]*)/g, '__nucPriv_$1');
-                wrap(node, '(', '))', 1);
+                wrap(node, '__nucKeep(', '))', 1);
                 replace(opPos, opPos + op.length, logical + ' __nucKeep(' + target + ' =');
                 return;
             }
@@ -409,12 +466,17 @@ var NucTransform = (function () {
             if (left.type !== 'MemberExpression')
                 throw new Refusal('a logical assignment (' + op + ') to this target', node);
             // o.p ??= v → ((__o) => __o.p ?? __nucKeep(__o.p = v))(o)  (object evaluated once)
+            if (uses(node.right, function (n) { return (n.type === 'Identifier' && n.name === 'arguments') || n.type === 'Super'; }))
+                throw new Refusal('a logical assignment (' + op + ') to a computed target with arguments or super on its right', node);
+            if (hasEditsInside(left))
+                throw new Refusal('a logical assignment (' + op + ') whose target needs rewriting itself', node);
             var objectText = oneLine(left.object, 'a logical assignment target');
             var prop = left.computed ? '[' + oneLine(left.property, 'a logical assignment target') + ']'
-                                     : '.' + left.property.name;
+                : '.' + (left.property.type === 'PrivateIdentifier' ? privateName(left.property) : left.property.name);
+            // A function, not an arrow: an arrow here could meet defect 2.
             replace(node.start, opPos + op.length,
-                    '((__nucO) => __nucO' + prop + ' ' + logical + ' __nucKeep(__nucO' + prop + ' =');
-            wrap(node, null, '))(' + objectText + ')', 1);
+                    '__nucKeep(function (__nucO) { return __nucO' + prop + ' ' + logical + ' __nucKeep(__nucO' + prop + ' =');
+            wrap(node, null, '); }.call(this, ' + objectText + '))', 1);
         }
 
         // Defect 1: a store whose value is returned can be lost in strict
@@ -489,13 +551,23 @@ var NucTransform = (function () {
 
         // Defect 2: an arrow using `this` made inside a derived-class
         // constructor throws when it runs. Such arrows become bound functions.
+        function insideSuperCall(node) {
+            for (var p = node.__parent; p && !(p.type === 'FunctionExpression' || p.type === 'FunctionDeclaration'); p = p.__parent) {
+                if (p.type === 'CallExpression' && p.callee.type === 'Super')
+                    return true;
+            }
+            return false;
+        }
         function needsBinding(fn) {
             if (fn.type !== 'ArrowFunctionExpression')
                 return false;
             if (!isDerivedConstructor(ownerFunction(fn)))
                 return false;
-            if (!uses(fn.body, function (n) { return n.type === 'ThisExpression'; }))
+            // An async arrow gets `this` from its rewrite even when it does not use it.
+            if (!fn.async && !uses(fn.body, function (n) { return n.type === 'ThisExpression'; }))
                 return false;
+            if (insideSuperCall(fn))
+                throw new Refusal('an arrow using this (or an async arrow) in the arguments of super(...)', fn);
             if (uses(fn.body, function (n) { return n.type === 'Identifier' && n.name === 'arguments'; }))
                 throw new Refusal('an arrow using both this and arguments inside a derived-class constructor', fn);
             if (uses(fn.body, function (n) { return n.type === 'Super'; }))
@@ -543,21 +615,22 @@ var NucTransform = (function () {
             var head = '';
             var tail = '';
             if (bind) {
-                insert(paramsStart, '(function ' + (parenthesised ? '' : '('), -depth(fn) * 10 - 5);
+                insert(paramsStart, '__nucBind(function ' + (parenthesised ? '' : '('), -depth(fn) * 10 - 5);
                 head = (parenthesised ? '' : ')') + ' {';
-                tail = '}).bind(this)';
+                tail = '}, this)';
                 if (fn.async) {
                     head += ' return __nucAsync(this, arguments, function* () {';
                     tail = '}); ' + tail;
                 }
                 if (lets)
                     head += ' ' + lets;
+                replace(token, token + 2, head);
                 if (blockBody) {
                     // the body's own braces become a nested block: fine
-                    replace(token, token + 2, head);
                     wrap(fn, null, ' ' + tail, 0);
                 } else {
-                    replace(token, token + 2, head + ' return ');
+                    // `return` where the body starts: a body on the next line stays returned
+                    insert(nextToken(token + 2), 'return ', -depth(fn) * 10);
                     wrap(fn, null, '; ' + tail, 0);
                 }
                 return;
@@ -576,11 +649,11 @@ var NucTransform = (function () {
             }
             if (lets)
                 head += ' ' + lets;
+            replace(token, token + 2, head);
             if (blockBody) {
-                replace(token, token + 2, head);
                 wrap(fn, null, ' ' + tail, 0);
             } else {
-                replace(token, token + 2, head + ' return ');
+                insert(nextToken(token + 2), 'return ', -depth(fn) * 10);
                 wrap(fn, null, '; ' + tail, 0);
             }
         }
@@ -596,13 +669,15 @@ var NucTransform = (function () {
                     ctor = member;
                 if (member.type === 'PropertyDefinition') {
                     var isPrivate = member.key.type === 'PrivateIdentifier';
-                    var name = isPrivate ? '__nucPriv_' + member.key.name
+                    var name = isPrivate ? privateName(member.key)
                         : (member.key.type === 'Identifier' ? member.key.name : String(member.key.value));
                     var method = (member.static ? '__nucStatic_' : '__nucField_') + (tmp++);
                     var define = isPrivate ? '__nucDefineHidden' : '__nucDefine';
                     var keyEnd = member.key.end;
                     if (member.value) {
-                        replace(member.key.start, member.value.start, method + '() { return (');
+                        // up to the `=`: the value may be parenthesised
+                        var eqPos = findToken(member.key.end, '=', member.value.start);
+                        replace(member.key.start, eqPos + 1, method + '() { return (');
                         wrap(member, null, '); }', 0);   // ends where the value ends (or at its `;`)
                     } else {
                         replace(member.key.start, keyEnd, method + '() { return undefined; }');
@@ -682,7 +757,7 @@ var NucTransform = (function () {
         }
 
         if (!edits.length)
-            return { ok: true, code: source, changed: false };
+            return { ok: true, code: source, changed: source !== input };
         // Apply from the end; at one position, higher priority first in the text.
         edits.sort(function (a, b) {
             if (a.start !== b.start)
@@ -700,8 +775,12 @@ var NucTransform = (function () {
         var pos = 0;
         for (var k = 0; k < edits.length; k++) {
             var edit = edits[k];
-            if (edit.start < pos)
-                throw new Error('internal: overlapping edits at ' + edit.start);
+            if (edit.start < pos) {
+                var where = acorn.getLineInfo(source, edit.start);
+                return { ok: false, kind: 'unsupported',
+                         message: 'this combination of constructs in one expression (please split it)',
+                         line: where.line, column: where.column + 1 };
+            }
             parts.push(source.slice(pos, edit.start), edit.text);
             pos = edit.end;
         }
