@@ -30,7 +30,7 @@ Popup {
             dialog.problem = ""
             dialog.confirming = true
         } else {
-            dialog.problem = qsTr("Wrong PIN. Try again.")
+            dialog.problem = dialog.dashboard.pinProblem()
             dialog.pin = ""
         }
     }

@@ -22,11 +22,15 @@ stop_postgres() {
 }
 trap stop_postgres EXIT
 [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PG_DIR"
-as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres >/dev/null
+# A password (not trust): other local users cannot use the test server.
+PG_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+echo "$PG_PASSWORD" >"$PG_DIR/pw"
+[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PG_DIR/pw"
+as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -A scram-sha-256 -U postgres --pwfile="$PG_DIR/pw" >/dev/null
 as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
     -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null
-as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres cloudtest
-export CONTROL_CLOUD_TEST_PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/cloudtest"
+PGPASSWORD="$PG_PASSWORD" as_pg env PGPASSWORD="$PG_PASSWORD" "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres cloudtest
+export CONTROL_CLOUD_TEST_PG_URL="postgres://postgres:$PG_PASSWORD@127.0.0.1:$PG_PORT/cloudtest"
 echo "test: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
 
 export QT_QPA_PLATFORM=offscreen

@@ -106,6 +106,7 @@ private slots:
     void rendersAt800x480And1920x1080();
     void kioskIsFullScreenAndCannotBeClosed();
     void safeModeBannerAndReEnable();
+    void wrongPinsLockTheKeypad();
 
 private:
     void startController(const QString &pin);
@@ -358,6 +359,7 @@ void tst_Dashboard::lockedWithoutPin()
     QVERIFY(item(QStringLiteral("lockedText"))->property("text").toString().contains(u"technician-pin"));
     QVERIFY(!item(QStringLiteral("key_1"))->isVisible());
     QVERIFY(!m_dashboard->checkPin(QString()));
+    QVERIFY(!m_dashboard->checkPin(QStringLiteral("1234")));   // no PIN configured: nothing opens it
     // Even called directly, the action is refused.
     QSignalSpy finished(m_dashboard.get(), &Dashboard::actionFinished);
     m_dashboard->reloadAll(QStringLiteral("0000"));
@@ -470,6 +472,19 @@ void tst_Dashboard::safeModeBannerAndReEnable()
     QVERIFY(QTest::qWaitFor([&] { return !m_dashboard->safeMode(); }, 3000));
     QVERIFY(QTest::qWaitFor([&] { return !banner->isVisible(); }, 2000));
     QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+}
+
+void tst_Dashboard::wrongPinsLockTheKeypad()
+{
+    startController(QStringLiteral("2468"));
+    for (int i = 0; i < 4; ++i)
+        QVERIFY(!m_dashboard->checkPin(QStringLiteral("0000")));
+    QVERIFY(m_dashboard->checkPin(QStringLiteral("2468")));   // four wrong, then right: fine
+    for (int i = 0; i < 5; ++i)
+        QVERIFY(!m_dashboard->checkPin(QStringLiteral("0000")));
+    // Locked now: even the right PIN is refused, and the dialog says why.
+    QVERIFY(!m_dashboard->checkPin(QStringLiteral("2468")));
+    QVERIFY2(m_dashboard->pinProblem().startsWith(u"Too many wrong PINs. Try again in "), qPrintable(m_dashboard->pinProblem()));
 }
 
 QTEST_MAIN(tst_Dashboard)

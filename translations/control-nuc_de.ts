@@ -43,10 +43,6 @@
         <translation>Techniker-Aktionen sind gesperrt: keine PIN eingerichtet.</translation>
     </message>
     <message>
-        <source>Wrong PIN.</source>
-        <translation>Falsche PIN.</translation>
-    </message>
-    <message>
         <source>Another action is still running.</source>
         <translation>Eine andere Aktion läuft noch.</translation>
     </message>
@@ -85,6 +81,14 @@
     <message>
         <source>Safe mode ended: drivers are starting.</source>
         <translation>Abgesicherter Modus beendet: Treiber starten.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Too many wrong PINs. Try again in %n s.</source>
+        <translation><numerusform>Zu viele falsche PINs. Erneut versuchen in %n s.</numerusform><numerusform>Zu viele falsche PINs. Erneut versuchen in %n s.</numerusform></translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Try again.</source>
+        <translation>Falsche PIN. Bitte erneut versuchen.</translation>
     </message>
 </context>
 <context>
@@ -240,10 +244,6 @@
 </context>
 <context>
     <name>PinDialog</name>
-    <message>
-        <source>Wrong PIN. Try again.</source>
-        <translation>Falsche PIN. Bitte erneut versuchen.</translation>
-    </message>
     <message>
         <source>Technician actions are locked because no PIN is configured. Set technician-pin in the controller&apos;s configuration file (or CONTROL_NUC_TECHNICIAN_PIN) and restart the controller.</source>
         <translation>Techniker-Aktionen sind gesperrt, weil keine PIN eingerichtet ist. Setzen Sie technician-pin in der Konfigurationsdatei des Controllers (oder CONTROL_NUC_TECHNICIAN_PIN) und starten Sie den Controller neu.</translation>

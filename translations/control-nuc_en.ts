@@ -43,10 +43,6 @@
         <translation>Technician actions are locked: no PIN is configured.</translation>
     </message>
     <message>
-        <source>Wrong PIN.</source>
-        <translation>Wrong PIN.</translation>
-    </message>
-    <message>
         <source>Another action is still running.</source>
         <translation>Another action is still running.</translation>
     </message>
@@ -85,6 +81,14 @@
     <message>
         <source>Safe mode ended: drivers are starting.</source>
         <translation>Safe mode ended: drivers are starting.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Too many wrong PINs. Try again in %n s.</source>
+        <translation><numerusform>Too many wrong PINs. Try again in %n s.</numerusform><numerusform>Too many wrong PINs. Try again in %n s.</numerusform></translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Try again.</source>
+        <translation>Wrong PIN. Try again.</translation>
     </message>
 </context>
 <context>
@@ -240,10 +244,6 @@
 </context>
 <context>
     <name>PinDialog</name>
-    <message>
-        <source>Wrong PIN. Try again.</source>
-        <translation>Wrong PIN. Try again.</translation>
-    </message>
     <message>
         <source>Technician actions are locked because no PIN is configured. Set technician-pin in the controller&apos;s configuration file (or CONTROL_NUC_TECHNICIAN_PIN) and restart the controller.</source>
         <translation>Technician actions are locked because no PIN is configured. Set technician-pin in the controller's configuration file (or CONTROL_NUC_TECHNICIAN_PIN) and restart the controller.</translation>

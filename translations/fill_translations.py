@@ -88,6 +88,8 @@ GERMAN = {
         "ABGESICHERTER MODUS: Treiber angehalten nach %n Abstürzen in kurzer Zeit."),
     "Last changed driver: %1.": "Zuletzt geänderter Treiber: %1.",
     "Re-enable drivers": "Treiber wieder starten",
+    "Too many wrong PINs. Try again in %n s.": ("Zu viele falsche PINs. Erneut versuchen in %n s.",
+                                                "Zu viele falsche PINs. Erneut versuchen in %n s."),
     "All drivers start again. If a driver keeps crashing the controller, update or remove it first. Continue?":
         "Alle Treiber starten wieder. Wenn ein Treiber den Controller wiederholt abstürzen lässt, aktualisieren oder entfernen Sie ihn zuerst. Fortfahren?",
 }
@@ -106,6 +108,8 @@ ENGLISH_PLURALS = {
         "The device (%n in total) will be disconnected and recreated. Continue?",
         "Every device (%n in total) will be disconnected and recreated. Continue?"),
     "next try in %n s": ("next try in %n s", "next try in %n s"),
+    "Too many wrong PINs. Try again in %n s.": ("Too many wrong PINs. Try again in %n s.",
+                                                "Too many wrong PINs. Try again in %n s."),
     "SAFE MODE: drivers are stopped after %n crash(es) in a short time.": (
         "SAFE MODE: drivers are stopped after %n crash in a short time.",
         "SAFE MODE: drivers are stopped after %n crashes in a short time."),

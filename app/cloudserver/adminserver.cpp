@@ -9,6 +9,7 @@
 #include <QLocalSocket>
 #include <QPointer>
 
+#include <cerrno>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,8 +46,16 @@ QString AdminServer::listen(const QString &givenPath)
 {
     const QString path = QFileInfo(givenPath).absoluteFilePath();   // a bare name would land elsewhere
     const QString dir = QFileInfo(path).absolutePath();
-    QDir().mkpath(dir);
-    ::chmod(QFile::encodeName(dir).constData(), 0700);
+    // The folder protects the socket: it must be ours and private. One we
+    // create is made 0700; an existing one is checked, never changed.
+    const QByteArray nativeDir = QFile::encodeName(dir);
+    if (::mkdir(nativeDir.constData(), 0700) != 0 && errno != EEXIST)
+        return QStringLiteral("cannot create the admin socket folder %1").arg(dir);
+    struct stat st {};
+    if (::lstat(nativeDir.constData(), &st) != 0 || !S_ISDIR(st.st_mode))
+        return QStringLiteral("admin socket folder %1 is not a folder").arg(dir);
+    if (st.st_uid != ::geteuid() || (st.st_mode & 0077) != 0)
+        return QStringLiteral("admin socket folder %1 must belong to this user and be private (0700)").arg(dir);
     QLocalServer::removeServer(path);
     if (!m_server.listen(path))
         return QStringLiteral("cannot open the admin socket %1: %2").arg(path, m_server.errorString());

@@ -160,18 +160,19 @@ QString CloudDatabase::createDeployment(const DeploymentRow &r)
     return d.commit() ? QString() : d.lastError().text();
 }
 
-bool CloudDatabase::setStatus(const QString &syncId, const QString &status, const QString &extraSql,
-                              const QVariantList &extraValues, QString *error)
+bool CloudDatabase::setStatus(const QString &syncId, const QString &controllerId, const QString &status,
+                              const QString &extraSql, const QVariantList &extraValues, QString *error)
 {
     QSqlDatabase d = db();
     d.transaction();
     QSqlQuery q(d);
     q.prepare(QStringLiteral("UPDATE driver_deployments SET deployment_status = ?") + extraSql
-              + QStringLiteral(" WHERE sync_id = ?"));
+              + QStringLiteral(" WHERE sync_id = ? AND controller_id = ?"));
     q.addBindValue(status);
     for (const QVariant &v : extraValues)
         q.addBindValue(v);
     q.addBindValue(syncId);
+    q.addBindValue(controllerId);
     if (!q.exec()) {
         *error = q.lastError().text();
         d.rollback();
@@ -198,29 +199,31 @@ bool CloudDatabase::setStatus(const QString &syncId, const QString &status, cons
     return true;
 }
 
-bool CloudDatabase::markInProgress(const QString &syncId, QString *error)
+bool CloudDatabase::markInProgress(const QString &syncId, const QString &controllerId, QString *error)
 {
     // Progress after the outcome (a late or repeated message) does not undo it.
     QSqlQuery q(db());
-    q.prepare(QStringLiteral("SELECT deployment_status FROM driver_deployments WHERE sync_id = ?"));
+    q.prepare(QStringLiteral("SELECT deployment_status FROM driver_deployments WHERE sync_id = ? AND controller_id = ?"));
     q.addBindValue(syncId);
+    q.addBindValue(controllerId);
     if (!q.exec() || !q.next())
         return false;
     const QString current = q.value(0).toString();
     if (current == u"in_progress" || current == u"active" || current == u"failed")
         return true;
-    return setStatus(syncId, QStringLiteral("in_progress"), {}, {}, error);
+    return setStatus(syncId, controllerId, QStringLiteral("in_progress"), {}, {}, error);
 }
 
-bool CloudDatabase::markActive(const QString &syncId, const QString &filePath, QString *error)
+bool CloudDatabase::markActive(const QString &syncId, const QString &controllerId, const QString &filePath, QString *error)
 {
-    return setStatus(syncId, QStringLiteral("active"), QStringLiteral(", deployed_at = ?, file_path = ?, error_message = NULL"),
+    return setStatus(syncId, controllerId, QStringLiteral("active"), QStringLiteral(", deployed_at = ?, file_path = ?, error_message = NULL"),
                      {now(), filePath}, error);
 }
 
-bool CloudDatabase::markFailed(const QString &syncId, const QString &errorMessage, QString *error)
+bool CloudDatabase::markFailed(const QString &syncId, const QString &controllerId, const QString &errorMessage,
+                               QString *error)
 {
-    return setStatus(syncId, QStringLiteral("failed"), QStringLiteral(", error_message = ?"), {errorMessage}, error);
+    return setStatus(syncId, controllerId, QStringLiteral("failed"), QStringLiteral(", error_message = ?"), {errorMessage}, error);
 }
 
 QList<DeploymentRow> CloudDatabase::deployments(QString *error) const

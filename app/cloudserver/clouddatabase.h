@@ -35,10 +35,11 @@ public:
     static int schemaVersion();
 
     QString createDeployment(const DeploymentRow &row);
-    // The seed's handlers. Each returns false when the sync_id is unknown.
-    bool markInProgress(const QString &syncId, QString *error);
-    bool markActive(const QString &syncId, const QString &filePath, QString *error);
-    bool markFailed(const QString &syncId, const QString &errorMessage, QString *error);
+    // The seed's handlers. Each returns false when the sync_id is unknown
+    // (or belongs to another controller than the one reporting).
+    bool markInProgress(const QString &syncId, const QString &controllerId, QString *error);
+    bool markActive(const QString &syncId, const QString &controllerId, const QString &filePath, QString *error);
+    bool markFailed(const QString &syncId, const QString &controllerId, const QString &errorMessage, QString *error);
     QList<DeploymentRow> deployments(QString *error = nullptr) const;
     // The statuses a deployment went through, oldest first.
     QStringList deploymentHistory(const QString &syncId) const;
@@ -49,7 +50,7 @@ public:
 
 private:
     QString migrate();
-    bool setStatus(const QString &syncId, const QString &status, const QString &extraSql,
+    bool setStatus(const QString &syncId, const QString &controllerId, const QString &status, const QString &extraSql,
                    const QVariantList &extraValues, QString *error);
     QSqlDatabase db() const;
 

@@ -97,6 +97,7 @@ int serve(const QStringList &args)
     p.addOption({QStringLiteral("db"), QStringLiteral("SQLite file or postgres://user:pass@host:port/db (or CONTROL_CLOUD_DB; default control-cloud.sqlite)."), QStringLiteral("location")});
     p.addOption({QStringLiteral("admin-socket"), QStringLiteral("Admin socket path (or CONTROL_CLOUD_ADMIN_SOCKET)."), QStringLiteral("path")});
     p.addOption({QStringLiteral("cert"), QStringLiteral("PEM certificate: serve wss:// (needs --key)."), QStringLiteral("file")});
+    p.addOption({QStringLiteral("no-auth"), QStringLiteral("Accept controllers without a token (only sensible on a closed bench network).")});
     p.addOption({QStringLiteral("key"), QStringLiteral("PEM private key for --cert."), QStringLiteral("file")});
     if (!p.parse(args))
         return fail(p.errorText());
@@ -114,6 +115,9 @@ int serve(const QStringList &args)
 
     CloudServerSettings settings;
     settings.token = p.isSet(QStringLiteral("token")) ? p.value(QStringLiteral("token")) : qEnvironmentVariable("CONTROL_CLOUD_TOKEN");
+    if (settings.token.isEmpty() && !address.isLoopback() && !p.isSet(QStringLiteral("no-auth")))
+        return fail(QStringLiteral("listening on %1 without a token would let anyone act as a controller: "
+                                   "give --token (or CONTROL_CLOUD_TOKEN), or --no-auth on purpose").arg(address.toString()));
     if (p.isSet(QStringLiteral("cert")) != p.isSet(QStringLiteral("key")))
         return fail(QStringLiteral("--cert and --key go together"));
     if (p.isSet(QStringLiteral("cert"))) {

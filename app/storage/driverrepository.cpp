@@ -119,3 +119,23 @@ QString RunnableRepository::store(const QString &source, const QString &transfor
     q.addBindValue(code);
     return q.exec() ? QString() : q.lastError().text();
 }
+
+int RunnableRepository::prune(const QStringList &keepKeys, const QString &transformerVersion)
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("SELECT source_sha256, transformer_version FROM driver_runnable")))
+        return 0;
+    QList<std::pair<QString, QString>> doomed;
+    while (q.next()) {
+        if (q.value(1).toString() != transformerVersion || !keepKeys.contains(q.value(0).toString()))
+            doomed.append({q.value(0).toString(), q.value(1).toString()});
+    }
+    for (const auto &[key, version] : doomed) {
+        QSqlQuery d(m_db);
+        d.prepare(QStringLiteral("DELETE FROM driver_runnable WHERE source_sha256 = ? AND transformer_version = ?"));
+        d.addBindValue(key);
+        d.addBindValue(version);
+        d.exec();
+    }
+    return int(doomed.size());
+}

@@ -4,6 +4,7 @@
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -31,6 +32,9 @@ public:
     static QString sourceKey(const QString &source);
     std::optional<QString> find(const QString &source, const QString &transformerVersion) const;
     QString store(const QString &source, const QString &transformerVersion, const QString &code);
+    // Deletes the forms of other transformer versions and of sources not in
+    // `keepKeys`; returns how many went.
+    int prune(const QStringList &keepKeys, const QString &transformerVersion);
 
 private:
     QSqlDatabase m_db;

@@ -104,7 +104,14 @@ void DriverSyncPipeline::ensureRunnables()
     // now, so that devices start from the runnable form.
     DriverRepository drivers(m_db.connection());
     RunnableRepository cache(m_db.connection());
-    for (const DriverRecord &r : drivers.all()) {
+    const QList<DriverRecord> all = drivers.all();
+    QStringList keep;
+    for (const DriverRecord &r : all)
+        keep << RunnableRepository::sourceKey(r.driverCode);
+    const int pruned = cache.prune(keep, DriverTransformer::version());
+    if (pruned > 0)
+        qCInfo(lcSync) << "removed" << pruned << "runnable forms no active driver uses";
+    for (const DriverRecord &r : all) {
         if (cache.find(r.driverCode, DriverTransformer::version()))
             continue;
         QString runnable;

@@ -9,6 +9,8 @@
 #include "models/syncactivitymodel.h"
 
 #include <QCryptographicHash>
+
+#include <algorithm>
 #include <QJsonObject>
 
 Dashboard::Dashboard(Controller *controller, const QString &technicianPin, QObject *parent)
@@ -92,17 +94,38 @@ void Dashboard::recount()
     emit countsChanged();
 }
 
-bool Dashboard::checkPin(const QString &pin) const
+QString Dashboard::pinProblem() const
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (m_pinLockedUntil.isValid() && now < m_pinLockedUntil)
+        return tr("Too many wrong PINs. Try again in %n s.", nullptr, int(now.secsTo(m_pinLockedUntil)) + 1);
+    return tr("Wrong PIN. Try again.");
+}
+
+bool Dashboard::checkPin(const QString &pin)
 {
     if (m_pin.isEmpty() || pin.isEmpty())
         return false;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (m_pinLockedUntil.isValid() && now < m_pinLockedUntil) {
+        qCWarning(lcDevices) << "technician PIN refused: keypad locked after repeated wrong PINs";
+        return false;
+    }
     // Compare digests so the time taken says nothing about the PIN.
     const QByteArray a = QCryptographicHash::hash(pin.toUtf8(), QCryptographicHash::Sha256);
     const QByteArray b = QCryptographicHash::hash(m_pin.toUtf8(), QCryptographicHash::Sha256);
     unsigned char diff = 0;
     for (int i = 0; i < a.size(); ++i)
         diff |= static_cast<unsigned char>(a.at(i) ^ b.at(i));
-    return diff == 0;
+    if (diff == 0) {
+        m_pinFailures = 0;
+        return true;
+    }
+    ++m_pinFailures;
+    qCWarning(lcDevices) << "wrong technician PIN entered on the dashboard (" << m_pinFailures << "in a row)";
+    if (m_pinFailures >= 5)
+        m_pinLockedUntil = now.addSecs(30 << std::min(m_pinFailures - 5, 6));
+    return false;
 }
 
 bool Dashboard::begin(const QString &pin, const QString &text)
@@ -112,8 +135,7 @@ bool Dashboard::begin(const QString &pin, const QString &text)
         return false;
     }
     if (!checkPin(pin)) {
-        qCWarning(lcDevices) << "technician action refused: wrong PIN";
-        emit actionFinished(false, tr("Wrong PIN."));
+        emit actionFinished(false, pinProblem());
         return false;
     }
     if (actionRunning()) {

@@ -61,7 +61,11 @@ public:
     bool actionRunning() const { return !m_actionText.isEmpty(); }
     QString actionText() const { return m_actionText; }
 
-    Q_INVOKABLE bool checkPin(const QString &pin) const;
+    // Wrong PINs are logged; after 5 in a row the keypad is locked for a
+    // while that doubles with each further failure.
+    Q_INVOKABLE bool checkPin(const QString &pin);
+    // Why the last check failed, for the PIN dialog.
+    Q_INVOKABLE QString pinProblem() const;
     // Technician actions: refused without the right PIN; never block; report
     // through actionFinished().
     Q_INVOKABLE void reloadDriver(const QString &driverType, const QString &pin);
@@ -91,4 +95,6 @@ private:
     QString m_actionText;
     int m_counts[5] = {0, 0, 0, 0, 0};
     QTimer m_recount;   // coalesces bursts of status changes
+    int m_pinFailures = 0;
+    QDateTime m_pinLockedUntil;
 };

@@ -21,7 +21,7 @@ dpkg-deb -c "$DEB" | awk '{print $6}' | sed 's|^\./|/|' >"$WORK/files"
 for f in /opt/control-system/bin/control-nuc /opt/control-system/bin/control-cloud /opt/control-system/bin/device-simulator \
          /opt/control-system/share/control-nuc/qtlogging.ini /opt/control-system/share/control-nuc/control-nuc.ini.example \
          /opt/control-system/share/control-nuc/examples/tcp-projector.js /opt/control-system/share/doc/control-nuc/deployment.md \
-         /lib/systemd/system/control-nuc.service /lib/systemd/system/control-nuc-headless.service /etc/logrotate.d/control-nuc; do
+         /lib/systemd/system/control-nuc.service /lib/systemd/system/control-nuc-headless.service; do
     grep -qx "$f" "$WORK/files" && pass "contains $f" || fail "missing $f"
 done
 if grep -qE '^/opt/control-system/(var|logs)' "$WORK/files"; then fail "var/ or logs/ shipped in the package"; else pass "var/ and logs/ left to the runtime"; fi
@@ -33,12 +33,13 @@ dpkg-deb -e "$DEB" "$WORK/control"
 for s in postinst prerm postrm; do
     [ -x "$WORK/control/$s" ] && sh -n "$WORK/control/$s" && pass "$s is valid sh" || fail "$s missing or invalid"
 done
-grep -qx '/etc/logrotate.d/control-nuc' "$WORK/control/conffiles" && pass "logrotate snippet is a conffile" || fail "conffiles"
 check() { grep -qE -- "$2" "$WORK/control/$1" && pass "$1: $3" || fail "$1: $3"; }
 check postinst 'adduser --system .*control-nuc' "creates the system user"
 check postinst 'for group in dialout' "adds the user to dialout"
 check postinst 'install -d -m 0700 -o control-nuc -g control-nuc "\$ROOT/var" "\$ROOT/logs"' "var/ and logs/ owner-only"
 check postinst 'install -d -m 0750 -o root -g control-nuc /etc/control-nuc' "root-owned configuration folder"
+check postinst 'chown -R control-nuc:control-nuc "\$dir"' "kept data re-owned after a purge and reinstall"
+grep -q '^DeviceAllow=char-input rw' "$SRC/deploy/systemd/control-nuc.service" && pass "touchscreen opened read-write (libinput)" || fail "char-input must be rw"
 check postrm 'CONTROL_NUC_PURGE_DATA:-no' "purge keeps var/ unless asked"
 check postrm 'rm -rf "\$ROOT/var" "\$ROOT/logs"' "purge removes var/ when asked"
 
