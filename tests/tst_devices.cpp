@@ -263,6 +263,11 @@ void tst_Devices::deviceAfterItsDriver()
     QVERIFY(QTest::qWaitFor([&] { return m_sim->activeConnections() == 2; }, 2000));
     QCOMPARE(m_controller->deviceModel()->rowCount(), 2);
     QCOMPARE(m_controller->driverModel()->data(m_controller->driverModel()->index(0), DriverListModel::DeviceCountRole).toInt(), 2);
+    // A device moved to another driver type: the count follows.
+    provision({deviceEntry(QStringLiteral("p2"), {}, QStringLiteral("other_type"))});
+    QVERIFY(QTest::qWaitFor([&] {
+        return m_controller->driverModel()->data(m_controller->driverModel()->index(0), DriverListModel::DeviceCountRole).toInt() == 1;
+    }, 2000));
     // The config is {...driver's, ...device's, name, deviceId}.
     DriverRecord driver;
     driver.connectionConfig = QStringLiteral("{\"host\":\"a\",\"port\":1,\"keep\":true}");

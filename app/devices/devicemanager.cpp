@@ -275,7 +275,10 @@ void DeviceManager::handleDeviceSync(const QJsonObject &data)
         }
         const DeviceRecord &old = existing->record();
         const bool changed = old.type != r.type || old.name != r.name || old.connectionConfig != r.connectionConfig;
+        const bool retyped = old.type != r.type;
         existing->setRecord(r);
+        if (retyped)
+            emit deviceRetyped(r.id);
         if (changed || existing->isParked()) {
             existing->resetSupervision();
             existing->restart(m_settings.reloadDeadlineMs);

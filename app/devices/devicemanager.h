@@ -61,6 +61,8 @@ signals:
     void deviceAdded(const QString &deviceId);
     void deviceRemoved(const QString &deviceId);
     void deviceChanged(const QString &deviceId);
+    // A device now uses another driver type (device_sync changed it).
+    void deviceRetyped(const QString &deviceId);
     void reloadStarted(const QString &driverType, int deviceCount);
     void reloadFinished(const QString &driverType, int deviceCount);
 

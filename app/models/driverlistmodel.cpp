@@ -11,6 +11,7 @@ DriverListModel::DriverListModel(Database *database, DeviceManager *devices, QOb
 {
     connect(m_devices, &DeviceManager::deviceAdded, this, &DriverListModel::refresh);
     connect(m_devices, &DeviceManager::deviceRemoved, this, &DriverListModel::refresh);
+    connect(m_devices, &DeviceManager::deviceRetyped, this, &DriverListModel::refresh);
     refresh();
 }
 
