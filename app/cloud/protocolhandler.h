@@ -44,6 +44,9 @@ public:
     void setOnline(bool online);
     bool isOnline() const { return m_online; }
 
+    // Answers a message that breaks a rule: logged, and sent as protocol_error.
+    void reject(const QString &reason, const QJsonValue &receivedType);
+
     qsizetype pendingCount() const { return m_outbox.size(); }
     static constexpr qsizetype outboxLimit = 1000;
 
@@ -56,7 +59,6 @@ signals:
     void cameOnline();
 
 private:
-    void reject(const QString &reason, const QJsonValue &receivedType);
     void keep(const QString &text);
 
     qint64 m_maxFrameBytes;

@@ -1,6 +1,7 @@
 #include "cloudserver.h"
 
-#include <QCryptographicHash>
+#include "digestcompare.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -75,13 +76,7 @@ void CloudServer::onNewConnection()
     while (QWebSocket *socket = m_server->nextPendingConnection()) {
         socket->setParent(this);
         const QByteArray auth = socket->request().rawHeader("Authorization");
-        // Compared as digests: the time taken says nothing about the token.
-        const QByteArray expected = QCryptographicHash::hash(QByteArray("Bearer " + m_settings.token.toUtf8()), QCryptographicHash::Sha256);
-        const QByteArray given = QCryptographicHash::hash(auth, QCryptographicHash::Sha256);
-        unsigned char diff = 0;
-        for (int i = 0; i < expected.size(); ++i)
-            diff |= static_cast<unsigned char>(expected.at(i) ^ given.at(i));
-        if (!m_settings.token.isEmpty() && diff != 0) {
+        if (!m_settings.token.isEmpty() && !digestEquals(auth, QByteArray("Bearer " + m_settings.token.toUtf8()))) {
             qCWarning(lcCloudServer) << "refused a controller with a missing or wrong token from"
                                      << socket->peerAddress().toString();
             socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("invalid token"));

@@ -167,10 +167,7 @@ QJsonArray DeviceManager::helloDevices() const
 
 void DeviceManager::rejectMessage(const QString &type, const QString &reason)
 {
-    qCWarning(lcDevices).noquote() << type << "refused:" << reason;
-    m_protocol->send(QStringLiteral("protocol_error"),
-                     QJsonObject{{QStringLiteral("reason"), QStringLiteral("%1: %2").arg(type, reason)},
-                                 {QStringLiteral("received_type"), type}});
+    m_protocol->reject(QStringLiteral("%1: %2").arg(type, reason), type);
 }
 
 void DeviceManager::handleDeviceSync(const QJsonObject &data)

@@ -8,7 +8,7 @@
 #include "models/driverlistmodel.h"
 #include "models/syncactivitymodel.h"
 
-#include <QCryptographicHash>
+#include "digestcompare.h"
 
 #include <algorithm>
 #include <QJsonObject>
@@ -111,13 +111,7 @@ bool Dashboard::checkPin(const QString &pin)
         qCWarning(lcDevices) << "technician PIN refused: keypad locked after repeated wrong PINs";
         return false;
     }
-    // Compare digests so the time taken says nothing about the PIN.
-    const QByteArray a = QCryptographicHash::hash(pin.toUtf8(), QCryptographicHash::Sha256);
-    const QByteArray b = QCryptographicHash::hash(m_pin.toUtf8(), QCryptographicHash::Sha256);
-    unsigned char diff = 0;
-    for (int i = 0; i < a.size(); ++i)
-        diff |= static_cast<unsigned char>(a.at(i) ^ b.at(i));
-    if (diff == 0) {
+    if (digestEquals(pin.toUtf8(), m_pin.toUtf8())) {
         m_pinFailures = 0;
         return true;
     }

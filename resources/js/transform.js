@@ -329,6 +329,10 @@ var NucTransform = (function () {
             return false;
         }
 
+        function isArguments(n) {
+            return n.type === 'Identifier' && n.name === 'arguments';
+        }
+
         function hasRest(pattern) {
             for (var i = 0; i < pattern.properties.length; i++) {
                 if (pattern.properties[i].type === 'RestElement')
@@ -466,7 +470,7 @@ var NucTransform = (function () {
             if (left.type !== 'MemberExpression')
                 throw new Refusal('a logical assignment (' + op + ') to this target', node);
             // o.p ??= v → ((__o) => __o.p ?? __nucKeep(__o.p = v))(o)  (object evaluated once)
-            if (uses(node.right, function (n) { return (n.type === 'Identifier' && n.name === 'arguments') || n.type === 'Super'; }))
+            if (uses(node.right, function (n) { return isArguments(n) || n.type === 'Super'; }))
                 throw new Refusal('a logical assignment (' + op + ') to a computed target with arguments or super on its right', node);
             if (hasEditsInside(left))
                 throw new Refusal('a logical assignment (' + op + ') whose target needs rewriting itself', node);
@@ -568,7 +572,7 @@ var NucTransform = (function () {
                 return false;
             if (insideSuperCall(fn))
                 throw new Refusal('an arrow using this (or an async arrow) in the arguments of super(...)', fn);
-            if (uses(fn.body, function (n) { return n.type === 'Identifier' && n.name === 'arguments'; }))
+            if (uses(fn.body, isArguments))
                 throw new Refusal('an arrow using both this and arguments inside a derived-class constructor', fn);
             if (uses(fn.body, function (n) { return n.type === 'Super'; }))
                 throw new Refusal('an arrow using super inside a derived-class constructor', fn);
@@ -611,9 +615,8 @@ var NucTransform = (function () {
                     paramsStart++;
             }
             var parenthesised = source.charAt(paramsStart) === '(';
-            var blockBody = !fn.expression;
-            var head = '';
-            var tail = '';
+            var head;
+            var tail;
             if (bind) {
                 insert(paramsStart, '__nucBind(function ' + (parenthesised ? '' : '('), -depth(fn) * 10 - 5);
                 head = (parenthesised ? '' : ')') + ' {';
@@ -622,39 +625,27 @@ var NucTransform = (function () {
                     head += ' return __nucAsync(this, arguments, function* () {';
                     tail = '}); ' + tail;
                 }
-                if (lets)
-                    head += ' ' + lets;
-                replace(token, token + 2, head);
-                if (blockBody) {
-                    // the body's own braces become a nested block: fine
-                    wrap(fn, null, ' ' + tail, 0);
-                } else {
-                    // `return` where the body starts: a body on the next line stays returned
-                    insert(nextToken(token + 2), 'return ', -depth(fn) * 10);
-                    wrap(fn, null, '; ' + tail, 0);
-                }
-                return;
-            }
-            if (!fn.async && !lets)
-                return;
-            if (fn.async) {
+            } else if (fn.async) {
                 // The enclosing function's arguments, when the arrow uses them.
-                var args = uses(fn.body, function (n) { return n.type === 'Identifier' && n.name === 'arguments'; })
-                    ? 'arguments' : '[]';
+                var args = uses(fn.body, isArguments) ? 'arguments' : '[]';
                 head = '=> __nucAsync(this, ' + args + ', function* () {';
                 tail = '})';
-            } else {
+            } else if (lets) {
                 head = '=> {';
                 tail = '}';
+            } else {
+                return;
             }
             if (lets)
                 head += ' ' + lets;
             replace(token, token + 2, head);
-            if (blockBody) {
-                wrap(fn, null, ' ' + tail, 0);
-            } else {
+            if (fn.expression) {
+                // `return` where the body starts: a body on the next line stays returned
                 insert(nextToken(token + 2), 'return ', -depth(fn) * 10);
                 wrap(fn, null, '; ' + tail, 0);
+            } else {
+                // a block body's own braces become a nested block: fine
+                wrap(fn, null, ' ' + tail, 0);
             }
         }
 
