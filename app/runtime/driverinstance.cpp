@@ -7,8 +7,7 @@
 
 DriverInstance::DriverInstance(const DriverSpec &spec, const RuntimeSettings &settings, Watchdog *watchdog,
                                QObject *parent)
-    : QObject(parent)
-    , m_spec(spec)
+    : DriverHandle(spec, parent)
     , m_settings(settings)
     , m_thread(new QThread)
     , m_worker(new DriverWorker(spec, settings, watchdog))

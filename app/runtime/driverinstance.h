@@ -4,6 +4,7 @@
 // itself. Every call is asynchronous and answered exactly once.
 #pragma once
 
+#include "driverhandle.h"
 #include "runtimetypes.h"
 
 #include <QHash>
@@ -17,41 +18,29 @@
 class DriverWorker;
 class Watchdog;
 
-class DriverInstance : public QObject
+class DriverInstance : public DriverHandle
 {
     Q_OBJECT
 
 public:
-    using Callback = std::function<void(const CallResult &)>;
-
     DriverInstance(const DriverSpec &spec, const RuntimeSettings &settings, Watchdog *watchdog,
                    QObject *parent = nullptr);
     // Stops the instance if still running, waiting at most the teardown budget.
     ~DriverInstance() override;
 
-    const DriverSpec &spec() const { return m_spec; }
-
     // Evaluates the module and constructs the driver.
-    void load(Callback done);
-    void connectDevice(Callback done);
-    void disconnectDevice(Callback done);
-    void sendCommand(const QString &command, const QJsonObject &params, Callback done);
+    void load(Callback done) override;
+    void connectDevice(Callback done) override;
+    void disconnectDevice(Callback done) override;
+    void sendCommand(const QString &command, const QJsonObject &params, Callback done) override;
 
     // Tears down: timers cleared, transports closed, engine destroyed, thread
     // ended; bounded by RuntimeSettings::teardownTimeoutMs even when the
     // driver is stuck in JavaScript. `stopped()` follows.
-    void stop();
-    bool isStopped() const { return m_stopped; }
+    void stop() override;
+    bool isStopped() const override { return m_stopped; }
     bool isFaulted() const { return !m_faultMessage.isEmpty(); }
     QString faultMessage() const { return m_faultMessage; }
-
-signals:
-    void statusReported(const QString &status, const QString &message);
-    void stateChanged(const QJsonObject &state);
-    void faulted(const QString &message);
-    // A transport dropped (peer closed, I/O error) without the driver closing it.
-    void transportDropped(const QString &reason);
-    void stopped();
 
 private:
     void invoke(const QString &method, const QJsonArray &args, int timeoutMs, const QString &label, Callback done);
@@ -62,7 +51,6 @@ private:
     // delete themselves if it ever ends; nobody waits for it.
     void detach();
 
-    DriverSpec m_spec;
     RuntimeSettings m_settings;
     QThread *m_thread;
     DriverWorker *m_worker;   // lives on m_thread

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "drivermodule.h"
+#include "drivertransformer.h"
 
 #include <QString>
 
@@ -21,6 +22,10 @@ public:
     // Returns a null ScriptError when the driver is acceptable. Runs on the
     // caller's thread (the sync worker), never on the GUI thread.
     virtual ScriptError validate(const DriverValidationRequest &request) = 0;
+    // Down-levels modern source for QJSEngine 6.4 (DriverTransformer): the
+    // other half of the "validating" step, behind the same seam so that it
+    // runs where validation runs (the validator host).
+    virtual TransformResult transform(const QString &source) = 0;
     // Optional warm-up between syncs (e.g. create the next throw-away engine),
     // called on the validating thread when it is idle.
     virtual void prepare() {}

@@ -28,6 +28,8 @@ struct RuntimeSettings
     int commandTimeoutMs = 5000;      // sendCommand() Promise
     int disconnectTimeoutMs = 5000;   // disconnect() Promise
     int teardownTimeoutMs = 2000;     // stopping an instance, transports included
+    int maxPendingTimers = 10000;     // per device; beyond, setTimeout/setInterval throw
+    int logLinesPerSecond = 100;      // per device; beyond, lines are dropped and counted
 };
 
 // The outcome of one call into a driver.

@@ -34,7 +34,7 @@ const QString checker = QStringLiteral(R"JS(
 } // namespace
 
 SandboxValidator::SandboxValidator(Watchdog *watchdog, int budgetMs)
-    : m_watchdog(watchdog), m_budgetMs(budgetMs)
+    : m_watchdog(watchdog), m_budgetMs(budgetMs), m_transformer(watchdog, budgetMs)
 {
 }
 
@@ -42,6 +42,7 @@ SandboxValidator::~SandboxValidator() = default;
 
 void SandboxValidator::prepare()
 {
+    m_transformer.prepare();
     m_retired.reset();
     if (!m_spare) {
         if (!m_inertHost)

@@ -2,6 +2,7 @@
 // the rules of DRIVER_API.md, "What the controller requires of a driver".
 #pragma once
 
+#include "drivertransformer.h"
 #include "drivervalidator.h"
 
 #include <QJSValue>
@@ -19,9 +20,10 @@ public:
     ~SandboxValidator() override;
 
     ScriptError validate(const DriverValidationRequest &request) override;
+    TransformResult transform(const QString &source) override { return m_transformer.transform(source); }
 
-    // Creates the next throw-away engine ahead of time, so that a sync does
-    // not wait for it.
+    // Creates the next throw-away engines (validation, transformer) ahead
+    // of time, so that a sync does not wait for them.
     void prepare() override;
 
 private:
@@ -32,4 +34,5 @@ private:
     QJSValue m_spareBase;                   // BaseDriver in m_spare
     QJSValue m_spareChecker;                // the rule checker in m_spare
     std::unique_ptr<QJSEngine> m_retired;   // the last one, destroyed when idle
+    DriverTransformer m_transformer;
 };

@@ -12,7 +12,7 @@
 namespace RuntimeTest {
 
 // Runs one asynchronous driver call and waits for its answer (or timeoutMs).
-inline CallResult wait(const std::function<void(DriverInstance::Callback)> &start, int timeoutMs = 5000)
+inline CallResult wait(const std::function<void(DriverHandle::Callback)> &start, int timeoutMs = 5000)
 {
     std::optional<CallResult> result;
     QEventLoop loop;

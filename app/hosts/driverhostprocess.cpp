@@ -1,0 +1,261 @@
+#include "driverhostprocess.h"
+
+#include "hostchannel.h"
+#include "hostmessages.h"
+#include "logcategories.h"
+
+#include <QFile>
+
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace {
+
+QString signalName(int signal)
+{
+    if (const char *abbrev = sigabbrev_np(signal))
+        return QStringLiteral("SIG") + QString::fromLatin1(abbrev);
+    return QStringLiteral("signal %1").arg(signal);
+}
+
+QString mib(qint64 bytes)
+{
+    return QStringLiteral("%1 MiB").arg(bytes >> 20);
+}
+
+} // namespace
+
+DriverHostProcess::DriverHostProcess(const DriverHostOptions &options, QObject *parent)
+    : QObject(parent), m_options(options), m_channel(new HostChannel(this))
+{
+    m_process.setProgram(options.program);
+    m_process.setArguments({QStringLiteral("--name"), options.name, QStringLiteral("--fd"), QStringLiteral("3")});
+    // Its log lines join the controller's (and so the journal).
+    m_process.setProcessChannelMode(QProcess::ForwardedChannels);
+    m_process.setInputChannelMode(QProcess::ForwardedInputChannel);
+    connect(&m_process, &QProcess::finished, this, &DriverHostProcess::onFinished);
+    connect(m_channel, &HostChannel::frameReceived, this, &DriverHostProcess::onFrame);
+    connect(m_channel, &HostChannel::closed, this, [this](const QString &reason) {
+        // A host that closes its link is of no use: end it (its exit tells why).
+        if (m_running && !m_stopping && m_killReason.isEmpty()) {
+            qCWarning(lcRuntime).noquote() << "driver host" << m_options.name << "closed its link:" << reason;
+            m_stopStep = 1;
+            m_stopTimer.start(m_options.stopTimeoutMs);
+        }
+    });
+
+    m_pingTimer.setInterval(options.pingIntervalMs);
+    connect(&m_pingTimer, &QTimer::timeout, this, [this] {
+        send({{QStringLiteral("op"), QStringLiteral("ping")}, {QStringLiteral("call"), 0}});
+        checkHealth();
+    });
+    m_memoryTimer.setInterval(options.memoryCheckMs);
+    connect(&m_memoryTimer, &QTimer::timeout, this, &DriverHostProcess::checkHealth);
+    m_stopTimer.setSingleShot(true);
+    connect(&m_stopTimer, &QTimer::timeout, this, [this] {
+        if (!m_running)
+            return;
+        if (m_stopStep <= 1) {
+            m_stopStep = 2;
+            ::kill(pid_t(m_pid), SIGTERM);
+            m_stopTimer.start(m_options.stopTimeoutMs);
+        } else {
+            ::kill(pid_t(m_pid), SIGKILL);
+        }
+    });
+}
+
+DriverHostProcess::~DriverHostProcess()
+{
+    if (m_running) {
+        m_process.disconnect(this);
+        ::kill(pid_t(m_pid), SIGKILL);
+        m_process.waitForFinished(m_options.stopTimeoutMs);
+    }
+}
+
+bool DriverHostProcess::start(QString *error)
+{
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+        *error = QStringLiteral("socketpair: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+        return false;
+    }
+    const int childFd = fds[1];
+    // Runs in the child between fork and exec: async-signal-safe calls only.
+    m_process.setChildProcessModifier([childFd] {
+        if (childFd == 3)
+            ::fcntl(3, F_SETFD, 0);
+        else
+            ::dup2(childFd, 3);   // the copy has no FD_CLOEXEC: it survives exec
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    });
+    m_killReason.clear();
+    m_stopping = false;
+    m_stopStep = 0;
+    m_process.start();
+    ::close(childFd);
+    if (!m_process.waitForStarted(m_options.stopTimeoutMs)) {
+        ::close(fds[0]);
+        *error = QStringLiteral("cannot start %1: %2").arg(m_options.program, m_process.errorString());
+        return false;
+    }
+    if (!m_channel->open(fds[0])) {
+        ::close(fds[0]);
+        *error = QStringLiteral("cannot open the link to the driver host");
+        m_process.kill();
+        m_process.waitForFinished(m_options.stopTimeoutMs);
+        return false;
+    }
+    m_running = true;
+    m_pid = m_process.processId();
+    m_lastFrame.start();
+    m_cpuClock.start();
+    m_lastCpuMs = -1;
+    send({{QStringLiteral("op"), QStringLiteral("configure")},
+          {QStringLiteral("runtime"), HostMessages::fromSettings(m_options.runtime)},
+          {QStringLiteral("validationBudgetMs"), m_options.validationBudgetMs}});
+    m_pingTimer.start();
+    m_memoryTimer.start();
+    qCInfo(lcRuntime).noquote() << "driver host" << m_options.name << "started, pid" << m_pid;
+    return true;
+}
+
+void DriverHostProcess::send(const QJsonObject &frame)
+{
+    if (m_running)
+        m_channel->send(frame);
+}
+
+QJsonObject DriverHostProcess::request(QJsonObject frame, int timeoutMs, QString *error)
+{
+    if (!m_running) {
+        *error = QStringLiteral("driver host is not running");
+        return {};
+    }
+    const int call = m_nextCall++;
+    frame.insert(QStringLiteral("call"), call);
+    m_awaitedCall = call;
+    m_awaitedAnswer = {};
+    send(frame);
+    QElapsedTimer waited;
+    waited.start();
+    while (m_running && m_awaitedAnswer.isEmpty()) {
+        const int left = timeoutMs - int(waited.elapsed());
+        if (left <= 0 || !m_channel->waitForFrame(left)) {
+            if (m_awaitedAnswer.isEmpty() && m_running && m_killReason.isEmpty() && waited.elapsed() >= timeoutMs)
+                kill(QStringLiteral("stopped answering (no answer in %1 ms)").arg(timeoutMs));
+            break;
+        }
+    }
+    m_awaitedCall = 0;
+    if (m_awaitedAnswer.isEmpty()) {
+        // Reap now so that the reason is known to the caller.
+        if (m_process.state() != QProcess::NotRunning)
+            m_process.waitForFinished(m_options.stopTimeoutMs);
+        *error = QStringLiteral("driver host ") + (m_killReason.isEmpty() ? QStringLiteral("ended") : m_killReason);
+        return {};
+    }
+    return std::exchange(m_awaitedAnswer, {});
+}
+
+void DriverHostProcess::onFrame(const QJsonObject &frame)
+{
+    m_lastFrame.start();
+    const QString event = frame.value(QStringLiteral("ev")).toString();
+    if (event == u"pong") {
+        const double cpuMs = frame.value(QStringLiteral("cpuMs")).toDouble();
+        const qint64 elapsed = m_cpuClock.restart();
+        if (m_lastCpuMs >= 0 && elapsed > 0)
+            m_cpuPercent = 100.0 * (cpuMs - m_lastCpuMs) / double(elapsed);
+        m_lastCpuMs = cpuMs;
+        if (frame.value(QStringLiteral("call")).toInt() == 0)
+            return;
+    }
+    if (m_awaitedCall && frame.value(QStringLiteral("call")).toInt() == m_awaitedCall && !event.isEmpty()
+        && frame.contains(QStringLiteral("call")) && !frame.contains(QStringLiteral("inst"))) {
+        m_awaitedAnswer = frame;
+        return;
+    }
+    emit frameReceived(frame);
+}
+
+void DriverHostProcess::setDeviceCount(int devices)
+{
+    m_devices = devices;
+}
+
+qint64 DriverHostProcess::memoryLimitBytes() const
+{
+    return m_options.memoryBaseBytes + qint64(m_devices) * m_options.memoryPerDeviceBytes;
+}
+
+void DriverHostProcess::checkHealth()
+{
+    if (!m_running || !m_killReason.isEmpty())
+        return;
+    QFile statm(QStringLiteral("/proc/%1/statm").arg(m_pid));
+    if (statm.open(QIODevice::ReadOnly)) {
+        const QList<QByteArray> fields = statm.readAll().split(' ');
+        if (fields.size() > 1)
+            m_rssBytes = fields.at(1).toLongLong() * sysconf(_SC_PAGESIZE);
+    }
+    if (m_rssBytes > memoryLimitBytes()) {
+        kill(QStringLiteral("exceeded its memory limit of %1").arg(mib(memoryLimitBytes())));
+        return;
+    }
+    if (m_lastFrame.elapsed() > m_options.answerTimeoutMs && !m_stopping)
+        kill(QStringLiteral("stopped answering (nothing for %1 ms)").arg(m_lastFrame.elapsed()));
+}
+
+void DriverHostProcess::kill(const QString &reason)
+{
+    if (!m_running || !m_killReason.isEmpty())
+        return;
+    m_killReason = reason;
+    qCWarning(lcRuntime).noquote() << "driver host" << m_options.name << "(pid" << m_pid << ")" << reason
+                                   << "; killing it";
+    ::kill(pid_t(m_pid), SIGKILL);
+}
+
+void DriverHostProcess::stop()
+{
+    if (!m_running) {
+        emit stopped();
+        return;
+    }
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    m_stopStep = 1;
+    send({{QStringLiteral("op"), QStringLiteral("quit")}});
+    m_stopTimer.start(m_options.stopTimeoutMs);
+}
+
+void DriverHostProcess::onFinished(int exitCode, QProcess::ExitStatus status)
+{
+    m_running = false;
+    m_pingTimer.stop();
+    m_memoryTimer.stop();
+    m_stopTimer.stop();
+    m_channel->close();
+    if (m_stopping && m_killReason.isEmpty()) {
+        qCInfo(lcRuntime).noquote() << "driver host" << m_options.name << "(pid" << m_pid << ") stopped";
+        emit stopped();
+        return;
+    }
+    QString reason = m_killReason;
+    if (reason.isEmpty()) {
+        if (status == QProcess::CrashExit)
+            reason = QStringLiteral("crashed (%1)").arg(signalName(exitCode));
+        else
+            reason = QStringLiteral("exited unexpectedly (status %1)").arg(exitCode);
+        m_killReason = reason;
+    }
+    qCWarning(lcRuntime).noquote() << "driver host" << m_options.name << "(pid" << m_pid << ")" << reason;
+    emit died(reason);
+}

@@ -1,0 +1,103 @@
+// One driver host process, seen from the controller: starts
+// control-nuc-driverhost with its end of a private socketpair (no path on
+// disk, nothing another process can dial), watches it — a memory limit
+// checked against its resident size, an answer within a bounded time — and
+// ends it, on request within a bounded time (quit, SIGTERM, SIGKILL) and for
+// good when the controller goes (PR_SET_PDEATHSIG, and the link closing).
+#pragma once
+
+#include "runtime/runtimetypes.h"
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QObject>
+#include <QProcess>
+#include <QTimer>
+
+class HostChannel;
+
+struct DriverHostOptions
+{
+    QString program;                    // control-nuc-driverhost
+    QString name;                       // the driver type, or "validator"
+    RuntimeSettings runtime;
+    int validationBudgetMs = 2000;
+    qint64 memoryBaseBytes = 128ll << 20;     // DRIVER_API.md: 128 MiB ...
+    qint64 memoryPerDeviceBytes = 4ll << 20;  // ... plus 4 MiB per device
+    int pingIntervalMs = 1000;
+    int answerTimeoutMs = 5000;         // no frame for this long: "stopped answering"
+    int stopTimeoutMs = 3000;           // quit → SIGTERM → SIGKILL, each step
+    int memoryCheckMs = 200;
+};
+
+class DriverHostProcess : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit DriverHostProcess(const DriverHostOptions &options, QObject *parent = nullptr);
+    // Kills a host still running and reaps it (bounded).
+    ~DriverHostProcess() override;
+
+    // Starts the process; false with `error` when it cannot.
+    bool start(QString *error);
+    bool isRunning() const { return m_running; }
+    // Running and neither stopping nor being killed: can take new instances.
+    bool isAvailable() const { return m_running && !m_stopping && m_killReason.isEmpty(); }
+    qint64 pid() const { return m_pid; }
+    QString name() const { return m_options.name; }
+
+    void send(const QJsonObject &frame);
+    // Sends `frame` with a fresh "call" id and blocks until the host answers
+    // it (an event carrying the same id), the host dies, or `timeoutMs`
+    // passes — then the host is killed as hung. Other frames that arrive
+    // meanwhile are emitted as usual. For the sync thread's validation.
+    QJsonObject request(QJsonObject frame, int timeoutMs, QString *error);
+
+    // The memory limit follows the number of devices the host runs.
+    void setDeviceCount(int devices);
+    qint64 memoryLimitBytes() const;
+
+    // Asks the host to stop its instances and exit; escalates on a deadline.
+    // died() is not emitted for a stop that was asked for; stopped() is.
+    void stop();
+
+    // Figures for driver_metrics and the dashboard (from the last answers).
+    qint64 residentBytes() const { return m_rssBytes; }
+    double cpuPercent() const { return m_cpuPercent; }
+
+signals:
+    void frameReceived(const QJsonObject &frame);
+    // The host ended without being asked: `reason` completes "driver host …",
+    // e.g. "crashed (SIGSEGV)", "exceeded its memory limit of 132 MiB".
+    void died(const QString &reason);
+    void stopped();
+
+private:
+    void onFrame(const QJsonObject &frame);
+    void onFinished(int exitCode, QProcess::ExitStatus status);
+    void kill(const QString &reason);
+    void checkHealth();
+
+    DriverHostOptions m_options;
+    QProcess m_process;
+    HostChannel *m_channel;
+    QTimer m_pingTimer;
+    QTimer m_memoryTimer;
+    QTimer m_stopTimer;
+    QElapsedTimer m_lastFrame;
+    QString m_killReason;
+    qint64 m_pid = 0;
+    int m_devices = 0;
+    int m_nextCall = 1;
+    int m_stopStep = 0;
+    bool m_running = false;
+    bool m_stopping = false;
+    qint64 m_rssBytes = 0;
+    double m_cpuPercent = 0;
+    double m_lastCpuMs = -1;
+    QElapsedTimer m_cpuClock;
+    // request(): the call being waited for and its answer.
+    int m_awaitedCall = 0;
+    QJsonObject m_awaitedAnswer;
+};

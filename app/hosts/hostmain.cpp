@@ -1,0 +1,54 @@
+// control-nuc-driverhost: the process that driver JavaScript runs in. The
+// controller starts it (DriverHostProcess) with its end of a socketpair as
+// fd 3; it serves frames until the controller says "quit" or goes away
+// (the link closes, or PR_SET_PDEATHSIG kills it), and never outlives it.
+#include "driverhostserver.h"
+#include "hostchannel.h"
+#include "logcategories.h"
+
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QStringList>
+#include <QTimer>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+    // Set by the controller's fork too; again here in case of another parent.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    const int nameAt = args.indexOf(QStringLiteral("--name"));
+    const QString name = nameAt > 0 && nameAt + 1 < args.size() ? args.at(nameAt + 1) : QStringLiteral("host");
+    const int fdAt = args.indexOf(QStringLiteral("--fd"));
+    const int fd = fdAt > 0 && fdAt + 1 < args.size() ? args.at(fdAt + 1).toInt() : 3;
+    app.setApplicationName(QStringLiteral("control-nuc-driverhost"));
+    // Its lines go to the controller's stderr (and so its journal), marked.
+    qSetMessagePattern(QStringLiteral("[driver host %1 %2] %{if-category}%{category}: %{endif}%{message}")
+                           .arg(name).arg(QCoreApplication::applicationPid()));
+    QLoggingCategory::setFilterRules(QStringLiteral("qt.qml.compiler=false"));
+    if (getppid() == 1) {
+        std::fprintf(stderr, "control-nuc-driverhost: the controller is gone\n");
+        return 3;
+    }
+
+    HostChannel channel;
+    if (!channel.open(fd)) {
+        std::fprintf(stderr, "control-nuc-driverhost: fd %d is not the controller's link "
+                             "(this program is started by control-nuc)\n", fd);
+        return 2;
+    }
+    DriverHostServer server(&channel);
+    QObject::connect(&server, &DriverHostServer::finished, &app, [] { QCoreApplication::exit(0); });
+    QObject::connect(&channel, &HostChannel::closed, &app, [&server](const QString &reason) {
+        qCInfo(lcRuntime).noquote() << "the controller's link closed (" << reason << "); stopping";
+        server.shutdown();
+        // Teardown is bounded per instance; this bounds the whole host.
+        QTimer::singleShot(3000, [] { _exit(0); });
+    });
+    return app.exec();
+}

@@ -1,0 +1,73 @@
+#include "hostvalidator.h"
+
+#include "hostmessages.h"
+#include "logcategories.h"
+
+HostValidator::HostValidator(const DriverHostOptions &options, int timeoutMs)
+    : m_options(options), m_timeoutMs(timeoutMs)
+{
+    m_options.name = QStringLiteral("validator");
+}
+
+HostValidator::~HostValidator() = default;
+
+qint64 HostValidator::hostPid() const
+{
+    return m_host && m_host->isRunning() ? m_host->pid() : 0;
+}
+
+bool HostValidator::ensureHost(QString *error)
+{
+    if (m_host && m_host->isAvailable())
+        return true;
+    m_host = std::make_unique<DriverHostProcess>(m_options);
+    if (m_host->start(error))
+        return true;
+    m_host.reset();
+    return false;
+}
+
+void HostValidator::prepare()
+{
+    QString error;
+    if (!ensureHost(&error))
+        qCWarning(lcRuntime).noquote() << "validator host cannot start:" << error;
+}
+
+QJsonObject HostValidator::ask(const QJsonObject &frame, QString *error)
+{
+    if (!ensureHost(error))
+        return {};
+    const QJsonObject answer = m_host->request(frame, m_timeoutMs, error);
+    if (answer.isEmpty())
+        m_host.reset();   // dead or hung (and killed): the next request starts another
+    return answer;
+}
+
+ScriptError HostValidator::validate(const DriverValidationRequest &request)
+{
+    QString error;
+    const QJsonObject answer = ask({{QStringLiteral("op"), QStringLiteral("validate")},
+                                    {QStringLiteral("code"), request.code},
+                                    {QStringLiteral("driverType"), request.driverType},
+                                    {QStringLiteral("protocolType"), request.protocolType},
+                                    {QStringLiteral("fileName"), request.fileName}},
+                                   &error);
+    if (answer.isEmpty())
+        return ScriptError{QStringLiteral("validation"), error, {}, 0};
+    return HostMessages::toError(answer.value(QStringLiteral("error")).toObject());
+}
+
+TransformResult HostValidator::transform(const QString &source)
+{
+    QString error;
+    const QJsonObject answer = ask({{QStringLiteral("op"), QStringLiteral("transform")},
+                                    {QStringLiteral("source"), source}},
+                                   &error);
+    if (answer.isEmpty()) {
+        TransformResult failed;
+        failed.error = ScriptError{QStringLiteral("transformer"), error, {}, 0};
+        return failed;
+    }
+    return HostMessages::toTransform(answer.value(QStringLiteral("result")).toObject());
+}

@@ -1,0 +1,35 @@
+// Validation and transformation of driver source in the validator host
+// (control-nuc-driverhost --name validator): the sync pipeline's
+// DriverValidator, so that no driver code is evaluated in the controller.
+// The host is warm (its engines made ahead of time) and reused across syncs;
+// when it dies or hangs, the request fails with the cause and the next one
+// starts a new host. Lives on the sync thread; blocks it with a timeout.
+#pragma once
+
+#include "driverhostprocess.h"
+#include "runtime/drivervalidator.h"
+
+#include <memory>
+
+class HostValidator : public DriverValidator
+{
+public:
+    // `timeoutMs` bounds one answer (the host's own watchdog is shorter).
+    HostValidator(const DriverHostOptions &options, int timeoutMs);
+    ~HostValidator() override;
+
+    ScriptError validate(const DriverValidationRequest &request) override;
+    TransformResult transform(const QString &source) override;
+    // Starts the host when it is not running (idle time).
+    void prepare() override;
+
+    qint64 hostPid() const;
+
+private:
+    bool ensureHost(QString *error);
+    QJsonObject ask(const QJsonObject &frame, QString *error);
+
+    DriverHostOptions m_options;
+    int m_timeoutMs;
+    std::unique_ptr<DriverHostProcess> m_host;
+};

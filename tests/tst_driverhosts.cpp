@@ -1,0 +1,289 @@
+// Containment: driver code runs in driver host processes. Real processes and
+// real signals: a driver that segfaults its host, one that outgrows the
+// memory limit, a hung host, a killed host; the other type's devices keep
+// answering; quarantine; the validator host; no host outlives its controller.
+#include "hosts/driverhostpool.h"
+#include "hosts/driverhostprocess.h"
+#include "hosts/hosteddriverinstance.h"
+#include "hosts/hostvalidator.h"
+#include "runtimetesthelpers.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <csignal>
+#include <memory>
+
+using RuntimeTest::spec;
+using RuntimeTest::wait;
+
+namespace {
+
+const QString echoDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
+class Echo extends BaseDriver {
+  connect() { this.setState({ power: 'on' }); return Promise.resolve(); }
+  sendCommand(command, params) {
+    if (command === 'pid') return Promise.resolve(String(typeof __nucHost));
+    return Promise.resolve({ command: command, params: params });
+  }
+}
+module.exports = Echo;
+)JS");
+
+// QJSENGINE.md item 6 (a): adopting a thenable whose then throws: SIGSEGV.
+const QString thenableDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
+class Thenable extends BaseDriver {
+  connect() { return Promise.resolve(); }
+  sendCommand() { return Promise.resolve({ then() { throw new Error('x'); } }); }
+}
+module.exports = Thenable;
+)JS");
+
+// Leaks about 4 MB every 20 ms from a timer: each callback is short.
+const QString leakDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
+const kept = [];
+class Leak extends BaseDriver {
+  connect() {
+    setInterval(function () { for (let i = 0; i < 64; ++i) kept.push(new Array(8192).fill(i)); }, 20);
+    return Promise.resolve();
+  }
+}
+module.exports = Leak;
+)JS");
+
+DriverHostOptions options()
+{
+    DriverHostOptions o;
+    o.program = QStringLiteral(NUC_DRIVERHOST_BUILD_PATH);
+    o.runtime.budgetMs = 1000;
+    o.validationBudgetMs = 2000;
+    o.pingIntervalMs = 200;
+    o.answerTimeoutMs = 2000;
+    o.stopTimeoutMs = 1000;
+    return o;
+}
+
+DriverSpec typed(const QString &type, const QString &code, const QString &deviceId)
+{
+    DriverSpec s = spec(code, QStringLiteral("tcp"), {}, {}, deviceId);
+    s.driverType = type;
+    return s;
+}
+
+bool processExists(qint64 pid)
+{
+    // A zombie (ended, not yet reaped by its parent) counts as gone.
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    return pid > 0 && status.open(QIODevice::ReadOnly) && !status.readAll().contains("State:	Z");
+}
+
+} // namespace
+
+class tst_DriverHosts : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void instanceRunsInAHostProcess();
+    void segfaultEndsOnlyItsHost();
+    void memoryLimitEndsTheHost();
+    void killedHostIsReportedAndReplaced();
+    void repeatedFailuresQuarantine();
+    void validatorHostValidatesAndSurvivesACrash();
+    void hostEndsWhenTheControllerGoes();
+};
+
+void tst_DriverHosts::instanceRunsInAHostProcess()
+{
+    DriverHostPool pool(options());
+    std::unique_ptr<DriverHandle> handle(pool.create(typed(QStringLiteral("echo"), echoDriver, QStringLiteral("d1")), nullptr));
+    QSignalSpy state(handle.get(), &DriverHandle::stateChanged);
+    QVERIFY(wait([&](auto cb) { handle->load(cb); }).ok);
+    QVERIFY(wait([&](auto cb) { handle->connectDevice(cb); }).ok);
+    QTRY_COMPARE(state.size(), 1);
+    QCOMPARE(state.at(0).at(0).toJsonObject().value(QStringLiteral("power")).toString(), QStringLiteral("on"));
+    const CallResult r = wait([&](auto cb) { handle->sendCommand(QStringLiteral("hello"), {{QStringLiteral("a"), 1}}, cb); });
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.value.toObject().value(QStringLiteral("command")).toString(), QStringLiteral("hello"));
+
+    const QList<DriverHostFigures> figures = pool.figures();
+    QCOMPARE(figures.size(), 1);
+    QVERIFY(figures.first().pid > 0);
+    QVERIFY(figures.first().pid != QCoreApplication::applicationPid());
+    QCOMPARE(figures.first().devices, 1);
+
+    QSignalSpy stopped(handle.get(), &DriverHandle::stopped);
+    handle->stop();
+    QTRY_COMPARE(stopped.size(), 1);
+}
+
+void tst_DriverHosts::segfaultEndsOnlyItsHost()
+{
+    DriverHostPool pool(options());
+    std::unique_ptr<DriverHandle> bad(pool.create(typed(QStringLiteral("thenable"), thenableDriver, QStringLiteral("bad")), nullptr));
+    std::unique_ptr<DriverHandle> good(pool.create(typed(QStringLiteral("echo"), echoDriver, QStringLiteral("good")), nullptr));
+    QVERIFY(wait([&](auto cb) { bad->load(cb); }).ok);
+    QVERIFY(wait([&](auto cb) { good->load(cb); }).ok);
+    QVERIFY(wait([&](auto cb) { bad->connectDevice(cb); }).ok);
+    QVERIFY(wait([&](auto cb) { good->connectDevice(cb); }).ok);
+
+    QSignalSpy faulted(bad.get(), &DriverHandle::faulted);
+    QSignalSpy stopped(bad.get(), &DriverHandle::stopped);
+    QSignalSpy failed(&pool, &DriverHostPool::hostFailed);
+    int answers = 0;
+    CallResult crashed;
+    bad->sendCommand(QStringLiteral("x"), {}, [&](const CallResult &r) { ++answers; crashed = r; });
+    QTRY_COMPARE(stopped.size(), 1);
+    QCOMPARE(answers, 1);
+    QVERIFY(!crashed.ok);
+    QCOMPARE(crashed.error, QStringLiteral("driver host crashed (SIGSEGV)"));
+    QCOMPARE(faulted.size(), 1);
+    QCOMPARE(faulted.at(0).at(0).toString(), QStringLiteral("driver host crashed (SIGSEGV)"));
+    QCOMPARE(failed.size(), 1);
+    QCOMPARE(failed.at(0).at(0).toString(), QStringLiteral("thenable"));
+
+    // The other type's device never noticed.
+    const CallResult r = wait([&](auto cb) { good->sendCommand(QStringLiteral("still"), {}, cb); });
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QVERIFY(!pool.isQuarantined(QStringLiteral("thenable")));
+}
+
+void tst_DriverHosts::memoryLimitEndsTheHost()
+{
+    DriverHostOptions o = options();
+    o.memoryBaseBytes = 96ll << 20;
+    o.memoryPerDeviceBytes = 0;
+    DriverHostPool pool(o);
+    std::unique_ptr<DriverHandle> leak(pool.create(typed(QStringLiteral("leak"), leakDriver, QStringLiteral("leaky")), nullptr));
+    QSignalSpy faulted(leak.get(), &DriverHandle::faulted);
+    QVERIFY(wait([&](auto cb) { leak->load(cb); }).ok);
+    QVERIFY(wait([&](auto cb) { leak->connectDevice(cb); }).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(faulted.size(), 1, 20000);
+    QCOMPARE(faulted.at(0).at(0).toString(), QStringLiteral("driver host exceeded its memory limit of 96 MiB"));
+}
+
+void tst_DriverHosts::killedHostIsReportedAndReplaced()
+{
+    DriverHostPool pool(options());
+    std::unique_ptr<DriverHandle> first(pool.create(typed(QStringLiteral("echo"), echoDriver, QStringLiteral("k1")), nullptr));
+    QVERIFY(wait([&](auto cb) { first->load(cb); }).ok);
+    const qint64 pid = pool.figures().first().pid;
+    QSignalSpy faulted(first.get(), &DriverHandle::faulted);
+    ::kill(pid_t(pid), SIGKILL);
+    QTRY_COMPARE(faulted.size(), 1);
+    QCOMPARE(faulted.at(0).at(0).toString(), QStringLiteral("driver host crashed (SIGKILL)"));
+
+    // The next instance of the type gets a new host.
+    std::unique_ptr<DriverHandle> second(pool.create(typed(QStringLiteral("echo"), echoDriver, QStringLiteral("k1")), nullptr));
+    QVERIFY(wait([&](auto cb) { second->load(cb); }).ok);
+    QVERIFY(pool.figures().first().pid != pid);
+    QCOMPARE(pool.figures().first().restarts, 1);
+}
+
+void tst_DriverHosts::repeatedFailuresQuarantine()
+{
+    DriverHostPool pool(options());
+    pool.setFailureRule(3, 60000);
+    QSignalSpy quarantine(&pool, &DriverHostPool::quarantineChanged);
+    for (int i = 0; i < 3; ++i) {
+        std::unique_ptr<DriverHandle> bad(pool.create(typed(QStringLiteral("thenable"), thenableDriver, QStringLiteral("q")), nullptr));
+        QVERIFY(wait([&](auto cb) { bad->load(cb); }).ok);
+        const CallResult r = wait([&](auto cb) { bad->sendCommand(QStringLiteral("x"), {}, cb); });
+        QCOMPARE(r.error, QStringLiteral("driver host crashed (SIGSEGV)"));
+    }
+    QCOMPARE(quarantine.size(), 1);
+    QCOMPARE(pool.quarantined(), QStringList{QStringLiteral("thenable")});
+    std::unique_ptr<DriverHandle> refused(pool.create(typed(QStringLiteral("thenable"), thenableDriver, QStringLiteral("q")), nullptr));
+    const CallResult r = wait([&](auto cb) { refused->load(cb); });
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.contains(QStringLiteral("quarantined")), qPrintable(r.error));
+
+    QVERIFY(pool.clearQuarantine(QStringLiteral("thenable")));
+    QVERIFY(pool.quarantined().isEmpty());
+    std::unique_ptr<DriverHandle> again(pool.create(typed(QStringLiteral("thenable"), thenableDriver, QStringLiteral("q")), nullptr));
+    QVERIFY(wait([&](auto cb) { again->load(cb); }).ok);
+}
+
+void tst_DriverHosts::validatorHostValidatesAndSurvivesACrash()
+{
+    HostValidator validator(options(), 5000);
+    validator.prepare();
+    DriverValidationRequest ok{echoDriver, QStringLiteral("echo"), QStringLiteral("tcp"), QStringLiteral("echo.js")};
+    QVERIFY(validator.validate(ok).isNull());
+    const qint64 pid = validator.hostPid();
+    QVERIFY(pid > 0);
+
+    DriverValidationRequest bad{QStringLiteral("module.exports = 42;"), QStringLiteral("bad"), QStringLiteral("tcp"),
+                                QStringLiteral("bad.js")};
+    const ScriptError refused = validator.validate(bad);
+    QCOMPARE(refused.rule, QStringLiteral("export"));
+
+    // A host that crashes mid-validation (here: SIGSEGV sent while the
+    // driver's top level loops) answers the sync with the cause.
+    DriverValidationRequest loop{QStringLiteral("while (true) {}"), QStringLiteral("loop"), QStringLiteral("tcp"),
+                                 QStringLiteral("loop.js")};
+    QVERIFY(QProcess::startDetached(QStringLiteral("/bin/sh"),
+                                    {QStringLiteral("-c"), QStringLiteral("sleep 0.3; kill -SEGV %1").arg(pid)}));
+    const ScriptError crashed = validator.validate(loop);
+    QCOMPARE(crashed.message, QStringLiteral("driver host crashed (SIGSEGV)"));
+    QVERIFY(validator.validate(ok).isNull());
+    QVERIFY(validator.hostPid() != pid);
+
+    const TransformResult t = validator.transform(QStringLiteral("const a = { ...b };\n"));
+    QVERIFY(t.ok);
+    QVERIFY(t.code.contains(QStringLiteral("Object.assign")) || t.code != QStringLiteral("const a = { ...b };\n"));
+}
+
+void tst_DriverHosts::hostEndsWhenTheControllerGoes()
+{
+    // A controller stand-in: this test binary, run as a child that starts a
+    // host and then is killed with SIGKILL. The host must not outlive it.
+    QProcess standIn;
+    standIn.setProgram(QCoreApplication::applicationFilePath());
+    standIn.setArguments({QStringLiteral("standIn")});
+    standIn.setProcessEnvironment([] {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("NUC_TEST_STANDIN"), QStringLiteral("1"));
+        return env;
+    }());
+    standIn.start();
+    QVERIFY(standIn.waitForStarted());
+    QVERIFY(standIn.waitForReadyRead(10000));
+    const qint64 hostPid = standIn.readLine().trimmed().toLongLong();
+    QVERIFY(hostPid > 0);
+    QVERIFY(processExists(hostPid));
+    ::kill(pid_t(standIn.processId()), SIGKILL);
+    QVERIFY(standIn.waitForFinished(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(!processExists(hostPid), 5000);
+}
+
+// The stand-in controller of hostEndsWhenTheControllerGoes: starts a host,
+// prints its pid, and waits to be killed.
+static int standInMain()
+{
+    DriverHostProcess host(options());
+    QString error;
+    if (!host.start(&error))
+        return 1;
+    std::printf("%lld\n", host.pid());
+    std::fflush(stdout);
+    QEventLoop loop;
+    QTimer::singleShot(30000, &loop, &QEventLoop::quit);
+    loop.exec();
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    if (qEnvironmentVariableIsSet("NUC_TEST_STANDIN"))
+        return standInMain();
+    tst_DriverHosts test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_driverhosts.moc"
