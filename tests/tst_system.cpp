@@ -28,6 +28,7 @@ private slots:
     void crashesInTheWindowEnterSafeMode();
     void oldCrashesDoNotCount();
     void safeModeStaysUntilCleared();
+    void powerCutsAreNotCrashes();
     void controllerInSafeModeHoldsDevices();
     void readyAndWatchdogReachSystemd();
     void noSystemdNoNoise();
@@ -79,6 +80,29 @@ void tst_System::oldCrashesDoNotCount()
         QVERIFY2(!s.active(), qPrintable(QString::number(run)));
         QVERIFY(s.recentCrashes() <= 1);
     }
+}
+
+void tst_System::powerCutsAreNotCrashes()
+{
+    const QString file = m_dir.filePath(QStringLiteral("power.json"));
+    const QDateTime t0 = QDateTime::currentDateTimeUtc();
+    // Three power blips in ten minutes: each run ends with its boot.
+    for (int run = 0; run < 4; ++run) {
+        SafeMode s(file, 3, 600, QStringLiteral("boot-%1").arg(run));
+        QCOMPARE(s.begin(t0.addSecs(run * 60)), QString());
+        QCOMPARE(s.recentCrashes(), 0);
+        QVERIFY(!s.active());
+    }
+    // Killed within one boot (OOM killer, watchdog, SIGKILL): counted.
+    for (int run = 0; run < 3; ++run) {
+        SafeMode s(file, 3, 600, QStringLiteral("boot-same"));
+        s.begin(t0.addSecs(300 + run * 10));
+    }
+    SafeMode s(file, 3, 600, QStringLiteral("boot-same"));
+    s.begin(t0.addSecs(340));
+    QCOMPARE(s.recentCrashes(), 3);
+    QVERIFY(s.active());
+    QCOMPARE(s.reason(), QStringLiteral("the controller crashed 3 times within 10 minutes"));
 }
 
 void tst_System::safeModeStaysUntilCleared()

@@ -1,7 +1,11 @@
-// Safe mode: when the app crashed several times in a short window, it
-// starts with driver instances stopped until a technician re-enables them.
-// The count is kept on disk (var/run-state.json): a run that did not end
-// cleanly counts as a crash at the next start.
+// Safe mode: the last resort when the controller process itself crashed
+// several times in a short window (driver hosts do not count: their
+// failures quarantine a driver type instead). It starts with driver
+// instances stopped until the cloud (safe_mode_clear), a technician, or 15
+// minutes without a crash end it. The count is kept on disk
+// (var/run-state.json): a run that did not end cleanly counts as a crash at
+// the next start — unless the machine itself went down in between (another
+// boot id: a power cut or a reboot is not a crash of ours).
 #pragma once
 
 #include <QDateTime>
@@ -11,7 +15,9 @@
 class SafeMode
 {
 public:
-    SafeMode(const QString &stateFile, int crashLimit = 3, int windowSeconds = 600);
+    // `bootId` identifies this boot of the machine (empty: read it from
+    // /proc/sys/kernel/random/boot_id).
+    SafeMode(const QString &stateFile, int crashLimit = 3, int windowSeconds = 600, const QString &bootId = {});
 
     // At start: counts the previous run if it did not end cleanly, marks
     // this run as running, and decides. Returns an error line or empty.
@@ -25,11 +31,16 @@ public:
     int recentCrashes() const { return int(m_crashes.size()); }
     int crashLimit() const { return m_limit; }
     int windowSeconds() const { return m_window; }
+    // Why it is on, for people and hello.safe_mode.reason; empty when off.
+    QString reason() const;
+
+    static QString currentBootId();
 
 private:
     QString save(bool running) const;
 
     QString m_file;
+    QString m_bootId;
     int m_limit;
     int m_window;
     QList<QDateTime> m_crashes;
