@@ -33,6 +33,30 @@ class Echo extends BaseDriver {
 module.exports = Echo;
 )JS");
 
+// Pushes the host's limits: timers, nesting, log lines.
+const QString greedyDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
+function nested(depth) { let o = {}; for (let i = 0; i < depth; ++i) o = { o: o }; return o; }
+class Greedy extends BaseDriver {
+  connect() { return Promise.resolve(); }
+  sendCommand(command) {
+    if (command === 'timers') {
+      let n = 0;
+      try { for (; n < 200000; ++n) setTimeout(function () {}, 100000); }
+      catch (e) { return Promise.resolve(n + ' ' + e.name + ': ' + e.message); }
+      return Promise.resolve(n + ' no error');
+    }
+    if (command === 'deepState') {
+      try { this.setState(nested(20000)); return Promise.resolve('accepted'); }
+      catch (e) { return Promise.resolve(e.name + ': ' + e.message); }
+    }
+    if (command === 'deepResult') return Promise.resolve(nested(20000));
+    if (command === 'logs') { for (let i = 0; i < 5000; ++i) console.log('line ' + i); return Promise.resolve('logged'); }
+    return Promise.resolve('alive');
+  }
+}
+module.exports = Greedy;
+)JS");
+
 // QJSENGINE.md item 6 (a): adopting a thenable whose then throws: SIGSEGV.
 const QString thenableDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
 class Thenable extends BaseDriver {
@@ -90,6 +114,7 @@ private slots:
     void instanceRunsInAHostProcess();
     void segfaultEndsOnlyItsHost();
     void memoryLimitEndsTheHost();
+    void limitsInsideTheHost();
     void killedHostIsReportedAndReplaced();
     void repeatedFailuresQuarantine();
     void validatorHostValidatesAndSurvivesACrash();
@@ -163,6 +188,31 @@ void tst_DriverHosts::memoryLimitEndsTheHost()
     QVERIFY(wait([&](auto cb) { leak->connectDevice(cb); }).ok);
     QTRY_COMPARE_WITH_TIMEOUT(faulted.size(), 1, 20000);
     QCOMPARE(faulted.at(0).at(0).toString(), QStringLiteral("driver host exceeded its memory limit of 96 MiB"));
+}
+
+void tst_DriverHosts::limitsInsideTheHost()
+{
+    DriverHostOptions o = options();
+    o.runtime.maxPendingTimers = 1000;
+    DriverHostPool pool(o);
+    std::unique_ptr<DriverHandle> greedy(pool.create(typed(QStringLiteral("greedy"), greedyDriver, QStringLiteral("g")), nullptr));
+    QVERIFY(wait([&](auto cb) { greedy->load(cb); }).ok);
+    QVERIFY(wait([&](auto cb) { greedy->connectDevice(cb); }).ok);
+    auto command = [&](const QString &name) { return wait([&](auto cb) { greedy->sendCommand(name, {}, cb); }); };
+
+    CallResult r = command(QStringLiteral("timers"));
+    QCOMPARE(r.value.toString(), QStringLiteral("1000 RangeError: too many pending timers (limit: 1000 per device)"));
+    r = command(QStringLiteral("deepState"));
+    QCOMPARE(r.value.toString(),
+             QStringLiteral("RangeError: setState: value is nested deeper than 100 levels (or refers to itself)"));
+    r = command(QStringLiteral("deepResult"));
+    QVERIFY(!r.ok);
+    QCOMPARE(r.error, QStringLiteral("the driver's result was refused: value is nested deeper than 100 levels "
+                                     "(or refers to itself)"));
+    QCOMPARE(command(QStringLiteral("logs")).value.toString(), QStringLiteral("logged"));
+    // The host survived all of it.
+    QCOMPARE(command(QStringLiteral("ping")).value.toString(), QStringLiteral("alive"));
+    QCOMPARE(pool.figures().first().restarts, 0);
 }
 
 void tst_DriverHosts::killedHostIsReportedAndReplaced()

@@ -1,6 +1,7 @@
 #include "driverworker.h"
 
 #include "drivermodule.h"
+#include "jsconversion.h"
 #include "logcategories.h"
 #include "nativetransport.h"
 #include "serialtransport.h"
@@ -247,8 +248,12 @@ CallResult DriverWorker::resultFromJs(bool ok, const QJSValue &value) const
     CallResult r;
     r.ok = ok;
     if (ok) {
-        if (!value.isUndefined())
-            r.value = QJsonValue::fromVariant(value.toVariant());
+        if (!value.isUndefined()) {
+            QString tooDeep;
+            r.value = JsConversion::toJson(value, &tooDeep);
+            if (!tooDeep.isEmpty())
+                return CallResult::failure(QStringLiteral("the driver's result was refused: ") + tooDeep);
+        }
         return r;
     }
     if (value.isError() || (value.isObject() && value.hasProperty(QStringLiteral("message")))) {
@@ -350,6 +355,20 @@ void DriverWorker::transportLost(const QString &reason)
 
 void DriverWorker::hostLog(int level, const QString &text)
 {
+    // DRIVER_API.md "Containment": so many lines per second, the rest
+    // dropped and counted once, when the next second starts.
+    if (!m_logWindow.isValid() || m_logWindow.elapsed() >= 1000) {
+        if (m_logDropped > 0)
+            qCWarning(m_log).noquote() << QStringLiteral("[%1] %2 log lines dropped (limit: %3 per second)")
+                                              .arg(m_spec.deviceId).arg(m_logDropped).arg(m_settings.logLinesPerSecond);
+        m_logWindow.start();
+        m_logLines = 0;
+        m_logDropped = 0;
+    }
+    if (++m_logLines > m_settings.logLinesPerSecond) {
+        ++m_logDropped;
+        return;
+    }
     const QString line = QStringLiteral("[%1] %2").arg(m_spec.deviceId, text);
     switch (level) {
     case 0: qCDebug(m_log).noquote() << line; break;
@@ -363,6 +382,11 @@ void DriverWorker::hostStartTimer(int id, int ms, bool repeat)
 {
     if (m_faulted || m_tornDown)
         return;
+    if (!m_timers.contains(id) && m_timers.size() >= m_settings.maxPendingTimers) {
+        m_engine->throwError(QJSValue::RangeError,
+                             QStringLiteral("too many pending timers (limit: %1 per device)").arg(m_settings.maxPendingTimers));
+        return;
+    }
     auto *timer = new QTimer(this);
     timer->setSingleShot(!repeat);
     timer->setTimerType(ms < 1000 ? Qt::PreciseTimer : Qt::CoarseTimer);
@@ -390,7 +414,13 @@ void DriverWorker::hostStopTimer(int id)
 
 void DriverWorker::hostSetState(const QJSValue &state)
 {
-    emit stateReported(QJsonObject::fromVariantMap(state.toVariant().toMap()));
+    QString tooDeep;
+    const QJsonValue json = JsConversion::toJson(state, &tooDeep);
+    if (!tooDeep.isEmpty()) {
+        m_engine->throwError(QJSValue::RangeError, QStringLiteral("setState: ") + tooDeep);
+        return;
+    }
+    emit stateReported(json.toObject());
 }
 
 void DriverWorker::hostSetStatus(const QString &status, const QString &message)
@@ -409,7 +439,10 @@ QJSValue DriverWorker::hostCreateTransport(const QString &protocol, const QJSVal
 {
     if (m_faulted || m_tornDown)
         return QJSValue(QStringLiteral("driver instance is stopping"));
-    const QVariantMap config = configValue.toVariant().toMap();
+    QString tooDeep;
+    const QVariantMap config = JsConversion::toJson(configValue, &tooDeep).toObject().toVariantMap();
+    if (!tooDeep.isEmpty())
+        return QJSValue(QStringLiteral("transport config: ") + tooDeep);
     NativeTransport *transport = nullptr;
     if (protocol == u"tcp" || protocol == u"udp") {
         const QString host = config.value(QStringLiteral("host")).toString();

@@ -100,6 +100,9 @@ private:
     QList<QPointer<NativeTransport>> m_transports;
     QHash<int, Pending> m_pending;
     Watchdog::Ticket m_ticket = 0;
+    QElapsedTimer m_logWindow;   // the current second of the log-line limit
+    int m_logLines = 0;
+    int m_logDropped = 0;
     int m_depth = 0;
     QStringList m_labels;
     QString m_faultMessage;

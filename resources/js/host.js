@@ -64,9 +64,10 @@
         if (typeof callback !== 'function')
             throw new TypeError('timer callback must be a function');
         const id = nextTimer++;
-        timers[id] = { callback: callback, args: args, repeat: repeat };
         const delay = Math.max(0, Math.floor(Number(ms) || 0));
+        // Throws (RangeError) beyond the host's limit of pending timers.
         host.startTimer(id, repeat ? Math.max(1, delay) : delay, repeat);
+        timers[id] = { callback: callback, args: args, repeat: repeat };
         return id;
     }
     function clearTimer(id) {
