@@ -63,8 +63,11 @@ void Device::restart(int deadlineMs, std::function<void()> done, const std::opti
         return;
     }
     const quint64 generation = ++m_generation;
-    // A restart asked for from outside (new driver, new config, technician)
-    // un-parks the device; one from supervision keeps counting failures.
+    // restart() itself keeps the failure count and the parked flag: callers
+    // that restart because something changed (new driver, new config, a
+    // technician's reload) call resetSupervision() first, a restart from
+    // supervision (the reconnect timer) keeps counting. A connect that
+    // succeeds un-parks the device either way (startInstance).
     m_reconnectTimer.stop();
     m_stableTimer.stop();
     if (m_restartDone)

@@ -43,7 +43,6 @@ public:
     void stop();
     bool isStopped() const { return m_stopped; }
     bool isFaulted() const { return !m_faultMessage.isEmpty(); }
-    QString faultMessage() const { return m_faultMessage; }
 
 signals:
     void statusReported(const QString &status, const QString &message);

@@ -31,7 +31,6 @@ public:
 
     // Teardown: closes at once, tells JavaScript nothing.
     void closeNow();
-    QString description() const { return m_description; }
 
     // Converts between bytes and text in one of the transport encodings.
     static QByteArray encode(const QString &text, const QString &encoding);

@@ -12,7 +12,9 @@ struct DriverSpec
 {
     QString driverType;
     QString version;
-    QString code;                 // the driver's source, as the cloud sent it
+    // The code the engine runs: the down-levelled (runnable) form when the
+    // transformer produced one, else the source as the cloud sent it.
+    QString code;
     QString protocol;             // tcp, udp, serial
     QJsonArray commandMappings;
     QJsonObject config;           // {...driver defaults, ...device config, name, deviceId}
