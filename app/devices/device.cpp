@@ -133,8 +133,11 @@ void Device::retireInstance(std::function<void()> then)
         stopNow();
         return;
     }
+    // The instance's own disconnect() deadline answers the call when the
+    // Promise hangs; this timer, on the main thread, stops it all the same
+    // when the instance's thread is too busy to notice that deadline.
     old->disconnectDevice([stopNow](const CallResult &) { stopNow(); });
-    QTimer::singleShot(m_settings.disconnectBudgetMs, this, stopNow);
+    QTimer::singleShot(m_runtime.disconnectTimeoutMs, this, stopNow);
 }
 
 void Device::startInstance(const std::optional<DriverRecord> &driver, quint64 generation)

@@ -28,7 +28,9 @@ struct RuntimeSettings
     int budgetMs = 2000;              // synchronous JavaScript, any call
     int connectTimeoutMs = 10000;     // connect() Promise
     int commandTimeoutMs = 5000;      // sendCommand() Promise
-    int disconnectTimeoutMs = 5000;   // disconnect() Promise
+    // disconnect() Promise. The one knob of a disconnect: Device also tears
+    // the instance down after this, should its thread be stuck in JavaScript.
+    int disconnectTimeoutMs = 1000;
     int teardownTimeoutMs = 2000;     // stopping an instance, transports included
 };
 
