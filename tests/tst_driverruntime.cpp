@@ -103,6 +103,8 @@ private slots:
     void exampleDriversPassValidation();
     void validationRules_data();
     void validationRules();
+    void scriptErrorTexts_data();
+    void scriptErrorTexts();
 
 private:
     std::unique_ptr<DriverInstance> start(const DriverSpec &s, bool connect = true);
@@ -705,6 +707,48 @@ void tst_DriverRuntime::validationRules()
     QCOMPARE(e.rule, rule);
     if (line > 0)
         QCOMPARE(e.line, line);
+}
+
+void tst_DriverRuntime::scriptErrorTexts_data()
+{
+    // What the cloud (driver_sync_error) and --check-driver show: pinned
+    // here, since authors and the cloud's tooling read them.
+    QTest::addColumn<QString>("rule");
+    QTest::addColumn<int>("line");
+    QTest::addColumn<int>("column");
+    QTest::addColumn<QString>("sentence");   // describe()
+    QTest::addColumn<QString>("report");     // describe("d.js")
+
+    QTest::newRow("transformer syntax") << QStringLiteral("syntax") << 4 << 7
+        << QStringLiteral("syntax error at line 4:7: M") << QStringLiteral("d.js:4:7: error: syntax error: M");
+    QTest::newRow("engine syntax") << QStringLiteral("syntax") << 5 << 0
+        << QStringLiteral("syntax error at line 5: M") << QStringLiteral("d.js:5: error: syntax error: M");
+    QTest::newRow("unsupported") << QStringLiteral("unsupported") << 3 << 11
+        << QStringLiteral("not supported: M (line 3:11)") << QStringLiteral("d.js:3:11: error: not supported: M");
+    QTest::newRow("evaluation with line") << QStringLiteral("evaluation") << 2 << 0
+        << QStringLiteral("evaluating the module threw at line 2: M") << QStringLiteral("d.js:2: error: evaluation: M");
+    QTest::newRow("evaluation without line") << QStringLiteral("evaluation") << 0 << 0
+        << QStringLiteral("evaluating the module threw: M") << QStringLiteral("d.js: error: evaluation: M");
+    QTest::newRow("watchdog") << QStringLiteral("watchdog") << 0 << 0
+        << QStringLiteral("watchdog: M") << QStringLiteral("d.js: error: watchdog: M");
+    QTest::newRow("a rule of DRIVER_API.md") << QStringLiteral("base class") << 0 << 0
+        << QStringLiteral("base class: M") << QStringLiteral("d.js: error: base class: M");
+}
+
+void tst_DriverRuntime::scriptErrorTexts()
+{
+    QFETCH(QString, rule);
+    QFETCH(int, line);
+    QFETCH(int, column);
+    QFETCH(QString, sentence);
+    QFETCH(QString, report);
+    ScriptError e;
+    e.rule = rule;
+    e.message = QStringLiteral("M");
+    e.line = line;
+    e.column = column;
+    QCOMPARE(e.describe(), sentence);
+    QCOMPARE(e.describe(QStringLiteral("d.js")), report);
 }
 
 QTEST_GUILESS_MAIN(tst_DriverRuntime)

@@ -23,13 +23,25 @@ namespace {
 
 std::mutex interruptMutex;   // guards DriverWorker::m_engineForInterrupt against teardown
 
-QString describe(const ScriptError &e)
+// How a call into the driver ended: its value, or what it threw or rejected
+// with (an Error keeps its stack, with the driver's line numbers).
+CallResult resultFromJs(bool ok, const QJSValue &value)
 {
-    if (e.rule == u"syntax")
-        return QStringLiteral("syntax error at line %1: %2").arg(QString::number(e.line), e.message);
-    if (e.line > 0)
-        return QStringLiteral("evaluating the module threw at line %1: %2").arg(QString::number(e.line), e.message);
-    return QStringLiteral("evaluating the module threw: %1").arg(e.message);
+    CallResult r;
+    r.ok = ok;
+    if (ok) {
+        if (!value.isUndefined())
+            r.value = QJsonValue::fromVariant(value.toVariant());
+        return r;
+    }
+    if (value.isError() || (value.isObject() && value.hasProperty(QStringLiteral("message")))) {
+        const ScriptError e = DriverModule::fromJsError(value, QStringLiteral("call"));
+        r.error = e.message;
+        r.stack = e.stack;
+    } else {
+        r.error = QStringLiteral("rejected with ") + value.toString();
+    }
+    return r;
 }
 
 } // namespace
@@ -169,7 +181,7 @@ void DriverWorker::load(int callId)
     }
     if (!error.isNull()) {
         m_faulted = true;
-        m_faultMessage = QStringLiteral("cannot load driver %1: %2").arg(m_spec.driverType, describe(error));
+        m_faultMessage = QStringLiteral("cannot load driver %1: %2").arg(m_spec.driverType, error.describe());
         CallResult r = CallResult::failure(m_faultMessage);
         r.stack = error.stack;
         finish(callId, r);
@@ -240,26 +252,6 @@ void DriverWorker::hostSettle(int id, bool ok, const QJSValue &value)
     if (!m_pending.contains(id))
         return;   // settled after its deadline: already answered
     finish(id, resultFromJs(ok, value));
-}
-
-CallResult DriverWorker::resultFromJs(bool ok, const QJSValue &value) const
-{
-    CallResult r;
-    r.ok = ok;
-    if (ok) {
-        if (!value.isUndefined())
-            r.value = QJsonValue::fromVariant(value.toVariant());
-        return r;
-    }
-    if (value.isError() || (value.isObject() && value.hasProperty(QStringLiteral("message")))) {
-        r.error = value.toString();
-        r.stack = value.property(QStringLiteral("stack")).toString();
-        if (value.property(QStringLiteral("stack")).isUndefined())
-            r.stack.clear();
-    } else {
-        r.error = QStringLiteral("rejected with ") + value.toString();
-    }
-    return r;
 }
 
 void DriverWorker::finish(int callId, CallResult result)
