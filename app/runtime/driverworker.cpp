@@ -3,9 +3,6 @@
 #include "drivermodule.h"
 #include "logcategories.h"
 #include "nativetransport.h"
-#include "serialtransport.h"
-#include "tcptransport.h"
-#include "udptransport.h"
 
 #include <QAbstractEventDispatcher>
 #include <QCoreApplication>
@@ -401,32 +398,10 @@ QJSValue DriverWorker::hostCreateTransport(const QString &protocol, const QJSVal
 {
     if (m_faulted || m_tornDown)
         return QJSValue(QStringLiteral("driver instance is stopping"));
-    const QVariantMap config = configValue.toVariant().toMap();
-    NativeTransport *transport = nullptr;
-    if (protocol == u"tcp" || protocol == u"udp") {
-        const QString host = config.value(QStringLiteral("host")).toString();
-        bool ok = false;
-        const int port = config.value(QStringLiteral("port")).toInt(&ok);
-        if (host.isEmpty())
-            return QJSValue(QStringLiteral("%1 transport needs config.host").arg(protocol));
-        if (!ok || port < 1 || port > 65535)
-            return QJSValue(QStringLiteral("%1 transport needs config.port from 1 to 65535").arg(protocol));
-        if (protocol == u"tcp") {
-            const int connectTimeout = config.value(QStringLiteral("connectTimeout"), 5000).toInt();
-            transport = new TcpTransport(this, host, quint16(port), connectTimeout > 0 ? connectTimeout : 5000, this);
-        } else {
-            const int localPort = config.value(QStringLiteral("localPort"), 0).toInt();
-            transport = new UdpTransport(this, host, quint16(port), quint16(qBound(0, localPort, 65535)), this);
-        }
-    } else if (protocol == u"serial") {
-        SerialSettings settings;
-        const QString error = SerialSettings::fromConfig(config, &settings);
-        if (!error.isEmpty())
-            return QJSValue(error);
-        transport = new SerialTransport(this, settings, this);
-    } else {
-        return QJSValue(QStringLiteral("unknown protocol '%1' (tcp, udp or serial)").arg(protocol));
-    }
+    QString error;
+    NativeTransport *transport = NativeTransport::create(protocol, configValue.toVariant().toMap(), this, this, &error);
+    if (!transport)
+        return QJSValue(error);
     m_transports.removeAll(nullptr);
     m_transports.append(transport);
     QJSEngine::setObjectOwnership(transport, QJSEngine::CppOwnership);
