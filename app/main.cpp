@@ -58,22 +58,13 @@ int checkDriver(const QString &file, const QString &protocol, int budgetMs)
     DriverTransformer transformer(&watchdog, budgetMs);
     const TransformResult transformed = transformer.transform(source);
     if (!transformed.ok) {
-        const ScriptError &e = transformed.error;
-        if (e.line > 0)
-            std::printf("%s:%d:%d: error: %s%s\n", qPrintable(file), e.line, transformed.column,
-                        e.rule == u"syntax" ? "syntax error: " : "not supported: ", qPrintable(e.message));
-        else
-            std::printf("%s: error: %s\n", qPrintable(file), qPrintable(e.message));
+        std::printf("%s\n", qPrintable(transformed.error.describe(file)));
         return 1;
     }
     SandboxValidator validator(&watchdog, budgetMs);
     const ScriptError verdict = validator.validate({transformed.code, QStringLiteral("check"), protocol, file});
     if (!verdict.isNull()) {
-        if (verdict.line > 0)
-            std::printf("%s:%d: error: %s: %s\n", qPrintable(file), verdict.line, qPrintable(verdict.rule),
-                        qPrintable(verdict.message));
-        else
-            std::printf("%s: error: %s: %s\n", qPrintable(file), qPrintable(verdict.rule), qPrintable(verdict.message));
+        std::printf("%s\n", qPrintable(verdict.describe(file)));
         return 1;
     }
     std::printf("%s: ok (%s, protocol %s)\n", qPrintable(file),

@@ -3,6 +3,8 @@
 // rules, the watchdog and Promise deadlines, and teardown.
 #include "runtime/driverinstance.h"
 #include "runtime/sandboxvalidator.h"
+#include "runtime/tcptransport.h"
+#include "runtime/udptransport.h"
 #include "runtime/watchdog.h"
 #include "runtimetesthelpers.h"
 #include "testpeers.h"
@@ -103,6 +105,10 @@ private slots:
     void exampleDriversPassValidation();
     void validationRules_data();
     void validationRules();
+    void scriptErrorTexts_data();
+    void scriptErrorTexts();
+    void transportSettings_data();
+    void transportSettings();
 
 private:
     std::unique_ptr<DriverInstance> start(const DriverSpec &s, bool connect = true);
@@ -705,6 +711,117 @@ void tst_DriverRuntime::validationRules()
     QCOMPARE(e.rule, rule);
     if (line > 0)
         QCOMPARE(e.line, line);
+}
+
+void tst_DriverRuntime::scriptErrorTexts_data()
+{
+    // What the cloud (driver_sync_error) and --check-driver show: pinned
+    // here, since authors and the cloud's tooling read them.
+    QTest::addColumn<QString>("rule");
+    QTest::addColumn<int>("line");
+    QTest::addColumn<int>("column");
+    QTest::addColumn<QString>("sentence");   // describe()
+    QTest::addColumn<QString>("report");     // describe("d.js")
+
+    QTest::newRow("transformer syntax") << QStringLiteral("syntax") << 4 << 7
+        << QStringLiteral("syntax error at line 4:7: M") << QStringLiteral("d.js:4:7: error: syntax error: M");
+    QTest::newRow("engine syntax") << QStringLiteral("syntax") << 5 << 0
+        << QStringLiteral("syntax error at line 5: M") << QStringLiteral("d.js:5: error: syntax error: M");
+    QTest::newRow("unsupported") << QStringLiteral("unsupported") << 3 << 11
+        << QStringLiteral("not supported: M (line 3:11)") << QStringLiteral("d.js:3:11: error: not supported: M");
+    QTest::newRow("evaluation with line") << QStringLiteral("evaluation") << 2 << 0
+        << QStringLiteral("evaluating the module threw at line 2: M") << QStringLiteral("d.js:2: error: evaluation: M");
+    QTest::newRow("evaluation without line") << QStringLiteral("evaluation") << 0 << 0
+        << QStringLiteral("evaluating the module threw: M") << QStringLiteral("d.js: error: evaluation: M");
+    QTest::newRow("watchdog") << QStringLiteral("watchdog") << 0 << 0
+        << QStringLiteral("watchdog: M") << QStringLiteral("d.js: error: watchdog: M");
+    QTest::newRow("a rule of DRIVER_API.md") << QStringLiteral("base class") << 0 << 0
+        << QStringLiteral("base class: M") << QStringLiteral("d.js: error: base class: M");
+}
+
+void tst_DriverRuntime::scriptErrorTexts()
+{
+    QFETCH(QString, rule);
+    QFETCH(int, line);
+    QFETCH(int, column);
+    QFETCH(QString, sentence);
+    QFETCH(QString, report);
+    ScriptError e;
+    e.rule = rule;
+    e.message = QStringLiteral("M");
+    e.line = line;
+    e.column = column;
+    QCOMPARE(e.describe(), sentence);
+    QCOMPARE(e.describe(QStringLiteral("d.js")), report);
+}
+
+void tst_DriverRuntime::transportSettings_data()
+{
+    QTest::addColumn<QString>("protocol");
+    QTest::addColumn<QVariantMap>("config");
+    QTest::addColumn<QString>("error");      // empty: made
+    QTest::addColumn<QString>("settings");   // tcp/udp: what was read
+
+    const QVariantMap peer{{QStringLiteral("host"), QStringLiteral("10.0.0.5")}, {QStringLiteral("port"), 4352}};
+    auto with = [peer](const char *key, const QVariant &value) {
+        QVariantMap c = peer;
+        c.insert(QLatin1String(key), value);
+        return c;
+    };
+    QTest::newRow("tcp defaults") << QStringLiteral("tcp") << peer << QString() << QStringLiteral("10.0.0.5:4352 5000");
+    QTest::newRow("tcp connectTimeout") << QStringLiteral("tcp") << with("connectTimeout", 250) << QString()
+                                        << QStringLiteral("10.0.0.5:4352 250");
+    QTest::newRow("tcp connectTimeout 0 keeps the default") << QStringLiteral("tcp") << with("connectTimeout", 0)
+                                                            << QString() << QStringLiteral("10.0.0.5:4352 5000");
+    QTest::newRow("tcp port as text") << QStringLiteral("tcp") << with("port", QStringLiteral("23")) << QString()
+                                      << QStringLiteral("10.0.0.5:23 5000");
+    QTest::newRow("tcp without host") << QStringLiteral("tcp") << QVariantMap{{QStringLiteral("port"), 23}}
+                                      << QStringLiteral("tcp transport needs config.host") << QString();
+    QTest::newRow("tcp port 0") << QStringLiteral("tcp") << with("port", 0)
+                                << QStringLiteral("tcp transport needs config.port from 1 to 65535") << QString();
+    QTest::newRow("udp port too large") << QStringLiteral("udp") << with("port", 65536)
+                                        << QStringLiteral("udp transport needs config.port from 1 to 65535") << QString();
+    QTest::newRow("udp port not a number") << QStringLiteral("udp") << with("port", QStringLiteral("x"))
+                                           << QStringLiteral("udp transport needs config.port from 1 to 65535") << QString();
+    QTest::newRow("udp defaults") << QStringLiteral("udp") << peer << QString() << QStringLiteral("10.0.0.5:4352 0");
+    QTest::newRow("udp localPort") << QStringLiteral("udp") << with("localPort", 6454) << QString()
+                                   << QStringLiteral("10.0.0.5:4352 6454");
+    QTest::newRow("udp localPort clamped") << QStringLiteral("udp") << with("localPort", 70000) << QString()
+                                           << QStringLiteral("10.0.0.5:4352 65535");
+    QTest::newRow("serial without path") << QStringLiteral("serial") << QVariantMap{{QStringLiteral("baudRate"), 9600}}
+                                         << QStringLiteral("serial transport needs config.path (or config.port)") << QString();
+    QTest::newRow("serial") << QStringLiteral("serial") << QVariantMap{{QStringLiteral("path"), QStringLiteral("/dev/null")}}
+                            << QString() << QString();
+    QTest::newRow("unknown protocol") << QStringLiteral("http") << peer
+                                      << QStringLiteral("unknown protocol 'http' (tcp, udp or serial)") << QString();
+}
+
+void tst_DriverRuntime::transportSettings()
+{
+    QFETCH(QString, protocol);
+    QFETCH(QVariantMap, config);
+    QFETCH(QString, error);
+    QFETCH(QString, settings);
+
+    QObject owner;
+    QString refused;
+    const NativeTransport *made = NativeTransport::create(protocol, config, nullptr, &owner, &refused);
+    QCOMPARE(refused, error);
+    QCOMPARE(made != nullptr, error.isEmpty());
+    if (made)
+        QCOMPARE(made->parent(), &owner);
+
+    QString read;
+    if (protocol == u"tcp") {
+        TcpSettings s;
+        if (TcpSettings::fromConfig(config, &s).isEmpty())
+            read = QStringLiteral("%1:%2 %3").arg(s.endpoint.host).arg(s.endpoint.port).arg(s.connectTimeoutMs);
+    } else if (protocol == u"udp") {
+        UdpSettings s;
+        if (UdpSettings::fromConfig(config, &s).isEmpty())
+            read = QStringLiteral("%1:%2 %3").arg(s.endpoint.host).arg(s.endpoint.port).arg(s.localPort);
+    }
+    QCOMPARE(read, settings);
 }
 
 QTEST_GUILESS_MAIN(tst_DriverRuntime)

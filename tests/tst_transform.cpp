@@ -199,7 +199,7 @@ void tst_Transform::refusals()
     QCOMPARE(t.error.rule, QStringLiteral("unsupported"));
     QVERIFY2(t.error.message.contains(construct), qPrintable(t.error.message));
     QCOMPARE(t.error.line, line);
-    QCOMPARE(t.column, column);
+    QCOMPARE(t.error.column, column);
 }
 
 void tst_Transform::syntaxErrorReportsTheAuthorsLine()
@@ -215,7 +215,7 @@ void tst_Transform::syntaxErrorReportsTheAuthorsLine()
     QVERIFY(!t.ok);
     QCOMPARE(t.error.rule, QStringLiteral("syntax"));
     QCOMPARE(t.error.line, 5);
-    QCOMPARE(t.column, 30);
+    QCOMPARE(t.error.column, 30);
 }
 
 void tst_Transform::linesStayWhereTheyWere()

@@ -63,8 +63,11 @@ void Device::restart(int deadlineMs, std::function<void()> done, const std::opti
         return;
     }
     const quint64 generation = ++m_generation;
-    // A restart asked for from outside (new driver, new config, technician)
-    // un-parks the device; one from supervision keeps counting failures.
+    // restart() itself keeps the failure count and the parked flag: callers
+    // that restart because something changed (new driver, new config, a
+    // technician's reload) call resetSupervision() first, a restart from
+    // supervision (the reconnect timer) keeps counting. A connect that
+    // succeeds un-parks the device either way (startInstance).
     m_reconnectTimer.stop();
     m_stableTimer.stop();
     if (m_restartDone)
@@ -130,8 +133,11 @@ void Device::retireInstance(std::function<void()> then)
         stopNow();
         return;
     }
+    // The instance's own disconnect() deadline answers the call when the
+    // Promise hangs; this timer, on the main thread, stops it all the same
+    // when the instance's thread is too busy to notice that deadline.
     old->disconnectDevice([stopNow](const CallResult &) { stopNow(); });
-    QTimer::singleShot(m_settings.disconnectBudgetMs, this, stopNow);
+    QTimer::singleShot(m_runtime.disconnectTimeoutMs, this, stopNow);
 }
 
 void Device::startInstance(const std::optional<DriverRecord> &driver, quint64 generation)

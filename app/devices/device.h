@@ -25,7 +25,6 @@ class Watchdog;
 struct DeviceSettings
 {
     int reloadDeadlineMs = 3000;      // a reload reports back within this, whatever the device does
-    int disconnectBudgetMs = 1000;    // the old driver's disconnect() before it is torn down
     int reconnectMinMs = 1000;        // backoff after a failure, doubling ...
     int reconnectMaxMs = 30000;       // ... up to this, with jitter
     int maxRestarts = 5;              // consecutive failures before the device is parked

@@ -88,7 +88,8 @@ QJsonObject fromError(const ScriptError &e)
     return {{QStringLiteral("rule"), e.rule},
             {QStringLiteral("message"), e.message},
             {QStringLiteral("stack"), e.stack},
-            {QStringLiteral("line"), e.line}};
+            {QStringLiteral("line"), e.line},
+            {QStringLiteral("column"), e.column}};
 }
 
 ScriptError toError(const QJsonObject &o)
@@ -98,6 +99,7 @@ ScriptError toError(const QJsonObject &o)
     e.message = o.value(QStringLiteral("message")).toString();
     e.stack = o.value(QStringLiteral("stack")).toString();
     e.line = o.value(QStringLiteral("line")).toInt();
+    e.column = o.value(QStringLiteral("column")).toInt();
     return e;
 }
 
@@ -105,8 +107,7 @@ QJsonObject fromTransform(const TransformResult &r)
 {
     return {{QStringLiteral("ok"), r.ok},
             {QStringLiteral("code"), r.code},
-            {QStringLiteral("error"), fromError(r.error)},
-            {QStringLiteral("column"), r.column}};
+            {QStringLiteral("error"), fromError(r.error)}};
 }
 
 TransformResult toTransform(const QJsonObject &o)
@@ -115,7 +116,6 @@ TransformResult toTransform(const QJsonObject &o)
     r.ok = o.value(QStringLiteral("ok")).toBool();
     r.code = o.value(QStringLiteral("code")).toString();
     r.error = toError(o.value(QStringLiteral("error")).toObject());
-    r.column = o.value(QStringLiteral("column")).toInt();
     return r;
 }
 

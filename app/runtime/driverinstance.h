@@ -40,7 +40,6 @@ public:
     void stop() override;
     bool isStopped() const override { return m_stopped; }
     bool isFaulted() const { return !m_faultMessage.isEmpty(); }
-    QString faultMessage() const { return m_faultMessage; }
 
 private:
     void invoke(const QString &method, const QJsonArray &args, int timeoutMs, const QString &label, Callback done);

@@ -63,6 +63,35 @@ QList<std::pair<QString, QString>> DriverModule::builtinModules()
     };
 }
 
+QString ScriptError::location() const
+{
+    return column > 0 ? QStringLiteral("%1:%2").arg(line).arg(column) : QString::number(line);
+}
+
+QString ScriptError::describe(const QString &file) const
+{
+    if (!file.isEmpty()) {
+        const QString where = line > 0 ? QStringLiteral("%1:%2").arg(file, location()) : file;
+        QString what;
+        if (rule == u"syntax")
+            what = QStringLiteral("syntax error: ") + message;
+        else if (rule == u"unsupported")
+            what = QStringLiteral("not supported: ") + message;
+        else
+            what = QStringLiteral("%1: %2").arg(rule, message);
+        return QStringLiteral("%1: error: %2").arg(where, what);
+    }
+    if (rule == u"syntax")
+        return QStringLiteral("syntax error at line %1: %2").arg(location(), message);
+    if (rule == u"unsupported")
+        return QStringLiteral("not supported: %1 (line %2)").arg(message, location());
+    if (rule == u"evaluation") {
+        return line > 0 ? QStringLiteral("evaluating the module threw at line %1: %2").arg(location(), message)
+                        : QStringLiteral("evaluating the module threw: %1").arg(message);
+    }
+    return QStringLiteral("%1: %2").arg(rule, message);
+}
+
 ScriptError DriverModule::fromJsError(const QJSValue &error, const QString &rule, const QString &fileName)
 {
     ScriptError e;

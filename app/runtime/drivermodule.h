@@ -15,15 +15,24 @@ class QJSEngine;
 class QObject;
 class Watchdog;
 
-// A failure while evaluating JavaScript, with the rule it broke.
+// A failure while transforming or evaluating a driver, with the rule it
+// broke. Every text made from one comes from describe(), so that the cloud,
+// the log and --check-driver word the same failure the same way.
 struct ScriptError
 {
-    QString rule;       // "syntax", "evaluation", "watchdog", ...
+    QString rule;       // "syntax", "unsupported", "evaluation", "watchdog", ...
     QString message;    // one line, for people
     QString stack;      // the JS stack when there is one
     int line = 0;       // line in the driver source, 0 if unknown
+    int column = 0;     // column (from 1) on that line, 0 if unknown
 
     bool isNull() const { return rule.isEmpty(); }
+    // "12:5", or "12" when the column is unknown.
+    QString location() const;
+    // Without `file`: one sentence for the cloud and the log, e.g.
+    // "syntax error at line 4:7: Unexpected token". With `file`: the
+    // compiler-style line --check-driver prints, "file:4:7: error: ...".
+    QString describe(const QString &file = {}) const;
 };
 
 class DriverModule
@@ -43,8 +52,9 @@ public:
     // require(name) as a driver would call it; an error value when unknown.
     static QJSValue require(QJSEngine *engine, const QString &name);
 
-    // Turns a JS error value into a ScriptError of the given rule.
-    // With `fileName`, the line is the first stack frame in that file.
+    // Turns a thrown JS value (an Error, or any object with a message) into
+    // a ScriptError of the given rule: message, stack, line. With
+    // `fileName`, the line is the first stack frame in that file.
     static ScriptError fromJsError(const QJSValue &error, const QString &rule, const QString &fileName = {});
 
     // The text of a compiled-in resource (:/nuc/js/...), read once.

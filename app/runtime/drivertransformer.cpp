@@ -91,6 +91,6 @@ TransformResult DriverTransformer::transform(const QString &source)
     result.error.rule = out.property(QStringLiteral("kind")).toString();   // syntax | unsupported
     result.error.message = out.property(QStringLiteral("message")).toString();
     result.error.line = out.property(QStringLiteral("line")).toInt();
-    result.column = out.property(QStringLiteral("column")).toInt();
+    result.error.column = out.property(QStringLiteral("column")).toInt();
     return result;
 }

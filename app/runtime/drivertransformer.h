@@ -17,7 +17,6 @@ struct TransformResult
     bool ok = false;
     QString code;          // the runnable form (== source when nothing needed changing)
     ScriptError error;     // rule "syntax" or "unsupported", with line and column
-    int column = 0;
 };
 
 class DriverTransformer

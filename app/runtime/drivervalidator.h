@@ -1,5 +1,6 @@
-// Validation of driver source at sync time: the seam the driver runtime
-// plugs into. The pipeline only knows this interface.
+// Validation of a driver's runnable (already down-levelled) code at sync
+// time. The pipeline is handed one in its constructor and knows only this
+// interface; DriverTransformer, which refuses bad syntax first, is separate.
 #pragma once
 
 #include "drivermodule.h"

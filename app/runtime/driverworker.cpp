@@ -4,9 +4,6 @@
 #include "jsconversion.h"
 #include "logcategories.h"
 #include "nativetransport.h"
-#include "serialtransport.h"
-#include "tcptransport.h"
-#include "udptransport.h"
 
 #include <QAbstractEventDispatcher>
 #include <QCoreApplication>
@@ -24,13 +21,29 @@ namespace {
 
 std::mutex interruptMutex;   // guards DriverWorker::m_engineForInterrupt against teardown
 
-QString describe(const ScriptError &e)
+// How a call into the driver ended: its value, or what it threw or rejected
+// with (an Error keeps its stack, with the driver's line numbers).
+CallResult resultFromJs(bool ok, const QJSValue &value)
 {
-    if (e.rule == u"syntax")
-        return QStringLiteral("syntax error at line %1: %2").arg(QString::number(e.line), e.message);
-    if (e.line > 0)
-        return QStringLiteral("evaluating the module threw at line %1: %2").arg(QString::number(e.line), e.message);
-    return QStringLiteral("evaluating the module threw: %1").arg(e.message);
+    CallResult r;
+    r.ok = ok;
+    if (ok) {
+        if (!value.isUndefined()) {
+            QString tooDeep;
+            r.value = JsConversion::toJson(value, &tooDeep);
+            if (!tooDeep.isEmpty())
+                return CallResult::failure(QStringLiteral("the driver's result was refused: ") + tooDeep);
+        }
+        return r;
+    }
+    if (value.isError() || (value.isObject() && value.hasProperty(QStringLiteral("message")))) {
+        const ScriptError e = DriverModule::fromJsError(value, QStringLiteral("call"));
+        r.error = e.message;
+        r.stack = e.stack;
+    } else {
+        r.error = QStringLiteral("rejected with ") + value.toString();
+    }
+    return r;
 }
 
 } // namespace
@@ -170,7 +183,7 @@ void DriverWorker::load(int callId)
     }
     if (!error.isNull()) {
         m_faulted = true;
-        m_faultMessage = QStringLiteral("cannot load driver %1: %2").arg(m_spec.driverType, describe(error));
+        m_faultMessage = QStringLiteral("cannot load driver %1: %2").arg(m_spec.driverType, error.describe());
         CallResult r = CallResult::failure(m_faultMessage);
         r.stack = error.stack;
         finish(callId, r);
@@ -241,30 +254,6 @@ void DriverWorker::hostSettle(int id, bool ok, const QJSValue &value)
     if (!m_pending.contains(id))
         return;   // settled after its deadline: already answered
     finish(id, resultFromJs(ok, value));
-}
-
-CallResult DriverWorker::resultFromJs(bool ok, const QJSValue &value) const
-{
-    CallResult r;
-    r.ok = ok;
-    if (ok) {
-        if (!value.isUndefined()) {
-            QString tooDeep;
-            r.value = JsConversion::toJson(value, &tooDeep);
-            if (!tooDeep.isEmpty())
-                return CallResult::failure(QStringLiteral("the driver's result was refused: ") + tooDeep);
-        }
-        return r;
-    }
-    if (value.isError() || (value.isObject() && value.hasProperty(QStringLiteral("message")))) {
-        r.error = value.toString();
-        r.stack = value.property(QStringLiteral("stack")).toString();
-        if (value.property(QStringLiteral("stack")).isUndefined())
-            r.stack.clear();
-    } else {
-        r.error = QStringLiteral("rejected with ") + value.toString();
-    }
-    return r;
 }
 
 void DriverWorker::finish(int callId, CallResult result)
@@ -443,31 +432,10 @@ QJSValue DriverWorker::hostCreateTransport(const QString &protocol, const QJSVal
     const QVariantMap config = JsConversion::toJson(configValue, &tooDeep).toObject().toVariantMap();
     if (!tooDeep.isEmpty())
         return QJSValue(QStringLiteral("transport config: ") + tooDeep);
-    NativeTransport *transport = nullptr;
-    if (protocol == u"tcp" || protocol == u"udp") {
-        const QString host = config.value(QStringLiteral("host")).toString();
-        bool ok = false;
-        const int port = config.value(QStringLiteral("port")).toInt(&ok);
-        if (host.isEmpty())
-            return QJSValue(QStringLiteral("%1 transport needs config.host").arg(protocol));
-        if (!ok || port < 1 || port > 65535)
-            return QJSValue(QStringLiteral("%1 transport needs config.port from 1 to 65535").arg(protocol));
-        if (protocol == u"tcp") {
-            const int connectTimeout = config.value(QStringLiteral("connectTimeout"), 5000).toInt();
-            transport = new TcpTransport(this, host, quint16(port), connectTimeout > 0 ? connectTimeout : 5000, this);
-        } else {
-            const int localPort = config.value(QStringLiteral("localPort"), 0).toInt();
-            transport = new UdpTransport(this, host, quint16(port), quint16(qBound(0, localPort, 65535)), this);
-        }
-    } else if (protocol == u"serial") {
-        SerialSettings settings;
-        const QString error = SerialSettings::fromConfig(config, &settings);
-        if (!error.isEmpty())
-            return QJSValue(error);
-        transport = new SerialTransport(this, settings, this);
-    } else {
-        return QJSValue(QStringLiteral("unknown protocol '%1' (tcp, udp or serial)").arg(protocol));
-    }
+    QString error;
+    NativeTransport *transport = NativeTransport::create(protocol, config, this, this, &error);
+    if (!transport)
+        return QJSValue(error);
     m_transports.removeAll(nullptr);
     m_transports.append(transport);
     QJSEngine::setObjectOwnership(transport, QJSEngine::CppOwnership);

@@ -78,7 +78,6 @@ private:
 
     void finish(int callId, CallResult result);
     void fault(const QString &message);
-    CallResult resultFromJs(bool ok, const QJSValue &value) const;
     // Every entry into JavaScript (host calls, timers, transport events,
     // Promise reactions) runs inside enter/leave: the outermost entry arms
     // the watchdog with the budget, nested ones share it.

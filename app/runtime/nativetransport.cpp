@@ -2,8 +2,47 @@
 
 #include "jscaller.h"
 #include "logcategories.h"
+#include "serialtransport.h"
+#include "tcptransport.h"
+#include "udptransport.h"
 
 #include <QJSEngine>
+
+QString NetworkEndpoint::fromConfig(const QString &protocol, const QVariantMap &config, NetworkEndpoint *out)
+{
+    const QString host = config.value(QStringLiteral("host")).toString();
+    bool ok = false;
+    const int port = config.value(QStringLiteral("port")).toInt(&ok);
+    if (host.isEmpty())
+        return QStringLiteral("%1 transport needs config.host").arg(protocol);
+    if (!ok || port < 1 || port > 65535)
+        return QStringLiteral("%1 transport needs config.port from 1 to 65535").arg(protocol);
+    out->host = host;
+    out->port = quint16(port);
+    return {};
+}
+
+NativeTransport *NativeTransport::create(const QString &protocol, const QVariantMap &config, JsCaller *caller,
+                                         QObject *parent, QString *error)
+{
+    if (protocol == u"tcp") {
+        TcpSettings settings;
+        *error = TcpSettings::fromConfig(config, &settings);
+        return error->isEmpty() ? new TcpTransport(caller, settings, parent) : nullptr;
+    }
+    if (protocol == u"udp") {
+        UdpSettings settings;
+        *error = UdpSettings::fromConfig(config, &settings);
+        return error->isEmpty() ? new UdpTransport(caller, settings, parent) : nullptr;
+    }
+    if (protocol == u"serial") {
+        SerialSettings settings;
+        *error = SerialSettings::fromConfig(config, &settings);
+        return error->isEmpty() ? new SerialTransport(caller, settings, parent) : nullptr;
+    }
+    *error = QStringLiteral("unknown protocol '%1' (tcp, udp or serial)").arg(protocol);
+    return nullptr;
+}
 
 NativeTransport::NativeTransport(JsCaller *caller, const QString &description, QObject *parent)
     : QObject(parent), m_caller(caller), m_description(description)

@@ -9,8 +9,20 @@
 #include <QObject>
 #include <QString>
 #include <QStringDecoder>
+#include <QVariantMap>
 
 class JsCaller;
+
+// host and port of a network transport (tcp, udp), as a driver's config
+// gives them. The unit a device's own endpoint can be compared by.
+struct NetworkEndpoint
+{
+    QString host;
+    quint16 port = 0;
+
+    // Reads config.host and config.port; returns an error line or empty.
+    static QString fromConfig(const QString &protocol, const QVariantMap &config, NetworkEndpoint *out);
+};
 
 class NativeTransport : public QObject
 {
@@ -19,6 +31,12 @@ class NativeTransport : public QObject
 public:
     NativeTransport(JsCaller *caller, const QString &description, QObject *parent = nullptr);
     ~NativeTransport() override;
+
+    // The transport a driver asks for with createTransport(protocol, config):
+    // tcp, udp or serial, its settings read by TcpSettings, UdpSettings or
+    // SerialSettings::fromConfig. Null with `*error` set when refused.
+    static NativeTransport *create(const QString &protocol, const QVariantMap &config, JsCaller *caller,
+                                   QObject *parent, QString *error);
 
     Q_INVOKABLE void setListener(const QJSValue &listener) { m_listener = listener; }
     Q_INVOKABLE void setOpenHandler(const QJSValue &handler) { m_openHandler = handler; }
@@ -31,7 +49,6 @@ public:
 
     // Teardown: closes at once, tells JavaScript nothing.
     void closeNow();
-    QString description() const { return m_description; }
 
     // Converts between bytes and text in one of the transport encodings.
     static QByteArray encode(const QString &text, const QString &encoding);

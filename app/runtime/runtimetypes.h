@@ -12,7 +12,9 @@ struct DriverSpec
 {
     QString driverType;
     QString version;
-    QString code;                 // the driver's source, as the cloud sent it
+    // The code the engine runs: the down-levelled (runnable) form when the
+    // transformer produced one, else the source as the cloud sent it.
+    QString code;
     QString protocol;             // tcp, udp, serial
     QJsonArray commandMappings;
     QJsonObject config;           // {...driver defaults, ...device config, name, deviceId}
@@ -26,7 +28,9 @@ struct RuntimeSettings
     int budgetMs = 2000;              // synchronous JavaScript, any call
     int connectTimeoutMs = 10000;     // connect() Promise
     int commandTimeoutMs = 5000;      // sendCommand() Promise
-    int disconnectTimeoutMs = 5000;   // disconnect() Promise
+    // disconnect() Promise. The one knob of a disconnect: Device also tears
+    // the instance down after this, should its thread be stuck in JavaScript.
+    int disconnectTimeoutMs = 1000;
     int teardownTimeoutMs = 2000;     // stopping an instance, transports included
     int maxPendingTimers = 10000;     // per device; beyond, setTimeout/setInterval throw
     int logLinesPerSecond = 100;      // per device; beyond, lines are dropped and counted

@@ -1,6 +1,7 @@
 #include "sandboxvalidator.h"
 
 #include "hostbridge.h"
+#include "logcategories.h"
 #include "watchdog.h"
 
 #include <QJSEngine>
@@ -53,7 +54,14 @@ void SandboxValidator::prepare()
         // made ready here, off the sync's path.
         // The same globals a running driver sees (console, timers), with an
         // inert host: timers never fire and transports cannot be opened.
-        DriverModule::installHost(m_spare.get(), m_inertHost.get(), {});
+        m_spareError = DriverModule::installHost(m_spare.get(), m_inertHost.get(), {});
+        if (!m_spareError.isEmpty()) {
+            // Logged now; the next validate() refuses with this reason rather
+            // than judging a driver in an engine without the host's globals,
+            // and the prepare() after it tries again with a new engine.
+            qCCritical(lcRuntime).noquote() << "cannot prepare a validation engine:" << m_spareError;
+            return;
+        }
         m_spareBase = DriverModule::require(m_spare.get(), QStringLiteral("./base-driver"));
         m_spareChecker = m_spare->evaluate(checker, QStringLiteral("nuc:validate"));
     }
@@ -65,6 +73,11 @@ ScriptError SandboxValidator::validate(const DriverValidationRequest &request)
     // Destroyed on the next prepare(), when the pipeline is idle.
     m_retired = std::move(m_spare);
     QJSEngine *engine = m_retired.get();
+    if (!m_spareError.isEmpty()) {
+        return {QStringLiteral("internal"),
+                QStringLiteral("cannot prepare the validation engine: %1").arg(std::exchange(m_spareError, {})),
+                {}};
+    }
     // Whatever the driver left queued (a Promise callback, say) must never
     // run on this thread after validation: the engine is stopped for good
     // on every way out, and destroyed by the next prepare().

@@ -33,6 +33,7 @@ private:
     std::unique_ptr<QJSEngine> m_spare;     // the next validation's engine
     QJSValue m_spareBase;                   // BaseDriver in m_spare
     QJSValue m_spareChecker;                // the rule checker in m_spare
+    QString m_spareError;                   // why m_spare could not be made ready
     std::unique_ptr<QJSEngine> m_retired;   // the last one, destroyed when idle
     DriverTransformer m_transformer;
 };

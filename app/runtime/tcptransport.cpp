@@ -1,13 +1,28 @@
 #include "tcptransport.h"
 
-TcpTransport::TcpTransport(JsCaller *caller, const QString &host, quint16 port, int connectTimeoutMs, QObject *parent)
-    : NativeTransport(caller, QStringLiteral("tcp %1:%2").arg(host).arg(port), parent), m_host(host), m_port(port)
+QString TcpSettings::fromConfig(const QVariantMap &config, TcpSettings *out)
+{
+    TcpSettings s;
+    const QString error = NetworkEndpoint::fromConfig(QStringLiteral("tcp"), config, &s.endpoint);
+    if (!error.isEmpty())
+        return error;
+    const int connectTimeout = config.value(QStringLiteral("connectTimeout"), s.connectTimeoutMs).toInt();
+    if (connectTimeout > 0)
+        s.connectTimeoutMs = connectTimeout;
+    *out = s;
+    return {};
+}
+
+TcpTransport::TcpTransport(JsCaller *caller, const TcpSettings &settings, QObject *parent)
+    : NativeTransport(caller, QStringLiteral("tcp %1:%2").arg(settings.endpoint.host).arg(settings.endpoint.port),
+                      parent)
+    , m_settings(settings)
 {
     m_connectDeadline.setSingleShot(true);
-    m_connectDeadline.setInterval(connectTimeoutMs);
-    connect(&m_connectDeadline, &QTimer::timeout, this, [this, connectTimeoutMs] {
+    m_connectDeadline.setInterval(settings.connectTimeoutMs);
+    connect(&m_connectDeadline, &QTimer::timeout, this, [this] {
         m_socket.abort();
-        failed(QStringLiteral("connect timed out after %1 ms").arg(connectTimeoutMs));
+        failed(QStringLiteral("connect timed out after %1 ms").arg(m_settings.connectTimeoutMs));
     });
     connect(&m_socket, &QTcpSocket::connected, this, [this] {
         m_connectDeadline.stop();
@@ -27,7 +42,7 @@ TcpTransport::TcpTransport(JsCaller *caller, const QString &host, quint16 port, 
 void TcpTransport::doOpen()
 {
     m_connectDeadline.start();
-    m_socket.connectToHost(m_host, m_port);
+    m_socket.connectToHost(m_settings.endpoint.host, m_settings.endpoint.port);
 }
 
 qint64 TcpTransport::doWrite(const QByteArray &bytes)

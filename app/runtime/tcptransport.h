@@ -6,12 +6,21 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+struct TcpSettings
+{
+    NetworkEndpoint endpoint;
+    int connectTimeoutMs = 5000;   // a missing, zero or negative connectTimeout keeps this
+
+    // Reads the settings from a driver config; returns an error line or empty.
+    static QString fromConfig(const QVariantMap &config, TcpSettings *out);
+};
+
 class TcpTransport : public NativeTransport
 {
     Q_OBJECT
 
 public:
-    TcpTransport(JsCaller *caller, const QString &host, quint16 port, int connectTimeoutMs, QObject *parent = nullptr);
+    TcpTransport(JsCaller *caller, const TcpSettings &settings, QObject *parent = nullptr);
 
 protected:
     void doOpen() override;
@@ -23,6 +32,5 @@ protected:
 private:
     QTcpSocket m_socket;
     QTimer m_connectDeadline;
-    QString m_host;
-    quint16 m_port;
+    TcpSettings m_settings;
 };

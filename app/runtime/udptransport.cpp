@@ -2,11 +2,21 @@
 
 #include <QNetworkDatagram>
 
-UdpTransport::UdpTransport(JsCaller *caller, const QString &host, quint16 port, quint16 localPort, QObject *parent)
-    : NativeTransport(caller, QStringLiteral("udp %1:%2").arg(host).arg(port), parent)
-    , m_host(host)
-    , m_port(port)
-    , m_localPort(localPort)
+QString UdpSettings::fromConfig(const QVariantMap &config, UdpSettings *out)
+{
+    UdpSettings s;
+    const QString error = NetworkEndpoint::fromConfig(QStringLiteral("udp"), config, &s.endpoint);
+    if (!error.isEmpty())
+        return error;
+    s.localPort = quint16(qBound(0, config.value(QStringLiteral("localPort"), 0).toInt(), 65535));
+    *out = s;
+    return {};
+}
+
+UdpTransport::UdpTransport(JsCaller *caller, const UdpSettings &settings, QObject *parent)
+    : NativeTransport(caller, QStringLiteral("udp %1:%2").arg(settings.endpoint.host).arg(settings.endpoint.port),
+                      parent)
+    , m_settings(settings)
 {
     connect(&m_socket, &QUdpSocket::readyRead, this, [this] {
         while (m_socket.hasPendingDatagrams()) {
@@ -26,14 +36,14 @@ UdpTransport::UdpTransport(JsCaller *caller, const QString &host, quint16 port, 
 
 void UdpTransport::doOpen()
 {
-    const QHostAddress address(m_host);
+    const QHostAddress address(m_settings.endpoint.host);
     const QHostAddress bindAddress = address.protocol() == QAbstractSocket::IPv6Protocol ? QHostAddress::AnyIPv6
                                                                                           : QHostAddress::AnyIPv4;
-    if (!m_socket.bind(bindAddress, m_localPort)) {
+    if (!m_socket.bind(bindAddress, m_settings.localPort)) {
         failed(QStringLiteral("cannot bind a local UDP port: %1").arg(m_socket.errorString()));
         return;
     }
-    m_socket.connectToHost(m_host, m_port);
+    m_socket.connectToHost(m_settings.endpoint.host, m_settings.endpoint.port);
     if (m_socket.state() == QAbstractSocket::UnconnectedState) {
         failed(m_socket.errorString());
         return;

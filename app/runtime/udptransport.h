@@ -7,12 +7,21 @@
 #include <QHostAddress>
 #include <QUdpSocket>
 
+struct UdpSettings
+{
+    NetworkEndpoint endpoint;
+    quint16 localPort = 0;   // 0: any free port; a config value outside 0..65535 is clamped
+
+    // Reads the settings from a driver config; returns an error line or empty.
+    static QString fromConfig(const QVariantMap &config, UdpSettings *out);
+};
+
 class UdpTransport : public NativeTransport
 {
     Q_OBJECT
 
 public:
-    UdpTransport(JsCaller *caller, const QString &host, quint16 port, quint16 localPort, QObject *parent = nullptr);
+    UdpTransport(JsCaller *caller, const UdpSettings &settings, QObject *parent = nullptr);
 
 protected:
     void doOpen() override;
@@ -23,7 +32,5 @@ protected:
 
 private:
     QUdpSocket m_socket;
-    QString m_host;
-    quint16 m_port;
-    quint16 m_localPort;
+    UdpSettings m_settings;
 };

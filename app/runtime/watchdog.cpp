@@ -32,16 +32,6 @@ Watchdog::Ticket Watchdog::arm(QJSEngine *engine, int budgetMs)
     return ticket;
 }
 
-void Watchdog::rearm(Ticket ticket, int budgetMs)
-{
-    std::lock_guard<std::mutex> lock(m_mutex);
-    auto it = m_entries.find(ticket);
-    if (it == m_entries.end() || it->second.fired)
-        return;
-    it->second.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(budgetMs);
-    // A later deadline: the thread finds out when it wakes for the old one.
-}
-
 bool Watchdog::hasFired(Ticket ticket) const
 {
     std::lock_guard<std::mutex> lock(m_mutex);
@@ -62,12 +52,6 @@ bool Watchdog::disarm(Ticket ticket)
     return fired;
 }
 
-int Watchdog::firedCount() const
-{
-    std::lock_guard<std::mutex> lock(m_mutex);
-    return m_firedCount;
-}
-
 void Watchdog::run()
 {
     std::unique_lock<std::mutex> lock(m_mutex);
@@ -79,7 +63,6 @@ void Watchdog::run()
                 continue;
             if (e.deadline <= now) {
                 e.fired = true;
-                ++m_firedCount;
                 e.engine->setInterrupted(true);
                 qCWarning(lcRuntime) << "watchdog: interrupted a JavaScript call that overran its budget";
             } else if (e.deadline < earliest) {

@@ -29,11 +29,7 @@ public:
     // Returns true when the deadline had fired (the engine was interrupted).
     // Resets the engine's interrupted flag so that it can run again.
     bool disarm(Ticket ticket);
-    // Moves an armed, not yet fired deadline to now + budgetMs.
-    void rearm(Ticket ticket, int budgetMs);
     bool hasFired(Ticket ticket) const;
-
-    int firedCount() const;
 
 private:
     struct Entry
@@ -50,7 +46,6 @@ private:
     std::map<Ticket, Entry> m_entries;
     Ticket m_next = 1;
     std::chrono::steady_clock::time_point m_waitingUntil = std::chrono::steady_clock::time_point::max();
-    int m_firedCount = 0;
     bool m_stopping = false;
     std::thread m_thread;
 };

@@ -115,7 +115,16 @@ QString Database::open(const QString &path, const QString &connectionName)
         close();
         return error;
     }
+    // Durability rests on this: read it back (FULL is 2) rather than trust
+    // that the statement took effect.
     q.exec(QStringLiteral("PRAGMA synchronous=FULL"));
+    if (!q.exec(QStringLiteral("PRAGMA synchronous")) || !q.next() || q.value(0).toInt() != 2) {
+        const QString error = QStringLiteral("cannot set %1 to synchronous=FULL (it reports %2): %3")
+                                  .arg(path, q.isValid() ? q.value(0).toString() : QStringLiteral("nothing"),
+                                       q.lastError().text());
+        close();
+        return error;
+    }
     q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
 
     const QString error = migrate();

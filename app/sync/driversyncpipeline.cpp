@@ -26,19 +26,6 @@ QString toJsonText(const QJsonObject &o)
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
-QString describe(const ScriptError &e)
-{
-    if (e.rule == u"syntax")
-        return QStringLiteral("syntax error at line %1: %2").arg(QString::number(e.line), e.message);
-    if (e.rule == u"evaluation") {
-        return e.line > 0 ? QStringLiteral("evaluating the module threw at line %1: %2").arg(QString::number(e.line), e.message)
-                          : QStringLiteral("evaluating the module threw: %1").arg(e.message);
-    }
-    if (e.rule == u"watchdog")
-        return QStringLiteral("watchdog: %1").arg(e.message);
-    return QStringLiteral("%1: %2").arg(e.rule, e.message);
-}
-
 } // namespace
 
 std::future<QString> DriverSyncPipeline::inBackground(std::function<QString()> work)
@@ -81,7 +68,7 @@ QString DriverSyncPipeline::open()
     return {};
 }
 
-bool DriverSyncPipeline::runnableFor(const QString &source, QString *runnable, ScriptError *error, int *column)
+bool DriverSyncPipeline::runnableFor(const QString &source, QString *runnable, ScriptError *error)
 {
     RunnableRepository cache(m_db.connection());
     if (const std::optional<QString> cached = cache.find(source, DriverTransformer::version())) {
@@ -91,7 +78,6 @@ bool DriverSyncPipeline::runnableFor(const QString &source, QString *runnable, S
     const TransformResult result = m_transformer->transform(source);
     if (!result.ok) {
         *error = result.error;
-        *column = result.column;
         return false;
     }
     *runnable = result.code;
@@ -116,8 +102,7 @@ void DriverSyncPipeline::ensureRunnables()
             continue;
         QString runnable;
         ScriptError error;
-        int column = 0;
-        if (!runnableFor(r.driverCode, &runnable, &error, &column)) {
+        if (!runnableFor(r.driverCode, &runnable, &error)) {
             qCWarning(lcSync).noquote() << "driver" << r.driverType << "cannot be transformed:" << error.message
                                         << "(line" << error.line << "); it runs as it was sent";
             continue;
@@ -213,20 +198,11 @@ void DriverSyncPipeline::process(const QJsonObject &data)
     emit progress(syncId, QStringLiteral("validating"));
     QString runnable;
     ScriptError transformError;
-    int column = 0;
-    if (!runnableFor(request.driverCode, &runnable, &transformError, &column)) {
+    if (!runnableFor(request.driverCode, &runnable, &transformError)) {
         static_cast<void>(fileSynced.get());
-        QString message;
-        if (transformError.rule == u"syntax")
-            message = QStringLiteral("syntax error at line %1:%2: %3")
-                          .arg(QString::number(transformError.line), QString::number(column), transformError.message);
-        else if (transformError.rule == u"unsupported")
-            message = QStringLiteral("not supported: %1 (line %2:%3)")
-                          .arg(transformError.message, QString::number(transformError.line), QString::number(column));
-        else
-            message = QStringLiteral("%1: %2").arg(transformError.rule, transformError.message);
+        const QString message = transformError.describe();
         const QString stack = transformError.line > 0
-            ? QStringLiteral("%1\n    at %2:%3:%4").arg(message, m_layout.driverFilePath(type)).arg(transformError.line).arg(column)
+            ? QStringLiteral("%1\n    at %2:%3").arg(message, m_layout.driverFilePath(type), transformError.location())
             : QString();
         fail(request, {QStringLiteral("Driver validation failed: ") + message, stack}, tempPath, timer);
         return;
@@ -237,8 +213,8 @@ void DriverSyncPipeline::process(const QJsonObject &data)
     if (!verdict.isNull()) {
         QString stack = verdict.stack;
         if (stack.isEmpty() && verdict.line > 0)
-            stack = QStringLiteral("%1\n    at %2:%3").arg(verdict.message, m_layout.driverFilePath(type)).arg(verdict.line);
-        fail(request, {QStringLiteral("Driver validation failed: ") + describe(verdict), stack}, tempPath, timer);
+            stack = QStringLiteral("%1\n    at %2:%3").arg(verdict.message, m_layout.driverFilePath(type), verdict.location());
+        fail(request, {QStringLiteral("Driver validation failed: ") + verdict.describe(), stack}, tempPath, timer);
         return;
     }
     if (!syncError.isEmpty()) {

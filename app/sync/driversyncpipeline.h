@@ -68,7 +68,7 @@ private:
                              QJsonObject *answerData);
     void reconcileFiles();
     // The runnable form of `source`: from the cache, else transformed.
-    bool runnableFor(const QString &source, QString *runnable, ScriptError *error, int *column);
+    bool runnableFor(const QString &source, QString *runnable, ScriptError *error);
     void ensureRunnables();
     std::future<QString> inBackground(std::function<QString()> work);
 
