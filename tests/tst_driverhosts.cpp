@@ -57,6 +57,25 @@ class Greedy extends BaseDriver {
 module.exports = Greedy;
 )JS");
 
+// Looks for the host's internals on the global object, calls whatever it
+// finds, and then loops.
+const QString probingDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
+class Probe extends BaseDriver {
+  connect() { return Promise.resolve(); }
+  sendCommand(command) {
+    const names = Object.getOwnPropertyNames(globalThis).filter(function (n) { return /^__nuc|Host|host/.test(n); });
+    if (command === 'names') return Promise.resolve(names.sort().join(','));
+    for (const n of names) {
+      try { const v = globalThis[n]; if (typeof v === 'function') v(1, {}, 'sendCommand', []); } catch (e) {}
+      try { const v = globalThis[n]; if (v && typeof v.leaveReaction === 'function') v.leaveReaction(); } catch (e) {}
+    }
+    try { BaseDriver.__attachHost(null, null); } catch (e) {}
+    while (true) {}
+  }
+}
+module.exports = Probe;
+)JS");
+
 // QJSENGINE.md item 6 (a): adopting a thenable whose then throws: SIGSEGV.
 const QString thenableDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
 class Thenable extends BaseDriver {
@@ -116,6 +135,7 @@ private slots:
     void memoryLimitEndsTheHost();
     void limitsInsideTheHost();
     void killedHostIsReportedAndReplaced();
+    void internalsAreOutOfReach();
     void repeatedFailuresQuarantine();
     void validatorHostValidatesAndSurvivesACrash();
     void hostEndsWhenTheControllerGoes();
@@ -231,6 +251,34 @@ void tst_DriverHosts::killedHostIsReportedAndReplaced()
     QVERIFY(wait([&](auto cb) { second->load(cb); }).ok);
     QVERIFY(pool.figures().first().pid != pid);
     QCOMPARE(pool.figures().first().restarts, 1);
+}
+
+void tst_DriverHosts::internalsAreOutOfReach()
+{
+    DriverHostPool pool(options());
+    std::unique_ptr<DriverHandle> probe(pool.create(typed(QStringLiteral("probe"), probingDriver, QStringLiteral("p")), nullptr));
+    std::unique_ptr<DriverHandle> good(pool.create(typed(QStringLiteral("echo"), echoDriver, QStringLiteral("e")), nullptr));
+    for (DriverHandle *h : {probe.get(), good.get()}) {
+        QVERIFY(wait([&](auto cb) { h->load(cb); }).ok);
+        QVERIFY(wait([&](auto cb) { h->connectDevice(cb); }).ok);
+    }
+    // Only the data and the down-levelling helpers carry the prefix; none
+    // of them can settle a call, leave the watchdog or open a transport.
+    const QString names = wait([&](auto cb) { probe->sendCommand(QStringLiteral("names"), {}, cb); }).value.toString();
+    QVERIFY2(!names.contains(QStringLiteral("__nucHost")) && !names.contains(QStringLiteral("__nucInvoke"))
+                 && !names.contains(QStringLiteral("__nucTransports")) && !names.contains(QStringLiteral("__nucConstruct")),
+             qPrintable(names));
+
+    QSignalSpy faulted(probe.get(), &DriverHandle::faulted);
+    const CallResult r = wait([&](auto cb) { probe->sendCommand(QStringLiteral("probe"), {}, cb); }, 10000);
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.startsWith(QStringLiteral("watchdog:")), qPrintable(r.error));
+    QTRY_COMPARE(faulted.size(), 1);
+    const CallResult other = wait([&](auto cb) { good->sendCommand(QStringLiteral("x"), {}, cb); });
+    QVERIFY2(other.ok, qPrintable(other.error));
+    QCOMPARE(pool.figures().size(), 2);
+    for (const DriverHostFigures &f : pool.figures())
+        QCOMPARE(f.restarts, 0);
 }
 
 void tst_DriverHosts::repeatedFailuresQuarantine()

@@ -130,19 +130,23 @@ ScriptError evaluateModule(QJSEngine *engine, Watchdog *watchdog, int budgetMs, 
     QJSValue module = engine->newObject();
     module.setProperty(QStringLiteral("exports"), engine->newObject());
 
+    // A thrown value is turned into text under the same watchdog: an error
+    // whose toString() loops is stopped like any other loop.
     WatchdogScope scope(watchdog, engine, budgetMs);
     QJSValue function = engine->evaluate(wrapperHead + code + wrapperTail, fileName, 1);
     if (function.isError()) {
-        const bool timedOut = scope.finish();
-        if (timedOut)
+        ScriptError e = DriverModule::fromJsError(function, QStringLiteral("syntax"));   // its own line
+        if (scope.finish())
             return {QStringLiteral("watchdog"),
                     QStringLiteral("parsing the module ran past the %1 ms budget").arg(budgetMs), {}, 0};
-        ScriptError e = DriverModule::fromJsError(function, QStringLiteral("syntax"));   // its own line
         if (function.errorType() != QJSValue::SyntaxError)
             e.rule = QStringLiteral("evaluation");
         return e;
     }
     QJSValue result = function.call({module.property(QStringLiteral("exports")), require, module});
+    ScriptError thrown;
+    if (result.isError())
+        thrown = DriverModule::fromJsError(result, QStringLiteral("evaluation"), fileName);
     const bool timedOut = scope.finish();
     if (result.isError()) {
         if (timedOut) {
@@ -150,7 +154,7 @@ ScriptError evaluateModule(QJSEngine *engine, Watchdog *watchdog, int budgetMs, 
                     QStringLiteral("evaluating the module ran past the %1 ms budget and was stopped").arg(budgetMs),
                     {}, 0};
         }
-        return DriverModule::fromJsError(result, QStringLiteral("evaluation"), fileName);
+        return thrown;
     }
     *exports = module.property(QStringLiteral("exports"));
     return {};
@@ -188,7 +192,8 @@ void DriverModule::installRequire(QJSEngine *engine)
     engine->globalObject().setProperty(QStringLiteral("__nucRequire"), require);
 }
 
-QString DriverModule::installHost(QJSEngine *engine, QObject *bridge, const QJsonObject &driverInfo)
+QString DriverModule::installHost(QJSEngine *engine, QObject *bridge, const QJsonObject &driverInfo,
+                                  QJSValue *entryPoints)
 {
     installRequire(engine);
     // What drivers commonly use and QJSEngine 6.4 lacks, and the helpers of
@@ -199,12 +204,16 @@ QString DriverModule::installHost(QJSEngine *engine, QObject *bridge, const QJso
         return QStringLiteral("cannot install the prelude: %1").arg(prelude.toString());
     QJSEngine::setObjectOwnership(bridge, QJSEngine::CppOwnership);
     QJSValue global = engine->globalObject();
-    global.setProperty(QStringLiteral("__nucHost"), engine->newQObject(bridge));
     global.setProperty(QStringLiteral("__nucDriverInfo"), engine->toScriptValue(driverInfo.toVariantMap()));
-    const QJSValue result = engine->evaluate(readResource(QStringLiteral(":/nuc/js/host.js")),
-                                             QStringLiteral("nuc:host.js"));
+    // The bridge is handed to host.js as an argument, never published on
+    // the global object (DRIVER_API.md "Containment").
+    const QJSValue install = engine->evaluate(readResource(QStringLiteral(":/nuc/js/host.js")),
+                                              QStringLiteral("nuc:host.js"));
+    const QJSValue result = install.isError() ? install : install.call({global, engine->newQObject(bridge)});
     if (result.isError())
         return QStringLiteral("cannot install the driver host: %1").arg(result.toString());
+    if (entryPoints)
+        *entryPoints = result;
     return {};
 }
 

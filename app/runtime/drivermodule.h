@@ -48,7 +48,10 @@ public:
     // Installs the host's globals (console, timers, transports; see
     // resources/js/host.js) around `bridge` (a HostBridge) and the driver's
     // info ({protocol, commandMappings}). Returns an error line or empty.
-    static QString installHost(QJSEngine *engine, QObject *bridge, const QJsonObject &driverInfo);
+    // `entryPoints` receives what the host calls into: {invoke, construct,
+    // timerFired}; none of it is reachable from driver code.
+    static QString installHost(QJSEngine *engine, QObject *bridge, const QJsonObject &driverInfo,
+                               QJSValue *entryPoints = nullptr);
     // require(name) as a driver would call it; an error value when unknown.
     static QJSValue require(QJSEngine *engine, const QString &name);
 

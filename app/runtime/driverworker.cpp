@@ -118,12 +118,16 @@ QJSValue DriverWorker::callJs(const QString &label, QJSValue function, const QJS
         return QJSValue(QJSValue::UndefinedValue);
     enterJs(label);
     QJSValue result = function.call(args);
+    // What was thrown is described while the watchdog still guards: its
+    // toString() is driver code too.
+    const QString uncaught = result.isError()
+        ? QStringLiteral("[%1] uncaught exception in %2: %3\n%4")
+              .arg(m_spec.deviceId, label, result.toString(), result.property(QStringLiteral("stack")).toString())
+        : QString();
     if (!leaveJs() || m_faulted)
         return QJSValue(QJSValue::UndefinedValue);
-    if (result.isError())
-        qCWarning(m_log).noquote() << QStringLiteral("[%1] uncaught exception in %2: %3\n%4")
-                                          .arg(m_spec.deviceId, label, result.toString(),
-                                               result.property(QStringLiteral("stack")).toString());
+    if (!uncaught.isEmpty())
+        qCWarning(m_log).noquote() << uncaught;
     return result;
 }
 
@@ -160,16 +164,16 @@ void DriverWorker::load(int callId)
                            {QStringLiteral("commandMappings"), m_spec.commandMappings},
                            {QStringLiteral("driverType"), m_spec.driverType},
                            {QStringLiteral("version"), m_spec.version}};
-    const QString hostError = DriverModule::installHost(m_engine.get(), m_bridge.get(), info);
+    QJSValue entryPoints;
+    const QString hostError = DriverModule::installHost(m_engine.get(), m_bridge.get(), info, &entryPoints);
     if (!hostError.isEmpty()) {
         m_faulted = true;
         m_faultMessage = hostError;
         finish(callId, CallResult::failure(hostError));
         return;
     }
-    QJSValue global = m_engine->globalObject();
-    m_invoke = global.property(QStringLiteral("__nucInvoke"));
-    m_timerFired = global.property(QStringLiteral("__nucTimerFired"));
+    m_invoke = entryPoints.property(QStringLiteral("invoke"));
+    m_timerFired = entryPoints.property(QStringLiteral("timerFired"));
 
     // Module evaluation, under the watchdog like every entry into JavaScript.
     QJSValue exports;
@@ -198,13 +202,19 @@ void DriverWorker::load(int callId)
 
     const QJSValue config = m_engine->toScriptValue(m_spec.config.toVariantMap());
     QJSValue instance = callJs(QStringLiteral("the driver's constructor"),
-                               global.property(QStringLiteral("__nucConstruct")), {exports, config});
+                               entryPoints.property(QStringLiteral("construct")), {exports, config});
     if (m_faulted) {
         finish(callId, CallResult::failure(m_faultMessage, true));
         return;
     }
     if (instance.isError()) {
+        // Its text, too, comes from driver code (toString): under the watchdog.
+        enterJs(QStringLiteral("describing what the driver's constructor threw"));
         CallResult r = resultFromJs(false, instance);
+        if (!leaveJs()) {
+            finish(callId, CallResult::failure(m_faultMessage, true));
+            return;
+        }
         r.error = QStringLiteral("the driver's constructor threw: ") + r.error;
         m_faulted = true;
         m_faultMessage = r.error;

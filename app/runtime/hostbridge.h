@@ -1,4 +1,5 @@
-// The host's face inside a driver engine (global __nucHost): logging,
+// The host's face inside a driver engine (handed to host.js, never on the
+// global object): logging,
 // timers, state and status, transports, and the settling of calls.
 // Inert when it has no delegate (validation engines).
 #pragma once

@@ -102,12 +102,15 @@ ScriptError SandboxValidator::validate(const DriverValidationRequest &request)
     {
         WatchdogScope scope(m_watchdog, engine, m_budgetMs);
         QJSValue verdict = check.call({exports, baseDriver});
+        // Turned into text while the watchdog still guards (a looping toString).
+        const ScriptError thrown = verdict.isError() ? DriverModule::fromJsError(verdict, QStringLiteral("export"))
+                                                     : ScriptError{};
+        const QString text = verdict.isError() ? QString() : verdict.toString();
         if (scope.finish())
             return {QStringLiteral("watchdog"),
                     QStringLiteral("checking the exported class ran past the %1 ms budget").arg(m_budgetMs), {}, 0};
         if (verdict.isError())
-            return DriverModule::fromJsError(verdict, QStringLiteral("export"));
-        const QString text = verdict.toString();
+            return thrown;
         if (!text.isEmpty()) {
             const qsizetype nl = text.indexOf(QLatin1Char('\n'));
             return {text.left(nl), text.mid(nl + 1), {}, 0};

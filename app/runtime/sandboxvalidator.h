@@ -29,7 +29,7 @@ public:
 private:
     Watchdog *m_watchdog;
     int m_budgetMs;
-    std::unique_ptr<HostBridge> m_inertHost;   // __nucHost of validation engines
+    std::unique_ptr<HostBridge> m_inertHost;   // the host of validation engines
     std::unique_ptr<QJSEngine> m_spare;     // the next validation's engine
     QJSValue m_spareBase;                   // BaseDriver in m_spare
     QJSValue m_spareChecker;                // the rule checker in m_spare

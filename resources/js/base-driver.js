@@ -9,10 +9,15 @@ function driverInfo() {
     return typeof __nucDriverInfo !== 'undefined' ? __nucDriverInfo : { protocol: 'tcp', commandMappings: [] };
 }
 
+// The host and the transports, handed in once by the host (host.js)
+// before any driver code runs; kept here, out of the drivers' reach.
+let attachedHost = null;
+let attachedTransports = null;
+
 function hostBridge() {
-    if (typeof __nucHost === 'undefined')
+    if (!attachedHost)
         throw new Error('the driver host is not available here');
-    return __nucHost;
+    return attachedHost;
 }
 
 function lineEnding(text) {
@@ -52,7 +57,9 @@ class BaseDriver extends EventEmitter {
         if (this.transport && this.transport.isOpen())
             return Promise.resolve(this.transport);
         const self = this;
-        return __nucTransports.open(this.protocol, this.config).then(function (transport) {
+        if (!attachedTransports)
+            return Promise.reject(new Error('the driver host is not available here'));
+        return attachedTransports.open(this.protocol, this.config).then(function (transport) {
             self.transport = transport;
             return transport;
         });
@@ -136,5 +143,15 @@ class BaseDriver extends EventEmitter {
         hostBridge().setStatus(String(status), message === undefined || message === null ? '' : String(message));
     }
 }
+
+// Called once by the host (host.js) before any driver code runs, then gone.
+Object.defineProperty(BaseDriver, '__attachHost', {
+    configurable: true,
+    value: function (host, transports) {
+        delete BaseDriver.__attachHost;
+        attachedHost = host;
+        attachedTransports = transports;
+    },
+});
 
 module.exports = BaseDriver;

@@ -1,9 +1,12 @@
 // Globals the driver host installs in every driver engine before the driver
-// is loaded: console, timers, and the transports' JavaScript side. The C++
-// host provides __nucHost (HostBridge) first.
-(function (global) {
+// is loaded: console, timers, and the transports' JavaScript side.
+// Evaluated to a function that C++ calls once with the host (HostBridge):
+// the host stays in this closure and in BaseDriver's, never on the global
+// object, so driver code cannot reach it to leave the watchdog, settle a
+// call or open a transport outside the API. What the host calls back
+// (invoke, construct, timerFired) is returned to C++, not published.
+(function (global, host) {
     'use strict';
-    const host = global.__nucHost;
     const EventEmitter = global.__nucRequire('events');
 
     function describe(value) {
@@ -256,7 +259,7 @@
     };
 
     // The transports of this instance; BaseDriver.openTransport() uses it.
-    global.__nucTransports = {
+    const transports = {
         open: function (protocol, config) {
             return new Promise(function (resolve, reject) {
                 const native = host.createTransport(String(protocol), config || {});
@@ -276,17 +279,21 @@
         },
     };
 
-    // Entry points the host calls.
-    global.__nucTimerFired = function (id) {
+    // BaseDriver gets the host and the transports once, before any driver.
+    const BaseDriver = global.__nucRequire('./base-driver');
+    BaseDriver.__attachHost(host, transports);
+
+    // Entry points the host calls (returned to C++ only).
+    function timerFired(id) {
         const timer = timers[id];
         if (!timer)
             return;
         if (!timer.repeat)
             delete timers[id];
         timer.callback.apply(undefined, timer.args);
-    };
+    }
 
-    global.__nucInvoke = function (id, target, method, args) {
+    function invoke(id, target, method, args) {
         let result;
         try {
             if (typeof target[method] !== 'function')
@@ -302,9 +309,11 @@
         } else {
             host.settle(id, true, result);
         }
-    };
+    }
 
-    global.__nucConstruct = function (Driver, config) {
+    function construct(Driver, config) {
         return new Driver(config);
-    };
-})(this);
+    }
+
+    return { invoke: invoke, construct: construct, timerFired: timerFired };
+})
