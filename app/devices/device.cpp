@@ -1,6 +1,6 @@
 #include "device.h"
 
-#include "cloud/cloudlink.h"
+#include "backoff.h"
 #include "logcategories.h"
 
 #include <QJsonDocument>
@@ -243,7 +243,7 @@ void Device::scheduleReconnect(const QString &reason)
         retireInstance([] {});
         return;   // until a new driver, new config or a manual reload
     }
-    const int delay = CloudLink::backoffDelayMs(m_failures - 1, m_settings.reconnectMinMs, m_settings.reconnectMaxMs);
+    const int delay = Backoff::delayMs(m_failures - 1, m_settings.reconnectMinMs, m_settings.reconnectMaxMs);
     qCInfo(lcDevices).noquote() << "device" << m_record.id << "restarts in" << delay << "ms (attempt" << m_failures
                                 << "of" << m_settings.maxRestarts << ")";
     m_reconnectTimer.start(delay);

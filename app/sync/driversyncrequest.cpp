@@ -1,6 +1,6 @@
 #include "driversyncrequest.h"
 
-#include <QRegularExpression>
+#include "protocolrules.h"
 
 namespace {
 
@@ -22,13 +22,12 @@ const char *typeName(const QJsonValue &v)
 
 bool DriverSyncRequest::isValidDriverType(const QString &type)
 {
-    static const QRegularExpression pattern(QStringLiteral("^[a-z0-9][a-z0-9_-]{0,63}$"));
-    return pattern.match(type).hasMatch();
+    return ProtocolRules::isValidDriverType(type);
 }
 
 bool DriverSyncRequest::isValidProtocol(const QString &protocol)
 {
-    return protocol == u"tcp" || protocol == u"udp" || protocol == u"serial";
+    return ProtocolRules::isValidProtocolType(protocol);
 }
 
 QString DriverSyncRequest::parse(const QJsonObject &data, qint64 maxCodeBytes, DriverSyncRequest *out)
