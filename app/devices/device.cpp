@@ -149,7 +149,7 @@ void Device::startInstance(const std::optional<DriverRecord> &driver, quint64 ge
     DriverSpec spec;
     spec.driverType = driver->driverType;
     spec.version = driver->version;
-    spec.code = driver->runnableCode.isEmpty() ? driver->driverCode : driver->runnableCode;
+    spec.code = driver->codeToRun();
     spec.protocol = driver->protocolType;
     spec.commandMappings = QJsonDocument::fromJson(driver->commandMappings.toUtf8()).array();
     spec.config = mergedConfig(*driver, m_record);

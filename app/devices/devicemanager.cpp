@@ -67,17 +67,10 @@ int DeviceManager::deviceCount(const QString &driverType) const
 std::optional<DriverRecord> DeviceManager::driver(const QString &driverType) const
 {
     QString error;
-    std::optional<DriverRecord> record = DriverRepository(m_database->connection()).find(driverType, &error);
+    std::optional<DriverRecord> record =
+        DriverRepository(m_database->connection()).findActive(driverType, DriverTransformer::version(), &error);
     if (!error.isEmpty())
         qCWarning(lcDevices) << "cannot read driver" << driverType << ":" << error;
-    if (record && record->status != u"active")
-        return std::nullopt;
-    if (record) {
-        // The down-levelled form the sync pipeline stored (lines unchanged).
-        if (const std::optional<QString> runnable =
-                RunnableRepository(m_database->connection()).find(record->driverCode, DriverTransformer::version()))
-            record->runnableCode = *runnable;
-    }
     return record;
 }
 
