@@ -13,8 +13,6 @@
 #include "storage/driverrepository.h"
 #include "sync/driversyncservice.h"
 
-#include <QJsonArray>
-
 #include <algorithm>
 
 Controller::Controller(const Config &config, QObject *parent)
