@@ -2,6 +2,7 @@
 
 #include "cloud/cloudlink.h"
 #include "cloud/protocolhandler.h"
+#include "devicemessages.h"
 #include "devices/devicemanager.h"
 #include "models/devicelistmodel.h"
 #include "models/driverlistmodel.h"
@@ -12,7 +13,7 @@
 #include "storage/driverrepository.h"
 #include "sync/driversyncservice.h"
 
-#include <QJsonArray>
+#include <algorithm>
 
 Controller::Controller(const Config &config, QObject *parent)
     : QObject(parent)
@@ -34,7 +35,7 @@ Controller::Controller(const Config &config, QObject *parent)
     m_link = std::make_unique<CloudLink>(link);
 
     m_protocol->setSender([this](const QString &text) { return m_link->sendText(text); });
-    m_protocol->setHelloProvider([this] { return helloData(); });
+    m_protocol->setHelloProvider([this] { return hello(); });
     connect(m_link.get(), &CloudLink::connected, this, [this] { m_protocol->setOnline(true); });
     connect(m_link.get(), &CloudLink::disconnected, this, [this] { m_protocol->setOnline(false); });
     connect(m_link.get(), &CloudLink::textFrameReceived, m_protocol.get(), &ProtocolHandler::handleTextFrame);
@@ -52,7 +53,8 @@ Controller::Controller(const Config &config, QObject *parent)
     devices.reconnectMinMs = config.deviceRetryMinMs;
     devices.reconnectMaxMs = std::max(config.deviceRetryMinMs, config.deviceRetryMaxMs);
     devices.maxRestarts = config.deviceMaxRestarts;
-    m_devices = std::make_unique<DeviceManager>(&m_db, runtime, devices, m_watchdog.get(), m_protocol.get());
+    m_devices = std::make_unique<DeviceManager>(&m_db, runtime, devices, m_watchdog.get());
+    m_deviceMessages = std::make_unique<DeviceMessages>(m_devices.get(), m_protocol.get());
     // driver_sync, driver_reload and the technician's button share one path.
     m_sync->setReloader([this](const QString &type, std::function<void()> done) {
         m_devices->reloadDriver(type, [done](int) { done(); });
@@ -68,6 +70,7 @@ Controller::~Controller()
     m_syncModel.reset();
     m_deviceModel.reset();
     m_driverModel.reset();
+    m_deviceMessages.reset();
     m_devices.reset();   // before the database and the watchdog it uses
 }
 
@@ -157,31 +160,28 @@ void Controller::shutdownCleanly()
         m_safeMode->endCleanly();
 }
 
-QJsonObject Controller::helloData() const
+Message Controller::hello() const
 {
-    QJsonArray drivers;
+    Messages::Hello hello;
+    hello.controllerId = m_config.controllerId;
+    hello.name = m_config.controllerName;
+    hello.appVersion = QStringLiteral(NUC_APP_VERSION);
+    hello.safeMode.active = safeMode();
+    if (safeMode()) {
+        hello.safeMode.recentCrashes = recentCrashes();
+        hello.safeMode.lastChangedDriver = lastChangedDriver();
+    }
     if (m_db.isOpen()) {
         QString error;
         const QList<DriverRecord> records = DriverRepository(m_db.connection()).all(&error);
         if (!error.isEmpty())
             qCWarning(lcStorage) << "cannot list drivers for hello:" << error;
-        for (const DriverRecord &r : records) {
-            drivers.append(QJsonObject{{QStringLiteral("driver_id"), r.id},
-                                       {QStringLiteral("driver_type"), r.driverType},
-                                       {QStringLiteral("version"), r.version},
-                                       {QStringLiteral("sync_id"), r.syncId},
-                                       {QStringLiteral("status"), r.status}});
-        }
+        for (const DriverRecord &r : records)
+            hello.drivers.append({r.id, r.driverType, r.version, r.syncId, r.status});
     }
-    QJsonObject safe{{QStringLiteral("active"), safeMode()}};
-    if (safeMode()) {
-        safe.insert(QStringLiteral("recent_crashes"), recentCrashes());
-        safe.insert(QStringLiteral("last_changed_driver"), lastChangedDriver());
-    }
-    return QJsonObject{{QStringLiteral("controller_id"), m_config.controllerId},
-                       {QStringLiteral("safe_mode"), safe},
-                       {QStringLiteral("name"), m_config.controllerName},
-                       {QStringLiteral("app_version"), QStringLiteral(NUC_APP_VERSION)},
-                       {QStringLiteral("drivers"), drivers},
-                       {QStringLiteral("devices"), m_devices->helloDevices()}};
+    QList<Device *> devices = m_devices->devices();
+    std::sort(devices.begin(), devices.end(), [](const Device *a, const Device *b) { return a->id() < b->id(); });
+    for (const Device *d : std::as_const(devices))
+        hello.devices.append({d->id(), d->record().type, d->status(), d->message()});
+    return Messages::hello(hello);
 }

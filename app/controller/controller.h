@@ -4,6 +4,7 @@
 #pragma once
 
 #include "config.h"
+#include "protocol/messages.h"
 #include "storage/database.h"
 #include "storage/storagelayout.h"
 
@@ -15,6 +16,7 @@
 class CloudLink;
 class DeviceListModel;
 class DeviceManager;
+class DeviceMessages;
 class DriverListModel;
 class SafeMode;
 class SyncActivityModel;
@@ -40,14 +42,15 @@ public:
     CloudLink *cloudLink() const { return m_link.get(); }
     DriverSyncService *driverSync() const { return m_sync.get(); }
     DeviceManager *deviceManager() const { return m_devices.get(); }
+    DeviceMessages *deviceMessages() const { return m_deviceMessages.get(); }
     Database *database() { return &m_db; }
     // Made by start().
     DriverListModel *driverModel() const { return m_driverModel.get(); }
     DeviceListModel *deviceModel() const { return m_deviceModel.get(); }
     SyncActivityModel *syncModel() const { return m_syncModel.get(); }
 
-    // The `data` of the hello message: identity, drivers and devices as now.
-    QJsonObject helloData() const;
+    // The hello message: identity, drivers and devices as now.
+    Message hello() const;
 
     // Safe mode (see SafeMode): driver instances stopped after repeated crashes.
     bool safeMode() const;
@@ -71,6 +74,7 @@ private:
     std::unique_ptr<CloudLink> m_link;
     std::unique_ptr<DriverSyncService> m_sync;
     std::unique_ptr<DeviceManager> m_devices;
+    std::unique_ptr<DeviceMessages> m_deviceMessages;
     std::unique_ptr<DriverListModel> m_driverModel;
     std::unique_ptr<DeviceListModel> m_deviceModel;
     std::unique_ptr<SyncActivityModel> m_syncModel;

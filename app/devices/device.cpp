@@ -1,6 +1,6 @@
 #include "device.h"
 
-#include "cloud/cloudlink.h"
+#include "backoff.h"
 #include "logcategories.h"
 
 #include <QJsonDocument>
@@ -155,7 +155,7 @@ void Device::startInstance(const std::optional<DriverRecord> &driver, quint64 ge
     DriverSpec spec;
     spec.driverType = driver->driverType;
     spec.version = driver->version;
-    spec.code = driver->runnableCode.isEmpty() ? driver->driverCode : driver->runnableCode;
+    spec.code = driver->codeToRun();
     spec.protocol = driver->protocolType;
     spec.commandMappings = QJsonDocument::fromJson(driver->commandMappings.toUtf8()).array();
     spec.config = mergedConfig(*driver, m_record);
@@ -249,7 +249,7 @@ void Device::scheduleReconnect(const QString &reason)
         retireInstance([] {});
         return;   // until a new driver, new config or a manual reload
     }
-    const int delay = CloudLink::backoffDelayMs(m_failures - 1, m_settings.reconnectMinMs, m_settings.reconnectMaxMs);
+    const int delay = Backoff::delayMs(m_failures - 1, m_settings.reconnectMinMs, m_settings.reconnectMaxMs);
     qCInfo(lcDevices).noquote() << "device" << m_record.id << "restarts in" << delay << "ms (attempt" << m_failures
                                 << "of" << m_settings.maxRestarts << ")";
     m_reconnectTimer.start(delay);

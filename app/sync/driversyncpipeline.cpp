@@ -1,6 +1,8 @@
 #include "driversyncpipeline.h"
 
 #include "logcategories.h"
+#include "protocol/messages.h"
+#include "protocolrules.h"
 #include "runtime/drivertransformer.h"
 #include "runtime/drivervalidator.h"
 #include "storage/driverrepository.h"
@@ -127,7 +129,7 @@ void DriverSyncPipeline::reconcileFiles()
         return;
     }
     for (const DriverRecord &r : records) {
-        if (!DriverSyncRequest::isValidDriverType(r.driverType))
+        if (!ProtocolRules::isValidDriverType(r.driverType))
             continue;
         const QString path = m_layout.driverFilePath(r.driverType);
         QFile f(path);
@@ -148,8 +150,8 @@ void DriverSyncPipeline::process(const QJsonObject &data)
     QElapsedTimer timer;
     timer.start();
 
-    DriverSyncRequest request;
-    const QString invalid = DriverSyncRequest::parse(data, m_maxDriverCodeBytes, &request);
+    const Parsed<DriverSyncRequest> parsed = DriverSyncRequest::parse(data, m_maxDriverCodeBytes);
+    const DriverSyncRequest &request = parsed.value;
 
     // A sync_id seen before gets the same answer, without doing the work again.
     if (request.syncId.isString()) {
@@ -168,8 +170,8 @@ void DriverSyncPipeline::process(const QJsonObject &data)
             qCWarning(lcSync) << "cannot look up earlier outcomes:" << error;
     }
 
-    if (!invalid.isEmpty()) {
-        fail(request, {QStringLiteral("Invalid driver_sync: ") + invalid, {}}, {}, timer);
+    if (!parsed.ok()) {
+        fail(request, {QStringLiteral("Invalid driver_sync: ") + parsed.error, {}}, {}, timer);
         return;
     }
 
@@ -226,8 +228,8 @@ void DriverSyncPipeline::process(const QJsonObject &data)
 
     // 3. storing: rename into place, then the database row and the outcome.
     emit progress(syncId, QStringLiteral("storing"));
-    QJsonObject answerData;
-    const Failure stored = storeAndActivate(request, tempPath, runnable, &answerData);
+    Message complete;
+    const Failure stored = storeAndActivate(request, tempPath, runnable, &complete);
     if (!stored.message.isEmpty()) {
         fail(request, stored, tempPath, timer);
         return;
@@ -236,13 +238,13 @@ void DriverSyncPipeline::process(const QJsonObject &data)
     qCInfo(lcSync).noquote() << "driver" << type << request.version << "active (sync" << syncId << ")";
     qCDebug(lcSync) << "sync timing (ms): saved" << savedMs << "validated" << validatedMs << "stored"
                     << timer.nsecsElapsed() / 1e6;
-    answer(QStringLiteral("driver_sync_complete"), answerData, request, QStringLiteral("completed"), timer, {});
+    answer(complete.type, complete.data, request, QStringLiteral("completed"), timer, {});
     emit driverActivated(type, request.version);
 }
 
 DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const DriverSyncRequest &request,
                                                                  const QString &tempPath, const QString &runnable,
-                                                                 QJsonObject *answerData)
+                                                                 Message *complete)
 {
     const QString type = request.driverTypeText();
     const QString finalPath = m_layout.driverFilePath(type);
@@ -274,14 +276,8 @@ DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const DriverSyn
         return DurableFile::syncDirectory(dir);
     });
 
-    *answerData = QJsonObject{
-        {QStringLiteral("sync_id"), request.syncId},
-        {QStringLiteral("driver_id"), request.driverId},
-        {QStringLiteral("driver_type"), request.driverType},
-        {QStringLiteral("version"), request.version},
-        {QStringLiteral("status"), QStringLiteral("completed")},
-        {QStringLiteral("file_path"), finalPath},
-    };
+    *complete = Messages::driverSyncComplete(request.syncId, request.driverId, request.driverType, request.version,
+                                             finalPath);
 
     DriverRecord record;
     record.id = request.driverId.toString();
@@ -300,8 +296,8 @@ DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const DriverSyn
             error = runnables.store(record.driverCode, DriverTransformer::version(), runnable);
         if (error.isEmpty()) {
             SyncOutcomeRepository outcomes(db);
-            error = outcomes.store({record.syncId, QStringLiteral("completed"), QStringLiteral("driver_sync_complete"),
-                                    *answerData, type, request.version});
+            error = outcomes.store({record.syncId, QStringLiteral("completed"), complete->type, complete->data, type,
+                                    request.version});
         }
         if (error.isEmpty() && !db.commit())
             error = db.lastError().text();
@@ -331,23 +327,16 @@ void DriverSyncPipeline::fail(const DriverSyncRequest &request, const Failure &f
         QFile::remove(tempPath);
     qCWarning(lcSync).noquote() << "sync" << request.syncIdText() << "of" << request.driverTypeText()
                                 << "failed:" << failure.message;
-    const QJsonObject data{
-        {QStringLiteral("sync_id"), request.syncId},
-        {QStringLiteral("driver_id"), request.driverId},
-        {QStringLiteral("driver_type"), request.driverType},
-        {QStringLiteral("error_message"), failure.message},
-        {QStringLiteral("error_stack"), failure.stack.isEmpty() ? QStringLiteral("DriverSyncError: ") + failure.message
-                                                                : failure.stack},
-    };
+    const Message error = Messages::driverSyncError(request.syncId, request.driverId, request.driverType,
+                                                    failure.message, failure.stack);
     if (request.syncId.isString()) {
         SyncOutcomeRepository outcomes(m_db.connection());
-        const QString error = outcomes.store({request.syncIdText(), QStringLiteral("failed"),
-                                              QStringLiteral("driver_sync_error"), data, request.driverTypeText(),
-                                              request.version});
-        if (!error.isEmpty())
-            qCWarning(lcSync) << "cannot record the outcome of sync" << request.syncIdText() << ":" << error;
+        const QString problem = outcomes.store({request.syncIdText(), QStringLiteral("failed"), error.type, error.data,
+                                                request.driverTypeText(), request.version});
+        if (!problem.isEmpty())
+            qCWarning(lcSync) << "cannot record the outcome of sync" << request.syncIdText() << ":" << problem;
     }
-    answer(QStringLiteral("driver_sync_error"), data, request, QStringLiteral("failed"), timer, failure.message);
+    answer(error.type, error.data, request, QStringLiteral("failed"), timer, failure.message);
 }
 
 void DriverSyncPipeline::answer(const QString &messageType, const QJsonObject &data, const DriverSyncRequest &request,

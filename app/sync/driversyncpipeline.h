@@ -4,7 +4,8 @@
 // arrival order. Each step is reported through progress().
 #pragma once
 
-#include "driversyncrequest.h"
+#include "protocol/driversyncrequest.h"
+#include "protocol/messages.h"
 #include "runtime/drivermodule.h"
 #include "storage/database.h"
 #include "storage/storagelayout.h"
@@ -65,7 +66,7 @@ private:
     void answer(const QString &messageType, const QJsonObject &data, const DriverSyncRequest &request,
                 const QString &outcome, const QElapsedTimer &timer, const QString &error);
     Failure storeAndActivate(const DriverSyncRequest &request, const QString &tempPath, const QString &runnable,
-                             QJsonObject *answerData);
+                             Message *complete);
     void reconcileFiles();
     // The runnable form of `source`: from the cache, else transformed.
     bool runnableFor(const QString &source, QString *runnable, ScriptError *error);
