@@ -21,7 +21,10 @@ NucPasses.logicalAssignment = function (ctx) {
             || (left.type === 'MemberExpression' && !left.computed
                 && (left.object.type === 'Identifier' || left.object.type === 'ThisExpression'));
         if (simple) {
-            var target = edits.oneLine(left, 'a logical assignment target').replace(/#([A-Za-z_$][\w$]*)/g, '__nucPriv_$1');
+            // The target is written twice; a #private one under the name its class gives it.
+            var target = left.type === 'MemberExpression' && left.property.type === 'PrivateIdentifier'
+                ? edits.oneLine(left.object, 'a logical assignment target') + '.' + ctx.passes.privateNames.name(left.property, node)
+                : edits.oneLine(left, 'a logical assignment target');
             edits.before(node, '__nucKeep(', REWRITE);
             edits.after(node, '))', REWRITE);
             edits.replace(opPos, opPos + op.length, logical + ' __nucKeep(' + target + ' =');
@@ -33,12 +36,13 @@ NucPasses.logicalAssignment = function (ctx) {
             throw new Refusal('a logical assignment (' + op + ') to this target', node);
         if (uses(node.right, function (n) { return NucAst.isArguments(n) || n.type === 'Super'; }))
             throw new Refusal('a logical assignment (' + op + ') to a computed target with arguments or super on its right', node);
+        if (left.property.type === 'PrivateIdentifier')   // its renaming would overlap the rewrite
+            throw new Refusal('a logical assignment (' + op + ') to a #private field of anything but this or a variable', node);
         if (edits.hasEditsInside(left))
             throw new Refusal('a logical assignment (' + op + ') whose target needs rewriting itself', node);
         var objectText = edits.oneLine(left.object, 'a logical assignment target');
         var prop = left.computed ? '[' + edits.oneLine(left.property, 'a logical assignment target') + ']'
-            : '.' + (left.property.type === 'PrivateIdentifier' ? ctx.passes.privateNames.name(left.property)
-                                                                : left.property.name);
+            : '.' + left.property.name;
         // A function, not an arrow: an arrow here could meet defect 2.
         edits.replace(node.start, opPos + op.length,
                       '__nucKeep(function (__nucO) { return __nucO' + prop + ' ' + logical + ' __nucKeep(__nucO' + prop + ' =');

@@ -6,8 +6,10 @@ NucPasses.privateNames = function (ctx) {
     var edits = ctx.edits;
     var classSerial = 0;
 
-    function name(identifier) {
-        for (var p = identifier.__parent; p; p = p.__parent) {
+    // `from`: where to start looking for the class, for an identifier the
+    // walk has not reached yet (its __parent is not set).
+    function name(identifier, from) {
+        for (var p = from || identifier.__parent; p; p = p.__parent) {
             if (p.type !== 'ClassDeclaration' && p.type !== 'ClassExpression')
                 continue;
             if (!p.__privates) {
