@@ -66,6 +66,10 @@ void DriverTransformer::prepare()
             return;
         }
     }
+    if (!engine->globalObject().property(QStringLiteral("NucTransform")).property(QStringLiteral("transform")).isCallable()) {
+        qCCritical(lcRuntime) << "the transformer's scripts define no NucTransform.transform";
+        return;
+    }
     m_spare = std::move(engine);
 }
 

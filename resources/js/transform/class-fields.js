@@ -45,19 +45,19 @@ NucPasses.classFields = function (ctx) {
         if (!ctor) {
             var made = cls.superClass ? ' constructor(...__nucArgs) { super(...__nucArgs);' + inits + ' }'
                 : ' constructor() {' + inits + ' }';
-            edits.insert(cls.body.start + 1, made, Rank.AFTER_SUPER);
+            edits.insert(cls.body.start + 1, made, Rank.MADE_UP_CONSTRUCTOR);
             return;
         }
         var ctorBody = ctor.value.body;
         if (!cls.superClass) {
-            edits.insert(ctorBody.start + 1, inits, Rank.FIELD_INITS);
+            edits.insert(ctorBody.start + 1, inits, Rank.FIELDS_AT_START);
             return;
         }
         for (var j = 0; j < ctorBody.body.length; j++) {
             var st = ctorBody.body[j];
             if (st.type === 'ExpressionStatement' && st.expression.type === 'CallExpression'
                 && st.expression.callee.type === 'Super') {
-                edits.insert(st.end, inits, Rank.AFTER_SUPER);
+                edits.insert(st.end, inits, Rank.FIELDS_AFTER_SUPER);
                 return;
             }
         }

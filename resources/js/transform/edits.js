@@ -20,23 +20,26 @@
 //                            children: __nucBind(function (, __nucPush(…)
 //
 //   Text at fixed places, which are not a node's edge:
-//     after a function body's `{`   Rank.SUPER_ACCESSOR, then
-//                                   Rank.ASYNC_OPEN, then Rank.PARAM_LETS,
-//                                   then Rank.FIELD_INITS, then statements
-//     before its `}`                Rank.ASYNC_CLOSE, after everything
-//     after a call's `(`            Rank.CALL_THIS, before the arguments
-//     after `super(…);` and at a class body's `{`
-//                                   Rank.AFTER_SUPER (field initialisers,
-//                                   a made-up constructor): after the
+//     after a function body's `{`   SUPER_ACCESSOR, then ASYNC_OPEN, then
+//                                   PARAM_LETS, then FIELDS_AT_START (a
+//                                   constructor), then the statements' text
+//     before its `}`                ASYNC_CLOSE, after everything
+//     after a call's `(`            CALL_THIS, before the arguments
+//     after `super(…);`             FIELDS_AFTER_SUPER, after the
 //                                   statement's own closing text
-//     after a class declaration     Rank.STATIC_INITS: after the class,
-//                                   before the enclosing body's end
+//     after a class body's `{`      MADE_UP_CONSTRUCTOR, before the members
+//     after a class declaration     STATIC_INITS, after the class's own
+//                                   text, before the enclosing body's end
 var NucEdits = (function () {
     var Layer = { PRIVATE_IN: 9, TAIL_STORE: 6, REWRITE: 1, NODE: 0, INNER: -5 };
-    var BODY = 100000;   // beyond any depth rank
+    var BODY = 100000;   // beyond any depth rank (depth * 10)
+    // The small ones sit among the depth ranks: after the closing and
+    // before the opening text of nodes at depth 2 and more (ranks 11 and
+    // up, -11 and down); what they are placed after is deeper than that.
     var Rank = {
         SUPER_ACCESSOR: BODY + 30, ASYNC_OPEN: BODY + 20, PARAM_LETS: BODY + 10, CALL_THIS: BODY,
-        ASYNC_CLOSE: -BODY, AFTER_SUPER: 15, FIELD_INITS: 5, STATIC_INITS: -10
+        ASYNC_CLOSE: -BODY, FIELDS_AFTER_SUPER: 15, MADE_UP_CONSTRUCTOR: 15, FIELDS_AT_START: 5,
+        STATIC_INITS: -10
     };
 
     function depth(node) {
