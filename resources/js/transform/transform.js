@@ -16,10 +16,12 @@
 //                      whole tree (function bodies, classes)
 // and functions other passes call through ctx.passes.<name>.
 var NucTransform = (function () {
-    // The order handlers of one node and the finish steps run in. Where two
-    // passes edit the same node, the earlier one edits first:
-    // logicalAssignment before objectRest (assignments), tailStores before
-    // objectRest (arrows); functionBodies finishes before classFields.
+    // The order handlers of one node and the finish steps run in; it
+    // decides which refusal is reported first and, for edits of equal rank
+    // at one position, which text comes first. Passes sharing node types:
+    // logicalAssignment and objectRest (assignments); async, tailStores,
+    // objectRest and functionBodies (functions). functionBodies finishes
+    // before classFields.
     var ORDER = ['refusals', 'numericSeparators', 'optionalCatch', 'privateNames', 'logicalAssignment',
                  'objectSpread', 'async', 'tailStores', 'objectRest', 'boundArrows', 'functionBodies',
                  'classFields'];
