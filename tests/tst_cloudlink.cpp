@@ -1,6 +1,6 @@
 // CloudLink: redials with backoff, detects a dead peer by ping, stays quiet
 // when the cloud is down.
-#include "backoff.h"
+#include "core/backoff.h"
 #include "cloud/cloudlink.h"
 #include "fakecloud.h"
 

@@ -5,11 +5,11 @@
 // and 1920×1080 (PNG files in the build folder).
 #include "cloud/cloudlink.h"
 #include "controller/controller.h"
-#include "dashboard.h"
+#include "ui/dashboard.h"
 #include "devices/devicemanager.h"
-#include "devicesimulator.h"
+#include "simulator/devicesimulator.h"
 #include "fakecloud.h"
-#include "translations.h"
+#include "ui/translations.h"
 
 #include <QGuiApplication>
 #include <QJsonArray>

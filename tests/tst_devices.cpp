@@ -4,7 +4,7 @@
 #include "cloud/cloudlink.h"
 #include "controller/controller.h"
 #include "devices/devicemanager.h"
-#include "devicesimulator.h"
+#include "simulator/devicesimulator.h"
 #include "fakecloud.h"
 #include "models/devicelistmodel.h"
 #include "models/driverlistmodel.h"

@@ -4,7 +4,7 @@
 // runtime/drivervalidator.h) or the real SandboxValidator. No Controller and
 // no socket, so every refusal rule is a cheap row; tst_driversync keeps what
 // needs the whole controller (the wire, reloads, restarts).
-#include "config.h"
+#include "core/config.h"
 #include "runtime/drivertransformer.h"
 #include "runtime/drivervalidator.h"
 #include "runtime/sandboxvalidator.h"

@@ -5,7 +5,7 @@
 // running a device end to end, and --check-driver.
 #include "controller/controller.h"
 #include "devices/devicemanager.h"
-#include "devicesimulator.h"
+#include "simulator/devicesimulator.h"
 #include "fakecloud.h"
 #include "runtime/drivertransformer.h"
 #include "runtime/watchdog.h"

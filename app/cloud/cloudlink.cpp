@@ -1,7 +1,7 @@
-#include "cloudlink.h"
+#include "cloud/cloudlink.h"
 
-#include "backoff.h"
-#include "logcategories.h"
+#include "core/backoff.h"
+#include "core/logcategories.h"
 
 #include <QNetworkRequest>
 #include <QSslCertificate>

@@ -1,6 +1,6 @@
-#include "protocolhandler.h"
+#include "cloud/protocolhandler.h"
 
-#include "logcategories.h"
+#include "core/logcategories.h"
 #include "protocol/envelope.h"
 
 #include <QJsonDocument>

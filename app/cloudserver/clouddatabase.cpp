@@ -1,4 +1,4 @@
-#include "clouddatabase.h"
+#include "cloudserver/clouddatabase.h"
 
 #include <QDateTime>
 #include <QJsonDocument>

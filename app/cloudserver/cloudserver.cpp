@@ -1,6 +1,6 @@
-#include "cloudserver.h"
+#include "cloudserver/cloudserver.h"
 
-#include "digestcompare.h"
+#include "core/digestcompare.h"
 #include "protocol/controllerreports.h"
 #include "protocol/envelope.h"
 

@@ -4,7 +4,7 @@
 // driver_deployments up to date.
 #pragma once
 
-#include "clouddatabase.h"
+#include "cloudserver/clouddatabase.h"
 
 #include <QHash>
 #include <QJsonObject>

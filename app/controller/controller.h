@@ -3,7 +3,7 @@
 // main() and the integration tests both use it.
 #pragma once
 
-#include "config.h"
+#include "core/config.h"
 #include "protocol/messages.h"
 #include "storage/database.h"
 #include "storage/storagelayout.h"

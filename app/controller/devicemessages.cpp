@@ -1,8 +1,8 @@
-#include "devicemessages.h"
+#include "controller/devicemessages.h"
 
 #include "cloud/protocolhandler.h"
 #include "devices/devicemanager.h"
-#include "logcategories.h"
+#include "core/logcategories.h"
 #include "protocol/devicerequests.h"
 #include "protocol/messages.h"
 

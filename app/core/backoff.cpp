@@ -1,4 +1,4 @@
-#include "backoff.h"
+#include "core/backoff.h"
 
 #include <QRandomGenerator>
 #include <QtGlobal>

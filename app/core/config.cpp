@@ -1,6 +1,6 @@
-#include "config.h"
+#include "core/config.h"
 
-#include "logcategories.h"
+#include "core/logcategories.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>

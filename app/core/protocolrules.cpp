@@ -1,4 +1,4 @@
-#include "protocolrules.h"
+#include "core/protocolrules.h"
 
 #include <QRegularExpression>
 

@@ -1,7 +1,7 @@
-#include "device.h"
+#include "devices/device.h"
 
-#include "backoff.h"
-#include "logcategories.h"
+#include "core/backoff.h"
+#include "core/logcategories.h"
 
 #include <QJsonDocument>
 

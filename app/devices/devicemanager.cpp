@@ -1,6 +1,6 @@
-#include "devicemanager.h"
+#include "devices/devicemanager.h"
 
-#include "logcategories.h"
+#include "core/logcategories.h"
 #include "runtime/drivertransformer.h"
 #include "storage/database.h"
 #include "storage/devicerepository.h"

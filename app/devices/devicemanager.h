@@ -7,7 +7,7 @@
 // device's own thread.
 #pragma once
 
-#include "device.h"
+#include "devices/device.h"
 #include "runtime/runtimetypes.h"
 
 #include <QHash>

@@ -1,6 +1,6 @@
-#include "controllerreports.h"
+#include "protocol/controllerreports.h"
 
-#include "jsonfields.h"
+#include "protocol/jsonfields.h"
 
 namespace {
 

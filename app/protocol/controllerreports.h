@@ -3,7 +3,7 @@
 // value (the other direction of messages.h, which builds the same shapes).
 #pragma once
 
-#include "parsed.h"
+#include "protocol/parsed.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

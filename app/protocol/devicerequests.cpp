@@ -1,7 +1,7 @@
-#include "devicerequests.h"
+#include "protocol/devicerequests.h"
 
-#include "jsonfields.h"
-#include "protocolrules.h"
+#include "protocol/jsonfields.h"
+#include "core/protocolrules.h"
 
 #include <QJsonArray>
 #include <QSet>

@@ -3,7 +3,7 @@
 // Plain values: the device layer takes them without knowing any JSON rule.
 #pragma once
 
-#include "parsed.h"
+#include "protocol/parsed.h"
 
 #include <QJsonObject>
 #include <QJsonValue>

@@ -1,7 +1,7 @@
-#include "driversyncrequest.h"
+#include "protocol/driversyncrequest.h"
 
-#include "jsonfields.h"
-#include "protocolrules.h"
+#include "protocol/jsonfields.h"
+#include "core/protocolrules.h"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // driver_sync (cloud → controller) checked against PROTOCOL.md's rules.
 #pragma once
 
-#include "parsed.h"
+#include "protocol/parsed.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

@@ -4,7 +4,7 @@
 // controller answers a broken frame with protocol_error, control-cloud logs it.
 #pragma once
 
-#include "parsed.h"
+#include "protocol/parsed.h"
 
 #include <QJsonObject>
 #include <QString>

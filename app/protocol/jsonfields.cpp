@@ -1,4 +1,4 @@
-#include "jsonfields.h"
+#include "protocol/jsonfields.h"
 
 namespace JsonFields {
 

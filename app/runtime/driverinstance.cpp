@@ -1,7 +1,7 @@
-#include "driverinstance.h"
+#include "runtime/driverinstance.h"
 
-#include "driverworker.h"
-#include "logcategories.h"
+#include "runtime/driverworker.h"
+#include "core/logcategories.h"
 
 #include <QJsonArray>
 

@@ -4,7 +4,7 @@
 // itself. Every call is asynchronous and answered exactly once.
 #pragma once
 
-#include "runtimetypes.h"
+#include "runtime/runtimetypes.h"
 
 #include <QHash>
 #include <QJsonObject>

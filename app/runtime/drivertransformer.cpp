@@ -1,7 +1,7 @@
-#include "drivertransformer.h"
+#include "runtime/drivertransformer.h"
 
-#include "logcategories.h"
-#include "watchdog.h"
+#include "core/logcategories.h"
+#include "runtime/watchdog.h"
 
 #include <QCryptographicHash>
 #include <QDir>

@@ -3,7 +3,7 @@
 // throw-away engine under the watchdog. Lines stay where the author put them.
 #pragma once
 
-#include "drivermodule.h"
+#include "runtime/drivermodule.h"
 
 #include <QString>
 

@@ -3,7 +3,7 @@
 // interface; DriverTransformer, which refuses bad syntax first, is separate.
 #pragma once
 
-#include "drivermodule.h"
+#include "runtime/drivermodule.h"
 
 #include <QString>
 

@@ -1,8 +1,8 @@
-#include "driverworker.h"
+#include "runtime/driverworker.h"
 
-#include "drivermodule.h"
-#include "logcategories.h"
-#include "nativetransport.h"
+#include "runtime/drivermodule.h"
+#include "core/logcategories.h"
+#include "runtime/nativetransport.h"
 
 #include <QAbstractEventDispatcher>
 #include <QCoreApplication>

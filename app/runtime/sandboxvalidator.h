@@ -2,7 +2,7 @@
 // the rules of DRIVER_API.md, "What the controller requires of a driver".
 #pragma once
 
-#include "drivervalidator.h"
+#include "runtime/drivervalidator.h"
 
 #include <QJSValue>
 

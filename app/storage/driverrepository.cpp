@@ -1,4 +1,4 @@
-#include "driverrepository.h"
+#include "storage/driverrepository.h"
 
 #include <QCryptographicHash>
 #include <QSqlError>

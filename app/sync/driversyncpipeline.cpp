@@ -1,8 +1,8 @@
-#include "driversyncpipeline.h"
+#include "sync/driversyncpipeline.h"
 
-#include "logcategories.h"
+#include "core/logcategories.h"
 #include "protocol/messages.h"
-#include "protocolrules.h"
+#include "core/protocolrules.h"
 #include "runtime/drivertransformer.h"
 #include "runtime/drivervalidator.h"
 #include "storage/driverrepository.h"

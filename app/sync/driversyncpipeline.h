@@ -9,7 +9,7 @@
 #include "runtime/drivermodule.h"
 #include "storage/database.h"
 #include "storage/storagelayout.h"
-#include "syncauditlog.h"
+#include "sync/syncauditlog.h"
 
 #include <QElapsedTimer>
 #include <QJsonObject>

@@ -1,8 +1,8 @@
-#include "driversyncservice.h"
+#include "sync/driversyncservice.h"
 
 #include "cloud/protocolhandler.h"
-#include "driversyncpipeline.h"
-#include "logcategories.h"
+#include "sync/driversyncpipeline.h"
+#include "core/logcategories.h"
 #include "protocol/driversyncrequest.h"
 #include "protocol/messages.h"
 #include "runtime/drivertransformer.h"
