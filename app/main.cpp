@@ -1,14 +1,14 @@
 // control-nuc: reads the configuration, builds the controller and, unless
 // headless, the dashboard; runs the event loop until SIGINT/SIGTERM.
-#include "config.h"
+#include "core/config.h"
 #include "controller/controller.h"
-#include "dashboard.h"
-#include "logcategories.h"
+#include "ui/dashboard.h"
+#include "core/logcategories.h"
 #include "runtime/drivertransformer.h"
 #include "runtime/sandboxvalidator.h"
 #include "runtime/watchdog.h"
 #include "system/systemdnotifier.h"
-#include "translations.h"
+#include "ui/translations.h"
 
 #include <QCoreApplication>
 #include <QCursor>

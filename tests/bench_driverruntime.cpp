@@ -2,8 +2,11 @@
 //  1. command round trip: DriverInstance::sendCommand (C++) → JS sendCommand →
 //     TCP line device on another thread → reply resolved in JS → result in C++;
 //  2. resident memory added per running instance (loaded, connected) at
-//     1, 100 and 500 instances.
-//   bench_driverruntime [--commands N] [--instances 1,100,500]
+//     1, 100 and 500 instances;
+//  3. bounds the tests check without timing them: how long past its budget
+//     a runaway top-level loop runs before the watchdog stops it, and how
+//     long stop() of a connected instance takes until stopped().
+//   bench_driverruntime [--commands N] [--instances 1,100,500] [--runs N]
 #include "runtime/driverinstance.h"
 #include "runtime/watchdog.h"
 #include "runtimetesthelpers.h"
@@ -58,6 +61,7 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.addHelpOption();
     parser.addOption({QStringLiteral("commands"), QStringLiteral("Commands to time (default 2000)."), QStringLiteral("n"), QStringLiteral("2000")});
+    parser.addOption({QStringLiteral("runs"), QStringLiteral("Watchdog and teardown runs (default 5)."), QStringLiteral("n"), QStringLiteral("5")});
     parser.addOption({QStringLiteral("instances"), QStringLiteral("Instance counts for memory (default 1,100,500)."), QStringLiteral("list"), QStringLiteral("1,100,500")});
     parser.process(app);
 
@@ -138,6 +142,45 @@ int main(int argc, char *argv[])
         std::printf("  %4d instances: +%.1f MB resident, %.2f MB per instance (started in %.0f ms)\n", count,
                     after - before, (after - before) / count, startMs);
         instances.clear();
+    }
+
+    // 3. Watchdog overshoot and teardown.
+    {
+        const int runs = std::max(1, parser.value(QStringLiteral("runs")).toInt());
+        std::vector<double> overshoot;
+        std::vector<double> teardown;
+        QElapsedTimer clock;
+        for (int i = 0; i < runs; ++i) {
+            DriverInstance looping(RuntimeTest::spec(QStringLiteral("require('./base-driver');\nfor (;;) {}\n"),
+                                                     QStringLiteral("tcp"), config),
+                                   settings, &watchdog);
+            clock.start();
+            const CallResult r = RuntimeTest::wait([&](auto done) { looping.load(done); }, 10 * settings.budgetMs);
+            if (!r.timedOut) {
+                std::fprintf(stderr, "the loop was not stopped by the watchdog: %s\n", qPrintable(r.error));
+                return 1;
+            }
+            overshoot.push_back(clock.nsecsElapsed() / 1e6 - settings.budgetMs);
+
+            DriverInstance instance(RuntimeTest::spec(benchDriver, QStringLiteral("tcp"), config), settings, &watchdog);
+            if (!RuntimeTest::wait([&](auto done) { instance.load(done); }).ok
+                || !RuntimeTest::wait([&](auto done) { instance.connectDevice(done); }).ok) {
+                std::fprintf(stderr, "cannot start the driver\n");
+                return 1;
+            }
+            QEventLoop loop;
+            QObject::connect(&instance, &DriverInstance::stopped, &loop, &QEventLoop::quit);
+            clock.start();
+            instance.stop();
+            loop.exec();
+            teardown.push_back(clock.nsecsElapsed() / 1e6);
+        }
+        std::sort(overshoot.begin(), overshoot.end());
+        std::sort(teardown.begin(), teardown.end());
+        std::printf("watchdog: top-level endless loop stopped after its %d ms budget plus median %.1f ms (max %.1f), %d runs\n",
+                    settings.budgetMs, overshoot[overshoot.size() / 2], overshoot.back(), runs);
+        std::printf("teardown: stop() of a connected instance → stopped(): median %.1f ms (max %.1f; deadline %d ms), %d runs\n",
+                    teardown[teardown.size() / 2], teardown.back(), settings.teardownTimeoutMs, runs);
     }
 
     QMetaObject::invokeMethod(device, [device] { delete device; }, Qt::BlockingQueuedConnection);

@@ -1,6 +1,6 @@
 // Configuration: command line over environment over INI file over defaults,
 // and every bad value refused with one line and exit status 2.
-#include "config.h"
+#include "core/config.h"
 
 #include <QFile>
 #include <QProcess>

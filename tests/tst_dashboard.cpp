@@ -5,11 +5,11 @@
 // and 1920×1080 (PNG files in the build folder).
 #include "cloud/cloudlink.h"
 #include "controller/controller.h"
-#include "dashboard.h"
+#include "ui/dashboard.h"
 #include "devices/devicemanager.h"
-#include "devicesimulator.h"
+#include "simulator/devicesimulator.h"
 #include "fakecloud.h"
-#include "translations.h"
+#include "ui/translations.h"
 
 #include <QGuiApplication>
 #include <QJsonArray>
@@ -17,6 +17,7 @@
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickWindow>
+#include <QtQuickTest/quicktest.h>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -208,7 +209,8 @@ void tst_Dashboard::click(const QString &objectName)
         target = item(objectName);
         return target && target->isVisible() && target->isEnabled() && target->width() > 0;
     }, 3000), qPrintable(objectName));
-    QTest::qWait(20);   // let the layout settle
+    // The layouts have placed the target where it is drawn.
+    QVERIFY(QQuickTest::qWaitForPolish(m_window));
     const QPointF centre = target->mapToScene(QPointF(target->width() / 2, target->height() / 2));
     QTest::mouseClick(m_window, Qt::LeftButton, {}, centre.toPoint());
 }
@@ -241,10 +243,12 @@ void tst_Dashboard::loadsWithoutWarnings()
 {
     startController(QStringLiteral("2468"));
     loadUi();
-    QTest::qWait(200);
+    QVERIFY(QQuickTest::qWaitForPolish(m_window));
     for (int tab = 0; tab < 3; ++tab) {
         click(QStringLiteral("tab_%1").arg(tab));
-        QTest::qWait(50);
+        // The tab's view is shown and laid out (any warning it has is out).
+        QTRY_COMPARE(item(QStringLiteral("tabs"))->property("currentIndex").toInt(), tab);
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
     }
     QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
     QCOMPARE(item(QStringLiteral("controllerName"))->property("text").toString(), QStringLiteral("Lobby rack"));
@@ -312,7 +316,7 @@ void tst_Dashboard::reloadNeedsPinAndConfirmation()
     // Tap the driver row: its detail opens.
     QQuickItem *drivers = item(QStringLiteral("driverList"));
     QVERIFY(QTest::qWaitFor([&] { return drivers->property("count").toInt() == 1; }, 3000));
-    QTest::qWait(50);
+    QVERIFY(QQuickTest::qWaitForPolish(m_window));   // the row is where it is drawn
     const QPointF row = drivers->mapToScene(QPointF(drivers->width() / 2, 30));
     QTest::mouseClick(m_window, Qt::LeftButton, {}, row.toPoint());
     QVERIFY(QTest::qWaitFor([&] { return item(QStringLiteral("driverDetail"))->isVisible(); }, 2000));
@@ -333,6 +337,8 @@ void tst_Dashboard::reloadNeedsPinAndConfirmation()
         click(QLatin1String(key));
     QVERIFY(QTest::qWaitFor([&] { return item(QStringLiteral("confirmText"))->isVisible(); }, 2000));
     QVERIFY(item(QStringLiteral("confirmText"))->property("text").toString().contains(u"lobby_projector"));
+    // A wait on purpose: the confirmation stays a question for a while; no
+    // reload starts behind it.
     QTest::qWait(100);
     QCOMPARE(reloads.size(), 0);
 
@@ -380,7 +386,7 @@ void tst_Dashboard::germanWithLangDe()
     // German labels are longer: render the small screen too (build/tests/dashboard-de-800x480.png).
     m_window->resize(800, 480);
     QVERIFY(QTest::qWaitFor([&] { return m_window->width() == 800; }, 2000));
-    QTest::qWait(200);
+    QVERIFY(QQuickTest::qWaitForPolish(m_window));
     QVERIFY(m_window->grabWindow().save(QStringLiteral("dashboard-de-800x480.png")));
     QCoreApplication::removeTranslator(&translator);
     QCOMPARE(tab, QStringLiteral("Geräte (0)"));
@@ -406,12 +412,12 @@ void tst_Dashboard::rendersAt800x480And1920x1080()
     provision(devices);
     QVERIFY(QTest::qWaitFor([&] { return m_dashboard->connectedCount() == 5 && m_dashboard->errorCount() == 1; }, 8000));
     loadUi();
-    QTest::qWait(300);
+    QVERIFY(QQuickTest::qWaitForPolish(m_window));
 
     for (const QSize size : {QSize(800, 480), QSize(1920, 1080)}) {
         m_window->resize(size);
         QVERIFY(QTest::qWaitFor([&] { return m_window->size() == size; }, 2000));
-        QTest::qWait(300);
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));   // laid out for the new size
         const QImage image = m_window->grabWindow();
         QCOMPARE(image.size(), size);
         const QString file = QStringLiteral("dashboard-%1x%2.png").arg(size.width()).arg(size.height());

@@ -1,6 +1,6 @@
 // DeviceSimulator: the line protocol, the projector model and every fault,
 // over real sockets on 127.0.0.1; then the device-simulator program.
-#include "devicesimulator.h"
+#include "simulator/devicesimulator.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -12,6 +12,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QSerialPort>
 #include <QSignalSpy>
 #include <QTest>
@@ -531,13 +532,11 @@ void tst_DriverRuntime::watchdogStopsTopLevelLoop()
     DriverInstance d(spec(QStringLiteral("require('./base-driver');\nfor (;;) {}\n"), QStringLiteral("tcp"),
                           tcpConfig(m_line.port())),
                      m_settings, m_watchdog.get());
-    QElapsedTimer timer;
-    timer.start();
+    // How long past the budget the loop runs is measured by bench_driverruntime.
     const CallResult r = wait([&](auto done) { d.load(done); });
     QVERIFY(!r.ok);
     QVERIFY(r.timedOut);
     QVERIFY2(r.error.contains(u"evaluating the driver module ran past the 500 ms budget"), qPrintable(r.error));
-    QVERIFY(timer.elapsed() < 2000);
 }
 
 void tst_DriverRuntime::watchdogStopsLoopingCommandWhileOthersAnswer()
@@ -616,7 +615,7 @@ void tst_DriverRuntime::connectThatNeverSettlesTimesOut()
     QVERIFY(!r.ok);
     QVERIFY(r.timedOut);
     QCOMPARE(r.error, QStringLiteral("connect() did not settle within 300 ms"));
-    QVERIFY(timer.elapsed() >= 290 && timer.elapsed() < 2000);
+    QVERIFY(timer.elapsed() >= 290);
     QVERIFY(d->isFaulted());
 }
 
@@ -628,11 +627,11 @@ void tst_DriverRuntime::teardownClosesSocketsThePeerSees()
     QVERIFY(d);
     QVERIFY(QTest::qWaitFor([&] { return m_line.accepted > acceptedBefore; }, 2000));
     QSignalSpy stopped(d.get(), &DriverInstance::stopped);
-    QElapsedTimer timer;
-    timer.start();
+    // The orderly teardown, not the deadline's interrupt (which warns first);
+    // its duration is a figure of bench_driverruntime.
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("did not stop in time")));
     d->stop();
     QVERIFY(stopped.wait(2000));
-    QVERIFY(timer.elapsed() < m_settings.teardownTimeoutMs);
     QVERIFY(QTest::qWaitFor([&] { return m_line.disconnects > before; }, 2000));
     // Calls after stop are answered, not lost.
     const CallResult r = wait([&](auto done) { d->sendCommand(QStringLiteral("request"), {}, done); });

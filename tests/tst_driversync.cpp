@@ -17,11 +17,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <functional>
 #include <memory>
-
-using Mutator = std::function<void(QJsonObject &)>;
-Q_DECLARE_METATYPE(Mutator)
 
 class tst_DriverSync : public QObject
 {
@@ -34,8 +30,7 @@ private slots:
     void helloIsFirstAndComplete();
     void happyPath();
     void updateReplacesDriver();
-    void refusals_data();
-    void refusals();
+    void refusalIsAnsweredOverTheWire();
     void topLevelInfiniteLoopIsStoppedByTheWatchdog();
     void failedUpdateKeepsPreviousVersion();
     void driverIdOfAnotherTypeIsRefused();
@@ -341,87 +336,24 @@ void tst_DriverSync::updateReplacesDriver()
     QCOMPARE(driverFiles(), QStringList{QStringLiteral("projector.js")});
 }
 
-void tst_DriverSync::refusals_data()
+void tst_DriverSync::refusalIsAnsweredOverTheWire()
 {
-    QTest::addColumn<Mutator>("mutate");
-    QTest::addColumn<QString>("expected");      // in error_message
-    QTest::addColumn<QStringList>("nullFields"); // echoed as null
-
-    auto set = [](const char *key, const QJsonValue &value) {
-        return Mutator([key, value](QJsonObject &d) { d.insert(QLatin1String(key), value); });
-    };
-    auto remove = [](const char *key) { return Mutator([key](QJsonObject &d) { d.remove(QLatin1String(key)); }); };
-    auto code = [](const QString &source) {
-        return Mutator([source](QJsonObject &d) { d.insert(QStringLiteral("driver_code"), source); });
-    };
-
-    QTest::newRow("type ../evil") << set("driver_type", QStringLiteral("../evil")) << QStringLiteral("does not match") << QStringList();
-    QTest::newRow("type a/b") << set("driver_type", QStringLiteral("a/b")) << QStringLiteral("does not match") << QStringList();
-    QTest::newRow("type A B") << set("driver_type", QStringLiteral("A B")) << QStringLiteral("does not match") << QStringList();
-    QTest::newRow("type too long") << set("driver_type", QString(65, QLatin1Char('a'))) << QStringLiteral("does not match") << QStringList();
-    QTest::newRow("empty type") << set("driver_type", QString()) << QStringLiteral("'driver_type' must not be empty") << QStringList();
-    QTest::newRow("missing sync_id") << remove("sync_id") << QStringLiteral("'sync_id' is missing") << QStringList{QStringLiteral("sync_id")};
-    QTest::newRow("missing driver_id") << remove("driver_id") << QStringLiteral("'driver_id' is missing") << QStringList{QStringLiteral("driver_id")};
-    QTest::newRow("missing driver_type") << remove("driver_type") << QStringLiteral("'driver_type' is missing") << QStringList{QStringLiteral("driver_type")};
-    QTest::newRow("missing version") << remove("version") << QStringLiteral("'version' is missing") << QStringList();
-    QTest::newRow("missing driver_code") << remove("driver_code") << QStringLiteral("'driver_code' is missing") << QStringList();
-    QTest::newRow("missing protocol_type") << remove("protocol_type") << QStringLiteral("'protocol_type' is missing") << QStringList();
-    QTest::newRow("version is a number") << set("version", 2) << QStringLiteral("'version' must be a string, got a number") << QStringList();
-    QTest::newRow("driver_code is an object") << set("driver_code", QJsonObject()) << QStringLiteral("'driver_code' must be a string, got an object") << QStringList();
-    QTest::newRow("driver_type is a number") << set("driver_type", 7) << QStringLiteral("'driver_type' must be a string") << QStringList{QStringLiteral("driver_type")};
-    QTest::newRow("command_mappings not array") << set("command_mappings", QJsonObject()) << QStringLiteral("'command_mappings' must be an array") << QStringList();
-    QTest::newRow("connection_config not object") << set("connection_config", QJsonArray()) << QStringLiteral("'connection_config' must be an object") << QStringList();
-    QTest::newRow("unknown protocol") << set("protocol_type", QStringLiteral("http")) << QStringLiteral("protocol_type 'http' is not one of tcp, udp, serial") << QStringList();
-    QTest::newRow("oversized code") << code(TestDrivers::sized(70 * 1024)) << QStringLiteral("exceeds the limit of 65536 bytes") << QStringList();
-    QTest::newRow("empty code") << code(QStringLiteral("  \n")) << QStringLiteral("driver_code is empty") << QStringList();
-    QTest::newRow("syntax error") << code(QStringLiteral("const BaseDriver = require('./base-driver');\n\nclass X extends BaseDriver {\n  connect() { return 1 +; }\n}\nmodule.exports = X;\n"))
-                                  << QStringLiteral("Driver validation failed: syntax error at line 4") << QStringList();
-    QTest::newRow("non-class export") << code(QStringLiteral("module.exports = { connect() {} };\n"))
-                                      << QStringLiteral("module.exports must be a class extending BaseDriver, got object") << QStringList();
-    QTest::newRow("nothing exported") << code(QStringLiteral("const x = 1;\n"))
-                                      << QStringLiteral("module.exports must be a class extending BaseDriver, got object") << QStringList();
-    QTest::newRow("class not extending BaseDriver") << code(QStringLiteral("class Lone { connect() {} disconnect() {} sendCommand() {} }\nmodule.exports = Lone;\n"))
-                                                    << QStringLiteral("does not extend BaseDriver") << QStringList();
-    QTest::newRow("exports BaseDriver itself") << code(QStringLiteral("module.exports = require('./base-driver');\n"))
-                                               << QStringLiteral("BaseDriver itself") << QStringList();
-    QTest::newRow("method not a function") << code(QStringLiteral("const B = require('./base-driver');\nclass X extends B {}\nX.prototype.connect = 5;\nmodule.exports = X;\n"))
-                                           << QStringLiteral("methods: connect is not a function") << QStringList();
-    QTest::newRow("code throws") << code(QStringLiteral("const BaseDriver = require('./base-driver');\nthrow new Error('boom');\n"))
-                                 << QStringLiteral("evaluating the module threw at line 2: Error: boom") << QStringList();
-    QTest::newRow("require of fs") << code(QStringLiteral("const fs = require('fs');\nmodule.exports = class {};\n"))
-                                   << QStringLiteral("module not available: fs") << QStringList();
-}
-
-void tst_DriverSync::refusals()
-{
-    QFETCH(Mutator, mutate);
-    QFETCH(QString, expected);
-    QFETCH(QStringList, nullFields);
-
-    const QStringList filesBefore = driverFiles();
+    // Every refusal rule is a row of tst_driversyncpipeline; this one shows a
+    // refusal reaching the cloud, its missing field echoed as JSON null.
     QJsonObject data = syncData(QStringLiteral("refusal-sync"), QStringLiteral("refused_driver"), TestDrivers::valid());
-    mutate(data);
+    data.remove(QStringLiteral("driver_id"));
     const QJsonObject outcome = runSync(data);
     QCOMPARE(outcome.value(QStringLiteral("type")).toString(), QStringLiteral("driver_sync_error"));
     const QJsonObject error = outcome.value(QStringLiteral("data")).toObject();
+    QCOMPARE(error.value(QStringLiteral("sync_id")).toString(), QStringLiteral("refusal-sync"));
+    QVERIFY(error.contains(QStringLiteral("driver_id")));
+    QVERIFY(error.value(QStringLiteral("driver_id")).isNull());
+    QCOMPARE(error.value(QStringLiteral("driver_type")).toString(), QStringLiteral("refused_driver"));
     const QString message = error.value(QStringLiteral("error_message")).toString();
-    QVERIFY2(message.contains(expected), qPrintable(message));
-    QVERIFY(error.value(QStringLiteral("error_stack")).isString());
+    QVERIFY2(message.contains(u"'driver_id' is missing"), qPrintable(message));
     QVERIFY(!error.value(QStringLiteral("error_stack")).toString().isEmpty());
-    for (const char *key : {"sync_id", "driver_id", "driver_type"}) {
-        const QJsonValue v = error.value(QLatin1String(key));
-        QVERIFY2(error.contains(QLatin1String(key)), key);
-        if (nullFields.contains(QLatin1String(key)))
-            QVERIFY2(v.isNull(), key);
-        else if (data.value(QLatin1String(key)).isString())
-            QCOMPARE(v, data.value(QLatin1String(key)));
-        else
-            QVERIFY2(v.isNull(), key);
-    }
-    // Nothing written: no file (not even a temporary one), no row.
-    QCOMPARE(driverFiles(), filesBefore);
+    QCOMPARE(driverFiles(), QStringList());
     QCOMPARE(rowCount(QStringLiteral("drivers")), 0);
-    QVERIFY(!QFile::exists(m_controller->layout().root() + QStringLiteral("/var/evil.js")));
     QVERIFY(readFile(m_controller->layout().syncLogPath()).contains(u"outcome=failed"));
 }
 
@@ -436,7 +368,9 @@ void tst_DriverSync::topLevelInfiniteLoopIsStoppedByTheWatchdog()
     QCOMPARE(outcome.value(QStringLiteral("type")).toString(), QStringLiteral("driver_sync_error"));
     const QString message = outcome.value(QStringLiteral("data")).toObject().value(QStringLiteral("error_message")).toString();
     QVERIFY2(message.contains(u"watchdog") && message.contains(u"2000 ms"), qPrintable(message));
-    QVERIFY2(elapsed >= 1900 && elapsed < 4000, qPrintable(QString::number(elapsed)));
+    // The budget was given in full; how soon after it the loop stops is a
+    // figure of bench_driverruntime, not a limit here (ctest -j shares cores).
+    QVERIFY2(elapsed >= 1900, qPrintable(QString::number(elapsed)));
     QCOMPARE(driverFiles(), QStringList());
 
     // The pipeline is usable right after.

@@ -60,7 +60,11 @@ void tst_ProtocolHandler::helloFirstThenKeptMessages()
     ProtocolHandler handler(1024);
     QStringList sent;
     handler.setSender([&](const QString &t) { sent << t; return true; });
-    handler.setHelloProvider([] { return QJsonObject{{QStringLiteral("controller_id"), QStringLiteral("c")}}; });
+    handler.setHelloProvider([] {
+        Messages::Hello hello;
+        hello.controllerId = QStringLiteral("c");
+        return Messages::hello(hello);
+    });
     handler.send(QStringLiteral("driver_sync_complete"), {{QStringLiteral("n"), 1}});
     handler.send(QStringLiteral("status_update"), {{QStringLiteral("n"), 2}});
     QCOMPARE(sent.size(), 0);
@@ -110,7 +114,7 @@ void tst_ProtocolHandler::outboxIsBounded()
 
 void tst_ProtocolHandler::envelopeHasUtcTimestamp()
 {
-    const QJsonObject e = ProtocolHandler::envelope(QStringLiteral("hello"), {});
+    const QJsonObject e = Messages::envelope(Message{QStringLiteral("hello"), {}});
     const QString ts = e.value(QStringLiteral("timestamp")).toString();
     QVERIFY2(ts.endsWith(QLatin1Char('Z')), qPrintable(ts));
     QVERIFY(QDateTime::fromString(ts, Qt::ISODateWithMs).isValid());

@@ -2,6 +2,7 @@
 // to the controller), and readiness/watchdog notifications to a fake
 // systemd (NOTIFY_SOCKET), and the audit log's size cap.
 #include "controller/controller.h"
+#include "controller/devicemessages.h"
 #include "devices/devicemanager.h"
 #include "sync/syncauditlog.h"
 #include "system/safemode.h"
@@ -159,12 +160,12 @@ void tst_System::controllerInSafeModeHoldsDevices()
         QCOMPARE(controller.start(), QString());
         QVERIFY(controller.safeMode());
         QCOMPARE(controller.recentCrashes(), 3);
-        const QJsonObject hello = controller.helloData();
+        const QJsonObject hello = controller.hello().data;
         QCOMPARE(hello.value(QStringLiteral("safe_mode")).toObject().value(QStringLiteral("active")).toBool(), true);
         QCOMPARE(hello.value(QStringLiteral("safe_mode")).toObject().value(QStringLiteral("recent_crashes")).toInt(), 3);
 
         // A device provisioned now is held: no driver instance, a clear reason.
-        controller.deviceManager()->handleDeviceSync(QJsonObject{
+        controller.deviceMessages()->handleDeviceSync(QJsonObject{
             {QStringLiteral("devices"), QJsonArray{QJsonObject{{QStringLiteral("device_id"), QStringLiteral("d1")},
                                                                 {QStringLiteral("type"), QStringLiteral("some_driver")}}}}});
         QVERIFY(QTest::qWaitFor([&] {

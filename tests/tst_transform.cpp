@@ -5,7 +5,7 @@
 // running a device end to end, and --check-driver.
 #include "controller/controller.h"
 #include "devices/devicemanager.h"
-#include "devicesimulator.h"
+#include "simulator/devicesimulator.h"
 #include "fakecloud.h"
 #include "runtime/drivertransformer.h"
 #include "runtime/watchdog.h"
@@ -186,6 +186,8 @@ void tst_Transform::refusals_data()
     QTest::newRow("computed class field") << QStringLiteral("class X {\n  ['a' + 1] = 2;\n}\n") << QStringLiteral("computed name") << 2 << 3;
     QTest::newRow("rest in for-of") << QStringLiteral("for (const { a, ...r } of []) {}\n") << QStringLiteral("object rest") << 1 << 12;
     QTest::newRow("nested rest") << QStringLiteral("const { a: { b, ...c } } = {};\n") << QStringLiteral("object rest") << 1 << 12;
+    QTest::newRow("private logical assignment through a path")
+        << QStringLiteral("class X {\n  #x;\n  m(h) { h.inner.#x ??= 1; }\n}\n") << QStringLiteral("#private field of anything but") << 3 << 10;
 }
 
 void tst_Transform::refusals()

@@ -52,7 +52,10 @@
     </message>
     <message numerus="yes">
         <source>Driver %1 reloaded: %n device(s) recreated.</source>
-        <translation><numerusform>Treiber %1 neu geladen: %n Gerät neu erstellt.</numerusform><numerusform>Treiber %1 neu geladen: %n Geräte neu erstellt.</numerusform></translation>
+        <translation>
+            <numerusform>Treiber %1 neu geladen: %n Gerät neu erstellt.</numerusform>
+            <numerusform>Treiber %1 neu geladen: %n Geräte neu erstellt.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Reconnecting %1…</source>
@@ -72,7 +75,10 @@
     </message>
     <message numerus="yes">
         <source>All drivers reloaded: %n device(s) recreated.</source>
-        <translation><numerusform>Alle Treiber neu geladen: %n Gerät neu erstellt.</numerusform><numerusform>Alle Treiber neu geladen: %n Geräte neu erstellt.</numerusform></translation>
+        <translation>
+            <numerusform>Alle Treiber neu geladen: %n Gerät neu erstellt.</numerusform>
+            <numerusform>Alle Treiber neu geladen: %n Geräte neu erstellt.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Starting the drivers…</source>
@@ -84,7 +90,10 @@
     </message>
     <message numerus="yes">
         <source>Too many wrong PINs. Try again in %n s.</source>
-        <translation><numerusform>Zu viele falsche PINs. Erneut versuchen in %n s.</numerusform><numerusform>Zu viele falsche PINs. Erneut versuchen in %n s.</numerusform></translation>
+        <translation>
+            <numerusform>Zu viele falsche PINs. Erneut versuchen in %n s.</numerusform>
+            <numerusform>Zu viele falsche PINs. Erneut versuchen in %n s.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Wrong PIN. Try again.</source>
@@ -95,15 +104,24 @@
     <name>DevicesView</name>
     <message numerus="yes">
         <source>%n s ago</source>
-        <translation><numerusform>vor %n s</numerusform><numerusform>vor %n s</numerusform></translation>
+        <translation>
+            <numerusform>vor %n s</numerusform>
+            <numerusform>vor %n s</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n min ago</source>
-        <translation><numerusform>vor %n Min.</numerusform><numerusform>vor %n Min.</numerusform></translation>
+        <translation>
+            <numerusform>vor %n Min.</numerusform>
+            <numerusform>vor %n Min.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n h ago</source>
-        <translation><numerusform>vor %n Std.</numerusform><numerusform>vor %n Std.</numerusform></translation>
+        <translation>
+            <numerusform>vor %n Std.</numerusform>
+            <numerusform>vor %n Std.</numerusform>
+        </translation>
     </message>
     <message>
         <source>All</source>
@@ -149,7 +167,10 @@
     </message>
     <message numerus="yes">
         <source>%n device(s)</source>
-        <translation><numerusform>%n Gerät</numerusform><numerusform>%n Geräte</numerusform></translation>
+        <translation>
+            <numerusform>%n Gerät</numerusform>
+            <numerusform>%n Geräte</numerusform>
+        </translation>
     </message>
     <message>
         <source>No drivers installed yet.</source>
@@ -168,7 +189,10 @@
     </message>
     <message numerus="yes">
         <source>next try in %n s</source>
-        <translation><numerusform>nächster Versuch in %n s</numerusform><numerusform>nächster Versuch in %n s</numerusform></translation>
+        <translation>
+            <numerusform>nächster Versuch in %n s</numerusform>
+            <numerusform>nächster Versuch in %n s</numerusform>
+        </translation>
     </message>
     <message>
         <source>no cloud configured</source>
@@ -203,11 +227,17 @@
     </message>
     <message numerus="yes">
         <source>Every device (%n in total) will be disconnected and recreated. Continue?</source>
-        <translation><numerusform>Das Gerät (%n insgesamt) wird getrennt und neu erstellt. Fortfahren?</numerusform><numerusform>Alle Geräte (%n insgesamt) werden getrennt und neu erstellt. Fortfahren?</numerusform></translation>
+        <translation>
+            <numerusform>Das Gerät (%n insgesamt) wird getrennt und neu erstellt. Fortfahren?</numerusform>
+            <numerusform>Alle Geräte (%n insgesamt) werden getrennt und neu erstellt. Fortfahren?</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n device(s) in error</source>
-        <translation><numerusform>%n Gerät mit Fehler</numerusform><numerusform>%n Geräte mit Fehler</numerusform></translation>
+        <translation>
+            <numerusform>%n Gerät mit Fehler</numerusform>
+            <numerusform>%n Geräte mit Fehler</numerusform>
+        </translation>
     </message>
     <message>
         <source>Devices (%1)</source>
@@ -223,7 +253,10 @@
     </message>
     <message numerus="yes">
         <source>SAFE MODE: drivers are stopped after %n crash(es) in a short time.</source>
-        <translation><numerusform>ABGESICHERTER MODUS: Treiber angehalten nach %n Absturz in kurzer Zeit.</numerusform><numerusform>ABGESICHERTER MODUS: Treiber angehalten nach %n Abstürzen in kurzer Zeit.</numerusform></translation>
+        <translation>
+            <numerusform>ABGESICHERTER MODUS: Treiber angehalten nach %n Absturz in kurzer Zeit.</numerusform>
+            <numerusform>ABGESICHERTER MODUS: Treiber angehalten nach %n Abstürzen in kurzer Zeit.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Last changed driver: %1.</source>

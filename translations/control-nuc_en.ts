@@ -52,7 +52,10 @@
     </message>
     <message numerus="yes">
         <source>Driver %1 reloaded: %n device(s) recreated.</source>
-        <translation><numerusform>Driver %1 reloaded: %n device recreated.</numerusform><numerusform>Driver %1 reloaded: %n devices recreated.</numerusform></translation>
+        <translation>
+            <numerusform>Driver %1 reloaded: %n device recreated.</numerusform>
+            <numerusform>Driver %1 reloaded: %n devices recreated.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Reconnecting %1…</source>
@@ -72,7 +75,10 @@
     </message>
     <message numerus="yes">
         <source>All drivers reloaded: %n device(s) recreated.</source>
-        <translation><numerusform>All drivers reloaded: %n device recreated.</numerusform><numerusform>All drivers reloaded: %n devices recreated.</numerusform></translation>
+        <translation>
+            <numerusform>All drivers reloaded: %n device recreated.</numerusform>
+            <numerusform>All drivers reloaded: %n devices recreated.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Starting the drivers…</source>
@@ -84,7 +90,10 @@
     </message>
     <message numerus="yes">
         <source>Too many wrong PINs. Try again in %n s.</source>
-        <translation><numerusform>Too many wrong PINs. Try again in %n s.</numerusform><numerusform>Too many wrong PINs. Try again in %n s.</numerusform></translation>
+        <translation>
+            <numerusform>Too many wrong PINs. Try again in %n s.</numerusform>
+            <numerusform>Too many wrong PINs. Try again in %n s.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Wrong PIN. Try again.</source>
@@ -95,15 +104,24 @@
     <name>DevicesView</name>
     <message numerus="yes">
         <source>%n s ago</source>
-        <translation><numerusform>%n s ago</numerusform><numerusform>%n s ago</numerusform></translation>
+        <translation>
+            <numerusform>%n s ago</numerusform>
+            <numerusform>%n s ago</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n min ago</source>
-        <translation><numerusform>%n min ago</numerusform><numerusform>%n min ago</numerusform></translation>
+        <translation>
+            <numerusform>%n min ago</numerusform>
+            <numerusform>%n min ago</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n h ago</source>
-        <translation><numerusform>%n h ago</numerusform><numerusform>%n h ago</numerusform></translation>
+        <translation>
+            <numerusform>%n h ago</numerusform>
+            <numerusform>%n h ago</numerusform>
+        </translation>
     </message>
     <message>
         <source>All</source>
@@ -149,7 +167,10 @@
     </message>
     <message numerus="yes">
         <source>%n device(s)</source>
-        <translation><numerusform>%n device</numerusform><numerusform>%n devices</numerusform></translation>
+        <translation>
+            <numerusform>%n device</numerusform>
+            <numerusform>%n devices</numerusform>
+        </translation>
     </message>
     <message>
         <source>No drivers installed yet.</source>
@@ -168,7 +189,10 @@
     </message>
     <message numerus="yes">
         <source>next try in %n s</source>
-        <translation><numerusform>next try in %n s</numerusform><numerusform>next try in %n s</numerusform></translation>
+        <translation>
+            <numerusform>next try in %n s</numerusform>
+            <numerusform>next try in %n s</numerusform>
+        </translation>
     </message>
     <message>
         <source>no cloud configured</source>
@@ -203,11 +227,17 @@
     </message>
     <message numerus="yes">
         <source>Every device (%n in total) will be disconnected and recreated. Continue?</source>
-        <translation><numerusform>The device (%n in total) will be disconnected and recreated. Continue?</numerusform><numerusform>Every device (%n in total) will be disconnected and recreated. Continue?</numerusform></translation>
+        <translation>
+            <numerusform>The device (%n in total) will be disconnected and recreated. Continue?</numerusform>
+            <numerusform>Every device (%n in total) will be disconnected and recreated. Continue?</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n device(s) in error</source>
-        <translation><numerusform>%n device in error</numerusform><numerusform>%n devices in error</numerusform></translation>
+        <translation>
+            <numerusform>%n device in error</numerusform>
+            <numerusform>%n devices in error</numerusform>
+        </translation>
     </message>
     <message>
         <source>Devices (%1)</source>
@@ -223,7 +253,10 @@
     </message>
     <message numerus="yes">
         <source>SAFE MODE: drivers are stopped after %n crash(es) in a short time.</source>
-        <translation><numerusform>SAFE MODE: drivers are stopped after %n crash in a short time.</numerusform><numerusform>SAFE MODE: drivers are stopped after %n crashes in a short time.</numerusform></translation>
+        <translation>
+            <numerusform>SAFE MODE: drivers are stopped after %n crash in a short time.</numerusform>
+            <numerusform>SAFE MODE: drivers are stopped after %n crashes in a short time.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Last changed driver: %1.</source>
@@ -246,7 +279,7 @@
     <name>PinDialog</name>
     <message>
         <source>Technician actions are locked because no PIN is configured. Set technician-pin in the controller&apos;s configuration file (or CONTROL_NUC_TECHNICIAN_PIN) and restart the controller.</source>
-        <translation>Technician actions are locked because no PIN is configured. Set technician-pin in the controller's configuration file (or CONTROL_NUC_TECHNICIAN_PIN) and restart the controller.</translation>
+        <translation>Technician actions are locked because no PIN is configured. Set technician-pin in the controller&apos;s configuration file (or CONTROL_NUC_TECHNICIAN_PIN) and restart the controller.</translation>
     </message>
     <message>
         <source>Enter the technician PIN</source>

@@ -1,9 +1,9 @@
-#include "cloudlink.h"
+#include "cloud/cloudlink.h"
 
-#include "logcategories.h"
+#include "core/backoff.h"
+#include "core/logcategories.h"
 
 #include <QNetworkRequest>
-#include <QRandomGenerator>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 
@@ -101,15 +101,6 @@ bool CloudLink::sendText(const QString &text)
     return true;
 }
 
-int CloudLink::backoffDelayMs(int failures, int minMs, int maxMs)
-{
-    const int shift = std::min(failures, 20);
-    const qint64 base = std::min<qint64>(qint64(minMs) << shift, maxMs);
-    // Jitter: between 75% and 125% of the base, never above the cap.
-    const double factor = 0.75 + QRandomGenerator::global()->generateDouble() * 0.5;
-    return int(std::clamp<qint64>(qint64(base * factor), minMs / 2 > 0 ? minMs / 2 : 1, maxMs));
-}
-
 void CloudLink::dial()
 {
     if (!m_running)
@@ -173,7 +164,7 @@ void CloudLink::onDisconnected()
 void CloudLink::scheduleReconnect()
 {
     // A dropped connection is redialled after the first step; failures back off.
-    const int delay = backoffDelayMs(std::max(0, m_failedAttempts - 1), m_settings.reconnectMinMs,
+    const int delay = Backoff::delayMs(std::max(0, m_failedAttempts - 1), m_settings.reconnectMinMs,
                                      m_settings.reconnectMaxMs);
     m_nextAttemptAt = QDateTime::currentDateTimeUtc().addMSecs(delay);
     m_reconnectTimer.start(delay);

@@ -44,9 +44,6 @@ public:
     QDateTime nextAttemptAt() const { return m_nextAttemptAt; }
     int failedAttempts() const { return m_failedAttempts; }
 
-    // Backoff for the n-th consecutive failure (0-based), jitter included.
-    static int backoffDelayMs(int failures, int minMs, int maxMs);
-
 signals:
     void connected();
     void disconnected();

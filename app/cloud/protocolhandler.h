@@ -4,6 +4,8 @@
 // first on every connect and keeps what is sent while offline for later.
 #pragma once
 
+#include "protocol/messages.h"
+
 #include <QByteArray>
 #include <QHash>
 #include <QJsonObject>
@@ -19,7 +21,7 @@ class ProtocolHandler : public QObject
 
 public:
     using Handler = std::function<void(const QJsonObject &data)>;
-    using HelloProvider = std::function<QJsonObject()>;
+    using HelloProvider = std::function<Message()>;
     // Puts one text frame on the wire; false when it could not.
     using Sender = std::function<bool(const QString &text)>;
 
@@ -36,13 +38,20 @@ public:
     // What to do with a message sent while offline.
     enum class Offline { Keep, Drop };
 
-    // Sends (or, while offline, keeps or drops) a message. The envelope's
-    // timestamp is set here.
-    void send(const QString &type, const QJsonObject &data, Offline offline = Offline::Keep);
+    // Sends (or, while offline, keeps or drops) a message built by
+    // Messages. The envelope's timestamp is set here.
+    void send(const Message &message, Offline offline = Offline::Keep);
+    void send(const QString &type, const QJsonObject &data, Offline offline = Offline::Keep)
+    {
+        send(Message{type, data}, offline);
+    }
 
     // The link went up (hello, then what was kept) or down.
     void setOnline(bool online);
     bool isOnline() const { return m_online; }
+    // A fresh hello now (safe mode or quarantine changed); only while online:
+    // the next connection starts with one anyway.
+    void sendHello();
 
     // Answers a message that breaks a rule: logged, and sent as protocol_error.
     void reject(const QString &reason, const QJsonValue &receivedType);
@@ -50,11 +59,7 @@ public:
     qsizetype pendingCount() const { return m_outbox.size(); }
     static constexpr qsizetype outboxLimit = 1000;
 
-    static QJsonObject envelope(const QString &type, const QJsonObject &data);
-    static QString timestampNow();
-
 signals:
-    void protocolErrorSent(const QString &reason);
     // After hello and the kept messages went out on a new connection.
     void cameOnline();
 

@@ -1,6 +1,6 @@
-#include "adminserver.h"
+#include "cloudserver/adminserver.h"
 
-#include "cloudserver.h"
+#include "cloudserver/cloudserver.h"
 
 #include <QDir>
 #include <QFile>

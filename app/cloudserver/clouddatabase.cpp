@@ -1,4 +1,4 @@
-#include "clouddatabase.h"
+#include "cloudserver/clouddatabase.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -267,7 +267,7 @@ QStringList CloudDatabase::deploymentHistory(const QString &syncId) const
     return list;
 }
 
-QString CloudDatabase::storeDeviceStatus(const QString &controllerId, const QJsonObject &u)
+QString CloudDatabase::storeDeviceStatus(const QString &controllerId, const StatusUpdateReport &status)
 {
     QSqlQuery q(db());
     q.prepare(QStringLiteral("INSERT INTO device_status (controller_id, device_id, status, message, reported_at, received_at)"
@@ -275,10 +275,10 @@ QString CloudDatabase::storeDeviceStatus(const QString &controllerId, const QJso
                              " status = excluded.status, message = excluded.message,"
                              " reported_at = excluded.reported_at, received_at = excluded.received_at"));
     q.addBindValue(controllerId);
-    q.addBindValue(u.value(QStringLiteral("device_id")).toString());
-    q.addBindValue(u.value(QStringLiteral("status")).toString());
-    q.addBindValue(u.value(QStringLiteral("message")).isString() ? QVariant(u.value(QStringLiteral("message")).toString()) : QVariant());
-    q.addBindValue(u.value(QStringLiteral("timestamp")).toString());
+    q.addBindValue(status.deviceId);
+    q.addBindValue(status.status);
+    q.addBindValue(status.message.isNull() ? QVariant() : QVariant(status.message));
+    q.addBindValue(status.timestamp);
     q.addBindValue(now());
     return q.exec() ? QString() : q.lastError().text();
 }

@@ -3,6 +3,8 @@
 // through numbered migrations recorded in schema_migrations.
 #pragma once
 
+#include "protocol/controllerreports.h"
+
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSqlDatabase>
@@ -44,7 +46,7 @@ public:
     // The statuses a deployment went through, oldest first.
     QStringList deploymentHistory(const QString &syncId) const;
 
-    QString storeDeviceStatus(const QString &controllerId, const QJsonObject &statusUpdate);
+    QString storeDeviceStatus(const QString &controllerId, const StatusUpdateReport &status);
     QJsonArray deviceStatuses(const QString &controllerId) const;
     QString storeController(const QString &controllerId, const QJsonObject &hello);
 

@@ -1,6 +1,8 @@
-#include "cloudserver.h"
+#include "cloudserver/cloudserver.h"
 
-#include "digestcompare.h"
+#include "core/digestcompare.h"
+#include "protocol/controllerreports.h"
+#include "protocol/envelope.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -120,18 +122,23 @@ void CloudServer::send(QWebSocket *socket, const QString &type, const QJsonObjec
 
 void CloudServer::onMessage(QWebSocket *socket, const QString &text)
 {
-    const QJsonObject message = QJsonDocument::fromJson(text.toUtf8()).object();
-    const QString type = message.value(QStringLiteral("type")).toString();
-    const QJsonObject data = message.value(QStringLiteral("data")).toObject();
+    const Parsed<Envelope> envelope = Envelope::parse(text, 0);
+    if (!envelope.ok()) {
+        qCWarning(lcCloudServer).noquote() << "ignoring a frame that breaks the protocol:" << envelope.error;
+        return;
+    }
+    const QString &type = envelope.value.type;
+    const QJsonObject &data = envelope.value.data;
     QString controllerId = controllerIdOf(socket);
 
     if (type == u"hello") {
-        controllerId = data.value(QStringLiteral("controller_id")).toString();
-        if (controllerId.isEmpty()) {
-            qCWarning(lcCloudServer) << "hello without controller_id; closing";
-            socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("hello needs controller_id"));
+        const Parsed<HelloReport> hello = HelloReport::parse(data);
+        if (!hello.ok()) {
+            qCWarning(lcCloudServer).noquote() << "invalid hello:" << hello.error << "; closing";
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("invalid hello: ") + hello.error);
             return;
         }
+        controllerId = hello.value.controllerId;
         Controller &c = m_controllers[controllerId];
         if (c.socket && c.socket != socket)
             c.socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("replaced by a new connection"));
@@ -141,9 +148,8 @@ void CloudServer::onMessage(QWebSocket *socket, const QString &text)
         const QString error = m_database->storeController(controllerId, data);
         if (!error.isEmpty())
             qCWarning(lcCloudServer) << "cannot store controller" << controllerId << ":" << error;
-        qCInfo(lcCloudServer).noquote() << "controller" << controllerId << "connected:"
-                                        << data.value(QStringLiteral("drivers")).toArray().size() << "drivers,"
-                                        << data.value(QStringLiteral("devices")).toArray().size() << "devices";
+        qCInfo(lcCloudServer).noquote() << "controller" << controllerId << "connected:" << hello.value.drivers.size()
+                                        << "drivers," << hello.value.devices.size() << "devices";
         emit controllerConnected(controllerId);
         return;
     }
@@ -151,54 +157,87 @@ void CloudServer::onMessage(QWebSocket *socket, const QString &text)
         qCWarning(lcCloudServer) << "message" << type << "before hello; ignored";
         return;
     }
+    onReport(controllerId, type, data);
+}
 
+// A report checked by its parser; a broken one is logged and not recorded.
+template<typename Report>
+std::optional<Report> CloudServer::checked(const QString &controllerId, const QString &type, const QJsonObject &data)
+{
+    Parsed<Report> parsed = Report::parse(data);
+    if (parsed.ok())
+        return std::move(parsed.value);
+    qCWarning(lcCloudServer).noquote() << "ignoring an invalid" << type << "from" << controllerId << ":" << parsed.error;
+    return std::nullopt;
+}
+
+void CloudServer::onReport(const QString &controllerId, const QString &type, const QJsonObject &data)
+{
     QString error;
-    const QString syncId = data.value(QStringLiteral("sync_id")).toString();
     if (type == u"driver_sync_progress") {
-        if (!m_database->markInProgress(syncId, controllerId, &error))
-            qCWarning(lcCloudServer).noquote() << "progress for unknown sync_id" << syncId << error;
-        deploymentUpdated(syncId);
+        const auto progress = checked<SyncProgressReport>(controllerId, type, data);
+        if (!progress)
+            return;
+        if (!m_database->markInProgress(progress->syncId, controllerId, &error))
+            qCWarning(lcCloudServer).noquote() << "progress for unknown sync_id" << progress->syncId << error;
+        deploymentUpdated(progress->syncId);
     } else if (type == u"driver_sync_complete") {
-        if (!m_database->markActive(syncId, controllerId, data.value(QStringLiteral("file_path")).toString(), &error))
-            qCWarning(lcCloudServer).noquote() << "completion for unknown sync_id" << syncId << error;
+        const auto complete = checked<SyncCompleteReport>(controllerId, type, data);
+        if (!complete)
+            return;
+        if (!m_database->markActive(complete->syncId, controllerId, complete->filePath, &error))
+            qCWarning(lcCloudServer).noquote() << "completion for unknown sync_id" << complete->syncId << error;
         else
-            qCInfo(lcCloudServer).noquote() << "deployment" << syncId << "active on" << controllerId;
+            qCInfo(lcCloudServer).noquote() << "deployment" << complete->syncId << "active on" << controllerId;
         // Keep the controller's driver list as reported (hello, then each completion).
         QJsonArray drivers = m_controllers[controllerId].hello.value(QStringLiteral("drivers")).toArray();
         for (qsizetype i = drivers.size() - 1; i >= 0; --i) {
-            if (drivers.at(i)[QStringLiteral("driver_type")] == data.value(QStringLiteral("driver_type")))
+            if (drivers.at(i)[QStringLiteral("driver_type")] == complete->driverType)
                 drivers.removeAt(i);
         }
-        drivers.append(QJsonObject{{QStringLiteral("driver_id"), data.value(QStringLiteral("driver_id"))},
-                                   {QStringLiteral("driver_type"), data.value(QStringLiteral("driver_type"))},
-                                   {QStringLiteral("version"), data.value(QStringLiteral("version"))},
-                                   {QStringLiteral("sync_id"), syncId},
+        drivers.append(QJsonObject{{QStringLiteral("driver_id"), complete->driverId},
+                                   {QStringLiteral("driver_type"), complete->driverType},
+                                   {QStringLiteral("version"), complete->version},
+                                   {QStringLiteral("sync_id"), complete->syncId},
                                    {QStringLiteral("status"), QStringLiteral("active")}});
         m_controllers[controllerId].hello.insert(QStringLiteral("drivers"), drivers);
-        deploymentUpdated(syncId);
+        deploymentUpdated(complete->syncId);
     } else if (type == u"driver_sync_error") {
-        if (!m_database->markFailed(syncId, controllerId, data.value(QStringLiteral("error_message")).toString(), &error))
+        const auto failed = checked<SyncErrorReport>(controllerId, type, data);
+        if (!failed)
+            return;
+        const QString syncId = failed->syncId.toString();
+        if (!m_database->markFailed(syncId, controllerId, failed->errorMessage, &error))
             qCWarning(lcCloudServer).noquote() << "error report for unknown sync_id" << syncId << error;
         else
             qCWarning(lcCloudServer).noquote() << "deployment" << syncId << "failed on" << controllerId << ":"
-                                               << data.value(QStringLiteral("error_message")).toString();
+                                               << failed->errorMessage;
         deploymentUpdated(syncId);
     } else if (type == u"status_update") {
-        error = m_database->storeDeviceStatus(controllerId, data);
+        const auto status = checked<StatusUpdateReport>(controllerId, type, data);
+        if (!status)
+            return;
+        error = m_database->storeDeviceStatus(controllerId, *status);
         if (!error.isEmpty())
             qCWarning(lcCloudServer) << "cannot store a device status:" << error;
     } else if (type == u"device_command_result") {
-        const QString requestId = data.value(QStringLiteral("request_id")).toString();
+        const auto result = checked<CommandResultReport>(controllerId, type, data);
+        if (!result)
+            return;
+        const QString requestId = result->requestId.toString();
         PendingCommand pending = m_commands.take(requestId);
         if (pending.timer) {
             delete pending.timer;
+            // The admin sees the result as the controller sent it.
             pending.reply(success(QJsonObject{{QStringLiteral("result"), data}}));
         } else {
             qCInfo(lcCloudServer) << "command result for unknown request" << requestId;
         }
     } else if (type == u"protocol_error") {
-        qCWarning(lcCloudServer).noquote() << "controller" << controllerId << "reports a protocol error:"
-                                           << data.value(QStringLiteral("reason")).toString();
+        const auto report = checked<ProtocolErrorReport>(controllerId, type, data);
+        if (report)
+            qCWarning(lcCloudServer).noquote() << "controller" << controllerId << "reports a protocol error:"
+                                               << report->reason;
     } else {
         qCInfo(lcCloudServer) << "ignoring message of type" << type << "from" << controllerId;
     }

@@ -4,7 +4,7 @@
 // driver_deployments up to date.
 #pragma once
 
-#include "clouddatabase.h"
+#include "cloudserver/clouddatabase.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -65,6 +65,10 @@ private:
 
     void onNewConnection();
     void onMessage(QWebSocket *socket, const QString &text);
+    // A message from a controller that said hello.
+    void onReport(const QString &controllerId, const QString &type, const QJsonObject &data);
+    template<typename Report>
+    static std::optional<Report> checked(const QString &controllerId, const QString &type, const QJsonObject &data);
     void send(QWebSocket *socket, const QString &type, const QJsonObject &data);
     QWebSocket *controllerSocket(const QString &controllerId) const;
     QString controllerIdOf(QWebSocket *socket) const;

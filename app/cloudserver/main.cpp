@@ -1,8 +1,8 @@
 // control-cloud: the local cloud (serve) and its command-line client
 // (deploy, devices, command, deployments, controllers).
-#include "adminserver.h"
-#include "clouddatabase.h"
-#include "cloudserver.h"
+#include "cloudserver/adminserver.h"
+#include "cloudserver/clouddatabase.h"
+#include "cloudserver/cloudserver.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

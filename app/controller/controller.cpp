@@ -1,24 +1,54 @@
-#include "controller.h"
+#include "controller/controller.h"
 
 #include "cloud/cloudlink.h"
 #include "cloud/protocolhandler.h"
+#include "controller/devicemessages.h"
 #include "devices/devicemanager.h"
 #include "models/devicelistmodel.h"
 #include "models/driverlistmodel.h"
 #include "models/syncactivitymodel.h"
-#include "logcategories.h"
-#include "runtime/watchdog.h"
+#include "core/logcategories.h"
+#include "hosts/driverhostpool.h"
+#include "hosts/hostvalidator.h"
+#include "protocol/safetyrequests.h"
 #include "system/safemode.h"
 #include "storage/driverrepository.h"
 #include "sync/driversyncservice.h"
 
-#include <QJsonArray>
+#include <QCoreApplication>
+#include <QFileInfo>
+
+#include <algorithm>
+
+namespace {
+
+// The driver host program: configured, beside control-nuc when installed,
+// else the one this build made (tests, a build folder).
+QString driverHostProgram(const Config &config)
+{
+    if (!config.driverHostProgram.isEmpty())
+        return config.driverHostProgram;
+    const QString beside = QCoreApplication::applicationDirPath() + QStringLiteral("/control-nuc-driverhost");
+    return QFileInfo(beside).isExecutable() ? beside : QStringLiteral(NUC_DRIVERHOST_BUILD_PATH);
+}
+
+DriverHostOptions hostOptions(const Config &config, const RuntimeSettings &runtime)
+{
+    DriverHostOptions o;
+    o.program = driverHostProgram(config);
+    o.runtime = runtime;
+    o.validationBudgetMs = config.validationBudgetMs;
+    o.memoryBaseBytes = qint64(config.hostMemoryMb) << 20;
+    o.memoryPerDeviceBytes = qint64(config.hostMemoryPerDeviceMb) << 20;
+    return o;
+}
+
+} // namespace
 
 Controller::Controller(const Config &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_layout(config.root)
-    , m_watchdog(std::make_unique<Watchdog>())
     , m_protocol(std::make_unique<ProtocolHandler>(config.maxFrameBytes))
 {
     CloudLinkSettings link;
@@ -34,28 +64,70 @@ Controller::Controller(const Config &config, QObject *parent)
     m_link = std::make_unique<CloudLink>(link);
 
     m_protocol->setSender([this](const QString &text) { return m_link->sendText(text); });
-    m_protocol->setHelloProvider([this] { return helloData(); });
+    m_protocol->setHelloProvider([this] { return hello(); });
     connect(m_link.get(), &CloudLink::connected, this, [this] { m_protocol->setOnline(true); });
     connect(m_link.get(), &CloudLink::disconnected, this, [this] { m_protocol->setOnline(false); });
     connect(m_link.get(), &CloudLink::textFrameReceived, m_protocol.get(), &ProtocolHandler::handleTextFrame);
     connect(m_link.get(), &CloudLink::binaryFrameReceived, m_protocol.get(), &ProtocolHandler::handleBinaryFrame);
 
-    m_sync = std::make_unique<DriverSyncService>(m_layout, config.maxDriverCodeBytes, config.validationBudgetMs,
-                                                 m_watchdog.get(), m_protocol.get());
-
     RuntimeSettings runtime;
     runtime.budgetMs = config.scriptBudgetMs;
     runtime.connectTimeoutMs = config.connectTimeoutMs;
     runtime.commandTimeoutMs = config.commandTimeoutMs;
+    runtime.maxPendingTimers = config.maxPendingTimers;
+    runtime.logLinesPerSecond = config.logLinesPerSecond;
+    const DriverHostOptions hosts = hostOptions(config, runtime);
+
+    // Driver code runs only in driver hosts: the sync thread's validation in
+    // the validator host (transform + rules: a few budgets, then it is
+    // taken for hung), devices in one host per driver type.
+    m_sync = std::make_unique<DriverSyncService>(
+        m_layout, config.maxDriverCodeBytes,
+        std::make_unique<HostValidator>(hosts, 4 * config.validationBudgetMs + 2000), m_protocol.get());
+    m_hosts = std::make_unique<DriverHostPool>(hosts);
+    m_hosts->setFailureRule(config.quarantineFailures, config.quarantineWindowS * 1000);
+    connect(m_hosts.get(), &DriverHostPool::quarantineChanged, this, [this] {
+        emit safeModeChanged();
+        m_protocol->sendHello();
+    });
+
     DeviceSettings devices;
     devices.reloadDeadlineMs = config.reloadDeadlineMs;
     devices.reconnectMinMs = config.deviceRetryMinMs;
     devices.reconnectMaxMs = std::max(config.deviceRetryMinMs, config.deviceRetryMaxMs);
     devices.maxRestarts = config.deviceMaxRestarts;
-    m_devices = std::make_unique<DeviceManager>(&m_db, runtime, devices, m_watchdog.get(), m_protocol.get());
+    m_devices = std::make_unique<DeviceManager>(&m_db, runtime, devices, [this](const DriverSpec &spec, QObject *parent) {
+        return m_hosts->create(spec, parent);
+    });
+    m_deviceMessages = std::make_unique<DeviceMessages>(m_devices.get(), m_protocol.get());
     // driver_sync, driver_reload and the technician's button share one path.
     m_sync->setReloader([this](const QString &type, std::function<void()> done) {
+        // A new version of a quarantined driver gets its chance.
+        m_hosts->clearQuarantine(type);
         m_devices->reloadDriver(type, [done](int) { done(); });
+    });
+
+    m_protocol->registerHandler(SafeModeClearRequest::type(), [this](const QJsonObject &) {
+        qCWarning(lcConfig) << "safe_mode_clear from the cloud";
+        enableDrivers();
+        m_protocol->sendHello();
+    });
+    m_protocol->registerHandler(DriverQuarantineClearRequest::type(), [this](const QJsonObject &data) {
+        const Parsed<DriverQuarantineClearRequest> request = DriverQuarantineClearRequest::parse(data);
+        if (!request.ok()) {
+            m_protocol->reject(DriverQuarantineClearRequest::type() + QStringLiteral(": ") + request.error,
+                               DriverQuarantineClearRequest::type());
+            return;
+        }
+        if (!clearQuarantine(request.value.driverType))
+            qCInfo(lcConfig).noquote() << "driver_quarantine_clear:" << request.value.driverType << "was not quarantined";
+    });
+
+    m_safeModeExpiry.setSingleShot(true);
+    connect(&m_safeModeExpiry, &QTimer::timeout, this, [this] {
+        qCWarning(lcConfig) << "safe mode ends:" << m_config.safeModeClearAfterS << "s without a crash";
+        enableDrivers();
+        m_protocol->sendHello();
     });
 }
 
@@ -68,7 +140,9 @@ Controller::~Controller()
     m_syncModel.reset();
     m_deviceModel.reset();
     m_driverModel.reset();
-    m_devices.reset();   // before the database and the watchdog it uses
+    m_deviceMessages.reset();
+    m_devices.reset();   // before the database and the hosts it uses
+    m_hosts.reset();     // stops what still runs (bounded)
 }
 
 QString Controller::start()
@@ -90,6 +164,7 @@ QString Controller::start()
     if (m_safeMode->active()) {
         m_devices->setDriversEnabled(false, QStringLiteral("safe mode: drivers stopped after %1 crashes")
                                                 .arg(m_safeMode->recentCrashes()));
+        m_safeModeExpiry.start(std::chrono::seconds(m_config.safeModeClearAfterS));
     }
     // Devices come back from the database before (and without) the cloud.
     error = m_devices->start();
@@ -142,12 +217,35 @@ QJsonObject Controller::lastChangedDriver() const
 
 void Controller::enableDrivers()
 {
+    const QStringList wasQuarantined = quarantined();
+    m_hosts->clearAllQuarantines();
+    for (const QString &type : wasQuarantined)
+        m_devices->reloadDriver(type);
     if (!safeMode())
         return;
-    qCWarning(lcConfig) << "safe mode ended by the technician; starting the drivers";
+    qCWarning(lcConfig) << "safe mode ended; starting the drivers";
+    m_safeModeExpiry.stop();
     m_safeMode->clear();
     m_devices->setDriversEnabled(true);
     emit safeModeChanged();   // the cloud sees the devices start (status_update) and the next hello
+}
+
+QString Controller::safeModeReason() const
+{
+    return m_safeMode ? m_safeMode->reason() : QString();
+}
+
+QStringList Controller::quarantined() const
+{
+    return m_hosts->quarantined();
+}
+
+bool Controller::clearQuarantine(const QString &driverType)
+{
+    if (!m_hosts->clearQuarantine(driverType))
+        return false;
+    m_devices->reloadDriver(driverType);
+    return true;
 }
 
 void Controller::shutdownCleanly()
@@ -157,31 +255,30 @@ void Controller::shutdownCleanly()
         m_safeMode->endCleanly();
 }
 
-QJsonObject Controller::helloData() const
+Message Controller::hello() const
 {
-    QJsonArray drivers;
+    Messages::Hello hello;
+    hello.controllerId = m_config.controllerId;
+    hello.name = m_config.controllerName;
+    hello.appVersion = QStringLiteral(NUC_APP_VERSION);
+    hello.safeMode.active = safeMode();
+    hello.safeMode.reason = safeModeReason();
+    hello.safeMode.quarantined = quarantined();
+    if (safeMode()) {
+        hello.safeMode.recentCrashes = recentCrashes();
+        hello.safeMode.lastChangedDriver = lastChangedDriver();
+    }
     if (m_db.isOpen()) {
         QString error;
         const QList<DriverRecord> records = DriverRepository(m_db.connection()).all(&error);
         if (!error.isEmpty())
             qCWarning(lcStorage) << "cannot list drivers for hello:" << error;
-        for (const DriverRecord &r : records) {
-            drivers.append(QJsonObject{{QStringLiteral("driver_id"), r.id},
-                                       {QStringLiteral("driver_type"), r.driverType},
-                                       {QStringLiteral("version"), r.version},
-                                       {QStringLiteral("sync_id"), r.syncId},
-                                       {QStringLiteral("status"), r.status}});
-        }
+        for (const DriverRecord &r : records)
+            hello.drivers.append({r.id, r.driverType, r.version, r.syncId, r.status});
     }
-    QJsonObject safe{{QStringLiteral("active"), safeMode()}};
-    if (safeMode()) {
-        safe.insert(QStringLiteral("recent_crashes"), recentCrashes());
-        safe.insert(QStringLiteral("last_changed_driver"), lastChangedDriver());
-    }
-    return QJsonObject{{QStringLiteral("controller_id"), m_config.controllerId},
-                       {QStringLiteral("safe_mode"), safe},
-                       {QStringLiteral("name"), m_config.controllerName},
-                       {QStringLiteral("app_version"), QStringLiteral(NUC_APP_VERSION)},
-                       {QStringLiteral("drivers"), drivers},
-                       {QStringLiteral("devices"), m_devices->helloDevices()}};
+    QList<Device *> devices = m_devices->devices();
+    std::sort(devices.begin(), devices.end(), [](const Device *a, const Device *b) { return a->id() < b->id(); });
+    for (const Device *d : std::as_const(devices))
+        hello.devices.append({d->id(), d->record().type, d->status(), d->message()});
+    return Messages::hello(hello);
 }

@@ -3,24 +3,28 @@
 // main() and the integration tests both use it.
 #pragma once
 
-#include "config.h"
+#include "core/config.h"
+#include "protocol/messages.h"
 #include "storage/database.h"
 #include "storage/storagelayout.h"
 
 #include <QJsonObject>
 #include <QObject>
+#include <QStringList>
+#include <QTimer>
 
 #include <memory>
 
 class CloudLink;
 class DeviceListModel;
 class DeviceManager;
+class DeviceMessages;
 class DriverListModel;
 class SafeMode;
 class SyncActivityModel;
 class DriverSyncService;
 class ProtocolHandler;
-class Watchdog;
+class DriverHostPool;
 
 class Controller : public QObject
 {
@@ -40,21 +44,31 @@ public:
     CloudLink *cloudLink() const { return m_link.get(); }
     DriverSyncService *driverSync() const { return m_sync.get(); }
     DeviceManager *deviceManager() const { return m_devices.get(); }
+    DeviceMessages *deviceMessages() const { return m_deviceMessages.get(); }
     Database *database() { return &m_db; }
     // Made by start().
     DriverListModel *driverModel() const { return m_driverModel.get(); }
     DeviceListModel *deviceModel() const { return m_deviceModel.get(); }
     SyncActivityModel *syncModel() const { return m_syncModel.get(); }
 
-    // The `data` of the hello message: identity, drivers and devices as now.
-    QJsonObject helloData() const;
+    // The hello message: identity, drivers and devices as now.
+    Message hello() const;
+
+    // The driver host processes (docs/driver-hosts.md).
+    DriverHostPool *driverHosts() const { return m_hosts.get(); }
 
     // Safe mode (see SafeMode): driver instances stopped after repeated crashes.
     bool safeMode() const;
+    QString safeModeReason() const;
+    // Driver types quarantined after repeated host failures.
+    QStringList quarantined() const;
+    // Lifts one type's quarantine and restarts its devices; false if it was not.
+    bool clearQuarantine(const QString &driverType);
     int recentCrashes() const;
     // The most recently synced driver: {driver_type, version, synced_at}.
     QJsonObject lastChangedDriver() const;
-    // The technician re-enables the drivers: safe mode ends, devices start.
+    // The technician or the cloud (safe_mode_clear) re-enables the drivers:
+    // safe mode ends, every quarantine is lifted, devices start.
     void enableDrivers();
     // Records a clean shutdown (the next start does not count a crash).
     void shutdownCleanly();
@@ -66,13 +80,15 @@ private:
     Config m_config;
     StorageLayout m_layout;
     Database m_db;   // the main thread's connection
-    std::unique_ptr<Watchdog> m_watchdog;
+    std::unique_ptr<DriverHostPool> m_hosts;
     std::unique_ptr<ProtocolHandler> m_protocol;
     std::unique_ptr<CloudLink> m_link;
     std::unique_ptr<DriverSyncService> m_sync;
     std::unique_ptr<DeviceManager> m_devices;
+    std::unique_ptr<DeviceMessages> m_deviceMessages;
     std::unique_ptr<DriverListModel> m_driverModel;
     std::unique_ptr<DeviceListModel> m_deviceModel;
     std::unique_ptr<SyncActivityModel> m_syncModel;
     std::unique_ptr<SafeMode> m_safeMode;
+    QTimer m_safeModeExpiry;   // safe mode ends by itself after this long without a crash
 };

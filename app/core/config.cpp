@@ -1,6 +1,6 @@
-#include "config.h"
+#include "core/config.h"
 
-#include "logcategories.h"
+#include "core/logcategories.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -187,6 +187,36 @@ std::vector<Setting> settings()
         {QStringLiteral("safe-mode-window-s"), QStringLiteral("s"),
          QStringLiteral("The safe-mode crash window in seconds (default 600)."),
          intSetting(&Config::safeModeWindowS, 1, 604800)},
+        {QStringLiteral("safe-mode-clear-after-s"), QStringLiteral("s"),
+         QStringLiteral("Safe mode ends by itself after this long without a crash (default 900)."),
+         intSetting(&Config::safeModeClearAfterS, 1, 604800)},
+        {QStringLiteral("driver-host"), QStringLiteral("file"),
+         QStringLiteral("The driver host program (default: control-nuc-driverhost beside control-nuc)."),
+         [](Config &c, const QString &v) -> QString {
+             const QFileInfo program(v.trimmed());
+             if (!v.trimmed().isEmpty() && !(program.isFile() && program.isExecutable()))
+                 return QStringLiteral("'%1' is not an executable file").arg(v);
+             c.driverHostProgram = v.trimmed();
+             return {};
+         }},
+        {QStringLiteral("host-memory-mb"), QStringLiteral("MiB"),
+         QStringLiteral("Memory limit of one driver host, before its devices (default 128)."),
+         intSetting(&Config::hostMemoryMb, 16, 65536)},
+        {QStringLiteral("host-memory-per-device-mb"), QStringLiteral("MiB"),
+         QStringLiteral("Memory a driver host may use per device it runs (default 4)."),
+         intSetting(&Config::hostMemoryPerDeviceMb, 0, 4096)},
+        {QStringLiteral("max-pending-timers"), QStringLiteral("n"),
+         QStringLiteral("Pending timers per device; beyond, setTimeout throws (default 10000)."),
+         intSetting(&Config::maxPendingTimers, 1, 10000000)},
+        {QStringLiteral("log-lines-per-second"), QStringLiteral("n"),
+         QStringLiteral("Log lines per device per second; the rest are dropped and counted (default 100)."),
+         intSetting(&Config::logLinesPerSecond, 1, 1000000)},
+        {QStringLiteral("quarantine-failures"), QStringLiteral("n"),
+         QStringLiteral("Driver host failures of one type within the window that quarantine it (default 5)."),
+         intSetting(&Config::quarantineFailures, 1, 1000)},
+        {QStringLiteral("quarantine-window-s"), QStringLiteral("s"),
+         QStringLiteral("The quarantine window in seconds (default 600)."),
+         intSetting(&Config::quarantineWindowS, 1, 604800)},
         {QStringLiteral("reconnect-min-ms"), QStringLiteral("ms"),
          QStringLiteral("First reconnect delay (default 1000)."),
          intSetting(&Config::reconnectMinMs, 10, 3600000)},

@@ -36,6 +36,16 @@ struct Config
     int deviceMaxRestarts = 5;                   // failures in a row before a device is parked in error
     int safeModeCrashes = 3;                     // this many unclean ends ...
     int safeModeWindowS = 600;                   // ... within this window: start in safe mode
+    int safeModeClearAfterS = 900;               // safe mode ends by itself after this long without a crash
+
+    // Driver hosts (docs/driver-hosts.md).
+    QString driverHostProgram;                   // empty: control-nuc-driverhost beside control-nuc
+    int hostMemoryMb = 128;                      // memory of one driver host ...
+    int hostMemoryPerDeviceMb = 4;               // ... plus this per device it runs
+    int maxPendingTimers = 10000;                // per device
+    int logLinesPerSecond = 100;                 // per device
+    int quarantineFailures = 5;                  // host failures of one driver type ...
+    int quarantineWindowS = 600;                 // ... within this window: quarantined
 
     int reconnectMinMs = 1000;                   // backoff doubles from here ...
     int reconnectMaxMs = 60000;                  // ... up to here, with jitter

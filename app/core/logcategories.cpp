@@ -1,4 +1,4 @@
-#include "logcategories.h"
+#include "core/logcategories.h"
 
 Q_LOGGING_CATEGORY(lcConfig, "nuc.config", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcStorage, "nuc.storage", QtInfoMsg)

@@ -1,17 +1,17 @@
-#include "device.h"
+#include "devices/device.h"
 
-#include "cloud/cloudlink.h"
-#include "logcategories.h"
+#include "core/backoff.h"
+#include "core/logcategories.h"
 
 #include <QJsonDocument>
 
 Device::Device(const DeviceRecord &record, const RuntimeSettings &runtime, const DeviceSettings &settings,
-               Watchdog *watchdog, DriverProvider provider, QObject *parent)
+               DriverFactory factory, DriverProvider provider, QObject *parent)
     : QObject(parent)
     , m_record(record)
     , m_runtime(runtime)
     , m_settings(settings)
-    , m_watchdog(watchdog)
+    , m_factory(std::move(factory))
     , m_provider(std::move(provider))
     , m_lastChange(QDateTime::currentDateTimeUtc())
 {
@@ -88,7 +88,7 @@ void Device::retireInstance(std::function<void()> then)
 {
     struct Retirement
     {
-        QPointer<DriverInstance> old;
+        QPointer<DriverHandle> old;
         std::function<void()> then;
         bool stopping = false;
     };
@@ -97,12 +97,12 @@ void Device::retireInstance(std::function<void()> then)
     retirement->then = std::move(then);
     m_instance = nullptr;
     m_commandInFlight = false;
-    DriverInstance *old = retirement->old;
+    DriverHandle *old = retirement->old;
     if (!old) {
         // An instance still being retired (an overlapping restart) must be
         // gone before the next one opens the same device.
         if (m_retiring && !m_retiring->isStopped()) {
-            connect(m_retiring, &DriverInstance::stopped, this, [retirement] { retirement->then(); },
+            connect(m_retiring, &DriverHandle::stopped, this, [retirement] { retirement->then(); },
                     Qt::SingleShotConnection);
             return;
         }
@@ -116,14 +116,14 @@ void Device::retireInstance(std::function<void()> then)
         if (retirement->stopping)
             return;
         retirement->stopping = true;
-        DriverInstance *instance = retirement->old;
+        DriverHandle *instance = retirement->old;
         if (!instance || instance->isStopped()) {
             if (instance)
                 instance->deleteLater();
             retirement->then();
             return;
         }
-        connect(instance, &DriverInstance::stopped, this, [instance, retirement] {
+        connect(instance, &DriverHandle::stopped, this, [instance, retirement] {
             instance->deleteLater();
             retirement->then();
         });
@@ -155,16 +155,16 @@ void Device::startInstance(const std::optional<DriverRecord> &driver, quint64 ge
     DriverSpec spec;
     spec.driverType = driver->driverType;
     spec.version = driver->version;
-    spec.code = driver->runnableCode.isEmpty() ? driver->driverCode : driver->runnableCode;
+    spec.code = driver->codeToRun();
     spec.protocol = driver->protocolType;
     spec.commandMappings = QJsonDocument::fromJson(driver->commandMappings.toUtf8()).array();
     spec.config = mergedConfig(*driver, m_record);
     spec.deviceId = m_record.id;
     spec.name = m_record.name;
 
-    auto *instance = new DriverInstance(spec, m_runtime, m_watchdog, this);
+    DriverHandle *instance = m_factory(spec, this);
     m_instance = instance;
-    connect(instance, &DriverInstance::statusReported, this, [this, generation](const QString &status, const QString &message) {
+    connect(instance, &DriverHandle::statusReported, this, [this, generation](const QString &status, const QString &message) {
         if (generation != m_generation)
             return;
         setStatus(status, message);
@@ -174,16 +174,16 @@ void Device::startInstance(const std::optional<DriverRecord> &driver, quint64 ge
         else
             pumpCommands();
     });
-    connect(instance, &DriverInstance::stateChanged, this, [this, generation](const QJsonObject &state) {
+    connect(instance, &DriverHandle::stateChanged, this, [this, generation](const QJsonObject &state) {
         if (generation != m_generation)
             return;
         m_state = state;
         emit stateChanged(state);
     });
-    connect(instance, &DriverInstance::faulted, this, [this, generation](const QString &message) {
+    connect(instance, &DriverHandle::faulted, this, [this, generation](const QString &message) {
         failed(message, generation);
     });
-    connect(instance, &DriverInstance::transportDropped, this, [this, generation](const QString &reason) {
+    connect(instance, &DriverHandle::transportDropped, this, [this, generation](const QString &reason) {
         if (generation != m_generation || m_status == u"connecting")
             return;
         m_stableTimer.stop();
@@ -249,7 +249,7 @@ void Device::scheduleReconnect(const QString &reason)
         retireInstance([] {});
         return;   // until a new driver, new config or a manual reload
     }
-    const int delay = CloudLink::backoffDelayMs(m_failures - 1, m_settings.reconnectMinMs, m_settings.reconnectMaxMs);
+    const int delay = Backoff::delayMs(m_failures - 1, m_settings.reconnectMinMs, m_settings.reconnectMaxMs);
     qCInfo(lcDevices).noquote() << "device" << m_record.id << "restarts in" << delay << "ms (attempt" << m_failures
                                 << "of" << m_settings.maxRestarts << ")";
     m_reconnectTimer.start(delay);
@@ -271,7 +271,7 @@ void Device::shutdown(std::function<void()> done)
     });
 }
 
-void Device::sendCommand(const QString &command, const QJsonObject &params, DriverInstance::Callback done)
+void Device::sendCommand(const QString &command, const QJsonObject &params, DriverHandle::Callback done)
 {
     if (m_status != u"connected" || !m_instance) {
         QString why = QStringLiteral("device %1 is not connected (status: %2").arg(m_record.id, m_status);

@@ -5,7 +5,7 @@
 // failures in a row until something changes.
 #pragma once
 
-#include "runtime/driverinstance.h"
+#include "runtime/driverhandle.h"
 #include "runtime/runtimetypes.h"
 #include "storage/devicerepository.h"
 #include "storage/driverrepository.h"
@@ -20,7 +20,9 @@
 #include <functional>
 #include <optional>
 
-class Watchdog;
+// Makes the handle on a new driver instance: in the controller, an instance
+// in its type's driver host (DriverHostPool::create).
+using DriverFactory = std::function<DriverHandle *(const DriverSpec &spec, QObject *parent)>;
 
 struct DeviceSettings
 {
@@ -40,7 +42,7 @@ public:
     using DriverProvider = std::function<std::optional<DriverRecord>(const QString &driverType)>;
 
     Device(const DeviceRecord &record, const RuntimeSettings &runtime, const DeviceSettings &settings,
-           Watchdog *watchdog, DriverProvider provider, QObject *parent = nullptr);
+           DriverFactory factory, DriverProvider provider, QObject *parent = nullptr);
     ~Device() override;
 
     QString id() const { return m_record.id; }
@@ -80,7 +82,7 @@ public:
     void shutdown(std::function<void()> done = {});
 
     // Queued, one at a time. Answered exactly once.
-    void sendCommand(const QString &command, const QJsonObject &params, DriverInstance::Callback done);
+    void sendCommand(const QString &command, const QJsonObject &params, DriverHandle::Callback done);
 
     // {...driver connection_config, ...device connection_config, name, deviceId}
     static QJsonObject mergedConfig(const DriverRecord &driver, const DeviceRecord &device);
@@ -94,7 +96,7 @@ private:
     {
         QString command;
         QJsonObject params;
-        DriverInstance::Callback done;
+        DriverHandle::Callback done;
     };
 
     void setStatus(const QString &status, const QString &message = {});
@@ -109,11 +111,11 @@ private:
     DeviceRecord m_record;
     RuntimeSettings m_runtime;
     DeviceSettings m_settings;
-    Watchdog *m_watchdog;
+    DriverFactory m_factory;
     DriverProvider m_provider;
 
-    QPointer<DriverInstance> m_instance;
-    QPointer<DriverInstance> m_retiring;   // the previous instance while it stops
+    QPointer<DriverHandle> m_instance;
+    QPointer<DriverHandle> m_retiring;   // the previous instance while it stops
     quint64 m_generation = 0;
     std::function<void()> m_restartDone;
     QTimer m_restartDeadline;

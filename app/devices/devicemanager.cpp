@@ -1,12 +1,10 @@
-#include "devicemanager.h"
+#include "devices/devicemanager.h"
 
-#include "cloud/protocolhandler.h"
-#include "logcategories.h"
+#include "core/logcategories.h"
 #include "runtime/drivertransformer.h"
 #include "storage/database.h"
 #include "storage/devicerepository.h"
 #include "storage/driverrepository.h"
-#include "sync/driversyncrequest.h"
 
 #include <QJsonDocument>
 #include <QSqlError>
@@ -14,19 +12,13 @@
 #include <memory>
 
 DeviceManager::DeviceManager(Database *database, const RuntimeSettings &runtime, const DeviceSettings &settings,
-                             Watchdog *watchdog, ProtocolHandler *protocol, QObject *parent)
+                             DriverFactory factory, QObject *parent)
     : QObject(parent)
     , m_database(database)
     , m_runtime(runtime)
     , m_settings(settings)
-    , m_watchdog(watchdog)
-    , m_protocol(protocol)
+    , m_factory(std::move(factory))
 {
-    m_protocol->registerHandler(QStringLiteral("device_sync"), [this](const QJsonObject &d) { handleDeviceSync(d); });
-    m_protocol->registerHandler(QStringLiteral("device_remove"), [this](const QJsonObject &d) { handleDeviceRemove(d); });
-    m_protocol->registerHandler(QStringLiteral("device_command"), [this](const QJsonObject &d) { handleDeviceCommand(d); });
-    m_protocol->registerHandler(QStringLiteral("driver_reload"), [this](const QJsonObject &d) { handleDriverReload(d); });
-    connect(m_protocol, &ProtocolHandler::cameOnline, this, &DeviceManager::sendPendingStatuses);
 }
 
 DeviceManager::~DeviceManager()
@@ -67,17 +59,10 @@ int DeviceManager::deviceCount(const QString &driverType) const
 std::optional<DriverRecord> DeviceManager::driver(const QString &driverType) const
 {
     QString error;
-    std::optional<DriverRecord> record = DriverRepository(m_database->connection()).find(driverType, &error);
+    std::optional<DriverRecord> record =
+        DriverRepository(m_database->connection()).findActive(driverType, DriverTransformer::version(), &error);
     if (!error.isEmpty())
         qCWarning(lcDevices) << "cannot read driver" << driverType << ":" << error;
-    if (record && record->status != u"active")
-        return std::nullopt;
-    if (record) {
-        // The down-levelled form the sync pipeline stored (lines unchanged).
-        if (const std::optional<QString> runnable =
-                RunnableRepository(m_database->connection()).find(record->driverCode, DriverTransformer::version()))
-            record->runnableCode = *runnable;
-    }
     return record;
 }
 
@@ -94,13 +79,13 @@ void DeviceManager::setDriversEnabled(bool enabled, const QString &reason)
 
 Device *DeviceManager::addDevice(const DeviceRecord &record)
 {
-    auto *device = new Device(record, m_runtime, m_settings, m_watchdog,
+    auto *device = new Device(record, m_runtime, m_settings, m_factory,
                               [this](const QString &type) { return driver(type); }, this);
     device->setHeld(!m_driversEnabled, m_heldReason);
     m_devices.insert(record.id, device);
     const QString id = record.id;
-    connect(device, &Device::statusChanged, this, [this, device, id] {
-        sendStatus(device);
+    connect(device, &Device::statusChanged, this, [this, id] {
+        emit deviceStatusChanged(id);
         emit deviceChanged(id);
     });
     connect(device, &Device::stateChanged, this, [this, id] { emit deviceChanged(id); });
@@ -113,7 +98,6 @@ void DeviceManager::removeDevice(const QString &deviceId)
     Device *device = m_devices.take(deviceId);
     if (!device)
         return;
-    m_sentStatus.remove(deviceId);
     device->disconnect(this);
     QPointer<Device> guard(device);
     device->shutdown([guard] {
@@ -123,126 +107,27 @@ void DeviceManager::removeDevice(const QString &deviceId)
     emit deviceRemoved(deviceId);
 }
 
-void DeviceManager::sendStatus(Device *device)
+QString DeviceManager::syncDevices(const QList<DeviceRecord> &records, bool replace)
 {
-    const QJsonObject data{
-        {QStringLiteral("device_id"), device->id()},
-        {QStringLiteral("status"), device->status()},
-        {QStringLiteral("message"), device->message().isEmpty() ? QJsonValue() : QJsonValue(device->message())},
-        {QStringLiteral("timestamp"), device->lastChange().toString(Qt::ISODateWithMs)},
-    };
-    if (!m_protocol->isOnline())
-        return;   // the latest status goes out after the next hello
-    m_protocol->send(QStringLiteral("status_update"), data, ProtocolHandler::Offline::Drop);
-    m_sentStatus.insert(device->id(), device->status() + QLatin1Char('\n') + device->message());
-}
-
-void DeviceManager::sendPendingStatuses()
-{
-    // hello carried every device's status; what changed while offline (or
-    // was never told) goes out now as status_update, the latest per device.
-    for (Device *device : std::as_const(m_devices)) {
-        const QString now = device->status() + QLatin1Char('\n') + device->message();
-        if (m_sentStatus.value(device->id()) != now)
-            sendStatus(device);
-    }
-}
-
-QJsonArray DeviceManager::helloDevices() const
-{
-    QJsonArray list;
-    QStringList ids = m_devices.keys();
-    ids.sort();
-    for (const QString &id : std::as_const(ids)) {
-        const Device *device = m_devices.value(id);
-        QJsonObject entry{{QStringLiteral("device_id"), id},
-                          {QStringLiteral("type"), device->record().type},
-                          {QStringLiteral("status"), device->status()}};
-        if (!device->message().isEmpty())
-            entry.insert(QStringLiteral("message"), device->message());
-        list.append(entry);
-    }
-    return list;
-}
-
-void DeviceManager::rejectMessage(const QString &type, const QString &reason)
-{
-    m_protocol->reject(QStringLiteral("%1: %2").arg(type, reason), type);
-}
-
-void DeviceManager::handleDeviceSync(const QJsonObject &data)
-{
-    // Check everything first: a bad entry changes nothing at all.
-    const QJsonValue devicesValue = data.value(QStringLiteral("devices"));
-    if (!devicesValue.isArray()) {
-        rejectMessage(QStringLiteral("device_sync"), QStringLiteral("'devices' must be an array"));
-        return;
-    }
-    const QJsonValue replaceValue = data.value(QStringLiteral("replace"));
-    if (!replaceValue.isUndefined() && !replaceValue.isBool()) {
-        rejectMessage(QStringLiteral("device_sync"), QStringLiteral("'replace' must be true or false"));
-        return;
-    }
-    const bool replace = replaceValue.toBool(false);
-    QList<DeviceRecord> incoming;
-    QSet<QString> seen;
-    const QJsonArray list = devicesValue.toArray();
-    for (int i = 0; i < list.size(); ++i) {
-        const QString where = QStringLiteral("devices[%1]").arg(i);
-        if (!list.at(i).isObject()) {
-            rejectMessage(QStringLiteral("device_sync"), where + QStringLiteral(" is not an object"));
-            return;
+    QSet<QString> listed;
+    for (const DeviceRecord &r : records)
+        listed.insert(r.id);
+    QStringList toRemove;
+    if (replace) {
+        for (auto it = m_devices.cbegin(); it != m_devices.cend(); ++it) {
+            if (!listed.contains(it.key()))
+                toRemove.append(it.key());
         }
-        const QJsonObject d = list.at(i).toObject();
-        DeviceRecord r;
-        r.id = d.value(QStringLiteral("device_id")).toString();
-        r.type = d.value(QStringLiteral("type")).toString();
-        r.name = d.value(QStringLiteral("name")).toString();
-        if (!d.value(QStringLiteral("device_id")).isString() || r.id.trimmed().isEmpty()) {
-            rejectMessage(QStringLiteral("device_sync"), where + QStringLiteral(": device_id must be a non-empty string"));
-            return;
-        }
-        if (seen.contains(r.id)) {
-            rejectMessage(QStringLiteral("device_sync"), where + QStringLiteral(": device_id %1 is listed twice").arg(r.id));
-            return;
-        }
-        seen.insert(r.id);
-        if (!DriverSyncRequest::isValidDriverType(r.type)) {
-            rejectMessage(QStringLiteral("device_sync"),
-                          where + QStringLiteral(": type '%1' is not a valid driver_type").arg(r.type));
-            return;
-        }
-        const QJsonValue name = d.value(QStringLiteral("name"));
-        if (!name.isUndefined() && !name.isNull() && !name.isString()) {
-            rejectMessage(QStringLiteral("device_sync"), where + QStringLiteral(": name must be a string"));
-            return;
-        }
-        if (r.name.isEmpty())
-            r.name = r.id;
-        const QJsonValue config = d.value(QStringLiteral("connection_config"));
-        if (!config.isUndefined() && !config.isNull() && !config.isObject()) {
-            rejectMessage(QStringLiteral("device_sync"), where + QStringLiteral(": connection_config must be an object"));
-            return;
-        }
-        r.connectionConfig = config.toObject();
-        incoming.append(r);
     }
 
     // Persist in one transaction, then act.
     QSqlDatabase db = m_database->connection();
     DeviceRepository repository(db);
-    QStringList toRemove;
-    if (replace) {
-        for (auto it = m_devices.cbegin(); it != m_devices.cend(); ++it) {
-            if (!seen.contains(it.key()))
-                toRemove.append(it.key());
-        }
-    }
     QString error;
     if (!db.transaction()) {
         error = db.lastError().text();
     } else {
-        for (const DeviceRecord &r : std::as_const(incoming)) {
+        for (const DeviceRecord &r : records) {
             error = repository.upsert(r);
             if (!error.isEmpty())
                 break;
@@ -257,14 +142,12 @@ void DeviceManager::handleDeviceSync(const QJsonObject &data)
         if (!error.isEmpty())
             db.rollback();
     }
-    if (!error.isEmpty()) {
-        rejectMessage(QStringLiteral("device_sync"), QStringLiteral("cannot store the devices: %1").arg(error));
-        return;
-    }
+    if (!error.isEmpty())
+        return QStringLiteral("cannot store the devices: %1").arg(error);
 
     for (const QString &id : std::as_const(toRemove))
         removeDevice(id);
-    for (const DeviceRecord &r : std::as_const(incoming)) {
+    for (const DeviceRecord &r : records) {
         Device *existing = m_devices.value(r.id);
         if (!existing) {
             addDevice(r)->restart(m_settings.reloadDeadlineMs);
@@ -282,80 +165,30 @@ void DeviceManager::handleDeviceSync(const QJsonObject &data)
         }
         emit deviceChanged(r.id);
     }
-    qCInfo(lcDevices) << "device_sync:" << incoming.size() << "upserted," << toRemove.size() << "removed";
+    qCInfo(lcDevices) << "device_sync:" << records.size() << "upserted," << toRemove.size() << "removed";
+    return {};
 }
 
-void DeviceManager::handleDeviceRemove(const QJsonObject &data)
+QString DeviceManager::forgetDevice(const QString &deviceId)
 {
-    const QJsonValue id = data.value(QStringLiteral("device_id"));
-    if (!id.isString() || id.toString().isEmpty()) {
-        rejectMessage(QStringLiteral("device_remove"), QStringLiteral("device_id must be a non-empty string"));
-        return;
-    }
-    const QString error = DeviceRepository(m_database->connection()).remove(id.toString());
-    if (!error.isEmpty()) {
-        rejectMessage(QStringLiteral("device_remove"), QStringLiteral("cannot forget the device: %1").arg(error));
-        return;
-    }
-    if (!m_devices.contains(id.toString()))
-        qCInfo(lcDevices) << "device_remove: unknown device" << id.toString() << "(nothing to do)";
-    removeDevice(id.toString());
+    const QString error = DeviceRepository(m_database->connection()).remove(deviceId);
+    if (!error.isEmpty())
+        return QStringLiteral("cannot forget the device: %1").arg(error);
+    if (!m_devices.contains(deviceId))
+        qCInfo(lcDevices) << "device_remove: unknown device" << deviceId << "(nothing to do)";
+    removeDevice(deviceId);
+    return {};
 }
 
-void DeviceManager::handleDeviceCommand(const QJsonObject &data)
+void DeviceManager::sendCommand(const QString &deviceId, const QString &command, const QJsonObject &params,
+                                DriverHandle::Callback done)
 {
-    auto elapsed = std::make_shared<QElapsedTimer>();
-    elapsed->start();
-    const QJsonValue requestId = data.value(QStringLiteral("request_id"));
-    const QJsonValue deviceId = data.value(QStringLiteral("device_id"));
-    auto answer = [this, requestId, deviceId, elapsed](const CallResult &r) {
-        QJsonObject result{
-            {QStringLiteral("request_id"), requestId.isString() ? requestId : QJsonValue()},
-            {QStringLiteral("device_id"), deviceId.isString() ? deviceId : QJsonValue()},
-            {QStringLiteral("ok"), r.ok},
-            {QStringLiteral("result"), r.ok ? r.value : QJsonValue()},
-            {QStringLiteral("error"), r.ok ? QJsonValue() : QJsonValue(r.error)},
-            {QStringLiteral("duration_ms"), qRound64(elapsed->nsecsElapsed() / 1e6 * 1000) / 1000.0},
-        };
-        m_protocol->send(QStringLiteral("device_command_result"), result);
-    };
-
-    if (!requestId.isString() || requestId.toString().isEmpty()) {
-        answer(CallResult::failure(QStringLiteral("request_id must be a non-empty string")));
-        return;
-    }
-    if (!deviceId.isString() || deviceId.toString().isEmpty()) {
-        answer(CallResult::failure(QStringLiteral("device_id must be a non-empty string")));
-        return;
-    }
-    const QJsonValue command = data.value(QStringLiteral("command"));
-    if (!command.isString() || command.toString().isEmpty()) {
-        answer(CallResult::failure(QStringLiteral("command must be a non-empty string")));
-        return;
-    }
-    const QJsonValue params = data.value(QStringLiteral("params"));
-    if (!params.isUndefined() && !params.isNull() && !params.isObject()) {
-        answer(CallResult::failure(QStringLiteral("params must be an object")));
-        return;
-    }
-    Device *device = m_devices.value(deviceId.toString());
+    Device *device = m_devices.value(deviceId);
     if (!device) {
-        answer(CallResult::failure(QStringLiteral("unknown device: %1").arg(deviceId.toString())));
+        done(CallResult::failure(QStringLiteral("unknown device: %1").arg(deviceId)));
         return;
     }
-    device->sendCommand(command.toString(), params.toObject(), answer);
-}
-
-void DeviceManager::handleDriverReload(const QJsonObject &data)
-{
-    const QJsonValue type = data.value(QStringLiteral("driver_type"));
-    if (!type.isString() || !DriverSyncRequest::isValidDriverType(type.toString())) {
-        rejectMessage(QStringLiteral("driver_reload"), QStringLiteral("driver_type must be a valid driver type"));
-        return;
-    }
-    if (!driver(type.toString()))
-        qCWarning(lcDevices) << "driver_reload:" << type.toString() << "is not installed; its devices report it";
-    reloadDriver(type.toString());
+    device->sendCommand(command, params, std::move(done));
 }
 
 void DeviceManager::reloadDriver(const QString &driverType, std::function<void(int)> done)

@@ -1,15 +1,16 @@
-// The device manager: provisions devices from the cloud (device_sync,
-// device_remove), restores them at start, routes device_command, reloads
-// devices when their driver changes (driver_sync, driver_reload, the
-// technician's button: one path), and tells the cloud every status change.
-// Lives on the main thread; JavaScript runs on each device's own thread.
+// The device manager: keeps the provisioned devices (upserts, removals),
+// restores them at start, routes commands, reloads devices when their driver
+// changes (driver_sync, driver_reload, the technician's button: one path),
+// and signals every status change. It knows no protocol: DeviceMessages
+// (app/controller) turns cloud messages into these calls and status changes
+// into status_update. Lives on the main thread; JavaScript runs on each
+// device's own thread.
 #pragma once
 
-#include "device.h"
+#include "devices/device.h"
 #include "runtime/runtimetypes.h"
 
 #include <QHash>
-#include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
 #include <QStringList>
@@ -17,8 +18,6 @@
 #include <functional>
 
 class Database;
-class ProtocolHandler;
-class Watchdog;
 
 class DeviceManager : public QObject
 {
@@ -26,7 +25,7 @@ class DeviceManager : public QObject
 
 public:
     DeviceManager(Database *database, const RuntimeSettings &runtime, const DeviceSettings &settings,
-                  Watchdog *watchdog, ProtocolHandler *protocol, QObject *parent = nullptr);
+                  DriverFactory factory, QObject *parent = nullptr);
     ~DeviceManager() override;
 
     // Recreates and connects every stored device (no cloud needed).
@@ -48,19 +47,25 @@ public:
     void setDriversEnabled(bool enabled, const QString &reason = {});
     bool driversEnabled() const { return m_driversEnabled; }
 
-    // For hello: [{device_id, type, status}].
-    QJsonArray helloDevices() const;
-
-    // Protocol handlers (public for tests and local callers).
-    void handleDeviceSync(const QJsonObject &data);
-    void handleDeviceRemove(const QJsonObject &data);
-    void handleDeviceCommand(const QJsonObject &data);
-    void handleDriverReload(const QJsonObject &data);
+    // Stores `records` (and, with `replace`, forgets every device not among
+    // them) in one transaction, then creates, changes or removes the
+    // devices. Nothing changes when storing fails; returns the reason.
+    QString syncDevices(const QList<DeviceRecord> &records, bool replace);
+    // Forgets and removes one device (unknown: nothing to do). Returns an
+    // error line or empty.
+    QString forgetDevice(const QString &deviceId);
+    // Queued on the device; answered exactly once, also for an unknown device.
+    void sendCommand(const QString &deviceId, const QString &command, const QJsonObject &params,
+                     DriverHandle::Callback done);
+    // An active driver of this type is in the database.
+    bool isDriverInstalled(const QString &driverType) const { return driver(driverType).has_value(); }
 
 signals:
     void deviceAdded(const QString &deviceId);
     void deviceRemoved(const QString &deviceId);
     void deviceChanged(const QString &deviceId);
+    // The device's status or message changed (see Device::statusChanged).
+    void deviceStatusChanged(const QString &deviceId);
     // A device now uses another driver type (device_sync changed it).
     void deviceRetyped(const QString &deviceId);
     void reloadStarted(const QString &driverType, int deviceCount);
@@ -70,17 +75,12 @@ private:
     Device *addDevice(const DeviceRecord &record);
     void removeDevice(const QString &deviceId);
     std::optional<DriverRecord> driver(const QString &driverType) const;
-    void sendStatus(Device *device);
-    void sendPendingStatuses();
-    void rejectMessage(const QString &type, const QString &reason);
 
     Database *m_database;
     RuntimeSettings m_runtime;
     DeviceSettings m_settings;
-    Watchdog *m_watchdog;
-    ProtocolHandler *m_protocol;
+    DriverFactory m_factory;
     QHash<QString, Device *> m_devices;
-    QHash<QString, QString> m_sentStatus;
     bool m_driversEnabled = true;
-    QString m_heldReason;   // device id → "status\nmessage" last told the cloud
+    QString m_heldReason;   // why drivers are disabled (safe mode); each held device shows it
 };

@@ -1,7 +1,7 @@
-#include "driverhostpool.h"
+#include "hosts/driverhostpool.h"
 
-#include "hosteddriverinstance.h"
-#include "logcategories.h"
+#include "hosts/hosteddriverinstance.h"
+#include "core/logcategories.h"
 
 #include <memory>
 

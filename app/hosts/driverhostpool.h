@@ -6,7 +6,7 @@
 // "Containment": 5 failures in 10 minutes).
 #pragma once
 
-#include "driverhostprocess.h"
+#include "hosts/driverhostprocess.h"
 
 #include <QDateTime>
 #include <QHash>

@@ -1,8 +1,8 @@
-#include "driverhostprocess.h"
+#include "hosts/driverhostprocess.h"
 
-#include "hostchannel.h"
-#include "hostmessages.h"
-#include "logcategories.h"
+#include "hosts/hostchannel.h"
+#include "hosts/hostmessages.h"
+#include "core/logcategories.h"
 
 #include <QFile>
 

@@ -1,7 +1,7 @@
-#include "driverhostserver.h"
+#include "hosts/driverhostserver.h"
 
-#include "hostchannel.h"
-#include "logcategories.h"
+#include "hosts/hostchannel.h"
+#include "core/logcategories.h"
 #include "runtime/driverinstance.h"
 #include "runtime/sandboxvalidator.h"
 #include "runtime/watchdog.h"

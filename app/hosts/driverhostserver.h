@@ -5,7 +5,7 @@
 // frame it is sent; frames are listed in docs/architecture.md.
 #pragma once
 
-#include "hostmessages.h"
+#include "hosts/hostmessages.h"
 
 #include <QHash>
 #include <QJsonObject>

@@ -1,4 +1,4 @@
-#include "hostchannel.h"
+#include "hosts/hostchannel.h"
 
 #include <QCborMap>
 #include <QCborValue>

@@ -1,7 +1,7 @@
-#include "hosteddriverinstance.h"
+#include "hosts/hosteddriverinstance.h"
 
-#include "driverhostprocess.h"
-#include "hostmessages.h"
+#include "hosts/driverhostprocess.h"
+#include "hosts/hostmessages.h"
 
 namespace {
 
@@ -110,7 +110,7 @@ void HostedDriverInstance::deliver(const QJsonObject &frame)
     } else if (event == u"state") {
         emit stateChanged(frame.value(QStringLiteral("state")).toObject());
     } else if (event == u"faulted") {
-        emit faulted(frame.value(QStringLiteral("message")).toString());
+        reportFault(frame.value(QStringLiteral("message")).toString());
     } else if (event == u"dropped") {
         emit transportDropped(frame.value(QStringLiteral("reason")).toString());
     } else if (event == u"stopped") {
@@ -125,7 +125,7 @@ void HostedDriverInstance::hostDied(const QString &reason)
     const QString cause = QStringLiteral("driver host ") + reason;
     m_host = nullptr;
     if (!m_stopping)
-        emit faulted(cause);
+        reportFault(cause);
     finishStop(cause);
 }
 

@@ -2,9 +2,9 @@
 // controller starts it (DriverHostProcess) with its end of a socketpair as
 // fd 3; it serves frames until the controller says "quit" or goes away
 // (the link closes, or PR_SET_PDEATHSIG kills it), and never outlives it.
-#include "driverhostserver.h"
-#include "hostchannel.h"
-#include "logcategories.h"
+#include "hosts/driverhostserver.h"
+#include "hosts/hostchannel.h"
+#include "core/logcategories.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>

@@ -1,4 +1,4 @@
-#include "hostmessages.h"
+#include "hosts/hostmessages.h"
 
 #include <QJsonArray>
 

@@ -1,7 +1,7 @@
-#include "hostvalidator.h"
+#include "hosts/hostvalidator.h"
 
-#include "hostmessages.h"
-#include "logcategories.h"
+#include "hosts/hostmessages.h"
+#include "core/logcategories.h"
 
 HostValidator::HostValidator(const DriverHostOptions &options, int timeoutMs)
     : m_options(options), m_timeoutMs(timeoutMs)

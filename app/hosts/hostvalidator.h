@@ -6,7 +6,7 @@
 // starts a new host. Lives on the sync thread; blocks it with a timeout.
 #pragma once
 
-#include "driverhostprocess.h"
+#include "hosts/driverhostprocess.h"
 #include "runtime/drivervalidator.h"
 
 #include <memory>

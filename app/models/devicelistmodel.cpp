@@ -1,4 +1,4 @@
-#include "devicelistmodel.h"
+#include "models/devicelistmodel.h"
 
 #include "devices/devicemanager.h"
 

@@ -1,7 +1,7 @@
-#include "driverlistmodel.h"
+#include "models/driverlistmodel.h"
 
 #include "devices/devicemanager.h"
-#include "logcategories.h"
+#include "core/logcategories.h"
 #include "storage/database.h"
 
 #include <QDateTime>

@@ -1,4 +1,4 @@
-#include "syncactivitymodel.h"
+#include "models/syncactivitymodel.h"
 
 #include "sync/driversyncservice.h"
 

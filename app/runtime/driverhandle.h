@@ -6,7 +6,7 @@
 // is how the controller runs every device.
 #pragma once
 
-#include "runtimetypes.h"
+#include "runtime/runtimetypes.h"
 
 #include <QJsonObject>
 #include <QObject>
@@ -35,6 +35,8 @@ public:
     // JavaScript; `stopped()` follows, and calls still waiting are answered.
     virtual void stop() = 0;
     virtual bool isStopped() const = 0;
+    // The instance failed for good (watchdog, deadline, its host ended).
+    bool isFaulted() const { return m_faulted; }
 
 signals:
     void statusReported(const QString &status, const QString &message);
@@ -45,5 +47,12 @@ signals:
     void stopped();
 
 protected:
+    void reportFault(const QString &message)
+    {
+        m_faulted = true;
+        emit faulted(message);
+    }
+
     DriverSpec m_spec;
+    bool m_faulted = false;
 };

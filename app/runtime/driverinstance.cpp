@@ -1,7 +1,7 @@
-#include "driverinstance.h"
+#include "runtime/driverinstance.h"
 
-#include "driverworker.h"
-#include "logcategories.h"
+#include "runtime/driverworker.h"
+#include "core/logcategories.h"
 
 #include <QJsonArray>
 
@@ -19,8 +19,7 @@ DriverInstance::DriverInstance(const DriverSpec &spec, const RuntimeSettings &se
     connect(m_worker, &DriverWorker::statusReported, this, &DriverInstance::statusReported);
     connect(m_worker, &DriverWorker::stateReported, this, &DriverInstance::stateChanged);
     connect(m_worker, &DriverWorker::faulted, this, [this](const QString &message) {
-        m_faultMessage = message;
-        emit faulted(message);
+        reportFault(message);
     });
     connect(m_worker, &DriverWorker::transportDropped, this, &DriverInstance::transportDropped);
     connect(m_worker, &DriverWorker::tornDown, this, &DriverInstance::onTornDown);

@@ -4,8 +4,8 @@
 // itself. Every call is asynchronous and answered exactly once.
 #pragma once
 
-#include "driverhandle.h"
-#include "runtimetypes.h"
+#include "runtime/driverhandle.h"
+#include "runtime/runtimetypes.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -39,7 +39,6 @@ public:
     // driver is stuck in JavaScript. `stopped()` follows.
     void stop() override;
     bool isStopped() const override { return m_stopped; }
-    bool isFaulted() const { return !m_faultMessage.isEmpty(); }
 
 private:
     void invoke(const QString &method, const QJsonArray &args, int timeoutMs, const QString &label, Callback done);
@@ -55,7 +54,6 @@ private:
     DriverWorker *m_worker;   // lives on m_thread
     QHash<int, Callback> m_callbacks;
     int m_nextCall = 1;
-    QString m_faultMessage;
     QTimer m_stopDeadline;
     bool m_stopping = false;
     bool m_stopped = false;

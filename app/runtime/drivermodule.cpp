@@ -1,6 +1,6 @@
-#include "drivermodule.h"
+#include "runtime/drivermodule.h"
 
-#include "watchdog.h"
+#include "runtime/watchdog.h"
 
 #include <QFile>
 #include <QHash>

@@ -1,9 +1,10 @@
-#include "drivertransformer.h"
+#include "runtime/drivertransformer.h"
 
-#include "logcategories.h"
-#include "watchdog.h"
+#include "core/logcategories.h"
+#include "runtime/watchdog.h"
 
 #include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
 #include <QJSEngine>
 
@@ -12,6 +13,22 @@ namespace {
 QString resource(const QString &path)
 {
     return DriverModule::resource(path);
+}
+
+// The transformer's scripts: acorn, then every file of
+// resources/js/transform/ (app/CMakeLists.txt lists them) in name order.
+// Those files only define; the order the passes run in is the ORDER of
+// transform.js. The one list both loads them and keys version().
+const QStringList &scripts()
+{
+    static const QStringList list = [] {
+        QStringList files{QStringLiteral(":/nuc/js/acorn.js")};
+        const QDir dir(QStringLiteral(":/nuc/js/transform"));
+        for (const QString &name : dir.entryList({QStringLiteral("*.js")}, QDir::Files, QDir::Name))
+            files << dir.filePath(name);
+        return files;
+    }();
+    return list;
 }
 
 } // namespace
@@ -25,14 +42,13 @@ DriverTransformer::~DriverTransformer() = default;
 
 QString DriverTransformer::version()
 {
-    // The transformer's own source and acorn's: any change re-transforms.
-    static const QString v = QString::fromLatin1(
-        QCryptographicHash::hash((resource(QStringLiteral(":/nuc/js/transform.js"))
-                                  + resource(QStringLiteral(":/nuc/js/acorn.js")))
-                                     .toUtf8(),
-                                 QCryptographicHash::Sha256)
-            .toHex()
-            .left(16));
+    // The sources of all the transformer's scripts: any change re-transforms.
+    static const QString v = [] {
+        QCryptographicHash hash(QCryptographicHash::Sha256);
+        for (const QString &file : scripts())
+            hash.addData(resource(file).toUtf8());
+        return QString::fromLatin1(hash.result().toHex().left(16));
+    }();
     return v;
 }
 
@@ -42,14 +58,16 @@ void DriverTransformer::prepare()
     if (m_spare)
         return;
     auto engine = std::make_unique<QJSEngine>();
-    QJSValue r = engine->evaluate(resource(QStringLiteral(":/nuc/js/acorn.js")), QStringLiteral("nuc:acorn.js"));
-    if (r.isError()) {
-        qCCritical(lcRuntime) << "cannot load acorn:" << r.toString();
-        return;
+    for (const QString &file : scripts()) {
+        const QString source = resource(file);
+        const QJSValue r = engine->evaluate(source, QString(file).replace(QStringLiteral(":/nuc/js/"), QStringLiteral("nuc:")));
+        if (source.isEmpty() || r.isError()) {
+            qCCritical(lcRuntime) << "cannot load the transformer's" << file << r.toString();
+            return;
+        }
     }
-    r = engine->evaluate(resource(QStringLiteral(":/nuc/js/transform.js")), QStringLiteral("nuc:transform.js"));
-    if (r.isError()) {
-        qCCritical(lcRuntime) << "cannot load the transformer:" << r.toString();
+    if (!engine->globalObject().property(QStringLiteral("NucTransform")).property(QStringLiteral("transform")).isCallable()) {
+        qCCritical(lcRuntime) << "the transformer's scripts define no NucTransform.transform";
         return;
     }
     m_spare = std::move(engine);

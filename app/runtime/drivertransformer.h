@@ -1,9 +1,9 @@
 // Turns modern driver source into code QJSEngine 6.4 runs correctly
-// (resources/js/transform.js over acorn, compiled in as resources), in a
+// (resources/js/transform/ over acorn, compiled in as resources), in a
 // throw-away engine under the watchdog. Lines stay where the author put them.
 #pragma once
 
-#include "drivermodule.h"
+#include "runtime/drivermodule.h"
 
 #include <QString>
 

@@ -3,8 +3,8 @@
 // interface; DriverTransformer, which refuses bad syntax first, is separate.
 #pragma once
 
-#include "drivermodule.h"
-#include "drivertransformer.h"
+#include "runtime/drivermodule.h"
+#include "runtime/drivertransformer.h"
 
 #include <QString>
 

@@ -1,9 +1,9 @@
-#include "driverworker.h"
+#include "runtime/driverworker.h"
 
-#include "drivermodule.h"
-#include "jsconversion.h"
-#include "logcategories.h"
-#include "nativetransport.h"
+#include "runtime/drivermodule.h"
+#include "runtime/jsconversion.h"
+#include "core/logcategories.h"
+#include "runtime/nativetransport.h"
 
 #include <QAbstractEventDispatcher>
 #include <QCoreApplication>

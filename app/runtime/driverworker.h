@@ -4,10 +4,10 @@
 // all of it down. Created and driven by DriverInstance; lives on its thread.
 #pragma once
 
-#include "hostbridge.h"
-#include "jscaller.h"
-#include "runtimetypes.h"
-#include "watchdog.h"
+#include "runtime/hostbridge.h"
+#include "runtime/jscaller.h"
+#include "runtime/runtimetypes.h"
+#include "runtime/watchdog.h"
 
 #include <QElapsedTimer>
 #include <QHash>

@@ -1,6 +1,6 @@
-#include "hostbridge.h"
+#include "runtime/hostbridge.h"
 
-#include "logcategories.h"
+#include "core/logcategories.h"
 
 void HostBridge::log(int level, const QString &text)
 {

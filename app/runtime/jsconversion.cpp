@@ -1,4 +1,4 @@
-#include "jsconversion.h"
+#include "runtime/jsconversion.h"
 
 #include <QDateTime>
 #include <QJSValueIterator>

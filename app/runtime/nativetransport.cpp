@@ -1,10 +1,10 @@
-#include "nativetransport.h"
+#include "runtime/nativetransport.h"
 
-#include "jscaller.h"
-#include "logcategories.h"
-#include "serialtransport.h"
-#include "tcptransport.h"
-#include "udptransport.h"
+#include "runtime/jscaller.h"
+#include "core/logcategories.h"
+#include "runtime/serialtransport.h"
+#include "runtime/tcptransport.h"
+#include "runtime/udptransport.h"
 
 #include <QJSEngine>
 

@@ -1,8 +1,8 @@
-#include "sandboxvalidator.h"
+#include "runtime/sandboxvalidator.h"
 
-#include "hostbridge.h"
-#include "logcategories.h"
-#include "watchdog.h"
+#include "runtime/hostbridge.h"
+#include "core/logcategories.h"
+#include "runtime/watchdog.h"
 
 #include <QJSEngine>
 

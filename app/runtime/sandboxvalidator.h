@@ -2,8 +2,8 @@
 // the rules of DRIVER_API.md, "What the controller requires of a driver".
 #pragma once
 
-#include "drivertransformer.h"
-#include "drivervalidator.h"
+#include "runtime/drivertransformer.h"
+#include "runtime/drivervalidator.h"
 
 #include <QJSValue>
 

@@ -1,4 +1,4 @@
-#include "serialtransport.h"
+#include "runtime/serialtransport.h"
 
 QString SerialSettings::fromConfig(const QVariantMap &config, SerialSettings *out)
 {

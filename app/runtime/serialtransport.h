@@ -2,7 +2,7 @@
 // dataBits (8), parity ('none'), stopBits (1), flowControl ('none')}.
 #pragma once
 
-#include "nativetransport.h"
+#include "runtime/nativetransport.h"
 
 #include <QSerialPort>
 #include <QVariantMap>

@@ -1,4 +1,4 @@
-#include "tcptransport.h"
+#include "runtime/tcptransport.h"
 
 QString TcpSettings::fromConfig(const QVariantMap &config, TcpSettings *out)
 {

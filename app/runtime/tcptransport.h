@@ -1,7 +1,7 @@
 // TCP over QTcpSocket: config {host, port, connectTimeout (ms, default 5000)}.
 #pragma once
 
-#include "nativetransport.h"
+#include "runtime/nativetransport.h"
 
 #include <QTcpSocket>
 #include <QTimer>

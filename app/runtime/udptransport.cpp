@@ -1,4 +1,4 @@
-#include "udptransport.h"
+#include "runtime/udptransport.h"
 
 #include <QNetworkDatagram>
 

@@ -2,7 +2,7 @@
 // go to host:port; replies from that peer arrive as data.
 #pragma once
 
-#include "nativetransport.h"
+#include "runtime/nativetransport.h"
 
 #include <QHostAddress>
 #include <QUdpSocket>

@@ -1,6 +1,6 @@
-#include "watchdog.h"
+#include "runtime/watchdog.h"
 
-#include "logcategories.h"
+#include "core/logcategories.h"
 
 #include <QJSEngine>
 

@@ -1,4 +1,4 @@
-#include "devicesimulator.h"
+#include "simulator/devicesimulator.h"
 
 #include <QFile>
 #include <QJsonDocument>

@@ -2,7 +2,7 @@
 // Prints "device-simulator: tcp 127.0.0.1:PORT udp 127.0.0.1:PORT" on stdout
 // once listening. Exit status: 0 after a signal, 2 for a bad argument, 1 when
 // it cannot listen. See docs/simulator.md.
-#include "devicesimulator.h"
+#include "simulator/devicesimulator.h"
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>

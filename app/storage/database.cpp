@@ -1,6 +1,6 @@
-#include "database.h"
+#include "storage/database.h"
 
-#include "logcategories.h"
+#include "core/logcategories.h"
 
 #include <QFile>
 #include <QSqlError>

@@ -1,4 +1,4 @@
-#include "devicerepository.h"
+#include "storage/devicerepository.h"
 
 #include <QJsonDocument>
 #include <QSqlError>

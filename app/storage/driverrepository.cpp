@@ -1,4 +1,4 @@
-#include "driverrepository.h"
+#include "storage/driverrepository.h"
 
 #include <QCryptographicHash>
 #include <QSqlError>
@@ -42,6 +42,17 @@ std::optional<DriverRecord> DriverRepository::find(const QString &driverType, QS
     if (!q.next())
         return std::nullopt;
     return fromQuery(q);
+}
+
+std::optional<DriverRecord> DriverRepository::findActive(const QString &driverType, const QString &transformerVersion,
+                                                        QString *error) const
+{
+    std::optional<DriverRecord> record = find(driverType, error);
+    if (!record || record->status != u"active")
+        return std::nullopt;
+    if (const std::optional<QString> runnable = RunnableRepository(m_db).find(record->driverCode, transformerVersion))
+        record->runnableCode = *runnable;
+    return record;
 }
 
 std::optional<DriverRecord> DriverRepository::findById(const QString &id, QString *error) const

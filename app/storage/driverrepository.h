@@ -21,6 +21,10 @@ struct DriverRecord
     QString syncedAt;           // 'YYYY-MM-DD HH:MM:SS' UTC, set by the database
     QString status;
     QString runnableCode;       // not a column: the down-levelled form, when known
+
+    // The one rule for which code a device runs: the down-levelled form the
+    // sync pipeline stored for this transformer, else the code as sent.
+    QString codeToRun() const { return runnableCode.isEmpty() ? driverCode : runnableCode; }
 };
 
 // driver_runnable: what driver source becomes after the transformer, keyed
@@ -48,6 +52,10 @@ public:
     std::optional<DriverRecord> find(const QString &driverType, QString *error = nullptr) const;
     std::optional<DriverRecord> findById(const QString &id, QString *error = nullptr) const;
     QList<DriverRecord> all(QString *error = nullptr) const;
+    // The active driver of `driverType` with its runnable form for
+    // `transformerVersion` (from driver_runnable) when one is stored.
+    std::optional<DriverRecord> findActive(const QString &driverType, const QString &transformerVersion,
+                                           QString *error = nullptr) const;
 
     // INSERT OR REPLACE with synced_at = now and status = 'active'.
     // Call inside the caller's transaction. Returns an error line or empty.

@@ -1,6 +1,6 @@
-#include "durablefile.h"
+#include "storage/durablefile.h"
 
-#include "storagelayout.h"
+#include "storage/storagelayout.h"
 
 #include <QFile>
 #include <QFileInfo>

@@ -1,6 +1,6 @@
-#include "storagelayout.h"
+#include "storage/storagelayout.h"
 
-#include "logcategories.h"
+#include "core/logcategories.h"
 
 #include <QDir>
 #include <QDirIterator>

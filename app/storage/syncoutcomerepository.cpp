@@ -1,4 +1,4 @@
-#include "syncoutcomerepository.h"
+#include "storage/syncoutcomerepository.h"
 
 #include <QJsonDocument>
 #include <QSqlError>

@@ -1,6 +1,8 @@
-#include "driversyncpipeline.h"
+#include "sync/driversyncpipeline.h"
 
-#include "logcategories.h"
+#include "core/logcategories.h"
+#include "protocol/messages.h"
+#include "core/protocolrules.h"
 #include "runtime/drivertransformer.h"
 #include "runtime/drivervalidator.h"
 #include "storage/driverrepository.h"
@@ -38,12 +40,11 @@ std::future<QString> DriverSyncPipeline::inBackground(std::function<QString()> w
 
 DriverSyncPipeline::DriverSyncPipeline(const StorageLayout &layout, qint64 maxDriverCodeBytes,
                                        std::unique_ptr<DriverValidator> validator,
-                                       std::unique_ptr<DriverTransformer> transformer, QObject *parent)
+                                       QObject *parent)
     : QObject(parent)
     , m_layout(layout)
     , m_maxDriverCodeBytes(maxDriverCodeBytes)
     , m_validator(std::move(validator))
-    , m_transformer(std::move(transformer))
     , m_audit(layout.syncLogPath())
 {
     // fsyncs that overlap validation and the database commit; the threads
@@ -64,7 +65,6 @@ QString DriverSyncPipeline::open()
     reconcileFiles();
     ensureRunnables();
     m_validator->prepare();
-    m_transformer->prepare();
     return {};
 }
 
@@ -75,7 +75,7 @@ bool DriverSyncPipeline::runnableFor(const QString &source, QString *runnable, S
         *runnable = *cached;
         return true;
     }
-    const TransformResult result = m_transformer->transform(source);
+    const TransformResult result = m_validator->transform(source);
     if (!result.ok) {
         *error = result.error;
         return false;
@@ -127,7 +127,7 @@ void DriverSyncPipeline::reconcileFiles()
         return;
     }
     for (const DriverRecord &r : records) {
-        if (!DriverSyncRequest::isValidDriverType(r.driverType))
+        if (!ProtocolRules::isValidDriverType(r.driverType))
             continue;
         const QString path = m_layout.driverFilePath(r.driverType);
         QFile f(path);
@@ -148,8 +148,8 @@ void DriverSyncPipeline::process(const QJsonObject &data)
     QElapsedTimer timer;
     timer.start();
 
-    DriverSyncRequest request;
-    const QString invalid = DriverSyncRequest::parse(data, m_maxDriverCodeBytes, &request);
+    const Parsed<DriverSyncRequest> parsed = DriverSyncRequest::parse(data, m_maxDriverCodeBytes);
+    const DriverSyncRequest &request = parsed.value;
 
     // A sync_id seen before gets the same answer, without doing the work again.
     if (request.syncId.isString()) {
@@ -168,8 +168,8 @@ void DriverSyncPipeline::process(const QJsonObject &data)
             qCWarning(lcSync) << "cannot look up earlier outcomes:" << error;
     }
 
-    if (!invalid.isEmpty()) {
-        fail(request, {QStringLiteral("Invalid driver_sync: ") + invalid, {}}, {}, timer);
+    if (!parsed.ok()) {
+        fail(request, {QStringLiteral("Invalid driver_sync: ") + parsed.error, {}}, {}, timer);
         return;
     }
 
@@ -226,8 +226,8 @@ void DriverSyncPipeline::process(const QJsonObject &data)
 
     // 3. storing: rename into place, then the database row and the outcome.
     emit progress(syncId, QStringLiteral("storing"));
-    QJsonObject answerData;
-    const Failure stored = storeAndActivate(request, tempPath, runnable, &answerData);
+    Message complete;
+    const Failure stored = storeAndActivate(request, tempPath, runnable, &complete);
     if (!stored.message.isEmpty()) {
         fail(request, stored, tempPath, timer);
         return;
@@ -236,13 +236,13 @@ void DriverSyncPipeline::process(const QJsonObject &data)
     qCInfo(lcSync).noquote() << "driver" << type << request.version << "active (sync" << syncId << ")";
     qCDebug(lcSync) << "sync timing (ms): saved" << savedMs << "validated" << validatedMs << "stored"
                     << timer.nsecsElapsed() / 1e6;
-    answer(QStringLiteral("driver_sync_complete"), answerData, request, QStringLiteral("completed"), timer, {});
+    answer(complete.type, complete.data, request, QStringLiteral("completed"), timer, {});
     emit driverActivated(type, request.version);
 }
 
 DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const DriverSyncRequest &request,
                                                                  const QString &tempPath, const QString &runnable,
-                                                                 QJsonObject *answerData)
+                                                                 Message *complete)
 {
     const QString type = request.driverTypeText();
     const QString finalPath = m_layout.driverFilePath(type);
@@ -274,14 +274,8 @@ DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const DriverSyn
         return DurableFile::syncDirectory(dir);
     });
 
-    *answerData = QJsonObject{
-        {QStringLiteral("sync_id"), request.syncId},
-        {QStringLiteral("driver_id"), request.driverId},
-        {QStringLiteral("driver_type"), request.driverType},
-        {QStringLiteral("version"), request.version},
-        {QStringLiteral("status"), QStringLiteral("completed")},
-        {QStringLiteral("file_path"), finalPath},
-    };
+    *complete = Messages::driverSyncComplete(request.syncId, request.driverId, request.driverType, request.version,
+                                             finalPath);
 
     DriverRecord record;
     record.id = request.driverId.toString();
@@ -300,8 +294,8 @@ DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const DriverSyn
             error = runnables.store(record.driverCode, DriverTransformer::version(), runnable);
         if (error.isEmpty()) {
             SyncOutcomeRepository outcomes(db);
-            error = outcomes.store({record.syncId, QStringLiteral("completed"), QStringLiteral("driver_sync_complete"),
-                                    *answerData, type, request.version});
+            error = outcomes.store({record.syncId, QStringLiteral("completed"), complete->type, complete->data, type,
+                                    request.version});
         }
         if (error.isEmpty() && !db.commit())
             error = db.lastError().text();
@@ -331,23 +325,16 @@ void DriverSyncPipeline::fail(const DriverSyncRequest &request, const Failure &f
         QFile::remove(tempPath);
     qCWarning(lcSync).noquote() << "sync" << request.syncIdText() << "of" << request.driverTypeText()
                                 << "failed:" << failure.message;
-    const QJsonObject data{
-        {QStringLiteral("sync_id"), request.syncId},
-        {QStringLiteral("driver_id"), request.driverId},
-        {QStringLiteral("driver_type"), request.driverType},
-        {QStringLiteral("error_message"), failure.message},
-        {QStringLiteral("error_stack"), failure.stack.isEmpty() ? QStringLiteral("DriverSyncError: ") + failure.message
-                                                                : failure.stack},
-    };
+    const Message error = Messages::driverSyncError(request.syncId, request.driverId, request.driverType,
+                                                    failure.message, failure.stack);
     if (request.syncId.isString()) {
         SyncOutcomeRepository outcomes(m_db.connection());
-        const QString error = outcomes.store({request.syncIdText(), QStringLiteral("failed"),
-                                              QStringLiteral("driver_sync_error"), data, request.driverTypeText(),
-                                              request.version});
-        if (!error.isEmpty())
-            qCWarning(lcSync) << "cannot record the outcome of sync" << request.syncIdText() << ":" << error;
+        const QString problem = outcomes.store({request.syncIdText(), QStringLiteral("failed"), error.type, error.data,
+                                                request.driverTypeText(), request.version});
+        if (!problem.isEmpty())
+            qCWarning(lcSync) << "cannot record the outcome of sync" << request.syncIdText() << ":" << problem;
     }
-    answer(QStringLiteral("driver_sync_error"), data, request, QStringLiteral("failed"), timer, failure.message);
+    answer(error.type, error.data, request, QStringLiteral("failed"), timer, failure.message);
 }
 
 void DriverSyncPipeline::answer(const QString &messageType, const QJsonObject &data, const DriverSyncRequest &request,
@@ -359,6 +346,5 @@ void DriverSyncPipeline::answer(const QString &messageType, const QJsonObject &d
     // The next validation gets a fresh engine made while the pipeline is idle.
     QTimer::singleShot(0, this, [this] {
         m_validator->prepare();
-        m_transformer->prepare();
-    });
+        });
 }

@@ -4,11 +4,12 @@
 // arrival order. Each step is reported through progress().
 #pragma once
 
-#include "driversyncrequest.h"
+#include "protocol/driversyncrequest.h"
+#include "protocol/messages.h"
 #include "runtime/drivermodule.h"
 #include "storage/database.h"
 #include "storage/storagelayout.h"
-#include "syncauditlog.h"
+#include "sync/syncauditlog.h"
 
 #include <QElapsedTimer>
 #include <QJsonObject>
@@ -20,7 +21,6 @@
 
 #include <memory>
 
-class DriverTransformer;
 class DriverValidator;
 
 class DriverSyncPipeline : public QObject
@@ -29,7 +29,7 @@ class DriverSyncPipeline : public QObject
 
 public:
     DriverSyncPipeline(const StorageLayout &layout, qint64 maxDriverCodeBytes,
-                       std::unique_ptr<DriverValidator> validator, std::unique_ptr<DriverTransformer> transformer,
+                       std::unique_ptr<DriverValidator> validator,
                        QObject *parent = nullptr);
     ~DriverSyncPipeline() override;
 
@@ -65,7 +65,7 @@ private:
     void answer(const QString &messageType, const QJsonObject &data, const DriverSyncRequest &request,
                 const QString &outcome, const QElapsedTimer &timer, const QString &error);
     Failure storeAndActivate(const DriverSyncRequest &request, const QString &tempPath, const QString &runnable,
-                             QJsonObject *answerData);
+                             Message *complete);
     void reconcileFiles();
     // The runnable form of `source`: from the cache, else transformed.
     bool runnableFor(const QString &source, QString *runnable, ScriptError *error);
@@ -75,7 +75,6 @@ private:
     StorageLayout m_layout;
     qint64 m_maxDriverCodeBytes;
     std::unique_ptr<DriverValidator> m_validator;
-    std::unique_ptr<DriverTransformer> m_transformer;
     Database m_db;
     SyncAuditLog m_audit;
     QThreadPool m_ioPool;

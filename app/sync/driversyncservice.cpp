@@ -1,30 +1,27 @@
-#include "driversyncservice.h"
+#include "sync/driversyncservice.h"
 
 #include "cloud/protocolhandler.h"
-#include "driversyncpipeline.h"
-#include "logcategories.h"
-#include "runtime/drivertransformer.h"
-#include "runtime/sandboxvalidator.h"
+#include "sync/driversyncpipeline.h"
+#include "core/logcategories.h"
+#include "protocol/driversyncrequest.h"
+#include "protocol/messages.h"
+#include "runtime/drivervalidator.h"
 
 #include <QMetaObject>
 #include <QPointer>
 
-DriverSyncService::DriverSyncService(const StorageLayout &layout, qint64 maxDriverCodeBytes, int validationBudgetMs,
-                                     Watchdog *watchdog, ProtocolHandler *protocol, QObject *parent)
+DriverSyncService::DriverSyncService(const StorageLayout &layout, qint64 maxDriverCodeBytes,
+                                     std::unique_ptr<DriverValidator> validator, ProtocolHandler *protocol,
+                                     QObject *parent)
     : QObject(parent), m_protocol(protocol)
 {
     m_thread.setObjectName(QStringLiteral("nuc-sync"));
-    m_pipeline = new DriverSyncPipeline(layout, maxDriverCodeBytes,
-                                        std::make_unique<SandboxValidator>(watchdog, validationBudgetMs),
-                                        std::make_unique<DriverTransformer>(watchdog, validationBudgetMs));
+    m_pipeline = new DriverSyncPipeline(layout, maxDriverCodeBytes, std::move(validator));
     m_pipeline->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_pipeline, &QObject::deleteLater);
 
     connect(m_pipeline, &DriverSyncPipeline::progress, this, [this](const QString &syncId, const QString &step) {
-        m_protocol->send(QStringLiteral("driver_sync_progress"),
-                         QJsonObject{{QStringLiteral("sync_id"), syncId},
-                                     {QStringLiteral("status"), QStringLiteral("in_progress")},
-                                     {QStringLiteral("step"), step}});
+        m_protocol->send(Messages::driverSyncProgress(syncId, step));
         emit syncProgress(syncId, step);
     });
     connect(m_pipeline, &DriverSyncPipeline::finished, this,
@@ -38,10 +35,7 @@ DriverSyncService::DriverSyncService(const StorageLayout &layout, qint64 maxDriv
                 // back, each within its deadline.
                 const QString syncId = data.value(QStringLiteral("sync_id")).toString();
                 const QString step = QStringLiteral("reloading_devices");
-                m_protocol->send(QStringLiteral("driver_sync_progress"),
-                                 QJsonObject{{QStringLiteral("sync_id"), syncId},
-                                             {QStringLiteral("status"), QStringLiteral("in_progress")},
-                                             {QStringLiteral("step"), step}});
+                m_protocol->send(Messages::driverSyncProgress(syncId, step));
                 emit syncProgress(syncId, step);
                 QPointer<DriverSyncService> self(this);
                 m_reloader(data.value(QStringLiteral("driver_type")).toString(), [self, messageType, data] {
@@ -52,7 +46,7 @@ DriverSyncService::DriverSyncService(const StorageLayout &layout, qint64 maxDriv
     connect(m_pipeline, &DriverSyncPipeline::driverActivated, this, &DriverSyncService::driverActivated);
     connect(m_pipeline, &DriverSyncPipeline::started, this, &DriverSyncService::syncStarted);
 
-    m_protocol->registerHandler(QStringLiteral("driver_sync"), [this](const QJsonObject &data) {
+    m_protocol->registerHandler(DriverSyncRequest::type(), [this](const QJsonObject &data) {
         QMetaObject::invokeMethod(m_pipeline, [pipeline = m_pipeline, data] { pipeline->process(data); },
                                   Qt::QueuedConnection);
     });
@@ -60,7 +54,7 @@ DriverSyncService::DriverSyncService(const StorageLayout &layout, qint64 maxDriv
 
 void DriverSyncService::answer(const QString &messageType, const QJsonObject &data)
 {
-    m_protocol->send(messageType, data);
+    m_protocol->send(Message{messageType, data});
     emit syncFinished(messageType, data);
 }
 

@@ -13,15 +13,17 @@
 
 class DriverSyncPipeline;
 class ProtocolHandler;
-class Watchdog;
+class DriverValidator;
 
 class DriverSyncService : public QObject
 {
     Q_OBJECT
 
 public:
-    DriverSyncService(const StorageLayout &layout, qint64 maxDriverCodeBytes, int validationBudgetMs,
-                      Watchdog *watchdog, ProtocolHandler *protocol, QObject *parent = nullptr);
+    // `validator` transforms and validates on the sync thread (in the
+    // controller: a HostValidator, so that no driver code runs here).
+    DriverSyncService(const StorageLayout &layout, qint64 maxDriverCodeBytes,
+                      std::unique_ptr<DriverValidator> validator, ProtocolHandler *protocol, QObject *parent = nullptr);
     ~DriverSyncService() override;
 
     // Called after a driver is stored and before driver_sync_complete is

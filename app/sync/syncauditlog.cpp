@@ -1,6 +1,6 @@
-#include "syncauditlog.h"
+#include "sync/syncauditlog.h"
 
-#include "logcategories.h"
+#include "core/logcategories.h"
 
 #include <QDateTime>
 #include <QFileInfo>

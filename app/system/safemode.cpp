@@ -1,6 +1,6 @@
-#include "safemode.h"
+#include "system/safemode.h"
 
-#include "logcategories.h"
+#include "core/logcategories.h"
 #include "storage/durablefile.h"
 
 #include <QFile>

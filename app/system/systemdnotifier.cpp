@@ -1,6 +1,6 @@
-#include "systemdnotifier.h"
+#include "system/systemdnotifier.h"
 
-#include "logcategories.h"
+#include "core/logcategories.h"
 
 #include <systemd/sd-daemon.h>
 

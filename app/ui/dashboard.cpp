@@ -1,14 +1,14 @@
-#include "dashboard.h"
+#include "ui/dashboard.h"
 
 #include "cloud/cloudlink.h"
 #include "controller/controller.h"
 #include "devices/devicemanager.h"
-#include "logcategories.h"
+#include "core/logcategories.h"
 #include "models/devicelistmodel.h"
 #include "models/driverlistmodel.h"
 #include "models/syncactivitymodel.h"
 
-#include "digestcompare.h"
+#include "core/digestcompare.h"
 
 #include <algorithm>
 #include <QJsonObject>

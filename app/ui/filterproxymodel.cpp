@@ -1,4 +1,4 @@
-#include "filterproxymodel.h"
+#include "ui/filterproxymodel.h"
 
 FilterProxyModel::FilterProxyModel(QObject *parent)
     : QSortFilterProxyModel(parent)

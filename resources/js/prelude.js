@@ -1,6 +1,6 @@
 // Installed in every driver engine (and validation engines) before the
 // driver: what drivers commonly use and QJSEngine 6.4 lacks, and the helpers
-// that down-levelled driver code calls (see transform.js). Sloppy mode and
+// that down-levelled driver code calls (see transform/). Sloppy mode and
 // ES2015 on purpose (QJSEngine 6.4 defect 1).
 (function (global) {
     function define(target, name, value) {

@@ -1,5 +1,7 @@
-// A driver_sync message checked against PROTOCOL.md's rules.
+// driver_sync (cloud → controller) checked against PROTOCOL.md's rules.
 #pragma once
+
+#include "protocol/parsed.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -8,6 +10,8 @@
 
 struct DriverSyncRequest
 {
+    static QString type() { return QStringLiteral("driver_sync"); }
+
     // Identifiers as received: a string, or null when absent or not a string
     // (they are echoed in driver_sync_error).
     QJsonValue syncId;
@@ -20,12 +24,9 @@ struct DriverSyncRequest
     QJsonArray commandMappings;
     QJsonObject connectionConfig;
 
-    // Checks `data`. On failure returns a one-line reason naming the rule;
-    // the identifiers above are filled in either way.
-    static QString parse(const QJsonObject &data, qint64 maxCodeBytes, DriverSyncRequest *out);
-
-    static bool isValidDriverType(const QString &type);
-    static bool isValidProtocol(const QString &protocol);
+    // Checks `data`. The identifiers above are filled in even when a rule
+    // is broken.
+    static Parsed<DriverSyncRequest> parse(const QJsonObject &data, qint64 maxCodeBytes);
 
     QString syncIdText() const { return syncId.toString(); }
     QString driverTypeText() const { return driverType.toString(); }

@@ -1,0 +1,127 @@
+#include "controller/devicemessages.h"
+
+#include "cloud/protocolhandler.h"
+#include "devices/devicemanager.h"
+#include "core/logcategories.h"
+#include "protocol/devicerequests.h"
+#include "protocol/messages.h"
+
+#include <QElapsedTimer>
+#include <QPointer>
+
+#include <memory>
+
+namespace {
+
+QString statusKey(const Device *device)
+{
+    return device->status() + QLatin1Char('\n') + device->message();
+}
+
+DeviceRecord toRecord(const DeviceSpec &spec)
+{
+    DeviceRecord record;
+    record.id = spec.id;
+    record.name = spec.name;
+    record.type = spec.type;
+    record.connectionConfig = spec.connectionConfig;
+    return record;
+}
+
+} // namespace
+
+DeviceMessages::DeviceMessages(DeviceManager *devices, ProtocolHandler *protocol, QObject *parent)
+    : QObject(parent), m_devices(devices), m_protocol(protocol)
+{
+    m_protocol->registerHandler(DeviceSyncRequest::type(), [this](const QJsonObject &d) { handleDeviceSync(d); });
+    m_protocol->registerHandler(DeviceRemoveRequest::type(), [this](const QJsonObject &d) { handleDeviceRemove(d); });
+    m_protocol->registerHandler(DeviceCommandRequest::type(), [this](const QJsonObject &d) { handleDeviceCommand(d); });
+    m_protocol->registerHandler(DriverReloadRequest::type(), [this](const QJsonObject &d) { handleDriverReload(d); });
+    connect(m_protocol, &ProtocolHandler::cameOnline, this, &DeviceMessages::sendPendingStatuses);
+    connect(m_devices, &DeviceManager::deviceStatusChanged, this, [this](const QString &id) {
+        if (const Device *device = m_devices->device(id))
+            sendStatus(device);
+    });
+    connect(m_devices, &DeviceManager::deviceRemoved, this, [this](const QString &id) { m_sentStatus.remove(id); });
+}
+
+void DeviceMessages::reject(const QString &type, const QString &reason)
+{
+    m_protocol->reject(QStringLiteral("%1: %2").arg(type, reason), type);
+}
+
+void DeviceMessages::sendStatus(const Device *device)
+{
+    if (!m_protocol->isOnline())
+        return;   // the latest status goes out after the next hello
+    m_protocol->send(Messages::statusUpdate(device->id(), device->status(), device->message(), device->lastChange()),
+                     ProtocolHandler::Offline::Drop);
+    m_sentStatus.insert(device->id(), statusKey(device));
+}
+
+void DeviceMessages::sendPendingStatuses()
+{
+    // hello carried every device's status; what changed while offline (or
+    // was never told) goes out now as status_update, the latest per device.
+    for (const Device *device : m_devices->devices()) {
+        if (m_sentStatus.value(device->id()) != statusKey(device))
+            sendStatus(device);
+    }
+}
+
+void DeviceMessages::handleDeviceSync(const QJsonObject &data)
+{
+    // Everything is checked first: a bad entry changes nothing at all.
+    const Parsed<DeviceSyncRequest> request = DeviceSyncRequest::parse(data);
+    if (!request.ok()) {
+        reject(DeviceSyncRequest::type(), request.error);
+        return;
+    }
+    QList<DeviceRecord> records;
+    for (const DeviceSpec &spec : request.value.devices)
+        records.append(toRecord(spec));
+    const QString error = m_devices->syncDevices(records, request.value.replace);
+    if (!error.isEmpty())
+        reject(DeviceSyncRequest::type(), error);
+}
+
+void DeviceMessages::handleDeviceRemove(const QJsonObject &data)
+{
+    const Parsed<DeviceRemoveRequest> request = DeviceRemoveRequest::parse(data);
+    const QString error = request.ok() ? m_devices->forgetDevice(request.value.deviceId) : request.error;
+    if (!error.isEmpty())
+        reject(DeviceRemoveRequest::type(), error);
+}
+
+void DeviceMessages::handleDeviceCommand(const QJsonObject &data)
+{
+    auto elapsed = std::make_shared<QElapsedTimer>();
+    elapsed->start();
+    const Parsed<DeviceCommandRequest> request = DeviceCommandRequest::parse(data);
+    // Exactly one device_command_result, whatever happens.
+    auto answer = [protocol = QPointer<ProtocolHandler>(m_protocol), requestId = request.value.requestId,
+                   deviceId = request.value.deviceId, elapsed](const CallResult &r) {
+        if (protocol) {
+            protocol->send(Messages::deviceCommandResult(requestId, deviceId,
+                                                         {r.ok, r.value, r.error, elapsed->nsecsElapsed() / 1e6}));
+        }
+    };
+    if (!request.ok()) {
+        answer(CallResult::failure(request.error));
+        return;
+    }
+    m_devices->sendCommand(request.value.deviceId.toString(), request.value.command, request.value.params, answer);
+}
+
+void DeviceMessages::handleDriverReload(const QJsonObject &data)
+{
+    const Parsed<DriverReloadRequest> request = DriverReloadRequest::parse(data);
+    if (!request.ok()) {
+        reject(DriverReloadRequest::type(), request.error);
+        return;
+    }
+    const QString &type = request.value.driverType;
+    if (!m_devices->isDriverInstalled(type))
+        qCWarning(lcDevices) << "driver_reload:" << type << "is not installed; its devices report it";
+    m_devices->reloadDriver(type);
+}

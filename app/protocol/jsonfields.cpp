@@ -1,0 +1,41 @@
+#include "protocol/jsonfields.h"
+
+namespace JsonFields {
+
+QString typeName(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null: return QStringLiteral("null");
+    case QJsonValue::Bool: return QStringLiteral("a boolean");
+    case QJsonValue::Double: return QStringLiteral("a number");
+    case QJsonValue::String: return QStringLiteral("a string");
+    case QJsonValue::Array: return QStringLiteral("an array");
+    case QJsonValue::Object: return QStringLiteral("an object");
+    case QJsonValue::Undefined: break;
+    }
+    return QStringLiteral("missing");
+}
+
+QJsonValue stringOrNull(const QJsonObject &object, const QString &key)
+{
+    const QJsonValue value = object.value(key);
+    return value.isString() ? value : QJsonValue();
+}
+
+QString readOptional(const QJsonObject &object, const QString &key, QJsonValue::Type type, QJsonValue *out)
+{
+    const QJsonValue value = object.value(key);
+    if (isAbsent(value))
+        return {};
+    if (value.type() != type)
+        return QStringLiteral("field '%1' must be %2, got %3").arg(key, typeName(QJsonValue(type)), typeName(value));
+    *out = value;
+    return {};
+}
+
+bool isNonEmptyString(const QJsonValue &value)
+{
+    return value.isString() && !value.toString().isEmpty();
+}
+
+} // namespace JsonFields

@@ -1,0 +1,31 @@
+// Small readers shared by the message parsers of this folder (not part of
+// the protocol's interface): how a JSON value is named in an error, and the
+// "string, or null when absent or not a string" rule of echoed identifiers.
+#pragma once
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+
+namespace JsonFields {
+
+// "a string", "an array", … or "missing": for "must be X, got Y".
+QString typeName(const QJsonValue &value);
+
+// Absent or null: an optional field that was not given.
+inline bool isAbsent(const QJsonValue &value)
+{
+    return value.isUndefined() || value.isNull();
+}
+
+// The field when it is a string, else null.
+QJsonValue stringOrNull(const QJsonObject &object, const QString &key);
+
+// An optional field of one JSON type: absent or null leaves `out` as it is,
+// another type returns "field 'key' must be <type>, got <other>".
+QString readOptional(const QJsonObject &object, const QString &key, QJsonValue::Type type, QJsonValue *out);
+
+// A string with at least one character.
+bool isNonEmptyString(const QJsonValue &value);
+
+} // namespace JsonFields

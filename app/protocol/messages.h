@@ -1,0 +1,92 @@
+// Every controller → cloud message of PROTOCOL.md is built here, and only
+// here: its type and the exact shape of its `data`. The other layers hand
+// in plain values; ProtocolHandler wraps the result in the envelope.
+#pragma once
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+struct Message
+{
+    QString type;
+    QJsonObject data;
+};
+
+namespace Messages {
+
+// ISO-8601 UTC with milliseconds, as every timestamp the controller sends.
+QString timestampNow();
+// {"type", "timestamp": now, "data"}
+QJsonObject envelope(const Message &message);
+
+struct HelloDriver
+{
+    QString driverId;
+    QString driverType;
+    QString version;
+    QString syncId;
+    QString status;
+};
+
+struct HelloDevice
+{
+    QString deviceId;
+    QString type;
+    QString status;
+    QString message;   // sent only when not empty
+};
+
+// PROTOCOL.md "Safe mode and quarantine": {active, reason, quarantined}.
+struct HelloSafeMode
+{
+    bool active = false;
+    QString reason;                  // null when empty
+    QStringList quarantined;         // driver types, always sent
+    // This controller's additions, sent only while active:
+    int recentCrashes = 0;
+    QJsonObject lastChangedDriver;   // {driver_type, version, synced_at}
+};
+
+struct Hello
+{
+    QString controllerId;
+    QString name;
+    QString appVersion;
+    HelloSafeMode safeMode;
+    QList<HelloDriver> drivers;
+    QList<HelloDevice> devices;   // in the order given
+};
+
+Message hello(const Hello &hello);
+
+// `step`: saving_file, validating, storing or reloading_devices.
+Message driverSyncProgress(const QString &syncId, const QString &step);
+
+// Identifiers as the request carried them (string or null).
+Message driverSyncComplete(const QJsonValue &syncId, const QJsonValue &driverId, const QJsonValue &driverType,
+                           const QString &version, const QString &filePath);
+// An empty `errorStack` is sent as "DriverSyncError: <message>".
+Message driverSyncError(const QJsonValue &syncId, const QJsonValue &driverId, const QJsonValue &driverType,
+                        const QString &errorMessage, const QString &errorStack);
+
+// An empty `message` is sent as null.
+Message statusUpdate(const QString &deviceId, const QString &status, const QString &message, const QDateTime &since);
+
+struct CommandOutcome
+{
+    bool ok = false;
+    QJsonValue result;   // sent when ok
+    QString error;       // sent when not ok
+    double durationMs = 0;   // sent rounded to the microsecond
+};
+// Identifiers as the request carried them (string or null).
+Message deviceCommandResult(const QJsonValue &requestId, const QJsonValue &deviceId, const CommandOutcome &outcome);
+
+// `receivedType` is sent only when it is a string.
+Message protocolError(const QString &reason, const QJsonValue &receivedType);
+
+} // namespace Messages

@@ -1,0 +1,44 @@
+// Constructs no pass down-levels, refused with their line and column:
+// what QJSEngine 6.4 cannot run and the transformer cannot rewrite, and
+// regular expressions that would parse but behave differently there.
+var NucPasses = NucPasses || {};
+NucPasses.refusals = function (ctx) {
+    var Refusal = NucAst.Refusal;
+    var isFunction = NucAst.isFunction;
+
+    function regex(node) {
+        var pattern = node.regex.pattern;
+        var flags = node.regex.flags;
+        if (flags.indexOf('s') >= 0)
+            throw new Refusal('the regular expression flag s (dotAll), which QJSEngine 6.4 rejects', node);
+        if (flags.indexOf('d') >= 0)
+            throw new Refusal('the regular expression flag d (indices)', node);
+        if (/\(\?<[=!]/.test(pattern))
+            throw new Refusal('regular expression lookbehind, which never matches in QJSEngine 6.4', node);
+        if (/\(\?<[A-Za-z_$]/.test(pattern) || /\\k</.test(pattern))
+            throw new Refusal('regular expression named groups, whose .groups is undefined in QJSEngine 6.4', node);
+    }
+
+    return {
+        every: function (node) {
+            if (isFunction(node) && node.async && node.generator) {
+                var holder = node.__parent;
+                var at = holder && holder.value === node && (holder.type === 'MethodDefinition' || holder.type === 'Property')
+                    ? holder : node;
+                throw new Refusal('async generator functions', at);
+            }
+            if (node.type === 'ForOfStatement' && node.await)
+                throw new Refusal('for await', node);
+            if (node.type === 'Literal' && node.bigint !== undefined)
+                throw new Refusal('BigInt literals', node);
+            if (node.type === 'ImportExpression')
+                throw new Refusal('import()', node);
+            if (node.type === 'MetaProperty' && node.meta && node.meta.name === 'import')
+                throw new Refusal('import.meta', node);
+            if (node.type === 'Literal' && node.regex)
+                regex(node);
+            if (node.type === 'PropertyDefinition' && node.computed)
+                throw new Refusal('class fields with a computed name', node);
+        }
+    };
+};

@@ -1,0 +1,91 @@
+// Down-levels modern driver JavaScript to what QJSEngine 6.4 runs
+// correctly, by splicing text over acorn's tree (edits.js). Every original
+// line stays on its line. The output uses the helpers of prelude.js
+// (__nucAsync, __nucKeep, ...).
+//
+// Written for QJSEngine 6.4 itself, in sloppy mode on purpose (its defect 1
+// drops stores in strict code), ES2015 at most. DriverTransformer loads
+// acorn.js, then every file of this folder; they only define things, so
+// their load order does not matter: ORDER below decides what runs when.
+//
+// One pass per feature (NucPasses.<name>, one file each). A pass is made
+// per transform and may have:
+//   every(node)        run on every node first (refusals)
+//   visit[type](node)  run on each node of that type, in source order
+//   finish()           run after the walk, for rewrites that need the
+//                      whole tree (function bodies, classes)
+// and functions other passes call through ctx.passes.<name>.
+var NucTransform = (function () {
+    // The order handlers of one node and the finish steps run in; it
+    // decides which refusal is reported first and, for edits of equal rank
+    // at one position, which text comes first. Passes sharing node types:
+    // logicalAssignment and objectRest (assignments); async, tailStores,
+    // objectRest and functionBodies (functions). functionBodies finishes
+    // before classFields.
+    var ORDER = ['refusals', 'numericSeparators', 'optionalCatch', 'privateNames', 'logicalAssignment',
+                 'objectSpread', 'async', 'tailStores', 'objectRest', 'boundArrows', 'functionBodies',
+                 'classFields'];
+
+    function transform(input) {
+        // A #! line would not parse inside the module wrapper: a comment keeps its line.
+        var source = input.indexOf('#!') === 0 ? '//' + input.slice(2) : input;
+        var ast;
+        try {
+            ast = acorn.parse(source, {
+                ecmaVersion: 2022, sourceType: 'script', locations: true,
+                allowReturnOutsideFunction: true, allowHashBang: true
+            });
+        } catch (e) {
+            var loc = e.loc || { line: 0, column: 0 };
+            return { ok: false, kind: 'syntax', message: String(e.message).replace(/ \(\d+:\d+\)$/, ''),
+                     line: loc.line, column: loc.column + 1 };
+        }
+
+        var tmp = 0;
+        var ctx = {
+            edits: new NucEdits.EditBuffer(source),
+            passes: {},
+            serial: function () { return tmp++; }   // names of made-up methods and parameters
+        };
+        var every = [];
+        var byType = {};
+        var finish = [];
+        ORDER.forEach(function (name) {
+            var pass = NucPasses[name](ctx);
+            ctx.passes[name] = pass;
+            if (pass.every)
+                every.push(pass.every);
+            if (pass.finish)
+                finish.push(pass.finish);
+            for (var type in pass.visit) {
+                if (!byType[type])
+                    byType[type] = [];
+                byType[type].push(pass.visit[type]);
+            }
+        });
+
+        try {
+            NucAst.walk(ast, null, function (node) {
+                for (var i = 0; i < every.length; i++)
+                    every[i](node);
+                var handlers = byType[node.type];
+                if (handlers) {
+                    for (var j = 0; j < handlers.length; j++)
+                        handlers[j](node);
+                }
+            });
+            for (var f = 0; f < finish.length; f++)
+                finish[f]();
+        } catch (e) {
+            if (e instanceof NucAst.Refusal) {
+                var l = e.node.loc.start;
+                return { ok: false, kind: 'unsupported', message: e.construct,
+                         line: l.line, column: l.column + 1 };
+            }
+            throw e;
+        }
+        return ctx.edits.apply();
+    }
+
+    return { transform: transform };
+})();

@@ -1,0 +1,419 @@
+// DriverSyncPipeline on its own: driven through its public API (open,
+// process, its signals) on the test's thread, with a temporary storage
+// layout and either a fake DriverValidator (the seam of
+// runtime/drivervalidator.h) or the real SandboxValidator. No Controller and
+// no socket, so every refusal rule is a cheap row; tst_driversync keeps what
+// needs the whole controller (the wire, reloads, restarts).
+#include "core/config.h"
+#include "runtime/drivertransformer.h"
+#include "runtime/drivervalidator.h"
+#include "runtime/sandboxvalidator.h"
+#include "runtime/watchdog.h"
+#include "storage/database.h"
+#include "storage/storagelayout.h"
+#include "sync/driversyncpipeline.h"
+#include "testdrivers.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <functional>
+#include <memory>
+
+using Mutator = std::function<void(QJsonObject &)>;
+Q_DECLARE_METATYPE(Mutator)
+Q_DECLARE_METATYPE(ScriptError)
+
+namespace {
+
+// What the fake validator was asked and what it answers; shared with the
+// test because the pipeline owns the validator.
+struct ValidatorScript
+{
+    ScriptError verdict;                        // null: the driver is accepted
+    QList<DriverValidationRequest> requests;
+    int prepared = 0;
+};
+
+class FakeValidator : public DriverValidator
+{
+public:
+    explicit FakeValidator(std::shared_ptr<ValidatorScript> script) : m_script(std::move(script)) {}
+
+    ScriptError validate(const DriverValidationRequest &request) override
+    {
+        m_script->requests.append(request);
+        return m_script->verdict;
+    }
+    // The transformer is not what these rows test: the source is runnable as sent.
+    TransformResult transform(const QString &source) override
+    {
+        TransformResult r;
+        r.ok = true;
+        r.code = source;
+        return r;
+    }
+    void prepare() override { ++m_script->prepared; }
+
+private:
+    std::shared_ptr<ValidatorScript> m_script;
+};
+
+ScriptError verdict(const QString &rule, const QString &message, int line = 0, const QString &stack = {})
+{
+    ScriptError e;
+    e.rule = rule;
+    e.message = message;
+    e.line = line;
+    e.stack = stack;
+    return e;
+}
+
+} // namespace
+
+class tst_DriverSyncPipeline : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void acceptedDriverIsStoredAndActivated();
+    void refusals_data();
+    void refusals();
+    void validatorVerdictBecomesTheError_data();
+    void validatorVerdictBecomesTheError();
+    void validatorIsWarmedUpWhenIdle();
+
+private:
+    struct Outcome
+    {
+        QString type;          // driver_sync_complete or driver_sync_error, empty when none
+        QJsonObject data;
+        bool repeated = false;
+        QStringList steps;     // progress() in order
+        int started = 0;
+    };
+
+    void startPipeline(std::unique_ptr<DriverValidator> validator);
+    Outcome run(const QJsonObject &data);
+    QJsonObject syncData(const QString &syncId, const QString &type, const QString &code) const;
+    QStringList driverFiles() const;
+    QString readFile(const QString &path) const;
+    int driverRowCount();
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<StorageLayout> m_layout;
+    std::unique_ptr<Watchdog> m_watchdog;
+    std::shared_ptr<ValidatorScript> m_script;
+    std::unique_ptr<DriverSyncPipeline> m_pipeline;
+    Database m_reader;   // the test's own connection, as another thread's would be
+};
+
+void tst_DriverSyncPipeline::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_layout = std::make_unique<StorageLayout>(m_dir->path() + QStringLiteral("/root"));
+    QCOMPARE(m_layout->prepare(), QString());
+    m_watchdog = std::make_unique<Watchdog>();
+    m_script = std::make_shared<ValidatorScript>();
+}
+
+void tst_DriverSyncPipeline::cleanup()
+{
+    m_reader.close();
+    m_pipeline.reset();
+    m_watchdog.reset();
+    m_layout.reset();
+    m_dir.reset();
+}
+
+void tst_DriverSyncPipeline::startPipeline(std::unique_ptr<DriverValidator> validator)
+{
+    m_pipeline = std::make_unique<DriverSyncPipeline>(*m_layout, 64 * 1024, std::move(validator));
+    QCOMPARE(m_pipeline->open(), QString());
+    QCOMPARE(m_reader.open(m_layout->databasePath(), QStringLiteral("tst-reader")), QString());
+}
+
+tst_DriverSyncPipeline::Outcome tst_DriverSyncPipeline::run(const QJsonObject &data)
+{
+    Outcome outcome;
+    const QMetaObject::Connection progress = connect(m_pipeline.get(), &DriverSyncPipeline::progress, this,
+                                                     [&](const QString &, const QString &step) { outcome.steps << step; });
+    const QMetaObject::Connection started = connect(m_pipeline.get(), &DriverSyncPipeline::started, this,
+                                                    [&] { ++outcome.started; });
+    const QMetaObject::Connection finished = connect(
+        m_pipeline.get(), &DriverSyncPipeline::finished, this,
+        [&](const QString &type, const QJsonObject &answer, bool repeated) {
+            outcome.type = type;
+            outcome.data = answer;
+            outcome.repeated = repeated;
+        });
+    m_pipeline->process(data);
+    // process() answers before it returns today; waiting keeps the test
+    // valid should the answer ever come from the event loop.
+    static_cast<void>(QTest::qWaitFor([&] { return !outcome.type.isEmpty(); }, 10000));
+    disconnect(progress);
+    disconnect(started);
+    disconnect(finished);
+    return outcome;
+}
+
+QJsonObject tst_DriverSyncPipeline::syncData(const QString &syncId, const QString &type, const QString &code) const
+{
+    return QJsonObject{
+        {QStringLiteral("sync_id"), syncId},
+        {QStringLiteral("driver_id"), QString(QStringLiteral("drv-") + type)},
+        {QStringLiteral("driver_type"), type},
+        {QStringLiteral("version"), QStringLiteral("1.0.0")},
+        {QStringLiteral("driver_code"), code},
+        {QStringLiteral("command_mappings"),
+         QJsonArray{QJsonObject{{QStringLiteral("command"), QStringLiteral("power_on")},
+                                {QStringLiteral("payload"), QStringLiteral("PWR ON\r")},
+                                {QStringLiteral("encoding"), QStringLiteral("ascii")}}}},
+        {QStringLiteral("protocol_type"), QStringLiteral("tcp")},
+        {QStringLiteral("connection_config"),
+         QJsonObject{{QStringLiteral("host"), QStringLiteral("127.0.0.1")}, {QStringLiteral("port"), 2323}}},
+    };
+}
+
+QStringList tst_DriverSyncPipeline::driverFiles() const
+{
+    return QDir(m_layout->driversDir()).entryList(QDir::Files | QDir::Hidden, QDir::Name);
+}
+
+QString tst_DriverSyncPipeline::readFile(const QString &path) const
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return QStringLiteral("<missing>");
+    return QString::fromUtf8(f.readAll());
+}
+
+int tst_DriverSyncPipeline::driverRowCount()
+{
+    QSqlQuery q(m_reader.connection());
+    if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM drivers")) || !q.next())
+        return -1;
+    return q.value(0).toInt();
+}
+
+void tst_DriverSyncPipeline::acceptedDriverIsStoredAndActivated()
+{
+    startPipeline(std::make_unique<FakeValidator>(m_script));
+    QSignalSpy activated(m_pipeline.get(), &DriverSyncPipeline::driverActivated);
+    const QString code = TestDrivers::valid(QStringLiteral("Accepted"), QStringLiteral("accepted by the fake"));
+
+    const Outcome outcome = run(syncData(QStringLiteral("p-1"), QStringLiteral("accepted"), code));
+
+    // The reloading_devices step and the wire belong to DriverSyncService.
+    QCOMPARE(outcome.steps, (QStringList{QStringLiteral("saving_file"), QStringLiteral("validating"),
+                                         QStringLiteral("storing")}));
+    QCOMPARE(outcome.started, 1);
+    QCOMPARE(outcome.type, QStringLiteral("driver_sync_complete"));
+    QVERIFY(!outcome.repeated);
+    const QString path = m_layout->driverFilePath(QStringLiteral("accepted"));
+    QCOMPARE(outcome.data, (QJsonObject{{QStringLiteral("sync_id"), QStringLiteral("p-1")},
+                                        {QStringLiteral("driver_id"), QStringLiteral("drv-accepted")},
+                                        {QStringLiteral("driver_type"), QStringLiteral("accepted")},
+                                        {QStringLiteral("version"), QStringLiteral("1.0.0")},
+                                        {QStringLiteral("status"), QStringLiteral("completed")},
+                                        {QStringLiteral("file_path"), path}}));
+    QCOMPARE(activated.size(), 1);
+    QCOMPARE(activated.at(0), (QVariantList{QStringLiteral("accepted"), QStringLiteral("1.0.0")}));
+
+    // The validator saw the runnable form under the driver's own file name.
+    QCOMPARE(m_script->requests.size(), 1);
+    const DriverValidationRequest asked = m_script->requests.constFirst();
+    QVERIFY(asked.code.contains(u"accepted by the fake"));
+    QCOMPARE(asked.driverType, QStringLiteral("accepted"));
+    QCOMPARE(asked.protocolType, QStringLiteral("tcp"));
+    QCOMPARE(asked.fileName, path);
+
+    QCOMPARE(readFile(path), code);
+    QCOMPARE(driverFiles(), QStringList{QStringLiteral("accepted.js")});
+    QCOMPARE(driverRowCount(), 1);
+    QVERIFY(readFile(m_layout->syncLogPath()).contains(u"outcome=completed"));
+}
+
+void tst_DriverSyncPipeline::refusals_data()
+{
+    QTest::addColumn<Mutator>("mutate");
+    QTest::addColumn<QString>("expected");        // in error_message
+    QTest::addColumn<QStringList>("nullFields");  // echoed as null
+    // false: a message check, decided before any validation (fake validator,
+    // which must not be asked); true: a rule of the real SandboxValidator.
+    QTest::addColumn<bool>("realValidator");
+
+    auto set = [](const char *key, const QJsonValue &value) {
+        return Mutator([key, value](QJsonObject &d) { d.insert(QLatin1String(key), value); });
+    };
+    auto remove = [](const char *key) { return Mutator([key](QJsonObject &d) { d.remove(QLatin1String(key)); }); };
+    auto code = [](const QString &source) {
+        return Mutator([source](QJsonObject &d) { d.insert(QStringLiteral("driver_code"), source); });
+    };
+
+    QTest::newRow("type ../evil") << set("driver_type", QStringLiteral("../evil")) << QStringLiteral("does not match") << QStringList() << false;
+    QTest::newRow("type a/b") << set("driver_type", QStringLiteral("a/b")) << QStringLiteral("does not match") << QStringList() << false;
+    QTest::newRow("type A B") << set("driver_type", QStringLiteral("A B")) << QStringLiteral("does not match") << QStringList() << false;
+    QTest::newRow("type too long") << set("driver_type", QString(65, QLatin1Char('a'))) << QStringLiteral("does not match") << QStringList() << false;
+    QTest::newRow("empty type") << set("driver_type", QString()) << QStringLiteral("'driver_type' must not be empty") << QStringList() << false;
+    QTest::newRow("missing sync_id") << remove("sync_id") << QStringLiteral("'sync_id' is missing") << QStringList{QStringLiteral("sync_id")} << false;
+    QTest::newRow("missing driver_id") << remove("driver_id") << QStringLiteral("'driver_id' is missing") << QStringList{QStringLiteral("driver_id")} << false;
+    QTest::newRow("missing driver_type") << remove("driver_type") << QStringLiteral("'driver_type' is missing") << QStringList{QStringLiteral("driver_type")} << false;
+    QTest::newRow("missing version") << remove("version") << QStringLiteral("'version' is missing") << QStringList() << false;
+    QTest::newRow("missing driver_code") << remove("driver_code") << QStringLiteral("'driver_code' is missing") << QStringList() << false;
+    QTest::newRow("missing protocol_type") << remove("protocol_type") << QStringLiteral("'protocol_type' is missing") << QStringList() << false;
+    QTest::newRow("version is a number") << set("version", 2) << QStringLiteral("'version' must be a string, got a number") << QStringList() << false;
+    QTest::newRow("driver_code is an object") << set("driver_code", QJsonObject()) << QStringLiteral("'driver_code' must be a string, got an object") << QStringList() << false;
+    QTest::newRow("driver_type is a number") << set("driver_type", 7) << QStringLiteral("'driver_type' must be a string") << QStringList{QStringLiteral("driver_type")} << false;
+    QTest::newRow("command_mappings not array") << set("command_mappings", QJsonObject()) << QStringLiteral("'command_mappings' must be an array") << QStringList() << false;
+    QTest::newRow("connection_config not object") << set("connection_config", QJsonArray()) << QStringLiteral("'connection_config' must be an object") << QStringList() << false;
+    QTest::newRow("unknown protocol") << set("protocol_type", QStringLiteral("http")) << QStringLiteral("protocol_type 'http' is not one of tcp, udp, serial") << QStringList() << false;
+    QTest::newRow("oversized code") << code(TestDrivers::sized(70 * 1024)) << QStringLiteral("exceeds the limit of 65536 bytes") << QStringList() << false;
+    QTest::newRow("empty code") << code(QStringLiteral("  \n")) << QStringLiteral("driver_code is empty") << QStringList() << false;
+    QTest::newRow("syntax error") << code(QStringLiteral("const BaseDriver = require('./base-driver');\n\nclass X extends BaseDriver {\n  connect() { return 1 +; }\n}\nmodule.exports = X;\n"))
+                                  << QStringLiteral("Driver validation failed: syntax error at line 4") << QStringList() << true;
+    QTest::newRow("non-class export") << code(QStringLiteral("module.exports = { connect() {} };\n"))
+                                      << QStringLiteral("module.exports must be a class extending BaseDriver, got object") << QStringList() << true;
+    QTest::newRow("nothing exported") << code(QStringLiteral("const x = 1;\n"))
+                                      << QStringLiteral("module.exports must be a class extending BaseDriver, got object") << QStringList() << true;
+    QTest::newRow("class not extending BaseDriver") << code(QStringLiteral("class Lone { connect() {} disconnect() {} sendCommand() {} }\nmodule.exports = Lone;\n"))
+                                                    << QStringLiteral("does not extend BaseDriver") << QStringList() << true;
+    QTest::newRow("exports BaseDriver itself") << code(QStringLiteral("module.exports = require('./base-driver');\n"))
+                                               << QStringLiteral("BaseDriver itself") << QStringList() << true;
+    QTest::newRow("method not a function") << code(QStringLiteral("const B = require('./base-driver');\nclass X extends B {}\nX.prototype.connect = 5;\nmodule.exports = X;\n"))
+                                           << QStringLiteral("methods: connect is not a function") << QStringList() << true;
+    QTest::newRow("code throws") << code(QStringLiteral("const BaseDriver = require('./base-driver');\nthrow new Error('boom');\n"))
+                                 << QStringLiteral("evaluating the module threw at line 2: Error: boom") << QStringList() << true;
+    QTest::newRow("require of fs") << code(QStringLiteral("const fs = require('fs');\nmodule.exports = class {};\n"))
+                                   << QStringLiteral("module not available: fs") << QStringList() << true;
+}
+
+void tst_DriverSyncPipeline::refusals()
+{
+    QFETCH(Mutator, mutate);
+    QFETCH(QString, expected);
+    QFETCH(QStringList, nullFields);
+    QFETCH(bool, realValidator);
+
+    if (realValidator) {
+        const Config defaults;
+        startPipeline(std::make_unique<SandboxValidator>(m_watchdog.get(), defaults.validationBudgetMs));
+    } else {
+        startPipeline(std::make_unique<FakeValidator>(m_script));
+    }
+    QJsonObject data = syncData(QStringLiteral("refusal-sync"), QStringLiteral("refused_driver"), TestDrivers::valid());
+    mutate(data);
+    const Outcome outcome = run(data);
+
+    QCOMPARE(outcome.type, QStringLiteral("driver_sync_error"));
+    QVERIFY(!outcome.repeated);
+    const QJsonObject &error = outcome.data;
+    const QString message = error.value(QStringLiteral("error_message")).toString();
+    QVERIFY2(message.contains(expected), qPrintable(message));
+    QVERIFY(error.value(QStringLiteral("error_stack")).isString());
+    QVERIFY(!error.value(QStringLiteral("error_stack")).toString().isEmpty());
+    for (const char *key : {"sync_id", "driver_id", "driver_type"}) {
+        const QJsonValue v = error.value(QLatin1String(key));
+        QVERIFY2(error.contains(QLatin1String(key)), key);
+        if (nullFields.contains(QLatin1String(key)))
+            QVERIFY2(v.isNull(), key);
+        else if (data.value(QLatin1String(key)).isString())
+            QCOMPARE(v, data.value(QLatin1String(key)));
+        else
+            QVERIFY2(v.isNull(), key);
+    }
+    // A malformed request is refused before any work: no step, no validation.
+    if (!realValidator) {
+        QCOMPARE(outcome.started, 0);
+        QCOMPARE(outcome.steps, QStringList());
+        QCOMPARE(m_script->requests.size(), 0);
+    }
+    // Nothing written: no file (not even a temporary one), no row.
+    QCOMPARE(driverFiles(), QStringList());
+    QCOMPARE(driverRowCount(), 0);
+    QVERIFY(!QFile::exists(m_layout->root() + QStringLiteral("/var/evil.js")));
+    QVERIFY(readFile(m_layout->syncLogPath()).contains(u"outcome=failed"));
+}
+
+void tst_DriverSyncPipeline::validatorVerdictBecomesTheError_data()
+{
+    QTest::addColumn<ScriptError>("given");
+    QTest::addColumn<QString>("message");   // error_message, exactly
+    QTest::addColumn<QString>("stack");     // error_stack, exactly ("<file>" is the driver's path)
+
+    const QString failed = QStringLiteral("Driver validation failed: ");
+    QTest::newRow("evaluation with a stack")
+        << verdict(QStringLiteral("evaluation"), QStringLiteral("Error: boom"), 3, QStringLiteral("Error: boom\n    at <file>:3"))
+        << failed + QStringLiteral("evaluating the module threw at line 3: Error: boom")
+        << QStringLiteral("Error: boom\n    at <file>:3");
+    QTest::newRow("evaluation, line only: the stack names the file")
+        << verdict(QStringLiteral("evaluation"), QStringLiteral("Error: boom"), 7)
+        << failed + QStringLiteral("evaluating the module threw at line 7: Error: boom")
+        << QStringLiteral("Error: boom\n    at <file>:7");
+    QTest::newRow("evaluation without a line")
+        << verdict(QStringLiteral("evaluation"), QStringLiteral("Error: somewhere"))
+        << failed + QStringLiteral("evaluating the module threw: Error: somewhere")
+        << QStringLiteral("DriverSyncError: ") + failed + QStringLiteral("evaluating the module threw: Error: somewhere");
+    QTest::newRow("syntax")
+        << verdict(QStringLiteral("syntax"), QStringLiteral("Unexpected token"), 4)
+        << failed + QStringLiteral("syntax error at line 4: Unexpected token")
+        << QStringLiteral("Unexpected token\n    at <file>:4");
+    QTest::newRow("watchdog")
+        << verdict(QStringLiteral("watchdog"), QStringLiteral("evaluating the module ran past the 2000 ms budget"))
+        << failed + QStringLiteral("watchdog: evaluating the module ran past the 2000 ms budget")
+        << QStringLiteral("DriverSyncError: ") + failed + QStringLiteral("watchdog: evaluating the module ran past the 2000 ms budget");
+    QTest::newRow("any other rule")
+        << verdict(QStringLiteral("methods"), QStringLiteral("connect is not a function"))
+        << failed + QStringLiteral("methods: connect is not a function")
+        << QStringLiteral("DriverSyncError: ") + failed + QStringLiteral("methods: connect is not a function");
+}
+
+void tst_DriverSyncPipeline::validatorVerdictBecomesTheError()
+{
+    QFETCH(ScriptError, given);
+    QFETCH(QString, message);
+    QFETCH(QString, stack);
+
+    startPipeline(std::make_unique<FakeValidator>(m_script));
+    const QString path = m_layout->driverFilePath(QStringLiteral("judged"));
+    given.stack.replace(QStringLiteral("<file>"), path);
+    m_script->verdict = given;
+
+    const Outcome outcome = run(syncData(QStringLiteral("v-1"), QStringLiteral("judged"), TestDrivers::valid()));
+
+    QCOMPARE(outcome.type, QStringLiteral("driver_sync_error"));
+    QCOMPARE(outcome.data, (QJsonObject{{QStringLiteral("sync_id"), QStringLiteral("v-1")},
+                                        {QStringLiteral("driver_id"), QStringLiteral("drv-judged")},
+                                        {QStringLiteral("driver_type"), QStringLiteral("judged")},
+                                        {QStringLiteral("error_message"), message},
+                                        {QStringLiteral("error_stack"), QString(stack).replace(QStringLiteral("<file>"), path)}}));
+    QCOMPARE(outcome.steps, (QStringList{QStringLiteral("saving_file"), QStringLiteral("validating")}));
+    QCOMPARE(m_script->requests.size(), 1);
+    // The temporary file written before validation is gone, nothing is active.
+    QCOMPARE(driverFiles(), QStringList());
+    QCOMPARE(driverRowCount(), 0);
+    QVERIFY(readFile(m_layout->syncLogPath()).contains(u"outcome=failed"));
+}
+
+void tst_DriverSyncPipeline::validatorIsWarmedUpWhenIdle()
+{
+    startPipeline(std::make_unique<FakeValidator>(m_script));
+    QCOMPARE(m_script->prepared, 1);   // open() makes the first engine
+    const Outcome outcome = run(syncData(QStringLiteral("w-1"), QStringLiteral("warm"), TestDrivers::valid()));
+    QCOMPARE(outcome.type, QStringLiteral("driver_sync_complete"));
+    // The next engine is made after the answer, from the event loop.
+    QTRY_COMPARE(m_script->prepared, 2);
+}
+
+QTEST_GUILESS_MAIN(tst_DriverSyncPipeline)
+#include "tst_driversyncpipeline.moc"
