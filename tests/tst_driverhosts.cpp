@@ -154,6 +154,14 @@ void tst_DriverHosts::instanceRunsInAHostProcess()
     QVERIFY2(r.ok, qPrintable(r.error));
     QCOMPARE(r.value.toObject().value(QStringLiteral("command")).toString(), QStringLiteral("hello"));
 
+    // Per-device figures arrive with the host's next answer to a ping.
+    QTRY_VERIFY(!pool.figures().isEmpty() && !pool.figures().first().deviceFigures.isEmpty()
+                && pool.figures().first().deviceFigures.first().toObject().value(QStringLiteral("calls")).toInt() == 3);
+    const QJsonObject device = pool.figures().first().deviceFigures.first().toObject();
+    QCOMPARE(device.value(QStringLiteral("device_id")).toString(), QStringLiteral("d1"));
+    QCOMPARE(device.value(QStringLiteral("errors")).toInt(), 0);
+    QVERIFY(device.value(QStringLiteral("call_ms_p99")).toDouble() >= device.value(QStringLiteral("call_ms_p50")).toDouble());
+    QTRY_VERIFY(pool.figures().first().residentBytes > 1024 * 1024);
     const QList<DriverHostFigures> figures = pool.figures();
     QCOMPARE(figures.size(), 1);
     QVERIFY(figures.first().pid > 0);

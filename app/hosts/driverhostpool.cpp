@@ -176,6 +176,7 @@ QList<DriverHostFigures> DriverHostPool::figures() const
             f.pid = it->process->pid();
             f.residentBytes = it->process->residentBytes();
             f.cpuPercent = it->process->cpuPercent();
+            f.deviceFigures = it->process->deviceFigures();
         }
         list.append(f);
     }

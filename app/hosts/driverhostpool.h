@@ -26,6 +26,7 @@ struct DriverHostFigures
     double cpuPercent = 0;
     int restarts = 0;       // host failures since the controller started
     int devices = 0;
+    QJsonArray deviceFigures;   // per device: calls, errors, timeouts, latency
 };
 
 class DriverHostPool : public QObject

@@ -173,6 +173,7 @@ void DriverHostProcess::onFrame(const QJsonObject &frame)
         if (m_lastCpuMs >= 0 && elapsed > 0)
             m_cpuPercent = 100.0 * (cpuMs - m_lastCpuMs) / double(elapsed);
         m_lastCpuMs = cpuMs;
+        m_deviceFigures = frame.value(QStringLiteral("devices")).toArray();
         if (frame.value(QStringLiteral("call")).toInt() == 0)
             return;
     }

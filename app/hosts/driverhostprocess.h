@@ -9,6 +9,7 @@
 #include "runtime/runtimetypes.h"
 
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
 #include <QProcess>
@@ -65,6 +66,9 @@ public:
     // Figures for driver_metrics and the dashboard (from the last answers).
     qint64 residentBytes() const { return m_rssBytes; }
     double cpuPercent() const { return m_cpuPercent; }
+    // Per device, as the host last reported them (PROTOCOL.md "Driver
+    // metrics": device_id, calls, errors, timeouts, call_ms_p50/p99).
+    QJsonArray deviceFigures() const { return m_deviceFigures; }
 
 signals:
     void frameReceived(const QJsonObject &frame);
@@ -96,6 +100,7 @@ private:
     qint64 m_rssBytes = 0;
     double m_cpuPercent = 0;
     double m_lastCpuMs = -1;
+    QJsonArray m_deviceFigures;
     QElapsedTimer m_cpuClock;
     // request(): the call being waited for and its answer.
     int m_awaitedCall = 0;

@@ -10,6 +10,9 @@
 #include <QFile>
 #include <QTimer>
 
+#include <QJsonArray>
+
+#include <algorithm>
 #include <ctime>
 
 namespace {
@@ -91,6 +94,7 @@ void DriverHostServer::startInstance(int inst, const QJsonObject &frame)
     const DriverSpec spec = HostMessages::toSpec(frame.value(QStringLiteral("spec")).toObject());
     auto *instance = new DriverInstance(spec, m_settings, m_watchdog.get(), this);
     m_instances.insert(inst, instance);
+    m_figures[inst].deviceId = spec.deviceId;
     connect(instance, &DriverInstance::statusReported, this, [this, inst](const QString &status, const QString &message) {
         send(QStringLiteral("status"), {{QStringLiteral("inst"), inst}, {QStringLiteral("status"), status},
                                         {QStringLiteral("message"), message}});
@@ -106,6 +110,7 @@ void DriverHostServer::startInstance(int inst, const QJsonObject &frame)
     });
     connect(instance, &DriverInstance::stopped, this, [this, inst, instance] {
         m_instances.remove(inst);
+        m_figures.remove(inst);
         instance->deleteLater();
         send(QStringLiteral("stopped"), {{QStringLiteral("inst"), inst}});
         maybeFinish();
@@ -115,6 +120,7 @@ void DriverHostServer::startInstance(int inst, const QJsonObject &frame)
 void DriverHostServer::callInstance(int inst, int call, const QString &op, const QJsonObject &frame)
 {
     auto answer = [this, inst, call](const CallResult &result) {
+        record(inst, result);
         send(QStringLiteral("result"), {{QStringLiteral("inst"), inst}, {QStringLiteral("call"), call},
                                         {QStringLiteral("result"), HostMessages::fromResult(result)}});
     };
@@ -165,12 +171,42 @@ SandboxValidator *DriverHostServer::validator()
     return m_validator.get();
 }
 
+void DriverHostServer::record(int inst, const CallResult &result)
+{
+    auto it = m_figures.find(inst);
+    if (it == m_figures.end())
+        return;
+    ++it->calls;
+    if (!result.ok)
+        ++it->errors;
+    if (result.timedOut)
+        ++it->timeouts;
+    it->recentMs.append(result.durationMs);
+    if (it->recentMs.size() > 1000)
+        it->recentMs.removeFirst();
+}
+
 void DriverHostServer::pong(int call)
 {
+    QJsonArray devices;
+    for (auto it = m_figures.cbegin(); it != m_figures.cend(); ++it) {
+        QList<double> sorted = it->recentMs;
+        std::sort(sorted.begin(), sorted.end());
+        auto percentile = [&sorted](double p) {
+            return sorted.isEmpty() ? 0.0 : sorted.at(qMin(sorted.size() - 1, qsizetype(p * sorted.size())));
+        };
+        devices.append(QJsonObject{{QStringLiteral("device_id"), it->deviceId},
+                                   {QStringLiteral("calls"), it->calls},
+                                   {QStringLiteral("errors"), it->errors},
+                                   {QStringLiteral("timeouts"), it->timeouts},
+                                   {QStringLiteral("call_ms_p50"), percentile(0.5)},
+                                   {QStringLiteral("call_ms_p99"), percentile(0.99)}});
+    }
     send(QStringLiteral("pong"), {{QStringLiteral("call"), call},
                                   {QStringLiteral("rss"), double(residentBytes())},
                                   {QStringLiteral("cpuMs"), cpuMs()},
-                                  {QStringLiteral("instances"), int(m_instances.size())}});
+                                  {QStringLiteral("instances"), int(m_instances.size())},
+                                  {QStringLiteral("devices"), devices}});
 }
 
 void DriverHostServer::shutdown()

@@ -8,6 +8,7 @@
 #include "hosts/hostmessages.h"
 
 #include <QHash>
+#include <QList>
 #include <QJsonObject>
 #include <QObject>
 
@@ -45,7 +46,19 @@ private:
     void send(const QString &event, QJsonObject fields);
     void maybeFinish();
 
+    // Calls into one instance, for driver_metrics (collected where they happen).
+    struct CallFigures
+    {
+        QString deviceId;
+        int calls = 0;
+        int errors = 0;
+        int timeouts = 0;
+        QList<double> recentMs;   // the latest durations, for percentiles
+    };
+    void record(int inst, const CallResult &result);
+
     HostChannel *m_channel;
+    QHash<int, CallFigures> m_figures;
     std::unique_ptr<Watchdog> m_watchdog;
     RuntimeSettings m_settings;
     int m_validationBudgetMs = 2000;
