@@ -4,9 +4,8 @@
 #include "controller/controller.h"
 #include "ui/dashboard.h"
 #include "core/logcategories.h"
-#include "runtime/drivertransformer.h"
-#include "runtime/sandboxvalidator.h"
-#include "runtime/watchdog.h"
+#include "hosts/driverhostprocess.h"
+#include "hosts/hostvalidator.h"
 #include "system/systemdnotifier.h"
 #include "ui/translations.h"
 
@@ -45,31 +44,35 @@ bool haveDisplay(const QProcessEnvironment &env)
         || !env.value(QStringLiteral("WAYLAND_DISPLAY")).isEmpty();
 }
 
-// --check-driver FILE: what driver_sync would say about it, for authors.
-int checkDriver(const QString &file, const QString &protocol, int budgetMs)
+// --check-driver FILE: what driver_sync would say about it, for authors. The
+// driver is transformed and validated where the controller does it: in a
+// validator host, never in this process.
+int checkDriver(const Config &config)
 {
+    const QString &file = config.checkDriverFile;
     QFile f(file);
     if (!f.open(QIODevice::ReadOnly)) {
         std::fprintf(stderr, "%s: cannot read: %s\n", qPrintable(file), qPrintable(f.errorString()));
         return 1;
     }
     const QString source = QString::fromUtf8(f.readAll());
-    Watchdog watchdog;
-    DriverTransformer transformer(&watchdog, budgetMs);
-    const TransformResult transformed = transformer.transform(source);
+    DriverHostOptions options;
+    options.program = DriverHostProcess::defaultProgram(config.driverHostProgram);
+    options.validationBudgetMs = config.validationBudgetMs;
+    HostValidator validator(options, 4 * config.validationBudgetMs + 2000);
+    const TransformResult transformed = validator.transform(source);
     if (!transformed.ok) {
         std::printf("%s\n", qPrintable(transformed.error.describe(file)));
         return 1;
     }
-    SandboxValidator validator(&watchdog, budgetMs);
-    const ScriptError verdict = validator.validate({transformed.code, QStringLiteral("check"), protocol, file});
+    const ScriptError verdict = validator.validate({transformed.code, QStringLiteral("check"), config.checkProtocol, file});
     if (!verdict.isNull()) {
         std::printf("%s\n", qPrintable(verdict.describe(file)));
         return 1;
     }
     std::printf("%s: ok (%s, protocol %s)\n", qPrintable(file),
                 transformed.code == source ? "runs as written" : "down-levelled for QJSEngine 6.4, lines kept",
-                qPrintable(protocol));
+                qPrintable(config.checkProtocol));
     return 0;
 }
 
@@ -94,7 +97,7 @@ int main(int argc, char *argv[])
     ConfigLoader::applyLogLevel(config.logLevel);
     if (!config.checkDriverFile.isEmpty()) {
         QCoreApplication app(argc, argv);
-        return checkDriver(config.checkDriverFile, config.checkProtocol, config.validationBudgetMs);
+        return checkDriver(config);
     }
     if (!config.headless && !haveDisplay(environment)) {
         std::fprintf(stderr, "control-nuc: no display found (no DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM); "

@@ -15,27 +15,14 @@
 #include "storage/driverrepository.h"
 #include "sync/driversyncservice.h"
 
-#include <QCoreApplication>
-#include <QFileInfo>
-
 #include <algorithm>
 
 namespace {
 
-// The driver host program: configured, beside control-nuc when installed,
-// else the one this build made (tests, a build folder).
-QString driverHostProgram(const Config &config)
-{
-    if (!config.driverHostProgram.isEmpty())
-        return config.driverHostProgram;
-    const QString beside = QCoreApplication::applicationDirPath() + QStringLiteral("/control-nuc-driverhost");
-    return QFileInfo(beside).isExecutable() ? beside : QStringLiteral(NUC_DRIVERHOST_BUILD_PATH);
-}
-
 DriverHostOptions hostOptions(const Config &config, const RuntimeSettings &runtime)
 {
     DriverHostOptions o;
-    o.program = driverHostProgram(config);
+    o.program = DriverHostProcess::defaultProgram(config.driverHostProgram);
     o.runtime = runtime;
     o.validationBudgetMs = config.validationBudgetMs;
     o.memoryBaseBytes = qint64(config.hostMemoryMb) << 20;

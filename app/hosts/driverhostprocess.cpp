@@ -4,7 +4,9 @@
 #include "hosts/hostmessages.h"
 #include "core/logcategories.h"
 
+#include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 
 #include <csignal>
 #include <cstring>
@@ -28,6 +30,14 @@ QString mib(qint64 bytes)
 }
 
 } // namespace
+
+QString DriverHostProcess::defaultProgram(const QString &configured)
+{
+    if (!configured.isEmpty())
+        return configured;
+    const QString beside = QCoreApplication::applicationDirPath() + QStringLiteral("/control-nuc-driverhost");
+    return QFileInfo(beside).isExecutable() ? beside : QStringLiteral(NUC_DRIVERHOST_BUILD_PATH);
+}
 
 DriverHostProcess::DriverHostProcess(const DriverHostOptions &options, QObject *parent)
     : QObject(parent), m_options(options), m_channel(new HostChannel(this))

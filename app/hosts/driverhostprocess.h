@@ -37,6 +37,11 @@ class DriverHostProcess : public QObject
 
 public:
     explicit DriverHostProcess(const DriverHostOptions &options, QObject *parent = nullptr);
+
+    // The program to run: `configured` when set, else control-nuc-driverhost
+    // beside the running executable (installed), else the one this build
+    // made (tests, a build folder).
+    static QString defaultProgram(const QString &configured = {});
     // Kills a host still running and reaps it (bounded).
     ~DriverHostProcess() override;
 
