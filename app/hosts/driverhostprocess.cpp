@@ -131,7 +131,7 @@ bool DriverHostProcess::start(QString *error)
           {QStringLiteral("validationBudgetMs"), m_options.validationBudgetMs}});
     m_pingTimer.start();
     m_memoryTimer.start();
-    qCInfo(lcRuntime).noquote() << "driver host" << m_options.name << "started, pid" << m_pid;
+    qCInfo(lcRuntime).noquote() << QStringLiteral("driver host %1 (pid %2) started").arg(m_options.name).arg(m_pid);
     return true;
 }
 
@@ -228,8 +228,7 @@ void DriverHostProcess::kill(const QString &reason)
     if (!m_running || !m_killReason.isEmpty())
         return;
     m_killReason = reason;
-    qCWarning(lcRuntime).noquote() << "driver host" << m_options.name << "(pid" << m_pid << ")" << reason
-                                   << "; killing it";
+    qCWarning(lcRuntime).noquote() << QStringLiteral("driver host %1 (pid %2) %3; killing it").arg(m_options.name).arg(m_pid).arg(reason);
     ::kill(pid_t(m_pid), SIGKILL);
 }
 
@@ -255,7 +254,7 @@ void DriverHostProcess::onFinished(int exitCode, QProcess::ExitStatus status)
     m_stopTimer.stop();
     m_channel->close();
     if (m_stopping && m_killReason.isEmpty()) {
-        qCInfo(lcRuntime).noquote() << "driver host" << m_options.name << "(pid" << m_pid << ") stopped";
+        qCInfo(lcRuntime).noquote() << QStringLiteral("driver host %1 (pid %2) stopped").arg(m_options.name).arg(m_pid);
         emit stopped();
         return;
     }
@@ -267,6 +266,6 @@ void DriverHostProcess::onFinished(int exitCode, QProcess::ExitStatus status)
             reason = QStringLiteral("exited unexpectedly (status %1)").arg(exitCode);
         m_killReason = reason;
     }
-    qCWarning(lcRuntime).noquote() << "driver host" << m_options.name << "(pid" << m_pid << ")" << reason;
+    qCWarning(lcRuntime).noquote() << QStringLiteral("driver host %1 (pid %2) %3").arg(m_options.name).arg(m_pid).arg(reason);
     emit died(reason);
 }
