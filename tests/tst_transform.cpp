@@ -78,6 +78,7 @@ private slots:
     void initTestCase();
     void golden_data();
     void golden();
+    void keptEngineGivesTheSameOutput();
     void sharedConformanceSample();
     void defectsNeedTheRewrite_data();
     void defectsNeedTheRewrite();
@@ -125,6 +126,23 @@ void tst_Transform::golden()
     const QString output = runner.run(t.code, startMain);
     QString expected = readFile(goldenDir + QLatin1Char('/') + QString(file).replace(QStringLiteral(".js"), QStringLiteral(".expected.txt")));
     QCOMPARE(output, expected);
+}
+
+void tst_Transform::keptEngineGivesTheSameOutput()
+{
+    // The validator host keeps one transformer engine for every sync: each
+    // golden program, run through one kept engine forwards and backwards,
+    // must come out exactly as from a fresh engine.
+    QStringList files = QDir(goldenDir).entryList({QStringLiteral("[0-9]*.js")}, QDir::Files, QDir::Name);
+    files << QStringList(files.crbegin(), files.crend());
+    DriverTransformer kept(&m_watchdog, 5000);
+    for (const QString &file : std::as_const(files)) {
+        const QString source = readFile(goldenDir + QLatin1Char('/') + file);
+        const TransformResult fresh = transform(source);
+        const TransformResult reused = kept.transform(source);
+        QVERIFY2(fresh.ok && reused.ok, qPrintable(file));
+        QVERIFY2(reused.code == fresh.code, qPrintable(file));
+    }
 }
 
 void tst_Transform::sharedConformanceSample()

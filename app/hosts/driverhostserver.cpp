@@ -3,7 +3,8 @@
 #include "hosts/hostchannel.h"
 #include "core/logcategories.h"
 #include "runtime/driverinstance.h"
-#include "runtime/sandboxvalidator.h"
+#include "hosts/validationworkers.h"
+#include "runtime/drivertransformer.h"
 #include "runtime/watchdog.h"
 
 #include <QCoreApplication>
@@ -46,6 +47,7 @@ DriverHostServer::DriverHostServer(HostChannel *channel, QObject *parent)
 
 DriverHostServer::~DriverHostServer()
 {
+    m_validators.reset();
     // Instances are children; their destructors bound their own teardown.
     qDeleteAll(m_instances);
     m_instances.clear();
@@ -74,6 +76,10 @@ void DriverHostServer::onFrame(const QJsonObject &frame)
             instance->stop();
         else
             send(QStringLiteral("stopped"), {{QStringLiteral("inst"), inst}});
+    } else if (op == u"warm") {
+        // The validator host, ahead of the first sync: engines and acorn.
+        validators();
+        transformer()->prepare();
     } else if (op == u"validate") {
         validate(call, frame);
     } else if (op == u"transform") {
@@ -147,28 +153,30 @@ void DriverHostServer::validate(int call, const QJsonObject &frame)
     request.driverType = frame.value(QStringLiteral("driverType")).toString();
     request.protocolType = frame.value(QStringLiteral("protocolType")).toString();
     request.fileName = frame.value(QStringLiteral("fileName")).toString();
-    const ScriptError error = validator()->validate(request);
+    const ScriptError error = validators()->validate(request);
     send(QStringLiteral("validated"), {{QStringLiteral("call"), call},
                                        {QStringLiteral("error"), HostMessages::fromError(error)}});
-    // The next validation's engine is made while the controller is busy.
-    QTimer::singleShot(0, this, [this] { m_validator->prepare(); });
 }
 
 void DriverHostServer::transform(int call, const QJsonObject &frame)
 {
-    const TransformResult result = validator()->transform(frame.value(QStringLiteral("source")).toString());
+    const TransformResult result = transformer()->transform(frame.value(QStringLiteral("source")).toString());
     send(QStringLiteral("transformed"), {{QStringLiteral("call"), call},
                                          {QStringLiteral("result"), HostMessages::fromTransform(result)}});
-    QTimer::singleShot(0, this, [this] { m_validator->prepare(); });
 }
 
-SandboxValidator *DriverHostServer::validator()
+DriverTransformer *DriverHostServer::transformer()
 {
-    if (!m_validator) {
-        m_validator = std::make_unique<SandboxValidator>(m_watchdog.get(), m_validationBudgetMs);
-        m_validator->prepare();
-    }
-    return m_validator.get();
+    if (!m_transformer)
+        m_transformer = std::make_unique<DriverTransformer>(m_watchdog.get(), m_validationBudgetMs);
+    return m_transformer.get();
+}
+
+ValidationWorkers *DriverHostServer::validators()
+{
+    if (!m_validators)
+        m_validators = std::make_unique<ValidationWorkers>(m_watchdog.get(), m_validationBudgetMs);
+    return m_validators.get();
 }
 
 void DriverHostServer::record(int inst, const CallResult &result)

@@ -16,7 +16,8 @@
 
 class DriverInstance;
 class HostChannel;
-class SandboxValidator;
+class DriverTransformer;
+class ValidationWorkers;
 class Watchdog;
 
 class DriverHostServer : public QObject
@@ -42,7 +43,8 @@ private:
     void transform(int call, const QJsonObject &frame);
     void pong(int call);
     // Made on first use: only the validator host validates and transforms.
-    SandboxValidator *validator();
+    ValidationWorkers *validators();
+    DriverTransformer *transformer();
     void send(const QString &event, QJsonObject fields);
     void maybeFinish();
 
@@ -63,6 +65,7 @@ private:
     RuntimeSettings m_settings;
     int m_validationBudgetMs = 2000;
     QHash<int, DriverInstance *> m_instances;
-    std::unique_ptr<SandboxValidator> m_validator;
+    std::unique_ptr<ValidationWorkers> m_validators;
+    std::unique_ptr<DriverTransformer> m_transformer;   // one kept engine
     bool m_shuttingDown = false;
 };

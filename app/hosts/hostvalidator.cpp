@@ -21,8 +21,10 @@ bool HostValidator::ensureHost(QString *error)
     if (m_host && m_host->isAvailable())
         return true;
     m_host = std::make_unique<DriverHostProcess>(m_options);
-    if (m_host->start(error))
+    if (m_host->start(error)) {
+        m_host->send({{QStringLiteral("op"), QStringLiteral("warm")}});
         return true;
+    }
     m_host.reset();
     return false;
 }

@@ -55,7 +55,7 @@ QString DriverTransformer::version()
 void DriverTransformer::prepare()
 {
     m_retired.reset();
-    if (m_spare)
+    if (m_engine)
         return;
     auto engine = std::make_unique<QJSEngine>();
     for (const QString &file : scripts()) {
@@ -70,19 +70,24 @@ void DriverTransformer::prepare()
         qCCritical(lcRuntime) << "the transformer's scripts define no NucTransform.transform";
         return;
     }
-    m_spare = std::move(engine);
+    m_engine = std::move(engine);
 }
 
 TransformResult DriverTransformer::transform(const QString &source)
 {
     TransformResult result;
     prepare();
-    if (!m_spare) {
+    if (!m_engine) {
         result.error = {QStringLiteral("internal"), QStringLiteral("the JavaScript transformer could not be loaded"), {}, 0};
         return result;
     }
-    m_retired = std::move(m_spare);   // destroyed on the next prepare()
-    QJSEngine *engine = m_retired.get();
+    // One engine for every transform: acorn and the passes are loaded once.
+    // No driver code runs in it (the source is only parsed, as data) and a
+    // transform keeps no state between calls (its passes are made per call),
+    // so a kept engine gives the same output as a fresh one (tst_transform
+    // runs the golden corpus both ways). An engine whose transform was
+    // interrupted or failed inside is replaced.
+    QJSEngine *engine = m_engine.get();
     QJSValue out;
     {
         WatchdogScope scope(m_watchdog, engine, m_budgetMs);
@@ -91,12 +96,14 @@ TransformResult DriverTransformer::transform(const QString &source)
                   .property(QStringLiteral("transform"))
                   .call({source});
         if (scope.finish()) {
+            m_retired = std::move(m_engine);   // destroyed on the next prepare()
             result.error = {QStringLiteral("watchdog"),
                             QStringLiteral("transforming the driver ran past the %1 ms budget").arg(m_budgetMs), {}, 0};
             return result;
         }
     }
     if (out.isError()) {
+        m_retired = std::move(m_engine);
         result.error = {QStringLiteral("internal"), QStringLiteral("the transformer failed: %1").arg(out.toString()),
                         out.property(QStringLiteral("stack")).toString(), 0};
         return result;

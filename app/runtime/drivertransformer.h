@@ -1,6 +1,7 @@
 // Turns modern driver source into code QJSEngine 6.4 runs correctly
-// (resources/js/transform/ over acorn, compiled in as resources), in a
-// throw-away engine under the watchdog. Lines stay where the author put them.
+// (resources/js/transform/ over acorn, compiled in as resources), in one
+// long-lived engine under the watchdog (acorn is loaded once). Lines stay
+// where the author put them.
 #pragma once
 
 #include "runtime/drivermodule.h"
@@ -26,7 +27,8 @@ public:
     ~DriverTransformer();
 
     TransformResult transform(const QString &source);
-    // Loads acorn into the next throw-away engine ahead of time (idle work).
+    // Loads acorn and the passes once, ahead of the first transform (and
+    // again after a transform that had to be interrupted).
     void prepare();
 
     // Changes whenever the transform's output may change: part of the cache key.
@@ -35,6 +37,6 @@ public:
 private:
     Watchdog *m_watchdog;
     int m_budgetMs;
-    std::unique_ptr<QJSEngine> m_spare;
+    std::unique_ptr<QJSEngine> m_engine;
     std::unique_ptr<QJSEngine> m_retired;
 };

@@ -43,7 +43,6 @@ SandboxValidator::~SandboxValidator() = default;
 
 void SandboxValidator::prepare()
 {
-    m_transformer.prepare();
     m_retired.reset();
     if (!m_spare) {
         if (!m_inertHost)

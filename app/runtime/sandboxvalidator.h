@@ -22,8 +22,8 @@ public:
     ScriptError validate(const DriverValidationRequest &request) override;
     TransformResult transform(const QString &source) override { return m_transformer.transform(source); }
 
-    // Creates the next throw-away engines (validation, transformer) ahead
-    // of time, so that a sync does not wait for them.
+    // Creates the next throw-away validation engine ahead of time, so that
+    // a sync does not wait for it. (The transformer loads on first use.)
     void prepare() override;
 
 private:
