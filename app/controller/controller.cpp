@@ -160,8 +160,9 @@ QString Controller::start()
     m_driverModel = std::make_unique<DriverListModel>(&m_db, m_devices.get());
     m_deviceModel = std::make_unique<DeviceListModel>(m_devices.get());
     m_syncModel = std::make_unique<SyncActivityModel>(m_sync.get());
-    connect(m_sync.get(), &DriverSyncService::driverActivated, m_driverModel.get(), &DriverListModel::refresh);
-    connect(m_devices.get(), &DeviceManager::reloadFinished, m_driverModel.get(), &DriverListModel::refresh);
+    // One sync changes one driver: its row is updated, not the whole list.
+    connect(m_sync.get(), &DriverSyncService::driverActivated, m_driverModel.get(), &DriverListModel::refreshDriver);
+    connect(m_devices.get(), &DeviceManager::reloadFinished, m_driverModel.get(), &DriverListModel::refreshDriver);
     qCInfo(lcConfig).noquote() << "controller" << m_config.controllerId << "running with root" << m_layout.root();
     m_link->start();
     return {};
@@ -191,7 +192,7 @@ QJsonObject Controller::lastChangedDriver() const
         return {};
     QJsonObject latest;
     QString latestAt;
-    for (const DriverRecord &r : DriverRepository(m_db.connection()).all()) {
+    for (const DriverRecord &r : DriverRepository(m_db.connection()).allMetadata()) {
         if (r.syncedAt >= latestAt) {
             latestAt = r.syncedAt;
             latest = QJsonObject{{QStringLiteral("driver_type"), r.driverType},
@@ -257,7 +258,7 @@ Message Controller::hello() const
     }
     if (m_db.isOpen()) {
         QString error;
-        const QList<DriverRecord> records = DriverRepository(m_db.connection()).all(&error);
+        const QList<DriverRecord> records = DriverRepository(m_db.connection()).allMetadata(&error);
         if (!error.isEmpty())
             qCWarning(lcStorage) << "cannot list drivers for hello:" << error;
         for (const DriverRecord &r : records)

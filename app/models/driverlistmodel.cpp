@@ -6,6 +6,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 DriverListModel::DriverListModel(Database *database, DeviceManager *devices, QObject *parent)
     : QAbstractListModel(parent), m_database(database), m_devices(devices)
 {
@@ -58,12 +60,48 @@ QHash<int, QByteArray> DriverListModel::roleNames() const
             {SyncIdRole, "syncId"}};
 }
 
+void DriverListModel::refreshDriver(const QString &driverType)
+{
+    if (!m_database->isOpen())
+        return;
+    QString error;
+    const std::optional<DriverRecord> record = DriverRepository(m_database->connection()).findMetadata(driverType, &error);
+    if (!error.isEmpty()) {
+        qCWarning(lcStorage) << "cannot read driver" << driverType << "for the dashboard:" << error;
+        return;
+    }
+    // Rows are sorted by driver type: find its place.
+    const auto at = std::lower_bound(m_rows.cbegin(), m_rows.cend(), driverType,
+                                     [](const Row &row, const QString &type) { return row.driver.driverType < type; });
+    const int i = int(at - m_rows.cbegin());
+    const bool present = i < m_rows.size() && m_rows.at(i).driver.driverType == driverType;
+    if (!record) {
+        if (present) {
+            beginRemoveRows({}, i, i);
+            m_rows.removeAt(i);
+            endRemoveRows();
+            emit countChanged();
+        }
+        return;
+    }
+    const Row row{*record, m_devices->deviceCount(driverType)};
+    if (!present) {
+        beginInsertRows({}, i, i);
+        m_rows.insert(i, row);
+        endInsertRows();
+        emit countChanged();
+    } else if (!(m_rows.at(i) == row)) {
+        m_rows[i] = row;
+        emit dataChanged(index(i), index(i));
+    }
+}
+
 void DriverListModel::refresh()
 {
     if (!m_database->isOpen())
         return;
     QString error;
-    const QList<DriverRecord> records = DriverRepository(m_database->connection()).all(&error);
+    const QList<DriverRecord> records = DriverRepository(m_database->connection()).allMetadata(&error);
     if (!error.isEmpty()) {
         qCWarning(lcStorage) << "cannot list drivers for the dashboard:" << error;
         return;

@@ -38,6 +38,8 @@ public:
 public slots:
     // Re-reads the drivers table; rows are inserted, removed or changed as needed.
     void refresh();
+    // Re-reads one driver's row (metadata only), inserting it when new.
+    void refreshDriver(const QString &driverType);
 
 signals:
     void countChanged();

@@ -10,6 +10,10 @@ namespace {
 const QString selectColumns = QStringLiteral(
     "SELECT id, driver_type, version, protocol_type, driver_code, command_mappings,"
     " connection_config, sync_id, synced_at, status FROM drivers");
+// The same columns, driver_code read as an empty text.
+const QString selectMetadata = QStringLiteral(
+    "SELECT id, driver_type, version, protocol_type, '', command_mappings,"
+    " connection_config, sync_id, synced_at, status FROM drivers");
 
 DriverRecord fromQuery(const QSqlQuery &q)
 {
@@ -27,21 +31,26 @@ DriverRecord fromQuery(const QSqlQuery &q)
     return r;
 }
 
+QList<DriverRecord> runList(const QSqlDatabase &db, const QString &sql, QString *error)
+{
+    QList<DriverRecord> list;
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.exec(sql)) {
+        if (error)
+            *error = q.lastError().text();
+        return list;
+    }
+    while (q.next())
+        list.append(fromQuery(q));
+    return list;
+}
+
 } // namespace
 
 std::optional<DriverRecord> DriverRepository::find(const QString &driverType, QString *error) const
 {
-    QSqlQuery q(m_db);
-    q.prepare(selectColumns + QStringLiteral(" WHERE driver_type = ?"));
-    q.addBindValue(driverType);
-    if (!q.exec()) {
-        if (error)
-            *error = q.lastError().text();
-        return std::nullopt;
-    }
-    if (!q.next())
-        return std::nullopt;
-    return fromQuery(q);
+    return findOne(selectColumns + QStringLiteral(" WHERE driver_type = ?"), driverType, error);
 }
 
 std::optional<DriverRecord> DriverRepository::findActive(const QString &driverType, const QString &transformerVersion,
@@ -57,9 +66,29 @@ std::optional<DriverRecord> DriverRepository::findActive(const QString &driverTy
 
 std::optional<DriverRecord> DriverRepository::findById(const QString &id, QString *error) const
 {
+    return findOne(selectColumns + QStringLiteral(" WHERE id = ?"), id, error);
+}
+
+QList<DriverRecord> DriverRepository::all(QString *error) const
+{
+    return runList(m_db, selectColumns + QStringLiteral(" ORDER BY driver_type"), error);
+}
+
+QList<DriverRecord> DriverRepository::allMetadata(QString *error) const
+{
+    return runList(m_db, selectMetadata + QStringLiteral(" ORDER BY driver_type"), error);
+}
+
+std::optional<DriverRecord> DriverRepository::findMetadata(const QString &driverType, QString *error) const
+{
+    return findOne(selectMetadata + QStringLiteral(" WHERE driver_type = ?"), driverType, error);
+}
+
+std::optional<DriverRecord> DriverRepository::findOne(const QString &sql, const QString &key, QString *error) const
+{
     QSqlQuery q(m_db);
-    q.prepare(selectColumns + QStringLiteral(" WHERE id = ?"));
-    q.addBindValue(id);
+    q.prepare(sql);
+    q.addBindValue(key);
     if (!q.exec()) {
         if (error)
             *error = q.lastError().text();
@@ -68,20 +97,6 @@ std::optional<DriverRecord> DriverRepository::findById(const QString &id, QStrin
     if (!q.next())
         return std::nullopt;
     return fromQuery(q);
-}
-
-QList<DriverRecord> DriverRepository::all(QString *error) const
-{
-    QList<DriverRecord> list;
-    QSqlQuery q(m_db);
-    if (!q.exec(selectColumns + QStringLiteral(" ORDER BY driver_type"))) {
-        if (error)
-            *error = q.lastError().text();
-        return list;
-    }
-    while (q.next())
-        list.append(fromQuery(q));
-    return list;
 }
 
 QString DriverRepository::upsertActive(const DriverRecord &r)

@@ -52,6 +52,10 @@ public:
     std::optional<DriverRecord> find(const QString &driverType, QString *error = nullptr) const;
     std::optional<DriverRecord> findById(const QString &id, QString *error = nullptr) const;
     QList<DriverRecord> all(QString *error = nullptr) const;
+    // The same without driver_code (left empty): for hello and the dashboard,
+    // which never need the code and should not read every driver's.
+    QList<DriverRecord> allMetadata(QString *error = nullptr) const;
+    std::optional<DriverRecord> findMetadata(const QString &driverType, QString *error = nullptr) const;
     // The active driver of `driverType` with its runnable form for
     // `transformerVersion` (from driver_runnable) when one is stored.
     std::optional<DriverRecord> findActive(const QString &driverType, const QString &transformerVersion,
@@ -62,5 +66,7 @@ public:
     QString upsertActive(const DriverRecord &record);
 
 private:
+    std::optional<DriverRecord> findOne(const QString &sql, const QString &key, QString *error) const;
+
     QSqlDatabase m_db;
 };
