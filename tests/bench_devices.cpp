@@ -36,6 +36,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <signal.h>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -108,6 +109,18 @@ QList<Host> hostsOf(qint64 parent)
     return hosts;
 }
 
+// CPU time (user + system) a process has used so far, in seconds.
+double cpuSeconds(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray text = stat.readAll();
+    // From the state (field 3): utime and stime are fields 14 and 15.
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    return (fields.value(11).toDouble() + fields.value(12).toDouble()) / double(::sysconf(_SC_CLK_TCK));
+}
+
 bool alive(qint64 pid)
 {
     QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
@@ -121,6 +134,7 @@ bool alive(qint64 pid)
 struct Memory
 {
     double controllerPss = 0, controllerRss = 0, hostsPss = 0, hostsRss = 0, validatorPss = 0;
+    double controllerCpu = 0, hostsCpu = 0;   // seconds used since each started
     int hosts = 0;
     double pss() const { return controllerPss + hostsPss; }
     double rss() const { return controllerRss + hostsRss; }
@@ -133,10 +147,12 @@ Memory measureMemory(qint64 nucPid)
     Memory m;
     m.controllerPss = pss(nucPid);
     m.controllerRss = rss(nucPid);
+    m.controllerCpu = cpuSeconds(nucPid);
     for (const Host &h : hostsOf(nucPid)) {
         const double p = pss(h.pid);
         m.hostsPss += p;
         m.hostsRss += rss(h.pid);
+        m.hostsCpu += cpuSeconds(h.pid);
         if (h.name == u"validator")
             m.validatorPss = p;
         ++m.hosts;
@@ -150,8 +166,8 @@ void printMemory(const char *when, const Memory &m, int devices)
                 "RSS %.1f MB total = control-nuc %.1f + hosts %.1f\n",
                 when, m.pss(), m.controllerPss, m.hosts, m.hostsPss, m.validatorPss, m.rss(), m.controllerRss,
                 m.hostsRss);
-    std::printf("    per device: PSS %.2f MB, RSS %.2f MB (%d devices)\n", m.pss() / devices, m.rss() / devices,
-                devices);
+    std::printf("    per device: PSS %.2f MB, RSS %.2f MB (%d devices); CPU used so far: control-nuc %.2f s, hosts %.2f s\n",
+                m.pss() / devices, m.rss() / devices, devices, m.controllerCpu, m.hostsCpu);
 }
 
 // Waits for `done()` with an event loop (not qWaitFor's 10 ms steps).
@@ -254,6 +270,7 @@ int main(int argc, char *argv[])
             std::fprintf(stderr, "control-nuc did not connect\n");
             return 1;
         }
+        double reloadStepAt = -1;   // when the last sync reported step reloading_devices
         auto sync = [&](int type, int n) {
             const QString syncId = QStringLiteral("bench-%1-%2-%3").arg(count).arg(type).arg(n);
             QJsonObject data{{QStringLiteral("sync_id"), syncId},
@@ -265,8 +282,13 @@ int main(int argc, char *argv[])
                              {QStringLiteral("connection_config"), QJsonObject{{QStringLiteral("host"), QStringLiteral("127.0.0.1")},
                                                                                 {QStringLiteral("port"), simPort}}}};
             bool done = false;
+            QElapsedTimer t;
             cloud.onMessage = [&](const QJsonObject &msg) {
                 const QString kind = msg.value(QStringLiteral("type")).toString();
+                const QJsonObject d = msg.value(QStringLiteral("data")).toObject();
+                if (kind == u"driver_sync_progress" && d.value(QStringLiteral("sync_id")).toString() == syncId
+                    && d.value(QStringLiteral("step")).toString() == u"reloading_devices")
+                    reloadStepAt = t.nsecsElapsed() / 1e6;
                 if ((kind == u"driver_sync_complete" || kind == u"driver_sync_error")
                     && msg.value(QStringLiteral("data")).toObject().value(QStringLiteral("sync_id")).toString() == syncId) {
                     if (kind == u"driver_sync_error")
@@ -275,7 +297,7 @@ int main(int argc, char *argv[])
                     done = true;
                 }
             };
-            QElapsedTimer t;
+            reloadStepAt = -1;
             t.start();
             cloud.send(QStringLiteral("driver_sync"), data);
             const bool ok = waitUntil([&] { return done; }, 30000);
@@ -304,13 +326,17 @@ int main(int argc, char *argv[])
         std::printf("%d devices of %d driver types (%d driver_syncs in %.0f ms): provisioned and connected in %.0f ms\n",
                     count, types, types, syncAllMs, provisionMs);
 
-        std::vector<double> reloads;
-        for (int n = 1; n <= parser.value(QStringLiteral("reloads")).toInt(); ++n)
+        std::vector<double> reloads, beforeReload;
+        for (int n = 1; n <= parser.value(QStringLiteral("reloads")).toInt(); ++n) {
             reloads.push_back(sync(0, n));
+            beforeReload.push_back(reloadStepAt);
+        }
         if (!reloads.empty()) {
             std::sort(reloads.begin(), reloads.end());
             std::printf("  driver_sync → driver_sync_complete with %lld devices reloaded: median %.1f ms (min %.1f, max %.1f, %zu runs)\n",
                         qlonglong(idsOfType[0].size()), median(reloads), reloads.front(), reloads.back(), reloads.size());
+            std::printf("    of which before step reloading_devices (checks, transform, validation, storing): median %.1f ms\n",
+                        median(beforeReload));
         }
 
         const int commands = parser.value(QStringLiteral("commands")).toInt();
