@@ -1,26 +1,42 @@
-// Benchmark of the device manager against the real control-nuc and the real
-// device-simulator, both as separate processes on loopback:
-//  1. driver_sync sent → driver_sync_complete received while N devices use
-//     the driver (every one is recreated from the new code: step
-//     reloading_devices);
+// Benchmark of the device manager against the real control-nuc (and its
+// driver host processes) and the real device-simulator, all as separate
+// processes on loopback:
+//  1. driver_sync sent → driver_sync_complete received while the devices of
+//     the first driver type use it (every one is recreated from the new
+//     code: step reloading_devices);
 //  2. device_command sent → device_command_result received, median and p99;
-//  3. peak resident memory (VmHWM) of control-nuc with N connected devices.
-//   bench_devices [--devices 100,500] [--commands 2000] [--reloads 5]
+//  3. memory: PSS (/proc/PID/smaps_rollup) and RSS summed over control-nuc
+//     and every driver host it started, so pages shared between them (Qt,
+//     the engine's code) count once in PSS; per device = total / devices;
+//  4. crash recovery (--crashes N): kill -9 of one driver host until all of
+//     its devices report `connected` again;
+//  5. cold start (--cold-starts N): control-nuc stopped with SIGTERM and
+//     started again on the same root, from process start until every device
+//     reported `connected` (hello and status_update).
+//   bench_devices [--devices 100,500] [--types 1] [--commands 2000]
+//                 [--reloads 5] [--crashes 0] [--cold-starts 0]
+// BENCH_LOG_LEVEL=debug passes --log-level debug to control-nuc (its
+// timings then reach stderr).
 #include "fakecloud.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTimer>
 
 #include <algorithm>
 #include <cstdio>
+#include <signal.h>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -39,9 +55,10 @@ class BenchProjector extends BaseDriver {
 module.exports = BenchProjector;
 )JS");
 
-double statusKb(qint64 pid, const char *field)
+// The first number after `field` in a /proc file of key: value lines, in kB.
+double procKb(const QString &path, const char *field)
 {
-    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
+    QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         return 0;
     for (const QByteArray &line : f.readAll().split('\n')) {
@@ -49,6 +66,108 @@ double statusKb(qint64 pid, const char *field)
             return line.mid(qstrlen(field)).trimmed().split(' ').value(0).toDouble();
     }
     return 0;
+}
+
+double statusKb(qint64 pid, const char *field)
+{
+    return procKb(QStringLiteral("/proc/%1/status").arg(pid), field);
+}
+
+// A driver host as seen from outside: its pid and the name it was started
+// with (`--name <driver type>`, or `validator`).
+struct Host
+{
+    qint64 pid = 0;
+    QString name;
+};
+
+// Children of `parent`, from /proc/*/stat (this kernel has no
+// /proc/PID/task/*/children). Zombies are skipped: they hold no memory.
+QList<Host> hostsOf(qint64 parent)
+{
+    QList<Host> hosts;
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &entry : entries) {
+        bool numeric = false;
+        const qint64 pid = entry.toLongLong(&numeric);
+        if (!numeric)
+            continue;
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!stat.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray text = stat.readAll();
+        // After the command name in parentheses: state, ppid, ...
+        const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() < 2 || fields.at(1).toLongLong() != parent || fields.at(0) == "Z")
+            continue;
+        QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
+        cmdline.open(QIODevice::ReadOnly);
+        const QList<QByteArray> args = cmdline.readAll().split('\0');
+        const qsizetype at = args.indexOf("--name");
+        hosts.append({pid, at >= 0 ? QString::fromUtf8(args.value(at + 1)) : QString::fromUtf8(args.value(0))});
+    }
+    return hosts;
+}
+
+// CPU time (user + system) a process has used so far, in seconds.
+double cpuSeconds(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray text = stat.readAll();
+    // From the state (field 3): utime and stime are fields 14 and 15.
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    return (fields.value(11).toDouble() + fields.value(12).toDouble()) / double(::sysconf(_SC_CLK_TCK));
+}
+
+bool alive(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray text = stat.readAll();
+    return text.mid(text.lastIndexOf(')') + 2, 1) != "Z";
+}
+
+// Memory of control-nuc and all its hosts: PSS and RSS in MB.
+struct Memory
+{
+    double controllerPss = 0, controllerRss = 0, hostsPss = 0, hostsRss = 0, validatorPss = 0;
+    double controllerCpu = 0, hostsCpu = 0;   // seconds used since each started
+    int hosts = 0;
+    double pss() const { return controllerPss + hostsPss; }
+    double rss() const { return controllerRss + hostsRss; }
+};
+
+Memory measureMemory(qint64 nucPid)
+{
+    auto pss = [](qint64 pid) { return procKb(QStringLiteral("/proc/%1/smaps_rollup").arg(pid), "Pss:") / 1024.0; };
+    auto rss = [](qint64 pid) { return procKb(QStringLiteral("/proc/%1/smaps_rollup").arg(pid), "Rss:") / 1024.0; };
+    Memory m;
+    m.controllerPss = pss(nucPid);
+    m.controllerRss = rss(nucPid);
+    m.controllerCpu = cpuSeconds(nucPid);
+    for (const Host &h : hostsOf(nucPid)) {
+        const double p = pss(h.pid);
+        m.hostsPss += p;
+        m.hostsRss += rss(h.pid);
+        m.hostsCpu += cpuSeconds(h.pid);
+        if (h.name == u"validator")
+            m.validatorPss = p;
+        ++m.hosts;
+    }
+    return m;
+}
+
+void printMemory(const char *when, const Memory &m, int devices)
+{
+    std::printf("  memory %s: PSS %.1f MB total = control-nuc %.1f + %d hosts %.1f (validator %.1f); "
+                "RSS %.1f MB total = control-nuc %.1f + hosts %.1f\n",
+                when, m.pss(), m.controllerPss, m.hosts, m.hostsPss, m.validatorPss, m.rss(), m.controllerRss,
+                m.hostsRss);
+    std::printf("    per device: PSS %.2f MB, RSS %.2f MB (%d devices); CPU used so far: control-nuc %.2f s, hosts %.2f s\n",
+                m.pss() / devices, m.rss() / devices, devices, m.controllerCpu, m.hostsCpu);
 }
 
 // Waits for `done()` with an event loop (not qWaitFor's 10 ms steps).
@@ -66,6 +185,22 @@ bool waitUntil(const std::function<bool()> &done, int timeoutMs)
     return true;
 }
 
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.empty() ? -1 : v[v.size() / 2];
+}
+
+QString deviceId(int i)
+{
+    return QStringLiteral("dev-%1").arg(i, 4, 10, QLatin1Char('0'));
+}
+
+QString driverType(int type)
+{
+    return QStringLiteral("bench_projector_%1").arg(type);
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -74,9 +209,14 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.addHelpOption();
     parser.addOption({QStringLiteral("devices"), QStringLiteral("Device counts (default 100,500)."), QStringLiteral("list"), QStringLiteral("100,500")});
-    parser.addOption({QStringLiteral("commands"), QStringLiteral("Commands to time (default 2000)."), QStringLiteral("n"), QStringLiteral("2000")});
-    parser.addOption({QStringLiteral("reloads"), QStringLiteral("driver_sync reloads to time per count (default 5)."), QStringLiteral("n"), QStringLiteral("5")});
+    parser.addOption({QStringLiteral("types"), QStringLiteral("Distinct driver types the devices are spread over (default 1)."), QStringLiteral("n"), QStringLiteral("1")});
+    parser.addOption({QStringLiteral("commands"), QStringLiteral("Commands to time at the first count (default 2000; 0: none)."), QStringLiteral("n"), QStringLiteral("2000")});
+    parser.addOption({QStringLiteral("reloads"), QStringLiteral("driver_sync reloads of the first type to time per count (default 5)."), QStringLiteral("n"), QStringLiteral("5")});
+    parser.addOption({QStringLiteral("crashes"), QStringLiteral("Driver hosts to kill -9, one type after another (default 0)."), QStringLiteral("n"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("cold-starts"), QStringLiteral("Stops (SIGTERM) and starts of control-nuc to time (default 0)."), QStringLiteral("n"), QStringLiteral("0")});
     parser.process(app);
+    const int types = std::max(1, parser.value(QStringLiteral("types")).toInt());
+    const QString logLevel = qEnvironmentVariable("BENCH_LOG_LEVEL", QStringLiteral("warning"));
 
     const QString binDir = QStringLiteral(CONTROL_NUC_BINARY).section(QLatin1Char('/'), 0, -2);
     QProcess simulator;
@@ -94,81 +234,113 @@ int main(int argc, char *argv[])
         QTemporaryDir dir;
         FakeCloud cloud;
         cloud.listen();
+        // Status of every device as the cloud last heard it (hello, then
+        // status_update), whatever else the benchmark waits for meanwhile.
+        QHash<QString, QString> status;
+        QObject::connect(&cloud, &FakeCloud::messageReceived, &cloud, [&](const QJsonObject &msg) {
+            const QString type = msg.value(QStringLiteral("type")).toString();
+            const QJsonObject d = msg.value(QStringLiteral("data")).toObject();
+            if (type == u"status_update") {
+                status.insert(d.value(QStringLiteral("device_id")).toString(), d.value(QStringLiteral("status")).toString());
+            } else if (type == u"hello") {
+                for (const QJsonValue &v : d.value(QStringLiteral("devices")).toArray()) {
+                    const QJsonObject dev = v.toObject();
+                    status.insert(dev.value(QStringLiteral("device_id")).toString(), dev.value(QStringLiteral("status")).toString());
+                }
+            }
+        });
+        auto connectedAmong = [&](const QStringList &ids) {
+            return std::all_of(ids.cbegin(), ids.cend(), [&](const QString &id) { return status.value(id) == u"connected"; });
+        };
+        QStringList allIds;
+        QList<QStringList> idsOfType(types);
+        for (int i = 0; i < count; ++i) {
+            allIds.append(deviceId(i));
+            idsOfType[i % types].append(deviceId(i));
+        }
+
         QProcess nuc;
         nuc.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        nuc.start(QStringLiteral(CONTROL_NUC_BINARY),
-                  {QStringLiteral("--headless"), QStringLiteral("--root"), dir.path(), QStringLiteral("--cloud-url"),
-                   cloud.url().toString(), QStringLiteral("--log-level"), QStringLiteral("warning"),
-                   QStringLiteral("--controller-id"), QStringLiteral("bench")});
+        const QStringList nucArgs{QStringLiteral("--headless"), QStringLiteral("--root"), dir.path(),
+                                  QStringLiteral("--cloud-url"), cloud.url().toString(),
+                                  QStringLiteral("--log-level"), logLevel,
+                                  QStringLiteral("--controller-id"), QStringLiteral("bench")};
+        nuc.start(QStringLiteral(CONTROL_NUC_BINARY), nucArgs);
         if (cloud.waitForMessage(QStringLiteral("hello"), 0, 10000) < 0) {
             std::fprintf(stderr, "control-nuc did not connect\n");
             return 1;
         }
-        auto sync = [&](int n) {
-            const QString syncId = QStringLiteral("bench-%1-%2").arg(count).arg(n);
+        double reloadStepAt = -1;   // when the last sync reported step reloading_devices
+        auto sync = [&](int type, int n) {
+            const QString syncId = QStringLiteral("bench-%1-%2-%3").arg(count).arg(type).arg(n);
             QJsonObject data{{QStringLiteral("sync_id"), syncId},
-                             {QStringLiteral("driver_id"), QStringLiteral("drv-bench")},
-                             {QStringLiteral("driver_type"), QStringLiteral("bench_projector")},
+                             {QStringLiteral("driver_id"), QStringLiteral("drv-bench-%1").arg(type)},
+                             {QStringLiteral("driver_type"), driverType(type)},
                              {QStringLiteral("version"), QStringLiteral("1.0.%1").arg(n)},
-                             {QStringLiteral("driver_code"), benchDriver.arg(n)},
+                             {QStringLiteral("driver_code"), benchDriver.arg(QStringLiteral("%1.%2").arg(type).arg(n))},
                              {QStringLiteral("protocol_type"), QStringLiteral("tcp")},
                              {QStringLiteral("connection_config"), QJsonObject{{QStringLiteral("host"), QStringLiteral("127.0.0.1")},
                                                                                 {QStringLiteral("port"), simPort}}}};
             bool done = false;
-            cloud.onMessage = [&](const QJsonObject &msg) {
-                if (msg.value(QStringLiteral("type")).toString() == u"driver_sync_complete"
-                    && msg.value(QStringLiteral("data")).toObject().value(QStringLiteral("sync_id")).toString() == syncId)
-                    done = true;
-            };
             QElapsedTimer t;
+            cloud.onMessage = [&](const QJsonObject &msg) {
+                const QString kind = msg.value(QStringLiteral("type")).toString();
+                const QJsonObject d = msg.value(QStringLiteral("data")).toObject();
+                if (kind == u"driver_sync_progress" && d.value(QStringLiteral("sync_id")).toString() == syncId
+                    && d.value(QStringLiteral("step")).toString() == u"reloading_devices")
+                    reloadStepAt = t.nsecsElapsed() / 1e6;
+                if ((kind == u"driver_sync_complete" || kind == u"driver_sync_error")
+                    && msg.value(QStringLiteral("data")).toObject().value(QStringLiteral("sync_id")).toString() == syncId) {
+                    if (kind == u"driver_sync_error")
+                        std::fprintf(stderr, "driver_sync failed: %s\n",
+                                     qPrintable(msg.value(QStringLiteral("data")).toObject().value(QStringLiteral("error_message")).toString()));
+                    done = true;
+                }
+            };
+            reloadStepAt = -1;
             t.start();
             cloud.send(QStringLiteral("driver_sync"), data);
             const bool ok = waitUntil([&] { return done; }, 30000);
             cloud.onMessage = nullptr;
             return ok ? t.nsecsElapsed() / 1e6 : -1.0;
         };
-        sync(0);
+        QElapsedTimer syncing;
+        syncing.start();
+        for (int type = 0; type < types; ++type)
+            sync(type, 0);
+        const double syncAllMs = syncing.elapsed();
         QJsonArray devices;
         for (int i = 0; i < count; ++i) {
-            devices.append(QJsonObject{{QStringLiteral("device_id"), QStringLiteral("dev-%1").arg(i, 4, 10, QLatin1Char('0'))},
+            devices.append(QJsonObject{{QStringLiteral("device_id"), deviceId(i)},
                                        {QStringLiteral("name"), QStringLiteral("Projector %1").arg(i)},
-                                       {QStringLiteral("type"), QStringLiteral("bench_projector")}});
+                                       {QStringLiteral("type"), driverType(i % types)}});
         }
-        QHash<QString, QString> status;
-        cloud.onMessage = [&](const QJsonObject &msg) {
-            if (msg.value(QStringLiteral("type")).toString() == u"status_update") {
-                const QJsonObject d = msg.value(QStringLiteral("data")).toObject();
-                status.insert(d.value(QStringLiteral("device_id")).toString(), d.value(QStringLiteral("status")).toString());
-            }
-        };
         QElapsedTimer provisioning;
         provisioning.start();
         cloud.send(QStringLiteral("device_sync"), QJsonObject{{QStringLiteral("devices"), devices}});
-        auto allConnected = [&] {
-            if (status.size() < count)
-                return false;
-            return std::all_of(status.cbegin(), status.cend(), [](const QString &s) { return s == u"connected"; });
-        };
-        if (!waitUntil(allConnected, 60000)) {
+        if (!waitUntil([&] { return connectedAmong(allIds); }, 60000)) {
             std::fprintf(stderr, "devices did not all connect\n");
             return 1;
         }
         const double provisionMs = provisioning.elapsed();
-        cloud.onMessage = nullptr;
+        std::printf("%d devices of %d driver types (%d driver_syncs in %.0f ms): provisioned and connected in %.0f ms\n",
+                    count, types, types, syncAllMs, provisionMs);
 
-        std::vector<double> reloads;
-        for (int n = 1; n <= parser.value(QStringLiteral("reloads")).toInt(); ++n)
-            reloads.push_back(sync(n));
-        std::sort(reloads.begin(), reloads.end());
-        const double hwmMb = statusKb(nuc.processId(), "VmHWM:") / 1024.0;
-        const double rssMb = statusKb(nuc.processId(), "VmRSS:") / 1024.0;
-        std::printf("%d devices: provisioned and connected in %.0f ms\n", count, provisionMs);
-        std::printf("  driver_sync → driver_sync_complete with %d devices reloaded: median %.1f ms (min %.1f, max %.1f, %zu runs)\n",
-                    count, reloads[reloads.size() / 2], reloads.front(), reloads.back(), reloads.size());
-        std::printf("  control-nuc memory: peak %.1f MB, now %.1f MB\n", hwmMb, rssMb);
+        std::vector<double> reloads, beforeReload;
+        for (int n = 1; n <= parser.value(QStringLiteral("reloads")).toInt(); ++n) {
+            reloads.push_back(sync(0, n));
+            beforeReload.push_back(reloadStepAt);
+        }
+        if (!reloads.empty()) {
+            std::sort(reloads.begin(), reloads.end());
+            std::printf("  driver_sync → driver_sync_complete with %lld devices reloaded: median %.1f ms (min %.1f, max %.1f, %zu runs)\n",
+                        qlonglong(idsOfType[0].size()), median(reloads), reloads.front(), reloads.back(), reloads.size());
+            std::printf("    of which before step reloading_devices (checks, transform, validation, storing): median %.1f ms\n",
+                        median(beforeReload));
+        }
 
-        if (count == parser.value(QStringLiteral("devices")).split(QLatin1Char(',')).constFirst().toInt()) {
-            const int commands = parser.value(QStringLiteral("commands")).toInt();
+        const int commands = parser.value(QStringLiteral("commands")).toInt();
+        if (commands > 0 && count == parser.value(QStringLiteral("devices")).split(QLatin1Char(',')).constFirst().toInt()) {
             std::vector<double> samples;
             QElapsedTimer clock;
             QString awaited;
@@ -188,7 +360,7 @@ int main(int argc, char *argv[])
                 clock.start();
                 cloud.send(QStringLiteral("device_command"),
                            QJsonObject{{QStringLiteral("request_id"), awaited},
-                                       {QStringLiteral("device_id"), QStringLiteral("dev-%1").arg(i % count, 4, 10, QLatin1Char('0'))},
+                                       {QStringLiteral("device_id"), deviceId(i % count)},
                                        {QStringLiteral("command"), QStringLiteral("power_on")}});
                 QEventLoop loop;
                 QTimer poll;
@@ -205,8 +377,119 @@ int main(int argc, char *argv[])
                         commands, count, samples[samples.size() / 2], samples[size_t(samples.size() * 0.99)]);
             cloud.onMessage = nullptr;
         }
+
+        std::printf("  control-nuc peak RSS (VmHWM) %.1f MB\n", statusKb(nuc.processId(), "VmHWM:") / 1024.0);
+        printMemory("with all connected", measureMemory(nuc.processId()), count);
+
+        // Crash recovery: one host after another, each of a different type,
+        // so no type nears its quarantine (5 failures in 10 minutes).
+        std::vector<double> detected, recovered, afterRestart;
+        for (int n = 0; n < parser.value(QStringLiteral("crashes")).toInt(); ++n) {
+            const QString victim = driverType(n % types);
+            const QStringList &ids = idsOfType[n % types];
+            qint64 victimPid = 0;
+            for (const Host &h : hostsOf(nuc.processId())) {
+                if (h.name == victim)
+                    victimPid = h.pid;
+            }
+            if (!victimPid) {
+                std::fprintf(stderr, "no driver host for %s\n", qPrintable(victim));
+                return 1;
+            }
+            QElapsedTimer t;
+            double allError = -1, firstConnecting = -1;
+            QSet<QString> erred;
+            cloud.onMessage = [&](const QJsonObject &msg) {
+                if (msg.value(QStringLiteral("type")).toString() != u"status_update")
+                    return;
+                const QJsonObject d = msg.value(QStringLiteral("data")).toObject();
+                if (!ids.contains(d.value(QStringLiteral("device_id")).toString()))
+                    return;
+                const QString s = d.value(QStringLiteral("status")).toString();
+                // Each device's error counts once, even if its restart
+                // (backoff with jitter) begins before the last one's error.
+                if (s == u"error") {
+                    erred.insert(d.value(QStringLiteral("device_id")).toString());
+                    if (allError < 0 && erred.size() == ids.size())
+                        allError = t.nsecsElapsed() / 1e6;
+                } else if (s == u"connecting" && !erred.isEmpty() && firstConnecting < 0) {
+                    firstConnecting = t.nsecsElapsed() / 1e6;
+                }
+            };
+            t.start();
+            ::kill(pid_t(victimPid), SIGKILL);
+            const bool sawErrors = waitUntil([&] { return allError >= 0; }, 10000);
+            const bool back = sawErrors && waitUntil([&] { return connectedAmong(ids); }, 30000);
+            const double total = t.nsecsElapsed() / 1e6;
+            cloud.onMessage = nullptr;
+            if (!back) {
+                std::fprintf(stderr, "devices of %s did not come back after kill -9 of its host\n", qPrintable(victim));
+                return 1;
+            }
+            detected.push_back(allError);
+            recovered.push_back(total);
+            afterRestart.push_back(total - firstConnecting);
+            std::printf("  kill -9 of host %s (pid %lld, %lld devices): all in error after %.1f ms, restart (first "
+                        "`connecting`) at %.1f ms, all connected at %.1f ms (%.1f ms after the restart)\n",
+                        qPrintable(victim), victimPid, qlonglong(ids.size()), allError, firstConnecting, total,
+                        total - firstConnecting);
+        }
+        if (!recovered.empty()) {
+            std::printf("  crash recovery (%zu runs): medians: errors seen %.1f ms, all connected %.1f ms after the kill, "
+                        "%.1f ms after the restart\n",
+                        recovered.size(), median(detected), median(recovered), median(afterRestart));
+        }
+
+        // Cold start: a clean stop, then a start on the same root (drivers and
+        // devices in its database), timed from the start of the process.
+        std::vector<double> colds, hellos, stops;
+        for (int n = 0; n < parser.value(QStringLiteral("cold-starts")).toInt(); ++n) {
+            const QList<Host> before = hostsOf(nuc.processId());
+            QElapsedTimer stopping;
+            stopping.start();
+            nuc.terminate();
+            if (!nuc.waitForFinished(15000)) {
+                std::fprintf(stderr, "control-nuc did not stop within 15 s of SIGTERM\n");
+                nuc.kill();
+                nuc.waitForFinished(5000);
+            }
+            const double stopMs = stopping.elapsed();
+            // A host's own exit may lag the controller's by a few ms.
+            const bool allGone = waitUntil([&] {
+                return std::none_of(before.cbegin(), before.cend(), [](const Host &h) { return alive(h.pid); });
+            }, 5000);
+            if (nuc.exitStatus() != QProcess::NormalExit || nuc.exitCode() != 0)
+                std::fprintf(stderr, "control-nuc exited with status %d, code %d\n", int(nuc.exitStatus()), nuc.exitCode());
+            status.clear();
+            const int from = int(cloud.messages().size());
+            QElapsedTimer cold;
+            cold.start();
+            nuc.start(QStringLiteral(CONTROL_NUC_BINARY), nucArgs);
+            if (cloud.waitForMessage(QStringLiteral("hello"), from, 10000) < 0) {
+                std::fprintf(stderr, "control-nuc did not connect after its restart\n");
+                return 1;
+            }
+            const double helloMs = cold.nsecsElapsed() / 1e6;
+            if (!waitUntil([&] { return connectedAmong(allIds); }, 60000)) {
+                std::fprintf(stderr, "devices did not all connect after the restart\n");
+                return 1;
+            }
+            const double coldMs = cold.nsecsElapsed() / 1e6;
+            colds.push_back(coldMs);
+            hellos.push_back(helloMs);
+            stops.push_back(stopMs);
+            std::printf("  cold start %d: stopped in %.0f ms (%lld hosts, %s left behind); started: hello at %.0f ms, "
+                        "all %d connected at %.0f ms\n",
+                        n + 1, stopMs, qlonglong(before.size()), allGone ? "none" : "SOME", helloMs, count, coldMs);
+        }
+        if (!colds.empty()) {
+            std::printf("  cold start (%zu runs): median %.0f ms to all connected (hello %.0f ms; stop %.0f ms)\n",
+                        colds.size(), median(colds), median(hellos), median(stops));
+            QThread::msleep(500);   // the last hosts' engines settle
+            printMemory("after the cold start", measureMemory(nuc.processId()), count);
+        }
         nuc.terminate();
-        nuc.waitForFinished(10000);
+        nuc.waitForFinished(15000);
     }
     simulator.terminate();
     simulator.waitForFinished(5000);
