@@ -139,6 +139,7 @@ private slots:
     void repeatedFailuresQuarantine();
     void validatorHostValidatesAndSurvivesACrash();
     void hostEndsWhenTheControllerGoes();
+    void aMissingProgramIsReported();
 };
 
 void tst_DriverHosts::instanceRunsInAHostProcess()
@@ -364,6 +365,18 @@ void tst_DriverHosts::hostEndsWhenTheControllerGoes()
     ::kill(pid_t(standIn.processId()), SIGKILL);
     QVERIFY(standIn.waitForFinished(5000));
     QTRY_VERIFY_WITH_TIMEOUT(!processExists(hostPid), 5000);
+}
+
+void tst_DriverHosts::aMissingProgramIsReported()
+{
+    DriverHostOptions o = options();
+    o.program = QStringLiteral("/nonexistent/control-nuc-driverhost");
+    DriverHostPool pool(o);
+    std::unique_ptr<DriverHandle> handle(pool.create(typed(QStringLiteral("echo"), echoDriver, QStringLiteral("m")), nullptr));
+    QSignalSpy faulted(handle.get(), &DriverHandle::faulted);
+    const CallResult r = wait([&](auto cb) { handle->load(cb); });
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.startsWith(QStringLiteral("driver host")) && r.error.contains(QStringLiteral("start")), qPrintable(r.error));
 }
 
 // The stand-in controller of hostEndsWhenTheControllerGoes: starts a host,

@@ -48,6 +48,17 @@ DriverHostProcess::DriverHostProcess(const DriverHostOptions &options, QObject *
     m_process.setProcessChannelMode(QProcess::ForwardedChannels);
     m_process.setInputChannelMode(QProcess::ForwardedInputChannel);
     connect(&m_process, &QProcess::finished, this, &DriverHostProcess::onFinished);
+    connect(&m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
+        if (error != QProcess::FailedToStart || !m_running)
+            return;
+        m_running = false;
+        m_pingTimer.stop();
+        m_memoryTimer.stop();
+        m_channel->close();
+        m_killReason = QStringLiteral("could not be started (%1)").arg(m_process.errorString());
+        qCWarning(lcRuntime).noquote() << "driver host" << m_options.name << m_killReason;
+        emit died(m_killReason);
+    });
     connect(m_channel, &HostChannel::frameReceived, this, &DriverHostProcess::onFrame);
     connect(m_channel, &HostChannel::closed, this, [this](const QString &reason) {
         // A host that closes its link is of no use: end it (its exit tells why).
@@ -107,9 +118,13 @@ bool DriverHostProcess::start(QString *error)
     m_killReason.clear();
     m_stopping = false;
     m_stopStep = 0;
+    // Not waiting for the exec: frames wait in the socket until the host
+    // reads them, and a program that cannot be run is reported by
+    // errorOccurred (a cold start with a hundred hosts does not queue up
+    // behind a hundred execs).
     m_process.start();
     ::close(childFd);
-    if (!m_process.waitForStarted(m_options.stopTimeoutMs)) {
+    if (m_process.state() == QProcess::NotRunning || m_process.processId() <= 0) {
         ::close(fds[0]);
         *error = QStringLiteral("cannot start %1: %2").arg(m_options.program, m_process.errorString());
         return false;
@@ -131,7 +146,7 @@ bool DriverHostProcess::start(QString *error)
           {QStringLiteral("validationBudgetMs"), m_options.validationBudgetMs}});
     m_pingTimer.start();
     m_memoryTimer.start();
-    qCInfo(lcRuntime).noquote() << QStringLiteral("driver host %1 (pid %2) started").arg(m_options.name).arg(m_pid);
+    qCInfo(lcRuntime).noquote() << QStringLiteral("driver host %1 (pid %2) starting").arg(m_options.name).arg(m_pid);
     return true;
 }
 
@@ -219,8 +234,13 @@ void DriverHostProcess::checkHealth()
         kill(QStringLiteral("exceeded its memory limit of %1").arg(mib(memoryLimitBytes())));
         return;
     }
-    if (m_lastFrame.elapsed() > m_options.answerTimeoutMs && !m_stopping)
-        kill(QStringLiteral("stopped answering (nothing for %1 ms)").arg(m_lastFrame.elapsed()));
+    if (m_lastFrame.elapsed() > m_options.answerTimeoutMs && !m_stopping) {
+        // This process's own event loop may have been the busy one (a cold
+        // start): read what already arrived before calling the host hung.
+        m_channel->waitForFrame(0);
+        if (m_lastFrame.elapsed() > m_options.answerTimeoutMs && m_running && m_killReason.isEmpty())
+            kill(QStringLiteral("stopped answering (nothing for %1 ms)").arg(m_lastFrame.elapsed()));
+    }
 }
 
 void DriverHostProcess::kill(const QString &reason)

@@ -43,6 +43,11 @@ bool HostChannel::waitForFrame(int timeoutMs)
     const quint64 before = m_framesSeen;
     QDeadlineTimer deadline(timeoutMs);
     drain();
+    if (m_framesSeen == before && isOpen()) {
+        // What already sits in the kernel's buffer, without waiting.
+        m_socket.waitForReadyRead(0);
+        drain();
+    }
     while (isOpen() && m_framesSeen == before && !deadline.hasExpired()) {
         if (m_socket.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime()))))
             drain();
