@@ -207,6 +207,7 @@ void DriverSyncPipeline::process(const QJsonObject &data)
         fail(request, {QStringLiteral("Driver validation failed: ") + message, stack}, tempPath, timer);
         return;
     }
+    const double transformedMs = timer.nsecsElapsed() / 1e6;
     const ScriptError verdict = m_validator->validate(
         {runnable, type, request.protocolType, m_layout.driverFilePath(type)});
     const QString syncError = fileSynced.get();
@@ -234,7 +235,7 @@ void DriverSyncPipeline::process(const QJsonObject &data)
     }
 
     qCInfo(lcSync).noquote() << "driver" << type << request.version << "active (sync" << syncId << ")";
-    qCDebug(lcSync) << "sync timing (ms): saved" << savedMs << "validated" << validatedMs << "stored"
+    qCDebug(lcSync) << "sync timing (ms): saved" << savedMs << "transformed" << transformedMs << "validated" << validatedMs << "stored"
                     << timer.nsecsElapsed() / 1e6;
     answer(complete.type, complete.data, request, QStringLiteral("completed"), timer, {});
     emit driverActivated(type, request.version);
