@@ -147,7 +147,10 @@ Controller::~Controller()
 
 QString Controller::start()
 {
-    QString error = m_layout.prepare();
+    QString error = m_rootLock.acquire(m_layout);
+    if (!error.isEmpty())
+        return error;
+    error = m_layout.prepare();
     if (!error.isEmpty())
         return error;
     m_safeMode = std::make_unique<SafeMode>(m_layout.varDir() + QStringLiteral("/run-state.json"), m_config.safeModeCrashes,

@@ -6,6 +6,7 @@
 #include "core/config.h"
 #include "protocol/messages.h"
 #include "storage/database.h"
+#include "storage/rootlock.h"
 #include "storage/storagelayout.h"
 
 #include <QJsonObject>
@@ -34,7 +35,9 @@ public:
     explicit Controller(const Config &config, QObject *parent = nullptr);
     ~Controller() override;
 
-    // Prepares storage and starts every part. Returns an error line or empty.
+    // Takes the root's lock (another process on the root: refused before
+    // anything is touched), prepares storage and starts every part.
+    // Returns an error line or empty.
     QString start();
     void stop();
 
@@ -79,6 +82,7 @@ signals:
 private:
     Config m_config;
     StorageLayout m_layout;
+    RootLock m_rootLock;   // first member of the root's own: released last
     Database m_db;   // the main thread's connection
     std::unique_ptr<DriverHostPool> m_hosts;
     std::unique_ptr<ProtocolHandler> m_protocol;
