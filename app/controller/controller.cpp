@@ -51,17 +51,7 @@ Controller::Controller(const Config &config, QObject *parent)
     , m_layout(config.root)
     , m_protocol(std::make_unique<ProtocolHandler>(config.maxFrameBytes))
 {
-    CloudLinkSettings link;
-    link.url = config.cloudUrl;
-    link.token = config.token;
-    link.caFile = config.cloudCaFile;
-    link.controllerId = config.controllerId;
-    link.appVersion = QStringLiteral(NUC_APP_VERSION);
-    link.reconnectMinMs = config.reconnectMinMs;
-    link.reconnectMaxMs = config.reconnectMaxMs;
-    link.pingIntervalMs = config.pingIntervalMs;
-    link.pongTimeoutMs = config.pongTimeoutMs;
-    m_link = std::make_unique<CloudLink>(link);
+    m_link = std::make_unique<CloudLink>(cloudLinkSettings(config));
 
     m_protocol->setSender([this](const QString &text) { return m_link->sendText(text); });
     m_protocol->setHelloProvider([this] { return hello(); });
@@ -129,6 +119,21 @@ Controller::Controller(const Config &config, QObject *parent)
         enableDrivers();
         m_protocol->sendHello();
     });
+}
+
+CloudLinkSettings Controller::cloudLinkSettings(const Config &config)
+{
+    CloudLinkSettings link;
+    link.url = config.cloudUrl;
+    link.token = config.token;
+    link.caFile = config.cloudCaFile;
+    link.controllerId = config.controllerId;
+    link.appVersion = QStringLiteral(NUC_APP_VERSION);
+    link.reconnectMinMs = config.reconnectMinMs;
+    link.reconnectMaxMs = config.reconnectMaxMs;
+    link.pingIntervalMs = config.pingIntervalMs;
+    link.pongTimeoutMs = config.pongTimeoutMs;
+    return link;
 }
 
 Controller::~Controller()

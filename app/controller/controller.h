@@ -3,6 +3,7 @@
 // main() and the integration tests both use it.
 #pragma once
 
+#include "cloud/cloudlink.h"
 #include "core/config.h"
 #include "protocol/messages.h"
 #include "storage/database.h"
@@ -16,7 +17,6 @@
 
 #include <memory>
 
-class CloudLink;
 class DeviceListModel;
 class DeviceManager;
 class DeviceMessages;
@@ -40,6 +40,9 @@ public:
     // Returns an error line or empty.
     QString start();
     void stop();
+
+    // How the cloud link dials for a configuration (--check-cloud too).
+    static CloudLinkSettings cloudLinkSettings(const Config &config);
 
     const Config &config() const { return m_config; }
     const StorageLayout &layout() const { return m_layout; }
