@@ -47,6 +47,7 @@ private slots:
     void deployGoesPendingInProgressActive();
     void badDriverFailsWithItsMessage();
     void provisionAndCommandThroughTheCli();
+    void refusedDeviceListFailsTheCli();
     void controllerReconnectsAfterTheCloudRestarts();
     void wrongTokenIsRefused();
     void unknownSyncIdIsLoggedNotACrash();
@@ -306,6 +307,38 @@ void tst_Cloud::provisionAndCommandThroughTheCli()
                  &out),
              1);
     QVERIFY2(out.contains(u"failed: unknown device: ghost"), qPrintable(out));
+}
+
+void tst_Cloud::refusedDeviceListFailsTheCli()
+{
+    startNuc();
+    QVERIFY(waitForController(QStringLiteral("nuc-e2e"), true));
+    QFile devices(m_dir->filePath(QStringLiteral("duplicate.json")));
+    QVERIFY(devices.open(QIODevice::WriteOnly));
+    devices.write(R"([{"device_id":"dup-1","name":"A","type":"tcp_projector"},
+                      {"device_id":"dup-2","name":"B","type":"tcp_projector"},
+                      {"device_id":"dup-1","name":"C","type":"tcp_projector"}])");
+    devices.close();
+    QString out;
+    QCOMPARE(cli({QStringLiteral("devices"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"), QStringLiteral("--file"),
+                  devices.fileName()}, &out),
+             1);
+    // The controller's own reason, not a guess.
+    QVERIFY2(out.contains(u"controller nuc-e2e refused device_sync: device_sync: ")
+                 && out.contains(u"device_id dup-1 is listed twice"),
+             qPrintable(out));
+    QVERIFY2(!out.contains(u"accepted"), qPrintable(out));
+    // Nothing was created; a good list right after is accepted (the fence of
+    // the refused one does not answer for it).
+    QVERIFY(devices.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    devices.write(R"([{"device_id":"ok-1","name":"A","type":"tcp_projector"}])");
+    devices.close();
+    QCOMPARE(cli({QStringLiteral("devices"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"), QStringLiteral("--file"),
+                  devices.fileName()}, &out),
+             0);
+    QVERIFY2(out.contains(u"1 devices accepted by nuc-e2e"), qPrintable(out));
+    QVERIFY(QTest::qWaitFor([&] { return cli({QStringLiteral("controllers")}, &out) == 0 && out.contains(u"ok-1="); }, 10000));
+    QVERIFY2(!out.contains(u"dup-1"), qPrintable(out));
 }
 
 void tst_Cloud::controllerReconnectsAfterTheCloudRestarts()
