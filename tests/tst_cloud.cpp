@@ -355,12 +355,28 @@ void tst_Cloud::wrongTokenIsRefused()
     // The intruder alone first, so that the refusal the cloud logs is its own:
     // the test fails if it never dialled or was let in.
     QByteArray cloudLog;
-    startNuc(QStringLiteral("not-the-token"), QStringLiteral("intruder"));
+    QProcess intruder;
+    intruder.setProcessChannelMode(QProcess::MergedChannels);
+    intruder.start(nucBinary, {QStringLiteral("--headless"), QStringLiteral("--root"), m_dir->filePath(QStringLiteral("intruder")),
+                               QStringLiteral("--cloud-url"), QStringLiteral("ws://127.0.0.1:%1/").arg(m_port),
+                               QStringLiteral("--token"), QStringLiteral("not-the-token"), QStringLiteral("--controller-id"),
+                               QStringLiteral("intruder"), QStringLiteral("--reconnect-min-ms"), QStringLiteral("100"),
+                               QStringLiteral("--reconnect-max-ms"), QStringLiteral("200"), QStringLiteral("--log-level"),
+                               QStringLiteral("warning")});
+    QVERIFY(intruder.waitForStarted(5000));
+    // Refused on the upgrade (HTTP 401), again and again as it retries.
     QVERIFY2(QTest::qWaitFor([&] {
                  cloudLog += m_cloud->readAll();
-                 return cloudLog.contains("refused a controller with a missing or wrong token");
+                 return cloudLog.count("refused a controller with a missing or wrong token from \"127.0.0.1\" (HTTP 401)") >= 4;
              }, 10000),
              cloudLog.constData());
+    intruder.terminate();
+    QVERIFY(intruder.waitForFinished(10000));
+    // The controller said so once, and never that it was connected.
+    const QString intruderLog = QString::fromLocal8Bit(intruder.readAll());
+    QVERIFY2(intruderLog.count(QStringLiteral("the cloud refused our credentials (HTTP 401)")) == 1
+                 && !intruderLog.contains(u"connection to the cloud lost"),
+             qPrintable(intruderLog));
     startNuc();
     QVERIFY(waitForController(QStringLiteral("nuc-e2e"), true));
     QString out;

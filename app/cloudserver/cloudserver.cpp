@@ -1,6 +1,5 @@
 #include "cloudserver/cloudserver.h"
 
-#include "core/digestcompare.h"
 #include "protocol/controllerreports.h"
 #include "protocol/envelope.h"
 
@@ -54,11 +53,11 @@ CloudServer::CloudServer(CloudDatabase *database, const CloudServerSettings &set
     : QObject(parent)
     , m_database(database)
     , m_settings(settings)
-    , m_server(new QWebSocketServer(QStringLiteral("control-cloud"),
-                                    settings.tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode, this))
+    // TLS and the token are the gate's: the WebSocket server only upgrades
+    // the connections the gate lets through.
+    , m_server(new QWebSocketServer(QStringLiteral("control-cloud"), QWebSocketServer::NonSecureMode, this))
+    , m_gate(new UpgradeGate(m_server, settings.token, settings.tls, this))
 {
-    if (settings.tls)
-        m_server->setSslConfiguration(*settings.tls);
     connect(m_server, &QWebSocketServer::newConnection, this, &CloudServer::onNewConnection);
 }
 
@@ -72,25 +71,17 @@ CloudServer::~CloudServer()
 
 QString CloudServer::listen(const QHostAddress &address, quint16 port)
 {
-    if (!m_server->listen(address, port))
-        return QStringLiteral("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(m_server->errorString());
+    if (!m_gate->listen(address, port))
+        return QStringLiteral("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(m_gate->errorString());
     qCInfo(lcCloudServer).noquote() << "listening on" << (m_settings.tls ? u"wss://" : u"ws://") + address.toString()
-                                    + QLatin1Char(':') + QString::number(m_server->serverPort());
+                                    + QLatin1Char(':') + QString::number(m_gate->serverPort());
     return {};
 }
 
 void CloudServer::onNewConnection()
 {
     while (QWebSocket *socket = m_server->nextPendingConnection()) {
-        socket->setParent(this);
-        const QByteArray auth = socket->request().rawHeader("Authorization");
-        if (!m_settings.token.isEmpty() && !digestEquals(auth, QByteArray("Bearer " + m_settings.token.toUtf8()))) {
-            qCWarning(lcCloudServer) << "refused a controller with a missing or wrong token from"
-                                     << socket->peerAddress().toString();
-            socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("invalid token"));
-            socket->deleteLater();
-            continue;
-        }
+        socket->setParent(this);   // its token was checked by the gate
         connect(socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString &text) { onMessage(socket, text); });
         connect(socket, &QWebSocket::disconnected, this, [this, socket] {
             const QString id = controllerIdOf(socket);

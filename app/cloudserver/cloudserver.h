@@ -5,6 +5,7 @@
 #pragma once
 
 #include "cloudserver/clouddatabase.h"
+#include "cloudserver/upgradegate.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -34,7 +35,7 @@ public:
     ~CloudServer() override;
 
     QString listen(const QHostAddress &address, quint16 port);
-    quint16 port() const { return m_server->serverPort(); }
+    quint16 port() const { return m_gate->serverPort(); }
 
     using Reply = std::function<void(const QJsonObject &reply)>;   // {"ok":bool, ...}
 
@@ -90,6 +91,7 @@ private:
     CloudDatabase *m_database;
     CloudServerSettings m_settings;
     QWebSocketServer *m_server;
+    UpgradeGate *m_gate;
     QHash<QString, Controller> m_controllers;
     QHash<QString, QList<Awaiting>> m_awaiting;                    // controller_id → in send order
     QHash<QString, QList<std::pair<Reply, QTimer *>>> m_waiting;   // sync_id → waiting admins
