@@ -3,6 +3,7 @@
 #include "core/backoff.h"
 #include "cloud/cloudlink.h"
 #include "fakecloud.h"
+#include "testpeers.h"
 
 #include <QCryptographicHash>
 #include <QProcess>
@@ -51,34 +52,6 @@ public:
     }
     QTcpServer server;
     int connections = 0;
-};
-
-// A server that answers every WebSocket upgrade with one HTTP status, the
-// way a cloud refuses a wrong token.
-class RefusingPeer : public QObject
-{
-public:
-    explicit RefusingPeer(QByteArray statusLine) : m_statusLine(std::move(statusLine))
-    {
-        connect(&server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *s = server.nextPendingConnection()) {
-                ++upgrades;
-                connect(s, &QTcpSocket::readyRead, s, [this, s] {
-                    if (!s->peek(64 * 1024).contains("\r\n\r\n"))
-                        return;
-                    s->readAll();
-                    s->write("HTTP/1.1 " + m_statusLine + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-                    s->disconnectFromHost();
-                });
-                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
-            }
-        });
-    }
-    QTcpServer server;
-    int upgrades = 0;
-
-private:
-    QByteArray m_statusLine;
 };
 
 QtMessageHandler previousHandler = nullptr;
