@@ -1,5 +1,6 @@
 // control-nuc: reads the configuration, builds the controller and, unless
 // headless, the dashboard; runs the event loop until SIGINT/SIGTERM.
+#include "cloud/cloudcheck.h"
 #include "core/config.h"
 #include "controller/controller.h"
 #include "ui/dashboard.h"
@@ -98,6 +99,16 @@ int main(int argc, char *argv[])
     if (!config.checkDriverFile.isEmpty()) {
         QCoreApplication app(argc, argv);
         return checkDriver(config);
+    }
+    if (config.checkCloud) {
+        // Needs no root and takes no lock: it may run beside the service.
+        QCoreApplication app(argc, argv);
+        CloudCheck check(Controller::cloudLinkSettings(config), config.controllerName, config.checkTimeoutMs);
+        const CloudCheck::Outcome outcome = check.run([](const QString &line) {
+            std::printf("%s\n", qPrintable(line));
+            std::fflush(stdout);
+        });
+        return CloudCheck::exitStatus(outcome);
     }
     if (!config.headless && !haveDisplay(environment)) {
         std::fprintf(stderr, "control-nuc: no display found (no DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM); "

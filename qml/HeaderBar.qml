@@ -65,7 +65,10 @@ Rectangle {
                 font.pixelSize: 15 * header.unit
                 text: header.dashboard.cloudState === "reconnecting"
                       ? qsTr("next try in %n s", "", header.secondsUntil(header.dashboard.nextAttemptAt))
-                      : header.dashboard.cloudState === "offline" ? qsTr("no cloud configured") : ""
+                      : header.dashboard.cloudState === "refused"
+                        ? qsTr("%1 refused our credentials (HTTP %2): check the token")
+                              .arg(header.dashboard.cloudUrl).arg(header.dashboard.cloudRefusedStatus)
+                        : header.dashboard.cloudState === "offline" ? qsTr("no cloud configured") : ""
             }
         }
 

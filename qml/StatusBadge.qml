@@ -16,6 +16,7 @@ Rectangle {
         case "disconnected": return qsTr("Disconnected")
         case "error": return qsTr("Error")
         case "reconnecting": return qsTr("Reconnecting")
+        case "refused": return qsTr("Refused")
         case "offline": return qsTr("Offline")
         case "completed": return qsTr("Completed")
         case "failed": return qsTr("Failed")

@@ -19,7 +19,7 @@ QtObject {
         switch (status) {
         case "connected": case "completed": return ok
         case "connecting": case "reconnecting": case "in_progress": return busy
-        case "error": case "failed": return bad
+        case "error": case "failed": case "refused": return bad
         default: return idle
         }
     }
@@ -27,7 +27,7 @@ QtObject {
         switch (status) {
         case "connected": case "completed": return "✔"
         case "connecting": case "reconnecting": case "in_progress": return "⟳"
-        case "error": case "failed": return "✖"
+        case "error": case "failed": case "refused": return "✖"
         default: return "●"
         }
     }

@@ -9,11 +9,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 export BUILD_DIR
+
+# One demo per run folder: a second run.sh beside a running one stops here,
+# before it builds, deletes its admin socket or overwrites its logs. The
+# lock (flock on fd 9) is inherited by everything started below, so it is
+# held until the last of them ends.
+mkdir -p "$BUILD_DIR/run"
+RUN_DIR="$(cd "$BUILD_DIR/run" && pwd)"
+exec 9>>"$RUN_DIR/run.lock"
+if ! flock -n 9; then
+    echo "run: a demo is already running from $RUN_DIR (pid $(cat "$RUN_DIR/run.lock" 2>/dev/null || echo unknown));" \
+         "stop it first, or give this one its own BUILD_DIR" >&2
+    exit 1
+fi
+echo $$ >"$RUN_DIR/run.lock"
+
 scripts/setup.sh
 
 BIN="$BUILD_DIR/app"
-mkdir -p "$BUILD_DIR/run"
-RUN_DIR="$(cd "$BUILD_DIR/run" && pwd)"
 nuc_args=(--root "$RUN_DIR/nuc" --controller-id demo-nuc --name "Demo rack" --technician-pin 1234)
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
     echo "run: no display found; running headless (--headless)"

@@ -47,6 +47,7 @@ private slots:
     void deployGoesPendingInProgressActive();
     void badDriverFailsWithItsMessage();
     void provisionAndCommandThroughTheCli();
+    void refusedDeviceListFailsTheCli();
     void controllerReconnectsAfterTheCloudRestarts();
     void wrongTokenIsRefused();
     void unknownSyncIdIsLoggedNotACrash();
@@ -308,6 +309,38 @@ void tst_Cloud::provisionAndCommandThroughTheCli()
     QVERIFY2(out.contains(u"failed: unknown device: ghost"), qPrintable(out));
 }
 
+void tst_Cloud::refusedDeviceListFailsTheCli()
+{
+    startNuc();
+    QVERIFY(waitForController(QStringLiteral("nuc-e2e"), true));
+    QFile devices(m_dir->filePath(QStringLiteral("duplicate.json")));
+    QVERIFY(devices.open(QIODevice::WriteOnly));
+    devices.write(R"([{"device_id":"dup-1","name":"A","type":"tcp_projector"},
+                      {"device_id":"dup-2","name":"B","type":"tcp_projector"},
+                      {"device_id":"dup-1","name":"C","type":"tcp_projector"}])");
+    devices.close();
+    QString out;
+    QCOMPARE(cli({QStringLiteral("devices"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"), QStringLiteral("--file"),
+                  devices.fileName()}, &out),
+             1);
+    // The controller's own reason, not a guess.
+    QVERIFY2(out.contains(u"controller nuc-e2e refused device_sync: device_sync: ")
+                 && out.contains(u"device_id dup-1 is listed twice"),
+             qPrintable(out));
+    QVERIFY2(!out.contains(u"accepted"), qPrintable(out));
+    // Nothing was created; a good list right after is accepted (the fence of
+    // the refused one does not answer for it).
+    QVERIFY(devices.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    devices.write(R"([{"device_id":"ok-1","name":"A","type":"tcp_projector"}])");
+    devices.close();
+    QCOMPARE(cli({QStringLiteral("devices"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"), QStringLiteral("--file"),
+                  devices.fileName()}, &out),
+             0);
+    QVERIFY2(out.contains(u"1 devices accepted by nuc-e2e"), qPrintable(out));
+    QVERIFY(QTest::qWaitFor([&] { return cli({QStringLiteral("controllers")}, &out) == 0 && out.contains(u"ok-1="); }, 10000));
+    QVERIFY2(!out.contains(u"dup-1"), qPrintable(out));
+}
+
 void tst_Cloud::controllerReconnectsAfterTheCloudRestarts()
 {
     startNuc();
@@ -322,12 +355,28 @@ void tst_Cloud::wrongTokenIsRefused()
     // The intruder alone first, so that the refusal the cloud logs is its own:
     // the test fails if it never dialled or was let in.
     QByteArray cloudLog;
-    startNuc(QStringLiteral("not-the-token"), QStringLiteral("intruder"));
+    QProcess intruder;
+    intruder.setProcessChannelMode(QProcess::MergedChannels);
+    intruder.start(nucBinary, {QStringLiteral("--headless"), QStringLiteral("--root"), m_dir->filePath(QStringLiteral("intruder")),
+                               QStringLiteral("--cloud-url"), QStringLiteral("ws://127.0.0.1:%1/").arg(m_port),
+                               QStringLiteral("--token"), QStringLiteral("not-the-token"), QStringLiteral("--controller-id"),
+                               QStringLiteral("intruder"), QStringLiteral("--reconnect-min-ms"), QStringLiteral("100"),
+                               QStringLiteral("--reconnect-max-ms"), QStringLiteral("200"), QStringLiteral("--log-level"),
+                               QStringLiteral("warning")});
+    QVERIFY(intruder.waitForStarted(5000));
+    // Refused on the upgrade (HTTP 401), again and again as it retries.
     QVERIFY2(QTest::qWaitFor([&] {
                  cloudLog += m_cloud->readAll();
-                 return cloudLog.contains("refused a controller with a missing or wrong token");
+                 return cloudLog.count("refused a controller with a missing or wrong token from \"127.0.0.1\" (HTTP 401)") >= 4;
              }, 10000),
              cloudLog.constData());
+    intruder.terminate();
+    QVERIFY(intruder.waitForFinished(10000));
+    // The controller said so once, and never that it was connected.
+    const QString intruderLog = QString::fromLocal8Bit(intruder.readAll());
+    QVERIFY2(intruderLog.count(QStringLiteral("the cloud refused our credentials (HTTP 401)")) == 1
+                 && !intruderLog.contains(u"connection to the cloud lost"),
+             qPrintable(intruderLog));
     startNuc();
     QVERIFY(waitForController(QStringLiteral("nuc-e2e"), true));
     QString out;

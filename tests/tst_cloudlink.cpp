@@ -3,8 +3,10 @@
 #include "core/backoff.h"
 #include "cloud/cloudlink.h"
 #include "fakecloud.h"
+#include "testpeers.h"
 
 #include <QCryptographicHash>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -54,11 +56,14 @@ public:
 
 QtMessageHandler previousHandler = nullptr;
 int cloudWarnings = 0;
+QStringList cloudWarningLines;
 
 void countingHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
-    if (type == QtWarningMsg && context.category && qstrcmp(context.category, "nuc.cloud") == 0)
+    if (type == QtWarningMsg && context.category && qstrcmp(context.category, "nuc.cloud") == 0) {
         ++cloudWarnings;
+        cloudWarningLines << message;
+    }
     previousHandler(type, context, message);
 }
 
@@ -85,6 +90,18 @@ private slots:
     void redialsAfterTheServerGoesAway();
     void deadPeerIsDetectedByPing();
     void quietWhileTheCloudIsDown();
+    void refusedCredentialsAreTheirOwnState_data();
+    void refusedCredentialsAreTheirOwnState();
+    void aRefusalEndsWithTheNextConnection();
+    void checkCloudPassesEveryStep();
+    void checkCloudReportsRefusedCredentials();
+    void checkCloudStepsTimeOut();
+    void checkCloudWithNothingListening();
+
+private:
+    // Runs `control-nuc --check-cloud` against `url` while this test's
+    // servers keep answering; returns the exit status, fills stdout.
+    static int checkCloud(const QUrl &url, QString *out);
 };
 
 void tst_CloudLink::backoffDoublesWithJitterUpToTheCap()
@@ -178,6 +195,131 @@ void tst_CloudLink::quietWhileTheCloudIsDown()
     qInstallMessageHandler(previousHandler);
     // The first three failures and one "going quiet" line; nothing per retry after.
     QCOMPARE(cloudWarnings, 4);
+}
+
+void tst_CloudLink::refusedCredentialsAreTheirOwnState_data()
+{
+    QTest::addColumn<QByteArray>("statusLine");
+    QTest::addColumn<int>("status");
+    QTest::newRow("401") << QByteArray("401 Unauthorized") << 401;
+    QTest::newRow("403") << QByteArray("403 Forbidden") << 403;
+}
+
+void tst_CloudLink::refusedCredentialsAreTheirOwnState()
+{
+    QFETCH(QByteArray, statusLine);
+    QFETCH(int, status);
+    RefusingPeer peer(statusLine);
+    QVERIFY(peer.server.listen(QHostAddress::LocalHost));
+    CloudLinkSettings s = settingsFor(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(peer.server.serverPort())));
+    s.reconnectMinMs = 10;
+    s.reconnectMaxMs = 20;
+    cloudWarnings = 0;
+    cloudWarningLines.clear();
+    previousHandler = qInstallMessageHandler(countingHandler);
+    {
+        CloudLink link(s);
+        QSignalSpy connected(&link, &CloudLink::connected);
+        link.start();
+        QVERIFY(QTest::qWaitFor([&] { return link.state() == CloudLink::State::CredentialsRefused; }, 5000));
+        QCOMPARE(link.refusedStatus(), status);
+        // The backoff goes on: several more refused attempts, still that state.
+        QVERIFY(QTest::qWaitFor([&] { return peer.upgrades >= 6; }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return link.state() == CloudLink::State::CredentialsRefused; }, 5000));
+        QCOMPARE(link.refusedStatus(), status);
+        QVERIFY(link.failedAttempts() >= 5);
+        QVERIFY(link.nextAttemptAt().isValid());
+        QCOMPARE(connected.size(), 0);
+    }
+    qInstallMessageHandler(previousHandler);
+    // One line for the refusal, none per retry.
+    QCOMPARE(cloudWarnings, 1);
+    QVERIFY2(cloudWarningLines.constFirst().startsWith(
+                 QStringLiteral("the cloud refused our credentials (HTTP %1) at ws://127.0.0.1:").arg(status)),
+             qPrintable(cloudWarningLines.constFirst()));
+}
+
+void tst_CloudLink::aRefusalEndsWithTheNextConnection()
+{
+    // A refusing peer, then (the token fixed on the cloud's side) a good one
+    // on the same port: the refusal is over once connected.
+    RefusingPeer peer("401 Unauthorized");
+    QVERIFY(peer.server.listen(QHostAddress::LocalHost));
+    const quint16 port = peer.server.serverPort();
+    CloudLinkSettings s = settingsFor(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port)));
+    CloudLink link(s);
+    QSignalSpy connected(&link, &CloudLink::connected);
+    link.start();
+    QVERIFY(QTest::qWaitFor([&] { return link.refusedStatus() == 401; }, 5000));
+    peer.server.close();
+    FakeCloud cloud;
+    QVERIFY(cloud.listen(port));
+    QVERIFY(connected.wait(5000));
+    QCOMPARE(link.state(), CloudLink::State::Connected);
+    QCOMPARE(link.refusedStatus(), 0);
+}
+
+int tst_CloudLink::checkCloud(const QUrl &url, QString *out)
+{
+    QProcess p;
+    p.start(QStringLiteral(CONTROL_NUC_BINARY),
+            {QStringLiteral("--check-cloud"), QStringLiteral("--cloud-url"), url.toString(), QStringLiteral("--token"),
+             QStringLiteral("t0ken"), QStringLiteral("--controller-id"), QStringLiteral("check-test"),
+             QStringLiteral("--check-timeout-ms"), QStringLiteral("1500")});
+    if (!p.waitForStarted(5000) || !QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, 20000))
+        return -1;
+    *out = QString::fromUtf8(p.readAllStandardOutput());
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+}
+
+void tst_CloudLink::checkCloudPassesEveryStep()
+{
+    FakeCloud cloud;
+    QVERIFY(cloud.listen());
+    QString out;
+    QCOMPARE(checkCloud(cloud.url(), &out), 0);
+    const QStringList lines = out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 5);
+    const char *steps[] = {"DNS", "TCP", "TLS", "upgrade", "hello"};
+    for (int i = 0; i < 5; ++i)
+        QVERIFY2(lines.at(i).startsWith(QLatin1String(steps[i])) && lines.at(i).contains(u" ok: "), qPrintable(out));
+    // The hello it sent is the controller's, with the given id.
+    const int hello = cloud.waitForMessage(QStringLiteral("hello"));
+    QVERIFY(hello >= 0);
+    QCOMPARE(cloud.messages().at(hello).value(QStringLiteral("data")).toObject().value(QStringLiteral("controller_id")),
+             QStringLiteral("check-test"));
+}
+
+void tst_CloudLink::checkCloudReportsRefusedCredentials()
+{
+    RefusingPeer peer("401 Unauthorized");
+    QVERIFY(peer.server.listen(QHostAddress::LocalHost));
+    QString out;
+    QCOMPARE(checkCloud(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(peer.server.serverPort())), &out), 3);
+    QVERIFY2(out.contains(QStringLiteral("upgrade  FAILED: the cloud refused our credentials (HTTP 401)")), qPrintable(out));
+    QVERIFY2(out.contains(QStringLiteral("TCP      ok: ")) && out.contains(QStringLiteral("hello    skipped")), qPrintable(out));
+}
+
+void tst_CloudLink::checkCloudStepsTimeOut()
+{
+    // Upgrades, then answers nothing (no pong): the hello step times out.
+    SilentWebSocketPeer peer;
+    QVERIFY(peer.server.listen(QHostAddress::LocalHost));
+    QString out;
+    QCOMPARE(checkCloud(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(peer.server.serverPort())), &out), 1);
+    QVERIFY2(out.contains(QStringLiteral("upgrade  ok: ")) && out.contains(QStringLiteral("hello    FAILED: no answer within 1500 ms")),
+             qPrintable(out));
+}
+
+void tst_CloudLink::checkCloudWithNothingListening()
+{
+    QTcpServer reserve;
+    QVERIFY(reserve.listen(QHostAddress::LocalHost));
+    const quint16 port = reserve.serverPort();
+    reserve.close();
+    QString out;
+    QCOMPARE(checkCloud(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port)), &out), 1);
+    QVERIFY2(out.contains(QStringLiteral("TCP      FAILED: ")) && out.contains(QStringLiteral("upgrade  skipped")), qPrintable(out));
 }
 
 QTEST_GUILESS_MAIN(tst_CloudLink)

@@ -9,6 +9,7 @@
 #include "devices/devicemanager.h"
 #include "simulator/devicesimulator.h"
 #include "fakecloud.h"
+#include "testpeers.h"
 #include "ui/translations.h"
 
 #include <QGuiApplication>
@@ -108,6 +109,7 @@ private slots:
     void kioskIsFullScreenAndCannotBeClosed();
     void safeModeBannerAndReEnable();
     void wrongPinsLockTheKeypad();
+    void refusedTokenIsShownWithTheUrl();
 
 private:
     void startController(const QString &pin);
@@ -491,6 +493,35 @@ void tst_Dashboard::wrongPinsLockTheKeypad()
     // Locked now: even the right PIN is refused, and the dialog says why.
     QVERIFY(!m_dashboard->checkPin(QStringLiteral("2468")));
     QVERIFY2(m_dashboard->pinProblem().startsWith(u"Too many wrong PINs. Try again in "), qPrintable(m_dashboard->pinProblem()));
+}
+
+void tst_Dashboard::refusedTokenIsShownWithTheUrl()
+{
+    RefusingPeer peer("401 Unauthorized");
+    QVERIFY(peer.server.listen(QHostAddress::LocalHost));
+    const QUrl url(QStringLiteral("ws://127.0.0.1:%1/").arg(peer.server.serverPort()));
+    Config c;
+    c.root = m_dir->path() + QStringLiteral("/root");
+    c.cloudUrl = url;
+    c.token = QStringLiteral("wrong");
+    c.controllerId = QStringLiteral("nuc-lobby-01");
+    c.reconnectMinMs = 50;
+    c.reconnectMaxMs = 100;
+    m_controller = std::make_unique<Controller>(c);
+    QCOMPARE(m_controller->start(), QString());
+    m_dashboard = std::make_unique<Dashboard>(m_controller.get(), QString());
+    loadUi();
+    QVERIFY(QTest::qWaitFor([&] { return m_dashboard->cloudState() == u"refused"; }, 5000));
+    QCOMPARE(m_dashboard->cloudRefusedStatus(), 401);
+    // Still "refused" while it redials (not "connecting"/"reconnecting").
+    const int before = peer.upgrades;
+    QVERIFY(QTest::qWaitFor([&] { return peer.upgrades >= before + 3; }, 5000));
+    QCOMPARE(m_dashboard->cloudState(), QStringLiteral("refused"));
+    QCOMPARE(findItem(item(QStringLiteral("cloudBadge")), QStringLiteral("statusWord"))->property("text").toString(),
+             QStringLiteral("Refused"));
+    QCOMPARE(item(QStringLiteral("cloudDetail"))->property("text").toString(),
+             QStringLiteral("%1 refused our credentials (HTTP 401): check the token").arg(url.toDisplayString()));
+    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
 }
 
 QTEST_MAIN(tst_Dashboard)

@@ -1,6 +1,7 @@
 // Appliance logic: safe mode from simulated crash counts (and what it does
 // to the controller), and readiness/watchdog notifications to a fake
-// systemd (NOTIFY_SOCKET), and the audit log's size cap.
+// systemd (NOTIFY_SOCKET), the audit log's size cap, and one control-nuc
+// process per root (the real binary).
 #include "controller/controller.h"
 #include "controller/devicemessages.h"
 #include "devices/devicemanager.h"
@@ -8,7 +9,10 @@
 #include "system/safemode.h"
 #include "system/systemdnotifier.h"
 
+#include <QDir>
 #include <QFile>
+#include <QLockFile>
+#include <QProcess>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -16,6 +20,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <csignal>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -34,6 +39,7 @@ private slots:
     void readyAndWatchdogReachSystemd();
     void noSystemdNoNoise();
     void auditLogIsCapped();
+    void oneProcessPerRoot();
 
 private:
     QTemporaryDir m_dir;
@@ -282,6 +288,65 @@ void tst_System::auditLogIsCapped()
     QFile f(path);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QVERIFY(f.readAll().contains("sync_id=\"s199\""));   // the newest line is kept
+}
+
+namespace {
+
+qint64 lockHolder(const QString &lockPath)
+{
+    qint64 pid = 0;
+    QString host;
+    QString app;
+    return QLockFile(lockPath).getLockInfo(&pid, &host, &app) ? pid : 0;
+}
+
+} // namespace
+
+void tst_System::oneProcessPerRoot()
+{
+    const QString root = m_dir.filePath(QStringLiteral("shared-root"));
+    const QString runState = root + QStringLiteral("/var/run-state.json");
+    const QString lock = root + QStringLiteral("/var/control-nuc.lock");
+    const QStringList args{QStringLiteral("--headless"), QStringLiteral("--root"), root,
+                           QStringLiteral("--log-level"), QStringLiteral("warning")};
+    QProcess first;
+    first.start(QStringLiteral(CONTROL_NUC_BINARY), args);
+    QVERIFY(first.waitForStarted(5000));
+    QVERIFY(QTest::qWaitFor([&] { return QFile::exists(runState) && lockHolder(lock) == first.processId(); }, 15000));
+    QFile stateFile(runState);
+    QVERIFY(stateFile.open(QIODevice::ReadOnly));
+    const QByteArray stateBefore = stateFile.readAll();
+    stateFile.close();
+
+    // A second one on the same root: status 2, one line naming the root and
+    // the holder, and the first one's run state untouched.
+    QProcess second;
+    second.start(QStringLiteral(CONTROL_NUC_BINARY), args);
+    QVERIFY(second.waitForFinished(10000));
+    QCOMPARE(second.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(second.exitCode(), 2);
+    const QString err = QString::fromLocal8Bit(second.readAllStandardError());
+    QCOMPARE(err.count(QLatin1Char('\n')), 1);
+    QVERIFY2(err.contains(QStringLiteral("the root %1 is in use by another control-nuc (pid %2")
+                              .arg(QDir::cleanPath(root)).arg(first.processId())),
+             qPrintable(err));
+    QVERIFY(stateFile.open(QIODevice::ReadOnly));
+    QCOMPARE(stateFile.readAll(), stateBefore);
+    stateFile.close();
+    QCOMPARE(first.state(), QProcess::Running);
+
+    // The first one killed: its lock is stale, the next start takes it over.
+    ::kill(pid_t(first.processId()), SIGKILL);
+    QVERIFY(first.waitForFinished(5000));
+    QVERIFY(QFile::exists(lock));
+    QProcess third;
+    third.start(QStringLiteral(CONTROL_NUC_BINARY), args);
+    QVERIFY(third.waitForStarted(5000));
+    QVERIFY2(QTest::qWaitFor([&] { return lockHolder(lock) == third.processId() || third.state() != QProcess::Running; },
+                             15000) && third.state() == QProcess::Running,
+             third.readAllStandardError().constData());
+    third.kill();
+    QVERIFY(third.waitForFinished(5000));
 }
 
 QTEST_GUILESS_MAIN(tst_System)

@@ -195,6 +195,10 @@
         </translation>
     </message>
     <message>
+        <source>%1 refused our credentials (HTTP %2): check the token</source>
+        <translation>%1 hat unsere Zugangsdaten abgewiesen (HTTP %2): Token prüfen</translation>
+    </message>
+    <message>
         <source>no cloud configured</source>
         <translation>keine Cloud eingerichtet</translation>
     </message>
@@ -315,6 +319,10 @@
     <message>
         <source>Reconnecting</source>
         <translation>Verbindet erneut</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>Abgewiesen</translation>
     </message>
     <message>
         <source>Offline</source>

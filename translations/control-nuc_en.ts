@@ -195,6 +195,10 @@
         </translation>
     </message>
     <message>
+        <source>%1 refused our credentials (HTTP %2): check the token</source>
+        <translation>%1 refused our credentials (HTTP %2): check the token</translation>
+    </message>
+    <message>
         <source>no cloud configured</source>
         <translation>no cloud configured</translation>
     </message>
@@ -315,6 +319,10 @@
     <message>
         <source>Reconnecting</source>
         <translation>Reconnecting</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>Refused</translation>
     </message>
     <message>
         <source>Offline</source>

@@ -1,11 +1,10 @@
 #include "cloud/cloudlink.h"
 
+#include "cloud/upgraderefusal.h"
 #include "core/backoff.h"
 #include "core/logcategories.h"
 
-#include <QNetworkRequest>
 #include <QSslCertificate>
-#include <QSslConfiguration>
 
 #include <algorithm>
 
@@ -22,14 +21,8 @@ CloudLink::CloudLink(const CloudLinkSettings &settings, QObject *parent)
     m_handshakeDeadline.setSingleShot(true);
     m_pingTimer.setInterval(m_settings.pingIntervalMs);
 
-    if (!m_settings.caFile.isEmpty()) {
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        const QList<QSslCertificate> extra = QSslCertificate::fromPath(m_settings.caFile, QSsl::Pem);
-        if (extra.isEmpty())
-            qCWarning(lcCloud) << "no certificate found in" << m_settings.caFile;
-        tls.addCaCertificates(extra);
-        m_socket.setSslConfiguration(tls);
-    }
+    if (!m_settings.caFile.isEmpty())
+        m_socket.setSslConfiguration(tlsConfiguration(m_settings));
     connect(&m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
         // Never ignored: a cloud whose certificate does not verify is not the cloud.
         for (const QSslError &e : errors)
@@ -59,7 +52,32 @@ CloudLink::CloudLink(const CloudLinkSettings &settings, QObject *parent)
     connect(&m_socket, &QWebSocket::pong, this, [this] { m_pongDeadline.stop(); });
     connect(&m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this](QAbstractSocket::SocketError) {
         m_lastError = m_socket.errorString();
+        const int status = UpgradeRefusal::httpStatus(m_lastError);
+        if (UpgradeRefusal::refusesCredentials(status))
+            m_attemptRefusal = status;
     });
+}
+
+QNetworkRequest CloudLink::upgradeRequest(const CloudLinkSettings &settings)
+{
+    QNetworkRequest request(settings.url);
+    if (!settings.token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + settings.token.toUtf8());
+    request.setRawHeader("X-Controller-Id", settings.controllerId.toUtf8());
+    request.setRawHeader("X-Controller-Version", settings.appVersion.toUtf8());
+    return request;
+}
+
+QSslConfiguration CloudLink::tlsConfiguration(const CloudLinkSettings &settings)
+{
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    if (settings.caFile.isEmpty())
+        return tls;
+    const QList<QSslCertificate> extra = QSslCertificate::fromPath(settings.caFile, QSsl::Pem);
+    if (extra.isEmpty())
+        qCWarning(lcCloud) << "no certificate found in" << settings.caFile;
+    tls.addCaCertificates(extra);
+    return tls;
 }
 
 CloudLink::~CloudLink()
@@ -105,13 +123,10 @@ void CloudLink::dial()
 {
     if (!m_running)
         return;
-    QNetworkRequest request(m_settings.url);
-    if (!m_settings.token.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + m_settings.token.toUtf8());
-    request.setRawHeader("X-Controller-Id", m_settings.controllerId.toUtf8());
-    request.setRawHeader("X-Controller-Version", m_settings.appVersion.toUtf8());
+    const QNetworkRequest request = upgradeRequest(m_settings);
     setState(State::Connecting);
     m_lastError.clear();
+    m_attemptRefusal = 0;
     m_handshakeDeadline.start(m_settings.handshakeTimeoutMs);
     m_socket.open(request);
 }
@@ -125,6 +140,7 @@ void CloudLink::onConnected()
     else
         qCInfo(lcCloud) << "connected to" << m_settings.url.toDisplayString();
     m_failedAttempts = 0;
+    m_refusedStatus = 0;
     m_pingTimer.start();
     setState(State::Connected);
     emit connected();
@@ -132,7 +148,7 @@ void CloudLink::onConnected()
 
 void CloudLink::onDisconnected()
 {
-    if (m_state == State::WaitingToReconnect || m_state == State::Offline)
+    if (m_state == State::WaitingToReconnect || m_state == State::CredentialsRefused || m_state == State::Offline)
         return;   // already handled (an abort during the handshake reports twice)
     m_handshakeDeadline.stop();
     m_pingTimer.stop();
@@ -147,8 +163,19 @@ void CloudLink::onDisconnected()
         setState(State::Offline);
         return;
     }
-    if (!wasConnected) {
+    if (!wasConnected && m_attemptRefusal != 0) {
         ++m_failedAttempts;
+        // Said once per refusal: the same answer on every retry is no news.
+        if (m_attemptRefusal != m_refusedStatus)
+            qCWarning(lcCloud).noquote() << QStringLiteral("%1 at %2; check the token; retrying with backoff")
+                                                .arg(UpgradeRefusal::describe(m_attemptRefusal),
+                                                     m_settings.url.toDisplayString());
+        else
+            qCDebug(lcCloud).noquote() << "still refused, attempt" << m_failedAttempts;
+        m_refusedStatus = m_attemptRefusal;
+    } else if (!wasConnected) {
+        ++m_failedAttempts;
+        m_refusedStatus = 0;
         if (m_failedAttempts <= loudFailures) {
             qCWarning(lcCloud).noquote() << "cannot reach the cloud at" << m_settings.url.toDisplayString()
                                          << (m_lastError.isEmpty() ? QString() : QStringLiteral("(%1)").arg(m_lastError));
@@ -168,7 +195,7 @@ void CloudLink::scheduleReconnect()
                                      m_settings.reconnectMaxMs);
     m_nextAttemptAt = QDateTime::currentDateTimeUtc().addMSecs(delay);
     m_reconnectTimer.start(delay);
-    setState(State::WaitingToReconnect);
+    setState(m_refusedStatus != 0 ? State::CredentialsRefused : State::WaitingToReconnect);
 }
 
 void CloudLink::sendPing()

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <QDateTime>
+#include <QNetworkRequest>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QString>
 #include <QTimer>
 #include <QUrl>
@@ -29,7 +31,10 @@ class CloudLink : public QObject
     Q_OBJECT
 
 public:
-    enum class State { Offline, Connecting, Connected, WaitingToReconnect };
+    // CredentialsRefused: waiting to redial (with the same backoff) after the
+    // cloud answered the upgrade with HTTP 401/403; it is told apart from a
+    // network that does not answer because no retry will fix it by itself.
+    enum class State { Offline, Connecting, Connected, WaitingToReconnect, CredentialsRefused };
     Q_ENUM(State)
 
     explicit CloudLink(const CloudLinkSettings &settings, QObject *parent = nullptr);
@@ -40,9 +45,19 @@ public:
 
     bool sendText(const QString &text);
 
+    // The upgrade request (token, controller id and version headers) and the
+    // TLS settings the link dials with; --check-cloud dials the same way.
+    static QNetworkRequest upgradeRequest(const CloudLinkSettings &settings);
+    static QSslConfiguration tlsConfiguration(const CloudLinkSettings &settings);
+
     State state() const { return m_state; }
     QDateTime nextAttemptAt() const { return m_nextAttemptAt; }
     int failedAttempts() const { return m_failedAttempts; }
+    // The HTTP status (401/403) of the last refusal while it still holds: set
+    // when the cloud refuses the upgrade, kept while redialling, cleared by a
+    // connection or by any other kind of failure. 0: not refused.
+    int refusedStatus() const { return m_refusedStatus; }
+    QUrl url() const { return m_settings.url; }
 
 signals:
     void connected();
@@ -70,4 +85,6 @@ private:
     int m_failedAttempts = 0;
     bool m_running = false;
     QString m_lastError;
+    int m_attemptRefusal = 0;   // this attempt's refused HTTP status
+    int m_refusedStatus = 0;
 };

@@ -1,6 +1,5 @@
 #include "cloudserver/cloudserver.h"
 
-#include "core/digestcompare.h"
 #include "protocol/controllerreports.h"
 #include "protocol/envelope.h"
 
@@ -9,6 +8,10 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QUuid>
+
+#include <algorithm>
+#include <optional>
+#include <utility>
 
 Q_LOGGING_CATEGORY(lcCloudServer, "cloud.server", QtInfoMsg)
 
@@ -50,47 +53,42 @@ CloudServer::CloudServer(CloudDatabase *database, const CloudServerSettings &set
     : QObject(parent)
     , m_database(database)
     , m_settings(settings)
-    , m_server(new QWebSocketServer(QStringLiteral("control-cloud"),
-                                    settings.tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode, this))
+    // TLS and the token are the gate's: the WebSocket server only upgrades
+    // the connections the gate lets through.
+    , m_server(new QWebSocketServer(QStringLiteral("control-cloud"), QWebSocketServer::NonSecureMode, this))
+    , m_gate(new UpgradeGate(m_server, settings.token, settings.tls, this))
 {
-    if (settings.tls)
-        m_server->setSslConfiguration(*settings.tls);
     connect(m_server, &QWebSocketServer::newConnection, this, &CloudServer::onNewConnection);
 }
 
 CloudServer::~CloudServer()
 {
-    for (auto it = m_commands.begin(); it != m_commands.end(); ++it)
-        delete it->timer;
+    for (const QList<Awaiting> &list : std::as_const(m_awaiting)) {
+        for (const Awaiting &a : list)
+            delete a.timer;
+    }
 }
 
 QString CloudServer::listen(const QHostAddress &address, quint16 port)
 {
-    if (!m_server->listen(address, port))
-        return QStringLiteral("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(m_server->errorString());
+    if (!m_gate->listen(address, port))
+        return QStringLiteral("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(m_gate->errorString());
     qCInfo(lcCloudServer).noquote() << "listening on" << (m_settings.tls ? u"wss://" : u"ws://") + address.toString()
-                                    + QLatin1Char(':') + QString::number(m_server->serverPort());
+                                    + QLatin1Char(':') + QString::number(m_gate->serverPort());
     return {};
 }
 
 void CloudServer::onNewConnection()
 {
     while (QWebSocket *socket = m_server->nextPendingConnection()) {
-        socket->setParent(this);
-        const QByteArray auth = socket->request().rawHeader("Authorization");
-        if (!m_settings.token.isEmpty() && !digestEquals(auth, QByteArray("Bearer " + m_settings.token.toUtf8()))) {
-            qCWarning(lcCloudServer) << "refused a controller with a missing or wrong token from"
-                                     << socket->peerAddress().toString();
-            socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("invalid token"));
-            socket->deleteLater();
-            continue;
-        }
+        socket->setParent(this);   // its token was checked by the gate
         connect(socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString &text) { onMessage(socket, text); });
         connect(socket, &QWebSocket::disconnected, this, [this, socket] {
             const QString id = controllerIdOf(socket);
             if (!id.isEmpty()) {
                 qCInfo(lcCloudServer) << "controller" << id << "disconnected";
                 m_controllers[id].socket = nullptr;
+                failAwaiting(id, QStringLiteral("controller %1 disconnected before answering").arg(id));
             }
             socket->deleteLater();
         });
@@ -185,6 +183,7 @@ void CloudServer::onReport(const QString &controllerId, const QString &type, con
         const auto complete = checked<SyncCompleteReport>(controllerId, type, data);
         if (!complete)
             return;
+        takeAwaiting(controllerId, complete->syncId);
         if (!m_database->markActive(complete->syncId, controllerId, complete->filePath, &error))
             qCWarning(lcCloudServer).noquote() << "completion for unknown sync_id" << complete->syncId << error;
         else
@@ -207,6 +206,7 @@ void CloudServer::onReport(const QString &controllerId, const QString &type, con
         if (!failed)
             return;
         const QString syncId = failed->syncId.toString();
+        takeAwaiting(controllerId, syncId);
         if (!m_database->markFailed(syncId, controllerId, failed->errorMessage, &error))
             qCWarning(lcCloudServer).noquote() << "error report for unknown sync_id" << syncId << error;
         else
@@ -224,20 +224,13 @@ void CloudServer::onReport(const QString &controllerId, const QString &type, con
         const auto result = checked<CommandResultReport>(controllerId, type, data);
         if (!result)
             return;
-        const QString requestId = result->requestId.toString();
-        PendingCommand pending = m_commands.take(requestId);
-        if (pending.timer) {
-            delete pending.timer;
-            // The admin sees the result as the controller sent it.
-            pending.reply(success(QJsonObject{{QStringLiteral("result"), data}}));
-        } else {
-            qCInfo(lcCloudServer) << "command result for unknown request" << requestId;
-        }
+        onCommandResult(controllerId, result->requestId.toString(), data);
     } else if (type == u"protocol_error") {
         const auto report = checked<ProtocolErrorReport>(controllerId, type, data);
-        if (report)
-            qCWarning(lcCloudServer).noquote() << "controller" << controllerId << "reports a protocol error:"
-                                               << report->reason;
+        if (!report)
+            return;
+        qCWarning(lcCloudServer).noquote() << "controller" << controllerId << "reports a protocol error:" << report->reason;
+        onProtocolError(controllerId, report->receivedType.toString(), report->reason);
     } else {
         qCInfo(lcCloudServer) << "ignoring message of type" << type << "from" << controllerId;
     }
@@ -291,6 +284,9 @@ void CloudServer::deploy(const QJsonObject &request, const Reply &reply)
                      {QStringLiteral("protocol_type"), request.value(QStringLiteral("protocol_type"))},
                      {QStringLiteral("connection_config"), request.value(QStringLiteral("connection_config")).toObject()}};
     send(socket, QStringLiteral("driver_sync"), data);
+    // No reply of its own (the deployment's waiters get the outcome); kept
+    // so that a protocol_error refusing this driver_sync fails it.
+    m_awaiting[controllerId].append({QStringLiteral("driver_sync"), row.syncId, {}, nullptr, 0});
     qCInfo(lcCloudServer).noquote() << "deploying" << row.driverType << row.version << "to" << controllerId
                                     << "(sync" << row.syncId << ")";
     reply(success(QJsonObject{{QStringLiteral("sync_id"), row.syncId}, {QStringLiteral("driver_id"), row.driverId}}));
@@ -331,7 +327,18 @@ void CloudServer::provision(const QJsonObject &request, const Reply &reply)
     send(socket, QStringLiteral("device_sync"),
          QJsonObject{{QStringLiteral("replace"), request.value(QStringLiteral("replace")).toBool(false)},
                      {QStringLiteral("devices"), request.value(QStringLiteral("devices"))}});
-    reply(success(QJsonObject{{QStringLiteral("devices"), request.value(QStringLiteral("devices")).toArray().size()}}));
+    // device_sync has no answer of its own when it succeeds: a fence behind
+    // it gives one. A device_command without a device_id is refused by the
+    // controller's parser before any device is looked at, and answered by
+    // exactly one device_command_result (PROTOCOL.md); frames are handled in
+    // order, so a protocol_error for the device_sync comes before it. See
+    // docs/cloud.md "What control-cloud reports".
+    const QString fence = uuid();
+    await(controllerId, QStringLiteral("device_sync"), fence, reply,
+          int(request.value(QStringLiteral("devices")).toArray().size()));
+    send(socket, QStringLiteral("device_command"),
+         QJsonObject{{QStringLiteral("request_id"), fence}, {QStringLiteral("device_id"), QString()},
+                     {QStringLiteral("command"), QStringLiteral("device_sync_fence")}});
 }
 
 void CloudServer::command(const QJsonObject &request, const Reply &reply)
@@ -341,17 +348,7 @@ void CloudServer::command(const QJsonObject &request, const Reply &reply)
     if (!socket)
         return reply(failure(QStringLiteral("controller %1 is not connected").arg(controllerId)));
     const QString requestId = uuid();
-    auto *timer = new QTimer;
-    timer->setSingleShot(true);
-    connect(timer, &QTimer::timeout, this, [this, requestId] {
-        PendingCommand pending = m_commands.take(requestId);
-        if (pending.timer) {
-            pending.timer->deleteLater();
-            pending.reply(failure(QStringLiteral("no device_command_result within %1 ms").arg(m_settings.commandTimeoutMs)));
-        }
-    });
-    timer->start(m_settings.commandTimeoutMs);
-    m_commands.insert(requestId, {reply, timer});
+    await(controllerId, QStringLiteral("device_command"), requestId, reply);
     send(socket, QStringLiteral("device_command"),
          QJsonObject{{QStringLiteral("request_id"), requestId},
                      {QStringLiteral("device_id"), request.value(QStringLiteral("device_id"))},
@@ -390,4 +387,87 @@ QJsonObject CloudServer::deployments() const
         list.append(o);
     }
     return success(QJsonObject{{QStringLiteral("deployments"), list}});
+}
+
+void CloudServer::await(const QString &controllerId, const QString &sentType, const QString &key, const Reply &reply,
+                        int devices)
+{
+    auto *timer = new QTimer;
+    timer->setSingleShot(true);
+    connect(timer, &QTimer::timeout, this, [this, controllerId, sentType, key] {
+        const std::optional<Awaiting> timedOut = takeAwaiting(controllerId, key);
+        if (timedOut && timedOut->reply) {
+            timedOut->reply(failure(QStringLiteral("no answer from controller %1 to %2 within %3 ms")
+                                        .arg(controllerId, sentType).arg(m_settings.commandTimeoutMs)));
+        }
+    });
+    timer->start(m_settings.commandTimeoutMs);
+    m_awaiting[controllerId].append({sentType, key, reply, timer, devices});
+}
+
+std::optional<CloudServer::Awaiting> CloudServer::takeAwaiting(const QString &controllerId, const QString &key)
+{
+    QList<Awaiting> &list = m_awaiting[controllerId];
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        if (list.at(i).key == key) {
+            Awaiting found = list.takeAt(i);
+            if (found.timer)
+                found.timer->deleteLater();
+            return found;
+        }
+    }
+    return std::nullopt;
+}
+
+void CloudServer::onCommandResult(const QString &controllerId, const QString &requestId, const QJsonObject &data)
+{
+    const std::optional<Awaiting> awaited = takeAwaiting(controllerId, requestId);
+    if (!awaited) {
+        qCInfo(lcCloudServer) << "command result for unknown request" << requestId;
+        return;
+    }
+    if (!awaited->reply)
+        return;   // a fence whose device_sync was refused (already told)
+    if (awaited->sentType == u"device_sync")
+        awaited->reply(success(QJsonObject{{QStringLiteral("devices"), awaited->devices}}));
+    else
+        awaited->reply(success(QJsonObject{{QStringLiteral("result"), data}}));   // as the controller sent it
+}
+
+void CloudServer::onProtocolError(const QString &controllerId, const QString &receivedType, const QString &reason)
+{
+    QList<Awaiting> &list = m_awaiting[controllerId];
+    const auto it = std::find_if(list.begin(), list.end(), [&](const Awaiting &a) {
+        return a.sentType == receivedType && (a.reply || a.sentType == u"driver_sync");
+    });
+    if (it == list.end())
+        return;
+    const QString why = QStringLiteral("controller %1 refused %2: %3").arg(controllerId, receivedType, reason);
+    if (it->sentType == u"driver_sync") {
+        const QString syncId = it->key;
+        list.erase(it);
+        QString error;
+        if (!m_database->markFailed(syncId, controllerId, why, &error))
+            qCWarning(lcCloudServer).noquote() << "cannot record the refusal of" << syncId << error;
+        deploymentUpdated(syncId);
+    } else if (it->sentType == u"device_sync") {
+        // Its fence still comes back; it then only leaves the list.
+        std::exchange(it->reply, Reply())(failure(why));
+    } else {
+        const Awaiting refused = *it;   // no device_command_result will come
+        takeAwaiting(controllerId, refused.key);
+        refused.reply(failure(why));
+    }
+}
+
+void CloudServer::failAwaiting(const QString &controllerId, const QString &why)
+{
+    const QList<Awaiting> list = m_awaiting.take(controllerId);
+    for (const Awaiting &a : list) {
+        delete a.timer;
+        if (a.reply)
+            a.reply(failure(why));
+        else if (a.sentType == u"driver_sync")
+            qCInfo(lcCloudServer).noquote() << "deployment" << a.key << "still open:" << why;
+    }
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "cloudserver/clouddatabase.h"
+#include "cloudserver/upgradegate.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -34,7 +35,7 @@ public:
     ~CloudServer() override;
 
     QString listen(const QHostAddress &address, quint16 port);
-    quint16 port() const { return m_server->serverPort(); }
+    quint16 port() const { return m_gate->serverPort(); }
 
     using Reply = std::function<void(const QJsonObject &reply)>;   // {"ok":bool, ...}
 
@@ -57,10 +58,17 @@ private:
         QJsonObject hello;
         QString connectedAt;
     };
-    struct PendingCommand
+    // A message sent to a controller whose outcome an admin waits for, kept
+    // per controller in send order: the controller handles frames in order,
+    // so a protocol_error (which names only the type it refused) belongs to
+    // the oldest unanswered message of that type.
+    struct Awaiting
     {
-        Reply reply;
+        QString sentType;    // device_command, device_sync (answered by its fence) or driver_sync
+        QString key;         // request_id of the command or fence; sync_id of a driver_sync
+        Reply reply;         // empty once answered (a device_sync refused before its fence came back)
         QTimer *timer = nullptr;
+        int devices = 0;     // device_sync: how many were listed
     };
 
     void onNewConnection();
@@ -73,11 +81,18 @@ private:
     QWebSocket *controllerSocket(const QString &controllerId) const;
     QString controllerIdOf(QWebSocket *socket) const;
     void deploymentUpdated(const QString &syncId);
+    // Waits (with the command timeout) for an answer keyed by `key`.
+    void await(const QString &controllerId, const QString &sentType, const QString &key, const Reply &reply, int devices = 0);
+    std::optional<Awaiting> takeAwaiting(const QString &controllerId, const QString &key);
+    void onProtocolError(const QString &controllerId, const QString &receivedType, const QString &reason);
+    void onCommandResult(const QString &controllerId, const QString &requestId, const QJsonObject &data);
+    void failAwaiting(const QString &controllerId, const QString &why);
 
     CloudDatabase *m_database;
     CloudServerSettings m_settings;
     QWebSocketServer *m_server;
+    UpgradeGate *m_gate;
     QHash<QString, Controller> m_controllers;
-    QHash<QString, PendingCommand> m_commands;                     // request_id → waiting admin
+    QHash<QString, QList<Awaiting>> m_awaiting;                    // controller_id → in send order
     QHash<QString, QList<std::pair<Reply, QTimer *>>> m_waiting;   // sync_id → waiting admins
 };

@@ -48,7 +48,7 @@ const char *usage =
     "usage: control-cloud <command> [options]   (control-cloud <command> --help for its options)\n"
     "  serve        run the cloud: WebSocket server for controllers and the admin socket\n"
     "  deploy       deploy a driver file to a controller and wait for the outcome\n"
-    "  devices      provision devices on a controller from a JSON file\n"
+    "  devices      provision devices on a controller from a JSON file and wait until it accepts them\n"
     "  command      send a device command and print the result\n"
     "  deployments  list deployments (--json for JSON)\n"
     "  controllers  list controllers with their drivers and devices (--json for JSON)\n";
@@ -205,7 +205,8 @@ int client(const QString &command, const QStringList &args)
         p.addOption({QStringLiteral("no-wait"), QStringLiteral("Return once sent.")});
         p.addOption({QStringLiteral("timeout-ms"), QStringLiteral("How long to wait for the outcome (default 30000)."), QStringLiteral("ms"), QStringLiteral("30000")});
     } else if (command == u"devices") {
-        p.setApplicationDescription(QStringLiteral("Provision devices (device_sync) from a JSON file: an array or {\"devices\": [...]}."));
+        p.setApplicationDescription(QStringLiteral("Provision devices (device_sync) from a JSON file: an array or {\"devices\": [...]}. "
+                                                   "Waits for the controller: exits 1 with its reason when it refuses the list."));
         p.addOption({QStringLiteral("file"), QStringLiteral("JSON file with the devices."), QStringLiteral("file")});
         p.addOption({QStringLiteral("replace"), QStringLiteral("Remove the devices not listed.")});
     } else if (command == u"command") {
@@ -270,6 +271,7 @@ int client(const QString &command, const QStringList &args)
             return fail(QStringLiteral("--file: %1").arg(error));
         request.insert(QStringLiteral("devices"), v.isArray() ? v : v.toObject().value(QStringLiteral("devices")));
         request.insert(QStringLiteral("replace"), p.isSet(QStringLiteral("replace")));
+        timeoutMs = 20000;   // the cloud waits up to its command timeout for the controller
     } else if (command == u"command") {
         if (!need("controller") || !need("device") || !need("command"))
             return fail(error);
@@ -323,7 +325,8 @@ int client(const QString &command, const QStringList &args)
     if (json)
         return 0;
     if (command == u"devices") {
-        std::printf("sent %d devices\n", answer.value(QStringLiteral("devices")).toInt());
+        std::printf("%d devices accepted by %s\n", answer.value(QStringLiteral("devices")).toInt(),
+                    qPrintable(p.value(QStringLiteral("controller"))));
     } else if (command == u"deployments") {
         std::printf("%s %s %s %s %s %s\n", qPrintable(column(QStringLiteral("SYNC_ID"), 36)), qPrintable(column(QStringLiteral("CONTROLLER"), 16)),
                     qPrintable(column(QStringLiteral("DRIVER"), 22)), qPrintable(column(QStringLiteral("VERSION"), 10)),

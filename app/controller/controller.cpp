@@ -38,17 +38,7 @@ Controller::Controller(const Config &config, QObject *parent)
     , m_layout(config.root)
     , m_protocol(std::make_unique<ProtocolHandler>(config.maxFrameBytes))
 {
-    CloudLinkSettings link;
-    link.url = config.cloudUrl;
-    link.token = config.token;
-    link.caFile = config.cloudCaFile;
-    link.controllerId = config.controllerId;
-    link.appVersion = QStringLiteral(NUC_APP_VERSION);
-    link.reconnectMinMs = config.reconnectMinMs;
-    link.reconnectMaxMs = config.reconnectMaxMs;
-    link.pingIntervalMs = config.pingIntervalMs;
-    link.pongTimeoutMs = config.pongTimeoutMs;
-    m_link = std::make_unique<CloudLink>(link);
+    m_link = std::make_unique<CloudLink>(cloudLinkSettings(config));
 
     m_protocol->setSender([this](const QString &text) { return m_link->sendText(text); });
     m_protocol->setHelloProvider([this] { return hello(); });
@@ -118,6 +108,21 @@ Controller::Controller(const Config &config, QObject *parent)
     });
 }
 
+CloudLinkSettings Controller::cloudLinkSettings(const Config &config)
+{
+    CloudLinkSettings link;
+    link.url = config.cloudUrl;
+    link.token = config.token;
+    link.caFile = config.cloudCaFile;
+    link.controllerId = config.controllerId;
+    link.appVersion = QStringLiteral(NUC_APP_VERSION);
+    link.reconnectMinMs = config.reconnectMinMs;
+    link.reconnectMaxMs = config.reconnectMaxMs;
+    link.pingIntervalMs = config.pingIntervalMs;
+    link.pongTimeoutMs = config.pongTimeoutMs;
+    return link;
+}
+
 Controller::~Controller()
 {
     stop();
@@ -134,7 +139,10 @@ Controller::~Controller()
 
 QString Controller::start()
 {
-    QString error = m_layout.prepare();
+    QString error = m_rootLock.acquire(m_layout);
+    if (!error.isEmpty())
+        return error;
+    error = m_layout.prepare();
     if (!error.isEmpty())
         return error;
     m_safeMode = std::make_unique<SafeMode>(m_layout.varDir() + QStringLiteral("/run-state.json"), m_config.safeModeCrashes,

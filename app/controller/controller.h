@@ -3,9 +3,11 @@
 // main() and the integration tests both use it.
 #pragma once
 
+#include "cloud/cloudlink.h"
 #include "core/config.h"
 #include "protocol/messages.h"
 #include "storage/database.h"
+#include "storage/rootlock.h"
 #include "storage/storagelayout.h"
 
 #include <QJsonObject>
@@ -15,7 +17,6 @@
 
 #include <memory>
 
-class CloudLink;
 class DeviceListModel;
 class DeviceManager;
 class DeviceMessages;
@@ -34,9 +35,14 @@ public:
     explicit Controller(const Config &config, QObject *parent = nullptr);
     ~Controller() override;
 
-    // Prepares storage and starts every part. Returns an error line or empty.
+    // Takes the root's lock (another process on the root: refused before
+    // anything is touched), prepares storage and starts every part.
+    // Returns an error line or empty.
     QString start();
     void stop();
+
+    // How the cloud link dials for a configuration (--check-cloud too).
+    static CloudLinkSettings cloudLinkSettings(const Config &config);
 
     const Config &config() const { return m_config; }
     const StorageLayout &layout() const { return m_layout; }
@@ -79,6 +85,7 @@ signals:
 private:
     Config m_config;
     StorageLayout m_layout;
+    RootLock m_rootLock;   // first member of the root's own: released last
     Database m_db;   // the main thread's connection
     std::unique_ptr<DriverHostPool> m_hosts;
     std::unique_ptr<ProtocolHandler> m_protocol;

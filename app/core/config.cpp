@@ -278,7 +278,16 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
     const QCommandLineOption protocolOption(QStringLiteral("protocol"),
                                             QStringLiteral("With --check-driver: tcp, udp or serial (default tcp)."),
                                             QStringLiteral("protocol"), QStringLiteral("tcp"));
+    const QCommandLineOption checkCloudOption(
+        QStringLiteral("check-cloud"),
+        QStringLiteral("Check the way to the cloud step by step (DNS, TCP, TLS, upgrade, hello), print each step, "
+                       "exit 0 when all pass, 1 on a failure, 3 when the cloud refuses our credentials."));
+    const QCommandLineOption checkTimeoutOption(QStringLiteral("check-timeout-ms"),
+                                                QStringLiteral("With --check-cloud: each step's time limit (default 10000)."),
+                                                QStringLiteral("ms"), QStringLiteral("10000"));
     parser.addOption(configOption);
+    parser.addOption(checkCloudOption);
+    parser.addOption(checkTimeoutOption);
     parser.addOption(headlessOption);
     parser.addOption(kioskOption);
     parser.addOption(checkOption);
@@ -389,6 +398,16 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
         config.checkProtocol = parser.value(protocolOption);
         if (config.checkProtocol != u"tcp" && config.checkProtocol != u"udp" && config.checkProtocol != u"serial") {
             result.error = QStringLiteral("--protocol must be tcp, udp or serial, got '%1'").arg(config.checkProtocol);
+            return result;
+        }
+    }
+    if (parser.isSet(checkCloudOption)) {
+        config.checkCloud = true;
+        bool ok = false;
+        config.checkTimeoutMs = parser.value(checkTimeoutOption).toInt(&ok);
+        if (!ok || config.checkTimeoutMs < 1) {
+            result.error = QStringLiteral("--check-timeout-ms must be a positive number of milliseconds, got '%1'")
+                               .arg(parser.value(checkTimeoutOption));
             return result;
         }
     }

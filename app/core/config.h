@@ -22,6 +22,8 @@ struct Config
     QString technicianPin;         // empty: technician actions locked
     QString checkDriverFile;       // --check-driver: validate this file and exit
     QString checkProtocol = QStringLiteral("tcp");
+    bool checkCloud = false;       // --check-cloud: check the way to the cloud and exit
+    int checkTimeoutMs = 10000;    // --check-timeout-ms: each step's limit
     QString logLevel = QStringLiteral("info");   // debug, info, warning, error
 
     qint64 maxFrameBytes = 8 * 1024 * 1024;      // protocol_error above this

@@ -63,20 +63,36 @@ QAbstractItemModel *Dashboard::drivers() const { return m_controller->driverMode
 QAbstractItemModel *Dashboard::devices() const { return m_controller->deviceModel(); }
 QAbstractItemModel *Dashboard::syncs() const { return m_controller->syncModel(); }
 
+QString Dashboard::cloudUrl() const { return m_controller->config().cloudUrl.toDisplayString(); }
+
+int Dashboard::cloudRefusedStatus() const
+{
+    const CloudLink *link = m_controller->cloudLink();
+    return link->state() == CloudLink::State::Connected || link->state() == CloudLink::State::Offline
+        ? 0
+        : link->refusedStatus();
+}
+
 QString Dashboard::cloudState() const
 {
+    // While a refused link redials, it still shows refused: the retry does
+    // not change what the technician has to fix.
+    if (cloudRefusedStatus() != 0)
+        return QStringLiteral("refused");
     switch (m_controller->cloudLink()->state()) {
     case CloudLink::State::Offline: return QStringLiteral("offline");
     case CloudLink::State::Connecting: return QStringLiteral("connecting");
     case CloudLink::State::Connected: return QStringLiteral("connected");
     case CloudLink::State::WaitingToReconnect: return QStringLiteral("reconnecting");
+    case CloudLink::State::CredentialsRefused: return QStringLiteral("refused");
     }
     return QStringLiteral("offline");
 }
 
 QDateTime Dashboard::nextAttemptAt() const
 {
-    return m_controller->cloudLink()->state() == CloudLink::State::WaitingToReconnect
+    const CloudLink::State state = m_controller->cloudLink()->state();
+    return state == CloudLink::State::WaitingToReconnect || state == CloudLink::State::CredentialsRefused
         ? m_controller->cloudLink()->nextAttemptAt()
         : QDateTime();
 }

@@ -21,8 +21,12 @@ class Dashboard : public QObject
     Q_PROPERTY(QString controllerId READ controllerId CONSTANT)
     Q_PROPERTY(QString controllerName READ controllerName CONSTANT)
     Q_PROPERTY(QString appVersion READ appVersion CONSTANT)
-    // offline (no cloud configured), connecting, connected, reconnecting
+    // offline (no cloud configured), connecting, connected, reconnecting,
+    // refused (the cloud answered the upgrade with 401/403; still retrying)
     Q_PROPERTY(QString cloudState READ cloudState NOTIFY cloudChanged)
+    // With "refused": the HTTP status (401, 403), else 0.
+    Q_PROPERTY(int cloudRefusedStatus READ cloudRefusedStatus NOTIFY cloudChanged)
+    Q_PROPERTY(QString cloudUrl READ cloudUrl CONSTANT)
     Q_PROPERTY(QDateTime nextAttemptAt READ nextAttemptAt NOTIFY cloudChanged)
     Q_PROPERTY(QString cloudHost READ cloudHost CONSTANT)
     Q_PROPERTY(QAbstractItemModel *drivers READ drivers CONSTANT)
@@ -49,6 +53,8 @@ public:
     QString cloudState() const;
     QDateTime nextAttemptAt() const;
     QString cloudHost() const;
+    int cloudRefusedStatus() const;
+    QString cloudUrl() const;
     QAbstractItemModel *drivers() const;
     QAbstractItemModel *devices() const;
     QAbstractItemModel *syncs() const;

@@ -1,5 +1,6 @@
 // Real local peers for transport tests: a TCP line server, a raw TCP echo,
-// a UDP responder and a pseudo-terminal pair. All on 127.0.0.1.
+// a UDP responder, a pseudo-terminal pair, and a cloud that refuses every
+// WebSocket upgrade. All on 127.0.0.1.
 #pragma once
 
 #include <QByteArray>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include <functional>
+#include <utility>
 
 // Answers lines ending in \r or \n: PING → PONG, ECHO x → x, SILENT → nothing,
 // SPLIT → "AB" then "CD" in a later packet, PWR ON/OFF → OK, PWR? → PWR=ON|OFF,
@@ -188,4 +190,32 @@ public:
     QByteArray received;
     QSocketNotifier *notifier = nullptr;
     std::function<void(const QByteArray &)> onBytes;
+};
+
+// A server that answers every WebSocket upgrade with one HTTP status, the
+// way a cloud refuses a wrong token.
+class RefusingPeer : public QObject
+{
+public:
+    explicit RefusingPeer(QByteArray statusLine) : m_statusLine(std::move(statusLine))
+    {
+        connect(&server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *s = server.nextPendingConnection()) {
+                ++upgrades;
+                connect(s, &QTcpSocket::readyRead, s, [this, s] {
+                    if (!s->peek(64 * 1024).contains("\r\n\r\n"))
+                        return;
+                    s->readAll();
+                    s->write("HTTP/1.1 " + m_statusLine + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                    s->disconnectFromHost();
+                });
+                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+            }
+        });
+    }
+    QTcpServer server;
+    int upgrades = 0;
+
+private:
+    QByteArray m_statusLine;
 };

@@ -1,0 +1,98 @@
+#include "cloudserver/upgradegate.h"
+
+#include "core/digestcompare.h"
+
+#include <QLoggingCategory>
+#include <QSslServer>
+#include <QSslSocket>
+#include <QTimer>
+#include <QWebSocketServer>
+
+Q_DECLARE_LOGGING_CATEGORY(lcCloudServer)
+
+namespace {
+// An upgrade request is a few hundred bytes; more without an end is not one.
+constexpr qint64 maxRequestBytes = 16 * 1024;
+constexpr int requestTimeoutMs = 10000;
+}
+
+UpgradeGate::UpgradeGate(QWebSocketServer *websockets, const QString &token,
+                         const std::optional<QSslConfiguration> &tls, QObject *parent)
+    : QObject(parent), m_websockets(websockets)
+{
+    if (!token.isEmpty())
+        m_expected = "Bearer " + token.toUtf8();
+    if (tls) {
+        // QSslServer hands out sockets once their TLS handshake is done.
+        auto server = std::make_unique<QSslServer>();
+        server->setSslConfiguration(*tls);
+        m_server = std::move(server);
+    } else {
+        m_server = std::make_unique<QTcpServer>();
+    }
+    connect(m_server.get(), &QTcpServer::pendingConnectionAvailable, this, [this] {
+        while (QTcpSocket *socket = m_server->nextPendingConnection())
+            onConnection(socket);
+    });
+}
+
+UpgradeGate::~UpgradeGate() = default;
+
+bool UpgradeGate::listen(const QHostAddress &address, quint16 port)
+{
+    return m_server->listen(address, port);
+}
+
+void UpgradeGate::onConnection(QTcpSocket *socket)
+{
+    socket->setParent(this);
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    auto *deadline = new QTimer(socket);
+    deadline->setSingleShot(true);
+    connect(deadline, &QTimer::timeout, socket, &QTcpSocket::abort);
+    deadline->start(requestTimeoutMs);
+    auto checkOnce = [this, socket, deadline] {
+        const Verdict verdict = check(socket);
+        if (verdict == Verdict::Incomplete)
+            return;
+        // Before the hand-over: handleConnection() re-emits readyRead.
+        socket->disconnect(this);
+        delete deadline;
+        if (verdict == Verdict::Refused) {
+            socket->disconnectFromHost();
+            return;
+        }
+        socket->setParent(nullptr);   // QWebSocketServer takes it
+        disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        m_websockets->handleConnection(socket);
+    };
+    connect(socket, &QTcpSocket::readyRead, this, checkOnce);
+    if (socket->bytesAvailable() > 0)
+        checkOnce();
+}
+
+UpgradeGate::Verdict UpgradeGate::check(QTcpSocket *socket)
+{
+    // Peek only: an accepted request is read again by QWebSocketServer.
+    const QByteArray head = socket->peek(maxRequestBytes);
+    const qsizetype end = head.indexOf("\r\n\r\n");
+    if (end < 0) {
+        if (head.size() >= maxRequestBytes)
+            socket->abort();
+        return Verdict::Incomplete;
+    }
+    QByteArray authorization;
+    for (const QByteArray &line : head.left(end).split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && line.left(colon).trimmed().compare("authorization", Qt::CaseInsensitive) == 0)
+            authorization = line.mid(colon + 1).trimmed();
+    }
+    if (!m_expected.isEmpty() && !digestEquals(authorization, m_expected)) {
+        qCWarning(lcCloudServer) << "refused a controller with a missing or wrong token from"
+                                 << socket->peerAddress().toString() << "(HTTP 401)";
+        socket->write("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n"
+                      "Connection: close\r\n\r\n");
+        return Verdict::Refused;
+    }
+    return Verdict::Accepted;
+}

@@ -1,0 +1,42 @@
+// control-cloud's front door: accepts TCP (or TLS) connections, reads the
+// WebSocket upgrade request and checks the bearer token before the upgrade.
+// A missing or wrong token is answered "HTTP/1.1 401 Unauthorized" and the
+// connection closed, so a controller can tell a refused token from a network
+// fault (QWebSocketServer 6.4 has no hook to refuse an upgrade by its
+// headers). Accepted connections go on to QWebSocketServer::handleConnection.
+#pragma once
+
+#include <QHostAddress>
+#include <QObject>
+#include <QSslConfiguration>
+#include <QTcpServer>
+
+#include <memory>
+#include <optional>
+
+class QWebSocketServer;
+
+class UpgradeGate : public QObject
+{
+    Q_OBJECT
+
+public:
+    // `token` empty: every upgrade is let through.
+    UpgradeGate(QWebSocketServer *websockets, const QString &token, const std::optional<QSslConfiguration> &tls,
+                QObject *parent = nullptr);
+    ~UpgradeGate() override;
+
+    bool listen(const QHostAddress &address, quint16 port);
+    quint16 serverPort() const { return m_server->serverPort(); }
+    QString errorString() const { return m_server->errorString(); }
+
+private:
+    void onConnection(QTcpSocket *socket);
+    enum class Verdict { Incomplete, Refused, Accepted };
+    // Reads the request so far; answers 401 itself when it refuses.
+    Verdict check(QTcpSocket *socket);
+
+    QWebSocketServer *m_websockets;
+    QByteArray m_expected;   // "Bearer <token>", empty when none is required
+    std::unique_ptr<QTcpServer> m_server;
+};
