@@ -3,8 +3,9 @@ import QtQuick.Controls.Basic
 import QtQuick.Layouts
 import ControlNuc
 
-// Every device with live status, message, state and time since the last
-// change; filter by status. A ListView with delegates: fine with 500 rows.
+// Every device with live status, message, state and how long it has been up
+// or down; filter by status. A state from before the device went down is
+// shown greyed as "last known". A ListView with delegates: fine with 500 rows.
 Item {
     id: view
     required property Dashboard dashboard
@@ -15,13 +16,23 @@ Item {
     property alias statusFilter: byStatus.filterValue
     signal reconnectRequested(string deviceId, string name)
 
-    function ago(t) {
+    // "3 h 12 min", "5 min", "40 s": how long since `t`.
+    function duration(t) {
         if (!t || isNaN(t.getTime()))
             return ""
         const s = Math.max(0, Math.floor((now.getTime() - t.getTime()) / 1000))
-        if (s < 60) return qsTr("%n s ago", "", s)
-        if (s < 3600) return qsTr("%n min ago", "", Math.floor(s / 60))
-        return qsTr("%n h ago", "", Math.floor(s / 3600))
+        if (s < 60) return qsTr("%n s", "", s)
+        const min = Math.floor(s / 60) % 60
+        const h = Math.floor(s / 3600)
+        if (h === 0) return qsTr("%n min", "", min)
+        if (h < 48) return qsTr("%1 h %2 min").arg(h).arg(min)
+        return qsTr("%n day(s)", "", Math.floor(h / 24))
+    }
+    function sinceText(status, since) {
+        const d = duration(since)
+        if (d === "")
+            return ""
+        return status === "connected" ? qsTr("connected for %1").arg(d) : qsTr("down for %1").arg(d)
     }
     function stateText(state) {
         const keys = Object.keys(state || {})
@@ -83,6 +94,9 @@ Item {
                 required property string message
                 required property var state
                 required property date lastChange
+                required property date since
+                required property string room
+                required property bool stateCurrent
 
                 width: ListView.view.width
                 implicitHeight: content.implicitHeight + 16 * view.unit
@@ -123,10 +137,15 @@ Item {
                             Layout.fillWidth: true
                         }
                         Text {
+                            objectName: "state_" + row.deviceId
                             visible: text.length > 0
-                            text: view.stateText(row.state)
-                            color: Theme.accent
+                            // Not from the instance connected now: not current.
+                            text: view.stateText(row.state).length === 0 ? ""
+                                : row.stateCurrent ? view.stateText(row.state)
+                                : qsTr("last known: %1").arg(view.stateText(row.state))
+                            color: row.stateCurrent ? Theme.accent : Theme.textDim
                             font.pixelSize: 16 * view.unit
+                            font.italic: !row.stateCurrent
                             elide: Text.ElideRight
                             Layout.fillWidth: true
                         }
@@ -135,14 +154,15 @@ Item {
                         spacing: 4 * view.unit
                         Text {
                             Layout.alignment: Qt.AlignRight
-                            text: row.type
+                            text: row.room.length > 0 ? row.room + "  ·  " + row.type : row.type
                             color: Theme.textDim
                             font.pixelSize: 15 * view.unit
                         }
                         Text {
+                            objectName: "since_" + row.deviceId
                             Layout.alignment: Qt.AlignRight
-                            text: view.ago(row.lastChange)
-                            color: Theme.textDim
+                            text: view.sinceText(row.status, row.since)
+                            color: row.status === "connected" ? Theme.textDim : Theme.text
                             font.pixelSize: 15 * view.unit
                         }
                     }

@@ -16,6 +16,7 @@ ApplicationWindow {
     property date now: new Date()
     property string resultText: ""
     property bool resultOk: true
+    property var resultFailing: []   // devices not connected after the action
 
     width: 1280
     height: 720
@@ -37,16 +38,20 @@ ApplicationWindow {
 
     Connections {
         target: window.dashboard
-        function onActionFinished(ok, message) {
+        function onActionFinished(ok, message, failing) {
             window.resultOk = ok
             window.resultText = message
+            window.resultFailing = failing
             resultTimer.restart()
         }
     }
     Timer {
         id: resultTimer
         interval: 8000
-        onTriggered: window.resultText = ""
+        onTriggered: {
+            window.resultText = ""
+            window.resultFailing = []
+        }
     }
 
     function askReloadDriver(driverType) {
@@ -139,26 +144,47 @@ ApplicationWindow {
             objectName: "actionBar"
             Layout.fillWidth: true
             visible: window.dashboard.actionRunning || window.resultText.length > 0
-            color: window.dashboard.actionRunning ? Theme.surfaceHigh : (window.resultOk ? Theme.ok : Theme.bad)
-            implicitHeight: 50 * window.unit
-            RowLayout {
+            // Done with devices still down: the warning colour, and which.
+            color: window.dashboard.actionRunning ? Theme.surfaceHigh
+                 : window.resultOk ? Theme.ok
+                 : window.resultFailing.length > 0 ? Theme.busy : Theme.bad
+            implicitHeight: Math.max(50 * window.unit, actionRow.implicitHeight + 12 * window.unit)
+            ColumnLayout {
+                id: actionRow
                 anchors.fill: parent
                 anchors.leftMargin: 14 * window.unit
                 anchors.rightMargin: 14 * window.unit
-                spacing: 12 * window.unit
-                BusyIndicator {
-                    running: window.dashboard.actionRunning
-                    visible: running
-                    implicitWidth: 40 * window.unit
-                    implicitHeight: 40 * window.unit
+                anchors.topMargin: 6 * window.unit
+                anchors.bottomMargin: 6 * window.unit
+                spacing: 2 * window.unit
+                RowLayout {
+                    Layout.fillWidth: true
+                    spacing: 12 * window.unit
+                    BusyIndicator {
+                        running: window.dashboard.actionRunning
+                        visible: running
+                        implicitWidth: 40 * window.unit
+                        implicitHeight: 40 * window.unit
+                    }
+                    Text {
+                        objectName: "actionText"
+                        Layout.fillWidth: true
+                        text: window.dashboard.actionRunning ? window.dashboard.actionText : window.resultText
+                        color: "white"
+                        font.pixelSize: 19 * window.unit
+                        font.bold: true
+                        elide: Text.ElideRight
+                    }
                 }
                 Text {
-                    objectName: "actionText"
+                    objectName: "actionFailing"
                     Layout.fillWidth: true
-                    text: window.dashboard.actionRunning ? window.dashboard.actionText : window.resultText
+                    visible: !window.dashboard.actionRunning && window.resultFailing.length > 0
+                    text: qsTr("Not connected: %1").arg(window.resultFailing.join("  ·  "))
                     color: "white"
-                    font.pixelSize: 19 * window.unit
-                    font.bold: true
+                    font.pixelSize: 16 * window.unit
+                    wrapMode: Text.Wrap
+                    maximumLineCount: 4
                     elide: Text.ElideRight
                 }
             }

@@ -12,6 +12,7 @@
 #include "testpeers.h"
 #include "ui/translations.h"
 
+#include <QColor>
 #include <QGuiApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -103,6 +104,7 @@ private slots:
     void loadsWithoutWarnings();
     void listsFollowSyncsAndStatus();
     void reloadNeedsPinAndConfirmation();
+    void reloadWithDevicesDownIsAWarning();
     void lockedWithoutPin();
     void germanWithLangDe();
     void rendersAt800x480And1920x1080();
@@ -351,9 +353,43 @@ void tst_Dashboard::reloadNeedsPinAndConfirmation()
     QVERIFY(finished.wait(3000) || !finished.isEmpty());
     QCOMPARE(finished.last().at(0).toBool(), true);
     QVERIFY(QTest::qWaitFor([&] {
-        return item(QStringLiteral("actionText"))->property("text").toString().contains(u"1 device recreated");
+        return item(QStringLiteral("actionText"))->property("text").toString().contains(u"1 of 1 device connected");
     }, 3000));
     QVERIFY(m_sim->connectionsAccepted() > accepted);   // the device was recreated
+    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+}
+
+void tst_Dashboard::reloadWithDevicesDownIsAWarning()
+{
+    startController(QStringLiteral("2468"));
+    syncDriver(QStringLiteral("lobby_projector"), QStringLiteral("sync-ui-1"));
+    provision({QJsonObject{{QStringLiteral("device_id"), QStringLiteral("proj-1")}, {QStringLiteral("type"), QStringLiteral("lobby_projector")}},
+               QJsonObject{{QStringLiteral("device_id"), QStringLiteral("proj-2")}, {QStringLiteral("type"), QStringLiteral("lobby_projector")},
+                           {QStringLiteral("room"), QStringLiteral("Hall")}}});
+    QVERIFY(QTest::qWaitFor([&] { return m_dashboard->connectedCount() == 2; }, 5000));
+    loadUi();
+    QTRY_VERIFY(item(QStringLiteral("since_proj-1")) != nullptr);
+    QTRY_VERIFY(item(QStringLiteral("since_proj-1"))->property("text").toString().startsWith(u"connected for "));
+    QTRY_COMPARE(item(QStringLiteral("state_proj-1"))->property("text").toString(), QStringLiteral("input: HDMI 1  ·  power: off"));
+
+    // The projectors go away: down since then, and their state is last known.
+    m_sim->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(item(QStringLiteral("since_proj-1"))->property("text").toString().startsWith(u"down for "), 5000);
+    QTRY_VERIFY(item(QStringLiteral("state_proj-1"))->property("text").toString().startsWith(u"last known: input: HDMI 1"));
+
+    // A reload does not end green: it says what happened, in the warning colour, and which.
+    QSignalSpy finished(m_dashboard.get(), &Dashboard::actionFinished);
+    m_dashboard->reloadAll(QStringLiteral("2468"));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
+    QCOMPARE(finished.at(0).at(0).toBool(), false);
+    const QStringList failing = finished.at(0).at(2).toStringList();
+    QCOMPARE(failing.size(), 2);
+    QVERIFY2(failing.at(0).startsWith(u"proj-1: ") && failing.at(1).startsWith(u"proj-2: "), qPrintable(failing.join(u'|')));
+    QVERIFY2(finished.at(0).at(1).toString().startsWith(u"All drivers reloaded: 0 of 2 devices connected, "),
+             qPrintable(finished.at(0).at(1).toString()));
+    QTRY_COMPARE(item(QStringLiteral("actionBar"))->property("color").value<QColor>(), QColor(QStringLiteral("#e0a526")));
+    QVERIFY(item(QStringLiteral("actionFailing"))->isVisible());
+    QVERIFY(item(QStringLiteral("actionFailing"))->property("text").toString().contains(u"proj-2: "));
     QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
 }
 

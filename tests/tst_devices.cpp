@@ -13,10 +13,12 @@
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
+#include <optional>
 
 namespace {
 
@@ -28,6 +30,7 @@ const VERSION = '%1';
 class SimProjector extends BaseDriver {
   connect() {
     if (this.config.hang) return new Promise(function () {});
+    if (this.config.throwOnConnect) throw new Error('connect threw');
     const self = this;
     return this.openTransport().then(function (t) {
       t.setEncoding('latin1');
@@ -70,7 +73,10 @@ private slots:
     void reloadOnUpdateWithAHangingDevice();
     void driverReloadFromTheCloud();
     void reconnectAfterSimulatorRestart();
-    void failingDeviceIsParked();
+    void refusedDeviceRetriesUntilItIsBack();
+    void faultingDriverIsParkedThenRetriedAfterCoolDown();
+    void reloadAllReportsWhatHappened();
+    void helloCarriesSinceAndRoom();
     void offlineStatusChangesAreSentAfterHello();
     void deviceRemoveForgets();
 
@@ -109,6 +115,7 @@ Config tst_Devices::makeConfig(bool withCloud) const
     c.deviceRetryMinMs = 100;
     c.deviceRetryMaxMs = 300;
     c.deviceMaxRestarts = 3;
+    c.deviceParkCooldownS = 1;
     return c;
 }
 
@@ -510,36 +517,139 @@ void tst_Devices::reconnectAfterSimulatorRestart()
     QVERIFY(waitForStatus(QStringLiteral("p1"), QStringLiteral("connected")));
     const quint16 port = m_sim->tcpPort();
     const int from = int(m_cloud->messages().size());
+    const Device *device = manager()->device(QStringLiteral("p1"));
+    QTRY_VERIFY_WITH_TIMEOUT(device->isStateCurrent(), 3000);
     m_sim->stop();
     QVERIFY(waitForStatus(QStringLiteral("p1"), QStringLiteral("disconnected"), 3000));
-    QVERIFY(manager()->device(QStringLiteral("p1"))->message().contains(u"closed by the peer"));
+    QVERIFY(device->message().contains(u"closed by the peer"));
+    // The state from before the drop is kept, but as last known, not current.
+    QVERIFY(device->state().contains(u"power"));
+    QVERIFY(!device->isStateCurrent());
+    const QModelIndex row = m_controller->deviceModel()->index(m_controller->deviceModel()->rowOf(QStringLiteral("p1")));
+    QCOMPARE(row.data(DeviceListModel::StateCurrentRole).toBool(), false);
     QTest::qWait(150);
     QCOMPARE(m_sim->start(port, DeviceSimulator::Off), QString());
     QVERIFY(waitForStatus(QStringLiteral("p1"), QStringLiteral("connected"), 5000));
     const QStringList trail = statusTrail(QStringLiteral("p1"), from);
     QVERIFY2(trail.first() == u"disconnected" && trail.last() == u"connected", qPrintable(trail.join(u',')));
+    QTRY_VERIFY_WITH_TIMEOUT(device->isStateCurrent(), 3000);   // the new connection reported its state
 }
 
-void tst_Devices::failingDeviceIsParked()
+void tst_Devices::refusedDeviceRetriesUntilItIsBack()
 {
     QVERIFY(!syncDriver(QStringLiteral("s1"), QStringLiteral("1.0.0")).isEmpty());
     m_sim->setRefuseConnections(true);
     provision({deviceEntry(QStringLiteral("p1"))});
-    QVERIFY(QTest::qWaitFor([&] {
-        const Device *d = manager()->device(QStringLiteral("p1"));
-        return d && d->isParked();
-    }, 8000));
+    QTRY_VERIFY_WITH_TIMEOUT(m_sim->connectionsRefused() >= 1, 5000);
     const Device *d = manager()->device(QStringLiteral("p1"));
-    QCOMPARE(d->status(), QStringLiteral("error"));
-    QVERIFY2(d->message().startsWith(u"gave up after 3 failed attempts"), qPrintable(d->message()));
-    const int attempts = m_sim->connectionsRefused();
-    QTest::qWait(800);
-    QCOMPARE(m_sim->connectionsRefused(), attempts);   // parked: no more tries
-    // Something changes (a technician's reconnect): it tries again, and works.
+    QTRY_COMPARE_WITH_TIMEOUT(d->status(), QStringLiteral("error"), 3000);
+    const QDateTime downSince = d->since();
+    // Refused far more often than device-max-restarts (3): a connection
+    // failure is never parked, and its retries do not move "down since".
+    QTRY_VERIFY_WITH_TIMEOUT(m_sim->connectionsRefused() > 2 * makeConfig().deviceMaxRestarts + 2, 10000);
+    QVERIFY(!d->isParked());
+    QCOMPARE(d->since(), downSince);
+    QVERIFY2(!d->message().contains(u"parked"), qPrintable(d->message()));
+    // The device comes back: it connects by itself, no technician needed.
     m_sim->setRefuseConnections(false);
-    manager()->reconnectDevice(QStringLiteral("p1"));
+    QVERIFY(waitForStatus(QStringLiteral("p1"), QStringLiteral("connected"), 5000));
+    QVERIFY(d->since() > downSince);
+}
+
+void tst_Devices::faultingDriverIsParkedThenRetriedAfterCoolDown()
+{
+    QVERIFY(!syncDriver(QStringLiteral("s1"), QStringLiteral("1.0.0")).isEmpty());
+    provision({deviceEntry(QStringLiteral("p1"), QJsonObject{{QStringLiteral("throwOnConnect"), true}})});
+    QTRY_VERIFY_WITH_TIMEOUT(manager()->device(QStringLiteral("p1")) && manager()->device(QStringLiteral("p1"))->isParked(), 8000);
+    const Device *d = manager()->device(QStringLiteral("p1"));
+    QElapsedTimer parked;
+    parked.start();
+    QCOMPARE(d->status(), QStringLiteral("error"));
+    // device-max-restarts 3: the fourth fault in a row parks it.
+    QVERIFY2(d->message().startsWith(u"parked after 4 driver faults in a row"), qPrintable(d->message()));
+    QVERIFY2(d->message().contains(u"connect threw"), qPrintable(d->message()));
+    QVERIFY(d->parkedUntil().isValid());
+
+    // The cool-down (1 s here) ends: one more attempt, which faults and parks
+    // it again at once.
+    QSignalSpy statuses(d, &Device::statusChanged);
+    QTRY_VERIFY_WITH_TIMEOUT(!statuses.isEmpty() && statuses.first().at(0).toString() == u"connecting", 5000);
+    QVERIFY2(parked.elapsed() >= 900, qPrintable(QString::number(parked.elapsed())));
+    QTRY_VERIFY_WITH_TIMEOUT(d->isParked(), 3000);
+    int attempts = 0;
+    for (const QList<QVariant> &change : std::as_const(statuses))
+        attempts += change.at(0).toString() == u"connecting" ? 1 : 0;
+    QCOMPARE(attempts, 1);
+}
+
+void tst_Devices::reloadAllReportsWhatHappened()
+{
+    QVERIFY(!syncDriver(QStringLiteral("s1"), QStringLiteral("1.0.0")).isEmpty());
+    // A port nobody listens on: refused at once.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost));
+    const int deadPort = probe.serverPort();
+    probe.close();
+    provision({deviceEntry(QStringLiteral("p1")), deviceEntry(QStringLiteral("p2")),
+               deviceEntry(QStringLiteral("p3"), QJsonObject{{QStringLiteral("port"), deadPort}})});
     QVERIFY(waitForStatus(QStringLiteral("p1"), QStringLiteral("connected")));
-    QVERIFY(!manager()->device(QStringLiteral("p1"))->isParked());
+    QVERIFY(waitForStatus(QStringLiteral("p2"), QStringLiteral("connected")));
+    QVERIFY(waitForStatus(QStringLiteral("p3"), QStringLiteral("error")));
+
+    std::optional<ReloadOutcome> outcome;
+    manager()->reloadAll([&](const ReloadOutcome &o) { outcome = o; });
+    QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), 5000);
+    QCOMPARE(outcome->total, 3);
+    QCOMPARE(outcome->connected, 2);
+    QCOMPARE(outcome->error, 1);
+    QVERIFY(!outcome->allConnected());
+    QCOMPARE(outcome->summary(), QStringLiteral("2 of 3 connected, 1 in error"));
+    QCOMPARE(outcome->failing.size(), 1);
+    QVERIFY2(outcome->failing.first().startsWith(u"p3: error – "), qPrintable(outcome->failing.first()));
+
+    // The same through one driver, and all well once nothing fails.
+    m_cloud->send(QStringLiteral("device_remove"), QJsonObject{{QStringLiteral("device_id"), QStringLiteral("p3")}});
+    QTRY_VERIFY_WITH_TIMEOUT(!manager()->device(QStringLiteral("p3")), 3000);
+    outcome.reset();
+    manager()->reloadDriver(QStringLiteral("sim_projector"), [&](const ReloadOutcome &o) { outcome = o; });
+    QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), 5000);
+    QCOMPARE(outcome->summary(), QStringLiteral("2 of 2 connected"));
+    QVERIFY(outcome->allConnected());
+    QVERIFY(outcome->failing.isEmpty());
+}
+
+void tst_Devices::helloCarriesSinceAndRoom()
+{
+    QVERIFY(!syncDriver(QStringLiteral("s1"), QStringLiteral("1.0.0")).isEmpty());
+    QJsonObject lobby = deviceEntry(QStringLiteral("p1"));
+    lobby.insert(QStringLiteral("room"), QStringLiteral("Lobby"));
+    provision({lobby, deviceEntry(QStringLiteral("p2"))});
+    QVERIFY(waitForStatus(QStringLiteral("p1"), QStringLiteral("connected")));
+    QVERIFY(waitForStatus(QStringLiteral("p2"), QStringLiteral("connected")));
+
+    auto helloDevices = [this] {
+        QHash<QString, QJsonObject> byId;
+        for (const QJsonValue &v : m_controller->hello().data.value(QStringLiteral("devices")).toArray())
+            byId.insert(v.toObject().value(QStringLiteral("device_id")).toString(), v.toObject());
+        return byId;
+    };
+    QHash<QString, QJsonObject> devices = helloDevices();
+    const Device *p1 = manager()->device(QStringLiteral("p1"));
+    QCOMPARE(devices.value(QStringLiteral("p1")).value(QStringLiteral("room")).toString(), QStringLiteral("Lobby"));
+    QVERIFY(!devices.value(QStringLiteral("p2")).contains(u"room"));
+    const QString since = devices.value(QStringLiteral("p1")).value(QStringLiteral("since")).toString();
+    QVERIFY2(since.endsWith(u'Z'), qPrintable(since));
+    QCOMPARE(QDateTime::fromString(since, Qt::ISODateWithMs), p1->since());
+    QCOMPARE(m_controller->deviceModel()->index(m_controller->deviceModel()->rowOf(QStringLiteral("p1")))
+                 .data(DeviceListModel::RoomRole).toString(), QStringLiteral("Lobby"));
+
+    // The room is stored: it is there after a restart.
+    m_controller.reset();
+    startController();
+    QVERIFY(waitForStatus(QStringLiteral("p1"), QStringLiteral("connected")));
+    QCOMPARE(manager()->device(QStringLiteral("p1"))->record().room, QStringLiteral("Lobby"));
+    devices = helloDevices();
+    QCOMPARE(devices.value(QStringLiteral("p1")).value(QStringLiteral("room")).toString(), QStringLiteral("Lobby"));
 }
 
 void tst_Devices::offlineStatusChangesAreSentAfterHello()

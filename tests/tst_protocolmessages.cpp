@@ -183,6 +183,16 @@ void tst_ProtocolMessages::cloudRequests_data()
     QTest::newRow("device_sync name number")
         << devices << json(R"({"devices":[{"device_id":"a","type":"x","name":1}]})")
         << QStringLiteral("devices[0]: name must be a string");
+    QTest::newRow("device_sync room")
+        << devices << json(R"({"devices":[{"device_id":"a","type":"x","room":"Lobby"}]})") << QString();
+    QTest::newRow("device_sync room null")
+        << devices << json(R"({"devices":[{"device_id":"a","type":"x","room":null}]})") << QString();
+    QTest::newRow("device_sync room number")
+        << devices << json(R"({"devices":[{"device_id":"a","type":"x","room":3}]})")
+        << QStringLiteral("devices[0]: room must be a string");
+    QTest::newRow("device_sync room object")
+        << devices << json(R"({"devices":[{"device_id":"a","type":"x","room":{}}]})")
+        << QStringLiteral("devices[0]: room must be a string");
     QTest::newRow("device_sync config array")
         << devices << json(R"({"devices":[{"device_id":"a","type":"x","connection_config":[]}]})")
         << QStringLiteral("devices[0]: connection_config must be an object");
@@ -408,7 +418,8 @@ void tst_ProtocolMessages::driverSyncKeepsIdentifiersOnFailure()
 void tst_ProtocolMessages::deviceSyncValues()
 {
     const Parsed<DeviceSyncRequest> parsed = DeviceSyncRequest::parse(json(
-        R"({"replace":true,"devices":[{"device_id":"p1","type":"projector","name":"Lobby","connection_config":{"host":"h"}},
+        R"({"replace":true,"devices":[{"device_id":"p1","type":"projector","name":"Lobby","connection_config":{"host":"h"},
+                                       "room":" Room 2.14 "},
                                       {"device_id":"p2","type":"relay","name":null}]})"));
     QVERIFY(parsed.ok());
     QCOMPARE(parsed.value.replace, true);
@@ -417,6 +428,8 @@ void tst_ProtocolMessages::deviceSyncValues()
     QCOMPARE(parsed.value.devices.at(0).type, QStringLiteral("projector"));
     QCOMPARE(parsed.value.devices.at(0).name, QStringLiteral("Lobby"));
     QCOMPARE(parsed.value.devices.at(0).connectionConfig, json(R"({"host":"h"})"));
+    QCOMPARE(parsed.value.devices.at(0).room, QStringLiteral("Room 2.14"));   // trimmed
+    QCOMPARE(parsed.value.devices.at(1).room, QString());                     // none given
     // No name: the device is named by its id.
     QCOMPARE(parsed.value.devices.at(1).name, QStringLiteral("p2"));
     QCOMPARE(parsed.value.devices.at(1).connectionConfig, QJsonObject());
@@ -448,14 +461,16 @@ void tst_ProtocolMessages::helloShape()
     hello.appVersion = QStringLiteral("0.1.0");
     hello.drivers = {{QStringLiteral("d1"), QStringLiteral("projector"), QStringLiteral("1.0.0"), QStringLiteral("s1"),
                       QStringLiteral("active")}};
-    hello.devices = {{QStringLiteral("a"), QStringLiteral("projector"), QStringLiteral("connected"), QString()},
-                     {QStringLiteral("b"), QStringLiteral("relay"), QStringLiteral("error"), QStringLiteral("driver not installed: relay")}};
+    hello.devices = {{QStringLiteral("a"), QStringLiteral("projector"), QStringLiteral("connected"), QString(),
+                      QDateTime(QDate(2026, 3, 1), QTime(8, 5, 9, 120), Qt::UTC), QStringLiteral("Lobby")},
+                     {QStringLiteral("b"), QStringLiteral("relay"), QStringLiteral("error"), QStringLiteral("driver not installed: relay"),
+                      QDateTime(), QString()}};
     const Message m = Messages::hello(hello);
     QCOMPARE(m.type, QStringLiteral("hello"));
     QCOMPARE(m.data, json(R"({"controller_id":"nuc-1","name":"Lobby rack","app_version":"0.1.0",
         "safe_mode":{"active":false,"reason":null,"quarantined":[]},
         "drivers":[{"driver_id":"d1","driver_type":"projector","version":"1.0.0","sync_id":"s1","status":"active"}],
-        "devices":[{"device_id":"a","type":"projector","status":"connected"},
+        "devices":[{"device_id":"a","type":"projector","status":"connected","since":"2026-03-01T08:05:09.120Z","room":"Lobby"},
                    {"device_id":"b","type":"relay","status":"error","message":"driver not installed: relay"}]})"));
 }
 

@@ -50,13 +50,6 @@
         <source>Reloading driver %1…</source>
         <translation>Treiber %1 wird neu geladen …</translation>
     </message>
-    <message numerus="yes">
-        <source>Driver %1 reloaded: %n device(s) recreated.</source>
-        <translation>
-            <numerusform>Treiber %1 neu geladen: %n Gerät neu erstellt.</numerusform>
-            <numerusform>Treiber %1 neu geladen: %n Geräte neu erstellt.</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Reconnecting %1…</source>
         <translation>%1 wird neu verbunden …</translation>
@@ -72,13 +65,6 @@
     <message>
         <source>Reloading all drivers…</source>
         <translation>Alle Treiber werden neu geladen …</translation>
-    </message>
-    <message numerus="yes">
-        <source>All drivers reloaded: %n device(s) recreated.</source>
-        <translation>
-            <numerusform>Alle Treiber neu geladen: %n Gerät neu erstellt.</numerusform>
-            <numerusform>Alle Treiber neu geladen: %n Geräte neu erstellt.</numerusform>
-        </translation>
     </message>
     <message>
         <source>Starting the drivers…</source>
@@ -99,30 +85,45 @@
         <source>Wrong PIN. Try again.</source>
         <translation>Falsche PIN. Bitte erneut versuchen.</translation>
     </message>
+    <message>
+        <source>Driver %1 reloaded: %2.</source>
+        <translation>Treiber %1 neu geladen: %2.</translation>
+    </message>
+    <message>
+        <source>All drivers reloaded: %1.</source>
+        <translation>Alle Treiber neu geladen: %1.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n device(s) connected</source>
+        <translation>
+            <numerusform>%1 von %n Gerät verbunden</numerusform>
+            <numerusform>%1 von %n Geräten verbunden</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n in error</source>
+        <translation>
+            <numerusform>, %n mit Fehler</numerusform>
+            <numerusform>, %n mit Fehler</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n still connecting</source>
+        <translation>
+            <numerusform>, %n verbindet noch</numerusform>
+            <numerusform>, %n verbinden noch</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n disconnected</source>
+        <translation>
+            <numerusform>, %n getrennt</numerusform>
+            <numerusform>, %n getrennt</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>DevicesView</name>
-    <message numerus="yes">
-        <source>%n s ago</source>
-        <translation>
-            <numerusform>vor %n s</numerusform>
-            <numerusform>vor %n s</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n min ago</source>
-        <translation>
-            <numerusform>vor %n Min.</numerusform>
-            <numerusform>vor %n Min.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n h ago</source>
-        <translation>
-            <numerusform>vor %n Std.</numerusform>
-            <numerusform>vor %n Std.</numerusform>
-        </translation>
-    </message>
     <message>
         <source>All</source>
         <translation>Alle</translation>
@@ -138,6 +139,43 @@
     <message>
         <source>No devices with this status.</source>
         <translation>Keine Geräte mit diesem Status.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n s</source>
+        <translation>
+            <numerusform>%n s</numerusform>
+            <numerusform>%n s</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n Min.</numerusform>
+            <numerusform>%n Min.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 Std. %2 Min.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n Tag</numerusform>
+            <numerusform>%n Tage</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>connected for %1</source>
+        <translation>verbunden seit %1</translation>
+    </message>
+    <message>
+        <source>down for %1</source>
+        <translation>ausgefallen seit %1</translation>
+    </message>
+    <message>
+        <source>last known: %1</source>
+        <translation>zuletzt bekannt: %1</translation>
     </message>
 </context>
 <context>
@@ -277,6 +315,10 @@
     <message>
         <source>Reload all</source>
         <translation>Alle neu laden</translation>
+    </message>
+    <message>
+        <source>Not connected: %1</source>
+        <translation>Nicht verbunden: %1</translation>
     </message>
 </context>
 <context>

@@ -50,13 +50,6 @@
         <source>Reloading driver %1…</source>
         <translation>Reloading driver %1…</translation>
     </message>
-    <message numerus="yes">
-        <source>Driver %1 reloaded: %n device(s) recreated.</source>
-        <translation>
-            <numerusform>Driver %1 reloaded: %n device recreated.</numerusform>
-            <numerusform>Driver %1 reloaded: %n devices recreated.</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Reconnecting %1…</source>
         <translation>Reconnecting %1…</translation>
@@ -72,13 +65,6 @@
     <message>
         <source>Reloading all drivers…</source>
         <translation>Reloading all drivers…</translation>
-    </message>
-    <message numerus="yes">
-        <source>All drivers reloaded: %n device(s) recreated.</source>
-        <translation>
-            <numerusform>All drivers reloaded: %n device recreated.</numerusform>
-            <numerusform>All drivers reloaded: %n devices recreated.</numerusform>
-        </translation>
     </message>
     <message>
         <source>Starting the drivers…</source>
@@ -99,30 +85,45 @@
         <source>Wrong PIN. Try again.</source>
         <translation>Wrong PIN. Try again.</translation>
     </message>
+    <message>
+        <source>Driver %1 reloaded: %2.</source>
+        <translation>Driver %1 reloaded: %2.</translation>
+    </message>
+    <message>
+        <source>All drivers reloaded: %1.</source>
+        <translation>All drivers reloaded: %1.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n device(s) connected</source>
+        <translation>
+            <numerusform>%1 of %n device connected</numerusform>
+            <numerusform>%1 of %n devices connected</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n in error</source>
+        <translation>
+            <numerusform>, %n in error</numerusform>
+            <numerusform>, %n in error</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n still connecting</source>
+        <translation>
+            <numerusform>, %n still connecting</numerusform>
+            <numerusform>, %n still connecting</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n disconnected</source>
+        <translation>
+            <numerusform>, %n disconnected</numerusform>
+            <numerusform>, %n disconnected</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>DevicesView</name>
-    <message numerus="yes">
-        <source>%n s ago</source>
-        <translation>
-            <numerusform>%n s ago</numerusform>
-            <numerusform>%n s ago</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n min ago</source>
-        <translation>
-            <numerusform>%n min ago</numerusform>
-            <numerusform>%n min ago</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n h ago</source>
-        <translation>
-            <numerusform>%n h ago</numerusform>
-            <numerusform>%n h ago</numerusform>
-        </translation>
-    </message>
     <message>
         <source>All</source>
         <translation>All</translation>
@@ -138,6 +139,43 @@
     <message>
         <source>No devices with this status.</source>
         <translation>No devices with this status.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n s</source>
+        <translation>
+            <numerusform>%n s</numerusform>
+            <numerusform>%n s</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n min</numerusform>
+            <numerusform>%n min</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n day</numerusform>
+            <numerusform>%n days</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>connected for %1</source>
+        <translation>connected for %1</translation>
+    </message>
+    <message>
+        <source>down for %1</source>
+        <translation>down for %1</translation>
+    </message>
+    <message>
+        <source>last known: %1</source>
+        <translation>last known: %1</translation>
     </message>
 </context>
 <context>
@@ -277,6 +315,10 @@
     <message>
         <source>Reload all</source>
         <translation>Reload all</translation>
+    </message>
+    <message>
+        <source>Not connected: %1</source>
+        <translation>Not connected: %1</translation>
     </message>
 </context>
 <context>

@@ -73,6 +73,7 @@ Controller::Controller(const Config &config, QObject *parent)
     devices.reconnectMinMs = config.deviceRetryMinMs;
     devices.reconnectMaxMs = std::max(config.deviceRetryMinMs, config.deviceRetryMaxMs);
     devices.maxRestarts = config.deviceMaxRestarts;
+    devices.parkCooldownMs = config.deviceParkCooldownS * 1000;
     m_devices = std::make_unique<DeviceManager>(&m_db, runtime, devices, [this](const DriverSpec &spec, QObject *parent) {
         return m_hosts->create(spec, parent);
     });
@@ -81,7 +82,7 @@ Controller::Controller(const Config &config, QObject *parent)
     m_sync->setReloader([this](const QString &type, std::function<void()> done) {
         // A new version of a quarantined driver gets its chance.
         m_hosts->clearQuarantine(type);
-        m_devices->reloadDriver(type, [done](int) { done(); });
+        m_devices->reloadDriver(type, [done](const ReloadOutcome &) { done(); });
     });
 
     m_protocol->registerHandler(SafeModeClearRequest::type(), [this](const QJsonObject &) {
@@ -275,6 +276,6 @@ Message Controller::hello() const
     QList<Device *> devices = m_devices->devices();
     std::sort(devices.begin(), devices.end(), [](const Device *a, const Device *b) { return a->id() < b->id(); });
     for (const Device *d : std::as_const(devices))
-        hello.devices.append({d->id(), d->record().type, d->status(), d->message()});
+        hello.devices.append({d->id(), d->record().type, d->status(), d->message(), d->since(), d->record().room});
     return Messages::hello(hello);
 }

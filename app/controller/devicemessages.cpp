@@ -25,6 +25,7 @@ DeviceRecord toRecord(const DeviceSpec &spec)
     record.name = spec.name;
     record.type = spec.type;
     record.connectionConfig = spec.connectionConfig;
+    record.room = spec.room;
     return record;
 }
 
@@ -123,5 +124,10 @@ void DeviceMessages::handleDriverReload(const QJsonObject &data)
     const QString &type = request.value.driverType;
     if (!m_devices->isDriverInstalled(type))
         qCWarning(lcDevices) << "driver_reload:" << type << "is not installed; its devices report it";
-    m_devices->reloadDriver(type);
+    // PROTOCOL.md has no answer to driver_reload: the cloud learns the
+    // outcome from each device's status_update; the manager logs the devices
+    // not connected, this line says the reload came from the cloud.
+    m_devices->reloadDriver(type, [type](const ReloadOutcome &outcome) {
+        qCInfo(lcDevices).noquote() << "driver_reload" << type << "from the cloud:" << outcome.summary();
+    });
 }

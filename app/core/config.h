@@ -34,8 +34,9 @@ struct Config
     int commandTimeoutMs = 5000;                 // a driver's sendCommand() must settle within this
     int reloadDeadlineMs = 3000;                 // a device reload reports back within this
     int deviceRetryMinMs = 1000;                 // a failed device is restarted after this, doubling ...
-    int deviceRetryMaxMs = 30000;                // ... up to this, with jitter
-    int deviceMaxRestarts = 5;                   // failures in a row before a device is parked in error
+    int deviceRetryMaxMs = 60000;                // ... up to this, with jitter (connection failures: forever)
+    int deviceMaxRestarts = 5;                   // driver faults in a row before a device is parked in error
+    int deviceParkCooldownS = 600;               // a parked device is retried by itself after this
     int safeModeCrashes = 3;                     // this many unclean ends ...
     int safeModeWindowS = 600;                   // ... within this window: start in safe mode
     int safeModeClearAfterS = 900;               // safe mode ends by itself after this long without a crash

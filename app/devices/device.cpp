@@ -14,13 +14,32 @@ Device::Device(const DeviceRecord &record, const RuntimeSettings &runtime, const
     , m_factory(std::move(factory))
     , m_provider(std::move(provider))
     , m_lastChange(QDateTime::currentDateTimeUtc())
+    , m_since(m_lastChange)
 {
     m_restartDeadline.setSingleShot(true);
     connect(&m_restartDeadline, &QTimer::timeout, this, [this] { finishRestart(m_generation); });
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, [this] { restart(m_settings.reloadDeadlineMs); });
     m_stableTimer.setSingleShot(true);
-    connect(&m_stableTimer, &QTimer::timeout, this, [this] { m_failures = 0; });
+    connect(&m_stableTimer, &QTimer::timeout, this, [this] {
+        m_failures = 0;
+        m_faults = 0;
+    });
+    // The cool-down ended: one more attempt (restart() un-parks). The fault
+    // count stays, so one more fault parks it again at once.
+    m_parkTimer.setSingleShot(true);
+    connect(&m_parkTimer, &QTimer::timeout, this, [this] {
+        qCInfo(lcDevices).noquote() << "device" << m_record.id << "cool-down over: retrying the parked device";
+        restart(m_settings.reloadDeadlineMs);
+    });
+}
+
+void Device::resetSupervision()
+{
+    m_failures = 0;
+    m_faults = 0;
+    m_parked = false;
+    m_parkTimer.stop();
 }
 
 Device::~Device()
@@ -45,9 +64,14 @@ void Device::setStatus(const QString &status, const QString &message)
 {
     if (status == m_status && message == m_message)
         return;
+    // Retries pass through connecting, error and disconnected: one outage,
+    // one `since`. Coming up or going down starts a new one.
+    const bool sameOutage = status != u"connected" && m_status != u"connected";
+    m_lastChange = QDateTime::currentDateTimeUtc();
+    if (status != m_status && !sameOutage)
+        m_since = m_lastChange;
     m_status = status;
     m_message = message;
-    m_lastChange = QDateTime::currentDateTimeUtc();
     if (status == u"error")
         qCWarning(lcDevices).noquote() << "device" << m_record.id << "error:" << message;
     else
@@ -63,13 +87,16 @@ void Device::restart(int deadlineMs, std::function<void()> done, const std::opti
         return;
     }
     const quint64 generation = ++m_generation;
-    // restart() itself keeps the failure count and the parked flag: callers
-    // that restart because something changed (new driver, new config, a
-    // technician's reload) call resetSupervision() first, a restart from
-    // supervision (the reconnect timer) keeps counting. A connect that
-    // succeeds un-parks the device either way (startInstance).
+    // restart() itself keeps the failure counts: callers that restart
+    // because something changed (new driver, new config, a technician's
+    // reload) call resetSupervision() first, a restart from supervision (the
+    // reconnect timer, the end of a cool-down) keeps counting. Any restart
+    // un-parks: the device is being tried again.
     m_reconnectTimer.stop();
     m_stableTimer.stop();
+    m_parkTimer.stop();
+    m_parked = false;
+    m_connectPending = false;
     if (m_restartDone)
         std::exchange(m_restartDone, {})();   // the previous restart is overtaken
     m_restartDone = std::move(done);
@@ -178,32 +205,42 @@ void Device::startInstance(const std::optional<DriverRecord> &driver, quint64 ge
         if (generation != m_generation)
             return;
         m_state = state;
+        m_stateGeneration = generation;
         emit stateChanged(state);
     });
     connect(instance, &DriverHandle::faulted, this, [this, generation](const QString &message) {
-        failed(message, generation);
+        // During connect() its answer follows the fault and tells whether it
+        // was the connect deadline (a connection failure) or a real fault.
+        if (generation == m_generation && !m_connectPending)
+            failed(message, generation, Failure::Fault);
     });
     connect(instance, &DriverHandle::transportDropped, this, [this, generation](const QString &reason) {
         if (generation != m_generation || m_status == u"connecting")
             return;
         m_stableTimer.stop();
         setStatus(QStringLiteral("disconnected"), reason);
-        scheduleReconnect(reason);
+        scheduleReconnect(reason, Failure::Connection);
     });
 
     setStatus(QStringLiteral("connecting"));
-    instance->load([this, generation, instance](const CallResult &loaded) {
-        if (generation != m_generation)
+    QPointer<DriverHandle> guard(instance);
+    instance->load([this, generation, guard](const CallResult &loaded) {
+        if (generation != m_generation || !guard)
             return;
         if (!loaded.ok) {
-            failed(loaded.error, generation);
+            failed(loaded.error, generation, Failure::Fault);   // module or constructor
             return;
         }
-        instance->connectDevice([this, generation](const CallResult &connected) {
+        m_connectPending = true;
+        guard->connectDevice([this, generation, guard](const CallResult &connected) {
             if (generation != m_generation)
                 return;
+            m_connectPending = false;
             if (!connected.ok) {
-                failed(connected.error, generation);
+                // A rejection or the connect deadline is the device's answer;
+                // a synchronous throw, the watchdog or a lost host is the driver's.
+                const bool fault = connected.thrown || (guard && guard->isFaulted() && !connected.missedDeadline);
+                failed(connected.error, generation, fault ? Failure::Fault : Failure::Connection);
                 return;
             }
             m_parked = false;
@@ -224,35 +261,50 @@ void Device::finishRestart(quint64 generation)
         std::exchange(m_restartDone, {})();
 }
 
-void Device::failed(const QString &reason, quint64 generation)
+void Device::failed(const QString &reason, quint64 generation, Failure kind)
 {
     if (generation != m_generation)
         return;
     m_stableTimer.stop();
+    m_connectPending = false;
     setStatus(QStringLiteral("error"), reason);
     finishRestart(generation);
-    scheduleReconnect(reason);
+    scheduleReconnect(reason, kind);
 }
 
-void Device::scheduleReconnect(const QString &reason)
+void Device::scheduleReconnect(const QString &reason, Failure kind)
 {
-    if (m_shuttingDown || m_reconnectTimer.isActive())
+    if (m_shuttingDown || m_parked || m_reconnectTimer.isActive())
         return;
     failQueued(QStringLiteral("device %1 is not connected: %2").arg(m_record.id, reason));
     ++m_failures;
-    if (m_failures > m_settings.maxRestarts) {
-        m_parked = true;
-        setStatus(QStringLiteral("error"),
-                  QStringLiteral("gave up after %1 failed attempts: %2").arg(m_failures - 1).arg(reason));
-        // Parked: nothing of the failed instance stays (engine, thread, sockets).
-        ++m_generation;
-        retireInstance([] {});
-        return;   // until a new driver, new config or a manual reload
+    if (kind == Failure::Fault && ++m_faults > m_settings.maxRestarts) {
+        park(reason);
+        return;
     }
+    // A connection failure never gives up: the device may be switched off
+    // for the night. The backoff only spaces the attempts.
     const int delay = Backoff::delayMs(m_failures - 1, m_settings.reconnectMinMs, m_settings.reconnectMaxMs);
     qCInfo(lcDevices).noquote() << "device" << m_record.id << "restarts in" << delay << "ms (attempt" << m_failures
-                                << "of" << m_settings.maxRestarts << ")";
+                                << (kind == Failure::Fault ? QStringLiteral("after driver fault %1 of %2").arg(m_faults).arg(m_settings.maxRestarts)
+                                                           : QStringLiteral("after a connection failure"))
+                                << ")";
     m_reconnectTimer.start(delay);
+}
+
+void Device::park(const QString &reason)
+{
+    m_parked = true;
+    m_parkedUntil = QDateTime::currentDateTimeUtc().addMSecs(m_settings.parkCooldownMs);
+    setStatus(QStringLiteral("error"), QStringLiteral("parked after %1 driver faults in a row, retried at %2 UTC: %3")
+                                           .arg(m_faults)
+                                           .arg(m_parkedUntil.toString(QStringLiteral("HH:mm:ss")), reason));
+    // Parked: nothing of the failed instance stays (engine, thread, sockets).
+    ++m_generation;
+    retireInstance([] {});
+    // Retried by itself after the cool-down, or earlier by a new driver, new
+    // config or a technician's reconnect.
+    m_parkTimer.start(m_settings.parkCooldownMs);
 }
 
 void Device::shutdown(std::function<void()> done)
@@ -261,6 +313,7 @@ void Device::shutdown(std::function<void()> done)
     ++m_generation;
     m_reconnectTimer.stop();
     m_stableTimer.stop();
+    m_parkTimer.stop();
     m_restartDeadline.stop();
     if (m_restartDone)
         std::exchange(m_restartDone, {})();

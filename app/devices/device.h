@@ -1,8 +1,9 @@
 // One provisioned device: its record, the driver instance that runs it, its
-// status (connecting → connected | disconnected | error), live state and
-// command queue, and its supervision: a dropped or failed device is
-// recreated with backoff and jitter, and parked in `error` after too many
-// failures in a row until something changes.
+// status (connecting → connected | disconnected | error), since when, live
+// state and command queue, and its supervision (docs/devices.md): a
+// connection failure is retried forever with backoff and jitter; a driver
+// that faults too often in a row is parked in `error` and retried by itself
+// after a cool-down.
 #pragma once
 
 #include "runtime/driverhandle.h"
@@ -28,8 +29,9 @@ struct DeviceSettings
 {
     int reloadDeadlineMs = 3000;      // a reload reports back within this, whatever the device does
     int reconnectMinMs = 1000;        // backoff after a failure, doubling ...
-    int reconnectMaxMs = 30000;       // ... up to this, with jitter
-    int maxRestarts = 5;              // consecutive failures before the device is parked
+    int reconnectMaxMs = 60000;       // ... up to this, with jitter
+    int maxRestarts = 5;              // driver faults in a row before the device is parked
+    int parkCooldownMs = 600000;      // a parked device is retried by itself after this
     int stableAfterMs = 10000;        // connected this long: earlier failures are forgotten
     int commandQueueLimit = 32;       // commands waiting per device
 };
@@ -51,8 +53,16 @@ public:
     QString status() const { return m_status; }
     QString message() const { return m_message; }
     QJsonObject state() const { return m_state; }
-    QDateTime lastChange() const { return m_lastChange; }
+    QDateTime lastChange() const { return m_lastChange; }   // status or message, UTC
+    // When the device entered its current status, UTC. The statuses of one
+    // outage (disconnected, connecting, error while retrying) count as one:
+    // a device that is not connected keeps the time it went down.
+    QDateTime since() const { return m_since; }
+    // The live state came from the instance connected now; otherwise it is
+    // the last known state from before the device went down.
+    bool isStateCurrent() const { return m_status == u"connected" && m_stateGeneration == m_generation; }
     bool isParked() const { return m_parked; }
+    QDateTime parkedUntil() const { return m_parked ? m_parkedUntil : QDateTime(); }
 
     // Unload → load: the old instance disconnects (bounded) and is torn down,
     // a new one is made from the current driver and connected. `done` runs
@@ -63,11 +73,7 @@ public:
 
     // Forgets earlier failures and un-parks: for restarts that something
     // changed (new driver, new config, a technician's reload).
-    void resetSupervision()
-    {
-        m_failures = 0;
-        m_parked = false;
-    }
+    void resetSupervision();
 
     // Safe mode: a held device runs no driver instance; restart() only
     // reports it. Releasing it does not start it: the caller restarts.
@@ -102,8 +108,13 @@ private:
     void setStatus(const QString &status, const QString &message = {});
     void startInstance(const std::optional<DriverRecord> &driver, quint64 generation);
     void retireInstance(std::function<void()> then);
-    void failed(const QString &reason, quint64 generation);
-    void scheduleReconnect(const QString &reason);
+    // Connection: connect() rejected or missed its deadline, a transport
+    // dropped: retried forever. Fault: the driver failed (module,
+    // constructor, a synchronous throw, watchdog, its host): counted, parked.
+    enum class Failure { Connection, Fault };
+    void failed(const QString &reason, quint64 generation, Failure kind);
+    void scheduleReconnect(const QString &reason, Failure kind);
+    void park(const QString &reason);
     void pumpCommands();
     void failQueued(const QString &reason);
     void finishRestart(quint64 generation);
@@ -121,8 +132,12 @@ private:
     QTimer m_restartDeadline;
     QTimer m_reconnectTimer;
     QTimer m_stableTimer;
-    int m_failures = 0;
+    QTimer m_parkTimer;
+    int m_failures = 0;                // failures in a row: the backoff's step
+    int m_faults = 0;                  // driver faults in a row: parking
     bool m_parked = false;
+    QDateTime m_parkedUntil;
+    bool m_connectPending = false;     // connect() of the current instance not answered yet
     bool m_shuttingDown = false;
     bool m_held = false;
     QString m_heldReason;
@@ -130,7 +145,9 @@ private:
     QString m_status = QStringLiteral("disconnected");
     QString m_message;
     QJsonObject m_state;
+    quint64 m_stateGeneration = 0;     // the instance that reported m_state
     QDateTime m_lastChange;
+    QDateTime m_since;
 
     QQueue<QueuedCommand> m_queue;
     bool m_commandInFlight = false;

@@ -7,8 +7,10 @@
 #include "storage/driverrepository.h"
 
 #include <QJsonDocument>
+#include <QPointer>
 #include <QSqlError>
 
+#include <algorithm>
 #include <memory>
 
 DeviceManager::DeviceManager(Database *database, const RuntimeSettings &runtime, const DeviceSettings &settings,
@@ -191,7 +193,45 @@ void DeviceManager::sendCommand(const QString &deviceId, const QString &command,
     device->sendCommand(command, params, std::move(done));
 }
 
-void DeviceManager::reloadDriver(const QString &driverType, std::function<void(int)> done)
+QString ReloadOutcome::summary() const
+{
+    QString text = QStringLiteral("%1 of %2 connected").arg(connected).arg(total);
+    if (error > 0)
+        text += QStringLiteral(", %1 in error").arg(error);
+    if (connecting > 0)
+        text += QStringLiteral(", %1 still connecting").arg(connecting);
+    if (disconnected > 0)
+        text += QStringLiteral(", %1 disconnected").arg(disconnected);
+    return text;
+}
+
+ReloadOutcome ReloadOutcome::of(const QList<Device *> &devices)
+{
+    ReloadOutcome outcome;
+    QList<const Device *> sorted(devices.cbegin(), devices.cend());
+    sorted.removeAll(nullptr);
+    std::sort(sorted.begin(), sorted.end(), [](const Device *a, const Device *b) { return a->id() < b->id(); });
+    for (const Device *device : std::as_const(sorted)) {
+        ++outcome.total;
+        const QString status = device->status();
+        if (status == u"connected") {
+            ++outcome.connected;
+            continue;
+        }
+        if (status == u"error")
+            ++outcome.error;
+        else if (status == u"connecting")
+            ++outcome.connecting;
+        else
+            ++outcome.disconnected;
+        outcome.failing.append(device->message().isEmpty()
+                                   ? QStringLiteral("%1: %2").arg(device->id(), status)
+                                   : QStringLiteral("%1: %2 – %3").arg(device->id(), status, device->message()));
+    }
+    return outcome;
+}
+
+void DeviceManager::reloadDriver(const QString &driverType, ReloadDone done)
 {
     QList<Device *> targets;
     for (Device *device : std::as_const(m_devices)) {
@@ -203,18 +243,30 @@ void DeviceManager::reloadDriver(const QString &driverType, std::function<void(i
     if (targets.isEmpty()) {
         emit reloadFinished(driverType, 0);
         if (done)
-            done(0);
+            done({});
         return;
     }
     qCInfo(lcDevices) << "reloading" << count << "devices of driver" << driverType;
     const std::optional<DriverRecord> record = driver(driverType);
     auto remaining = std::make_shared<int>(count);
-    auto finished = [this, remaining, driverType, count, done] {
+    QList<QPointer<Device>> reloaded;
+    for (Device *device : std::as_const(targets))
+        reloaded.append(device);
+    auto finished = [this, remaining, driverType, count, done, reloaded] {
         if (--*remaining > 0)
             return;
+        QList<Device *> present;
+        for (const QPointer<Device> &device : reloaded)
+            present.append(device.data());   // removed meanwhile: not counted
+        const ReloadOutcome outcome = ReloadOutcome::of(present);
+        if (outcome.allConnected())
+            qCInfo(lcDevices).noquote() << "reload of" << driverType << "done:" << outcome.summary();
+        else
+            qCWarning(lcDevices).noquote() << "reload of" << driverType << "done:" << outcome.summary() << "– not connected:"
+                                           << outcome.failing.join(QStringLiteral("; "));
         emit reloadFinished(driverType, count);
         if (done)
-            done(count);
+            done(outcome);
     };
     for (Device *device : std::as_const(targets)) {
         device->resetSupervision();
@@ -223,22 +275,30 @@ void DeviceManager::reloadDriver(const QString &driverType, std::function<void(i
     }
 }
 
-void DeviceManager::reloadAll(std::function<void(int)> done)
+void DeviceManager::reloadAll(ReloadDone done)
 {
     QSet<QString> types;
     for (const Device *device : std::as_const(m_devices))
         types.insert(device->record().type);
     if (types.isEmpty()) {
         if (done)
-            done(0);
+            done({});
         return;
     }
     auto remaining = std::make_shared<int>(int(types.size()));
-    auto total = std::make_shared<int>(0);
+    auto total = std::make_shared<ReloadOutcome>();
     for (const QString &type : std::as_const(types)) {
-        reloadDriver(type, [remaining, total, done](int count) {
-            *total += count;
-            if (--*remaining == 0 && done)
+        reloadDriver(type, [remaining, total, done](const ReloadOutcome &outcome) {
+            total->total += outcome.total;
+            total->connected += outcome.connected;
+            total->error += outcome.error;
+            total->connecting += outcome.connecting;
+            total->disconnected += outcome.disconnected;
+            total->failing += outcome.failing;
+            if (--*remaining > 0)
+                return;
+            total->failing.sort();
+            if (done)
                 done(*total);
         });
     }

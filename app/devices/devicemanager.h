@@ -19,6 +19,24 @@
 
 class Database;
 
+// What a reload ended with, read when every device has reported back
+// (connected, failed, or its reload deadline passed).
+struct ReloadOutcome
+{
+    int total = 0;
+    int connected = 0;
+    int error = 0;
+    int connecting = 0;         // still trying when the deadline passed
+    int disconnected = 0;       // held (safe mode) or dropped
+    QStringList failing;        // "id: status – message" of each device not connected, by id
+
+    bool allConnected() const { return connected == total; }
+    // "58 of 60 connected, 2 in error" (English, for logs).
+    QString summary() const;
+    // Counts the devices as they are now.
+    static ReloadOutcome of(const QList<Device *> &devices);
+};
+
 class DeviceManager : public QObject
 {
     Q_OBJECT
@@ -37,9 +55,11 @@ public:
 
     // The one unload → load path: every device of `driverType` is recreated
     // from the driver now in the database, concurrently, each within the
-    // reload deadline. `done(count)` runs when all have reported back.
-    void reloadDriver(const QString &driverType, std::function<void(int count)> done = {});
-    void reloadAll(std::function<void(int count)> done = {});
+    // reload deadline. `done` runs when all have reported back, with how
+    // they are then.
+    using ReloadDone = std::function<void(const ReloadOutcome &outcome)>;
+    void reloadDriver(const QString &driverType, ReloadDone done = {});
+    void reloadAll(ReloadDone done = {});
     void reconnectDevice(const QString &deviceId, std::function<void()> done = {});
 
     // Safe mode: with drivers disabled no instance runs; devices show

@@ -66,6 +66,10 @@ QJsonObject fromResult(const CallResult &r)
         o.insert(QStringLiteral("stack"), r.stack);
     if (r.timedOut)
         o.insert(QStringLiteral("timedOut"), true);
+    if (r.missedDeadline)
+        o.insert(QStringLiteral("missedDeadline"), true);
+    if (r.thrown)
+        o.insert(QStringLiteral("thrown"), true);
     return o;
 }
 
@@ -77,6 +81,8 @@ CallResult toResult(const QJsonObject &o)
     r.error = o.value(QStringLiteral("error")).toString();
     r.stack = o.value(QStringLiteral("stack")).toString();
     r.timedOut = o.value(QStringLiteral("timedOut")).toBool();
+    r.missedDeadline = o.value(QStringLiteral("missedDeadline")).toBool();
+    r.thrown = o.value(QStringLiteral("thrown")).toBool();
     r.durationMs = o.value(QStringLiteral("durationMs")).toDouble();
     return r;
 }

@@ -62,6 +62,9 @@ QVariant DeviceListModel::data(const QModelIndex &index, int role) const
     case MessageRole: return device->message();
     case StateRole: return device->state().toVariantMap();
     case LastChangeRole: return device->lastChange();
+    case SinceRole: return device->since();
+    case RoomRole: return device->record().room;
+    case StateCurrentRole: return device->isStateCurrent();
     default: return {};
     }
 }
@@ -70,7 +73,8 @@ QHash<int, QByteArray> DeviceListModel::roleNames() const
 {
     return {{DeviceIdRole, "deviceId"}, {NameRole, "name"},       {TypeRole, "type"},
             {StatusRole, "status"},     {MessageRole, "message"}, {StateRole, "state"},
-            {LastChangeRole, "lastChange"}};
+            {LastChangeRole, "lastChange"}, {SinceRole, "since"},     {RoomRole, "room"},
+            {StateCurrentRole, "stateCurrent"}};
 }
 
 int DeviceListModel::countWithStatus(const QString &status) const

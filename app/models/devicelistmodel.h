@@ -22,6 +22,9 @@ public:
         MessageRole,
         StateRole,        // QVariantMap from the driver's setState()
         LastChangeRole,   // QDateTime (UTC) of the last status change
+        SinceRole,        // QDateTime (UTC): up since, or down since (Device::since)
+        RoomRole,         // where it is; may be empty
+        StateCurrentRole, // false: StateRole is the last known state from before it went down
     };
     Q_ENUM(Roles)
 

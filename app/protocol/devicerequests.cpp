@@ -32,6 +32,10 @@ QString checkEntry(const QJsonValue &entry, const QString &where, const QSet<QSt
     if (!JsonFields::isAbsent(config) && !config.isObject())
         return where + QStringLiteral(": connection_config must be an object");
     out->connectionConfig = config.toObject();
+    const QJsonValue room = d.value(QStringLiteral("room"));
+    if (!JsonFields::isAbsent(room) && !room.isString())
+        return where + QStringLiteral(": room must be a string");
+    out->room = room.toString().trimmed();
     return {};
 }
 

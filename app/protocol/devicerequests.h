@@ -17,6 +17,7 @@ struct DeviceSpec
     QString name;   // the device_id when none was given
     QString type;   // a valid driver_type
     QJsonObject connectionConfig;
+    QString room;   // optional; empty when not given
 };
 
 struct DeviceSyncRequest

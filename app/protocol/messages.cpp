@@ -33,6 +33,10 @@ Message hello(const Hello &hello)
                           {QStringLiteral("status"), d.status}};
         if (!d.message.isEmpty())
             entry.insert(QStringLiteral("message"), d.message);
+        if (d.since.isValid())
+            entry.insert(QStringLiteral("since"), d.since.toUTC().toString(Qt::ISODateWithMs));
+        if (!d.room.isEmpty())
+            entry.insert(QStringLiteral("room"), d.room);
         devices.append(entry);
     }
     QJsonObject safe{{QStringLiteral("active"), hello.safeMode.active},

@@ -38,6 +38,8 @@ struct HelloDevice
     QString type;
     QString status;
     QString message;   // sent only when not empty
+    QDateTime since;   // when it entered its current status; sent when valid
+    QString room;      // sent only when not empty
 };
 
 // PROTOCOL.md "Safe mode and quarantine": {active, reason, quarantined}.

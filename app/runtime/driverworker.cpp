@@ -251,7 +251,7 @@ void DriverWorker::call(int callId, const QString &method, const QJsonArray &arg
         if (!m_pending.contains(callId))
             return;
         // fault() answers this call (and any other waiting) with the reason.
-        fault(QStringLiteral("%1 did not settle within %2 ms").arg(label).arg(timeoutMs));
+        fault(QStringLiteral("%1 did not settle within %2 ms").arg(label).arg(timeoutMs), callId);
     });
     pending.deadline->start(timeoutMs);
     m_pending.insert(callId, pending);
@@ -259,11 +259,13 @@ void DriverWorker::call(int callId, const QString &method, const QJsonArray &arg
     callJs(label, m_invoke, {QJSValue(callId), m_instance, QJSValue(method), jsArgs});
 }
 
-void DriverWorker::hostSettle(int id, bool ok, const QJSValue &value)
+void DriverWorker::hostSettle(int id, bool ok, const QJSValue &value, bool thrown)
 {
     if (!m_pending.contains(id))
         return;   // settled after its deadline: already answered
-    finish(id, resultFromJs(ok, value));
+    CallResult result = resultFromJs(ok, value);
+    result.thrown = !ok && thrown;
+    finish(id, result);
 }
 
 void DriverWorker::finish(int callId, CallResult result)
@@ -278,7 +280,7 @@ void DriverWorker::finish(int callId, CallResult result)
     emit callFinished(callId, result);
 }
 
-void DriverWorker::fault(const QString &message)
+void DriverWorker::fault(const QString &message, int lateCall)
 {
     if (m_faulted)
         return;
@@ -302,8 +304,11 @@ void DriverWorker::fault(const QString &message)
     // The fault is announced before the calls it ends are answered.
     emit faulted(message);
     const QList<int> ids = m_pending.keys();
-    for (int id : ids)
-        finish(id, CallResult::failure(message, true));
+    for (int id : ids) {
+        CallResult r = CallResult::failure(message, true);
+        r.missedDeadline = id == lateCall;
+        finish(id, r);
+    }
 }
 
 void DriverWorker::teardown()

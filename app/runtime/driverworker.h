@@ -65,7 +65,7 @@ private:
     void hostSetState(const QJSValue &state) override;
     void hostSetStatus(const QString &status, const QString &message) override;
     QJSValue hostCreateTransport(const QString &protocol, const QJSValue &config) override;
-    void hostSettle(int id, bool ok, const QJSValue &value) override;
+    void hostSettle(int id, bool ok, const QJSValue &value, bool thrown) override;
     void hostEnterReaction() override;
     void hostLeaveReaction() override;
 
@@ -77,7 +77,8 @@ private:
     };
 
     void finish(int callId, CallResult result);
-    void fault(const QString &message);
+    // `lateCall`: the call whose deadline passed (answered with missedDeadline).
+    void fault(const QString &message, int lateCall = -1);
     // Every entry into JavaScript (host calls, timers, transport events,
     // Promise reactions) runs inside enter/leave: the outermost entry arms
     // the watchdog with the budget, nested ones share it.

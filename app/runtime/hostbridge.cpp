@@ -41,8 +41,8 @@ QJSValue HostBridge::createTransport(const QString &protocol, const QJSValue &co
     return m_delegate->hostCreateTransport(protocol, config);
 }
 
-void HostBridge::settle(int id, bool ok, const QJSValue &value)
+void HostBridge::settle(int id, bool ok, const QJSValue &value, bool thrown)
 {
     if (m_delegate)
-        m_delegate->hostSettle(id, ok, value);
+        m_delegate->hostSettle(id, ok, value, thrown);
 }

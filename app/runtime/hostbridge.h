@@ -18,7 +18,8 @@ public:
     virtual void hostSetState(const QJSValue &state) = 0;
     virtual void hostSetStatus(const QString &status, const QString &message) = 0;
     virtual QJSValue hostCreateTransport(const QString &protocol, const QJSValue &config) = 0;
-    virtual void hostSettle(int id, bool ok, const QJSValue &value) = 0;
+    // `thrown`: the method threw synchronously (no Promise was returned).
+    virtual void hostSettle(int id, bool ok, const QJSValue &value, bool thrown) = 0;
     virtual void hostEnterReaction() = 0;
     virtual void hostLeaveReaction() = 0;
 };
@@ -37,7 +38,7 @@ public:
     Q_INVOKABLE void setState(const QJSValue &state);
     Q_INVOKABLE void setStatus(const QString &status, const QString &message);
     Q_INVOKABLE QJSValue createTransport(const QString &protocol, const QJSValue &config);
-    Q_INVOKABLE void settle(int id, bool ok, const QJSValue &value);
+    Q_INVOKABLE void settle(int id, bool ok, const QJSValue &value, bool thrown);
     Q_INVOKABLE void enterReaction() { if (m_delegate) m_delegate->hostEnterReaction(); }
     Q_INVOKABLE void leaveReaction() { if (m_delegate) m_delegate->hostLeaveReaction(); }
 

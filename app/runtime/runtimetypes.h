@@ -44,6 +44,12 @@ struct CallResult
     QString error;           // "Error: message", for people
     QString stack;           // the JS stack of a thrown/rejected Error
     bool timedOut = false;   // a deadline passed (budget or Promise timeout)
+    // Failed because this call's own Promise deadline passed (not the
+    // watchdog, not the host): the device may just be slow or unreachable.
+    bool missedDeadline = false;
+    // Failed because the method threw synchronously rather than returning
+    // a rejected Promise: a fault of the driver, not of the connection.
+    bool thrown = false;
     double durationMs = 0;
 
     static CallResult failure(const QString &error, bool timedOut = false)

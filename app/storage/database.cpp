@@ -41,6 +41,8 @@ const QStringList &migrations()
             " source_sha256 TEXT NOT NULL, transformer_version TEXT NOT NULL, code TEXT NOT NULL,"
             " created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
             " PRIMARY KEY (source_sha256, transformer_version));"),
+        // 4: where a device is (device_sync `room`, PROTOCOL.md "Device details").
+        QStringLiteral("ALTER TABLE devices ADD COLUMN room TEXT NOT NULL DEFAULT '';"),
     };
     return list;
 }

@@ -8,7 +8,7 @@
 namespace {
 
 const QString selectColumns = QStringLiteral(
-    "SELECT id, name, type, connection_config, created_at, updated_at FROM devices");
+    "SELECT id, name, type, connection_config, created_at, updated_at, room FROM devices");
 
 DeviceRecord fromQuery(const QSqlQuery &q)
 {
@@ -19,6 +19,7 @@ DeviceRecord fromQuery(const QSqlQuery &q)
     r.connectionConfig = QJsonDocument::fromJson(q.value(3).toString().toUtf8()).object();
     r.createdAt = q.value(4).toString();
     r.updatedAt = q.value(5).toString();
+    r.room = q.value(6).toString();
     return r;
 }
 
@@ -57,13 +58,15 @@ QString DeviceRepository::upsert(const DeviceRecord &r)
 {
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral(
-        "INSERT INTO devices (id, name, type, connection_config) VALUES (?, ?, ?, ?)"
+        "INSERT INTO devices (id, name, type, connection_config, room) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type,"
-        " connection_config = excluded.connection_config, updated_at = CURRENT_TIMESTAMP"));
+        " connection_config = excluded.connection_config, room = excluded.room,"
+        " updated_at = CURRENT_TIMESTAMP"));
     q.addBindValue(r.id);
     q.addBindValue(r.name);
     q.addBindValue(r.type);
     q.addBindValue(QString::fromUtf8(QJsonDocument(r.connectionConfig).toJson(QJsonDocument::Compact)));
+    q.addBindValue(r.room.isEmpty() ? QStringLiteral("") : r.room);   // a null QString binds as NULL
     if (!q.exec())
         return q.lastError().text();
     return {};

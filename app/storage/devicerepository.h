@@ -14,6 +14,7 @@ struct DeviceRecord
     QString name;
     QString type;                  // the driver_type it runs
     QJsonObject connectionConfig;  // the device's own part of the config
+    QString room;                  // where it is (device_sync `room`); may be empty
     QString createdAt;
     QString updatedAt;
 };

@@ -141,15 +141,15 @@ bool Dashboard::checkPin(const QString &pin)
 bool Dashboard::begin(const QString &pin, const QString &text)
 {
     if (!pinConfigured()) {
-        emit actionFinished(false, tr("Technician actions are locked: no PIN is configured."));
+        emit actionFinished(false, tr("Technician actions are locked: no PIN is configured."), {});
         return false;
     }
     if (!checkPin(pin)) {
-        emit actionFinished(false, pinProblem());
+        emit actionFinished(false, pinProblem(), {});
         return false;
     }
     if (actionRunning()) {
-        emit actionFinished(false, tr("Another action is still running."));
+        emit actionFinished(false, tr("Another action is still running."), {});
         return false;
     }
     m_actionText = text;
@@ -157,11 +157,23 @@ bool Dashboard::begin(const QString &pin, const QString &text)
     return true;
 }
 
-void Dashboard::end(bool ok, const QString &message)
+void Dashboard::end(bool ok, const QString &message, const QStringList &failing)
 {
     m_actionText.clear();
     emit actionRunningChanged();
-    emit actionFinished(ok, message);
+    emit actionFinished(ok, message, failing);
+}
+
+QString Dashboard::outcomeText(const ReloadOutcome &outcome)
+{
+    QString text = tr("%1 of %n device(s) connected", nullptr, outcome.total).arg(outcome.connected);
+    if (outcome.error > 0)
+        text += tr(", %n in error", nullptr, outcome.error);
+    if (outcome.connecting > 0)
+        text += tr(", %n still connecting", nullptr, outcome.connecting);
+    if (outcome.disconnected > 0)
+        text += tr(", %n disconnected", nullptr, outcome.disconnected);
+    return text;
 }
 
 void Dashboard::reloadDriver(const QString &driverType, const QString &pin)
@@ -169,8 +181,8 @@ void Dashboard::reloadDriver(const QString &driverType, const QString &pin)
     if (!begin(pin, tr("Reloading driver %1…").arg(driverType)))
         return;
     qCInfo(lcDevices) << "technician: reload driver" << driverType;
-    m_controller->deviceManager()->reloadDriver(driverType, [this, driverType](int count) {
-        end(true, tr("Driver %1 reloaded: %n device(s) recreated.", nullptr, count).arg(driverType));
+    m_controller->deviceManager()->reloadDriver(driverType, [this, driverType](const ReloadOutcome &outcome) {
+        end(outcome.allConnected(), tr("Driver %1 reloaded: %2.").arg(driverType, outcomeText(outcome)), outcome.failing);
     });
 }
 
@@ -186,8 +198,12 @@ void Dashboard::reconnectDevice(const QString &deviceId, const QString &pin)
     }
     m_controller->deviceManager()->reconnectDevice(deviceId, [this, deviceId] {
         Device *d = m_controller->deviceManager()->device(deviceId);
-        const QString status = d ? d->status() : QStringLiteral("removed");
-        end(status == u"connected", tr("Device %1: %2").arg(deviceId, status));
+        if (!d) {
+            end(false, tr("Device %1 no longer exists.").arg(deviceId));
+            return;
+        }
+        const ReloadOutcome outcome = ReloadOutcome::of({d});
+        end(outcome.allConnected(), tr("Device %1: %2").arg(deviceId, d->status()), outcome.failing);
     });
 }
 
@@ -196,7 +212,7 @@ void Dashboard::reloadAll(const QString &pin)
     if (!begin(pin, tr("Reloading all drivers…")))
         return;
     qCInfo(lcDevices) << "technician: reload all";
-    m_controller->deviceManager()->reloadAll([this](int count) {
-        end(true, tr("All drivers reloaded: %n device(s) recreated.", nullptr, count));
+    m_controller->deviceManager()->reloadAll([this](const ReloadOutcome &outcome) {
+        end(outcome.allConnected(), tr("All drivers reloaded: %1.").arg(outcomeText(outcome)), outcome.failing);
     });
 }

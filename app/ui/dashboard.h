@@ -11,6 +11,7 @@
 #include <QtQml/qqmlregistration.h>
 
 class Controller;
+struct ReloadOutcome;
 
 class Dashboard : public QObject
 {
@@ -88,12 +89,16 @@ signals:
     void cloudChanged();
     void countsChanged();
     void actionRunningChanged();
-    void actionFinished(bool ok, const QString &message);
+    // `failing`: the devices not connected afterwards ("id: status – message");
+    // not ok with failing devices is shown in the warning colour.
+    void actionFinished(bool ok, const QString &message, const QStringList &failing);
     void safeModeChanged();
 
 private:
     bool begin(const QString &pin, const QString &text);
-    void end(bool ok, const QString &message);
+    void end(bool ok, const QString &message, const QStringList &failing = {});
+    // "58 of 60 devices connected, 2 in error", translated.
+    static QString outcomeText(const ReloadOutcome &outcome);
     void recount();
 
     Controller *m_controller;

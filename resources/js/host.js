@@ -300,14 +300,14 @@
                 throw new TypeError(method + ' is not a function on the driver');
             result = target[method].apply(target, args);
         } catch (e) {
-            host.settle(id, false, e);
+            host.settle(id, false, e, true);   // thrown before any Promise: a driver fault
             return;
         }
         if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
-            result.then(function (value) { host.settle(id, true, value); },
-                        function (error) { host.settle(id, false, error); });
+            result.then(function (value) { host.settle(id, true, value, false); },
+                        function (error) { host.settle(id, false, error, false); });
         } else {
-            host.settle(id, true, result);
+            host.settle(id, true, result, false);
         }
     }
 
