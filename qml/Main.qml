@@ -116,6 +116,43 @@ ApplicationWindow {
             }
         }
 
+        // Driver types quarantined after their driver host failed too often.
+        Rectangle {
+            objectName: "quarantineBanner"
+            Layout.fillWidth: true
+            visible: window.dashboard.quarantined.length > 0
+            color: Theme.busy
+            implicitHeight: quarantineRow.implicitHeight + 16 * window.unit
+            RowLayout {
+                id: quarantineRow
+                anchors.fill: parent
+                anchors.margins: 8 * window.unit
+                spacing: 12 * window.unit
+                Text {
+                    objectName: "quarantineText"
+                    Layout.fillWidth: true
+                    wrapMode: Text.Wrap
+                    textFormat: Text.PlainText
+                    color: "black"
+                    font.pixelSize: 19 * window.unit
+                    font.bold: true
+                    text: "⚠ " + qsTr("QUARANTINED: %1. Its driver host failed too often; its devices stay stopped.")
+                                   .arg(window.dashboard.quarantined.join(", "))
+                }
+                ActionButton {
+                    objectName: "liftQuarantineButton"
+                    unit: window.unit
+                    text: qsTr("Lift quarantine")
+                    tint: Theme.surfaceHigh
+                    enabled: !window.dashboard.actionRunning
+                    onClicked: pinDialog.ask(qsTr("Lift quarantine"),
+                                             qsTr("These devices start again: %1. If the driver keeps crashing its host, it is quarantined again. Continue?")
+                                                 .arg(window.dashboard.quarantinedDevices().join(", ")),
+                                             pin => window.dashboard.liftQuarantine(pin))
+                }
+            }
+        }
+
         // Anything in error, impossible to miss.
         Rectangle {
             objectName: "errorBanner"

@@ -110,6 +110,7 @@ private slots:
     void rendersAt800x480And1920x1080();
     void kioskIsFullScreenAndCannotBeClosed();
     void safeModeBannerAndReEnable();
+    void quarantineBannerAndLift();
     void wrongPinsLockTheKeypad();
     void refusedTokenIsShownWithTheUrl();
 
@@ -515,6 +516,34 @@ void tst_Dashboard::safeModeBannerAndReEnable()
     click(QStringLiteral("confirmButton"));
     QVERIFY(QTest::qWaitFor([&] { return !m_dashboard->safeMode(); }, 3000));
     QVERIFY(QTest::qWaitFor([&] { return !banner->isVisible(); }, 2000));
+    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+}
+
+void tst_Dashboard::quarantineBannerAndLift()
+{
+    startController(QStringLiteral("2468"));
+    // A driver that crashes its host at every connect(): quarantined after
+    // a few failures, its device named in the confirmation.
+    syncDriver(QStringLiteral("crasher"), QStringLiteral("sync-q"), QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
+class Crasher extends BaseDriver {
+  connect() { return Promise.resolve({ then() { throw new Error('x'); } }); }
+}
+module.exports = Crasher;
+)JS"));
+    provision({QJsonObject{{QStringLiteral("device_id"), QStringLiteral("c1")}, {QStringLiteral("name"), QStringLiteral("Crashing relay")},
+                           {QStringLiteral("type"), QStringLiteral("crasher")}}});
+    QVERIFY(QTest::qWaitFor([&] { return m_dashboard->quarantined() == QStringList{QStringLiteral("crasher")}; }, 20000));
+    loadUi();
+    QQuickItem *banner = item(QStringLiteral("quarantineBanner"));
+    QVERIFY(banner && banner->isVisible());
+    QVERIFY(item(QStringLiteral("quarantineText"))->property("text").toString().contains(u"QUARANTINED: crasher"));
+    QCOMPARE(m_dashboard->quarantinedDevices(), QStringList{QStringLiteral("Crashing relay")});
+
+    click(QStringLiteral("liftQuarantineButton"));
+    for (const char *key : {"key_2", "key_4", "key_6", "key_8", "key_OK"})
+        click(QLatin1String(key));
+    click(QStringLiteral("confirmButton"));
+    QVERIFY(QTest::qWaitFor([&] { return !banner->isVisible() || m_dashboard->quarantined().isEmpty(); }, 3000));
     QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
 }
 

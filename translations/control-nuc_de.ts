@@ -39,6 +39,14 @@
 <context>
     <name>Dashboard</name>
     <message>
+        <source>Lifting the quarantine…</source>
+        <translation>Quarantäne wird aufgehoben …</translation>
+    </message>
+    <message>
+        <source>Quarantine lifted: %1 starting again.</source>
+        <translation>Quarantäne aufgehoben: %1 startet wieder.</translation>
+    </message>
+    <message>
         <source>Technician actions are locked: no PIN is configured.</source>
         <translation>Techniker-Aktionen sind gesperrt: keine PIN eingerichtet.</translation>
     </message>
@@ -243,6 +251,18 @@
 </context>
 <context>
     <name>Main</name>
+    <message>
+        <source>QUARANTINED: %1. Its driver host failed too often; its devices stay stopped.</source>
+        <translation>QUARANTÄNE: %1. Sein Treiber-Host ist zu oft ausgefallen; seine Geräte bleiben angehalten.</translation>
+    </message>
+    <message>
+        <source>Lift quarantine</source>
+        <translation>Quarantäne aufheben</translation>
+    </message>
+    <message>
+        <source>These devices start again: %1. If the driver keeps crashing its host, it is quarantined again. Continue?</source>
+        <translation>Diese Geräte starten wieder: %1. Lässt der Treiber seinen Host weiter abstürzen, kommt er wieder in Quarantäne. Fortfahren?</translation>
+    </message>
     <message>
         <source>Control NUC · %1</source>
         <translation>Control NUC · %1</translation>

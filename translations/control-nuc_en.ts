@@ -39,6 +39,14 @@
 <context>
     <name>Dashboard</name>
     <message>
+        <source>Lifting the quarantine…</source>
+        <translation>Lifting the quarantine…</translation>
+    </message>
+    <message>
+        <source>Quarantine lifted: %1 starting again.</source>
+        <translation>Quarantine lifted: %1 starting again.</translation>
+    </message>
+    <message>
         <source>Technician actions are locked: no PIN is configured.</source>
         <translation>Technician actions are locked: no PIN is configured.</translation>
     </message>
@@ -243,6 +251,18 @@
 </context>
 <context>
     <name>Main</name>
+    <message>
+        <source>QUARANTINED: %1. Its driver host failed too often; its devices stay stopped.</source>
+        <translation>QUARANTINED: %1. Its driver host failed too often; its devices stay stopped.</translation>
+    </message>
+    <message>
+        <source>Lift quarantine</source>
+        <translation>Lift quarantine</translation>
+    </message>
+    <message>
+        <source>These devices start again: %1. If the driver keeps crashing its host, it is quarantined again. Continue?</source>
+        <translation>These devices start again: %1. If the driver keeps crashing its host, it is quarantined again. Continue?</translation>
+    </message>
     <message>
         <source>Control NUC · %1</source>
         <translation>Control NUC · %1</translation>

@@ -46,6 +46,34 @@ QString Dashboard::lastChangedDriver() const
     return d.value(QStringLiteral("driver_type")).toString() + QLatin1Char(' ') + d.value(QStringLiteral("version")).toString();
 }
 
+QStringList Dashboard::quarantined() const
+{
+    return m_controller->quarantined();
+}
+
+QStringList Dashboard::quarantinedDevices() const
+{
+    QStringList names;
+    const QStringList types = m_controller->quarantined();
+    for (const Device *d : m_controller->deviceManager()->devices()) {
+        if (types.contains(d->record().type))
+            names << d->record().name;
+    }
+    names.sort();
+    return names;
+}
+
+void Dashboard::liftQuarantine(const QString &pin)
+{
+    if (!begin(pin, tr("Lifting the quarantine…")))
+        return;
+    const QStringList types = m_controller->quarantined();
+    qCInfo(lcDevices).noquote() << "technician: lift the quarantine of" << types.join(QStringLiteral(", "));
+    for (const QString &type : types)
+        m_controller->clearQuarantine(type);
+    end(true, tr("Quarantine lifted: %1 starting again.").arg(types.join(QStringLiteral(", "))));
+}
+
 void Dashboard::enableDrivers(const QString &pin)
 {
     if (!begin(pin, tr("Starting the drivers…")))

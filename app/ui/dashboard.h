@@ -44,6 +44,8 @@ class Dashboard : public QObject
     Q_PROPERTY(bool safeMode READ safeMode NOTIFY safeModeChanged)
     Q_PROPERTY(int recentCrashes READ recentCrashes NOTIFY safeModeChanged)
     Q_PROPERTY(QString lastChangedDriver READ lastChangedDriver NOTIFY safeModeChanged)
+    // Driver types whose host failed too often (docs/driver-hosts.md).
+    Q_PROPERTY(QStringList quarantined READ quarantined NOTIFY safeModeChanged)
 
 public:
     Dashboard(Controller *controller, const QString &technicianPin, QObject *parent = nullptr);
@@ -80,9 +82,14 @@ public:
     Q_INVOKABLE void reloadAll(const QString &pin);
     // Safe mode: start the stopped drivers again.
     Q_INVOKABLE void enableDrivers(const QString &pin);
+    // Lifts every quarantine; the devices of those types start again.
+    Q_INVOKABLE void liftQuarantine(const QString &pin);
+    // The devices a quarantine lift restarts, for the confirmation.
+    Q_INVOKABLE QStringList quarantinedDevices() const;
 
     bool safeMode() const;
     int recentCrashes() const;
+    QStringList quarantined() const;
     QString lastChangedDriver() const;
 
 signals:
