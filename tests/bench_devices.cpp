@@ -18,6 +18,7 @@
 // BENCH_LOG_LEVEL=debug passes --log-level debug to control-nuc (its
 // timings then reach stderr).
 #include "fakecloud.h"
+#include "procinfo.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -81,25 +82,11 @@ struct Host
     QString name;
 };
 
-// Children of `parent`, from /proc/*/stat (this kernel has no
-// /proc/PID/task/*/children). Zombies are skipped: they hold no memory.
+// The driver hosts (children) of `parent`, with their --name.
 QList<Host> hostsOf(qint64 parent)
 {
     QList<Host> hosts;
-    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    for (const QString &entry : entries) {
-        bool numeric = false;
-        const qint64 pid = entry.toLongLong(&numeric);
-        if (!numeric)
-            continue;
-        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-        if (!stat.open(QIODevice::ReadOnly))
-            continue;
-        const QByteArray text = stat.readAll();
-        // After the command name in parentheses: state, ppid, ...
-        const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
-        if (fields.size() < 2 || fields.at(1).toLongLong() != parent || fields.at(0) == "Z")
-            continue;
+    for (qint64 pid : ProcInfo::childrenOf(parent)) {
         QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
         cmdline.open(QIODevice::ReadOnly);
         const QList<QByteArray> args = cmdline.readAll().split('\0');
@@ -112,22 +99,9 @@ QList<Host> hostsOf(qint64 parent)
 // CPU time (user + system) a process has used so far, in seconds.
 double cpuSeconds(qint64 pid)
 {
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return 0;
-    const QByteArray text = stat.readAll();
     // From the state (field 3): utime and stime are fields 14 and 15.
-    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    const QList<QByteArray> fields = ProcInfo::statFields(pid);
     return (fields.value(11).toDouble() + fields.value(12).toDouble()) / double(::sysconf(_SC_CLK_TCK));
-}
-
-bool alive(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray text = stat.readAll();
-    return text.mid(text.lastIndexOf(')') + 2, 1) != "Z";
 }
 
 // Memory of control-nuc and all its hosts: PSS and RSS in MB.
@@ -456,7 +430,7 @@ int main(int argc, char *argv[])
             const double stopMs = stopping.elapsed();
             // A host's own exit may lag the controller's by a few ms.
             const bool allGone = waitUntil([&] {
-                return std::none_of(before.cbegin(), before.cend(), [](const Host &h) { return alive(h.pid); });
+                return std::none_of(before.cbegin(), before.cend(), [](const Host &h) { return ProcInfo::isAlive(h.pid); });
             }, 5000);
             if (nuc.exitStatus() != QProcess::NormalExit || nuc.exitCode() != 0)
                 std::fprintf(stderr, "control-nuc exited with status %d, code %d\n", int(nuc.exitStatus()), nuc.exitCode());

@@ -8,6 +8,7 @@
 #include "controller/controller.h"
 #include "devices/devicemanager.h"
 #include "fakecloud.h"
+#include "procinfo.h"
 #include "hosts/driverhostpool.h"
 #include "system/safemode.h"
 
@@ -74,37 +75,6 @@ qint64 residentKb(qint64 pid)
             return line.mid(6).trimmed().split(' ').first().toLongLong();
     }
     return 0;
-}
-
-// Live (not zombie) processes whose parent is `pid`.
-QList<qint64> childrenOf(qint64 pid)
-{
-    QList<qint64> children;
-    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    for (const QString &entry : entries) {
-        bool isPid = false;
-        const qint64 candidate = entry.toLongLong(&isPid);
-        if (!isPid)
-            continue;
-        QFile stat(QStringLiteral("/proc/%1/stat").arg(candidate));
-        if (!stat.open(QIODevice::ReadOnly))
-            continue;
-        const QByteArray text = stat.readAll();
-        // pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
-        const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
-        if (fields.size() > 1 && fields.at(0) != "Z" && fields.at(1).toLongLong() == pid)
-            children << candidate;
-    }
-    return children;
-}
-
-bool alive(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray text = stat.readAll();
-    return !text.mid(text.lastIndexOf(')') + 2).startsWith("Z");
 }
 
 } // namespace
@@ -440,13 +410,13 @@ void tst_Containment::noHostOutlivesAKilledController()
     provision(QStringLiteral("e1"), QStringLiteral("echo"));
     QVERIFY(QTest::qWaitFor([&] { return command(QStringLiteral("r1"), QStringLiteral("e1"), QStringLiteral("a"))
                                                  .value(QStringLiteral("ok")).toBool(); }, 10000));
-    const QList<qint64> hosts = childrenOf(nuc.processId());
+    const QList<qint64> hosts = ProcInfo::childrenOf(nuc.processId());
     QVERIFY2(hosts.size() >= 1, "the device's driver host (and maybe the validator host) run as children");
 
     ::kill(pid_t(nuc.processId()), SIGKILL);
     QVERIFY(nuc.waitForFinished(5000));
     for (qint64 host : hosts)
-        QTRY_VERIFY_WITH_TIMEOUT(!alive(host), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!ProcInfo::isAlive(host), 5000);
 
     // Nothing lost: a new run restores the driver and the device.
     const int from = int(m_cloud->messages().size());

@@ -3,6 +3,7 @@
 // every controller → cloud message is compared field by field.
 #include "protocol/controllerreports.h"
 #include "protocol/devicerequests.h"
+#include "protocol/safetyrequests.h"
 #include "protocol/driversyncrequest.h"
 #include "protocol/envelope.h"
 #include "protocol/messages.h"
@@ -39,6 +40,10 @@ QString parseError(const QString &type, const QJsonObject &data)
         return DeviceCommandRequest::parse(data).error;
     if (type == u"driver_reload")
         return DriverReloadRequest::parse(data).error;
+    if (type == u"safe_mode_clear")
+        return SafeModeClearRequest::parse(data).error;
+    if (type == u"driver_quarantine_clear")
+        return DriverQuarantineClearRequest::parse(data).error;
     if (type == u"hello")
         return HelloReport::parse(data).error;
     if (type == u"driver_sync_progress")
@@ -231,6 +236,18 @@ void tst_ProtocolMessages::cloudRequests_data()
                                            << QStringLiteral("driver_type must be a valid driver type");
     QTest::newRow("driver_reload path") << reload << json(R"({"driver_type":"../x"})")
                                         << QStringLiteral("driver_type must be a valid driver type");
+
+    const QString clear = QStringLiteral("safe_mode_clear");
+    QTest::newRow("safe_mode_clear empty") << clear << json(R"({})") << QString();
+    QTest::newRow("safe_mode_clear extra fields") << clear << json(R"({"why":"technician asked"})") << QString();
+    const QString lift = QStringLiteral("driver_quarantine_clear");
+    QTest::newRow("driver_quarantine_clear valid") << lift << json(R"({"driver_type":"projector"})") << QString();
+    QTest::newRow("driver_quarantine_clear missing") << lift << json(R"({})")
+                                                     << QStringLiteral("driver_type must be a valid driver type");
+    QTest::newRow("driver_quarantine_clear number") << lift << json(R"({"driver_type":7})")
+                                                    << QStringLiteral("driver_type must be a valid driver type");
+    QTest::newRow("driver_quarantine_clear path") << lift << json(R"({"driver_type":"../x"})")
+                                                  << QStringLiteral("driver_type must be a valid driver type");
 }
 
 void tst_ProtocolMessages::cloudRequests()

@@ -105,10 +105,6 @@ Parsed<DeviceCommandRequest> DeviceCommandRequest::parse(const QJsonObject &data
 Parsed<DriverReloadRequest> DriverReloadRequest::parse(const QJsonObject &data)
 {
     Parsed<DriverReloadRequest> parsed;
-    const QJsonValue type = data.value(QStringLiteral("driver_type"));
-    if (!type.isString() || !ProtocolRules::isValidDriverType(type.toString()))
-        parsed.error = QStringLiteral("driver_type must be a valid driver type");
-    else
-        parsed.value.driverType = type.toString();
+    parsed.error = JsonFields::readDriverType(data, &parsed.value.driverType);
     return parsed;
 }

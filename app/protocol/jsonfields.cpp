@@ -1,5 +1,7 @@
 #include "protocol/jsonfields.h"
 
+#include "core/protocolrules.h"
+
 namespace JsonFields {
 
 QString typeName(const QJsonValue &value)
@@ -36,6 +38,15 @@ QString readOptional(const QJsonObject &object, const QString &key, QJsonValue::
 bool isNonEmptyString(const QJsonValue &value)
 {
     return value.isString() && !value.toString().isEmpty();
+}
+
+QString readDriverType(const QJsonObject &data, QString *driverType)
+{
+    const QJsonValue type = data.value(QStringLiteral("driver_type"));
+    if (!type.isString() || !ProtocolRules::isValidDriverType(type.toString()))
+        return QStringLiteral("driver_type must be a valid driver type");
+    *driverType = type.toString();
+    return {};
 }
 
 } // namespace JsonFields

@@ -28,4 +28,8 @@ QString readOptional(const QJsonObject &object, const QString &key, QJsonValue::
 // A string with at least one character.
 bool isNonEmptyString(const QJsonValue &value);
 
+// data.driver_type, which must be a valid driver type (ProtocolRules):
+// empty error and the type, or the error every message uses.
+QString readDriverType(const QJsonObject &data, QString *driverType);
+
 } // namespace JsonFields

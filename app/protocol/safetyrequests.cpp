@@ -1,6 +1,6 @@
 #include "protocol/safetyrequests.h"
 
-#include "core/protocolrules.h"
+#include "protocol/jsonfields.h"
 
 Parsed<SafeModeClearRequest> SafeModeClearRequest::parse(const QJsonObject &)
 {
@@ -11,10 +11,6 @@ Parsed<SafeModeClearRequest> SafeModeClearRequest::parse(const QJsonObject &)
 Parsed<DriverQuarantineClearRequest> DriverQuarantineClearRequest::parse(const QJsonObject &data)
 {
     Parsed<DriverQuarantineClearRequest> parsed;
-    const QJsonValue type = data.value(QStringLiteral("driver_type"));
-    if (!type.isString() || !ProtocolRules::isValidDriverType(type.toString()))
-        parsed.error = QStringLiteral("driver_type must be a valid driver type");
-    else
-        parsed.value.driverType = type.toString();
+    parsed.error = JsonFields::readDriverType(data, &parsed.value.driverType);
     return parsed;
 }

@@ -1,0 +1,48 @@
+// What /proc says about processes, for tests and benchmarks of the driver
+// hosts (children of control-nuc).
+#pragma once
+
+#include <QByteArray>
+#include <QDir>
+#include <QFile>
+#include <QList>
+#include <QStringList>
+
+namespace ProcInfo {
+
+// The fields of /proc/PID/stat after the command name: state, ppid, ...
+// (the name may hold spaces, so they start after the last ')').
+inline QList<QByteArray> statFields(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray text = stat.readAll();
+    return text.mid(text.lastIndexOf(')') + 2).split(' ');
+}
+
+// Running and not a zombie (ended, not yet reaped: it holds no memory).
+inline bool isAlive(qint64 pid)
+{
+    const QList<QByteArray> fields = statFields(pid);
+    return !fields.isEmpty() && fields.at(0) != "Z";
+}
+
+// Live children of `parent` (this kernel has no /proc/PID/task/*/children).
+inline QList<qint64> childrenOf(qint64 parent)
+{
+    QList<qint64> children;
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &entry : entries) {
+        bool numeric = false;
+        const qint64 pid = entry.toLongLong(&numeric);
+        if (!numeric)
+            continue;
+        const QList<QByteArray> fields = statFields(pid);
+        if (fields.size() > 1 && fields.at(0) != "Z" && fields.at(1).toLongLong() == parent)
+            children << pid;
+    }
+    return children;
+}
+
+} // namespace ProcInfo
