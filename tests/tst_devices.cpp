@@ -505,6 +505,29 @@ void tst_Devices::driverReloadFromTheCloud()
     QCOMPARE(statusTrail(QStringLiteral("p1"), from), (QStringList{QStringLiteral("connecting"), QStringLiteral("connected")}));
     QCOMPARE(statusTrail(QStringLiteral("p2"), from), (QStringList{QStringLiteral("connecting"), QStringLiteral("connected")}));
     QCOMPARE(m_sim->connectionsAccepted(), accepted + 2);   // recreated: new connections
+    // The cloud is told what the reload ended with.
+    int at = m_cloud->waitForMessage(QStringLiteral("driver_reload_result"), from);
+    QVERIFY(at >= 0);
+    QJsonObject result = m_cloud->messages().at(at).value(QStringLiteral("data")).toObject();
+    QCOMPARE(result.value(QStringLiteral("driver_type")).toString(), QStringLiteral("sim_projector"));
+    QCOMPARE(result.value(QStringLiteral("ok")).toBool(), true);
+    QCOMPARE(result.value(QStringLiteral("total")).toInt(), 2);
+    QCOMPARE(result.value(QStringLiteral("connected")).toInt(), 2);
+    QCOMPARE(result.value(QStringLiteral("failing")).toArray(), QJsonArray());
+
+    // One device that cannot connect: the answer says so, and which.
+    provision({deviceEntry(QStringLiteral("p3"), {{QStringLiteral("port"), 1}})});
+    QVERIFY(waitForStatus(QStringLiteral("p3"), QStringLiteral("error")));
+    const int again = int(m_cloud->messages().size());
+    m_cloud->send(QStringLiteral("driver_reload"), QJsonObject{{QStringLiteral("driver_type"), QStringLiteral("sim_projector")}});
+    at = m_cloud->waitForMessage(QStringLiteral("driver_reload_result"), again, 8000);
+    QVERIFY(at >= 0);
+    result = m_cloud->messages().at(at).value(QStringLiteral("data")).toObject();
+    QCOMPARE(result.value(QStringLiteral("ok")).toBool(), false);
+    QCOMPARE(result.value(QStringLiteral("total")).toInt(), 3);
+    QCOMPARE(result.value(QStringLiteral("connected")).toInt(), 2);
+    QCOMPARE(result.value(QStringLiteral("failing")).toArray().size(), 1);
+    QVERIFY(result.value(QStringLiteral("failing")).toArray().at(0).toString().startsWith(u"p3: "));
     // A reload of an unknown driver type is refused clearly.
     m_cloud->send(QStringLiteral("driver_reload"), QJsonObject{{QStringLiteral("driver_type"), QStringLiteral("../x")}});
     QVERIFY(m_cloud->waitForMessage(QStringLiteral("protocol_error"), from) >= 0);

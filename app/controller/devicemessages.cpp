@@ -124,10 +124,12 @@ void DeviceMessages::handleDriverReload(const QJsonObject &data)
     const QString &type = request.value.driverType;
     if (!m_devices->isDriverInstalled(type))
         qCWarning(lcDevices) << "driver_reload:" << type << "is not installed; its devices report it";
-    // PROTOCOL.md has no answer to driver_reload: the cloud learns the
-    // outcome from each device's status_update; the manager logs the devices
-    // not connected, this line says the reload came from the cloud.
-    m_devices->reloadDriver(type, [type](const ReloadOutcome &outcome) {
+    // PROTOCOL.md has no answer to driver_reload; this controller adds one
+    // (driver_reload_result, docs/protocol.md) with what the reload ended
+    // with, besides each device's status_update.
+    m_devices->reloadDriver(type, [this, type](const ReloadOutcome &outcome) {
         qCInfo(lcDevices).noquote() << "driver_reload" << type << "from the cloud:" << outcome.summary();
+        m_protocol->send(Messages::driverReloadResult({type, outcome.total, outcome.connected, outcome.error,
+                                                       outcome.connecting, outcome.disconnected, outcome.failing}));
     });
 }

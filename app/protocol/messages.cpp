@@ -115,4 +115,17 @@ Message protocolError(const QString &reason, const QJsonValue &receivedType)
                         {QStringLiteral("received_type"), receivedType.isString() ? receivedType : QJsonValue()}}};
 }
 
+Message driverReloadResult(const ReloadResult &r)
+{
+    return {QStringLiteral("driver_reload_result"),
+            QJsonObject{{QStringLiteral("driver_type"), r.driverType},
+                        {QStringLiteral("ok"), r.connected == r.total},
+                        {QStringLiteral("total"), r.total},
+                        {QStringLiteral("connected"), r.connected},
+                        {QStringLiteral("error"), r.error},
+                        {QStringLiteral("connecting"), r.connecting},
+                        {QStringLiteral("disconnected"), r.disconnected},
+                        {QStringLiteral("failing"), QJsonArray::fromStringList(r.failing)}}};
+}
+
 } // namespace Messages

@@ -88,6 +88,20 @@ struct CommandOutcome
 // Identifiers as the request carried them (string or null).
 Message deviceCommandResult(const QJsonValue &requestId, const QJsonValue &deviceId, const CommandOutcome &outcome);
 
+// This controller's answer to driver_reload (docs/protocol.md): what the
+// reload ended with, so that the cloud hears the truth, not just "done".
+struct ReloadResult
+{
+    QString driverType;
+    int total = 0;
+    int connected = 0;
+    int error = 0;
+    int connecting = 0;
+    int disconnected = 0;
+    QStringList failing;   // "id: status – message" of each device not connected
+};
+Message driverReloadResult(const ReloadResult &result);
+
 // `receivedType` is sent only when it is a string.
 Message protocolError(const QString &reason, const QJsonValue &receivedType);
 
