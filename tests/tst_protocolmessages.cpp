@@ -99,6 +99,7 @@ private slots:
     void helloShape();
     void helloInSafeMode();
     void driverSyncShapes();
+    void driverReloadResultShape();
     void statusUpdateShape();
     void deviceCommandResultShape();
     void protocolErrorShape();
@@ -503,6 +504,15 @@ void tst_ProtocolMessages::helloInSafeMode()
     QCOMPARE(Messages::hello(hello).data.value(QStringLiteral("safe_mode")).toObject(),
              json(R"({"active":true,"reason":"the controller crashed 3 times within 10 minutes",
                       "quarantined":["flaky"],"recent_crashes":3,"last_changed_driver":{"driver_type":"x","version":"2","synced_at":"t"}})"));
+}
+
+void tst_ProtocolMessages::driverReloadResultShape()
+{
+    const Message m = Messages::driverReloadResult({QStringLiteral("projector"), 3, 2, 1, 0, 0,
+                                                    {QStringLiteral("p3: error – refused")}});
+    QCOMPARE(m.type, QStringLiteral("driver_reload_result"));
+    QCOMPARE(m.data, json(R"({"driver_type":"projector","ok":false,"total":3,"connected":2,"error":1,
+                             "connecting":0,"disconnected":0,"failing":["p3: error – refused"]})"));
 }
 
 void tst_ProtocolMessages::driverSyncShapes()
