@@ -456,7 +456,10 @@ void tst_Dashboard::rendersAt800x480And1920x1080()
     for (const QSize size : {QSize(800, 480), QSize(1920, 1080)}) {
         m_window->resize(size);
         QVERIFY(QTest::qWaitFor([&] { return m_window->size() == size; }, 2000));
-        QVERIFY(QQuickTest::qWaitForPolish(m_window));   // laid out for the new size
+        // Laid out for the new size: the full-width banner spans the window.
+        QVERIFY2(QTest::qWaitFor([&] { return int(item(QStringLiteral("errorBanner"))->width()) == size.width(); }, 3000),
+                 qPrintable(QString::number(item(QStringLiteral("errorBanner"))->width())));
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
         const QImage image = m_window->grabWindow();
         QCOMPARE(image.size(), size);
         const QString file = QStringLiteral("dashboard-%1x%2.png").arg(size.width()).arg(size.height());
