@@ -110,6 +110,7 @@ private slots:
     void scriptErrorTexts();
     void transportSettings_data();
     void transportSettings();
+    void consoleCannotForgeLogLines();
 
 private:
     std::unique_ptr<DriverInstance> start(const DriverSpec &s, bool connect = true);
@@ -821,6 +822,39 @@ void tst_DriverRuntime::transportSettings()
             read = QStringLiteral("%1:%2 %3").arg(s.endpoint.host).arg(s.endpoint.port).arg(s.localPort);
     }
     QCOMPARE(read, settings);
+}
+
+void tst_DriverRuntime::consoleCannotForgeLogLines()
+{
+    const QString code = QStringLiteral(R"JS(const B = require('./base-driver');
+class F extends B {
+  connect() {
+    console.log('x\n2026-01-01T00:00:00 nuc.cloud: FORGED\r\u001b[2Kbell\u0007');
+    setTimeout(function () { throw new Error('thrown\nnuc.cloud: FORGED TOO'); }, 0);
+    return new Promise(function (resolve) { setTimeout(resolve, 50); });
+  }
+}
+module.exports = F;
+)JS");
+    capturedLines.clear();
+    previousHandler = qInstallMessageHandler(capture);
+    DriverInstance d(spec(code, QStringLiteral("tcp"), tcpConfig(m_line.port()), {}, QStringLiteral("dev-9")), m_settings,
+                     m_watchdog.get());
+    const CallResult loaded = wait([&](auto done) { d.load(done); });
+    const CallResult connected = wait([&](auto done) { d.connectDevice(done); });
+    qInstallMessageHandler(previousHandler);
+    QVERIFY2(loaded.ok, qPrintable(loaded.error));
+    QVERIFY2(connected.ok, qPrintable(connected.error));
+
+    const QString logged = QStringLiteral("nuc.driver.test_driver|%1|[dev-9] x\\n2026-01-01T00:00:00 nuc.cloud: FORGED"
+                                          "\\r\\x1b[2Kbell\\x07").arg(int(QtInfoMsg));
+    QVERIFY2(capturedLines.contains(logged), qPrintable(capturedLines.join(u'\n')));
+    const QString uncaught = QStringLiteral("[dev-9] uncaught exception in a setTimeout callback: Error: thrown\\nnuc.cloud: FORGED TOO");
+    QVERIFY2(capturedLines.filter(uncaught).size() == 1, qPrintable(capturedLines.join(u'\n')));
+    // Every captured line is one line, whatever the driver put in it.
+    for (const QString &line : std::as_const(capturedLines)) {
+        QVERIFY2(!line.contains(u'\n') && !line.contains(u'\r') && !line.contains(QChar(0x1b)), qPrintable(line));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_DriverRuntime)

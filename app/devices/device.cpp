@@ -2,6 +2,7 @@
 
 #include "core/backoff.h"
 #include "core/logcategories.h"
+#include "core/logtext.h"
 
 #include <QJsonDocument>
 
@@ -49,9 +50,9 @@ void Device::setStatus(const QString &status, const QString &message)
     m_message = message;
     m_lastChange = QDateTime::currentDateTimeUtc();
     if (status == u"error")
-        qCWarning(lcDevices).noquote() << "device" << m_record.id << "error:" << message;
+        qCWarning(lcDevices).noquote() << "device" << LogText::escaped(m_record.id) << "error:" << LogText::escaped(message);
     else
-        qCInfo(lcDevices).noquote() << "device" << m_record.id << status << message;
+        qCInfo(lcDevices).noquote() << "device" << LogText::escaped(m_record.id) << status << LogText::escaped(message);
     emit statusChanged(status, message);
 }
 
@@ -250,7 +251,7 @@ void Device::scheduleReconnect(const QString &reason)
         return;   // until a new driver, new config or a manual reload
     }
     const int delay = Backoff::delayMs(m_failures - 1, m_settings.reconnectMinMs, m_settings.reconnectMaxMs);
-    qCInfo(lcDevices).noquote() << "device" << m_record.id << "restarts in" << delay << "ms (attempt" << m_failures
+    qCInfo(lcDevices).noquote() << "device" << LogText::escaped(m_record.id) << "restarts in" << delay << "ms (attempt" << m_failures
                                 << "of" << m_settings.maxRestarts << ")";
     m_reconnectTimer.start(delay);
 }

@@ -3,6 +3,7 @@
 #include "runtime/drivermodule.h"
 #include "runtime/jsconversion.h"
 #include "core/logcategories.h"
+#include "core/logtext.h"
 #include "runtime/nativetransport.h"
 
 #include <QAbstractEventDispatcher>
@@ -127,7 +128,7 @@ QJSValue DriverWorker::callJs(const QString &label, QJSValue function, const QJS
     if (!leaveJs() || m_faulted)
         return QJSValue(QJSValue::UndefinedValue);
     if (!uncaught.isEmpty())
-        qCWarning(m_log).noquote() << uncaught;
+        qCWarning(m_log).noquote() << LogText::escaped(uncaught);   // its stack, too, on the one line
     return result;
 }
 
@@ -284,7 +285,7 @@ void DriverWorker::fault(const QString &message)
         return;
     m_faulted = true;
     m_faultMessage = message;
-    qCWarning(m_log).noquote() << QStringLiteral("[%1] %2").arg(m_spec.deviceId, message);
+    qCWarning(m_log).noquote() << LogText::escaped(QStringLiteral("[%1] %2").arg(m_spec.deviceId, message));
     // No more JavaScript: its timers stop, its calls fail with the reason.
     for (QTimer *timer : std::as_const(m_timers)) {
         timer->stop();
@@ -359,7 +360,7 @@ void DriverWorker::hostLog(int level, const QString &text)
     if (!m_logWindow.isValid() || m_logWindow.elapsed() >= 1000) {
         if (m_logDropped > 0)
             qCWarning(m_log).noquote() << QStringLiteral("[%1] %2 log lines dropped (limit: %3 per second)")
-                                              .arg(m_spec.deviceId).arg(m_logDropped).arg(m_settings.logLinesPerSecond);
+                                              .arg(LogText::escaped(m_spec.deviceId)).arg(m_logDropped).arg(m_settings.logLinesPerSecond);
         m_logWindow.start();
         m_logLines = 0;
         m_logDropped = 0;
@@ -368,7 +369,8 @@ void DriverWorker::hostLog(int level, const QString &text)
         ++m_logDropped;
         return;
     }
-    const QString line = QStringLiteral("[%1] %2").arg(m_spec.deviceId, text);
+    // One console call is one log line, whatever the driver put in it.
+    const QString line = LogText::escaped(QStringLiteral("[%1] %2").arg(m_spec.deviceId, text));
     switch (level) {
     case 0: qCDebug(m_log).noquote() << line; break;
     case 1: qCInfo(m_log).noquote() << line; break;
@@ -427,8 +429,8 @@ void DriverWorker::hostSetStatus(const QString &status, const QString &message)
     static const QStringList allowed = {QStringLiteral("connecting"), QStringLiteral("connected"),
                                         QStringLiteral("disconnected"), QStringLiteral("error")};
     if (!allowed.contains(status)) {
-        qCWarning(m_log).noquote() << QStringLiteral("[%1] setStatus: '%2' is not one of %3")
-                                          .arg(m_spec.deviceId, status, allowed.join(QStringLiteral(", ")));
+        qCWarning(m_log).noquote() << LogText::escaped(QStringLiteral("[%1] setStatus: '%2' is not one of %3")
+                                          .arg(m_spec.deviceId, status, allowed.join(QStringLiteral(", "))));
         return;
     }
     emit statusReported(status, message);
