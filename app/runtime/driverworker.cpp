@@ -64,7 +64,8 @@ QLoggingCategory &DriverWorker::categoryFor(const QString &driverType)
 }
 
 DriverWorker::DriverWorker(const DriverSpec &spec, const RuntimeSettings &settings, Watchdog *watchdog)
-    : m_spec(spec), m_settings(settings), m_watchdog(watchdog), m_log(categoryFor(spec.driverType))
+    : m_spec(spec), m_settings(settings), m_watchdog(watchdog), m_log(categoryFor(spec.driverType)),
+      m_endpoint(DeviceEndpoint::ofDevice(spec.protocol, spec.config.toVariantMap()))
 {
 }
 
@@ -445,7 +446,7 @@ QJSValue DriverWorker::hostCreateTransport(const QString &protocol, const QJSVal
     if (!tooDeep.isEmpty())
         return QJSValue(QStringLiteral("transport config: ") + tooDeep);
     QString error;
-    NativeTransport *transport = NativeTransport::create(protocol, config, this, this, &error);
+    NativeTransport *transport = NativeTransport::create(protocol, config, m_endpoint, this, this, &error);
     if (!transport)
         return QJSValue(error);
     m_transports.removeAll(nullptr);
