@@ -105,6 +105,7 @@ Item {
                         Layout.fillWidth: true
                         spacing: 2 * view.unit
                         Text {
+                            textFormat: Text.PlainText
                             text: row.name + "  (" + row.deviceId + ")"
                             color: Theme.text
                             font.pixelSize: 19 * view.unit
@@ -113,6 +114,7 @@ Item {
                             Layout.fillWidth: true
                         }
                         Text {
+                            textFormat: Text.PlainText
                             visible: text.length > 0
                             text: row.message
                             color: row.status === "error" ? "#ffb3b5" : Theme.textDim
@@ -123,6 +125,7 @@ Item {
                             Layout.fillWidth: true
                         }
                         Text {
+                            textFormat: Text.PlainText
                             visible: text.length > 0
                             text: view.stateText(row.state)
                             color: Theme.accent
@@ -134,12 +137,14 @@ Item {
                     ColumnLayout {
                         spacing: 4 * view.unit
                         Text {
+                            textFormat: Text.PlainText
                             Layout.alignment: Qt.AlignRight
                             text: row.type
                             color: Theme.textDim
                             font.pixelSize: 15 * view.unit
                         }
                         Text {
+                            textFormat: Text.PlainText
                             Layout.alignment: Qt.AlignRight
                             text: view.ago(row.lastChange)
                             color: Theme.textDim
@@ -158,6 +163,7 @@ Item {
             }
 
             Text {
+                textFormat: Text.PlainText
                 anchors.centerIn: parent
                 visible: list.count === 0
                 text: byStatus.filterValue === "" ? qsTr("No devices yet.") : qsTr("No devices with this status.")

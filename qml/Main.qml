@@ -89,6 +89,7 @@ ApplicationWindow {
                 anchors.margins: 8 * window.unit
                 spacing: 12 * window.unit
                 Text {
+                    textFormat: Text.PlainText
                     objectName: "safeModeText"
                     Layout.fillWidth: true
                     wrapMode: Text.Wrap
@@ -120,6 +121,7 @@ ApplicationWindow {
             implicitHeight: bannerText.implicitHeight + 16 * window.unit
             Text {
                 id: bannerText
+                textFormat: Text.PlainText
                 anchors.centerIn: parent
                 text: "✖ " + qsTr("%n device(s) in error", "", window.dashboard.errorCount)
                 color: "white"
@@ -153,6 +155,7 @@ ApplicationWindow {
                     implicitHeight: 40 * window.unit
                 }
                 Text {
+                    textFormat: Text.PlainText
                     objectName: "actionText"
                     Layout.fillWidth: true
                     text: window.dashboard.actionRunning ? window.dashboard.actionText : window.resultText
@@ -187,6 +190,7 @@ ApplicationWindow {
                     font.pixelSize: 19 * window.unit
                     font.bold: tabs.currentIndex === index
                     contentItem: Text {
+                        textFormat: Text.PlainText
                         text: parent.text
                         font: parent.font
                         color: tabs.currentIndex === parent.index ? Theme.text : Theme.textDim
