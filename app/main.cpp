@@ -8,6 +8,7 @@
 #include "hosts/driverhostprocess.h"
 #include "hosts/hostvalidator.h"
 #include "system/systemdnotifier.h"
+#include "ui/offlinenetwork.h"
 #include "ui/translations.h"
 
 #include <QCoreApplication>
@@ -135,11 +136,14 @@ int main(int argc, char *argv[])
         return 2;
     }
 
+    // Declared before the engine: the engine uses it until it is destroyed.
+    OfflineNetworkFactory offlineNetwork;
     std::unique_ptr<Dashboard> dashboard;
     std::unique_ptr<QQmlApplicationEngine> engine;
     if (!config.headless) {
         dashboard = std::make_unique<Dashboard>(&controller, config.technicianPin);
         engine = std::make_unique<QQmlApplicationEngine>();
+        engine->setNetworkAccessManagerFactory(&offlineNetwork);   // docs/dashboard.md "No network"
         engine->setInitialProperties({{QStringLiteral("dashboard"), QVariant::fromValue(dashboard.get())},
                                       {QStringLiteral("kiosk"), config.kiosk}});
         engine->load(QUrl(QStringLiteral("qrc:/ControlNuc/Main.qml")));

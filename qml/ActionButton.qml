@@ -14,6 +14,7 @@ Button {
     font.pixelSize: 18 * unit
     font.bold: true
     contentItem: Text {
+        textFormat: Text.PlainText
         text: control.text
         font: control.font
         color: control.enabled ? "white" : Theme.textDim

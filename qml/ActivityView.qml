@@ -67,6 +67,7 @@ Item {
                     Layout.fillWidth: true
                     spacing: 2 * view.unit
                     Text {
+                        textFormat: Text.PlainText
                         text: (row.driverType || qsTr("(unknown driver)")) + (row.version ? "  " + row.version : "")
                         color: Theme.text
                         font.pixelSize: 19 * view.unit
@@ -75,6 +76,7 @@ Item {
                         Layout.fillWidth: true
                     }
                     Text {
+                        textFormat: Text.PlainText
                         objectName: "syncStep"
                         text: row.outcome === "in_progress" ? qsTr("Step: %1").arg(view.stepText(row.step))
                                                              : qsTr("Sync %1 · %2").arg(row.syncId)
@@ -85,6 +87,7 @@ Item {
                         Layout.fillWidth: true
                     }
                     Text {
+                        textFormat: Text.PlainText
                         objectName: "syncError"
                         visible: row.errorMessage.length > 0
                         text: row.errorMessage
@@ -98,6 +101,7 @@ Item {
         }
 
         Text {
+            textFormat: Text.PlainText
             anchors.centerIn: parent
             visible: list.count === 0
             text: qsTr("No driver syncs yet.")

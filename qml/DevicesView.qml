@@ -119,6 +119,7 @@ Item {
                         Layout.fillWidth: true
                         spacing: 2 * view.unit
                         Text {
+                            textFormat: Text.PlainText
                             text: row.name + "  (" + row.deviceId + ")"
                             color: Theme.text
                             font.pixelSize: 19 * view.unit
@@ -127,6 +128,7 @@ Item {
                             Layout.fillWidth: true
                         }
                         Text {
+                            textFormat: Text.PlainText
                             visible: text.length > 0
                             text: row.message
                             color: row.status === "error" ? "#ffb3b5" : Theme.textDim
@@ -138,6 +140,7 @@ Item {
                         }
                         Text {
                             objectName: "state_" + row.deviceId
+                            textFormat: Text.PlainText
                             visible: text.length > 0
                             // Not from the instance connected now: not current.
                             text: view.stateText(row.state).length === 0 ? ""
@@ -153,6 +156,7 @@ Item {
                     ColumnLayout {
                         spacing: 4 * view.unit
                         Text {
+                            textFormat: Text.PlainText
                             Layout.alignment: Qt.AlignRight
                             text: row.room.length > 0 ? row.room + "  ·  " + row.type : row.type
                             color: Theme.textDim
@@ -160,6 +164,7 @@ Item {
                         }
                         Text {
                             objectName: "since_" + row.deviceId
+                            textFormat: Text.PlainText
                             Layout.alignment: Qt.AlignRight
                             text: view.sinceText(row.status, row.since)
                             color: row.status === "connected" ? Theme.textDim : Theme.text
@@ -178,6 +183,7 @@ Item {
             }
 
             Text {
+                textFormat: Text.PlainText
                 anchors.centerIn: parent
                 visible: list.count === 0
                 text: byStatus.filterValue === "" ? qsTr("No devices yet.") : qsTr("No devices with this status.")

@@ -28,6 +28,7 @@ Item {
                 onClicked: detail.back()
             }
             Text {
+                textFormat: Text.PlainText
                 text: detail.driverType
                 color: Theme.text
                 font.pixelSize: 24 * detail.unit
@@ -55,6 +56,7 @@ Item {
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 Text {
+                    textFormat: Text.PlainText
                     text: qsTr("Devices")
                     color: Theme.textDim
                     font.pixelSize: 18 * detail.unit
@@ -74,6 +76,7 @@ Item {
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 Text {
+                    textFormat: Text.PlainText
                     text: qsTr("Recent syncs")
                     color: Theme.textDim
                     font.pixelSize: 18 * detail.unit

@@ -50,6 +50,7 @@ Item {
                     Layout.fillWidth: true
                     spacing: 2 * view.unit
                     Text {
+                        textFormat: Text.PlainText
                         text: row.driverType
                         color: Theme.text
                         font.pixelSize: 20 * view.unit
@@ -58,6 +59,7 @@ Item {
                         Layout.fillWidth: true
                     }
                     Text {
+                        textFormat: Text.PlainText
                         text: qsTr("Version %1 · %2 · synced %3").arg(row.version).arg(row.protocol.toUpperCase())
                                   .arg(row.syncedAt.toLocaleString(Qt.locale(), Locale.ShortFormat))
                         color: Theme.textDim
@@ -67,11 +69,13 @@ Item {
                     }
                 }
                 Text {
+                    textFormat: Text.PlainText
                     text: qsTr("%n device(s)", "", row.deviceCount)
                     color: Theme.text
                     font.pixelSize: 18 * view.unit
                 }
                 Text {
+                    textFormat: Text.PlainText
                     text: "›"
                     color: Theme.textDim
                     font.pixelSize: 34 * view.unit
@@ -80,6 +84,7 @@ Item {
         }
 
         Text {
+            textFormat: Text.PlainText
             anchors.centerIn: parent
             visible: list.count === 0
             text: qsTr("No drivers installed yet.")

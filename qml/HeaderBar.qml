@@ -29,6 +29,7 @@ Rectangle {
             Layout.fillWidth: true
             Layout.minimumWidth: 150 * header.unit
             Text {
+                textFormat: Text.PlainText
                 objectName: "controllerName"
                 text: header.dashboard.controllerName
                 color: Theme.text
@@ -38,6 +39,7 @@ Rectangle {
                 Layout.fillWidth: true
             }
             Text {
+                textFormat: Text.PlainText
                 text: qsTr("Controller %1 · v%2").arg(header.dashboard.controllerId).arg(header.dashboard.appVersion)
                 color: Theme.textDim
                 font.pixelSize: 15 * header.unit
@@ -49,6 +51,7 @@ Rectangle {
         ColumnLayout {
             spacing: 2 * header.unit
             Text {
+                textFormat: Text.PlainText
                 text: qsTr("Cloud")
                 color: Theme.textDim
                 font.pixelSize: 15 * header.unit
@@ -59,6 +62,7 @@ Rectangle {
                 unit: header.unit
             }
             Text {
+                textFormat: Text.PlainText
                 objectName: "cloudDetail"
                 visible: text.length > 0
                 color: Theme.textDim
@@ -91,6 +95,7 @@ Rectangle {
                     anchors.centerIn: parent
                     spacing: 0
                     Text {
+                        textFormat: Text.PlainText
                         Layout.alignment: Qt.AlignHCenter
                         text: modelData.count
                         color: modelData.status === "error" && modelData.count > 0 ? "white" : Theme.statusColor(modelData.status)
@@ -98,6 +103,7 @@ Rectangle {
                         font.bold: true
                     }
                     Text {
+                        textFormat: Text.PlainText
                         Layout.alignment: Qt.AlignHCenter
                         text: Theme.statusSymbol(modelData.status) + " " + badgeWords.label(modelData.status)
                         color: modelData.status === "error" && modelData.count > 0 ? "white" : Theme.textDim

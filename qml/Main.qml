@@ -94,6 +94,7 @@ ApplicationWindow {
                 anchors.margins: 8 * window.unit
                 spacing: 12 * window.unit
                 Text {
+                    textFormat: Text.PlainText
                     objectName: "safeModeText"
                     Layout.fillWidth: true
                     wrapMode: Text.Wrap
@@ -162,6 +163,7 @@ ApplicationWindow {
             implicitHeight: bannerText.implicitHeight + 16 * window.unit
             Text {
                 id: bannerText
+                textFormat: Text.PlainText
                 anchors.centerIn: parent
                 text: "✖ " + qsTr("%n device(s) in error", "", window.dashboard.errorCount)
                 color: "white"
@@ -205,6 +207,7 @@ ApplicationWindow {
                     }
                     Text {
                         objectName: "actionText"
+                        textFormat: Text.PlainText
                         Layout.fillWidth: true
                         text: window.dashboard.actionRunning ? window.dashboard.actionText : window.resultText
                         color: "white"
@@ -214,6 +217,7 @@ ApplicationWindow {
                     }
                 }
                 Text {
+                    textFormat: Text.PlainText
                     objectName: "actionFailing"
                     Layout.fillWidth: true
                     visible: !window.dashboard.actionRunning && window.resultFailing.length > 0
@@ -250,6 +254,7 @@ ApplicationWindow {
                     font.pixelSize: 19 * window.unit
                     font.bold: tabs.currentIndex === index
                     contentItem: Text {
+                        textFormat: Text.PlainText
                         text: parent.text
                         font: parent.font
                         color: tabs.currentIndex === parent.index ? Theme.text : Theme.textDim

@@ -60,6 +60,7 @@ Popup {
         spacing: 12 * dialog.unit
 
         Text {
+            textFormat: Text.PlainText
             objectName: "pinTitle"
             text: dialog.title
             color: Theme.text
@@ -71,6 +72,7 @@ Popup {
 
         // No PIN configured: locked, and how to unlock.
         Text {
+            textFormat: Text.PlainText
             objectName: "lockedText"
             visible: !dialog.dashboard.pinConfigured
             text: qsTr("Technician actions are locked because no PIN is configured. Set technician-pin in the controller's configuration file (or CONTROL_NUC_TECHNICIAN_PIN) and restart the controller.")
@@ -86,6 +88,7 @@ Popup {
             spacing: 8 * dialog.unit
             Layout.fillWidth: true
             Text {
+                textFormat: Text.PlainText
                 text: qsTr("Enter the technician PIN")
                 color: Theme.textDim
                 font.pixelSize: 17 * dialog.unit
@@ -96,6 +99,7 @@ Popup {
                 radius: 8 * dialog.unit
                 color: Theme.background
                 Text {
+                    textFormat: Text.PlainText
                     objectName: "pinDots"
                     anchors.centerIn: parent
                     text: dialog.pin.length ? "●".repeat(dialog.pin.length) : "—"
@@ -104,6 +108,7 @@ Popup {
                 }
             }
             Text {
+                textFormat: Text.PlainText
                 objectName: "pinProblem"
                 visible: dialog.problem.length > 0
                 text: dialog.problem
@@ -141,6 +146,7 @@ Popup {
 
         // Step 2: say what will happen, ask once more.
         Text {
+            textFormat: Text.PlainText
             objectName: "confirmText"
             visible: dialog.confirming
             text: dialog.consequence

@@ -36,12 +36,14 @@ Rectangle {
         anchors.centerIn: parent
         spacing: 8 * badge.unit
         Text {
+            textFormat: Text.PlainText
             text: Theme.statusSymbol(badge.status)
             color: "white"
             font.pixelSize: (badge.large ? 24 : 18) * badge.unit
             font.bold: true
         }
         Text {
+            textFormat: Text.PlainText
             objectName: "statusWord"
             text: badge.label(badge.status)
             color: "white"

@@ -94,6 +94,11 @@ void tst_Config::refusals_data()
     QTest::newRow("bad number") << QStringList{QStringLiteral("--ping-interval-ms"), QStringLiteral("soon")} << QStringLiteral("expected a whole number");
     QTest::newRow("missing config file") << QStringList{QStringLiteral("--config"), QStringLiteral("/nonexistent/x.ini")} << QStringLiteral("does not exist");
     QTest::newRow("positional argument") << QStringList{QStringLiteral("extra")} << QStringLiteral("unexpected argument 'extra'");
+    // A line end is refused, not trimmed away (and the pattern is anchored at the very end).
+    QTest::newRow("pin with a final line end") << QStringList{QStringLiteral("--technician-pin"), QStringLiteral("2468\n")} << QStringLiteral("the technician PIN must be 4 to 12 digits");
+    QTest::newRow("pin with a final carriage return") << QStringList{QStringLiteral("--technician-pin"), QStringLiteral("2468\r")} << QStringLiteral("the technician PIN must be 4 to 12 digits");
+    QTest::newRow("lang with a final line end") << QStringList{QStringLiteral("--lang"), QStringLiteral("de\n")} << QStringLiteral("'de\\n' is not a language code");
+    QTest::newRow("lang with a final carriage return") << QStringList{QStringLiteral("--lang"), QStringLiteral("ok\r")} << QStringLiteral("'ok\\r' is not a language code");
     QTest::newRow("backoff inverted") << QStringList{QStringLiteral("--reconnect-min-ms"), QStringLiteral("5000"), QStringLiteral("--reconnect-max-ms"), QStringLiteral("100")} << QStringLiteral("below reconnect-min-ms");
 }
 

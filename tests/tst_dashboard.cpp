@@ -10,6 +10,7 @@
 #include "simulator/devicesimulator.h"
 #include "fakecloud.h"
 #include "testpeers.h"
+#include "ui/offlinenetwork.h"
 #include "ui/translations.h"
 
 #include <QColor>
@@ -21,6 +22,7 @@
 #include <QQuickWindow>
 #include <QtQuickTest/quicktest.h>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
@@ -33,10 +35,13 @@ Q_IMPORT_QML_PLUGIN(ControlNucPlugin)
 namespace {
 
 QStringList qmlWarnings;
+QStringList refusedRequests;   // what the engine's network access refused (nuc.ui)
 QtMessageHandler previousHandler = nullptr;
 
 void collectWarnings(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
+    if (context.category && qstrcmp(context.category, "nuc.ui") == 0 && message.contains(u"refused a network request"))
+        refusedRequests << message;
     const bool fromQml = message.contains(u"qrc:/") || message.contains(u".qml")
         || (context.category && (qstrcmp(context.category, "qml") == 0 || qstrcmp(context.category, "js") == 0));
     if (type >= QtWarningMsg && fromQml)
@@ -72,6 +77,18 @@ QString findVisibleText(QQuickItem *root, const QString &name)
             return text;
     }
     return {};
+}
+
+// Every Text item under `root` (QQuickText; a Label is one too).
+void collectTexts(QQuickItem *root, QList<QQuickItem *> *out)
+{
+    if (!root)
+        return;
+    if (root->inherits("QQuickText"))
+        out->append(root);
+    const QList<QQuickItem *> children = root->childItems();
+    for (QQuickItem *child : children)
+        collectTexts(child, out);
 }
 
 QString driverCode()
@@ -113,6 +130,7 @@ private slots:
     void quarantineBannerAndLift();
     void wrongPinsLockTheKeypad();
     void refusedTokenIsShownWithTheUrl();
+    void outsideTextIsPlainAndFetchesNothing();
 
 private:
     void startController(const QString &pin);
@@ -128,6 +146,7 @@ private:
     std::unique_ptr<DeviceSimulator> m_sim;
     std::unique_ptr<Controller> m_controller;
     std::unique_ptr<Dashboard> m_dashboard;
+    OfflineNetworkFactory m_offlineNetwork;   // outlives every engine, as in main()
     std::unique_ptr<QQmlApplicationEngine> m_engine;
     QQuickWindow *m_window = nullptr;
 };
@@ -189,6 +208,7 @@ void tst_Dashboard::loadUi()
 void tst_Dashboard::loadUi(bool kiosk)
 {
     m_engine = std::make_unique<QQmlApplicationEngine>();
+    m_engine->setNetworkAccessManagerFactory(&m_offlineNetwork);
     m_engine->setInitialProperties({{QStringLiteral("dashboard"), QVariant::fromValue(m_dashboard.get())},
                                     {QStringLiteral("kiosk"), kiosk}});
     m_engine->load(QUrl(QStringLiteral("qrc:/ControlNuc/Main.qml")));
@@ -590,6 +610,85 @@ void tst_Dashboard::refusedTokenIsShownWithTheUrl()
     QCOMPARE(item(QStringLiteral("cloudDetail"))->property("text").toString(),
              QStringLiteral("%1 refused our credentials (HTTP 401): check the token").arg(url.toDisplayString()));
     QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+}
+
+void tst_Dashboard::outsideTextIsPlainAndFetchesNothing()
+{
+    // What a kiosk would fetch, were the text read as markup.
+    QTcpServer trap;
+    QVERIFY(trap.listen(QHostAddress::LocalHost));
+    const QString image = QStringLiteral("<img src=http://127.0.0.1:%1/x>").arg(trap.serverPort());
+    const QString name = image + QStringLiteral("<font color=red>Projector</font>");
+    const QString message = QStringLiteral("<font color=red>all fine</font>") + image;
+    const QString code = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
+class Marked extends BaseDriver {
+  connect() {
+    const self = this;
+    // After connect() has settled, which reports 'connected' without a message.
+    return this.openTransport().then(function () {
+      setTimeout(function () { self.setStatus('connected', %1); }, 100);
+    });
+  }
+}
+module.exports = Marked;
+)JS").arg(QString::fromUtf8(QJsonDocument(QJsonArray{message}).toJson(QJsonDocument::Compact)).mid(1).chopped(1));
+
+    refusedRequests.clear();
+    startController(QStringLiteral("2468"));
+    loadUi();
+    syncDriver(QStringLiteral("marked_up"), QStringLiteral("sync-markup"), code);
+    provision({QJsonObject{{QStringLiteral("device_id"), QStringLiteral("m-1")}, {QStringLiteral("name"), name},
+                           {QStringLiteral("type"), QStringLiteral("marked_up")}}});
+
+    // Shown literally, as plain text.
+    QQuickItem *nameText = nullptr;
+    QQuickItem *messageText = nullptr;
+    auto findShown = [&] {
+        nameText = messageText = nullptr;
+        QList<QQuickItem *> texts;
+        collectTexts(item(QStringLiteral("deviceList")), &texts);
+        for (QQuickItem *t : std::as_const(texts)) {
+            const QString shown = t->property("text").toString();
+            if (shown.startsWith(name))
+                nameText = t;
+            else if (shown == message)
+                messageText = t;
+        }
+        return nameText && messageText;
+    };
+    QVERIFY(QTest::qWaitFor(findShown, 8000));
+    QCOMPARE(nameText->property("text").toString(), name + QStringLiteral("  (m-1)"));
+    QCOMPARE(nameText->property("textFormat").toInt(), int(Qt::PlainText));
+    QCOMPARE(messageText->property("textFormat").toInt(), int(Qt::PlainText));
+    // Drawn: nothing was asked of the network.
+    QVERIFY(!m_window->grabWindow().isNull());
+    QVERIFY2(refusedRequests.isEmpty(), qPrintable(refusedRequests.join(u'\n')));
+    QVERIFY(!trap.hasPendingConnections());
+
+    // Every Text of every tab is plain text, whatever it shows.
+    for (int tab = 0; tab < 3; ++tab) {
+        click(QStringLiteral("tab_%1").arg(tab));
+        QTRY_COMPARE(item(QStringLiteral("tabs"))->property("currentIndex").toInt(), tab);
+        QVERIFY(QQuickTest::qWaitForPolish(m_window));
+        QList<QQuickItem *> texts;
+        collectTexts(m_window->contentItem(), &texts);
+        QVERIFY(texts.size() > 10);
+        for (QQuickItem *t : std::as_const(texts)) {
+            QVERIFY2(t->property("textFormat").toInt() == int(Qt::PlainText),
+                     qPrintable(t->property("text").toString()));
+        }
+    }
+
+    // Were that text rich after all, the engine refuses the fetch itself.
+    click(QStringLiteral("tab_0"));
+    QTRY_COMPARE(item(QStringLiteral("tabs"))->property("currentIndex").toInt(), 0);
+    QVERIFY(QTest::qWaitFor(findShown, 3000));
+    messageText->setProperty("textFormat", int(Qt::RichText));
+    QVERIFY(QTest::qWaitFor([&] { return !refusedRequests.isEmpty(); }, 3000));
+    QVERIFY2(refusedRequests.constFirst().contains(QStringLiteral("http://127.0.0.1:%1/x").arg(trap.serverPort())),
+             qPrintable(refusedRequests.constFirst()));
+    QTest::qWait(100);   // the refused reply has been delivered
+    QVERIFY(!trap.hasPendingConnections());
 }
 
 QTEST_MAIN(tst_Dashboard)

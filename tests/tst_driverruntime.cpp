@@ -15,6 +15,7 @@
 #include <QRegularExpression>
 #include <QSerialPort>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTest>
 
 #include <memory>
@@ -69,6 +70,26 @@ class TransportProbe extends BaseDriver {
 module.exports = TransportProbe;
 )JS");
 
+// A driver that, asked to, points its own config elsewhere and opens a
+// transport from it: what a hostile driver tries (DRIVER_API.md "Transports
+// reach only their own device").
+const QString reachingDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
+class Reacher extends BaseDriver {
+  connect() { return Promise.resolve(); }
+  sendCommand(command, params) {
+    if (command !== 'reach') return super.sendCommand(command, params);
+    const self = this;
+    if (params.protocol) this.protocol = params.protocol;
+    Object.keys(params.config).forEach(function (k) { self.config[k] = params.config[k]; });
+    this.transport = null;
+    return this.openTransport().then(function (t) { t.close(); return 'opened'; });
+  }
+}
+module.exports = Reacher;
+)JS");
+
+const QString refusedText = QStringLiteral("Error: transport refused: %1 is not this device's endpoint");
+
 } // namespace
 
 class tst_DriverRuntime : public QObject
@@ -110,6 +131,10 @@ private slots:
     void scriptErrorTexts();
     void transportSettings_data();
     void transportSettings();
+    void transportsReachOnlyTheDevicesEndpoint_data();
+    void transportsReachOnlyTheDevicesEndpoint();
+    void serialDeviceReachesOnlyItsPath();
+    void consoleCannotForgeLogLines();
 
 private:
     std::unique_ptr<DriverInstance> start(const DriverSpec &s, bool connect = true);
@@ -804,7 +829,8 @@ void tst_DriverRuntime::transportSettings()
 
     QObject owner;
     QString refused;
-    const NativeTransport *made = NativeTransport::create(protocol, config, nullptr, &owner, &refused);
+    const DeviceEndpoint own{QStringLiteral("10.0.0.5"), QStringLiteral("/dev/null")};
+    const NativeTransport *made = NativeTransport::create(protocol, config, own, nullptr, &owner, &refused);
     QCOMPARE(refused, error);
     QCOMPARE(made != nullptr, error.isEmpty());
     if (made)
@@ -821,6 +847,134 @@ void tst_DriverRuntime::transportSettings()
             read = QStringLiteral("%1:%2 %3").arg(s.endpoint.host).arg(s.endpoint.port).arg(s.localPort);
     }
     QCOMPARE(read, settings);
+}
+
+void tst_DriverRuntime::transportsReachOnlyTheDevicesEndpoint_data()
+{
+    QTest::addColumn<QString>("protocol");   // what the driver sets this.protocol to; empty: its own (tcp)
+    QTest::addColumn<QJsonObject>("change"); // what it writes into this.config
+    QTest::addColumn<QString>("refusedAs");  // empty: opened
+
+    // "port" is filled in by the test: 0 = the device's own line server,
+    // 1 = a second server on the device's host, 2 = the server on 127.0.0.2.
+    QTest::newRow("own host, own port") << QString() << QJsonObject{{QStringLiteral("port"), 0}} << QString();
+    QTest::newRow("own host, another port") << QString() << QJsonObject{{QStringLiteral("port"), 1}} << QString();
+    QTest::newRow("another loopback address")
+        << QString() << QJsonObject{{QStringLiteral("host"), QStringLiteral("127.0.0.2")}, {QStringLiteral("port"), 2}}
+        << QStringLiteral("127.0.0.2");
+    QTest::newRow("localhost is not 127.0.0.1")
+        << QString() << QJsonObject{{QStringLiteral("host"), QStringLiteral("localhost")}, {QStringLiteral("port"), 0}}
+        << QStringLiteral("localhost");
+    QTest::newRow("udp, own host") << QStringLiteral("udp") << QJsonObject{{QStringLiteral("port"), 1}} << QString();
+    QTest::newRow("udp, another address")
+        << QStringLiteral("udp") << QJsonObject{{QStringLiteral("host"), QStringLiteral("127.0.0.2")}, {QStringLiteral("port"), 2}}
+        << QStringLiteral("127.0.0.2");
+    // A tcp device has no serial endpoint: a path is refused without being
+    // looked at, so an existing and a missing one read the same.
+    QTest::newRow("serial path that exists")
+        << QStringLiteral("serial") << QJsonObject{{QStringLiteral("path"), QStringLiteral("/dev/ptmx")}}
+        << QStringLiteral("/dev/ptmx");
+    QTest::newRow("serial path that does not exist")
+        << QStringLiteral("serial") << QJsonObject{{QStringLiteral("path"), QStringLiteral("/nonexistent/ttyX")}}
+        << QStringLiteral("/nonexistent/ttyX");
+}
+
+void tst_DriverRuntime::transportsReachOnlyTheDevicesEndpoint()
+{
+    QFETCH(QString, protocol);
+    QFETCH(QJsonObject, change);
+    QFETCH(QString, refusedAs);
+
+    // Real listeners on the device's host and on a second loopback address.
+    QTcpServer sameHost;
+    QVERIFY(sameHost.listen(QHostAddress::LocalHost));
+    QTcpServer otherHost;
+    QVERIFY2(otherHost.listen(QHostAddress(QStringLiteral("127.0.0.2"))), qPrintable(otherHost.errorString()));
+    const quint16 ports[] = {m_line.port(), sameHost.serverPort(), otherHost.serverPort()};
+    change.insert(QStringLiteral("port"), int(ports[change.value(QStringLiteral("port")).toInt()]));
+
+    auto d = start(spec(reachingDriver, QStringLiteral("tcp"), tcpConfig(m_line.port())));
+    QVERIFY(d);
+    const int acceptedBefore = m_line.accepted;
+    const CallResult r = wait([&](auto done) {
+        d->sendCommand(QStringLiteral("reach"), {{QStringLiteral("protocol"), protocol}, {QStringLiteral("config"), change}}, done);
+    });
+    if (refusedAs.isEmpty()) {
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QCOMPARE(r.value.toString(), QStringLiteral("opened"));
+        if (protocol.isEmpty() && change.value(QStringLiteral("port")).toInt() == sameHost.serverPort())
+            QTRY_VERIFY(sameHost.hasPendingConnections());   // it reached the second port
+        return;
+    }
+    QVERIFY(!r.ok);
+    QCOMPARE(r.error, refusedText.arg(refusedAs));
+    // Refused before any socket was made: nothing reached either listener.
+    QTest::qWait(50);
+    QVERIFY(!otherHost.hasPendingConnections());
+    QVERIFY(!sameHost.hasPendingConnections());
+    QCOMPARE(m_line.accepted, acceptedBefore);
+}
+
+void tst_DriverRuntime::serialDeviceReachesOnlyItsPath()
+{
+    PtyPair pty;
+    QVERIFY(pty.isValid());
+    QTcpServer sameMachine;
+    QVERIFY(sameMachine.listen(QHostAddress::LocalHost));
+    const QJsonObject config{{QStringLiteral("path"), pty.slavePath}, {QStringLiteral("baudRate"), 9600}};
+    auto d = start(spec(reachingDriver, QStringLiteral("serial"), config));
+    QVERIFY(d);
+    auto reach = [&](const QString &protocol, const QJsonObject &change) {
+        return wait([&](auto done) {
+            d->sendCommand(QStringLiteral("reach"), {{QStringLiteral("protocol"), protocol}, {QStringLiteral("config"), change}}, done);
+        });
+    };
+
+    const CallResult own = reach(QString(), {});
+    QVERIFY2(own.ok, qPrintable(own.error));
+    const CallResult ptmx = reach(QString(), {{QStringLiteral("path"), QStringLiteral("/dev/ptmx")}});
+    QCOMPARE(ptmx.error, refusedText.arg(QStringLiteral("/dev/ptmx")));
+    const CallResult missing = reach(QString(), {{QStringLiteral("path"), QStringLiteral("/nonexistent/ttyX")}});
+    QCOMPARE(missing.error, refusedText.arg(QStringLiteral("/nonexistent/ttyX")));
+    // A serial device has no host: its driver cannot open a network transport.
+    const CallResult tcp = reach(QStringLiteral("tcp"), {{QStringLiteral("host"), QStringLiteral("127.0.0.1")},
+                                                         {QStringLiteral("port"), int(sameMachine.serverPort())}});
+    QCOMPARE(tcp.error, refusedText.arg(QStringLiteral("127.0.0.1")));
+    QTest::qWait(50);
+    QVERIFY(!sameMachine.hasPendingConnections());
+}
+
+void tst_DriverRuntime::consoleCannotForgeLogLines()
+{
+    const QString code = QStringLiteral(R"JS(const B = require('./base-driver');
+class F extends B {
+  connect() {
+    console.log('x\n2026-01-01T00:00:00 nuc.cloud: FORGED\r\u001b[2Kbell\u0007');
+    setTimeout(function () { throw new Error('thrown\nnuc.cloud: FORGED TOO'); }, 0);
+    return new Promise(function (resolve) { setTimeout(resolve, 50); });
+  }
+}
+module.exports = F;
+)JS");
+    capturedLines.clear();
+    previousHandler = qInstallMessageHandler(capture);
+    DriverInstance d(spec(code, QStringLiteral("tcp"), tcpConfig(m_line.port()), {}, QStringLiteral("dev-9")), m_settings,
+                     m_watchdog.get());
+    const CallResult loaded = wait([&](auto done) { d.load(done); });
+    const CallResult connected = wait([&](auto done) { d.connectDevice(done); });
+    qInstallMessageHandler(previousHandler);
+    QVERIFY2(loaded.ok, qPrintable(loaded.error));
+    QVERIFY2(connected.ok, qPrintable(connected.error));
+
+    const QString logged = QStringLiteral("nuc.driver.test_driver|%1|[dev-9] x\\n2026-01-01T00:00:00 nuc.cloud: FORGED"
+                                          "\\r\\x1b[2Kbell\\x07").arg(int(QtInfoMsg));
+    QVERIFY2(capturedLines.contains(logged), qPrintable(capturedLines.join(u'\n')));
+    const QString uncaught = QStringLiteral("[dev-9] uncaught exception in a setTimeout callback: Error: thrown\\nnuc.cloud: FORGED TOO");
+    QVERIFY2(capturedLines.filter(uncaught).size() == 1, qPrintable(capturedLines.join(u'\n')));
+    // Every captured line is one line, whatever the driver put in it.
+    for (const QString &line : std::as_const(capturedLines)) {
+        QVERIFY2(!line.contains(u'\n') && !line.contains(u'\r') && !line.contains(QChar(0x1b)), qPrintable(line));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_DriverRuntime)

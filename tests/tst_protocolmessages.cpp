@@ -142,6 +142,12 @@ void tst_ProtocolMessages::cloudRequests_data()
             << sync << with(validSync(), "driver_type", QLatin1String(type))
             << QStringLiteral("driver_type '%1' does not match ^[a-z0-9][a-z0-9_-]{0,63}$").arg(QLatin1String(type));
     }
+    // PCRE's $ alone matches before a final "\n": the check is anchored at the very end.
+    for (const char *type : {"evil\n", "ok\r", "a\nb"}) {
+        QTest::addRow("driver_sync driver_type %s", QByteArray(type).toPercentEncoding().constData())
+            << sync << with(validSync(), "driver_type", QLatin1String(type))
+            << QStringLiteral("driver_type '%1' does not match ^[a-z0-9][a-z0-9_-]{0,63}$").arg(QLatin1String(type));
+    }
     QTest::newRow("driver_sync driver_type 65 characters")
         << sync << with(validSync(), "driver_type", QString(65, QLatin1Char('a')))
         << QStringLiteral("driver_type '%1' does not match ^[a-z0-9][a-z0-9_-]{0,63}$").arg(QString(65, QLatin1Char('a')));
@@ -183,6 +189,10 @@ void tst_ProtocolMessages::cloudRequests_data()
     QTest::newRow("device_sync bad type")
         << devices << json(R"({"devices":[{"device_id":"a","type":"../x"}]})")
         << QStringLiteral("devices[0]: type '../x' is not a valid driver_type");
+    QTest::newRow("device_sync type with a final line end")
+        << devices << QJsonObject{{QStringLiteral("devices"), QJsonArray{QJsonObject{{QStringLiteral("device_id"), QStringLiteral("a")},
+                                                                                    {QStringLiteral("type"), QStringLiteral("evil\n")}}}}}
+        << QStringLiteral("devices[0]: type 'evil\n' is not a valid driver_type");
     QTest::newRow("device_sync type missing")
         << devices << json(R"({"devices":[{"device_id":"a"}]})")
         << QStringLiteral("devices[0]: type '' is not a valid driver_type");
@@ -235,6 +245,10 @@ void tst_ProtocolMessages::cloudRequests_data()
     QTest::newRow("driver_reload valid") << reload << json(R"({"driver_type":"projector"})") << QString();
     QTest::newRow("driver_reload missing") << reload << json(R"({})")
                                            << QStringLiteral("driver_type must be a valid driver type");
+    QTest::newRow("driver_reload final line end") << reload << QJsonObject{{QStringLiteral("driver_type"), QStringLiteral("evil\n")}}
+                                                  << QStringLiteral("driver_type must be a valid driver type");
+    QTest::newRow("driver_reload final carriage return") << reload << QJsonObject{{QStringLiteral("driver_type"), QStringLiteral("ok\r")}}
+                                                         << QStringLiteral("driver_type must be a valid driver type");
     QTest::newRow("driver_reload path") << reload << json(R"({"driver_type":"../x"})")
                                         << QStringLiteral("driver_type must be a valid driver type");
 

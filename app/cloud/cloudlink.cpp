@@ -3,6 +3,7 @@
 #include "cloud/upgraderefusal.h"
 #include "core/backoff.h"
 #include "core/logcategories.h"
+#include "core/logtext.h"
 
 #include <QSslCertificate>
 
@@ -156,7 +157,7 @@ void CloudLink::onDisconnected()
     const bool wasConnected = m_state == State::Connected;
     if (wasConnected) {
         qCWarning(lcCloud).noquote() << "connection to the cloud lost"
-                                     << (m_lastError.isEmpty() ? QString() : QStringLiteral("(%1)").arg(m_lastError));
+                                     << (m_lastError.isEmpty() ? QString() : QStringLiteral("(%1)").arg(LogText::escaped(m_lastError)));
         emit disconnected();
     }
     if (!m_running) {
@@ -178,11 +179,11 @@ void CloudLink::onDisconnected()
         m_refusedStatus = 0;
         if (m_failedAttempts <= loudFailures) {
             qCWarning(lcCloud).noquote() << "cannot reach the cloud at" << m_settings.url.toDisplayString()
-                                         << (m_lastError.isEmpty() ? QString() : QStringLiteral("(%1)").arg(m_lastError));
+                                         << (m_lastError.isEmpty() ? QString() : QStringLiteral("(%1)").arg(LogText::escaped(m_lastError)));
             if (m_failedAttempts == loudFailures)
                 qCWarning(lcCloud) << "will keep retrying with backoff; further failures are logged at debug level";
         } else {
-            qCDebug(lcCloud).noquote() << "cloud still unreachable, attempt" << m_failedAttempts << m_lastError;
+            qCDebug(lcCloud).noquote() << "cloud still unreachable, attempt" << m_failedAttempts << LogText::escaped(m_lastError);
         }
     }
     scheduleReconnect();

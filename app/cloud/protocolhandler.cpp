@@ -1,6 +1,7 @@
 #include "cloud/protocolhandler.h"
 
 #include "core/logcategories.h"
+#include "core/logtext.h"
 #include "protocol/envelope.h"
 
 #include <QJsonDocument>
@@ -19,7 +20,7 @@ void ProtocolHandler::registerHandler(const QString &type, Handler handler)
 
 void ProtocolHandler::reject(const QString &reason, const QJsonValue &receivedType)
 {
-    qCWarning(lcProtocol).noquote() << "protocol_error:" << reason;
+    qCWarning(lcProtocol).noquote() << "protocol_error:" << LogText::escaped(reason);
     send(Messages::protocolError(reason, receivedType));
 }
 
@@ -40,10 +41,10 @@ void ProtocolHandler::handleTextFrame(const QString &text)
     const QString &type = envelope.value.type;
     const auto it = m_handlers.constFind(type);
     if (it == m_handlers.constEnd()) {
-        qCInfo(lcProtocol).noquote() << "ignoring message of unknown type" << type;
+        qCInfo(lcProtocol).noquote() << "ignoring message of unknown type" << LogText::escaped(type);
         return;
     }
-    qCDebug(lcProtocol).noquote() << "received" << type;
+    qCDebug(lcProtocol).noquote() << "received" << LogText::escaped(type);
     (*it)(envelope.value.data);
 }
 

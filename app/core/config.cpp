@@ -1,6 +1,7 @@
 #include "core/config.h"
 
 #include "core/logcategories.h"
+#include "core/logtext.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -126,9 +127,11 @@ std::vector<Setting> settings()
          QStringLiteral("Dashboard language, e.g. en or de (default: the system locale)."),
          [](Config &c, const QString &v) -> QString {
              const QString lang = v.trimmed();
-             static const QRegularExpression pattern(QStringLiteral("^[a-z]{2,3}([_-][A-Za-z]{2,4})?$"));
-             if (!lang.isEmpty() && !pattern.match(lang).hasMatch())
-                 return QStringLiteral("'%1' is not a language code like en or de").arg(v);
+             static const QRegularExpression pattern(
+                 QRegularExpression::anchoredPattern(QStringLiteral("[a-z]{2,3}([_-][A-Za-z]{2,4})?")));
+             // A control character is refused, not trimmed away with the spaces.
+             if (LogText::hasControl(v) || (!lang.isEmpty() && !pattern.match(lang).hasMatch()))
+                 return QStringLiteral("'%1' is not a language code like en or de").arg(LogText::escaped(v));
              c.language = lang;
              return {};
          }},
@@ -136,8 +139,8 @@ std::vector<Setting> settings()
          QStringLiteral("PIN that unlocks the technician actions on the dashboard (none: locked)."),
          [](Config &c, const QString &v) -> QString {
              const QString pin = v.trimmed();
-             static const QRegularExpression digits(QStringLiteral("^[0-9]{4,12}$"));
-             if (!pin.isEmpty() && !digits.match(pin).hasMatch())
+             static const QRegularExpression digits(QRegularExpression::anchoredPattern(QStringLiteral("[0-9]{4,12}")));
+             if (LogText::hasControl(v) || (!pin.isEmpty() && !digits.match(pin).hasMatch()))
                  return QStringLiteral("the technician PIN must be 4 to 12 digits");
              c.technicianPin = pin;
              return {};

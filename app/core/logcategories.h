@@ -10,3 +10,4 @@ Q_DECLARE_LOGGING_CATEGORY(lcProtocol)  // nuc.protocol    (message rules, dispa
 Q_DECLARE_LOGGING_CATEGORY(lcSync)      // nuc.sync        (driver_sync pipeline)
 Q_DECLARE_LOGGING_CATEGORY(lcRuntime)   // nuc.runtime     (QJSEngine host, watchdog, validation)
 Q_DECLARE_LOGGING_CATEGORY(lcDevices)   // nuc.devices     (device manager, supervision)
+Q_DECLARE_LOGGING_CATEGORY(lcUi)        // nuc.ui          (the dashboard's QML engine)

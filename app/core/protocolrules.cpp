@@ -6,7 +6,9 @@ namespace ProtocolRules {
 
 bool isValidDriverType(const QString &type)
 {
-    static const QRegularExpression pattern{QLatin1String(driverTypePattern)};
+    // Anchored at the very end: PCRE's $ alone also matches before a final
+    // "\n", and "evil\n" would become a file name and a log line.
+    static const QRegularExpression pattern{QRegularExpression::anchoredPattern(QLatin1String(driverTypePattern))};
     return pattern.match(type).hasMatch();
 }
 

@@ -7,7 +7,8 @@
 
 namespace ProtocolRules {
 
-// ^[a-z0-9][a-z0-9_-]{0,63}$: no path, no "..", no slash.
+// ^[a-z0-9][a-z0-9_-]{0,63}$ over the whole string (no final line end
+// either): no path, no "..", no slash.
 bool isValidDriverType(const QString &type);
 inline constexpr char driverTypePattern[] = "^[a-z0-9][a-z0-9_-]{0,63}$";
 

@@ -2,6 +2,7 @@
 
 #include "core/backoff.h"
 #include "core/logcategories.h"
+#include "core/logtext.h"
 
 #include <QJsonDocument>
 
@@ -73,9 +74,9 @@ void Device::setStatus(const QString &status, const QString &message)
     m_status = status;
     m_message = message;
     if (status == u"error")
-        qCWarning(lcDevices).noquote() << "device" << m_record.id << "error:" << message;
+        qCWarning(lcDevices).noquote() << "device" << LogText::escaped(m_record.id) << "error:" << LogText::escaped(message);
     else
-        qCInfo(lcDevices).noquote() << "device" << m_record.id << status << message;
+        qCInfo(lcDevices).noquote() << "device" << LogText::escaped(m_record.id) << status << LogText::escaped(message);
     emit statusChanged(status, message);
 }
 
@@ -285,7 +286,7 @@ void Device::scheduleReconnect(const QString &reason, Failure kind)
     // A connection failure never gives up: the device may be switched off
     // for the night. The backoff only spaces the attempts.
     const int delay = Backoff::delayMs(m_failures - 1, m_settings.reconnectMinMs, m_settings.reconnectMaxMs);
-    qCInfo(lcDevices).noquote() << "device" << m_record.id << "restarts in" << delay << "ms (attempt" << m_failures
+    qCInfo(lcDevices).noquote() << "device" << LogText::escaped(m_record.id) << "restarts in" << delay << "ms (attempt" << m_failures
                                 << (kind == Failure::Fault ? QStringLiteral("after driver fault %1 of %2").arg(m_faults).arg(m_settings.maxRestarts)
                                                            : QStringLiteral("after a connection failure"))
                                 << ")";

@@ -2,6 +2,7 @@
 
 #include "runtime/driverworker.h"
 #include "core/logcategories.h"
+#include "core/logtext.h"
 
 #include <QJsonArray>
 
@@ -29,14 +30,14 @@ DriverInstance::DriverInstance(const DriverSpec &spec, const RuntimeSettings &se
         if (!m_interrupted) {
             // Still busy: stop the JavaScript that holds the thread, and give
             // the teardown the rest of the budget. Nothing here waits.
-            qCWarning(lcRuntime).noquote() << "driver instance" << m_spec.deviceId
+            qCWarning(lcRuntime).noquote() << "driver instance" << LogText::escaped(m_spec.deviceId)
                                            << "did not stop in time; interrupting its JavaScript";
             m_interrupted = true;
             m_worker->interruptNow();
             m_stopDeadline.start(m_settings.teardownTimeoutMs / 2);
             return;
         }
-        qCCritical(lcRuntime).noquote() << "driver instance" << m_spec.deviceId
+        qCCritical(lcRuntime).noquote() << "driver instance" << LogText::escaped(m_spec.deviceId)
                                         << "is stuck beyond interruption; its thread is abandoned";
         detach();
         finishStop();
@@ -56,7 +57,7 @@ DriverInstance::~DriverInstance()
         if (!m_thread->wait(m_settings.teardownTimeoutMs / 2)) {
             m_worker->interruptNow();
             if (!m_thread->wait(m_settings.teardownTimeoutMs / 2)) {
-                qCCritical(lcRuntime).noquote() << "driver instance" << m_spec.deviceId
+                qCCritical(lcRuntime).noquote() << "driver instance" << LogText::escaped(m_spec.deviceId)
                                                 << "left running: its thread is stuck";
                 detach();
                 return;
@@ -139,7 +140,7 @@ void DriverInstance::onTornDown()
     m_stopDeadline.stop();
     // The worker ends its thread right after teardown: this wait is short.
     if (!m_thread->wait(m_settings.teardownTimeoutMs / 2)) {
-        qCCritical(lcRuntime).noquote() << "driver instance" << m_spec.deviceId << "thread did not end after teardown";
+        qCCritical(lcRuntime).noquote() << "driver instance" << LogText::escaped(m_spec.deviceId) << "thread did not end after teardown";
         detach();
     }
     finishStop();

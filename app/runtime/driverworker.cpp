@@ -3,6 +3,7 @@
 #include "runtime/drivermodule.h"
 #include "runtime/jsconversion.h"
 #include "core/logcategories.h"
+#include "core/logtext.h"
 #include "runtime/nativetransport.h"
 
 #include <QAbstractEventDispatcher>
@@ -63,7 +64,8 @@ QLoggingCategory &DriverWorker::categoryFor(const QString &driverType)
 }
 
 DriverWorker::DriverWorker(const DriverSpec &spec, const RuntimeSettings &settings, Watchdog *watchdog)
-    : m_spec(spec), m_settings(settings), m_watchdog(watchdog), m_log(categoryFor(spec.driverType))
+    : m_spec(spec), m_settings(settings), m_watchdog(watchdog), m_log(categoryFor(spec.driverType)),
+      m_endpoint(DeviceEndpoint::ofDevice(spec.protocol, spec.config.toVariantMap()))
 {
 }
 
@@ -127,7 +129,7 @@ QJSValue DriverWorker::callJs(const QString &label, QJSValue function, const QJS
     if (!leaveJs() || m_faulted)
         return QJSValue(QJSValue::UndefinedValue);
     if (!uncaught.isEmpty())
-        qCWarning(m_log).noquote() << uncaught;
+        qCWarning(m_log).noquote() << LogText::escaped(uncaught);   // its stack, too, on the one line
     return result;
 }
 
@@ -286,7 +288,7 @@ void DriverWorker::fault(const QString &message, int lateCall)
         return;
     m_faulted = true;
     m_faultMessage = message;
-    qCWarning(m_log).noquote() << QStringLiteral("[%1] %2").arg(m_spec.deviceId, message);
+    qCWarning(m_log).noquote() << LogText::escaped(QStringLiteral("[%1] %2").arg(m_spec.deviceId, message));
     // No more JavaScript: its timers stop, its calls fail with the reason.
     for (QTimer *timer : std::as_const(m_timers)) {
         timer->stop();
@@ -364,7 +366,7 @@ void DriverWorker::hostLog(int level, const QString &text)
     if (!m_logWindow.isValid() || m_logWindow.elapsed() >= 1000) {
         if (m_logDropped > 0)
             qCWarning(m_log).noquote() << QStringLiteral("[%1] %2 log lines dropped (limit: %3 per second)")
-                                              .arg(m_spec.deviceId).arg(m_logDropped).arg(m_settings.logLinesPerSecond);
+                                              .arg(LogText::escaped(m_spec.deviceId)).arg(m_logDropped).arg(m_settings.logLinesPerSecond);
         m_logWindow.start();
         m_logLines = 0;
         m_logDropped = 0;
@@ -373,7 +375,8 @@ void DriverWorker::hostLog(int level, const QString &text)
         ++m_logDropped;
         return;
     }
-    const QString line = QStringLiteral("[%1] %2").arg(m_spec.deviceId, text);
+    // One console call is one log line, whatever the driver put in it.
+    const QString line = LogText::escaped(QStringLiteral("[%1] %2").arg(m_spec.deviceId, text));
     switch (level) {
     case 0: qCDebug(m_log).noquote() << line; break;
     case 1: qCInfo(m_log).noquote() << line; break;
@@ -432,8 +435,8 @@ void DriverWorker::hostSetStatus(const QString &status, const QString &message)
     static const QStringList allowed = {QStringLiteral("connecting"), QStringLiteral("connected"),
                                         QStringLiteral("disconnected"), QStringLiteral("error")};
     if (!allowed.contains(status)) {
-        qCWarning(m_log).noquote() << QStringLiteral("[%1] setStatus: '%2' is not one of %3")
-                                          .arg(m_spec.deviceId, status, allowed.join(QStringLiteral(", ")));
+        qCWarning(m_log).noquote() << LogText::escaped(QStringLiteral("[%1] setStatus: '%2' is not one of %3")
+                                          .arg(m_spec.deviceId, status, allowed.join(QStringLiteral(", "))));
         return;
     }
     emit statusReported(status, message);
@@ -448,7 +451,7 @@ QJSValue DriverWorker::hostCreateTransport(const QString &protocol, const QJSVal
     if (!tooDeep.isEmpty())
         return QJSValue(QStringLiteral("transport config: ") + tooDeep);
     QString error;
-    NativeTransport *transport = NativeTransport::create(protocol, config, this, this, &error);
+    NativeTransport *transport = NativeTransport::create(protocol, config, m_endpoint, this, this, &error);
     if (!transport)
         return QJSValue(error);
     m_transports.removeAll(nullptr);

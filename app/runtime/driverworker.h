@@ -6,6 +6,7 @@
 
 #include "runtime/hostbridge.h"
 #include "runtime/jscaller.h"
+#include "runtime/nativetransport.h"
 #include "runtime/runtimetypes.h"
 #include "runtime/watchdog.h"
 
@@ -21,7 +22,6 @@
 #include <atomic>
 #include <memory>
 
-class NativeTransport;
 class QJSEngine;
 class QTimer;
 
@@ -90,6 +90,7 @@ private:
     RuntimeSettings m_settings;
     Watchdog *m_watchdog;
     QLoggingCategory &m_log;
+    const DeviceEndpoint m_endpoint;   // all its transports may reach, fixed at start
     std::unique_ptr<QJSEngine> m_engine;
     std::atomic<QJSEngine *> m_engineForInterrupt{nullptr};
     std::unique_ptr<HostBridge> m_bridge;

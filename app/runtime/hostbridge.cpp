@@ -1,13 +1,14 @@
 #include "runtime/hostbridge.h"
 
 #include "core/logcategories.h"
+#include "core/logtext.h"
 
 void HostBridge::log(int level, const QString &text)
 {
     if (m_delegate)
         m_delegate->hostLog(level, text);
     else
-        qCDebug(lcRuntime).noquote() << "driver (validation):" << text;
+        qCDebug(lcRuntime).noquote() << "driver (validation):" << LogText::escaped(text);
 }
 
 void HostBridge::startTimer(int id, int ms, bool repeat)

@@ -22,22 +22,52 @@ QString NetworkEndpoint::fromConfig(const QString &protocol, const QVariantMap &
     return {};
 }
 
-NativeTransport *NativeTransport::create(const QString &protocol, const QVariantMap &config, JsCaller *caller,
-                                         QObject *parent, QString *error)
+DeviceEndpoint DeviceEndpoint::ofDevice(const QString &protocol, const QVariantMap &config)
+{
+    DeviceEndpoint endpoint;
+    if (protocol == u"tcp" || protocol == u"udp")
+        endpoint.host = config.value(QStringLiteral("host")).toString();
+    else if (protocol == u"serial")
+        endpoint.path = SerialSettings::pathFromConfig(config);
+    return endpoint;
+}
+
+namespace {
+
+// Empty when `target` is the device's own `allowed` host or path (an empty
+// one, a device without that kind of endpoint, allows nothing).
+QString refusal(const QString &target, const QString &allowed)
+{
+    if (!allowed.isEmpty() && target == allowed)
+        return {};
+    return QStringLiteral("transport refused: %1 is not this device's endpoint").arg(target);
+}
+
+} // namespace
+
+NativeTransport *NativeTransport::create(const QString &protocol, const QVariantMap &config,
+                                         const DeviceEndpoint &allowed, JsCaller *caller, QObject *parent,
+                                         QString *error)
 {
     if (protocol == u"tcp") {
         TcpSettings settings;
         *error = TcpSettings::fromConfig(config, &settings);
+        if (error->isEmpty())
+            *error = refusal(settings.endpoint.host, allowed.host);
         return error->isEmpty() ? new TcpTransport(caller, settings, parent) : nullptr;
     }
     if (protocol == u"udp") {
         UdpSettings settings;
         *error = UdpSettings::fromConfig(config, &settings);
+        if (error->isEmpty())
+            *error = refusal(settings.endpoint.host, allowed.host);
         return error->isEmpty() ? new UdpTransport(caller, settings, parent) : nullptr;
     }
     if (protocol == u"serial") {
         SerialSettings settings;
         *error = SerialSettings::fromConfig(config, &settings);
+        if (error->isEmpty())
+            *error = refusal(settings.path, allowed.path);
         return error->isEmpty() ? new SerialTransport(caller, settings, parent) : nullptr;
     }
     *error = QStringLiteral("unknown protocol '%1' (tcp, udp or serial)").arg(protocol);

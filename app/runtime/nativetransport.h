@@ -24,6 +24,21 @@ struct NetworkEndpoint
     static QString fromConfig(const QString &protocol, const QVariantMap &config, NetworkEndpoint *out);
 };
 
+// The one endpoint a device's transports may reach (DRIVER_API.md
+// "Transports reach only their own device"): for a tcp or udp device the
+// host of its merged connection config, any port on it; for a serial device
+// its path. Read once from the config the device starts with, so what a
+// driver does to this.config afterwards cannot widen it. Hosts and paths
+// compare as configured, character for character: "localhost" and
+// "127.0.0.1" are two endpoints, and a driver uses the one its device names.
+struct DeviceEndpoint
+{
+    QString host;   // tcp and udp devices
+    QString path;   // serial devices
+
+    static DeviceEndpoint ofDevice(const QString &protocol, const QVariantMap &config);
+};
+
 class NativeTransport : public QObject
 {
     Q_OBJECT
@@ -34,9 +49,12 @@ public:
 
     // The transport a driver asks for with createTransport(protocol, config):
     // tcp, udp or serial, its settings read by TcpSettings, UdpSettings or
-    // SerialSettings::fromConfig. Null with `*error` set when refused.
-    static NativeTransport *create(const QString &protocol, const QVariantMap &config, JsCaller *caller,
-                                   QObject *parent, QString *error);
+    // SerialSettings::fromConfig, its host or path one `allowed` names. Null
+    // with `*error` set when refused. A path is compared before anything
+    // touches the file system: the refusal says nothing about what exists.
+    static NativeTransport *create(const QString &protocol, const QVariantMap &config,
+                                   const DeviceEndpoint &allowed, JsCaller *caller, QObject *parent,
+                                   QString *error);
 
     Q_INVOKABLE void setListener(const QJSValue &listener) { m_listener = listener; }
     Q_INVOKABLE void setOpenHandler(const QJSValue &handler) { m_openHandler = handler; }

@@ -1,9 +1,14 @@
 #include "runtime/serialtransport.h"
 
+QString SerialSettings::pathFromConfig(const QVariantMap &config)
+{
+    return config.value(QStringLiteral("path"), config.value(QStringLiteral("port"))).toString();
+}
+
 QString SerialSettings::fromConfig(const QVariantMap &config, SerialSettings *out)
 {
     SerialSettings s;
-    s.path = config.value(QStringLiteral("path"), config.value(QStringLiteral("port"))).toString();
+    s.path = pathFromConfig(config);
     if (s.path.isEmpty())
         return QStringLiteral("serial transport needs config.path (or config.port)");
     if (config.contains(QStringLiteral("baudRate"))) {

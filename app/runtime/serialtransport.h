@@ -18,6 +18,8 @@ struct SerialSettings
 
     // Reads the settings from a driver config; returns an error line or empty.
     static QString fromConfig(const QVariantMap &config, SerialSettings *out);
+    // config.path, else config.port (a serial device's "port" is a path).
+    static QString pathFromConfig(const QVariantMap &config);
 };
 
 class SerialTransport : public NativeTransport

@@ -1,6 +1,7 @@
 #include "sync/driversyncpipeline.h"
 
 #include "core/logcategories.h"
+#include "core/logtext.h"
 #include "protocol/messages.h"
 #include "core/protocolrules.h"
 #include "runtime/drivertransformer.h"
@@ -103,7 +104,7 @@ void DriverSyncPipeline::ensureRunnables()
         QString runnable;
         ScriptError error;
         if (!runnableFor(r.driverCode, &runnable, &error)) {
-            qCWarning(lcSync).noquote() << "driver" << r.driverType << "cannot be transformed:" << error.message
+            qCWarning(lcSync).noquote() << "driver" << r.driverType << "cannot be transformed:" << LogText::escaped(error.message)
                                         << "(line" << error.line << "); it runs as it was sent";
             continue;
         }
@@ -157,7 +158,7 @@ void DriverSyncPipeline::process(const QJsonObject &data)
         QString error;
         const std::optional<SyncOutcome> previous = outcomes.find(request.syncIdText(), &error);
         if (previous) {
-            qCInfo(lcSync).noquote() << "sync" << request.syncIdText() << "was already handled ("
+            qCInfo(lcSync).noquote() << "sync" << LogText::escaped(request.syncIdText()) << "was already handled ("
                                      << previous->outcome << "); answering the same outcome again";
             m_audit.append({request.syncIdText(), previous->driverType, previous->version,
                             QStringLiteral("duplicate-") + previous->outcome, timer.nsecsElapsed() / 1e6, {}});
@@ -234,7 +235,7 @@ void DriverSyncPipeline::process(const QJsonObject &data)
         return;
     }
 
-    qCInfo(lcSync).noquote() << "driver" << type << request.version << "active (sync" << syncId << ")";
+    qCInfo(lcSync).noquote() << "driver" << type << LogText::escaped(request.version) << "active (sync" << LogText::escaped(syncId) << ")";
     qCDebug(lcSync) << "sync timing (ms): saved" << savedMs << "transformed" << transformedMs << "validated" << validatedMs << "stored"
                     << timer.nsecsElapsed() / 1e6;
     answer(complete.type, complete.data, request, QStringLiteral("completed"), timer, {});
@@ -324,8 +325,8 @@ void DriverSyncPipeline::fail(const DriverSyncRequest &request, const Failure &f
 {
     if (!tempPath.isEmpty() && QFile::exists(tempPath))
         QFile::remove(tempPath);
-    qCWarning(lcSync).noquote() << "sync" << request.syncIdText() << "of" << request.driverTypeText()
-                                << "failed:" << failure.message;
+    qCWarning(lcSync).noquote() << "sync" << LogText::escaped(request.syncIdText()) << "of"
+                                << LogText::escaped(request.driverTypeText()) << "failed:" << LogText::escaped(failure.message);
     const Message error = Messages::driverSyncError(request.syncId, request.driverId, request.driverType,
                                                     failure.message, failure.stack);
     if (request.syncId.isString()) {

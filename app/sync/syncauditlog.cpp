@@ -1,6 +1,7 @@
 #include "sync/syncauditlog.h"
 
 #include "core/logcategories.h"
+#include "core/logtext.h"
 
 #include <QDateTime>
 #include <QFileInfo>
@@ -23,14 +24,15 @@ void SyncAuditLog::rotate()
 
 namespace {
 
+// A field as one quoted token: its backslashes and quotes escaped here, every
+// control character (not only \n and \r) by LogText, so a value from the
+// cloud or a driver can neither end the line nor the field.
 QString quoted(const QString &value)
 {
     QString v = value;
     v.replace(QLatin1Char('\\'), QStringLiteral("\\\\"));
     v.replace(QLatin1Char('"'), QStringLiteral("\\\""));
-    v.replace(QLatin1Char('\n'), QStringLiteral("\\n"));
-    v.replace(QLatin1Char('\r'), QStringLiteral("\\r"));
-    return QLatin1Char('"') + v + QLatin1Char('"');
+    return QLatin1Char('"') + LogText::escaped(v) + QLatin1Char('"');
 }
 
 } // namespace
