@@ -3,10 +3,15 @@
 #include "hosts/hostmessages.h"
 #include "core/logcategories.h"
 
+#include <algorithm>
+
 HostValidator::HostValidator(const DriverHostOptions &options, int timeoutMs)
     : m_options(options), m_timeoutMs(timeoutMs)
 {
     m_options.name = QStringLiteral("validator");
+    // Its main thread transforms, and waits for a validation, under the
+    // validation budget: silence that long is work, not a hang.
+    m_options.answerTimeoutMs = std::max(m_options.answerTimeoutMs, 2 * m_options.validationBudgetMs + 1000);
 }
 
 HostValidator::~HostValidator() = default;
