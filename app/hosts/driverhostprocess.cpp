@@ -114,6 +114,9 @@ bool DriverHostProcess::start(QString *error)
         else
             ::dup2(childFd, 3);   // the copy has no FD_CLOEXEC: it survives exec
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        // Its own process group: a Ctrl-C in the controller's terminal is
+        // for the controller, which then stops its hosts in order.
+        ::setpgid(0, 0);
     });
     m_killReason.clear();
     m_stopping = false;
