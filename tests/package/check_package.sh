@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Debian packages (control-nuc, control-cloud, control-nuc-tools)
 # from the build tree and checks them: lintian, the file lists, the
-# maintainer scripts (also run against a scratch root), the systemd units
+# maintainer scripts (what they call, not run), the systemd units
 # (systemd-analyze verify, the security score, resource limits). Usage: check_package.sh <build dir> <source dir>
 set -euo pipefail
 BUILD=$(cd "$1" && pwd)
