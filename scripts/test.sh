@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 export BUILD_DIR
-# postgresql: tst_cloud_postgres; dpkg-dev, systemd: the package checks; openssl: the wss test.
-EXTRA_PACKAGES="postgresql dpkg-dev systemd openssl" scripts/setup.sh
+# postgresql: tst_cloud_postgres; dpkg-dev, systemd, lintian: the package checks; openssl: the wss test.
+EXTRA_PACKAGES="postgresql dpkg-dev systemd lintian openssl" scripts/setup.sh
 
 # --- PostgreSQL for tst_cloud_postgres --------------------------------------
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
