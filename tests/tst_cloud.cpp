@@ -152,8 +152,17 @@ void tst_Cloud::startCloud(const QStringList &extra)
 {
     m_cloud = std::make_unique<QProcess>();
     m_cloud->setProcessChannelMode(QProcess::MergedChannels);
+    // PostgreSQL: the password through the environment, not on the command line.
+    QUrl location(m_database);
+    if (m_postgres) {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("CONTROL_CLOUD_DB_PASSWORD"), location.password());
+        m_cloud->setProcessEnvironment(env);
+        location.setPassword(QString());
+    }
+    const QString db = m_postgres ? location.toString() : m_database;
     m_cloud->start(cloudBinary, QStringList{QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port),
-                                 QStringLiteral("--token"), QStringLiteral("e2e-token"), QStringLiteral("--db"), m_database,
+                                 QStringLiteral("--token"), QStringLiteral("e2e-token"), QStringLiteral("--db"), db,
                                  QStringLiteral("--admin-socket"), m_admin} + extra);
     QVERIFY(m_cloud->waitForStarted(5000));
     QVERIFY2(QTest::qWaitFor([&] { return m_cloud->readAll().contains("listening on") || QFile::exists(m_admin); }, 10000)
