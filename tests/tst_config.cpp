@@ -170,14 +170,8 @@ void tst_Config::helpAndVersion()
 
 QString tst_Config::writeSecret(const QByteArray &content, QFile::Permissions permissions)
 {
-    static int serial = 0;
-    const QString path = m_dir.filePath(QStringLiteral("secret%1").arg(++serial));
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return {};
-    f.write(content);
-    f.close();
-    f.setPermissions(permissions);
+    const QString path = writeIni(content);   // any file will do: only its content and mode count
+    QFile::setPermissions(path, permissions);
     return path;
 }
 
