@@ -109,7 +109,7 @@ int serve(const QStringList &args)
     p.addOption({QStringLiteral("db-password-file"), QStringLiteral("File (owner-only) holding the PostgreSQL password (or CONTROL_CLOUD_DB_PASSWORD)."), QStringLiteral("file")});
     p.addOption({QStringLiteral("admin-socket"), QStringLiteral("Admin socket path (or CONTROL_CLOUD_ADMIN_SOCKET)."), QStringLiteral("path")});
     p.addOption({QStringLiteral("cert"), QStringLiteral("PEM certificate: serve wss:// (needs --key)."), QStringLiteral("file")});
-    p.addOption({QStringLiteral("no-auth"), QStringLiteral("Accept controllers without a token (only sensible on a closed bench network).")});
+    p.addOption({QStringLiteral("no-auth"), QStringLiteral("Accept controllers that have no credential of their own without a token (only sensible on a closed bench network).")});
     p.addOption({QStringLiteral("key"), QStringLiteral("PEM private key for --cert."), QStringLiteral("file")});
     if (!p.parse(args))
         return fail(p.errorText());
