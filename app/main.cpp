@@ -95,6 +95,8 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "control-nuc: %s\n", qPrintable(result.error));
         return 2;
     }
+    for (const QString &warning : result.warnings)
+        std::fprintf(stderr, "control-nuc: warning: %s\n", qPrintable(warning));
     Config config = *result.config;
     ConfigLoader::applyLogLevel(config.logLevel);
     if (!config.checkDriverFile.isEmpty()) {

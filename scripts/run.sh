@@ -27,7 +27,9 @@ echo $$ >"$RUN_DIR/run.lock"
 scripts/setup.sh
 
 BIN="$BUILD_DIR/app"
-nuc_args=(--root "$RUN_DIR/nuc" --controller-id demo-nuc --name "Demo rack" --technician-pin 1234)
+nuc_args=(--root "$RUN_DIR/nuc" --controller-id demo-nuc --name "Demo rack")
+# Secrets through the environment, not options (which every user sees in ps).
+export CONTROL_NUC_TECHNICIAN_PIN=1234
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
     echo "run: no display found; running headless (--headless)"
     nuc_args+=(--headless)
@@ -40,7 +42,7 @@ fi
 
 CLOUD_PORT=${CLOUD_PORT:-18080}
 SIM_PORT=${SIM_PORT:-14352}
-TOKEN=demo-token
+export CONTROL_CLOUD_TOKEN=demo-token CONTROL_NUC_TOKEN=demo-token
 export CONTROL_CLOUD_ADMIN_SOCKET="$RUN_DIR/admin/admin.sock"
 pids=()
 stop_all() {
@@ -52,7 +54,7 @@ stop_all() {
 trap stop_all EXIT INT TERM
 
 rm -f "$CONTROL_CLOUD_ADMIN_SOCKET"
-"$BIN/cloudserver/control-cloud" serve --listen "127.0.0.1:$CLOUD_PORT" --token "$TOKEN" \
+"$BIN/cloudserver/control-cloud" serve --listen "127.0.0.1:$CLOUD_PORT" \
     --db "$RUN_DIR/cloud.sqlite" >"$RUN_DIR/cloud.log" 2>&1 &
 pids+=($!)
 cloud_pid=$!
@@ -74,7 +76,7 @@ if ! wait_for 15 "$cloud_pid" test -S "$CONTROL_CLOUD_ADMIN_SOCKET"; then
     exit 1
 fi
 
-"$BIN/control-nuc" "${nuc_args[@]}" --cloud-url "ws://127.0.0.1:$CLOUD_PORT/" --token "$TOKEN" "$@" &
+"$BIN/control-nuc" "${nuc_args[@]}" --cloud-url "ws://127.0.0.1:$CLOUD_PORT/" "$@" &
 pids+=($!)
 nuc_pid=$!
 connected() { cloud controllers | grep -q "^demo-nuc  *connected"; }

@@ -4,6 +4,7 @@
 // script starts a throw-away cluster and sets CONTROL_CLOUD_TEST_PG_URL).
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -16,6 +17,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
+#include <QSignalSpy>
 #include <QWebSocket>
 
 #include <memory>
@@ -52,6 +54,10 @@ private slots:
     void wrongTokenIsRefused();
     void unknownSyncIdIsLoggedNotACrash();
     void wssWithCertificateAndKey();
+    void perControllerCredentialsAddListRemove();
+    void anotherControllersTokenCannotTakeOver();
+    void cloudFilesAreOwnerOnly();
+    void readableTokenFileIsRefused();
 
 private:
     void startCloud(const QStringList &extra = {});
@@ -62,6 +68,8 @@ private:
     int cli(const QStringList &args, QString *out = nullptr, int timeoutMs = 40000);
     QJsonObject cliJson(const QStringList &args);
     bool waitForController(const QString &id, bool connected, int timeoutMs = 10000);
+    QString addCredential(const QString &id);
+    QString secretFile(const QString &name, const QString &content, QFile::Permissions permissions);
     QJsonObject deployment(const QString &syncId);
 
     QString m_database;
@@ -104,7 +112,8 @@ void tst_Cloud::init()
             db.setDatabaseName(url.path().mid(1));
             QVERIFY2(db.open(), qPrintable(db.lastError().text()));
             QSqlQuery q(db);
-            for (const char *table : {"driver_deployments", "deployment_events", "device_status", "controllers", "schema_migrations"})
+            for (const char *table : {"driver_deployments", "deployment_events", "device_status", "controllers", "controller_credentials",
+                                      "schema_migrations"})
                 QVERIFY(q.exec(QStringLiteral("DROP TABLE IF EXISTS %1 CASCADE").arg(QLatin1String(table))));
             db.close();
         }
@@ -143,8 +152,17 @@ void tst_Cloud::startCloud(const QStringList &extra)
 {
     m_cloud = std::make_unique<QProcess>();
     m_cloud->setProcessChannelMode(QProcess::MergedChannels);
+    // PostgreSQL: the password through the environment, not on the command line.
+    QUrl location(m_database);
+    if (m_postgres) {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("CONTROL_CLOUD_DB_PASSWORD"), location.password());
+        m_cloud->setProcessEnvironment(env);
+        location.setPassword(QString());
+    }
+    const QString db = m_postgres ? location.toString() : m_database;
     m_cloud->start(cloudBinary, QStringList{QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port),
-                                 QStringLiteral("--token"), QStringLiteral("e2e-token"), QStringLiteral("--db"), m_database,
+                                 QStringLiteral("--token"), QStringLiteral("e2e-token"), QStringLiteral("--db"), db,
                                  QStringLiteral("--admin-socket"), m_admin} + extra);
     QVERIFY(m_cloud->waitForStarted(5000));
     QVERIFY2(QTest::qWaitFor([&] { return m_cloud->readAll().contains("listening on") || QFile::exists(m_admin); }, 10000)
@@ -432,3 +450,125 @@ void tst_Cloud::wssWithCertificateAndKey()
 
 QTEST_GUILESS_MAIN(tst_Cloud)
 #include "tst_cloud.moc"
+
+QString tst_Cloud::addCredential(const QString &id)
+{
+    return cliJson({QStringLiteral("controllers"), QStringLiteral("add"), id}).value(QStringLiteral("token")).toString();
+}
+
+QString tst_Cloud::secretFile(const QString &name, const QString &content, QFile::Permissions permissions)
+{
+    QFile f(m_dir->filePath(name));
+    if (!f.open(QIODevice::WriteOnly) || f.write(content.toUtf8() + "\n") < 0)
+        return {};
+    f.close();
+    f.setPermissions(permissions);
+    return f.fileName();
+}
+
+void tst_Cloud::perControllerCredentialsAddListRemove()
+{
+    const QString tokenA = addCredential(QStringLiteral("nuc-a"));
+    const QString tokenB = addCredential(QStringLiteral("nuc-b"));
+    QCOMPARE(tokenA.size(), 64);   // 32 random bytes, hex
+    QVERIFY(tokenA != tokenB);
+    QString out;
+    QCOMPARE(cli({QStringLiteral("controllers"), QStringLiteral("add"), QStringLiteral("nuc-a")}, &out), 1);
+    QVERIFY2(out.contains(u"already has a credential"), qPrintable(out));
+    QCOMPARE(cli({QStringLiteral("controllers"), QStringLiteral("list")}, &out), 0);
+    QVERIFY2(out.contains(u"nuc-a") && out.contains(u"nuc-b") && !out.contains(tokenA), qPrintable(out));
+    QCOMPARE(cli({QStringLiteral("controllers"), QStringLiteral("remove"), QStringLiteral("nuc-b")}, &out), 0);
+    QCOMPARE(cli({QStringLiteral("controllers"), QStringLiteral("remove"), QStringLiteral("nuc-b")}, &out), 1);
+    QVERIFY2(out.contains(u"has no credential"), qPrintable(out));
+    const QJsonArray list = cliJson({QStringLiteral("controllers"), QStringLiteral("list")}).value(QStringLiteral("credentials")).toArray();
+    QCOMPARE(list.size(), 1);
+    QCOMPARE(list.at(0)[QStringLiteral("controller_id")].toString(), QStringLiteral("nuc-a"));
+    // Only the hash is stored: the token is nowhere in the database.
+    if (!m_postgres) {
+        QFile db(m_database);
+        QVERIFY(db.open(QIODevice::ReadOnly));
+        QVERIFY(!db.readAll().contains(tokenA.toLatin1()));
+    }
+
+    // A controller with its credential (from a private token file) gets in;
+    // the shared token still serves controllers without one.
+    startNuc(QString(), QStringLiteral("nuc-a"),
+             {QStringLiteral("--token-file"), secretFile(QStringLiteral("a.token"), tokenA, QFile::ReadOwner | QFile::WriteOwner)});
+    startNuc(QStringLiteral("e2e-token"), QStringLiteral("nuc-e2e"));
+    QVERIFY(waitForController(QStringLiteral("nuc-a"), true));
+    QVERIFY(waitForController(QStringLiteral("nuc-e2e"), true));
+}
+
+void tst_Cloud::anotherControllersTokenCannotTakeOver()
+{
+    const QString tokenA = addCredential(QStringLiteral("nuc-a"));
+    const QString tokenB = addCredential(QStringLiteral("nuc-b"));
+    QVERIFY(!tokenA.isEmpty() && !tokenB.isEmpty());
+    startNuc(QString(), QStringLiteral("nuc-a"),
+             {QStringLiteral("--token-file"), secretFile(QStringLiteral("a.token"), tokenA, QFile::ReadOwner)});
+    QVERIFY(waitForController(QStringLiteral("nuc-a"), true));
+
+    struct Attempt { const char *headerId; QString token; bool upgraded; };
+    const Attempt attempts[] = {
+        {"nuc-a", tokenB, false},                        // B's token for A: 401
+        {"nuc-a", QStringLiteral("e2e-token"), false},   // the shared token does not open an enrolled id
+        {"nuc-b", tokenB, true},                         // B itself gets in, but may not say hello as A
+        {"", QStringLiteral("e2e-token"), true},         // no id: the shared token, but not as A either
+    };
+    for (const Attempt &attempt : attempts) {
+        QWebSocket socket;
+        QNetworkRequest request(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_port)));
+        if (*attempt.headerId)
+            request.setRawHeader("X-Controller-Id", attempt.headerId);
+        request.setRawHeader("Authorization", "Bearer " + attempt.token.toLatin1());
+        QSignalSpy connected(&socket, &QWebSocket::connected);
+        QSignalSpy disconnected(&socket, &QWebSocket::disconnected);
+        // Qt 6.4 names the signal error(); errorOccurred() arrives in 6.5.
+        QSignalSpy failed(&socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error));
+        socket.open(request);
+        QVERIFY(QTest::qWaitFor([&] { return connected.count() > 0 || failed.count() > 0; }, 5000));
+        QCOMPARE(connected.count() > 0, attempt.upgraded);
+        if (!attempt.upgraded)
+            continue;
+        socket.sendTextMessage(QStringLiteral(R"({"type":"hello","data":{"controller_id":"nuc-a"}})"));
+        QVERIFY(disconnected.wait(5000));
+        QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    }
+    // nuc-a was never replaced: the cloud still has its first connection.
+    QString log = QString::fromUtf8(m_cloud->readAll());
+    QVERIFY2(!log.contains(u"replaced by a new connection") && log.count(u"refused a hello as nuc-a") == 2, qPrintable(log));
+    QVERIFY(waitForController(QStringLiteral("nuc-a"), true));
+}
+
+void tst_Cloud::cloudFilesAreOwnerOnly()
+{
+    if (m_postgres)
+        QSKIP("PostgreSQL: control-cloud creates no database file");
+    QVERIFY(!addCredential(QStringLiteral("nuc-a")).isEmpty());   // something written: the WAL exists
+    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")}) {
+        const QFileInfo info(m_database + suffix);
+        QVERIFY2(info.exists(), qPrintable(info.filePath()));
+        QCOMPARE(info.permissions() & ~(QFile::ReadUser | QFile::WriteUser),
+                 QFile::Permissions(QFile::ReadOwner | QFile::WriteOwner));
+    }
+}
+
+void tst_Cloud::readableTokenFileIsRefused()
+{
+    stopCloud();
+    QProcess cloud;
+    cloud.start(cloudBinary, {QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port),
+                              QStringLiteral("--token-file"),
+                              secretFile(QStringLiteral("shared.token"), QStringLiteral("e2e-token"),
+                                         QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther),
+                              QStringLiteral("--db"), m_database, QStringLiteral("--admin-socket"), m_admin});
+    QVERIFY(cloud.waitForFinished(10000));
+    QCOMPARE(cloud.exitCode(), 2);
+    const QString error = QString::fromUtf8(cloud.readAllStandardError());
+    QVERIFY2(error.contains(u"may be read by its group or others") && error.contains(u"chmod 600"), qPrintable(error));
+    // The same file, made private, is taken; --token warns that ps shows it.
+    QFile::setPermissions(m_dir->filePath(QStringLiteral("shared.token")), QFile::ReadOwner);
+    startCloud({QStringLiteral("--token-file"), m_dir->filePath(QStringLiteral("shared.token"))});
+    startNuc();
+    QVERIFY(waitForController(QStringLiteral("nuc-e2e"), true));
+}

@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <utility>
+
 class tst_Config : public QObject
 {
     Q_OBJECT
@@ -20,9 +22,15 @@ private slots:
     void binaryExitsWithStatus2_data();
     void binaryExitsWithStatus2();
     void helpAndVersion();
+    void secretsFromPrivateFiles();
+    void readableSecretFileIsRefused_data();
+    void readableSecretFileIsRefused();
+    void secretsFromSystemdCredentials();
+    void secretOnTheCommandLineWarns();
 
 private:
     QString writeIni(const QByteArray &content);
+    QString writeSecret(const QByteArray &content, QFile::Permissions permissions);
     QTemporaryDir m_dir;
 };
 
@@ -158,6 +166,88 @@ void tst_Config::helpAndVersion()
     QCOMPARE(p.exitCode(), 0);
     QCOMPARE(QString::fromLocal8Bit(p.readAllStandardOutput()).trimmed(),
              QStringLiteral("control-nuc ") + QStringLiteral(NUC_APP_VERSION));
+}
+
+QString tst_Config::writeSecret(const QByteArray &content, QFile::Permissions permissions)
+{
+    const QString path = writeIni(content);   // any file will do: only its content and mode count
+    QFile::setPermissions(path, permissions);
+    return path;
+}
+
+void tst_Config::secretsFromPrivateFiles()
+{
+    const QFile::Permissions owner = QFile::ReadOwner | QFile::WriteOwner;
+    const ConfigResult r = ConfigLoader::load({QStringLiteral("control-nuc"),
+                                               QStringLiteral("--token-file"), writeSecret("  file-token \n", owner),
+                                               QStringLiteral("--technician-pin-file"), writeSecret("2468\n", owner)},
+                                              QProcessEnvironment());
+    QVERIFY2(r.config.has_value(), qPrintable(r.error));
+    QCOMPARE(r.config->token, QStringLiteral("file-token"));   // trimmed
+    QCOMPARE(r.config->technicianPin, QStringLiteral("2468"));
+    QVERIFY(r.warnings.isEmpty());
+}
+
+void tst_Config::readableSecretFileIsRefused_data()
+{
+    QTest::addColumn<QString>("option");
+    QTest::addColumn<int>("permissions");
+    QTest::newRow("token readable by others") << QStringLiteral("--token-file") << int(QFile::ReadOwner | QFile::ReadOther);
+    QTest::newRow("token readable by the group") << QStringLiteral("--token-file") << int(QFile::ReadOwner | QFile::ReadGroup);
+    QTest::newRow("pin readable by others") << QStringLiteral("--technician-pin-file") << int(QFile::ReadOwner | QFile::ReadOther);
+}
+
+void tst_Config::readableSecretFileIsRefused()
+{
+    QFETCH(QString, option);
+    QFETCH(int, permissions);
+    const QString path = writeSecret("2468\n", QFile::Permissions(permissions));
+    const ConfigResult r = ConfigLoader::load({QStringLiteral("control-nuc"), option, path}, QProcessEnvironment());
+    QVERIFY(!r.config.has_value());
+    QVERIFY2(r.error.contains(u"may be read by its group or others") && r.error.contains(QStringLiteral("chmod 600 ") + path),
+             qPrintable(r.error));
+}
+
+void tst_Config::secretsFromSystemdCredentials()
+{
+    // systemd's credentials folder is private to the service; its files' modes are systemd's business.
+    QTemporaryDir credentials;
+    for (const auto &[name, content] : {std::pair{"token", QByteArray("cred-token\n")}, std::pair{"technician-pin", QByteArray("13579\n")}}) {
+        QFile f(credentials.filePath(QLatin1String(name)));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content);
+    }
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("CREDENTIALS_DIRECTORY"), credentials.path());
+    env.insert(QStringLiteral("CONTROL_NUC_TOKEN"), QStringLiteral("from-env"));
+    ConfigResult r = ConfigLoader::load({QStringLiteral("control-nuc")}, env);
+    QVERIFY2(r.config.has_value(), qPrintable(r.error));
+    QCOMPARE(r.config->token, QStringLiteral("cred-token"));   // the credential beats the environment
+    QCOMPARE(r.config->technicianPin, QStringLiteral("13579"));
+    // A bad credential is refused like a bad option.
+    QFile pin(credentials.filePath(QStringLiteral("technician-pin")));
+    QVERIFY(pin.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    pin.write("12");
+    pin.close();
+    r = ConfigLoader::load({QStringLiteral("control-nuc")}, env);
+    QVERIFY(!r.config.has_value());
+    QVERIFY2(r.error.contains(u"systemd credential technician-pin: the technician PIN must be 4 to 12 digits"), qPrintable(r.error));
+}
+
+void tst_Config::secretOnTheCommandLineWarns()
+{
+    const ConfigResult r = ConfigLoader::load({QStringLiteral("control-nuc"), QStringLiteral("--token"), QStringLiteral("t"),
+                                               QStringLiteral("--technician-pin"), QStringLiteral("2468")},
+                                              QProcessEnvironment());
+    QVERIFY2(r.config.has_value(), qPrintable(r.error));
+    QCOMPARE(r.warnings.size(), 2);
+    QVERIFY2(r.warnings.at(0).contains(u"--token on the command line is visible") && r.warnings.at(0).contains(u"--token-file"),
+             qPrintable(r.warnings.at(0)));
+    QVERIFY2(r.warnings.at(1).contains(u"--technician-pin on the command line"), qPrintable(r.warnings.at(1)));
+    // The same from the environment (not in ps) says nothing.
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("CONTROL_NUC_TOKEN"), QStringLiteral("t"));
+    QVERIFY(ConfigLoader::load({QStringLiteral("control-nuc")}, env).warnings.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_Config)

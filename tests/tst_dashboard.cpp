@@ -129,6 +129,7 @@ private slots:
     void safeModeBannerAndReEnable();
     void quarantineBannerAndLift();
     void wrongPinsLockTheKeypad();
+    void pinLockoutSurvivesARestart();
     void refusedTokenIsShownWithTheUrl();
     void outsideTextIsPlainAndFetchesNothing();
 
@@ -581,6 +582,29 @@ void tst_Dashboard::wrongPinsLockTheKeypad()
     // Locked now: even the right PIN is refused, and the dialog says why.
     QVERIFY(!m_dashboard->checkPin(QStringLiteral("2468")));
     QVERIFY2(m_dashboard->pinProblem().startsWith(u"Too many wrong PINs. Try again in "), qPrintable(m_dashboard->pinProblem()));
+}
+
+void tst_Dashboard::pinLockoutSurvivesARestart()
+{
+    startController(QStringLiteral("2468"));
+    for (int i = 0; i < 4; ++i)
+        QVERIFY(!m_dashboard->checkPin(QStringLiteral("0000")));
+    const QString state = m_controller->layout().varDir() + QStringLiteral("/pin-lockout.json");
+    QCOMPARE(QFileInfo(state).permissions() & ~(QFile::ReadUser | QFile::WriteUser),
+             QFile::Permissions(QFile::ReadOwner | QFile::WriteOwner));
+    // A restart does not wipe the count: one more wrong PIN locks.
+    m_dashboard.reset();
+    m_controller.reset();
+    startController(QStringLiteral("2468"));
+    QVERIFY(!m_dashboard->checkPin(QStringLiteral("0000")));
+    QVERIFY(!m_dashboard->checkPin(QStringLiteral("2468")));
+    QVERIFY2(m_dashboard->pinProblem().startsWith(u"Too many wrong PINs. Try again in 30 s."), qPrintable(m_dashboard->pinProblem()));
+    // Nor the lock: after a restart it still holds, for the time that was left.
+    m_dashboard.reset();
+    m_controller.reset();
+    startController(QStringLiteral("2468"));
+    QVERIFY(!m_dashboard->checkPin(QStringLiteral("2468")));
+    QVERIFY2(m_dashboard->pinProblem().startsWith(u"Too many wrong PINs. Try again in 30 s."), qPrintable(m_dashboard->pinProblem()));
 }
 
 void tst_Dashboard::refusedTokenIsShownWithTheUrl()

@@ -97,6 +97,25 @@ void AdminServer::handle(QLocalSocket *socket, const QByteArray &line)
         reply(m_cloud->deployments());
     } else if (op == u"controllers") {
         reply(m_cloud->controllers());
+    } else if (op == u"credential_add" || op == u"credential_remove") {
+        const QString id = request.value(QStringLiteral("controller_id")).toString();
+        QString token;
+        const bool adding = op == u"credential_add";
+        const QString error = adding ? m_cloud->credentials()->add(id, &token) : m_cloud->credentials()->remove(id);
+        if (!error.isEmpty()) {
+            reply(QJsonObject{{QStringLiteral("ok"), false}, {QStringLiteral("error"), error}});
+            return;
+        }
+        // A connection let in by the old rule for this id goes; the
+        // controller comes back with whatever credential now applies.
+        m_cloud->dropController(id, adding ? QStringLiteral("a credential was added for this controller")
+                                           : QStringLiteral("this controller's credential was removed"));
+        QJsonObject answer{{QStringLiteral("ok"), true}, {QStringLiteral("controller_id"), id}};
+        if (adding)
+            answer.insert(QStringLiteral("token"), token);
+        reply(answer);
+    } else if (op == u"credential_list") {
+        reply(QJsonObject{{QStringLiteral("ok"), true}, {QStringLiteral("credentials"), m_cloud->credentials()->list()}});
     } else {
         reply(QJsonObject{{QStringLiteral("ok"), false}, {QStringLiteral("error"), QStringLiteral("unknown op '%1'").arg(op)}});
     }

@@ -1,6 +1,7 @@
 #include "cloudserver/clouddatabase.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QSqlError>
@@ -8,6 +9,11 @@
 #include <QUrl>
 #include <QUuid>
 #include <QVariant>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcCloudDb, "cloud.db", QtInfoMsg)
 
@@ -31,6 +37,10 @@ const QStringList &migrations()
             " PRIMARY KEY (controller_id, device_id));"
             "CREATE TABLE controllers ("
             " controller_id TEXT PRIMARY KEY, name TEXT, app_version TEXT, hello TEXT, last_seen TEXT NOT NULL)"),
+        // Per-controller credentials: only the SHA-256 of each token (hex).
+        QStringLiteral(
+            "CREATE TABLE controller_credentials ("
+            " controller_id TEXT PRIMARY KEY, token_sha256 TEXT NOT NULL, created_at TEXT NOT NULL)"),
     };
     return list;
 }
@@ -80,7 +90,20 @@ QString CloudDatabase::open(const QString &location)
         d.setPassword(url.password());
         d.setDatabaseName(url.path().mid(1));
         d.setConnectOptions(QStringLiteral("connect_timeout=10"));
+        // The password from a file or the environment keeps it off the
+        // command line (main.cpp); one in the URL still works.
+        if (!m_password.isEmpty())
+            d.setPassword(m_password);
     } else {
+        // Created owner-only before SQLite opens it: the WAL and SHM files
+        // SQLite adds take the database file's mode.
+        const QByteArray native = QFile::encodeName(location);
+        const bool isFile = location != u":memory:" && !location.startsWith(u"file:");
+        const int fd = isFile ? ::open(native.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -2;
+        if (fd == -1)
+            return QStringLiteral("cannot create the database %1: %2").arg(location, QString::fromLocal8Bit(strerror(errno)));
+        if (fd >= 0)
+            ::close(fd);
         d.setDatabaseName(location);
         d.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
     }
@@ -312,4 +335,60 @@ QString CloudDatabase::storeController(const QString &controllerId, const QJsonO
     q.addBindValue(QString::fromUtf8(QJsonDocument(hello).toJson(QJsonDocument::Compact)));
     q.addBindValue(now());
     return q.exec() ? QString() : q.lastError().text();
+}
+
+QString CloudDatabase::addCredential(const QString &controllerId, const QByteArray &tokenSha256Hex)
+{
+    QSqlQuery q(db());
+    q.prepare(QStringLiteral("INSERT INTO controller_credentials (controller_id, token_sha256, created_at) VALUES (?, ?, ?)"));
+    q.addBindValue(controllerId);
+    q.addBindValue(QString::fromLatin1(tokenSha256Hex));
+    q.addBindValue(now());
+    if (q.exec())
+        return {};
+    // Either constraint failure or a broken database: tell which.
+    return credentialHash(controllerId).isEmpty()
+        ? q.lastError().text()
+        : QStringLiteral("controller %1 already has a credential; remove it first").arg(controllerId);
+}
+
+bool CloudDatabase::removeCredential(const QString &controllerId, QString *error)
+{
+    QSqlQuery q(db());
+    q.prepare(QStringLiteral("DELETE FROM controller_credentials WHERE controller_id = ?"));
+    q.addBindValue(controllerId);
+    if (!q.exec()) {
+        *error = q.lastError().text();
+        return false;
+    }
+    return q.numRowsAffected() > 0;
+}
+
+QByteArray CloudDatabase::credentialHash(const QString &controllerId) const
+{
+    QSqlQuery q(db());
+    q.prepare(QStringLiteral("SELECT token_sha256 FROM controller_credentials WHERE controller_id = ?"));
+    q.addBindValue(controllerId);
+    if (!q.exec() || !q.next())
+        return {};
+    return q.value(0).toString().toLatin1();
+}
+
+QJsonArray CloudDatabase::credentials() const
+{
+    QJsonArray list;
+    QSqlQuery q(db());
+    if (q.exec(QStringLiteral("SELECT controller_id, created_at FROM controller_credentials ORDER BY controller_id"))) {
+        while (q.next()) {
+            list.append(QJsonObject{{QStringLiteral("controller_id"), q.value(0).toString()},
+                                    {QStringLiteral("created_at"), q.value(1).toString()}});
+        }
+    }
+    return list;
+}
+
+bool CloudDatabase::hasCredentials() const
+{
+    QSqlQuery q(db());
+    return q.exec(QStringLiteral("SELECT 1 FROM controller_credentials LIMIT 1")) && q.next();
 }

@@ -31,8 +31,11 @@ public:
     CloudDatabase() = default;
     ~CloudDatabase();
 
-    // `location`: a file path (SQLite) or postgres://user:pass@host:port/db.
+    // `location`: a file path (SQLite, created 0600) or
+    // postgres://user[:pass]@host:port/db.
     QString open(const QString &location);
+    // PostgreSQL: the password to use instead of the URL's (call before open()).
+    void setPassword(const QString &password) { m_password = password; }
     bool isPostgres() const { return m_postgres; }
     static int schemaVersion();
 
@@ -50,6 +53,15 @@ public:
     QJsonArray deviceStatuses(const QString &controllerId) const;
     QString storeController(const QString &controllerId, const QJsonObject &hello);
 
+    // Per-controller credentials, stored as the hex SHA-256 of the token.
+    QString addCredential(const QString &controllerId, const QByteArray &tokenSha256Hex);
+    // False (and `*error` untouched) when the id had none.
+    bool removeCredential(const QString &controllerId, QString *error);
+    // Empty when the id has no credential.
+    QByteArray credentialHash(const QString &controllerId) const;
+    QJsonArray credentials() const;   // [{controller_id, created_at}]
+    bool hasCredentials() const;
+
 private:
     QString migrate();
     bool setStatus(const QString &syncId, const QString &controllerId, const QString &status, const QString &extraSql,
@@ -58,4 +70,5 @@ private:
 
     QString m_connection;
     bool m_postgres = false;
+    QString m_password;
 };

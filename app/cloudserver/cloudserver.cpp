@@ -1,5 +1,6 @@
 #include "cloudserver/cloudserver.h"
 
+#include "core/logtext.h"
 #include "protocol/controllerreports.h"
 #include "protocol/envelope.h"
 
@@ -53,10 +54,14 @@ CloudServer::CloudServer(CloudDatabase *database, const CloudServerSettings &set
     : QObject(parent)
     , m_database(database)
     , m_settings(settings)
+    , m_credentials(database, settings.token, settings.unenrolled)
     // TLS and the token are the gate's: the WebSocket server only upgrades
     // the connections the gate lets through.
     , m_server(new QWebSocketServer(QStringLiteral("control-cloud"), QWebSocketServer::NonSecureMode, this))
-    , m_gate(new UpgradeGate(m_server, settings.token, settings.tls, this))
+    , m_gate(new UpgradeGate(
+          m_server,
+          [this](const QString &id, const QByteArray &authorization) { return m_credentials.authorize(id, authorization); },
+          settings.tls, this))
 {
     connect(m_server, &QWebSocketServer::newConnection, this, &CloudServer::onNewConnection);
 }
@@ -92,6 +97,14 @@ void CloudServer::onNewConnection()
             }
             socket->deleteLater();
         });
+    }
+}
+
+void CloudServer::dropController(const QString &controllerId, const QString &why)
+{
+    if (QWebSocket *socket = controllerSocket(controllerId)) {
+        qCInfo(lcCloudServer).noquote() << "closing controller" << controllerId << "connection:" << why;
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, why);
     }
 }
 
@@ -137,6 +150,16 @@ void CloudServer::onMessage(QWebSocket *socket, const QString &text)
             return;
         }
         controllerId = hello.value.controllerId;
+        // The gate checked the credential of the id in X-Controller-Id: the
+        // hello may not switch to another, or the id's owner could be replaced.
+        const QString headerId = QString::fromUtf8(socket->request().rawHeader("X-Controller-Id"));
+        if (!m_credentials.mayClaim(headerId, controllerId)) {
+            qCWarning(lcCloudServer).noquote() << "refused a hello as" << LogText::escaped(controllerId)
+                                               << "on a connection checked for" << LogText::escaped(headerId);
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                          QStringLiteral("controller_id does not match the credential"));
+            return;
+        }
         Controller &c = m_controllers[controllerId];
         if (c.socket && c.socket != socket)
             c.socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("replaced by a new connection"));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "cloudserver/clouddatabase.h"
+#include "cloudserver/controllercredentials.h"
 #include "cloudserver/upgradegate.h"
 
 #include <QHash>
@@ -21,7 +22,9 @@
 
 struct CloudServerSettings
 {
-    QString token;                                  // required bearer token; empty: none required
+    QString token;                                  // shared bearer token for ids without their own credential
+    // Without a shared token: whether ids without their own credential get in.
+    ControllerCredentials::Unenrolled unenrolled = ControllerCredentials::Unenrolled::WhileNoneEnrolled;
     std::optional<QSslConfiguration> tls;           // wss:// when set
     int commandTimeoutMs = 15000;
 };
@@ -46,6 +49,9 @@ public:
     void waitForDeployment(const QString &syncId, int timeoutMs, const Reply &reply);
     QJsonObject controllers() const;
     QJsonObject deployments() const;
+    ControllerCredentials *credentials() { return &m_credentials; }
+    // Closes the controller's connection, if any (its credential changed).
+    void dropController(const QString &controllerId, const QString &why);
 
 signals:
     void controllerConnected(const QString &controllerId);
@@ -90,6 +96,7 @@ private:
 
     CloudDatabase *m_database;
     CloudServerSettings m_settings;
+    ControllerCredentials m_credentials;
     QWebSocketServer *m_server;
     UpgradeGate *m_gate;
     QHash<QString, Controller> m_controllers;

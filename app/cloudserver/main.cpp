@@ -3,6 +3,7 @@
 #include "cloudserver/adminserver.h"
 #include "cloudserver/clouddatabase.h"
 #include "cloudserver/cloudserver.h"
+#include "core/secretfile.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -16,11 +17,13 @@
 #include <QSocketNotifier>
 #include <QSslCertificate>
 #include <QSslKey>
+#include <QUrl>
 
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -30,6 +33,11 @@ void onSignal(int)
 {
     const char c = 1;
     [[maybe_unused]] const ssize_t n = ::write(signalPipe[1], &c, 1);
+}
+
+void warn(const QString &message)
+{
+    std::fprintf(stderr, "control-cloud: warning: %s\n", qPrintable(message));
 }
 
 int fail(const QString &message, int status = 2)
@@ -51,7 +59,8 @@ const char *usage =
     "  devices      provision devices on a controller from a JSON file and wait until it accepts them\n"
     "  command      send a device command and print the result\n"
     "  deployments  list deployments (--json for JSON)\n"
-    "  controllers  list controllers with their drivers and devices (--json for JSON)\n";
+    "  controllers  list controllers with their drivers and devices (--json for JSON);\n"
+    "               controllers add ID | list | remove ID: per-controller credentials\n";
 
 // Sends one request over the admin socket and returns the answer.
 QJsonObject ask(const QString &socketPath, const QJsonObject &request, int timeoutMs, QString *error)
@@ -93,11 +102,14 @@ int serve(const QStringList &args)
     p.setApplicationDescription(QStringLiteral("Run the cloud: controllers dial its WebSocket; the CLI uses its admin socket."));
     p.addHelpOption();
     p.addOption({QStringLiteral("listen"), QStringLiteral("Address:port for controllers (default 127.0.0.1:8080)."), QStringLiteral("addr"), QStringLiteral("127.0.0.1:8080")});
-    p.addOption({QStringLiteral("token"), QStringLiteral("Bearer token controllers must send (or CONTROL_CLOUD_TOKEN)."), QStringLiteral("token")});
-    p.addOption({QStringLiteral("db"), QStringLiteral("SQLite file or postgres://user:pass@host:port/db (or CONTROL_CLOUD_DB; default control-cloud.sqlite)."), QStringLiteral("location")});
+    p.addOption({QStringLiteral("token"), QStringLiteral("Shared bearer token for controllers without their own credential "
+                                                         "(or CONTROL_CLOUD_TOKEN; visible in ps: prefer --token-file)."), QStringLiteral("token")});
+    p.addOption({QStringLiteral("token-file"), QStringLiteral("File (owner-only) holding the shared token."), QStringLiteral("file")});
+    p.addOption({QStringLiteral("db"), QStringLiteral("SQLite file or postgres://user@host:port/db (or CONTROL_CLOUD_DB; default control-cloud.sqlite)."), QStringLiteral("location")});
+    p.addOption({QStringLiteral("db-password-file"), QStringLiteral("File (owner-only) holding the PostgreSQL password (or CONTROL_CLOUD_DB_PASSWORD)."), QStringLiteral("file")});
     p.addOption({QStringLiteral("admin-socket"), QStringLiteral("Admin socket path (or CONTROL_CLOUD_ADMIN_SOCKET)."), QStringLiteral("path")});
     p.addOption({QStringLiteral("cert"), QStringLiteral("PEM certificate: serve wss:// (needs --key)."), QStringLiteral("file")});
-    p.addOption({QStringLiteral("no-auth"), QStringLiteral("Accept controllers without a token (only sensible on a closed bench network).")});
+    p.addOption({QStringLiteral("no-auth"), QStringLiteral("Accept controllers that have no credential of their own without a token (only sensible on a closed bench network).")});
     p.addOption({QStringLiteral("key"), QStringLiteral("PEM private key for --cert."), QStringLiteral("file")});
     if (!p.parse(args))
         return fail(p.errorText());
@@ -113,11 +125,18 @@ int serve(const QStringList &args)
     if (colon < 0 || !portOk || port < 0 || port > 65535 || address.isNull())
         return fail(QStringLiteral("--listen '%1' is not address:port").arg(listen));
 
+    // Every file serve creates (SQLite database, WAL, SHM) is owner-only.
+    ::umask(0077);
+
     CloudServerSettings settings;
     settings.token = p.isSet(QStringLiteral("token")) ? p.value(QStringLiteral("token")) : qEnvironmentVariable("CONTROL_CLOUD_TOKEN");
-    if (settings.token.isEmpty() && !address.isLoopback() && !p.isSet(QStringLiteral("no-auth")))
-        return fail(QStringLiteral("listening on %1 without a token would let anyone act as a controller: "
-                                   "give --token (or CONTROL_CLOUD_TOKEN), or --no-auth on purpose").arg(address.toString()));
+    if (p.isSet(QStringLiteral("token")))
+        warn(SecretFile::commandLineWarning(QStringLiteral("token"), QStringLiteral("--token-file or CONTROL_CLOUD_TOKEN")));
+    if (p.isSet(QStringLiteral("token-file"))) {
+        const QString error = SecretFile::read(p.value(QStringLiteral("token-file")), &settings.token);
+        if (!error.isEmpty())
+            return fail(error);
+    }
     if (p.isSet(QStringLiteral("cert")) != p.isSet(QStringLiteral("key")))
         return fail(QStringLiteral("--cert and --key go together"));
     if (p.isSet(QStringLiteral("cert"))) {
@@ -139,9 +158,31 @@ int serve(const QStringList &args)
     CloudDatabase database;
     const QString location = p.isSet(QStringLiteral("db")) ? p.value(QStringLiteral("db"))
                                                           : envOr("CONTROL_CLOUD_DB", QStringLiteral("control-cloud.sqlite"));
+    if (p.isSet(QStringLiteral("db")) && !QUrl(location).password().isEmpty())
+        warn(SecretFile::commandLineWarning(QStringLiteral("db"), QStringLiteral("a URL without the password and "
+                                                                                  "--db-password-file or CONTROL_CLOUD_DB_PASSWORD")));
+    QString password = qEnvironmentVariable("CONTROL_CLOUD_DB_PASSWORD");
+    if (p.isSet(QStringLiteral("db-password-file"))) {
+        const QString error = SecretFile::read(p.value(QStringLiteral("db-password-file")), &password);
+        if (!error.isEmpty())
+            return fail(error);
+    }
+    database.setPassword(password);
     QString error = database.open(location);
     if (!error.isEmpty())
         return fail(error, 1);
+    // Without a shared token, who gets in without a credential of their own.
+    using Unenrolled = ControllerCredentials::Unenrolled;
+    if (p.isSet(QStringLiteral("no-auth")))
+        settings.unenrolled = Unenrolled::Allowed;
+    else if (address.isLoopback())
+        settings.unenrolled = Unenrolled::WhileNoneEnrolled;
+    else
+        settings.unenrolled = Unenrolled::Refused;
+    if (settings.token.isEmpty() && settings.unenrolled == Unenrolled::Refused && !database.hasCredentials())
+        return fail(QStringLiteral("listening on %1 without a token would let anyone act as a controller: "
+                                   "give --token-file (or CONTROL_CLOUD_TOKEN), add per-controller credentials "
+                                   "(control-cloud controllers add ID), or --no-auth on purpose").arg(address.toString()));
     CloudServer cloud(&database, settings);
     error = cloud.listen(address, quint16(port));
     if (!error.isEmpty())
@@ -186,6 +227,41 @@ QJsonValue readJsonArg(const QString &value, QString *error)
     return doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
 }
 
+// controllers add ID | list | remove ID: per-controller credentials.
+int credentials(const QStringList &words, const QString &socketPath, bool json)
+{
+    const QString verb = words.constFirst();
+    const bool needsId = verb == u"add" || verb == u"remove";
+    if ((!needsId && verb != u"list") || words.size() != (needsId ? 2 : 1))
+        return fail(QStringLiteral("usage: control-cloud controllers [add ID | list | remove ID]"));
+    QJsonObject request{{QStringLiteral("op"), QString(QStringLiteral("credential_") + verb)}};
+    if (needsId)
+        request.insert(QStringLiteral("controller_id"), words.at(1));
+    QString error;
+    const QJsonObject answer = ask(socketPath, request, 10000, &error);
+    if (!error.isEmpty())
+        return fail(error, 1);
+    if (!answer.value(QStringLiteral("ok")).toBool())
+        return fail(answer.value(QStringLiteral("error")).toString(), 1);
+    if (json) {
+        std::printf("%s\n", QJsonDocument(answer).toJson(QJsonDocument::Indented).constData());
+    } else if (verb == u"add") {
+        // The token alone on stdout (for scripts); the advice on stderr.
+        std::printf("%s\n", qPrintable(answer.value(QStringLiteral("token")).toString()));
+        std::fprintf(stderr, "control-cloud: the token of controller %s, shown only this once: put it in the "
+                             "controller's token file (--token-file or the systemd credential 'token').\n",
+                     qPrintable(words.at(1)));
+    } else if (verb == u"remove") {
+        std::printf("credential of controller %s removed\n", qPrintable(words.at(1)));
+    } else {
+        std::printf("%s %s\n", qPrintable(column(QStringLiteral("CONTROLLER"), 40)), "CREDENTIAL CREATED");
+        for (const QJsonValue &v : answer.value(QStringLiteral("credentials")).toArray())
+            std::printf("%s %s\n", qPrintable(column(v[QStringLiteral("controller_id")].toString(), 40)),
+                        qPrintable(v[QStringLiteral("created_at")].toString()));
+    }
+    return 0;
+}
+
 int client(const QString &command, const QStringList &args)
 {
     QCommandLineParser p;
@@ -225,6 +301,8 @@ int client(const QString &command, const QStringList &args)
                                              ? p.value(QStringLiteral("admin-socket"))
                                              : envOr("CONTROL_CLOUD_ADMIN_SOCKET", AdminServer::defaultSocketPath()))
                                    .absoluteFilePath();
+    if (command == u"controllers" && !p.positionalArguments().isEmpty())
+        return credentials(p.positionalArguments(), socketPath, p.isSet(QStringLiteral("json")));
     QJsonObject request{{QStringLiteral("op"), command}, {QStringLiteral("controller_id"), p.value(QStringLiteral("controller"))}};
     int timeoutMs = 10000;
     QString error;

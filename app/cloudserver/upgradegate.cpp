@@ -1,12 +1,12 @@
 #include "cloudserver/upgradegate.h"
 
-#include "core/digestcompare.h"
-
 #include <QLoggingCategory>
 #include <QSslServer>
 #include <QSslSocket>
 #include <QTimer>
 #include <QWebSocketServer>
+
+#include <utility>
 
 Q_DECLARE_LOGGING_CATEGORY(lcCloudServer)
 
@@ -16,12 +16,10 @@ constexpr qint64 maxRequestBytes = 16 * 1024;
 constexpr int requestTimeoutMs = 10000;
 }
 
-UpgradeGate::UpgradeGate(QWebSocketServer *websockets, const QString &token,
+UpgradeGate::UpgradeGate(QWebSocketServer *websockets, Authorizer authorize,
                          const std::optional<QSslConfiguration> &tls, QObject *parent)
-    : QObject(parent), m_websockets(websockets)
+    : QObject(parent), m_websockets(websockets), m_authorize(std::move(authorize))
 {
-    if (!token.isEmpty())
-        m_expected = "Bearer " + token.toUtf8();
     if (tls) {
         // QSslServer hands out sockets once their TLS handshake is done.
         auto server = std::make_unique<QSslServer>();
@@ -82,12 +80,18 @@ UpgradeGate::Verdict UpgradeGate::check(QTcpSocket *socket)
         return Verdict::Incomplete;
     }
     QByteArray authorization;
+    QByteArray controllerId;
     for (const QByteArray &line : head.left(end).split('\n')) {
         const qsizetype colon = line.indexOf(':');
-        if (colon > 0 && line.left(colon).trimmed().compare("authorization", Qt::CaseInsensitive) == 0)
+        if (colon <= 0)
+            continue;
+        const QByteArray name = line.left(colon).trimmed();
+        if (name.compare("authorization", Qt::CaseInsensitive) == 0)
             authorization = line.mid(colon + 1).trimmed();
+        else if (name.compare("x-controller-id", Qt::CaseInsensitive) == 0)
+            controllerId = line.mid(colon + 1).trimmed();
     }
-    if (!m_expected.isEmpty() && !digestEquals(authorization, m_expected)) {
+    if (!m_authorize(QString::fromUtf8(controllerId), authorization)) {
         qCWarning(lcCloudServer) << "refused a controller with a missing or wrong token from"
                                  << socket->peerAddress().toString() << "(HTTP 401)";
         socket->write("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n"

@@ -1,5 +1,5 @@
 // control-cloud's front door: accepts TCP (or TLS) connections, reads the
-// WebSocket upgrade request and checks the bearer token before the upgrade.
+// WebSocket upgrade request and checks its credentials before the upgrade.
 // A missing or wrong token is answered "HTTP/1.1 401 Unauthorized" and the
 // connection closed, so a controller can tell a refused token from a network
 // fault (QWebSocketServer 6.4 has no hook to refuse an upgrade by its
@@ -11,6 +11,7 @@
 #include <QSslConfiguration>
 #include <QTcpServer>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -21,8 +22,11 @@ class UpgradeGate : public QObject
     Q_OBJECT
 
 public:
-    // `token` empty: every upgrade is let through.
-    UpgradeGate(QWebSocketServer *websockets, const QString &token, const std::optional<QSslConfiguration> &tls,
+    // Decides on an upgrade by its X-Controller-Id (empty when absent) and
+    // Authorization headers (raw, e.g. "Bearer abc"; empty when absent).
+    using Authorizer = std::function<bool(const QString &controllerId, const QByteArray &authorization)>;
+
+    UpgradeGate(QWebSocketServer *websockets, Authorizer authorize, const std::optional<QSslConfiguration> &tls,
                 QObject *parent = nullptr);
     ~UpgradeGate() override;
 
@@ -37,6 +41,6 @@ private:
     Verdict check(QTcpSocket *socket);
 
     QWebSocketServer *m_websockets;
-    QByteArray m_expected;   // "Bearer <token>", empty when none is required
+    Authorizer m_authorize;
     std::unique_ptr<QTcpServer> m_server;
 };

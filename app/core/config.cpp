@@ -2,6 +2,7 @@
 
 #include "core/logcategories.h"
 #include "core/logtext.h"
+#include "core/secretfile.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -69,6 +70,44 @@ QString parseBool(const QString &v, bool *out)
     return QStringLiteral("expected true or false, got '%1'").arg(v);
 }
 
+QString applyToken(Config &c, const QString &v)
+{
+    if (v.contains(QLatin1Char('\n')) || v.contains(QLatin1Char('\r')))
+        return QStringLiteral("the token must be a single line");
+    c.token = v.trimmed();
+    return {};
+}
+
+QString applyPin(Config &c, const QString &v)
+{
+    const QString pin = v.trimmed();
+    static const QRegularExpression digits(QRegularExpression::anchoredPattern(QStringLiteral("[0-9]{4,12}")));
+    if (LogText::hasControl(v) || (!pin.isEmpty() && !digits.match(pin).hasMatch()))
+        return QStringLiteral("the technician PIN must be 4 to 12 digits");
+    c.technicianPin = pin;
+    return {};
+}
+
+// A *-file setting: the named private file's content goes through `apply`.
+std::function<QString(Config &, const QString &)> fromSecretFile(QString (*apply)(Config &, const QString &))
+{
+    return [apply](Config &c, const QString &path) -> QString {
+        if (path.trimmed().isEmpty())
+            return QStringLiteral("the file name must not be empty");
+        QString secret;
+        const QString error = SecretFile::read(path.trimmed(), &secret);
+        return error.isEmpty() ? apply(c, secret) : error;
+    };
+}
+
+// Secrets systemd hands over with LoadCredential=NAME:… in the unit.
+struct Credential
+{
+    const char *name;
+    QString (*apply)(Config &, const QString &);
+};
+constexpr Credential credentials[] = {{"token", applyToken}, {"technician-pin", applyPin}};
+
 std::vector<Setting> settings()
 {
     return {
@@ -94,13 +133,11 @@ std::vector<Setting> settings()
              return {};
          }},
         {QStringLiteral("token"), QStringLiteral("token"),
-         QStringLiteral("Bearer token sent to the cloud (prefer CONTROL_NUC_TOKEN or the INI file)."),
-         [](Config &c, const QString &v) -> QString {
-             if (v.contains(QLatin1Char('\n')) || v.contains(QLatin1Char('\r')))
-                 return QStringLiteral("the token must be a single line");
-             c.token = v.trimmed();
-             return {};
-         }},
+         QStringLiteral("Bearer token sent to the cloud (visible in ps: prefer --token-file or a systemd credential)."),
+         applyToken},
+        {QStringLiteral("token-file"), QStringLiteral("file"),
+         QStringLiteral("File (owner-only) whose content, trimmed, is the bearer token."),
+         fromSecretFile(applyToken)},
         {QStringLiteral("cloud-ca"), QStringLiteral("file"),
          QStringLiteral("PEM file of a CA to trust for wss:// (besides the system's)."),
          [](Config &c, const QString &v) -> QString {
@@ -136,15 +173,12 @@ std::vector<Setting> settings()
              return {};
          }},
         {QStringLiteral("technician-pin"), QStringLiteral("pin"),
-         QStringLiteral("PIN that unlocks the technician actions on the dashboard (none: locked)."),
-         [](Config &c, const QString &v) -> QString {
-             const QString pin = v.trimmed();
-             static const QRegularExpression digits(QRegularExpression::anchoredPattern(QStringLiteral("[0-9]{4,12}")));
-             if (LogText::hasControl(v) || (!pin.isEmpty() && !digits.match(pin).hasMatch()))
-                 return QStringLiteral("the technician PIN must be 4 to 12 digits");
-             c.technicianPin = pin;
-             return {};
-         }},
+         QStringLiteral("PIN that unlocks the technician actions on the dashboard (none: locked; "
+                        "visible in ps: prefer --technician-pin-file)."),
+         applyPin},
+        {QStringLiteral("technician-pin-file"), QStringLiteral("file"),
+         QStringLiteral("File (owner-only) whose content, trimmed, is the technician PIN."),
+         fromSecretFile(applyPin)},
         {QStringLiteral("log-level"), QStringLiteral("level"),
          QStringLiteral("debug, info, warning or error (default info)."),
          [](Config &c, const QString &v) -> QString {
@@ -390,10 +424,30 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
         }
     }
 
-    // 3. Command line wins.
+    // 3. systemd credentials ($CREDENTIALS_DIRECTORY, from LoadCredential=).
+    for (const Credential &credential : credentials) {
+        const QString name = QLatin1String(credential.name);
+        QString secret;
+        bool found = false;
+        QString problem = SecretFile::readCredential(environment.value(QStringLiteral("CREDENTIALS_DIRECTORY")), name,
+                                                     &secret, &found);
+        if (problem.isEmpty() && found)
+            problem = credential.apply(config, secret);
+        if (!problem.isEmpty()) {
+            result.error = QStringLiteral("systemd credential %1: %2").arg(name, problem);
+            return result;
+        }
+    }
+
+    // 4. Command line wins.
     for (const Setting &s : all) {
         if (parser.isSet(s.key) && !applyOne(s, parser.value(s.key), QStringLiteral("option")))
             return result;
+    }
+    for (const Credential &credential : credentials) {
+        const QString key = QLatin1String(credential.name);
+        if (parser.isSet(key) && !parser.value(key).trimmed().isEmpty())
+            result.warnings << SecretFile::commandLineWarning(key, QStringLiteral("--%1-file or the systemd credential '%1'").arg(key));
     }
     if (parser.isSet(headlessOption))
         config.headless = true;

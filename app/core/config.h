@@ -1,4 +1,5 @@
-// Controller configuration: defaults < INI file < environment < command line.
+// Controller configuration: defaults < INI file < environment < systemd
+// credentials < command line.
 #pragma once
 
 #include <QProcessEnvironment>
@@ -63,6 +64,7 @@ struct ConfigResult
 {
     std::optional<Config> config;
     QString error;
+    QStringList warnings;   // worth a line on stderr, not a refusal (a secret given as an option)
     QString output;
 };
 

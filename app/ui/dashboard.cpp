@@ -14,7 +14,10 @@
 #include <QJsonObject>
 
 Dashboard::Dashboard(Controller *controller, const QString &technicianPin, QObject *parent)
-    : QObject(parent), m_controller(controller), m_pin(technicianPin)
+    : QObject(parent)
+    , m_controller(controller)
+    , m_pin(technicianPin)
+    , m_lockout(controller->layout().varDir() + QStringLiteral("/pin-lockout.json"))
 {
     connect(m_controller->cloudLink(), &CloudLink::stateChanged, this, &Dashboard::cloudChanged);
     m_recount.setSingleShot(true);
@@ -140,9 +143,8 @@ void Dashboard::recount()
 
 QString Dashboard::pinProblem() const
 {
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    if (m_pinLockedUntil.isValid() && now < m_pinLockedUntil)
-        return tr("Too many wrong PINs. Try again in %n s.", nullptr, int(now.secsTo(m_pinLockedUntil)) + 1);
+    if (m_lockout.locked())
+        return tr("Too many wrong PINs. Try again in %n s.", nullptr, int((m_lockout.remainingMs() + 999) / 1000));
     return tr("Wrong PIN. Try again.");
 }
 
@@ -150,20 +152,17 @@ bool Dashboard::checkPin(const QString &pin)
 {
     if (m_pin.isEmpty() || pin.isEmpty())
         return false;
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    if (m_pinLockedUntil.isValid() && now < m_pinLockedUntil) {
+    if (m_lockout.locked()) {
         qCWarning(lcDevices) << "technician PIN refused: keypad locked after repeated wrong PINs";
         return false;
     }
-    if (digestEquals(pin.toUtf8(), m_pin.toUtf8())) {
-        m_pinFailures = 0;
-        return true;
-    }
-    ++m_pinFailures;
-    qCWarning(lcDevices) << "wrong technician PIN entered on the dashboard (" << m_pinFailures << "in a row)";
-    if (m_pinFailures >= 5)
-        m_pinLockedUntil = now.addSecs(30 << std::min(m_pinFailures - 5, 6));
-    return false;
+    const bool right = digestEquals(pin.toUtf8(), m_pin.toUtf8());
+    const QString error = right ? m_lockout.recordSuccess() : m_lockout.recordFailure();
+    if (!error.isEmpty())
+        qCWarning(lcDevices).noquote() << "cannot keep the PIN lockout state:" << error;
+    if (!right)
+        qCWarning(lcDevices) << "wrong technician PIN entered on the dashboard (" << m_lockout.failures() << "in a row)";
+    return right;
 }
 
 bool Dashboard::begin(const QString &pin, const QString &text)

@@ -3,6 +3,8 @@
 // PIN. Presentation stays in qml/; no logic there beyond showing this.
 #pragma once
 
+#include "ui/pinlockout.h"
+
 #include <QAbstractItemModel>
 #include <QDateTime>
 #include <QObject>
@@ -71,7 +73,7 @@ public:
     QString actionText() const { return m_actionText; }
 
     // Wrong PINs are logged; after 5 in a row the keypad is locked for a
-    // while that doubles with each further failure.
+    // while that doubles with each further failure (PinLockout, kept in var/).
     Q_INVOKABLE bool checkPin(const QString &pin);
     // Why the last check failed, for the PIN dialog.
     Q_INVOKABLE QString pinProblem() const;
@@ -113,6 +115,5 @@ private:
     QString m_actionText;
     int m_counts[5] = {0, 0, 0, 0, 0};
     QTimer m_recount;   // coalesces bursts of status changes
-    int m_pinFailures = 0;
-    QDateTime m_pinLockedUntil;
+    PinLockout m_lockout;
 };

@@ -1,0 +1,86 @@
+#include "cloudserver/controllercredentials.h"
+
+#include "cloudserver/clouddatabase.h"
+#include "core/digestcompare.h"
+#include "core/logtext.h"
+
+#include <QCryptographicHash>
+#include <QRandomGenerator>
+
+#include <array>
+
+namespace {
+constexpr int tokenBytes = 32;
+constexpr qsizetype maxIdLength = 128;
+}
+
+ControllerCredentials::ControllerCredentials(CloudDatabase *database, const QString &sharedToken, Unenrolled unenrolled)
+    : m_database(database), m_unenrolled(unenrolled)
+{
+    if (!sharedToken.isEmpty())
+        m_shared = "Bearer " + sharedToken.toUtf8();
+}
+
+QByteArray ControllerCredentials::hashOf(const QByteArray &token)
+{
+    return QCryptographicHash::hash(token, QCryptographicHash::Sha256).toHex();
+}
+
+bool ControllerCredentials::authorize(const QString &controllerId, const QByteArray &authorization) const
+{
+    const QByteArray stored = controllerId.isEmpty() ? QByteArray() : m_database->credentialHash(controllerId);
+    if (!stored.isEmpty()) {
+        // Its own credential or nothing: the shared token does not open an enrolled id.
+        static const QByteArray scheme = "Bearer ";
+        const QByteArray presented = authorization.startsWith(scheme) ? authorization.mid(scheme.size()) : QByteArray();
+        return !presented.isEmpty() && digestEquals(hashOf(presented), stored);
+    }
+    if (!m_shared.isEmpty())
+        return digestEquals(authorization, m_shared);
+    switch (m_unenrolled) {
+    case Unenrolled::Allowed:
+        return true;
+    case Unenrolled::WhileNoneEnrolled:
+        return !m_database->hasCredentials();
+    case Unenrolled::Refused:
+        break;
+    }
+    return false;
+}
+
+bool ControllerCredentials::mayClaim(const QString &headerId, const QString &helloId) const
+{
+    if (!headerId.isEmpty())
+        return headerId == helloId;
+    return m_database->credentialHash(helloId).isEmpty();
+}
+
+QString ControllerCredentials::add(const QString &controllerId, QString *token)
+{
+    if (controllerId.isEmpty() || controllerId.size() > maxIdLength || LogText::hasControl(controllerId)
+        || controllerId.trimmed() != controllerId)
+        return QStringLiteral("'%1' is not a controller id (1 to %2 characters, no control characters, "
+                              "no leading or trailing spaces)").arg(LogText::escaped(controllerId)).arg(maxIdLength);
+    std::array<quint32, tokenBytes / 4> random {};
+    QRandomGenerator::system()->fillRange(random.data(), random.size());
+    const QByteArray raw(reinterpret_cast<const char *>(random.data()), tokenBytes);
+    const QByteArray hex = raw.toHex();
+    const QString error = m_database->addCredential(controllerId, hashOf(hex));
+    if (!error.isEmpty())
+        return error;
+    *token = QString::fromLatin1(hex);
+    return {};
+}
+
+QString ControllerCredentials::remove(const QString &controllerId)
+{
+    QString error;
+    if (m_database->removeCredential(controllerId, &error))
+        return {};
+    return error.isEmpty() ? QStringLiteral("controller %1 has no credential").arg(LogText::escaped(controllerId)) : error;
+}
+
+QJsonArray ControllerCredentials::list() const
+{
+    return m_database->credentials();
+}
