@@ -183,6 +183,14 @@ int serve(const QStringList &args)
         return fail(QStringLiteral("listening on %1 without a token would let anyone act as a controller: "
                                    "give --token-file (or CONTROL_CLOUD_TOKEN), add per-controller credentials "
                                    "(control-cloud controllers add ID), or --no-auth on purpose").arg(address.toString()));
+    // Before anything can be seen from outside (port, admin socket): a
+    // SIGTERM that follows at once still ends the run cleanly.
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) == 0) {
+        auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, qApp);
+        QObject::connect(notifier, &QSocketNotifier::activated, qApp, [] { QCoreApplication::quit(); });
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+    }
     CloudServer cloud(&database, settings);
     error = cloud.listen(address, quint16(port));
     if (!error.isEmpty())
@@ -198,12 +206,6 @@ int serve(const QStringList &args)
                 qPrintable(socketPath));
     std::fflush(stdout);
 
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) == 0) {
-        auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, qApp);
-        QObject::connect(notifier, &QSocketNotifier::activated, qApp, [] { QCoreApplication::quit(); });
-        std::signal(SIGINT, onSignal);
-        std::signal(SIGTERM, onSignal);
-    }
     return QCoreApplication::exec();
 }
 
