@@ -7,7 +7,10 @@
 #include "devices/devicemanager.h"
 #include "simulator/devicesimulator.h"
 #include "fakecloud.h"
+#include "testdrivers.h"
+#include "runtime/drivermodule.h"
 #include "runtime/drivertransformer.h"
+#include "runtime/transformskip.h"
 #include "runtime/watchdog.h"
 #include "storage/driverrepository.h"
 
@@ -15,6 +18,8 @@
 #include <QFile>
 #include <QJSEngine>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -31,6 +36,7 @@ QString readFile(const QString &path)
 
 const QString goldenDir = QStringLiteral(NUC_SOURCE_DIR "/tests/js-golden");
 const QString sharedDir = QStringLiteral(NUC_SOURCE_DIR "/../shared/js-compat");
+const QString test262Dir = QStringLiteral(NUC_SOURCE_DIR "/../shared/test262");
 
 // Runs code in a QJSEngine with the prelude, console.log and setTimeout;
 // returns what it printed (until `done()` or a timeout).
@@ -76,6 +82,7 @@ class tst_Transform : public QObject
 
 private slots:
     void initTestCase();
+    void cleanup();
     void golden_data();
     void golden();
     void keptEngineGivesTheSameOutput();
@@ -91,10 +98,19 @@ private slots:
     void runnableFormIsCachedAndSourceKept();
     void modernDriverRunsADevice();
     void checkDriverCommand();
+    void skipRunsTheTransformFor_data();
+    void skipRunsTheTransformFor();
+    void skipLeavesAlone_data();
+    void skipLeavesAlone();
+    void skipAgreesOnTest262();
 
 private:
     TransformResult transform(const QString &source);
+    QString skipDisagreement(const QString &source, const TransformResult &skipped, const TransformResult &full);
     Watchdog m_watchdog;
+    // Every source any test transforms goes through both modes; what did
+    // not agree, checked after each test function.
+    QStringList m_skipDisagreements;
 };
 
 void tst_Transform::initTestCase()
@@ -102,10 +118,43 @@ void tst_Transform::initTestCase()
     QVERIFY2(QDir(goldenDir).exists(), qPrintable(goldenDir));
 }
 
+void tst_Transform::cleanup()
+{
+    QVERIFY2(m_skipDisagreements.isEmpty(), qPrintable(m_skipDisagreements.join(QStringLiteral("\n---\n"))));
+}
+
+// Empty when the skip (TransformMode::Skip) gives what the full transform
+// gives, or a source the full transform refuses as a syntax error which
+// QJSEngine rejects too: then validation fails and the callers ask for the
+// transformer's refusal (DriverValidator::refusalOfUnchanged), same text.
+QString tst_Transform::skipDisagreement(const QString &source, const TransformResult &skipped,
+                                        const TransformResult &full)
+{
+    if (skipped.ok == full.ok && skipped.code == full.code && skipped.error.rule == full.error.rule
+        && skipped.error.message == full.error.message && skipped.error.line == full.error.line
+        && skipped.error.column == full.error.column)
+        return {};
+    if (skipped.ok && skipped.code == source && !full.ok && full.error.rule == u"syntax") {
+        QJSEngine engine;
+        QJSValue exports;
+        const ScriptError loaded = DriverModule::load(&engine, &m_watchdog, 5000, source, QStringLiteral("skip.js"), &exports);
+        if (loaded.rule == u"syntax")
+            return {};
+        return QStringLiteral("acorn refuses (%1) what QJSEngine loads:\n%2").arg(full.error.message, source);
+    }
+    return QStringLiteral("skipped %1, full transform %2:\n%3")
+        .arg(skipped.ok ? QStringLiteral("unchanged") : skipped.error.message,
+             full.ok ? QStringLiteral("rewrites it") : full.error.message, source);
+}
+
 TransformResult tst_Transform::transform(const QString &source)
 {
     DriverTransformer transformer(&m_watchdog, 5000);
-    return transformer.transform(source);
+    const TransformResult full = transformer.transform(source, TransformMode::Full);
+    const QString disagreement = skipDisagreement(source, transformer.transform(source, TransformMode::Skip), full);
+    if (!disagreement.isEmpty())
+        m_skipDisagreements << disagreement;
+    return full;
 }
 
 void tst_Transform::golden_data()
@@ -439,6 +488,142 @@ void tst_Transform::checkDriverCommand()
     QCOMPARE(p.exitCode(), 1);
     QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()).trimmed(),
              bad.fileName() + QStringLiteral(":3:11: error: not supported: BigInt literals"));
+}
+
+void tst_Transform::skipRunsTheTransformFor_data()
+{
+    // Each row is something a pass rewrites or refuses; a skip would be wrong.
+    QTest::addColumn<QString>("code");
+    const auto row = [](const char *name, const char *code) { QTest::newRow(name) << QString::fromUtf8(code); };
+    row("async function", "async function f() { await g(); }\n");
+    row("for await", "async function f(xs) { for await (const x of xs) {} }\n");
+    row("object spread", "const o = { ...a, b: 1 };\n");
+    row("object rest", "const { a, ...r } = o;\n");
+    row("numeric separator", "const n = 1_000;\n");
+    row("BigInt", "const n = 10n;\n");
+    row("hex BigInt", "const n = 0xffn;\n");
+    row("optional catch", "try { f(); } catch { g(); }\n");
+    row("optional catch, comment before the brace", "try { f(); } catch /* ignored */ { g(); }\n");
+    row("??=", "a ?\?= b;\n");
+    row("||=", "a ||= b;\n");
+    row("&&=", "a &&= b;\n");
+    row("#private", "class A { #x = 1; m() { return this.#x; } }\n");
+    row("#! line", "#!/usr/bin/env node\nconst a = 1;\n");
+    row("import()", "const m = import('x');\n");
+    row("regex flag s", "const r = /a.b/s;\n");
+    row("regex flag d", "const r = /a/d;\n");
+    row("regex lookbehind", "const r = /(?<=x)y/;\n");
+    row("regex named group", "const r = /(?<y>\\d+)\\k<y>/;\n");
+    row("field with semicolon", "class A { x = 1; }\n");
+    row("field without semicolon", "class A { x = 1 }\n");
+    row("field without value", "class A { x; }\n");
+    row("field without value or semicolon", "class A {\n  x\n  m() {}\n}\n");
+    row("field after a getter", "class A { get x() { return 1; } y = 2 }\n");
+    row("static field", "class A { static x = 1; }\n");
+    row("static block", "class A { static {} }\n");
+    row("field named static", "class A { static = 1 }\n");
+    row("field named get", "class A { get = 1 }\n");
+    row("computed field", "class A { ['a'] = 1; }\n");
+    row("field in a class expression", "const B = class { a = 1 };\n");
+    row("field in a template substitution", "const s = `${ class { x = 1 } }`;\n");
+    row("field after a regex holding } and /", "const r = /}[/]/g;\nclass A { y = 2 }\n");
+    row("field behind a comment", "class A { x /* c */ = 1 }\n");
+    row("field behind a line comment", "class A { constructor() {} x // c\n}\n");
+    row("field after a heritage call", "class A extends mixin(B) { x = 1 }\n");
+    row("tail store", "function f(a, b) { return a = b(); }\n");
+    row("tail store through ?:", "function f() { return c ? a = 1 : b; }\n");
+    row("tail store through comma", "function f() { return (a, b = 2); }\n");
+    row("tail store after a template", "function f() { return `${a}` && (b = c()); }\n");
+    row("tail store after a regex", "function f(s) { return /x/.test(s) || (t = 1); }\n");
+    row("tail store on the next line", "function f() {\n  return a\n    || (b = 1);\n}\n");
+    row("compound tail store", "function f() { return n += 1; }\n");
+    row("arrow store", "const g = x => y = f();\n");
+    row("arrow store in a call", "list.map(x => seen[x] = true);\n");
+    row("bound arrow", "class A extends B { constructor(){ super(); this.f = () => this.x; } }\n");
+    row("bound arrow in a call", "class A extends B { constructor() { super(); run(() => this.go()); } }\n");
+    row("bound arrow, dotted heritage", "class A extends lib.B { constructor() { super(); this.f = d => this.on(d); } }\n");
+}
+
+void tst_Transform::skipRunsTheTransformFor()
+{
+    QFETCH(QString, code);
+    const char *reason = nullptr;
+    QVERIFY(!TransformSkip::unchanged(code, &reason));
+    QVERIFY(reason);
+    // ... and the row is a real trigger: the transform rewrites or refuses it.
+    const TransformResult t = transform(code);
+    QVERIFY2(!t.ok || t.code != code, reason);
+}
+
+void tst_Transform::skipLeavesAlone_data()
+{
+    QTest::addColumn<QString>("code");
+    QTest::newRow("the benchmark's 5 KB driver") << TestDrivers::sized(5120);
+    const QString examples = QStringLiteral(NUC_SOURCE_DIR "/resources/examples/");
+    for (const char *file : {"tcp-projector.js", "udp-lighting.js"})
+        QTest::newRow(file) << readFile(examples + QLatin1String(file));
+    const auto row = [](const char *name, const char *code) { QTest::newRow(name) << QString::fromUtf8(code); };
+    row("methods only", "class A extends B {\n  constructor(c) { super(c); this.x = 1; }\n  get y() { return this.x; }\n"
+                        "  static make() { return new A(); }\n  *items() {}\n  'quoted'() {}\n}\n");
+    row("division and regexes", "const a = (b + c) / 2 / d;\nif (a) /x\\/y[/]/g.test(s);\nconst e = x[1] / y;\n");
+    row("promise catch", "p.then(function (r) { return r; }).catch(function (e) {});\n");
+    row("templates", "const t = `a ${b + `c ${d}`} e`;\n");
+    row("arrows without stores", "const f = x => x + 1;\nconst g = (a, b) => { a.x = b; };\nh(x => x, y = 2);\n");
+    row("comparisons after return", "function g() { return a === b || c <= d || e >= f || g !== h; }\n");
+    row("stores before return", "function g() { a = 1; b += 2; return a; }\n");
+}
+
+void tst_Transform::skipLeavesAlone()
+{
+    QFETCH(QString, code);
+    QVERIFY(!code.isEmpty());
+    const char *reason = nullptr;
+    QVERIFY2(TransformSkip::unchanged(code, &reason), reason);
+    const TransformResult t = transform(code);
+    QVERIFY2(t.ok, qPrintable(t.error.message));
+    QCOMPARE(t.code, code);
+}
+
+void tst_Transform::skipAgreesOnTest262()
+{
+    // The test262 subset (../shared/test262): every test, in each
+    // strictness it runs in, must come out of the transform the same with
+    // the skip on and off. Only the sources the skip leaves alone need the
+    // full transform, so the whole subset runs here.
+    QFile file(test262Dir + QStringLiteral("/manifest.json"));
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (qEnvironmentVariable("CI") == u"true")
+            QFAIL("../shared/test262/manifest.json is missing");
+        QSKIP("../shared/test262 is not beside this checkout");
+    }
+    const QJsonArray tests = QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("tests")).toArray();
+    QVERIFY(tests.size() > 900);
+    DriverTransformer transformer(&m_watchdog, 5000);
+    int sources = 0;
+    int skipped = 0;
+    for (const QJsonValue &v : tests) {
+        const QJsonObject test = v.toObject();
+        const QString source = readFile(test262Dir + QLatin1Char('/') + test.value(QStringLiteral("path")).toString());
+        QVERIFY(!source.isEmpty());
+        const QJsonArray flags = test.value(QStringLiteral("flags")).toArray();
+        QStringList variants;
+        if (!flags.contains(QStringLiteral("onlyStrict")))
+            variants << source;
+        if (!flags.contains(QStringLiteral("noStrict")) && !flags.contains(QStringLiteral("raw")))
+            variants << QStringLiteral("\"use strict\";\n") + source;
+        for (const QString &variant : std::as_const(variants)) {
+            ++sources;
+            if (!TransformSkip::unchanged(variant))
+                continue;   // the full transform runs either way
+            ++skipped;
+            const TransformResult full = transformer.transform(variant, TransformMode::Full);
+            const TransformResult fast = transformer.transform(variant, TransformMode::Skip);
+            const QString disagreement = skipDisagreement(variant, fast, full);
+            QVERIFY2(disagreement.isEmpty(),
+                     qPrintable(test.value(QStringLiteral("path")).toString() + QLatin1Char('\n') + disagreement));
+        }
+    }
+    qInfo("test262 subset: %d tests, %d sources, %d skipped, all agree", int(tests.size()), sources, skipped);
 }
 
 QTEST_GUILESS_MAIN(tst_Transform)

@@ -60,12 +60,13 @@ ScriptError HostValidator::validate(const DriverValidationRequest &request)
     return HostMessages::toError(answer.value(QStringLiteral("error")).toObject());
 }
 
-TransformResult HostValidator::transform(const QString &source)
+TransformResult HostValidator::transform(const QString &source, TransformMode mode)
 {
     QString error;
-    const QJsonObject answer = ask({{QStringLiteral("op"), QStringLiteral("transform")},
-                                    {QStringLiteral("source"), source}},
-                                   &error);
+    QJsonObject frame{{QStringLiteral("op"), QStringLiteral("transform")}, {QStringLiteral("source"), source}};
+    if (mode == TransformMode::Full)
+        frame.insert(QStringLiteral("full"), true);
+    const QJsonObject answer = ask(frame, &error);
     if (answer.isEmpty()) {
         TransformResult failed;
         failed.error = ScriptError{QStringLiteral("transformer"), error, {}, 0};
