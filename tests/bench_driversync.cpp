@@ -69,7 +69,7 @@ QJsonObject syncData(const QString &syncId, const QString &type, const QString &
 // The physical floor: what one sync must wait for on this disk, each step
 // alone, as the pipeline does them (DurableFile, Database with WAL and
 // synchronous=FULL), in this process.
-void floor(int rounds, const QByteArray &bytes)
+void floor(int rounds, const QByteArray &bytes, const char *when)
 {
     QTemporaryDir dir;
     Database db;
@@ -109,7 +109,8 @@ void floor(int rounds, const QByteArray &bytes)
         commit.samples << d - b;
         chain.samples << d;
     }
-    std::printf("physical floor on the same disk (%d rounds, %d bytes, one after another):\n", rounds, int(bytes.size()));
+    std::printf("physical floor on the same disk, %s (%d rounds, %d bytes, one after another):\n", when, rounds,
+                int(bytes.size()));
     file.print("temp file write + fsync");
     rename.print("rename + folder fsync");
     commit.print("SQLite WAL commit (sync=FULL)");
@@ -194,6 +195,10 @@ int main(int argc, char *argv[])
     }
 
     const QString code = TestDrivers::sized(bytes);
+    // The disk is shared: its floor is measured before and after the syncs.
+    const int floorRounds = parser.value(QStringLiteral("floor")).toInt();
+    if (floorRounds > 0)
+        floor(floorRounds, code.toUtf8(), "before the syncs");
     QElapsedTimer clock;
     // An event loop, not QTest::qWaitFor: that one sleeps in 10 ms steps.
     QEventLoop loop;
@@ -300,8 +305,7 @@ int main(int argc, char *argv[])
 
     if (parser.isSet(QStringLiteral("cold")))
         coldTransform(bytes, parser.value(QStringLiteral("driver-host")));
-    const int floorRounds = parser.value(QStringLiteral("floor")).toInt();
     if (floorRounds > 0)
-        floor(floorRounds, code.toUtf8());
+        floor(floorRounds, code.toUtf8(), "after the syncs");
     return failures > 0 ? 2 : 0;
 }

@@ -343,9 +343,10 @@ void tst_DriverHosts::validatorHostValidatesAndSurvivesACrash()
     QVERIFY(t.ok);
     QVERIFY(t.code.contains(QStringLiteral("Object.assign")) || t.code != QStringLiteral("const a = { ...b };\n"));
 
-    // A source that needs no rewrite is not parsed (not even a broken one);
-    // `full` asks the host for acorn's verdict, as the pipeline does when
-    // such a source fails validation.
+    // A source that needs no rewrite is not parsed, not even a broken one
+    // (HostValidator decides that without the host). `full` asks the host
+    // for acorn's verdict, as the pipeline does when such a source fails
+    // validation.
     const QString broken = QStringLiteral("function f() { return 1 +; }\n");
     const TransformResult skipped = validator.transform(broken, TransformMode::Skip);
     QVERIFY(skipped.ok);

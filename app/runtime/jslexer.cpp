@@ -229,7 +229,7 @@ bool Lexer::next(Token *t)
         const QStringView rest = m_s.mid(m_pos);
         const char *found = nullptr;
         for (const char *p : punctuators) {
-            if (rest.startsWith(QLatin1String(p))) {
+            if (QLatin1Char(p[0]) == c && rest.startsWith(QLatin1String(p))) {
                 found = p;
                 break;
             }

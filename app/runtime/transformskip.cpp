@@ -65,23 +65,23 @@ bool textTrigger(QStringView s, const char **reason)
 {
     static const struct
     {
-        const char *text;
+        const char16_t *text;
         const char *why;
     } triggers[] = {
-        {"#", "#private name or #! line"},  {"async", "async"},       {"await", "await"},
-        {"...", "spread or rest"},          {"?\?=", "logical assignment"}, {"||=", "logical assignment"},
-        {"&&=", "logical assignment"},      {"import", "import"},     {"(?<", "regular expression group"},
-        {"\\k<", "regular expression group"}, {"__proto__", "__proto__"}, {"<!--", "HTML-like comment"},
-        {"-->", "HTML-like comment"},       {"?.", "optional chaining"},
+        {u"#", "#private name or #! line"},  {u"async", "async"},       {u"await", "await"},
+        {u"...", "spread or rest"},          {u"?\?=", "logical assignment"}, {u"||=", "logical assignment"},
+        {u"&&=", "logical assignment"},      {u"import", "import"},     {u"(?<", "regular expression group"},
+        {u"\\k<", "regular expression group"}, {u"__proto__", "__proto__"}, {u"<!--", "HTML-like comment"},
+        {u"-->", "HTML-like comment"},       {u"?.", "optional chaining"},
     };
     for (const auto &t : triggers) {
-        if (s.contains(QLatin1String(t.text))) {
+        if (s.contains(QStringView(t.text))) {
             *reason = t.why;
             return true;
         }
     }
     // Optional catch binding: every `catch` must be followed by `(`.
-    for (qsizetype at = s.indexOf(QLatin1String("catch")); at >= 0; at = s.indexOf(QLatin1String("catch"), at + 5)) {
+    for (qsizetype at = s.indexOf(u"catch"); at >= 0; at = s.indexOf(u"catch", at + 5)) {
         qsizetype i = at + 5;
         while (i < s.size() && s.at(i).isSpace())
             ++i;
