@@ -24,6 +24,84 @@ bool isIdentifierChar(QChar c)
     return c.isLetterOrNumber() || c == u'_' || c == u'$' || (c.unicode() >= 0x80 && !c.isSpace());
 }
 
+// An escape acorn and QJSEngine read alike outside a class: a class
+// escape, a control character, or an ASCII punctuation character itself.
+bool simpleEscape(QChar e)
+{
+    return QStringView(u"dDwWsSbBnrtfv").contains(e) || (e.unicode() < 128 && e.unicode() > 32 && !e.isLetterOrNumber());
+}
+
+// A regular expression pattern that acorn surely accepts: literal
+// characters, simple escapes, classes (ranges only between two plain
+// characters, in order), balanced groups
+// (plain, ?:, ?= and ?!), and * + ? (lazy or not) after something that may
+// be repeated. Anything else ({n,m}, ranges, backreferences, \c, \x, \u,
+// a quantified assertion ...) is for acorn to judge: acorn checks patterns
+// when it parses, QJSEngine only when the literal runs.
+bool simplePattern(QStringView p)
+{
+    std::vector<bool> lookahead;   // per open group
+    bool repeatable = false;
+    for (qsizetype i = 0; i < p.size(); ++i) {
+        const QChar c = p.at(i);
+        if (c == u'\\') {
+            if (++i >= p.size() || !simpleEscape(p.at(i)))
+                return false;
+            repeatable = p.at(i) != u'b' && p.at(i) != u'B';
+        } else if (c == u'[') {
+            if (i + 1 < p.size() && p.at(i + 1) == u'^')
+                ++i;
+            QChar previous;   // the last plain character (a range's start)
+            for (++i; i < p.size() && p.at(i) != u']'; ++i) {
+                const QChar k = p.at(i);
+                if (k == u'\\') {
+                    if (++i >= p.size() || !simpleEscape(p.at(i)) || p.at(i) == u'B')
+                        return false;
+                    previous = QChar();
+                } else if (k == u'-' && i + 1 < p.size() && p.at(i + 1) != u']') {
+                    // a range: only between two plain characters, in order
+                    const QChar end = p.at(++i);
+                    if (previous.isNull() || end == u'\\' || end < previous)
+                        return false;
+                    previous = QChar();
+                } else {
+                    previous = k;
+                }
+            }
+            if (i >= p.size())
+                return false;
+            repeatable = true;
+        } else if (c == u'(') {
+            bool assertion = false;
+            if (i + 1 < p.size() && p.at(i + 1) == u'?') {
+                const QChar k = i + 2 < p.size() ? p.at(i + 2) : QChar();
+                if (k != u':' && k != u'=' && k != u'!')
+                    return false;
+                assertion = k != u':';
+                i += 2;
+            }
+            lookahead.push_back(assertion);
+            repeatable = false;
+        } else if (c == u')') {
+            if (lookahead.empty())
+                return false;
+            repeatable = !lookahead.back();
+            lookahead.pop_back();
+        } else if (c == u'*' || c == u'+' || c == u'?') {
+            if (!repeatable)
+                return false;
+            if (i + 1 < p.size() && p.at(i + 1) == u'?')
+                ++i;   // lazy
+            repeatable = false;
+        } else if (c == u'{' || c == u'}' || c == u']') {
+            return false;
+        } else {
+            repeatable = c != u'|' && c != u'^' && c != u'$';
+        }
+    }
+    return lookahead.empty();
+}
+
 } // namespace
 
 bool isAssignment(const Token &t)
@@ -149,11 +227,14 @@ bool Lexer::regex(Token *t)
         else if (c == u'/' && !inClass)
             break;
     }
+    if (!simplePattern(m_s.mid(start + 1, m_pos - start - 2)))
+        return fail("a regular expression acorn would check");
     // Flags: s and d are refused; u and v change what the pattern means
-    // (and what acorn checks): only the ES5 ones pass.
+    // (and what acorn checks): only the ES5 ones pass, each once.
+    const qsizetype flags = m_pos;
     while (m_pos < m_s.size() && isIdentifierChar(m_s.at(m_pos))) {
         const QChar f = m_s.at(m_pos++);
-        if (f != u'g' && f != u'i' && f != u'm' && f != u'y')
+        if ((f != u'g' && f != u'i' && f != u'm' && f != u'y') || m_s.mid(flags, m_pos - flags - 1).contains(f))
             return fail("regular expression flag");
     }
     *t = {Kind::Regex, m_s.mid(start, m_pos - start)};

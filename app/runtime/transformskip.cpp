@@ -2,6 +2,7 @@
 
 #include "runtime/jslexer.h"
 
+#include <algorithm>
 #include <vector>
 
 // Soundness. transform.js returns its input unchanged exactly when acorn
@@ -52,7 +53,10 @@
 // test262 subset showed QJSEngine 6.4 does not raise: `super(` anywhere but
 // directly in a derived class's constructor body, `super` anywhere but in a
 // class method without a nested `function`, `new.target`, and a second
-// constructor in one class; and optional chaining (`?.`), whose early
+// constructor in one class; a declaration in a catch block that may name
+// the catch parameter (acorn: "already declared"); a regular expression
+// beyond a plain subset (acorn checks patterns, QJSEngine only runs them);
+// and optional chaining (`?.`), whose early
 // errors (a template tag, an assignment target) acorn raises and QJSEngine
 // 6.4 does not.
 
@@ -104,9 +108,9 @@ struct Frame
     bool derived = false;        // ClassBody: the class has `extends`
     bool derivedCtor = false;    // MemberBody: the constructor of a derived class
     bool hasConstructor = false; // ClassBody: a constructor was seen
-    bool modified = false;       // ClassBody: the current member has static, get, set or *
     Member member = Start;       // ClassBody: where in the current member
     bool constructor = false;    // ClassBody: the current member is the constructor
+    bool catchBody = false;      // the block of `catch (name)`
 };
 
 // Inside `return …` or a bodiless arrow `=> …`, until what ends it.
@@ -136,6 +140,7 @@ private:
     bool watched() const;
     const Frame *innermostMethod() const;
     void push(Frame frame) { m_frames.push_back(frame); }
+    void pushMember(QChar open, Frame::Role role, const Frame &cls);
 
     Lexer m_lexer;
     std::vector<Frame> m_frames;
@@ -147,6 +152,11 @@ private:
     bool m_afterDot = false;
     bool m_afterSuper = false;
     bool m_afterNew = false;
+    // catch (name) {: 1 after catch, 2 after (, 3 after the name, 4 after )
+    int m_catch = 0;
+    QStringView m_catchName;
+    std::vector<QStringView> m_catchParams;   // of the open catch blocks
+    bool m_afterDeclaration = false;          // let, const, var, class or function in a catch block
     // Between the keyword `function` and its body: the depth it was met at.
     static constexpr size_t noFunction = size_t(-1);
     size_t m_function = noFunction;
@@ -189,6 +199,13 @@ bool Scanner::run()
             return fail(m_lexer.reason);
         if (t.kind == Kind::End)
             return m_frames.empty() && m_header == 0 ? true : fail("unbalanced brackets");
+        if (m_afterDeclaration) {
+            m_afterDeclaration = false;
+            const bool named = t.kind == Kind::Ident
+                && std::find(m_catchParams.cbegin(), m_catchParams.cend(), t.text) != m_catchParams.cend();
+            if (named || is(t, "[") || is(t, "{"))
+                return fail("a declaration that may name the catch parameter");
+        }
         bool ok;
         if (m_header != 0)
             ok = classHeader(t);
@@ -294,19 +311,25 @@ bool Scanner::member(Frame &cls, const Token &t)
         if (!is(t, "{"))
             return fail("class member");
         cls.member = Frame::Start;
-        {
-            Frame body{u'{', Frame::MemberBody};
-            body.derivedCtor = cls.constructor && cls.derived;
-            if (body.derivedCtor)
-                ++m_derivedCtors;
-            push(body);
-        }
+        pushMember(u'{', Frame::MemberBody, cls);
         return true;
     }
     // `(` of a method's parameters: ordinary code up to its `)`.
     cls.member = Frame::Body;
-    push(Frame{u'(', Frame::MemberParams});
+    pushMember(u'(', Frame::MemberParams, cls);
     return true;
+}
+
+// A method's parameters or body. A derived class's constructor counts from
+// its parameters: an arrow in a default value is rewritten too
+// (boundArrows asks for the owner function).
+void Scanner::pushMember(QChar open, Frame::Role role, const Frame &cls)
+{
+    Frame frame{open, role};
+    frame.derivedCtor = cls.constructor && cls.derived;
+    if (frame.derivedCtor)
+        ++m_derivedCtors;
+    push(frame);
 }
 
 bool Scanner::close(QChar open)
@@ -315,6 +338,8 @@ bool Scanner::close(QChar open)
         return fail("unbalanced brackets");
     if (m_frames.back().derivedCtor)
         --m_derivedCtors;
+    if (m_frames.back().catchBody)
+        m_catchParams.pop_back();
     m_frames.pop_back();
     while (!m_watches.empty() && m_watches.back().depth > m_frames.size())
         m_watches.pop_back();
@@ -332,17 +357,39 @@ bool Scanner::code(const Token &t)
         return fail("a store in a return or an arrow's expression body");
     if (m_afterSuper && !is(t, ".") && !is(t, "[")) {
         // super(...): only as a statement of a derived class's constructor
-        if (!is(t, "(") || m_frames.empty() || !m_frames.back().derivedCtor)
+        if (!is(t, "(") || m_frames.empty() || m_frames.back().role != Frame::MemberBody
+            || !m_frames.back().derivedCtor)
             return fail("super( outside a derived class's constructor");
     }
     if (m_afterNew && is(t, "."))
         return fail("new.target");
+    if (m_catch > 0) {
+        // catch ( name ) {   — a pattern as the parameter: not sure
+        const bool expected = (m_catch == 1 && is(t, "(")) || (m_catch == 2 && t.kind == Kind::Ident)
+            || (m_catch == 3 && is(t, ")")) || (m_catch == 4 && is(t, "{"));
+        if (!expected)
+            return fail("catch parameter");
+        if (m_catch == 2)
+            m_catchName = t.text;
+        if (m_catch == 4) {
+            m_catch = 0;
+            Frame body{u'{'};
+            body.catchBody = true;
+            m_catchParams.push_back(m_catchName);
+            push(body);
+            return true;
+        }
+        ++m_catch;
+    }
     m_afterSuper = false;
     m_afterNew = false;
     switch (t.kind) {
     case Kind::Ident:
         if (m_afterDot)
             return true;
+        m_afterDeclaration = !m_catchParams.empty()
+            && (t.text == u"let" || t.text == u"const" || t.text == u"var" || t.text == u"class"
+                || t.text == u"function");
         if (t.text == u"super") {
             if (m_function != noFunction || !innermostMethod())
                 return fail("super outside a class method");
@@ -351,6 +398,8 @@ bool Scanner::code(const Token &t)
             m_afterNew = true;
         } else if (t.text == u"function") {
             m_function = m_frames.size();
+        } else if (t.text == u"catch") {
+            m_catch = 1;
         } else if (t.text == u"class") {
             m_header = 1;
             m_headerDerived = false;
