@@ -62,12 +62,17 @@ int checkDriver(const Config &config)
     options.program = DriverHostProcess::defaultProgram(config.driverHostProgram);
     options.validationBudgetMs = config.validationBudgetMs;
     HostValidator validator(options, 4 * config.validationBudgetMs + 2000);
-    const TransformResult transformed = validator.transform(source);
+    const TransformResult transformed = validator.transform(source, TransformMode::Skip);
     if (!transformed.ok) {
         std::printf("%s\n", qPrintable(transformed.error.describe(file)));
         return 1;
     }
     const ScriptError verdict = validator.validate({transformed.code, QStringLiteral("check"), config.checkProtocol, file});
+    const ScriptError refusal = verdict.isNull() ? ScriptError{} : validator.refusalOfUnchanged(source, transformed.code);
+    if (!refusal.isNull()) {
+        std::printf("%s\n", qPrintable(refusal.describe(file)));
+        return 1;
+    }
     if (!verdict.isNull()) {
         std::printf("%s\n", qPrintable(verdict.describe(file)));
         return 1;

@@ -1,9 +1,12 @@
 // Benchmark of the JavaScript transformer: time and peak memory to
 // down-level a 5 KB and a 50 KB modern driver in a throw-away engine, and
-// the memory left once the engine is gone.
+// the memory left once the engine is gone; and what the skip check
+// (TransformSkip) costs on a 5 KB driver that needs no rewrite.
 //   bench_transform [--runs N]
 #include "runtime/drivertransformer.h"
+#include "runtime/transformskip.h"
 #include "runtime/watchdog.h"
+#include "testdrivers.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -119,5 +122,17 @@ int main(int argc, char *argv[])
         std::printf("        peak memory above the start of a run: %.1f MB; left after the engines are gone: %+.1f MB\n",
                     peakDelta, after - baseline);
     }
+    std::vector<double> skip;
+    for (int r = 0; r < 200; ++r) {
+        const QString plain = TestDrivers::sized(5120) + QStringLiteral("// build %1\n").arg(r);
+        QElapsedTimer t;
+        t.start();
+        if (!TransformSkip::unchanged(plain))
+            return 1;
+        skip.push_back(t.nsecsElapsed() / 1e3);
+    }
+    std::sort(skip.begin(), skip.end());
+    std::printf("skip check of the 5 KB benchmark driver (needs no rewrite): median %.1f us (max %.1f)\n",
+                skip[skip.size() / 2], skip.back());
     return 0;
 }

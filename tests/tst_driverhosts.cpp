@@ -339,9 +339,22 @@ void tst_DriverHosts::validatorHostValidatesAndSurvivesACrash()
     QVERIFY(validator.validate(ok).isNull());
     QVERIFY(validator.hostPid() != pid);
 
-    const TransformResult t = validator.transform(QStringLiteral("const a = { ...b };\n"));
+    const TransformResult t = validator.transform(QStringLiteral("const a = { ...b };\n"), TransformMode::Skip);
     QVERIFY(t.ok);
     QVERIFY(t.code.contains(QStringLiteral("Object.assign")) || t.code != QStringLiteral("const a = { ...b };\n"));
+
+    // A source that needs no rewrite is not parsed, not even a broken one
+    // (HostValidator decides that without the host). `full` asks the host
+    // for acorn's verdict, as the pipeline does when such a source fails
+    // validation.
+    const QString broken = QStringLiteral("function f() { return 1 +; }\n");
+    const TransformResult skipped = validator.transform(broken, TransformMode::Skip);
+    QVERIFY(skipped.ok);
+    QCOMPARE(skipped.code, broken);
+    const TransformResult full = validator.transform(broken, TransformMode::Full);
+    QVERIFY(!full.ok);
+    QCOMPARE(full.error.rule, QStringLiteral("syntax"));
+    QCOMPARE(full.error.line, 1);
 }
 
 void tst_DriverHosts::hostEndsWhenTheControllerGoes()

@@ -7,7 +7,10 @@
 #include "devices/devicemanager.h"
 #include "simulator/devicesimulator.h"
 #include "fakecloud.h"
+#include "testdrivers.h"
+#include "runtime/drivermodule.h"
 #include "runtime/drivertransformer.h"
+#include "runtime/transformskip.h"
 #include "runtime/watchdog.h"
 #include "storage/driverrepository.h"
 
@@ -15,6 +18,8 @@
 #include <QFile>
 #include <QJSEngine>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -31,6 +36,7 @@ QString readFile(const QString &path)
 
 const QString goldenDir = QStringLiteral(NUC_SOURCE_DIR "/tests/js-golden");
 const QString sharedDir = QStringLiteral(NUC_SOURCE_DIR "/../shared/js-compat");
+const QString test262Dir = QStringLiteral(NUC_SOURCE_DIR "/../shared/test262");
 
 // Runs code in a QJSEngine with the prelude, console.log and setTimeout;
 // returns what it printed (until `done()` or a timeout).
@@ -76,6 +82,7 @@ class tst_Transform : public QObject
 
 private slots:
     void initTestCase();
+    void cleanup();
     void golden_data();
     void golden();
     void keptEngineGivesTheSameOutput();
@@ -91,10 +98,21 @@ private slots:
     void runnableFormIsCachedAndSourceKept();
     void modernDriverRunsADevice();
     void checkDriverCommand();
+    void skipRunsTheTransformFor_data();
+    void skipRunsTheTransformFor();
+    void skipLeavesAlone_data();
+    void skipLeavesAlone();
+    void skipKeepsEarlyErrors_data();
+    void skipKeepsEarlyErrors();
+    void skipAgreesOnTest262();
 
 private:
     TransformResult transform(const QString &source);
+    QString skipDisagreement(const QString &source, const TransformResult &skipped, const TransformResult &full);
     Watchdog m_watchdog;
+    // Every source any test transforms goes through both modes; what did
+    // not agree, checked after each test function.
+    QStringList m_skipDisagreements;
 };
 
 void tst_Transform::initTestCase()
@@ -102,10 +120,44 @@ void tst_Transform::initTestCase()
     QVERIFY2(QDir(goldenDir).exists(), qPrintable(goldenDir));
 }
 
+void tst_Transform::cleanup()
+{
+    const QStringList disagreements = std::exchange(m_skipDisagreements, {});
+    QVERIFY2(disagreements.isEmpty(), qPrintable(disagreements.join(QStringLiteral("\n---\n"))));
+}
+
+// Empty when the skip (TransformMode::Skip) gives what the full transform
+// gives, or a source the full transform refuses as a syntax error which
+// QJSEngine rejects too: then validation fails and the callers ask for the
+// transformer's refusal (DriverValidator::refusalOfUnchanged), same text.
+QString tst_Transform::skipDisagreement(const QString &source, const TransformResult &skipped,
+                                        const TransformResult &full)
+{
+    if (skipped.ok == full.ok && skipped.code == full.code && skipped.error.rule == full.error.rule
+        && skipped.error.message == full.error.message && skipped.error.line == full.error.line
+        && skipped.error.column == full.error.column)
+        return {};
+    if (skipped.ok && skipped.code == source && !full.ok && full.error.rule == u"syntax") {
+        QJSEngine engine;
+        QJSValue exports;
+        const ScriptError loaded = DriverModule::load(&engine, &m_watchdog, 5000, source, QStringLiteral("skip.js"), &exports);
+        if (loaded.rule == u"syntax")
+            return {};
+        return QStringLiteral("acorn refuses (%1) what QJSEngine loads:\n%2").arg(full.error.message, source);
+    }
+    return QStringLiteral("skipped %1, full transform %2:\n%3")
+        .arg(skipped.ok ? QStringLiteral("unchanged") : skipped.error.message,
+             full.ok ? QStringLiteral("rewrites it") : full.error.message, source);
+}
+
 TransformResult tst_Transform::transform(const QString &source)
 {
     DriverTransformer transformer(&m_watchdog, 5000);
-    return transformer.transform(source);
+    const TransformResult full = transformer.transform(source, TransformMode::Full);
+    const QString disagreement = skipDisagreement(source, transformer.transform(source, TransformMode::Skip), full);
+    if (!disagreement.isEmpty())
+        m_skipDisagreements << disagreement;
+    return full;
 }
 
 void tst_Transform::golden_data()
@@ -439,6 +491,212 @@ void tst_Transform::checkDriverCommand()
     QCOMPARE(p.exitCode(), 1);
     QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()).trimmed(),
              bad.fileName() + QStringLiteral(":3:11: error: not supported: BigInt literals"));
+}
+
+void tst_Transform::skipRunsTheTransformFor_data()
+{
+    // Each row is something a pass rewrites or refuses; a skip would be wrong.
+    QTest::addColumn<QString>("code");
+    const auto row = [](const char *name, const char *code) { QTest::newRow(name) << QString::fromUtf8(code); };
+    row("async function", "async function f() { await g(); }\n");
+    row("for await", "async function f(xs) { for await (const x of xs) {} }\n");
+    row("object spread", "const o = { ...a, b: 1 };\n");
+    row("object rest", "const { a, ...r } = o;\n");
+    row("numeric separator", "const n = 1_000;\n");
+    row("BigInt", "const n = 10n;\n");
+    row("hex BigInt", "const n = 0xffn;\n");
+    row("optional catch", "try { f(); } catch { g(); }\n");
+    row("optional catch, comment before the brace", "try { f(); } catch /* ignored */ { g(); }\n");
+    row("?\?=", "a ?\?= b;\n");
+    row("||=", "a ||= b;\n");
+    row("&&=", "a &&= b;\n");
+    row("#private", "class A { #x = 1; m() { return this.#x; } }\n");
+    row("#! line", "#!/usr/bin/env node\nconst a = 1;\n");
+    row("import()", "const m = import('x');\n");
+    row("regex flag s", "const r = /a.b/s;\n");
+    row("regex flag d", "const r = /a/d;\n");
+    row("regex lookbehind", "const r = /(?<=x)y/;\n");
+    row("regex named group", "const r = /(?<y>\\d+)\\k<y>/;\n");
+    row("field with semicolon", "class A { x = 1; }\n");
+    row("field without semicolon", "class A { x = 1 }\n");
+    row("field without value", "class A { x; }\n");
+    row("field without value or semicolon", "class A {\n  x\n  m() {}\n}\n");
+    row("field after a getter", "class A { get x() { return 1; } y = 2 }\n");
+    row("static field", "class A { static x = 1; }\n");
+    row("static block", "class A { static {} }\n");
+    row("field named static", "class A { static = 1 }\n");
+    row("field named get", "class A { get = 1 }\n");
+    row("computed field", "class A { ['a'] = 1; }\n");
+    row("field in a class expression", "const B = class { a = 1 };\n");
+    row("field in a template substitution", "const s = `${ class { x = 1 } }`;\n");
+    row("field after a regex holding } and /", "const r = /}[/]/g;\nclass A { y = 2 }\n");
+    row("field behind a comment", "class A { x /* c */ = 1 }\n");
+    row("field behind a line comment", "class A { constructor() {} x // c\n}\n");
+    row("field after a heritage call", "class A extends mixin(B) { x = 1 }\n");
+    row("tail store", "function f(a, b) { return a = b(); }\n");
+    row("tail store through ?:", "function f() { return c ? a = 1 : b; }\n");
+    row("tail store through comma", "function f() { return (a, b = 2); }\n");
+    row("tail store after a template", "function f() { return `${a}` && (b = c()); }\n");
+    row("tail store after a regex", "function f(s) { return /x/.test(s) || (t = 1); }\n");
+    row("tail store on the next line", "function f() {\n  return a\n    || (b = 1);\n}\n");
+    row("compound tail store", "function f() { return n += 1; }\n");
+    row("arrow store", "const g = x => y = f();\n");
+    row("arrow store in a call", "list.map(x => seen[x] = true);\n");
+    row("bound arrow", "class A extends B { constructor(){ super(); this.f = () => this.x; } }\n");
+    row("bound arrow in a call", "class A extends B { constructor() { super(); run(() => this.go()); } }\n");
+    row("catch parameter declared again", "try { f(); } catch (e) { const e = 1; }\n");
+    row("regex with a reversed range", "const r = /[z-a]/;\n");
+    row("regex with a bad quantifier", "const r = /a{2,1}/;\n");
+    row("regex with duplicate flags", "const r = /a/gg;\n");
+    row("bound arrow in a constructor's default value",
+        "class A extends B { constructor(f = () => this.x) { super(); this.f = f; } }\n");
+    row("bound arrow, dotted heritage", "class A extends lib.B { constructor() { super(); this.f = d => this.on(d); } }\n");
+}
+
+void tst_Transform::skipRunsTheTransformFor()
+{
+    QFETCH(QString, code);
+    const char *reason = nullptr;
+    QVERIFY(!TransformSkip::unchanged(code, &reason));
+    QVERIFY(reason);
+    // ... and the row is a real trigger: the transform rewrites or refuses it.
+    const TransformResult t = transform(code);
+    QVERIFY2(!t.ok || t.code != code, reason);
+}
+
+void tst_Transform::skipLeavesAlone_data()
+{
+    QTest::addColumn<QString>("code");
+    QTest::newRow("the benchmark's 5 KB driver") << TestDrivers::sized(5120);
+    const QString examples = QStringLiteral(NUC_SOURCE_DIR "/resources/examples/");
+    for (const char *file : {"tcp-projector.js", "udp-lighting.js"})
+        QTest::newRow(file) << readFile(examples + QLatin1String(file));
+    const auto row = [](const char *name, const char *code) { QTest::newRow(name) << QString::fromUtf8(code); };
+    row("methods only", "class A extends B {\n  constructor(c) { super(c); this.x = 1; }\n  get y() { return this.x; }\n"
+                        "  static make() { return new A(); }\n  *items() {}\n  'quoted'() {}\n}\n");
+    row("division and regexes", "const a = (b + c) / 2 / d;\nif (a) /x\\/y[/]/g.test(s);\nconst e = x[1] / y;\n");
+    row("promise catch", "p.then(function (r) { return r; }).catch(function (e) {});\n");
+    row("templates", "const t = `a ${b + `c ${d}`} e`;\n");
+    row("arrows without stores", "const f = x => x + 1;\nconst g = (a, b) => { a.x = b; };\nh(x => x, y = 2);\n");
+    row("comparisons after return", "function g() { return a === b || c <= d || e >= f || g !== h; }\n");
+    row("stores before return", "function g() { a = 1; b += 2; return a; }\n");
+    row("declarations in a catch block", "try { f(); } catch (e) { const m = e.message; let n = 1; log(m, n); }\n");
+    row("simple regexes", "const r = /^(?:PWR|VOL)\\s+(\\d+)\\r?$/i;\nconst s = /[A-Z_]+\\.?/g;\n");
+}
+
+void tst_Transform::skipLeavesAlone()
+{
+    QFETCH(QString, code);
+    QVERIFY(!code.isEmpty());
+    const char *reason = nullptr;
+    QVERIFY2(TransformSkip::unchanged(code, &reason), reason);
+    const TransformResult t = transform(code);
+    QVERIFY2(t.ok, qPrintable(t.error.message));
+    QCOMPARE(t.code, code);
+}
+
+void tst_Transform::skipAgreesOnTest262()
+{
+    // The test262 subset (../shared/test262): every test, in each
+    // strictness it runs in, must come out of the transform the same with
+    // the skip on and off. Only the sources the skip leaves alone need the
+    // full transform, so the whole subset runs here.
+    QFile file(test262Dir + QStringLiteral("/manifest.json"));
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (qEnvironmentVariable("CI") == u"true")
+            QFAIL("../shared/test262/manifest.json is missing");
+        QSKIP("../shared/test262 is not beside this checkout");
+    }
+    const QJsonArray tests = QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("tests")).toArray();
+    QVERIFY(tests.size() > 900);
+    DriverTransformer transformer(&m_watchdog, 5000);
+    int sources = 0;
+    int skipped = 0;
+    int syntaxErrors = 0;   // skipped, and a syntax error for acorn and QJSEngine alike
+    for (const QJsonValue &v : tests) {
+        const QJsonObject test = v.toObject();
+        const QString source = readFile(test262Dir + QLatin1Char('/') + test.value(QStringLiteral("path")).toString());
+        QVERIFY(!source.isEmpty());
+        const QJsonArray flags = test.value(QStringLiteral("flags")).toArray();
+        QStringList variants;
+        if (!flags.contains(QStringLiteral("onlyStrict")))
+            variants << source;
+        if (!flags.contains(QStringLiteral("noStrict")) && !flags.contains(QStringLiteral("raw")))
+            variants << QStringLiteral("\"use strict\";\n") + source;
+        for (const QString &variant : std::as_const(variants)) {
+            ++sources;
+            if (!TransformSkip::unchanged(variant))
+                continue;   // the full transform runs either way
+            ++skipped;
+            const TransformResult full = transformer.transform(variant, TransformMode::Full);
+            syntaxErrors += full.ok ? 0 : 1;
+            const TransformResult fast = transformer.transform(variant, TransformMode::Skip);
+            const QString disagreement = skipDisagreement(variant, fast, full);
+            QVERIFY2(disagreement.isEmpty(),
+                     qPrintable(test.value(QStringLiteral("path")).toString() + QLatin1Char('\n') + disagreement));
+        }
+    }
+    // The harness files are plain ES5-style code: mostly skipped.
+    const QDir harness(test262Dir + QStringLiteral("/harness"));
+    for (const QString &name : harness.entryList({QStringLiteral("*.js")}, QDir::Files)) {
+        const QString source = readFile(harness.filePath(name));
+        ++sources;
+        if (!TransformSkip::unchanged(source))
+            continue;
+        ++skipped;
+        const QString disagreement = skipDisagreement(source, transformer.transform(source, TransformMode::Skip),
+                                                      transformer.transform(source, TransformMode::Full));
+        QVERIFY2(disagreement.isEmpty(), qPrintable(name + QLatin1Char('\n') + disagreement));
+    }
+    qInfo("test262 subset: %d tests, %d sources (harness included), %d skipped, all agree (%d of them syntax errors "
+          "for both acorn and QJSEngine)",
+          int(tests.size()), sources, skipped, syntaxErrors);
+}
+
+void tst_Transform::skipKeepsEarlyErrors_data()
+{
+    // Early errors acorn raises (and a few it lets through): each must come
+    // out the same with the skip on and off (the transform() helper checks:
+    // identical, or a syntax error QJSEngine raises too, where the
+    // pipeline's fallback reports acorn's text).
+    QTest::addColumn<QString>("code");
+    const auto row = [](const char *name, const char *code) { QTest::newRow(name) << QString::fromUtf8(code); };
+    row("let x = 2;", "let x = 1;\nlet x = 2;\n");
+    row("function f(a, a) { 'use strict'; }", "function f(a, a) { 'use strict'; }\n");
+    row("var eval = 1;", "'use strict';\nvar eval = 1;\n");
+    row("for (;;) { break nowhere; }", "for (;;) { break nowhere; }\n");
+    row("with (a) {}", "'use strict';\nwith (a) {}\n");
+    row("var n = 010;", "'use strict';\nvar n = 010;\n");
+    row("delete x;", "'use strict';\ndelete x;\n");
+    row("class A { get x(a) { return 1; } }", "class A { get x(a) { return 1; } }\n");
+    row("class A { set x() {} }", "class A { set x() {} }\n");
+    row("const c;", "const c;\n");
+    row("function g() { 'use strict'; var argumen", "function g() { 'use strict'; var arguments; }\n");
+    row("new.target;", "new.target;\n");
+    row("label: label: x;", "label: label: x;\n");
+    row("if (1) function h() {}", "if (1) function h() {}\n");
+    row("if (1) function h() {}", "'use strict';\nif (1) function h() {}\n");
+    row("x = { a: 1, a: 2 };", "x = { a: 1, a: 2 };\n");
+    row("x = '\\08';", "'use strict';\nx = '\\08';\n");
+    row("try {} catch (e) { let e; }", "try {} catch (e) { let e; }\n");
+    row("const { a, a: b } = c;", "const { a, a: b } = c;\n");
+    row("let [q, q] = [];", "let [q, q] = [];\n");
+    row("const r = /(/;", "const r = /(/;\n");
+    row("const r = /a{2,1}/;", "const r = /a{2,1}/;\n");
+    row("* 2; }", "function* gen() { yield\n* 2; }\n");
+    row("var yield = 1;", "var yield = 1;\n");
+    row("var yield = 1;", "'use strict';\nvar yield = 1;\n");
+    row("let let = 1;", "let let = 1;\n");
+    row("class B { constructor() { super.x; } }", "class B { constructor() { super.x; } }\n");
+    row("function k() { super.x; }", "function k() { super.x; }\n");
+    row("({ m() { super.x; } });", "({ m() { super.x; } });\n");
+    row("return 5;", "return 5;\n");
+}
+
+void tst_Transform::skipKeepsEarlyErrors()
+{
+    QFETCH(QString, code);
+    static_cast<void>(transform(code));   // cleanup() fails the row on a disagreement
 }
 
 QTEST_GUILESS_MAIN(tst_Transform)

@@ -160,7 +160,8 @@ void DriverHostServer::validate(int call, const QJsonObject &frame)
 
 void DriverHostServer::transform(int call, const QJsonObject &frame)
 {
-    const TransformResult result = transformer()->transform(frame.value(QStringLiteral("source")).toString());
+    const TransformMode mode = frame.value(QStringLiteral("full")).toBool() ? TransformMode::Full : TransformMode::Skip;
+    const TransformResult result = transformer()->transform(frame.value(QStringLiteral("source")).toString(), mode);
     send(QStringLiteral("transformed"), {{QStringLiteral("call"), call},
                                          {QStringLiteral("result"), HostMessages::fromTransform(result)}});
 }

@@ -2,6 +2,7 @@
 
 #include "hosts/hostmessages.h"
 #include "core/logcategories.h"
+#include "runtime/transformskip.h"
 
 #include <algorithm>
 
@@ -65,12 +66,21 @@ ScriptError HostValidator::validate(const DriverValidationRequest &request)
     return HostMessages::toError(answer.value(QStringLiteral("error")).toObject());
 }
 
-TransformResult HostValidator::transform(const QString &source)
+TransformResult HostValidator::transform(const QString &source, TransformMode mode)
 {
+    // The skip reads the text in C++ and runs no driver code: decided here,
+    // it also saves the hop to the host (≈ 1 ms for 5 KB each way).
+    if (mode == TransformMode::Skip && TransformSkip::unchanged(source)) {
+        TransformResult unchanged;
+        unchanged.ok = true;
+        unchanged.code = source;
+        return unchanged;
+    }
     QString error;
-    const QJsonObject answer = ask({{QStringLiteral("op"), QStringLiteral("transform")},
-                                    {QStringLiteral("source"), source}},
-                                   &error);
+    QJsonObject frame{{QStringLiteral("op"), QStringLiteral("transform")}, {QStringLiteral("source"), source}};
+    if (mode == TransformMode::Full)
+        frame.insert(QStringLiteral("full"), true);
+    const QJsonObject answer = ask(frame, &error);
     if (answer.isEmpty()) {
         TransformResult failed;
         failed.error = ScriptError{QStringLiteral("transformer"), error, {}, 0};

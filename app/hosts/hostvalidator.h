@@ -19,7 +19,7 @@ public:
     ~HostValidator() override;
 
     ScriptError validate(const DriverValidationRequest &request) override;
-    TransformResult transform(const QString &source) override;
+    TransformResult transform(const QString &source, TransformMode mode) override;
     // Starts the host when it is not running (idle time).
     void prepare() override;
 

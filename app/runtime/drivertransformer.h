@@ -13,6 +13,12 @@
 class QJSEngine;
 class Watchdog;
 
+// Skip: the rewrite is skipped when TransformSkip proves from the text that
+// it would change nothing (the result is then the source itself). Full:
+// always through acorn, e.g. to get acorn's syntax error for a source that
+// was skipped and then failed validation.
+enum class TransformMode { Skip, Full };
+
 struct TransformResult
 {
     bool ok = false;
@@ -26,7 +32,7 @@ public:
     DriverTransformer(Watchdog *watchdog, int budgetMs);
     ~DriverTransformer();
 
-    TransformResult transform(const QString &source);
+    TransformResult transform(const QString &source, TransformMode mode = TransformMode::Skip);
     // Loads acorn and the passes once, ahead of the first transform (and
     // again after a transform that had to be interrupted).
     void prepare();

@@ -26,7 +26,19 @@ public:
     // Down-levels modern source for QJSEngine 6.4 (DriverTransformer): the
     // other half of the "validating" step, behind the same seam so that it
     // runs where validation runs (the validator host).
-    virtual TransformResult transform(const QString &source) = 0;
+    // TransformMode::Skip leaves a source that needs no rewrite unparsed.
+    virtual TransformResult transform(const QString &source, TransformMode mode) = 0;
+    // For a source whose transform left it as it was (`runnable` ==
+    // `source`: perhaps skipped, never parsed by acorn) and which then failed
+    // validation: the transformer's own refusal, so that a syntax error reads
+    // as the transformer words it; a null error when acorn accepts it too.
+    ScriptError refusalOfUnchanged(const QString &source, const QString &runnable)
+    {
+        if (runnable != source)
+            return {};
+        const TransformResult full = transform(source, TransformMode::Full);
+        return full.ok ? ScriptError{} : full.error;
+    }
     // Optional warm-up between syncs (e.g. create the next throw-away engine),
     // called on the validating thread when it is idle.
     virtual void prepare() {}

@@ -20,7 +20,10 @@ public:
     ~SandboxValidator() override;
 
     ScriptError validate(const DriverValidationRequest &request) override;
-    TransformResult transform(const QString &source) override { return m_transformer.transform(source); }
+    TransformResult transform(const QString &source, TransformMode mode) override
+    {
+        return m_transformer.transform(source, mode);
+    }
 
     // Creates the next throw-away validation engine ahead of time, so that
     // a sync does not wait for it. (The transformer loads on first use.)

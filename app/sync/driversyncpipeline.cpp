@@ -76,7 +76,7 @@ bool DriverSyncPipeline::runnableFor(const QString &source, QString *runnable, S
         *runnable = *cached;
         return true;
     }
-    const TransformResult result = m_validator->transform(source);
+    const TransformResult result = m_validator->transform(source, TransformMode::Skip);
     if (!result.ok) {
         *error = result.error;
         return false;
@@ -199,18 +199,30 @@ void DriverSyncPipeline::process(const QJsonObject &data)
     emit progress(syncId, QStringLiteral("validating"));
     QString runnable;
     ScriptError transformError;
-    if (!runnableFor(request.driverCode, &runnable, &transformError)) {
+    const auto refused = [&](const ScriptError &refusal) {
         static_cast<void>(fileSynced.get());
-        const QString message = transformError.describe();
-        const QString stack = transformError.line > 0
-            ? QStringLiteral("%1\n    at %2:%3").arg(message, m_layout.driverFilePath(type), transformError.location())
+        const QString message = refusal.describe();
+        const QString stack = refusal.line > 0
+            ? QStringLiteral("%1\n    at %2:%3").arg(message, m_layout.driverFilePath(type), refusal.location())
             : QString();
         fail(request, {QStringLiteral("Driver validation failed: ") + message, stack}, tempPath, timer);
+    };
+    if (!runnableFor(request.driverCode, &runnable, &transformError)) {
+        refused(transformError);
         return;
     }
     const double transformedMs = timer.nsecsElapsed() / 1e6;
     const ScriptError verdict = m_validator->validate(
         {runnable, type, request.protocolType, m_layout.driverFilePath(type)});
+    // A skipped transform never parsed the source: when it fails, the
+    // transformer's refusal (if any) is the answer, worded as before.
+    if (!verdict.isNull()) {
+        const ScriptError refusal = m_validator->refusalOfUnchanged(request.driverCode, runnable);
+        if (!refusal.isNull()) {
+            refused(refusal);
+            return;
+        }
+    }
     const QString syncError = fileSynced.get();
     if (!verdict.isNull()) {
         QString stack = verdict.stack;

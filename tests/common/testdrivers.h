@@ -44,4 +44,33 @@ inline QString sized(int bytes)
     return code + tail;
 }
 
+// A modern driver of about `bytes` bytes that needs every kind of rewrite
+// (class fields, #private, async/await, spread and rest, ??=, optional
+// catch), padded with distinct async methods; `seed` makes the code new.
+inline QString modern(int bytes, int seed = 0)
+{
+    QString code = QStringLiteral(
+        "const BaseDriver = require('./base-driver');\n"
+        "// build %1\n"
+        "class ModernDriver extends BaseDriver {\n"
+        "  state = { power: 'off' };\n"
+        "  #pending = 0;\n"
+        "  static protocol = 'tcp';\n"
+        "  async connect() { await this.openTransport(); }\n").arg(seed);
+    const QString tail = QStringLiteral(
+        "  async sendCommand(command, { retries = 1, ...opts } = {}) {\n"
+        "    this.#pending++;\n"
+        "    this.state.last ?\?= command;\n"
+        "    try { return { ...this.state, ...opts, retries }; } catch { return null; } finally { this.#pending--; }\n"
+        "  }\n"
+        "}\n"
+        "module.exports = ModernDriver;\n");
+    int i = 0;
+    while (code.size() + tail.size() < bytes) {
+        code += QStringLiteral("  async cmd_%1(p = {}) { const { a, ...rest } = p; this.state.c%1 ?\?= a; "
+                               "return await this.send({ ...rest, code: 'CMD %1' }); }\n").arg(i++, 4, 10, QLatin1Char('0'));
+    }
+    return code + tail;
+}
+
 } // namespace TestDrivers
