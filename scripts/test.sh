@@ -4,6 +4,7 @@
 # end-to-end test, and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 export BUILD_DIR
 # postgresql: tst_cloud_postgres; dpkg-dev, systemd, lintian: the package checks; openssl: the wss test.
@@ -36,3 +37,10 @@ echo "test: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127
 export QT_QPA_PLATFORM=offscreen
 cd "$BUILD_DIR"
 ctest --output-on-failure --timeout 300 -j "$(nproc)"
+
+# --- Fuzzing smoke run (only where clang is installed; see docs/fuzzing.md)
+if command -v clang++ >/dev/null; then
+    "$ROOT/scripts/fuzz-smoke.sh" 30
+else
+    echo "test: clang++ not installed, fuzzing smoke run skipped"
+fi

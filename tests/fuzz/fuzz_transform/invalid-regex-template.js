@@ -1,0 +1,1 @@
+class A { #x = 1; m() { return `a${ {b: /re}/g.test(`c${1}`) } }`; }
