@@ -1,11 +1,1 @@
-// static initialisation blocks
-class Config {
-  static values = {};
-  static {
-    this.values.mode = 'auto';
-    Config.values.ready = true;
-  }
-}
-async function main() {
-  console.log(JSON.stringify(Config.values));
-}
+../../js-golden/14-static-blocks.js
