@@ -3,7 +3,7 @@
 #include "hosts/hosteddriverinstance.h"
 #include "core/logcategories.h"
 
-#include <memory>
+#include <utility>
 
 DriverHostPool::DriverHostPool(const DriverHostOptions &base, QObject *parent)
     : QObject(parent), m_base(base)
@@ -181,28 +181,4 @@ QList<DriverHostFigures> DriverHostPool::figures() const
         list.append(f);
     }
     return list;
-}
-
-void DriverHostPool::shutdown(std::function<void()> done)
-{
-    auto pending = std::make_shared<int>(0);
-    auto finish = std::make_shared<std::function<void()>>(std::move(done));
-    for (Host &host : m_hosts) {
-        if (host.linger)
-            host.linger->stop();
-        if (!host.process || !host.process->isRunning())
-            continue;
-        ++*pending;
-        connect(host.process, &DriverHostProcess::stopped, this, [pending, finish] {
-            if (--*pending == 0 && *finish)
-                (*finish)();
-        });
-        connect(host.process, &DriverHostProcess::died, this, [pending, finish] {
-            if (--*pending == 0 && *finish)
-                (*finish)();
-        });
-        host.process->stop();
-    }
-    if (*pending == 0 && *finish)
-        (*finish)();
 }

@@ -49,13 +49,7 @@ public:
     void clearAllQuarantines();
 
     QList<DriverHostFigures> figures() const;
-    int failureWindowMs() const { return m_failureWindowMs; }
     void setFailureRule(int failures, int windowMs) { m_maxFailures = failures; m_failureWindowMs = windowMs; }
-    // How long an empty host is kept for the next instance of its type.
-    void setLingerMs(int ms) { m_lingerMs = ms; }
-
-    // Stops every host (bounded); `done` runs when all have ended.
-    void shutdown(std::function<void()> done);
 
 signals:
     void hostFailed(const QString &driverType, const QString &reason);
@@ -81,5 +75,5 @@ private:
     int m_nextInstance = 1;
     int m_maxFailures = 5;
     int m_failureWindowMs = 10 * 60 * 1000;
-    int m_lingerMs = 10000;
+    int m_lingerMs = 10000;   // an empty host is kept this long for the next instance of its type
 };

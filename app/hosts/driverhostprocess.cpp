@@ -206,7 +206,7 @@ void DriverHostProcess::onFrame(const QJsonObject &frame)
             return;
     }
     if (m_awaitedCall && frame.value(QStringLiteral("call")).toInt() == m_awaitedCall && !event.isEmpty()
-        && frame.contains(QStringLiteral("call")) && !frame.contains(QStringLiteral("inst"))) {
+        && !frame.contains(QStringLiteral("inst"))) {
         m_awaitedAnswer = frame;
         return;
     }

@@ -57,15 +57,14 @@ bool HostChannel::waitForFrame(int timeoutMs)
     return m_framesSeen != before;
 }
 
-int HostChannel::drain()
+void HostChannel::drain()
 {
     m_buffer += m_socket.readAll();
-    int frames = 0;
     while (!m_closed && m_buffer.size() >= 4) {
         const quint32 length = qFromBigEndian<quint32>(m_buffer.constData());
         if (length > MaxFrameBytes) {
             fail(QStringLiteral("frame of %1 bytes is over the limit").arg(length));
-            return frames;
+            return;
         }
         if (m_buffer.size() < qsizetype(4 + length))
             break;
@@ -74,13 +73,11 @@ int HostChannel::drain()
         m_buffer.remove(0, 4 + length);
         if (error.error != QCborError::NoError || !value.isMap()) {
             fail(QStringLiteral("malformed frame: %1").arg(error.errorString()));
-            return frames;
+            return;
         }
-        ++frames;
         ++m_framesSeen;
         emit frameReceived(value.toMap().toJsonObject());
     }
-    return frames;
 }
 
 void HostChannel::fail(const QString &reason)

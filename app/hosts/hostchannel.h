@@ -34,8 +34,8 @@ signals:
     void closed(const QString &reason);
 
 private:
-    // Emits every whole frame in the buffer; returns how many.
-    int drain();
+    // Emits every whole frame in the buffer (counted in m_framesSeen).
+    void drain();
     void fail(const QString &reason);
 
     QLocalSocket m_socket;

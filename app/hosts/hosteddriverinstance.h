@@ -31,8 +31,6 @@ public:
     void stop() override;
     bool isStopped() const override { return m_stopped; }
 
-    int instanceId() const { return m_instanceId; }
-    DriverHostProcess *host() const { return m_host; }
 
     // From DriverHostPool: a frame for this instance, or its host's end.
     void deliver(const QJsonObject &frame);
