@@ -90,6 +90,7 @@ Controller::Controller(const Config &config, QObject *parent)
             if (d->record().type == type && d->status() == u"connected")
                 before << d->id();
         }
+        before.sort();   // the failing devices are named in id order
         m_devices->reloadDriver(type, [this, before, done](const ReloadOutcome &) {
             ReloadCheck check;
             check.connectedBefore = int(before.size());
