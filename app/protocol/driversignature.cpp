@@ -2,7 +2,7 @@
 
 #include "protocol/jsonfields.h"
 
-#include <QCryptographicHash>
+#include "core/sha256.h"
 
 QString DriverSignature::parse(const QJsonValue &v, DriverSignature *out)
 {
@@ -27,7 +27,7 @@ QJsonObject DriverSignature::toJson() const
 
 QString DriverSignature::sha256Hex(const QString &driverCode)
 {
-    return QString::fromLatin1(QCryptographicHash::hash(driverCode.toUtf8(), QCryptographicHash::Sha256).toHex());
+    return Sha256::hexOfUtf8(driverCode);
 }
 
 QByteArray DriverSignature::signedBytes(const QString &driverType, const QString &version, const QString &protocolType,

@@ -7,7 +7,6 @@
 #include "core/logcategories.h"
 #include "core/logtext.h"
 #include "protocol/driverrollbackrequest.h"
-#include "protocol/driversignature.h"
 #include "protocol/messages.h"
 #include "storage/driverarchive.h"
 #include "storage/driverrepository.h"
@@ -40,8 +39,8 @@ bool DriverSyncPipeline::completeIfActive(const DriverSyncRequest &request, cons
 {
     QString error;
     const std::optional<DriverRecord> active = DriverRepository(m_db.connection()).find(request.driverTypeText(), &error);
-    if (!active || active->version != request.version
-        || DriverSignature::sha256Hex(active->driverCode) != DriverSignature::sha256Hex(request.driverCode))
+    // Equal text is equal SHA-256 (PROTOCOL.md's rule), without hashing twice.
+    if (!active || active->version != request.version || active->driverCode != request.driverCode)
         return false;
     qCInfo(lcSync).noquote() << "sync" << LogText::escaped(request.syncIdText()) << "sends the active"
                              << request.driverTypeText() << LogText::escaped(request.version) << "again: nothing to do";
