@@ -158,7 +158,17 @@ Controller::~Controller()
 
 QString Controller::start()
 {
-    QString error = m_rootLock.acquire(m_layout);
+    // The trusted keys first: a broken key file stops the start before
+    // anything is touched.
+    QHash<QString, QByteArray> keys;
+    QString error;
+    if (!m_config.trustedKeysFile.isEmpty()) {
+        error = SignatureCheck::loadKeys(m_config.trustedKeysFile, &keys);
+        if (!error.isEmpty())
+            return error;
+    }
+    m_sync->setSignatureCheck(SignatureCheck(keys, m_config.requireSignedDrivers));
+    error = m_rootLock.acquire(m_layout);
     if (!error.isEmpty())
         return error;
     error = m_layout.prepare();
@@ -172,13 +182,6 @@ QString Controller::start()
     error = m_db.open(m_layout.databasePath(), QStringLiteral("nuc-main"));
     if (!error.isEmpty())
         return error;
-    QHash<QString, QByteArray> keys;
-    if (!m_config.trustedKeysFile.isEmpty()) {
-        error = SignatureCheck::loadKeys(m_config.trustedKeysFile, &keys);
-        if (!error.isEmpty())
-            return error;
-    }
-    m_sync->setSignatureCheck(SignatureCheck(keys, m_config.requireSignedDrivers));
     error = m_sync->start();
     if (!error.isEmpty())
         return error;
