@@ -2,7 +2,8 @@ import QtQuick
 import QtQuick.Layouts
 import ControlNuc
 
-// One driver: its devices and its recent syncs, and the reload action.
+// One driver: its devices and its recent syncs, the reload action, and the
+// versions kept for rollback.
 Item {
     id: detail
     required property Dashboard dashboard
@@ -12,6 +13,10 @@ Item {
     signal back()
     signal reloadRequested(string driverType)
     signal reconnectRequested(string deviceId, string name)
+    signal rollbackRequested(string driverType, string version)
+    // Re-read when a version becomes active (driverRevision changes).
+    readonly property var keptVersions: detail.dashboard.driverRevision >= 0 && detail.driverType !== ""
+                                        ? detail.dashboard.keptVersions(detail.driverType) : []
 
     ColumnLayout {
         anchors.fill: parent
@@ -42,6 +47,34 @@ Item {
                 text: qsTr("Reload driver")
                 enabled: !detail.dashboard.actionRunning
                 onClicked: detail.reloadRequested(detail.driverType)
+            }
+        }
+
+        Flow {
+            objectName: "keptVersions"
+            Layout.fillWidth: true
+            spacing: 8 * detail.unit
+            Text {
+                objectName: "keptVersionsText"
+                textFormat: Text.PlainText
+                height: 48 * detail.unit
+                verticalAlignment: Text.AlignVCenter
+                text: detail.keptVersions.length > 0 ? qsTr("Kept versions: %1").arg(detail.keptVersions.join(", "))
+                                                     : qsTr("No earlier version kept")
+                color: Theme.textDim
+                font.pixelSize: 18 * detail.unit
+            }
+            Repeater {
+                model: detail.keptVersions
+                delegate: ActionButton {
+                    required property string modelData
+                    objectName: "rollbackButton_" + modelData
+                    unit: detail.unit
+                    text: qsTr("Roll back to %1").arg(modelData)
+                    tint: Theme.surfaceHigh
+                    enabled: !detail.dashboard.actionRunning
+                    onClicked: detail.rollbackRequested(detail.driverType, modelData)
+                }
             }
         }
 

@@ -59,6 +59,15 @@ ApplicationWindow {
                       qsTr("All devices that use %1 will be disconnected and recreated from the stored driver. Continue?").arg(driverType),
                       pin => window.dashboard.reloadDriver(driverType, pin))
     }
+    function askRollback(driverType, version) {
+        const devices = window.dashboard.driverDevices(driverType)
+        pinDialog.ask(qsTr("Roll back %1 to %2").arg(driverType).arg(version),
+                      (devices.length > 0
+                       ? qsTr("%1 goes back to version %2. These devices restart on it: %3.").arg(driverType).arg(version).arg(devices.join(", "))
+                       : qsTr("%1 goes back to version %2. No device uses it.").arg(driverType).arg(version))
+                      + " " + qsTr("Continue?"),
+                      pin => window.dashboard.rollBackDriver(driverType, version, pin))
+    }
     function askReconnect(deviceId, name) {
         pinDialog.ask(qsTr("Reconnect %1").arg(name),
                       qsTr("The device %1 will be disconnected and connected again. Continue?").arg(deviceId),
@@ -325,6 +334,7 @@ ApplicationWindow {
                     now: window.now
                     onBack: detail.driverType = ""
                     onReloadRequested: (driverType) => window.askReloadDriver(driverType)
+                    onRollbackRequested: (driverType, version) => window.askRollback(driverType, version)
                     onReconnectRequested: (deviceId, name) => window.askReconnect(deviceId, name)
                 }
             }

@@ -48,6 +48,7 @@ private slots:
 
     void deployGoesPendingInProgressActive();
     void badDriverFailsWithItsMessage();
+    void signedDeployAndRollbackThroughTheCli();
     void provisionAndCommandThroughTheCli();
     void refusedDeviceListFailsTheCli();
     void controllerReconnectsAfterTheCloudRestarts();
@@ -289,6 +290,69 @@ void tst_Cloud::badDriverFailsWithItsMessage()
                  &out),
              1);
     QVERIFY(out.contains(u"controller nobody is not connected"));
+}
+
+void tst_Cloud::signedDeployAndRollbackThroughTheCli()
+{
+    // keygen: a private key only its owner may read, and a trusted-keys line.
+    // (keygen talks to no running cloud: it is called without --admin-socket.)
+    const QString key = m_dir->filePath(QStringLiteral("ops-key"));
+    QString out;
+    const auto keygen = [&] {
+        QProcess p;
+        p.start(cloudBinary, {QStringLiteral("keygen"), QStringLiteral("--out"), key, QStringLiteral("--key-id"), QStringLiteral("ops-2026")});
+        p.waitForFinished(10000);
+        out = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
+        return p.exitCode();
+    };
+    QCOMPARE(keygen(), 0);
+    QVERIFY2(out.startsWith(u"ops-2026 "), qPrintable(out));
+    QCOMPARE(QFile::permissions(key) & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther), QFile::Permissions());
+    QVERIFY(QFile::exists(key + QStringLiteral(".pub")));
+    QCOMPARE(keygen(), 1);
+    QVERIFY2(out.contains(u"not overwriting"), qPrintable(out));
+
+    startNuc(QStringLiteral("e2e-token"), QStringLiteral("nuc-e2e"),
+             {QStringLiteral("--trusted-keys"), key + QStringLiteral(".pub"), QStringLiteral("--require-signed-drivers")});
+    QVERIFY(waitForController(QStringLiteral("nuc-e2e"), true));
+    const auto deploy = [&](const QString &version, bool sign) {
+        QStringList args{QStringLiteral("deploy"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"),
+                         QStringLiteral("--file"), QStringLiteral(NUC_SOURCE_DIR "/resources/examples/tcp-projector.js"),
+                         QStringLiteral("--type"), QStringLiteral("tcp_projector"), QStringLiteral("--version"), version,
+                         QStringLiteral("--config"), QStringLiteral("{\"host\":\"127.0.0.1\",\"port\":%1}").arg(m_simPort)};
+        if (sign)
+            args << QStringLiteral("--sign") << key;
+        return cli(args, &out);
+    };
+    // Unsigned: refused by the controller, which writes nothing.
+    QCOMPARE(deploy(QStringLiteral("1.0.0"), false), 1);
+    QVERIFY2(out.contains(u": failed: Invalid signature: this controller requires signed drivers"), qPrintable(out));
+    QVERIFY(!QFile::exists(m_dir->filePath(QStringLiteral("nuc-e2e/var/drivers/tcp_projector.js"))));
+    QVERIFY2(deploy(QStringLiteral("1.0.0"), true) == 0, qPrintable(out));
+    QVERIFY2(deploy(QStringLiteral("1.1.0"), true) == 0, qPrintable(out));
+    QVERIFY(QFile(m_dir->filePath(QStringLiteral("nuc-e2e/logs/driver-sync.log"))).exists());
+    QFile audit(m_dir->filePath(QStringLiteral("nuc-e2e/logs/driver-sync.log")));
+    QVERIFY(audit.open(QIODevice::ReadOnly));
+    QVERIFY(audit.readAll().contains("key_id=\"ops-2026\""));
+
+    // rollback: waits for the outcome like deploy, and the cloud's view follows.
+    QCOMPARE(cli({QStringLiteral("rollback"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"), QStringLiteral("--type"),
+                  QStringLiteral("tcp_projector")},
+                 &out),
+             0);
+    QVERIFY2(out.startsWith(u"deployment ") && out.contains(u": active, "), qPrintable(out));
+    const QString syncId = out.section(QLatin1Char(' '), 1, 1).chopped(1);
+    QCOMPARE(deployment(syncId).value(QStringLiteral("deployment_status")).toString(), QStringLiteral("active"));
+    QCOMPARE(deployment(syncId).value(QStringLiteral("version")).toString(), QStringLiteral("(previous)"));
+    const QJsonArray controllers = cliJson({QStringLiteral("controllers")}).value(QStringLiteral("controllers")).toArray();
+    QCOMPARE(controllers.size(), 1);
+    QCOMPARE(controllers.at(0)[QStringLiteral("drivers")][0][QStringLiteral("version")].toString(), QStringLiteral("1.0.0"));
+    // A version the controller did not keep: the CLI fails with the controller's reason.
+    QCOMPARE(cli({QStringLiteral("rollback"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"), QStringLiteral("--type"),
+                  QStringLiteral("tcp_projector"), QStringLiteral("--version"), QStringLiteral("9.9.9")},
+                 &out),
+             1);
+    QVERIFY2(out.contains(u"failed: Rollback refused: version '9.9.9' of 'tcp_projector' is not kept (kept: 1.1.0)"), qPrintable(out));
 }
 
 void tst_Cloud::provisionAndCommandThroughTheCli()

@@ -27,6 +27,7 @@ private slots:
     void readableSecretFileIsRefused();
     void secretsFromSystemdCredentials();
     void secretOnTheCommandLineWarns();
+    void driverLifecycleSettings();
 
 private:
     QString writeIni(const QByteArray &content);
@@ -135,6 +136,11 @@ void tst_Config::binaryExitsWithStatus2_data()
     QTest::newRow("malformed url") << QStringList{QStringLiteral("--cloud-url"), QStringLiteral("ftp://x")} << QStringLiteral("cloud-url");
     QTest::newRow("unwritable root") << QStringList{QStringLiteral("--root"), blocker.fileName() + QStringLiteral("/root")} << QStringLiteral("cannot create root folder");
     QTest::newRow("unknown ini key") << QStringList{QStringLiteral("--config"), badIni} << QStringLiteral("unknown key 'colud-url'");
+    // A trusted-keys file with a line that is not `key_id base64-of-32-bytes`: stopped at start.
+    const QString badKeys = writeIni("# keys\nops-2026 bm90IGEga2V5\n");
+    QTest::newRow("malformed trusted keys")
+        << QStringList{QStringLiteral("--trusted-keys"), badKeys, QStringLiteral("--root"), m_dir.filePath(QStringLiteral("keys-root"))}
+        << QStringLiteral("line 2: the key is not base64 of 32 bytes");
 }
 
 void tst_Config::binaryExitsWithStatus2()
@@ -248,6 +254,38 @@ void tst_Config::secretOnTheCommandLineWarns()
     QProcessEnvironment env;
     env.insert(QStringLiteral("CONTROL_NUC_TOKEN"), QStringLiteral("t"));
     QVERIFY(ConfigLoader::load({QStringLiteral("control-nuc")}, env).warnings.isEmpty());
+}
+
+void tst_Config::driverLifecycleSettings()
+{
+    const ConfigResult defaults = ConfigLoader::load({QStringLiteral("control-nuc")}, QProcessEnvironment());
+    QVERIFY2(defaults.config.has_value(), qPrintable(defaults.error));
+    QCOMPARE(defaults.config->automaticRollback, true);
+    QCOMPARE(defaults.config->requireSignedDrivers, false);
+    QVERIFY(defaults.config->trustedKeysFile.isEmpty());
+
+    const QString keys = writeIni("ops-2026 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
+    const QString ini = writeIni("automatic-rollback = off\nrequire-signed-drivers = true\ntrusted-keys = " + keys.toUtf8() + "\n");
+    ConfigResult r = ConfigLoader::load({QStringLiteral("control-nuc"), QStringLiteral("--config"), ini}, QProcessEnvironment());
+    QVERIFY2(r.config.has_value(), qPrintable(r.error));
+    QCOMPARE(r.config->automaticRollback, false);
+    QCOMPARE(r.config->requireSignedDrivers, true);
+    QCOMPARE(r.config->trustedKeysFile, keys);
+
+    // The environment beats the file; the command-line switch beats both.
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("CONTROL_NUC_REQUIRE_SIGNED_DRIVERS"), QStringLiteral("false"));
+    r = ConfigLoader::load({QStringLiteral("control-nuc"), QStringLiteral("--config"), ini}, env);
+    QVERIFY2(r.config.has_value(), qPrintable(r.error));
+    QCOMPARE(r.config->requireSignedDrivers, false);
+    r = ConfigLoader::load({QStringLiteral("control-nuc"), QStringLiteral("--config"), ini, QStringLiteral("--require-signed-drivers")}, env);
+    QVERIFY2(r.config.has_value(), qPrintable(r.error));
+    QCOMPARE(r.config->requireSignedDrivers, true);
+
+    r = ConfigLoader::load({QStringLiteral("control-nuc"), QStringLiteral("--trusted-keys"), QStringLiteral("/nonexistent/keys")},
+                           QProcessEnvironment());
+    QVERIFY(!r.config.has_value());
+    QVERIFY2(r.error.contains(u"trusted-keys: '/nonexistent/keys' is not a readable file"), qPrintable(r.error));
 }
 
 QTEST_GUILESS_MAIN(tst_Config)

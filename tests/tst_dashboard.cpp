@@ -128,6 +128,7 @@ private slots:
     void kioskIsFullScreenAndCannotBeClosed();
     void safeModeBannerAndReEnable();
     void quarantineBannerAndLift();
+    void rollbackNeedsPinAndNamesTheDevices();
     void wrongPinsLockTheKeypad();
     void pinLockoutSurvivesARestart();
     void refusedTokenIsShownWithTheUrl();
@@ -568,6 +569,67 @@ module.exports = Crasher;
         click(QLatin1String(key));
     click(QStringLiteral("confirmButton"));
     QVERIFY(QTest::qWaitFor([&] { return !banner->isVisible() || m_dashboard->quarantined().isEmpty(); }, 3000));
+    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+}
+
+void tst_Dashboard::rollbackNeedsPinAndNamesTheDevices()
+{
+    startController(QStringLiteral("2468"));
+    const auto sync = [&](const QString &syncId, const QString &version) {
+        const int from = int(m_cloud->messages().size());
+        m_cloud->send(QStringLiteral("driver_sync"),
+                      QJsonObject{{QStringLiteral("sync_id"), syncId},
+                                  {QStringLiteral("driver_id"), QStringLiteral("drv-lobby")},
+                                  {QStringLiteral("driver_type"), QStringLiteral("lobby_projector")},
+                                  {QStringLiteral("version"), version},
+                                  {QStringLiteral("driver_code"), QString(driverCode() + QStringLiteral("// ") + version + u'\n')},
+                                  {QStringLiteral("protocol_type"), QStringLiteral("tcp")},
+                                  {QStringLiteral("connection_config"),
+                                   QJsonObject{{QStringLiteral("host"), QStringLiteral("127.0.0.1")},
+                                               {QStringLiteral("port"), int(m_sim->tcpPort())}}}});
+        return m_cloud->waitForMessage(QStringLiteral("driver_sync_complete"), from, 10000) >= 0;
+    };
+    QVERIFY(sync(QStringLiteral("sync-r1"), QStringLiteral("1.0.0")));
+    provision({QJsonObject{{QStringLiteral("device_id"), QStringLiteral("proj-1")}, {QStringLiteral("name"), QStringLiteral("Lobby projector")},
+                           {QStringLiteral("type"), QStringLiteral("lobby_projector")}}});
+    QVERIFY(QTest::qWaitFor([&] { return m_dashboard->connectedCount() == 1; }, 5000));
+    QVERIFY(sync(QStringLiteral("sync-r2"), QStringLiteral("1.1.0")));
+    loadUi();
+
+    click(QStringLiteral("tab_1"));
+    QQuickItem *drivers = item(QStringLiteral("driverList"));
+    QVERIFY(QTest::qWaitFor([&] { return drivers->property("count").toInt() == 1; }, 3000));
+    QVERIFY(QQuickTest::qWaitForPolish(m_window));
+    QTest::mouseClick(m_window, Qt::LeftButton, {}, drivers->mapToScene(QPointF(drivers->width() / 2, 30)).toPoint());
+    QTRY_VERIFY_WITH_TIMEOUT(item(QStringLiteral("driverDetail"))->isVisible(), 2000);
+    QTRY_COMPARE_WITH_TIMEOUT(item(QStringLiteral("keptVersionsText"))->property("text").toString(),
+                              QStringLiteral("Kept versions: 1.0.0"), 2000);
+
+    QSignalSpy finished(m_dashboard.get(), &Dashboard::actionFinished);
+    click(QStringLiteral("rollbackButton_1.0.0"));
+    QTRY_VERIFY_WITH_TIMEOUT(item(QStringLiteral("pinTitle")) && item(QStringLiteral("pinTitle"))->isVisible(), 2000);
+    QCOMPARE(item(QStringLiteral("pinTitle"))->property("text").toString(), QStringLiteral("Roll back lobby_projector to 1.0.0"));
+    for (const char *key : {"key_2", "key_4", "key_6", "key_8", "key_OK"})
+        click(QLatin1String(key));
+    QTRY_VERIFY_WITH_TIMEOUT(item(QStringLiteral("confirmText"))->isVisible(), 2000);
+    // The confirmation names the devices that restart.
+    QVERIFY(item(QStringLiteral("confirmText"))->property("text").toString().contains(u"Lobby projector"));
+    QCOMPARE(finished.size(), 0);
+    const int from = int(m_cloud->messages().size());
+    click(QStringLiteral("confirmButton"));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+    QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
+    QCOMPARE(finished.at(0).at(1).toString(), QStringLiteral("Driver lobby_projector rolled back to 1.0.0."));
+    // 1.1.0 is now the kept one; the device runs again; the cloud hears a hello with 1.0.0.
+    QTRY_VERIFY_WITH_TIMEOUT(item(QStringLiteral("rollbackButton_1.1.0")) != nullptr, 2000);
+    QCOMPARE(m_dashboard->keptVersions(QStringLiteral("lobby_projector")), QStringList{QStringLiteral("1.1.0")});
+    QTRY_COMPARE_WITH_TIMEOUT(m_dashboard->connectedCount(), 1, 5000);
+    const int hello = m_cloud->waitForMessage(QStringLiteral("hello"), from);
+    QVERIFY(hello >= 0);
+    const QJsonObject driver = m_cloud->messages().at(hello)[QStringLiteral("data")][QStringLiteral("drivers")][0].toObject();
+    QCOMPARE(driver.value(QStringLiteral("version")).toString(), QStringLiteral("1.0.0"));
+    // A local rollback is not reported as a sync the cloud never sent.
+    QVERIFY(m_cloud->messagesOfType(QStringLiteral("driver_sync_complete"), from).isEmpty());
     QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
 }
 

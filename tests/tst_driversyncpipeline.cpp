@@ -5,6 +5,8 @@
 // no socket, so every refusal rule is a cheap row; tst_driversync keeps what
 // needs the whole controller (the wire, reloads, restarts).
 #include "core/config.h"
+#include "core/ed25519.h"
+#include "protocol/driversignature.h"
 #include "runtime/drivertransformer.h"
 #include "runtime/drivervalidator.h"
 #include "runtime/sandboxvalidator.h"
@@ -12,6 +14,7 @@
 #include "storage/database.h"
 #include "storage/storagelayout.h"
 #include "sync/driversyncpipeline.h"
+#include "sync/signaturecheck.h"
 #include "testdrivers.h"
 
 #include <QDir>
@@ -91,6 +94,8 @@ private slots:
     void validatorVerdictBecomesTheError_data();
     void validatorVerdictBecomesTheError();
     void validatorIsWarmedUpWhenIdle();
+    void signatureRules_data();
+    void signatureRules();
 
 private:
     struct Outcome
@@ -413,6 +418,99 @@ void tst_DriverSyncPipeline::validatorIsWarmedUpWhenIdle()
     QCOMPARE(outcome.type, QStringLiteral("driver_sync_complete"));
     // The next engine is made after the answer, from the event loop.
     QTRY_COMPARE(m_script->prepared, 2);
+}
+
+void tst_DriverSyncPipeline::signatureRules_data()
+{
+    QTest::addColumn<QString>("signer");        // old, new, stranger or none (unsigned)
+    QTest::addColumn<QString>("alg");
+    QTest::addColumn<bool>("tampered");         // the code changed after signing
+    QTest::addColumn<QStringList>("trusted");   // key ids in the trusted-keys file
+    QTest::addColumn<bool>("required");
+    QTest::addColumn<QString>("error");         // empty: accepted
+    QTest::addColumn<QString>("keyId");         // recorded in the audit log when accepted
+
+    const QStringList oldOnly{QStringLiteral("ops-2025")};
+    const QStringList both{QStringLiteral("ops-2025"), QStringLiteral("ops-2026")};
+    const QString ed = QStringLiteral("ed25519");
+    QTest::newRow("good") << "old" << ed << false << oldOnly << true << QString() << QStringLiteral("ops-2025");
+    QTest::newRow("bad (code changed after signing)")
+        << "old" << ed << true << oldOnly << false
+        << QStringLiteral("Invalid signature: the signature by key 'ops-2025' does not match this driver") << QString();
+    QTest::newRow("unknown key") << "stranger" << ed << false << oldOnly << false
+                                 << QStringLiteral("Invalid signature: unknown key_id 'someone-else'") << QString();
+    QTest::newRow("unknown alg") << "old" << QStringLiteral("rsa-pss") << false << oldOnly << false
+                                 << QStringLiteral("Invalid signature: unknown alg 'rsa-pss' (only ed25519)") << QString();
+    QTest::newRow("unsigned when required")
+        << "none" << ed << false << oldOnly << true
+        << QStringLiteral("Invalid signature: this controller requires signed drivers and the driver is unsigned") << QString();
+    QTest::newRow("unsigned when not required") << "none" << ed << false << oldOnly << false << QString() << QString();
+    QTest::newRow("rotation: old key still trusted") << "old" << ed << false << both << true << QString() << QStringLiteral("ops-2025");
+    QTest::newRow("rotation: new key") << "new" << ed << false << both << true << QString() << QStringLiteral("ops-2026");
+    QTest::newRow("rotation: new key before it is trusted")
+        << "new" << ed << false << oldOnly << true << QStringLiteral("Invalid signature: unknown key_id 'ops-2026'") << QString();
+}
+
+void tst_DriverSyncPipeline::signatureRules()
+{
+    QFETCH(QString, signer);
+    QFETCH(QString, alg);
+    QFETCH(bool, tampered);
+    QFETCH(QStringList, trusted);
+    QFETCH(bool, required);
+    QFETCH(QString, error);
+    QFETCH(QString, keyId);
+
+    QHash<QString, Ed25519::KeyPair> pairs;
+    for (const QString &id : {QStringLiteral("ops-2025"), QStringLiteral("ops-2026"), QStringLiteral("someone-else")})
+        QCOMPARE(Ed25519::generate(&pairs[id]), QString());
+    // A trusted-keys file as an operator writes it, comments and all.
+    const QString keysPath = m_dir->filePath(QStringLiteral("trusted-keys"));
+    QFile keysFile(keysPath);
+    QVERIFY(keysFile.open(QIODevice::WriteOnly));
+    keysFile.write("# driver signing keys\n\n");
+    for (const QString &id : trusted)
+        keysFile.write(id.toUtf8() + ' ' + pairs.value(id).publicKey.toBase64() + '\n');
+    keysFile.close();
+    QHash<QString, QByteArray> keys;
+    QCOMPARE(SignatureCheck::loadKeys(keysPath, &keys), QString());
+    QCOMPARE(keys.size(), trusted.size());
+
+    startPipeline(std::make_unique<FakeValidator>(m_script));
+    m_pipeline->setSignatureCheck(SignatureCheck(keys, required));
+
+    const QString code = TestDrivers::valid(QStringLiteral("Signed"));
+    QJsonObject data = syncData(QStringLiteral("sig-1"), QStringLiteral("signed"), code);
+    if (signer != u"none") {
+        const QString id = signer == u"old" ? QStringLiteral("ops-2025")
+            : signer == u"new"              ? QStringLiteral("ops-2026")
+                                            : QStringLiteral("someone-else");
+        QByteArray value;
+        QCOMPARE(Ed25519::sign(pairs.value(id).privateKey,
+                               DriverSignature::signedBytes(QStringLiteral("signed"), QStringLiteral("1.0.0"), QStringLiteral("tcp"), code),
+                               &value),
+                 QString());
+        data.insert(QStringLiteral("signature"), DriverSignature{alg, id, QString::fromLatin1(value.toBase64())}.toJson());
+    }
+    if (tampered)
+        data.insert(QStringLiteral("driver_code"), QString(code + QStringLiteral("// and a little more\n")));
+
+    const Outcome outcome = run(data);
+    if (error.isEmpty()) {
+        QCOMPARE(outcome.type, QStringLiteral("driver_sync_complete"));
+        QCOMPARE(driverRowCount(), 1);
+        const QString log = readFile(m_layout->syncLogPath());
+        QVERIFY2(keyId.isEmpty() ? !log.contains(u"key_id=") : log.contains(QStringLiteral("key_id=\"%1\"").arg(keyId)), qPrintable(log));
+        return;
+    }
+    QCOMPARE(outcome.type, QStringLiteral("driver_sync_error"));
+    QCOMPARE(outcome.data.value(QStringLiteral("error_message")).toString(), error);
+    // Refused before anything was written: no step, no file, no row, not validated.
+    QCOMPARE(outcome.steps, QStringList());
+    QCOMPARE(outcome.started, 0);
+    QCOMPARE(driverFiles(), QStringList());
+    QCOMPARE(driverRowCount(), 0);
+    QCOMPARE(m_script->requests.size(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_DriverSyncPipeline)

@@ -4,6 +4,7 @@
 #include "protocol/controllerreports.h"
 #include "protocol/devicerequests.h"
 #include "protocol/safetyrequests.h"
+#include "protocol/driverrollbackrequest.h"
 #include "protocol/driversyncrequest.h"
 #include "protocol/envelope.h"
 #include "protocol/messages.h"
@@ -44,6 +45,8 @@ QString parseError(const QString &type, const QJsonObject &data)
         return SafeModeClearRequest::parse(data).error;
     if (type == u"driver_quarantine_clear")
         return DriverQuarantineClearRequest::parse(data).error;
+    if (type == u"driver_rollback")
+        return DriverRollbackRequest::parse(data).error;
     if (type == u"hello")
         return HelloReport::parse(data).error;
     if (type == u"driver_sync_progress")
@@ -263,6 +266,18 @@ void tst_ProtocolMessages::cloudRequests_data()
                                                     << QStringLiteral("driver_type must be a valid driver type");
     QTest::newRow("driver_quarantine_clear path") << lift << json(R"({"driver_type":"../x"})")
                                                   << QStringLiteral("driver_type must be a valid driver type");
+    const QString rollback = QStringLiteral("driver_rollback");
+    QTest::newRow("driver_rollback with version") << rollback << json(R"({"sync_id":"s1","driver_type":"projector","version":"1.0.0"})")
+                                                  << QString();
+    QTest::newRow("driver_rollback without version") << rollback << json(R"({"sync_id":"s1","driver_type":"projector"})") << QString();
+    QTest::newRow("driver_rollback null version") << rollback << json(R"({"sync_id":"s1","driver_type":"projector","version":null})")
+                                                  << QString();
+    QTest::newRow("driver_rollback no sync_id") << rollback << json(R"({"driver_type":"projector"})")
+                                                << QStringLiteral("sync_id must be a non-empty string");
+    QTest::newRow("driver_rollback path type") << rollback << json(R"({"sync_id":"s1","driver_type":"../x"})")
+                                               << QStringLiteral("driver_type must be a valid driver type");
+    QTest::newRow("driver_rollback numeric version") << rollback << json(R"({"sync_id":"s1","driver_type":"projector","version":1})")
+                                                     << QStringLiteral("field 'version' must be a string, got a number");
 }
 
 void tst_ProtocolMessages::cloudRequests()
@@ -492,7 +507,7 @@ void tst_ProtocolMessages::helloShape()
     hello.name = QStringLiteral("Lobby rack");
     hello.appVersion = QStringLiteral("0.1.0");
     hello.drivers = {{QStringLiteral("d1"), QStringLiteral("projector"), QStringLiteral("1.0.0"), QStringLiteral("s1"),
-                      QStringLiteral("active")}};
+                      QStringLiteral("active"), QStringLiteral("ab12"), {QStringLiteral("0.9.0"), QStringLiteral("0.8.0")}}};
     hello.devices = {{QStringLiteral("a"), QStringLiteral("projector"), QStringLiteral("connected"), QString(),
                       QDateTime(QDate(2026, 3, 1), QTime(8, 5, 9, 120), Qt::UTC), QStringLiteral("Lobby")},
                      {QStringLiteral("b"), QStringLiteral("relay"), QStringLiteral("error"), QStringLiteral("driver not installed: relay"),
@@ -501,7 +516,8 @@ void tst_ProtocolMessages::helloShape()
     QCOMPARE(m.type, QStringLiteral("hello"));
     QCOMPARE(m.data, json(R"({"controller_id":"nuc-1","name":"Lobby rack","app_version":"0.1.0",
         "safe_mode":{"active":false,"reason":null,"quarantined":[]},
-        "drivers":[{"driver_id":"d1","driver_type":"projector","version":"1.0.0","sync_id":"s1","status":"active"}],
+        "drivers":[{"driver_id":"d1","driver_type":"projector","version":"1.0.0","sync_id":"s1","status":"active",
+                    "sha256":"ab12","previous_versions":["0.9.0","0.8.0"]}],
         "devices":[{"device_id":"a","type":"projector","status":"connected","since":"2026-03-01T08:05:09.120Z","room":"Lobby"},
                    {"device_id":"b","type":"relay","status":"error","message":"driver not installed: relay"}]})"));
 }

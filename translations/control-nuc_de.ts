@@ -129,6 +129,18 @@
             <numerusform>, %n getrennt</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Driver %1 rolled back to %2.</source>
+        <translation>Treiber %1 auf %2 zurückgesetzt.</translation>
+    </message>
+    <message>
+        <source>Rollback of %1 failed: %2</source>
+        <translation>Zurücksetzen von %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>Rolling back %1 to %2…</source>
+        <translation>%1 wird auf %2 zurückgesetzt…</translation>
+    </message>
 </context>
 <context>
     <name>DevicesView</name>
@@ -203,6 +215,18 @@
     <message>
         <source>Recent syncs</source>
         <translation>Letzte Synchronisierungen</translation>
+    </message>
+    <message>
+        <source>Kept versions: %1</source>
+        <translation>Aufbewahrte Versionen: %1</translation>
+    </message>
+    <message>
+        <source>No earlier version kept</source>
+        <translation>Keine frühere Version aufbewahrt</translation>
+    </message>
+    <message>
+        <source>Roll back to %1</source>
+        <translation>Zurück auf %1</translation>
     </message>
 </context>
 <context>
@@ -339,6 +363,22 @@
     <message>
         <source>Not connected: %1</source>
         <translation>Nicht verbunden: %1</translation>
+    </message>
+    <message>
+        <source>Roll back %1 to %2</source>
+        <translation>%1 auf %2 zurücksetzen</translation>
+    </message>
+    <message>
+        <source>%1 goes back to version %2. These devices restart on it: %3.</source>
+        <translation>%1 geht auf Version %2 zurück. Diese Geräte starten damit neu: %3.</translation>
+    </message>
+    <message>
+        <source>%1 goes back to version %2. No device uses it.</source>
+        <translation>%1 geht auf Version %2 zurück. Kein Gerät verwendet ihn.</translation>
+    </message>
+    <message>
+        <source>Continue?</source>
+        <translation>Fortfahren?</translation>
     </message>
 </context>
 <context>

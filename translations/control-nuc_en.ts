@@ -129,6 +129,18 @@
             <numerusform>, %n disconnected</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Driver %1 rolled back to %2.</source>
+        <translation>Driver %1 rolled back to %2.</translation>
+    </message>
+    <message>
+        <source>Rollback of %1 failed: %2</source>
+        <translation>Rollback of %1 failed: %2</translation>
+    </message>
+    <message>
+        <source>Rolling back %1 to %2…</source>
+        <translation>Rolling back %1 to %2…</translation>
+    </message>
 </context>
 <context>
     <name>DevicesView</name>
@@ -203,6 +215,18 @@
     <message>
         <source>Recent syncs</source>
         <translation>Recent syncs</translation>
+    </message>
+    <message>
+        <source>Kept versions: %1</source>
+        <translation>Kept versions: %1</translation>
+    </message>
+    <message>
+        <source>No earlier version kept</source>
+        <translation>No earlier version kept</translation>
+    </message>
+    <message>
+        <source>Roll back to %1</source>
+        <translation>Roll back to %1</translation>
     </message>
 </context>
 <context>
@@ -339,6 +363,22 @@
     <message>
         <source>Not connected: %1</source>
         <translation>Not connected: %1</translation>
+    </message>
+    <message>
+        <source>Roll back %1 to %2</source>
+        <translation>Roll back %1 to %2</translation>
+    </message>
+    <message>
+        <source>%1 goes back to version %2. These devices restart on it: %3.</source>
+        <translation>%1 goes back to version %2. These devices restart on it: %3.</translation>
+    </message>
+    <message>
+        <source>%1 goes back to version %2. No device uses it.</source>
+        <translation>%1 goes back to version %2. No device uses it.</translation>
+    </message>
+    <message>
+        <source>Continue?</source>
+        <translation>Continue?</translation>
     </message>
 </context>
 <context>

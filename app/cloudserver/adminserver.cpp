@@ -79,16 +79,21 @@ void AdminServer::handle(QLocalSocket *socket, const QByteArray &line)
         return;
     }
     const QString op = request.value(QStringLiteral("op")).toString();
-    if (op == u"deploy") {
+    if (op == u"deploy" || op == u"rollback") {
+        // Both wait for the outcome the same way: a deployment's.
         const bool wait = request.value(QStringLiteral("wait")).toBool(true);
         const int timeoutMs = request.value(QStringLiteral("timeout_ms")).toInt(30000);
-        m_cloud->deploy(request, [this, reply, wait, timeoutMs](const QJsonObject &answer) {
+        auto then = [this, reply, wait, timeoutMs](const QJsonObject &answer) {
             if (!wait || !answer.value(QStringLiteral("ok")).toBool()) {
                 reply(answer);
                 return;
             }
             m_cloud->waitForDeployment(answer.value(QStringLiteral("sync_id")).toString(), timeoutMs, reply);
-        });
+        };
+        if (op == u"deploy")
+            m_cloud->deploy(request, then);
+        else
+            m_cloud->rollback(request, then);
     } else if (op == u"devices") {
         m_cloud->provision(request, reply);
     } else if (op == u"command") {

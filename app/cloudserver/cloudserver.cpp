@@ -1,5 +1,7 @@
 #include "cloudserver/cloudserver.h"
 
+#include "cloudserver/adminreply.h"
+
 #include "core/logtext.h"
 #include "protocol/controllerreports.h"
 #include "protocol/envelope.h"
@@ -18,21 +20,8 @@ Q_LOGGING_CATEGORY(lcCloudServer, "cloud.server", QtInfoMsg)
 
 namespace {
 
-QJsonObject failure(const QString &message)
-{
-    return QJsonObject{{QStringLiteral("ok"), false}, {QStringLiteral("error"), message}};
-}
-
-QJsonObject success(QJsonObject fields = {})
-{
-    fields.insert(QStringLiteral("ok"), true);
-    return fields;
-}
-
-QString uuid()
-{
-    return QUuid::createUuid().toString(QUuid::WithoutBraces);
-}
+using AdminReply::failure;
+using AdminReply::success;
 
 QJsonObject deploymentJson(const DeploymentRow &r)
 {
@@ -276,45 +265,6 @@ void CloudServer::deploymentUpdated(const QString &syncId)
     }
 }
 
-void CloudServer::deploy(const QJsonObject &request, const Reply &reply)
-{
-    const QString controllerId = request.value(QStringLiteral("controller_id")).toString();
-    QWebSocket *socket = controllerSocket(controllerId);
-    if (!socket)
-        return reply(failure(QStringLiteral("controller %1 is not connected").arg(controllerId)));
-    for (const char *key : {"driver_type", "version", "protocol_type", "driver_code"}) {
-        if (request.value(QLatin1String(key)).toString().isEmpty())
-            return reply(failure(QStringLiteral("%1 is required").arg(QLatin1String(key))));
-    }
-    DeploymentRow row;
-    row.syncId = uuid();
-    row.driverId = request.value(QStringLiteral("driver_id")).toString();
-    if (row.driverId.isEmpty())
-        row.driverId = QUuid::createUuidV5(QUuid(), request.value(QStringLiteral("driver_type")).toString()).toString(QUuid::WithoutBraces);
-    row.driverType = request.value(QStringLiteral("driver_type")).toString();
-    row.version = request.value(QStringLiteral("version")).toString();
-    row.controllerId = controllerId;
-    const QString error = m_database->createDeployment(row);
-    if (!error.isEmpty())
-        return reply(failure(QStringLiteral("cannot record the deployment: %1").arg(error)));
-
-    QJsonObject data{{QStringLiteral("sync_id"), row.syncId},
-                     {QStringLiteral("driver_id"), row.driverId},
-                     {QStringLiteral("driver_type"), row.driverType},
-                     {QStringLiteral("version"), row.version},
-                     {QStringLiteral("driver_code"), request.value(QStringLiteral("driver_code"))},
-                     {QStringLiteral("command_mappings"), request.value(QStringLiteral("command_mappings")).toArray()},
-                     {QStringLiteral("protocol_type"), request.value(QStringLiteral("protocol_type"))},
-                     {QStringLiteral("connection_config"), request.value(QStringLiteral("connection_config")).toObject()}};
-    send(socket, QStringLiteral("driver_sync"), data);
-    // No reply of its own (the deployment's waiters get the outcome); kept
-    // so that a protocol_error refusing this driver_sync fails it.
-    m_awaiting[controllerId].append({QStringLiteral("driver_sync"), row.syncId, {}, nullptr, 0});
-    qCInfo(lcCloudServer).noquote() << "deploying" << row.driverType << row.version << "to" << controllerId
-                                    << "(sync" << row.syncId << ")";
-    reply(success(QJsonObject{{QStringLiteral("sync_id"), row.syncId}, {QStringLiteral("driver_id"), row.driverId}}));
-}
-
 void CloudServer::waitForDeployment(const QString &syncId, int timeoutMs, const Reply &reply)
 {
     for (const DeploymentRow &r : m_database->deployments()) {
@@ -356,7 +306,7 @@ void CloudServer::provision(const QJsonObject &request, const Reply &reply)
     // exactly one device_command_result (PROTOCOL.md); frames are handled in
     // order, so a protocol_error for the device_sync comes before it. See
     // docs/cloud.md "What control-cloud reports".
-    const QString fence = uuid();
+    const QString fence = QUuid::createUuid().toString(QUuid::WithoutBraces);
     await(controllerId, QStringLiteral("device_sync"), fence, reply,
           int(request.value(QStringLiteral("devices")).toArray().size()));
     send(socket, QStringLiteral("device_command"),
@@ -370,7 +320,7 @@ void CloudServer::command(const QJsonObject &request, const Reply &reply)
     QWebSocket *socket = controllerSocket(controllerId);
     if (!socket)
         return reply(failure(QStringLiteral("controller %1 is not connected").arg(controllerId)));
-    const QString requestId = uuid();
+    const QString requestId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     await(controllerId, QStringLiteral("device_command"), requestId, reply);
     send(socket, QStringLiteral("device_command"),
          QJsonObject{{QStringLiteral("request_id"), requestId},

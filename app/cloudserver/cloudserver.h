@@ -43,7 +43,9 @@ public:
     using Reply = std::function<void(const QJsonObject &reply)>;   // {"ok":bool, ...}
 
     // Admin operations (AdminServer calls these).
-    void deploy(const QJsonObject &request, const Reply &reply);
+    void deploy(const QJsonObject &request, const Reply &reply);   // driverlifecycle.cpp
+    // Sends driver_rollback {driver_type, version?}; the outcome is a deployment's.
+    void rollback(const QJsonObject &request, const Reply &reply);
     void provision(const QJsonObject &request, const Reply &reply);
     void command(const QJsonObject &request, const Reply &reply);
     void waitForDeployment(const QString &syncId, int timeoutMs, const Reply &reply);

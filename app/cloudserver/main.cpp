@@ -1,30 +1,29 @@
 // control-cloud: the local cloud (serve) and its command-line client
-// (deploy, devices, command, deployments, controllers).
+// (clientcommands.cpp: deploy, rollback, keygen, devices, command,
+// deployments, controllers).
 #include "cloudserver/adminserver.h"
+#include "cloudserver/clientcommands.h"
 #include "cloudserver/clouddatabase.h"
 #include "cloudserver/cloudserver.h"
 #include "core/secretfile.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QElapsedTimer>
 #include <QFile>
-#include <QFileInfo>
 #include <QHostAddress>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QLocalSocket>
 #include <QSocketNotifier>
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QUrl>
 
-#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+using CloudCli::envOr;
+using CloudCli::fail;
 
 namespace {
 
@@ -40,61 +39,17 @@ void warn(const QString &message)
     std::fprintf(stderr, "control-cloud: warning: %s\n", qPrintable(message));
 }
 
-int fail(const QString &message, int status = 2)
-{
-    std::fprintf(stderr, "control-cloud: %s\n", qPrintable(message));
-    return status;
-}
-
-QString envOr(const char *name, const QString &fallback)
-{
-    const QString v = qEnvironmentVariable(name);
-    return v.isEmpty() ? fallback : v;
-}
-
 const char *usage =
     "usage: control-cloud <command> [options]   (control-cloud <command> --help for its options)\n"
     "  serve        run the cloud: WebSocket server for controllers and the admin socket\n"
-    "  deploy       deploy a driver file to a controller and wait for the outcome\n"
+    "  deploy       deploy a driver file to a controller and wait for the outcome (--sign KEYFILE signs it)\n"
+    "  rollback     roll a controller's driver back to a kept version and wait for the outcome\n"
+    "  keygen       write an Ed25519 key pair for signing drivers\n"
     "  devices      provision devices on a controller from a JSON file and wait until it accepts them\n"
     "  command      send a device command and print the result\n"
     "  deployments  list deployments (--json for JSON)\n"
     "  controllers  list controllers with their drivers and devices (--json for JSON);\n"
     "               controllers add ID | list | remove ID: per-controller credentials\n";
-
-// Sends one request over the admin socket and returns the answer.
-QJsonObject ask(const QString &socketPath, const QJsonObject &request, int timeoutMs, QString *error)
-{
-    QLocalSocket socket;
-    socket.connectToServer(socketPath);
-    if (!socket.waitForConnected(3000)) {
-        *error = QStringLiteral("cannot reach control-cloud at %1 (%2); is `control-cloud serve` running?")
-                     .arg(socketPath, socket.errorString());
-        return {};
-    }
-    socket.write(QJsonDocument(request).toJson(QJsonDocument::Compact) + '\n');
-    socket.flush();
-    QByteArray answer;
-    QElapsedTimer timer;
-    timer.start();
-    while (!answer.contains('\n') && timer.elapsed() < timeoutMs) {
-        const bool more = socket.waitForReadyRead(int(std::max<qint64>(1, timeoutMs - timer.elapsed())));
-        answer += socket.readAll();
-        if (!more && socket.state() != QLocalSocket::ConnectedState)
-            break;
-    }
-    answer += socket.readAll();
-    if (!answer.contains('\n')) {
-        *error = QStringLiteral("no answer from control-cloud within %1 ms").arg(timeoutMs);
-        return {};
-    }
-    return QJsonDocument::fromJson(answer.left(answer.indexOf('\n'))).object();
-}
-
-QString column(const QString &text, int width)
-{
-    return text.leftJustified(width, QLatin1Char(' '), true);
-}
 
 int serve(const QStringList &args)
 {
@@ -209,236 +164,6 @@ int serve(const QStringList &args)
     return QCoreApplication::exec();
 }
 
-QJsonValue readJsonArg(const QString &value, QString *error)
-{
-    QByteArray bytes = value.toUtf8();
-    if (value.startsWith(QLatin1Char('@'))) {
-        QFile f(value.mid(1));
-        if (!f.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("cannot read %1").arg(value.mid(1));
-            return {};
-        }
-        bytes = f.readAll();
-    }
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        *error = QStringLiteral("not valid JSON: %1").arg(parseError.errorString());
-        return {};
-    }
-    return doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
-}
-
-// controllers add ID | list | remove ID: per-controller credentials.
-int credentials(const QStringList &words, const QString &socketPath, bool json)
-{
-    const QString verb = words.constFirst();
-    const bool needsId = verb == u"add" || verb == u"remove";
-    if ((!needsId && verb != u"list") || words.size() != (needsId ? 2 : 1))
-        return fail(QStringLiteral("usage: control-cloud controllers [add ID | list | remove ID]"));
-    QJsonObject request{{QStringLiteral("op"), QString(QStringLiteral("credential_") + verb)}};
-    if (needsId)
-        request.insert(QStringLiteral("controller_id"), words.at(1));
-    QString error;
-    const QJsonObject answer = ask(socketPath, request, 10000, &error);
-    if (!error.isEmpty())
-        return fail(error, 1);
-    if (!answer.value(QStringLiteral("ok")).toBool())
-        return fail(answer.value(QStringLiteral("error")).toString(), 1);
-    if (json) {
-        std::printf("%s\n", QJsonDocument(answer).toJson(QJsonDocument::Indented).constData());
-    } else if (verb == u"add") {
-        // The token alone on stdout (for scripts); the advice on stderr.
-        std::printf("%s\n", qPrintable(answer.value(QStringLiteral("token")).toString()));
-        std::fprintf(stderr, "control-cloud: the token of controller %s, shown only this once: put it in the "
-                             "controller's token file (--token-file or the systemd credential 'token').\n",
-                     qPrintable(words.at(1)));
-    } else if (verb == u"remove") {
-        std::printf("credential of controller %s removed\n", qPrintable(words.at(1)));
-    } else {
-        std::printf("%s %s\n", qPrintable(column(QStringLiteral("CONTROLLER"), 40)), "CREDENTIAL CREATED");
-        for (const QJsonValue &v : answer.value(QStringLiteral("credentials")).toArray())
-            std::printf("%s %s\n", qPrintable(column(v[QStringLiteral("controller_id")].toString(), 40)),
-                        qPrintable(v[QStringLiteral("created_at")].toString()));
-    }
-    return 0;
-}
-
-int client(const QString &command, const QStringList &args)
-{
-    QCommandLineParser p;
-    p.addHelpOption();
-    p.addOption({QStringLiteral("admin-socket"), QStringLiteral("Admin socket of the running control-cloud."), QStringLiteral("path")});
-    p.addOption({QStringLiteral("controller"), QStringLiteral("Target controller id."), QStringLiteral("id")});
-    p.addOption({QStringLiteral("json"), QStringLiteral("Print JSON.")});
-    if (command == u"deploy") {
-        p.setApplicationDescription(QStringLiteral("Deploy a driver file to a controller; waits for active or failed."));
-        p.addOption({QStringLiteral("file"), QStringLiteral("The driver's JavaScript file."), QStringLiteral("file")});
-        p.addOption({QStringLiteral("type"), QStringLiteral("driver_type."), QStringLiteral("type")});
-        p.addOption({QStringLiteral("version"), QStringLiteral("Driver version."), QStringLiteral("version")});
-        p.addOption({QStringLiteral("protocol"), QStringLiteral("tcp, udp or serial (default tcp)."), QStringLiteral("protocol"), QStringLiteral("tcp")});
-        p.addOption({QStringLiteral("mappings"), QStringLiteral("command_mappings: JSON or @file."), QStringLiteral("json")});
-        p.addOption({QStringLiteral("config"), QStringLiteral("Default connection_config: JSON or @file."), QStringLiteral("json")});
-        p.addOption({QStringLiteral("driver-id"), QStringLiteral("driver_id (default: derived from the type)."), QStringLiteral("id")});
-        p.addOption({QStringLiteral("no-wait"), QStringLiteral("Return once sent.")});
-        p.addOption({QStringLiteral("timeout-ms"), QStringLiteral("How long to wait for the outcome (default 30000)."), QStringLiteral("ms"), QStringLiteral("30000")});
-    } else if (command == u"devices") {
-        p.setApplicationDescription(QStringLiteral("Provision devices (device_sync) from a JSON file: an array or {\"devices\": [...]}. "
-                                                   "Waits for the controller: exits 1 with its reason when it refuses the list."));
-        p.addOption({QStringLiteral("file"), QStringLiteral("JSON file with the devices."), QStringLiteral("file")});
-        p.addOption({QStringLiteral("replace"), QStringLiteral("Remove the devices not listed.")});
-    } else if (command == u"command") {
-        p.setApplicationDescription(QStringLiteral("Send a device command and print the result."));
-        p.addOption({QStringLiteral("device"), QStringLiteral("Device id."), QStringLiteral("id")});
-        p.addOption({QStringLiteral("command"), QStringLiteral("Command name."), QStringLiteral("name")});
-        p.addOption({QStringLiteral("params"), QStringLiteral("Parameters: JSON object or @file."), QStringLiteral("json"), QStringLiteral("{}")});
-    }
-    if (!p.parse(args))
-        return fail(p.errorText());
-    if (p.isSet(QStringLiteral("help"))) {
-        std::fputs(qPrintable(p.helpText()), stdout);
-        return 0;
-    }
-    const QString socketPath = QFileInfo(p.isSet(QStringLiteral("admin-socket"))
-                                             ? p.value(QStringLiteral("admin-socket"))
-                                             : envOr("CONTROL_CLOUD_ADMIN_SOCKET", AdminServer::defaultSocketPath()))
-                                   .absoluteFilePath();
-    if (command == u"controllers" && !p.positionalArguments().isEmpty())
-        return credentials(p.positionalArguments(), socketPath, p.isSet(QStringLiteral("json")));
-    QJsonObject request{{QStringLiteral("op"), command}, {QStringLiteral("controller_id"), p.value(QStringLiteral("controller"))}};
-    int timeoutMs = 10000;
-    QString error;
-    auto need = [&](const char *option) {
-        if (p.value(QLatin1String(option)).isEmpty()) {
-            error = QStringLiteral("--%1 is required").arg(QLatin1String(option));
-            return false;
-        }
-        return true;
-    };
-    if (command == u"deploy") {
-        if (!need("controller") || !need("file") || !need("type") || !need("version"))
-            return fail(error);
-        QFile f(p.value(QStringLiteral("file")));
-        if (!f.open(QIODevice::ReadOnly))
-            return fail(QStringLiteral("cannot read %1").arg(f.fileName()));
-        request.insert(QStringLiteral("driver_code"), QString::fromUtf8(f.readAll()));
-        request.insert(QStringLiteral("driver_type"), p.value(QStringLiteral("type")));
-        request.insert(QStringLiteral("version"), p.value(QStringLiteral("version")));
-        request.insert(QStringLiteral("protocol_type"), p.value(QStringLiteral("protocol")));
-        if (p.isSet(QStringLiteral("driver-id")))
-            request.insert(QStringLiteral("driver_id"), p.value(QStringLiteral("driver-id")));
-        if (p.isSet(QStringLiteral("mappings"))) {
-            const QJsonValue v = readJsonArg(p.value(QStringLiteral("mappings")), &error);
-            if (!error.isEmpty() || !v.isArray())
-                return fail(QStringLiteral("--mappings: %1").arg(error.isEmpty() ? QStringLiteral("must be a JSON array") : error));
-            request.insert(QStringLiteral("command_mappings"), v);
-        }
-        if (p.isSet(QStringLiteral("config"))) {
-            const QJsonValue v = readJsonArg(p.value(QStringLiteral("config")), &error);
-            if (!error.isEmpty() || !v.isObject())
-                return fail(QStringLiteral("--config: %1").arg(error.isEmpty() ? QStringLiteral("must be a JSON object") : error));
-            request.insert(QStringLiteral("connection_config"), v);
-        }
-        request.insert(QStringLiteral("wait"), !p.isSet(QStringLiteral("no-wait")));
-        timeoutMs = p.value(QStringLiteral("timeout-ms")).toInt();
-        request.insert(QStringLiteral("timeout_ms"), timeoutMs);
-        timeoutMs += 5000;
-    } else if (command == u"devices") {
-        if (!need("controller") || !need("file"))
-            return fail(error);
-        const QJsonValue v = readJsonArg(QLatin1Char('@') + p.value(QStringLiteral("file")), &error);
-        if (!error.isEmpty())
-            return fail(QStringLiteral("--file: %1").arg(error));
-        request.insert(QStringLiteral("devices"), v.isArray() ? v : v.toObject().value(QStringLiteral("devices")));
-        request.insert(QStringLiteral("replace"), p.isSet(QStringLiteral("replace")));
-        timeoutMs = 20000;   // the cloud waits up to its command timeout for the controller
-    } else if (command == u"command") {
-        if (!need("controller") || !need("device") || !need("command"))
-            return fail(error);
-        const QJsonValue v = readJsonArg(p.value(QStringLiteral("params")), &error);
-        if (!error.isEmpty() || !v.isObject())
-            return fail(QStringLiteral("--params: %1").arg(error.isEmpty() ? QStringLiteral("must be a JSON object") : error));
-        request.insert(QStringLiteral("device_id"), p.value(QStringLiteral("device")));
-        request.insert(QStringLiteral("command"), p.value(QStringLiteral("command")));
-        request.insert(QStringLiteral("params"), v);
-        timeoutMs = 20000;
-    }
-
-    const QJsonObject answer = ask(socketPath, request, timeoutMs, &error);
-    if (!error.isEmpty())
-        return fail(error, 1);
-    if (!answer.value(QStringLiteral("ok")).toBool())
-        return fail(answer.value(QStringLiteral("error")).toString(), 1);
-    const bool json = p.isSet(QStringLiteral("json"));
-    if (json) {
-        std::printf("%s\n", QJsonDocument(answer).toJson(QJsonDocument::Indented).constData());
-    }
-    if (command == u"deploy") {
-        const QJsonObject d = answer.value(QStringLiteral("deployment")).toObject();
-        if (d.isEmpty()) {
-            if (!json)
-                std::printf("deployment %s sent\n", qPrintable(answer.value(QStringLiteral("sync_id")).toString()));
-            return 0;
-        }
-        const QString status = d.value(QStringLiteral("deployment_status")).toString();
-        if (!json) {
-            if (status == u"active")
-                std::printf("deployment %s: active, %s\n", qPrintable(d.value(QStringLiteral("sync_id")).toString()),
-                            qPrintable(d.value(QStringLiteral("file_path")).toString()));
-            else
-                std::printf("deployment %s: %s: %s\n", qPrintable(d.value(QStringLiteral("sync_id")).toString()),
-                            qPrintable(status), qPrintable(d.value(QStringLiteral("error_message")).toString()));
-        }
-        return status == u"active" ? 0 : 1;
-    }
-    if (command == u"command") {
-        const QJsonObject r = answer.value(QStringLiteral("result")).toObject();
-        if (!json) {
-            if (r.value(QStringLiteral("ok")).toBool())
-                std::printf("ok (%g ms): %s\n", r.value(QStringLiteral("duration_ms")).toDouble(),
-                            QJsonDocument(QJsonArray{r.value(QStringLiteral("result"))}).toJson(QJsonDocument::Compact).mid(1).chopped(1).constData());
-            else
-                std::printf("failed: %s\n", qPrintable(r.value(QStringLiteral("error")).toString()));
-        }
-        return r.value(QStringLiteral("ok")).toBool() ? 0 : 1;
-    }
-    if (json)
-        return 0;
-    if (command == u"devices") {
-        std::printf("%d devices accepted by %s\n", answer.value(QStringLiteral("devices")).toInt(),
-                    qPrintable(p.value(QStringLiteral("controller"))));
-    } else if (command == u"deployments") {
-        std::printf("%s %s %s %s %s %s\n", qPrintable(column(QStringLiteral("SYNC_ID"), 36)), qPrintable(column(QStringLiteral("CONTROLLER"), 16)),
-                    qPrintable(column(QStringLiteral("DRIVER"), 22)), qPrintable(column(QStringLiteral("VERSION"), 10)),
-                    qPrintable(column(QStringLiteral("STATUS"), 11)), "FILE / ERROR");
-        for (const QJsonValue &v : answer.value(QStringLiteral("deployments")).toArray()) {
-            const QJsonObject d = v.toObject();
-            const QString detail = d.value(QStringLiteral("deployment_status")).toString() == u"failed"
-                ? d.value(QStringLiteral("error_message")).toString() : d.value(QStringLiteral("file_path")).toString();
-            std::printf("%s %s %s %s %s %s\n", qPrintable(column(d.value(QStringLiteral("sync_id")).toString(), 36)),
-                        qPrintable(column(d.value(QStringLiteral("controller_id")).toString(), 16)),
-                        qPrintable(column(d.value(QStringLiteral("driver_type")).toString(), 22)),
-                        qPrintable(column(d.value(QStringLiteral("version")).toString(), 10)),
-                        qPrintable(column(d.value(QStringLiteral("deployment_status")).toString(), 11)), qPrintable(detail));
-        }
-    } else if (command == u"controllers") {
-        std::printf("%s %s %s %s %s\n", qPrintable(column(QStringLiteral("CONTROLLER"), 20)), qPrintable(column(QStringLiteral("STATE"), 13)),
-                    qPrintable(column(QStringLiteral("VERSION"), 8)), qPrintable(column(QStringLiteral("DRIVERS"), 8)), "DEVICES");
-        for (const QJsonValue &v : answer.value(QStringLiteral("controllers")).toArray()) {
-            const QJsonObject c = v.toObject();
-            QStringList devices;
-            for (const QJsonValue &d : c.value(QStringLiteral("devices")).toArray())
-                devices << d[QStringLiteral("device_id")].toString() + QLatin1Char('=') + d[QStringLiteral("status")].toString();
-            std::printf("%s %s %s %s %s\n", qPrintable(column(c.value(QStringLiteral("controller_id")).toString(), 20)),
-                        c.value(QStringLiteral("connected")).toBool() ? "connected    " : "disconnected ",
-                        qPrintable(column(c.value(QStringLiteral("app_version")).toString(), 8)),
-                        qPrintable(column(QString::number(c.value(QStringLiteral("drivers")).toArray().size()), 8)),
-                        qPrintable(devices.join(QStringLiteral(", "))));
-        }
-    }
-    return 0;
-}
-
 } // namespace
 
 int main(int argc, char *argv[])
@@ -453,10 +178,8 @@ int main(int argc, char *argv[])
     const QString command = args.takeAt(1);
     if (command == u"serve")
         return serve(args);
-    static const QStringList clients = {QStringLiteral("deploy"), QStringLiteral("devices"), QStringLiteral("command"),
-                                        QStringLiteral("deployments"), QStringLiteral("controllers")};
-    if (clients.contains(command))
-        return client(command, args);
+    if (CloudCli::isClientCommand(command))
+        return CloudCli::run(command, args);
     std::fputs(usage, stderr);
     return fail(QStringLiteral("unknown command '%1'").arg(command));
 }

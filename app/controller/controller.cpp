@@ -12,7 +12,9 @@
 #include "hosts/hostvalidator.h"
 #include "protocol/safetyrequests.h"
 #include "system/safemode.h"
+#include "storage/driverarchive.h"
 #include "storage/driverrepository.h"
+#include "sync/signaturecheck.h"
 #include "sync/driversyncservice.h"
 
 #include <algorithm>
@@ -79,11 +81,27 @@ Controller::Controller(const Config &config, QObject *parent)
     });
     m_deviceMessages = std::make_unique<DeviceMessages>(m_devices.get(), m_protocol.get());
     // driver_sync, driver_reload and the technician's button share one path.
-    m_sync->setReloader([this](const QString &type, std::function<void()> done) {
+    m_sync->setReloader([this](const QString &type, std::function<void(const ReloadCheck &)> done) {
         // A new version of a quarantined driver gets its chance.
         m_hosts->clearQuarantine(type);
-        m_devices->reloadDriver(type, [done](const ReloadOutcome &) { done(); });
+        // Only devices connected on the version before count against the new one.
+        QStringList before;
+        for (const Device *d : m_devices->devices()) {
+            if (d->record().type == type && d->status() == u"connected")
+                before << d->id();
+        }
+        before.sort();   // the failing devices are named in id order
+        m_devices->reloadDriver(type, [this, before, done](const ReloadOutcome &) {
+            ReloadCheck check;
+            check.connectedBefore = int(before.size());
+            for (const QString &id : before) {
+                if (Device *d = m_devices->device(id))
+                    check.failing += ReloadOutcome::of({d}).failing;
+            }
+            done(check);
+        });
     });
+    m_sync->setAutomaticRollback(config.automaticRollback);
 
     m_protocol->registerHandler(SafeModeClearRequest::type(), [this](const QJsonObject &) {
         qCWarning(lcConfig) << "safe_mode_clear from the cloud";
@@ -140,7 +158,17 @@ Controller::~Controller()
 
 QString Controller::start()
 {
-    QString error = m_rootLock.acquire(m_layout);
+    // The trusted keys first: a broken key file stops the start before
+    // anything is touched.
+    QHash<QString, QByteArray> keys;
+    QString error;
+    if (!m_config.trustedKeysFile.isEmpty()) {
+        error = SignatureCheck::loadKeys(m_config.trustedKeysFile, &keys);
+        if (!error.isEmpty())
+            return error;
+    }
+    m_sync->setSignatureCheck(SignatureCheck(keys, m_config.requireSignedDrivers));
+    error = m_rootLock.acquire(m_layout);
     if (!error.isEmpty())
         return error;
     error = m_layout.prepare();
@@ -267,11 +295,15 @@ Message Controller::hello() const
     }
     if (m_db.isOpen()) {
         QString error;
-        const QList<DriverRecord> records = DriverRepository(m_db.connection()).allMetadata(&error);
+        // With the code: hello carries each active driver's SHA-256.
+        const QList<DriverRecord> records = DriverRepository(m_db.connection()).all(&error);
         if (!error.isEmpty())
             qCWarning(lcStorage) << "cannot list drivers for hello:" << error;
-        for (const DriverRecord &r : records)
-            hello.drivers.append({r.id, r.driverType, r.version, r.syncId, r.status});
+        const DriverArchive archive(m_db.connection());
+        for (const DriverRecord &r : records) {
+            hello.drivers.append({r.id, r.driverType, r.version, r.syncId, r.status,
+                                  RunnableRepository::sourceKey(r.driverCode), archive.versionNames(r.driverType)});
+        }
     }
     QList<Device *> devices = m_devices->devices();
     std::sort(devices.begin(), devices.end(), [](const Device *a, const Device *b) { return a->id() < b->id(); });

@@ -76,8 +76,11 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
     parser.addOption(kioskOption);
     parser.addOption(checkOption);
     parser.addOption(protocolOption);
+    // A setting without a value name is a switch on the command line
+    // (given: true) and true/false in the INI file and the environment.
     for (const Setting &s : all)
-        parser.addOption(QCommandLineOption(s.key, s.description, s.valueName));
+        parser.addOption(s.valueName.isEmpty() ? QCommandLineOption(s.key, s.description)
+                                               : QCommandLineOption(s.key, s.description, s.valueName));
 
     if (!parser.parse(arguments)) {
         result.error = parser.errorText();
@@ -185,7 +188,8 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
 
     // 4. Command line wins.
     for (const Setting &s : all) {
-        if (parser.isSet(s.key) && !applyOne(s, parser.value(s.key), QStringLiteral("option")))
+        const QString value = s.valueName.isEmpty() ? QStringLiteral("true") : parser.value(s.key);
+        if (parser.isSet(s.key) && !applyOne(s, value, QStringLiteral("option")))
             return result;
     }
     for (const Credential &credential : ConfigSettings::credentials()) {

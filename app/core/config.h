@@ -42,6 +42,11 @@ struct Config
     int safeModeWindowS = 600;                   // ... within this window: start in safe mode
     int safeModeClearAfterS = 900;               // safe mode ends by itself after this long without a crash
 
+    // Driver lifecycle (docs/drivers.md "Versions, rollback and signatures").
+    bool automaticRollback = true;               // a sync whose devices fail to connect is rolled back
+    QString trustedKeysFile;                     // `key_id base64` lines: Ed25519 keys that may sign drivers
+    bool requireSignedDrivers = false;           // refuse drivers without a valid signature
+
     // Driver hosts (docs/driver-hosts.md).
     QString driverHostProgram;                   // empty: control-nuc-driverhost beside control-nuc
     int hostMemoryMb = 128;                      // memory of one driver host ...

@@ -209,6 +209,20 @@ std::vector<Setting> settings()
         {QStringLiteral("safe-mode-clear-after-s"), QStringLiteral("s"),
          QStringLiteral("Safe mode ends by itself after this long without a crash (default 900)."),
          intSetting(&Config::safeModeClearAfterS, 1, 604800)},
+        {QStringLiteral("automatic-rollback"), QStringLiteral("bool"),
+         QStringLiteral("Roll a driver_sync back when devices connected before fail to connect on it (default true)."),
+         [](Config &c, const QString &v) { return parseBool(v, &c.automaticRollback); }},
+        {QStringLiteral("trusted-keys"), QStringLiteral("file"),
+         QStringLiteral("Ed25519 public keys that may sign drivers, one `key_id base64` per line."),
+         [](Config &c, const QString &v) -> QString {
+             if (!v.trimmed().isEmpty() && !QFileInfo(v.trimmed()).isReadable())
+                 return QStringLiteral("'%1' is not a readable file").arg(v);
+             c.trustedKeysFile = v.trimmed().isEmpty() ? QString() : QFileInfo(v.trimmed()).absoluteFilePath();
+             return {};
+         }},
+        {QStringLiteral("require-signed-drivers"), QString(),
+         QStringLiteral("Refuse drivers without a valid signature by a trusted key (INI/environment: true or false)."),
+         [](Config &c, const QString &v) { return parseBool(v, &c.requireSignedDrivers); }},
         {QStringLiteral("driver-host"), QStringLiteral("file"),
          QStringLiteral("The driver host program (default: control-nuc-driverhost beside control-nuc)."),
          [](Config &c, const QString &v) -> QString {

@@ -17,7 +17,7 @@ namespace ConfigSettings {
 struct Setting
 {
     QString key;
-    QString valueName;
+    QString valueName;   // empty: a switch (--key alone means true)
     QString description;
     std::function<QString(Config &, const QString &)> apply;
 };

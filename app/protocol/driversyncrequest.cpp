@@ -59,6 +59,7 @@ Parsed<DriverSyncRequest> DriverSyncRequest::parse(const QJsonObject &data, qint
     parsed.value.syncId = JsonFields::stringOrNull(data, QStringLiteral("sync_id"));
     parsed.value.driverId = JsonFields::stringOrNull(data, QStringLiteral("driver_id"));
     parsed.value.driverType = JsonFields::stringOrNull(data, QStringLiteral("driver_type"));
+    parsed.value.signature = data.value(QStringLiteral("signature"));
     parsed.error = check(data, maxCodeBytes, &parsed.value);
     return parsed;
 }

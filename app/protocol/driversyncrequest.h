@@ -23,6 +23,9 @@ struct DriverSyncRequest
     QString protocolType;
     QJsonArray commandMappings;
     QJsonObject connectionConfig;
+    // PROTOCOL.md "Signed drivers": as received (undefined when absent);
+    // checked by the sync pipeline's SignatureCheck before anything is written.
+    QJsonValue signature;
 
     // Checks `data`. The identifiers above are filled in even when a rule
     // is broken.

@@ -24,7 +24,9 @@ Message hello(const Hello &hello)
                                    {QStringLiteral("driver_type"), d.driverType},
                                    {QStringLiteral("version"), d.version},
                                    {QStringLiteral("sync_id"), d.syncId},
-                                   {QStringLiteral("status"), d.status}});
+                                   {QStringLiteral("status"), d.status},
+                                   {QStringLiteral("sha256"), d.sha256},
+                                   {QStringLiteral("previous_versions"), QJsonArray::fromStringList(d.previousVersions)}});
     }
     QJsonArray devices;
     for (const HelloDevice &d : hello.devices) {

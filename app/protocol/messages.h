@@ -30,6 +30,8 @@ struct HelloDriver
     QString version;
     QString syncId;
     QString status;
+    QString sha256;                 // lowercase hex of the active code
+    QStringList previousVersions;   // newest first (PROTOCOL.md "Versions and rollback")
 };
 
 struct HelloDevice

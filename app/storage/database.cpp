@@ -43,6 +43,15 @@ const QStringList &migrations()
             " PRIMARY KEY (source_sha256, transformer_version));"),
         // 4: where a device is (device_sync `room`, PROTOCOL.md "Device details").
         QStringLiteral("ALTER TABLE devices ADD COLUMN room TEXT NOT NULL DEFAULT '';"),
+        // 5: the versions each driver type ran before the active one (PROTOCOL.md
+        // "Versions and rollback"); `drivers` keeps the seed's shape.
+        QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS driver_versions ("
+            " seq INTEGER PRIMARY KEY AUTOINCREMENT, driver_type TEXT NOT NULL, version TEXT NOT NULL,"
+            " driver_id TEXT NOT NULL, protocol_type TEXT NOT NULL, driver_code TEXT NOT NULL,"
+            " code_sha256 TEXT NOT NULL, command_mappings TEXT, connection_config TEXT, sync_id TEXT,"
+            " active_from TIMESTAMP, active_until TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
+            " UNIQUE (driver_type, version));"),
     };
     return list;
 }

@@ -1,6 +1,7 @@
 #include "storage/driverrepository.h"
 
-#include <QCryptographicHash>
+#include "core/sha256.h"
+
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -121,7 +122,7 @@ QString DriverRepository::upsertActive(const DriverRecord &r)
 
 QString RunnableRepository::sourceKey(const QString &source)
 {
-    return QString::fromLatin1(QCryptographicHash::hash(source.toUtf8(), QCryptographicHash::Sha256).toHex());
+    return Sha256::hexOfUtf8(source);
 }
 
 std::optional<QString> RunnableRepository::find(const QString &source, const QString &transformerVersion) const

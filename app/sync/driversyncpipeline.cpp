@@ -6,6 +6,7 @@
 #include "core/protocolrules.h"
 #include "runtime/drivertransformer.h"
 #include "runtime/drivervalidator.h"
+#include "storage/driverarchive.h"
 #include "storage/driverrepository.h"
 #include "storage/durablefile.h"
 #include "storage/syncoutcomerepository.h"
@@ -93,8 +94,12 @@ void DriverSyncPipeline::ensureRunnables()
     RunnableRepository cache(m_db.connection());
     const QList<DriverRecord> all = drivers.all();
     QStringList keep;
-    for (const DriverRecord &r : all)
+    for (const DriverRecord &r : all) {
         keep << RunnableRepository::sourceKey(r.driverCode);
+        // Kept versions keep their form too: a rollback needs no transform.
+        for (const ArchivedDriver &a : DriverArchive(m_db.connection()).versions(r.driverType))
+            keep << a.sha256;
+    }
     const int pruned = cache.prune(keep, DriverTransformer::version());
     if (pruned > 0)
         qCInfo(lcSync) << "removed" << pruned << "runnable forms no active driver uses";
@@ -144,6 +149,26 @@ void DriverSyncPipeline::reconcileFiles()
     }
 }
 
+bool DriverSyncPipeline::answeredBefore(const QJsonValue &syncId, const QElapsedTimer &timer)
+{
+    // A sync_id seen before gets the same answer, without doing the work again.
+    if (!syncId.isString())
+        return false;
+    SyncOutcomeRepository outcomes(m_db.connection());
+    QString error;
+    const std::optional<SyncOutcome> previous = outcomes.find(syncId.toString(), &error);
+    if (!error.isEmpty())
+        qCWarning(lcSync) << "cannot look up earlier outcomes:" << error;
+    if (!previous)
+        return false;
+    qCInfo(lcSync).noquote() << "sync" << LogText::escaped(syncId.toString()) << "was already handled ("
+                             << previous->outcome << "); answering the same outcome again";
+    m_audit.append({syncId.toString(), previous->driverType, previous->version,
+                    QStringLiteral("duplicate-") + previous->outcome, timer.nsecsElapsed() / 1e6, {}, {}});
+    emit finished(previous->messageType, previous->data, true);
+    return true;
+}
+
 void DriverSyncPipeline::process(const QJsonObject &data)
 {
     QElapsedTimer timer;
@@ -151,43 +176,54 @@ void DriverSyncPipeline::process(const QJsonObject &data)
 
     const Parsed<DriverSyncRequest> parsed = DriverSyncRequest::parse(data, m_maxDriverCodeBytes);
     const DriverSyncRequest &request = parsed.value;
-
-    // A sync_id seen before gets the same answer, without doing the work again.
-    if (request.syncId.isString()) {
-        SyncOutcomeRepository outcomes(m_db.connection());
-        QString error;
-        const std::optional<SyncOutcome> previous = outcomes.find(request.syncIdText(), &error);
-        if (previous) {
-            qCInfo(lcSync).noquote() << "sync" << LogText::escaped(request.syncIdText()) << "was already handled ("
-                                     << previous->outcome << "); answering the same outcome again";
-            m_audit.append({request.syncIdText(), previous->driverType, previous->version,
-                            QStringLiteral("duplicate-") + previous->outcome, timer.nsecsElapsed() / 1e6, {}});
-            emit finished(previous->messageType, previous->data, true);
-            return;
-        }
-        if (!error.isEmpty())
-            qCWarning(lcSync) << "cannot look up earlier outcomes:" << error;
-    }
-
+    if (answeredBefore(request.syncId, timer))
+        return;
     if (!parsed.ok()) {
         fail(request, {QStringLiteral("Invalid driver_sync: ") + parsed.error, {}}, {}, timer);
         return;
     }
+    // The signature before anything else: a refused driver writes nothing.
+    const SignatureVerdict signature = m_signatures.check(request);
+    if (!signature.accepted) {
+        fail(request, {signature.error, {}}, {}, timer);
+        return;
+    }
+    if (completeIfActive(request, timer, signature.keyId))
+        return;
+    install({request, signature.keyId, {}}, timer);
+}
 
+void DriverSyncPipeline::install(const Install &job, const QElapsedTimer &timer)
+{
+    const DriverSyncRequest &request = job.request;
+    const bool automatic = !job.automaticRollback.isEmpty();
     const QString syncId = request.syncIdText();
     const QString type = request.driverTypeText();
+    // An automatic rollback belongs to a sync that already reported its
+    // steps: it reports only its outcome.
+    const auto step = [&](const char *name) {
+        if (!automatic)
+            emit progress(syncId, QLatin1String(name));
+    };
+    const auto fail = [&](const Failure &failure, const QString &tempPath) {
+        if (automatic)
+            automaticRollbackFailed(job, failure, tempPath, timer);
+        else
+            this->fail(request, failure, tempPath, timer);
+    };
 
-    emit started(syncId, type, request.version);
+    if (!automatic)
+        emit started(syncId, type, request.version);
 
     // 1. saving_file: a temporary file beside the target. Its fsync runs
     //    on another thread while the code is validated.
-    emit progress(syncId, QStringLiteral("saving_file"));
+    step("saving_file");
     QString tempPath;
     const QString writeError = DurableFile::writeTemporary(m_layout.driversDir(), type + QStringLiteral(".js"),
                                                            request.driverCode.toUtf8(), &tempPath,
                                                            DurableFile::Sync::Later);
     if (!writeError.isEmpty()) {
-        fail(request, {QStringLiteral("Cannot save the driver file: ") + writeError, {}}, {}, timer);
+        fail({QStringLiteral("Cannot save the driver file: ") + writeError, {}}, {});
         return;
     }
     std::future<QString> fileSynced = inBackground([tempPath] { return DurableFile::syncFile(tempPath); });
@@ -196,7 +232,7 @@ void DriverSyncPipeline::process(const QJsonObject &data)
 
     // 2. validating: down-levelled for QJSEngine 6.4 (transformer, cached by
     //    content), then checked in a throw-away engine under the watchdog.
-    emit progress(syncId, QStringLiteral("validating"));
+    step("validating");
     QString runnable;
     ScriptError transformError;
     const auto refused = [&](const ScriptError &refusal) {
@@ -205,7 +241,7 @@ void DriverSyncPipeline::process(const QJsonObject &data)
         const QString stack = refusal.line > 0
             ? QStringLiteral("%1\n    at %2:%3").arg(message, m_layout.driverFilePath(type), refusal.location())
             : QString();
-        fail(request, {QStringLiteral("Driver validation failed: ") + message, stack}, tempPath, timer);
+        fail({QStringLiteral("Driver validation failed: ") + message, stack}, tempPath);
     };
     if (!runnableFor(request.driverCode, &runnable, &transformError)) {
         refused(transformError);
@@ -228,36 +264,42 @@ void DriverSyncPipeline::process(const QJsonObject &data)
         QString stack = verdict.stack;
         if (stack.isEmpty() && verdict.line > 0)
             stack = QStringLiteral("%1\n    at %2:%3").arg(verdict.message, m_layout.driverFilePath(type), verdict.location());
-        fail(request, {QStringLiteral("Driver validation failed: ") + verdict.describe(), stack}, tempPath, timer);
+        fail({QStringLiteral("Driver validation failed: ") + verdict.describe(), stack}, tempPath);
         return;
     }
     if (!syncError.isEmpty()) {
-        fail(request, {QStringLiteral("Cannot save the driver file: ") + syncError, {}}, tempPath, timer);
+        fail({QStringLiteral("Cannot save the driver file: ") + syncError, {}}, tempPath);
         return;
     }
 
     const double validatedMs = timer.nsecsElapsed() / 1e6;
 
     // 3. storing: rename into place, then the database row and the outcome.
-    emit progress(syncId, QStringLiteral("storing"));
-    Message complete;
-    const Failure stored = storeAndActivate(request, tempPath, runnable, &complete);
+    step("storing");
+    Message answer;
+    const Failure stored = storeAndActivate(job, tempPath, runnable, &answer);
     if (!stored.message.isEmpty()) {
-        fail(request, stored, tempPath, timer);
+        fail(stored, tempPath);
         return;
     }
 
     qCInfo(lcSync).noquote() << "driver" << type << LogText::escaped(request.version) << "active (sync" << LogText::escaped(syncId) << ")";
     qCDebug(lcSync) << "sync timing (ms): saved" << savedMs << "transformed" << transformedMs << "validated" << validatedMs << "stored"
                     << timer.nsecsElapsed() / 1e6;
-    answer(complete.type, complete.data, request, QStringLiteral("completed"), timer, {});
+    if (automatic) {
+        m_audit.append({syncId, type, request.version, QStringLiteral("rolled-back"), timer.nsecsElapsed() / 1e6,
+                        job.automaticRollback, {}});
+        emit rolledBack(answer.type, answer.data, true);
+    } else {
+        this->answer(answer.type, answer.data, request, QStringLiteral("completed"), timer, {}, job.keyId);
+    }
     emit driverActivated(type, request.version);
 }
 
-DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const DriverSyncRequest &request,
-                                                                 const QString &tempPath, const QString &runnable,
-                                                                 Message *complete)
+DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const Install &job, const QString &tempPath,
+                                                                 const QString &runnable, Message *answer)
 {
+    const DriverSyncRequest &request = job.request;
     const QString type = request.driverTypeText();
     const QString finalPath = m_layout.driverFilePath(type);
     QSqlDatabase db = m_db.connection();
@@ -288,8 +330,12 @@ DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const DriverSyn
         return DurableFile::syncDirectory(dir);
     });
 
-    *complete = Messages::driverSyncComplete(request.syncId, request.driverId, request.driverType, request.version,
-                                             finalPath);
+    // An automatic rollback answers the sync that caused it with the reason.
+    const bool automatic = !job.automaticRollback.isEmpty();
+    *answer = automatic ? Messages::driverSyncError(request.syncId, request.driverId, request.driverType,
+                                                    job.automaticRollback, {})
+                        : Messages::driverSyncComplete(request.syncId, request.driverId, request.driverType,
+                                                       request.version, finalPath);
 
     DriverRecord record;
     record.id = request.driverId.toString();
@@ -302,14 +348,18 @@ DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const DriverSyn
     record.syncId = request.syncIdText();
 
     if (db.transaction()) {
-        error = drivers.upsertActive(record);
+        // The outgoing version joins the archive in the same transaction.
+        if (previous)
+            error = DriverArchive(db).archive(*previous, record.version);
+        if (error.isEmpty())
+            error = drivers.upsertActive(record);
         RunnableRepository runnables(db);
         if (error.isEmpty() && !runnables.find(record.driverCode, DriverTransformer::version()))
             error = runnables.store(record.driverCode, DriverTransformer::version(), runnable);
         if (error.isEmpty()) {
             SyncOutcomeRepository outcomes(db);
-            error = outcomes.store({record.syncId, QStringLiteral("completed"), complete->type, complete->data, type,
-                                    request.version});
+            error = outcomes.store({record.syncId, automatic ? QStringLiteral("failed") : QStringLiteral("completed"),
+                                    answer->type, answer->data, type, request.version});
         }
         if (error.isEmpty() && !db.commit())
             error = db.lastError().text();
@@ -352,11 +402,12 @@ void DriverSyncPipeline::fail(const DriverSyncRequest &request, const Failure &f
 }
 
 void DriverSyncPipeline::answer(const QString &messageType, const QJsonObject &data, const DriverSyncRequest &request,
-                                const QString &outcome, const QElapsedTimer &timer, const QString &error)
+                                const QString &outcome, const QElapsedTimer &timer, const QString &error,
+                                const QString &keyId, bool unchanged)
 {
-    emit finished(messageType, data, false);
+    emit finished(messageType, data, unchanged);
     m_audit.append({request.syncIdText(), request.driverTypeText(), request.version, outcome,
-                    timer.nsecsElapsed() / 1e6, error});
+                    timer.nsecsElapsed() / 1e6, error, keyId});
     // The next validation gets a fresh engine made while the pipeline is idle.
     QTimer::singleShot(0, this, [this] {
         m_validator->prepare();

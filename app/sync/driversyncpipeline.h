@@ -9,6 +9,7 @@
 #include "runtime/drivermodule.h"
 #include "storage/database.h"
 #include "storage/storagelayout.h"
+#include "sync/signaturecheck.h"
 #include "sync/syncauditlog.h"
 
 #include <QElapsedTimer>
@@ -38,9 +39,23 @@ public:
     // active driver's file match the database. Returns an error line or empty.
     QString open();
 
+    // Call before open(): the trusted keys and whether signatures are required.
+    void setSignatureCheck(const SignatureCheck &check) { m_signatures = check; }
+
     // Handles the `data` of one driver_sync message. Runs on the pipeline's
     // thread; answers through finished().
     void process(const QJsonObject &data);
+    // Handles the `data` of one driver_rollback (PROTOCOL.md "Versions and
+    // rollback"): the kept version goes through the same steps as a sync
+    // and is answered the same way, through finished().
+    void rollBack(const QJsonObject &data);
+    // After a sync whose devices failed to connect: restores the version
+    // active before it (the newest kept one) and answers the sync with
+    // driver_sync_error through rolledBack(). `failedSync` is the
+    // driver_sync_complete data the sync had produced; `failing` the devices
+    // ("id: status – message") of the `connectedBefore` that were connected
+    // before the update and are not now.
+    void restorePrevious(const QJsonObject &failedSync, const QStringList &failing, int connectedBefore);
 
     static QString connectionName() { return QStringLiteral("nuc-sync"); }
 
@@ -48,9 +63,13 @@ signals:
     // A sync passed the message checks and its work begins.
     void started(const QString &syncId, const QString &driverType, const QString &version);
     void progress(const QString &syncId, const QString &step);
-    // messageType is driver_sync_complete or driver_sync_error; `repeated`
-    // when it is the stored answer to a sync_id seen before.
-    void finished(const QString &messageType, const QJsonObject &data, bool repeated);
+    // messageType is driver_sync_complete or driver_sync_error; `unchanged`
+    // when nothing was installed: the stored answer to a sync_id seen
+    // before, or the active code sent again (devices are not reloaded).
+    void finished(const QString &messageType, const QJsonObject &data, bool unchanged);
+    // The answer of restorePrevious(); `restored` when the previous version
+    // is active again (its devices are then to be reloaded).
+    void rolledBack(const QString &messageType, const QJsonObject &data, bool restored);
     void driverActivated(const QString &driverType, const QString &version);
 
 private:
@@ -60,12 +79,28 @@ private:
         QString stack;
     };
 
+    // What install() puts in place and why.
+    struct Install
+    {
+        DriverSyncRequest request;
+        QString keyId;               // the key that verified it (audit log)
+        QString automaticRollback;   // set: restorePrevious() with this reason
+    };
+
+    bool answeredBefore(const QJsonValue &syncId, const QElapsedTimer &timer);
+    // The active code of that type and version sent again: answered as
+    // completed without touching files, rows or devices.
+    bool completeIfActive(const DriverSyncRequest &request, const QElapsedTimer &timer, const QString &keyId);
+    // saving_file → validating → storing, then the answer.
+    void install(const Install &job, const QElapsedTimer &timer);
+    void automaticRollbackFailed(const Install &job, const Failure &failure, const QString &tempPath,
+                                 const QElapsedTimer &timer);
     void fail(const DriverSyncRequest &request, const Failure &failure, const QString &tempPath,
               const QElapsedTimer &timer);
     void answer(const QString &messageType, const QJsonObject &data, const DriverSyncRequest &request,
-                const QString &outcome, const QElapsedTimer &timer, const QString &error);
-    Failure storeAndActivate(const DriverSyncRequest &request, const QString &tempPath, const QString &runnable,
-                             Message *complete);
+                const QString &outcome, const QElapsedTimer &timer, const QString &error, const QString &keyId = {},
+                bool unchanged = false);
+    Failure storeAndActivate(const Install &job, const QString &tempPath, const QString &runnable, Message *answer);
     void reconcileFiles();
     // The runnable form of `source`: from the cache, else transformed.
     bool runnableFor(const QString &source, QString *runnable, ScriptError *error);
@@ -77,5 +112,6 @@ private:
     std::unique_ptr<DriverValidator> m_validator;
     Database m_db;
     SyncAuditLog m_audit;
+    SignatureCheck m_signatures;
     QThreadPool m_ioPool;
 };

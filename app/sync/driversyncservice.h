@@ -7,6 +7,8 @@
 
 #include <QJsonObject>
 #include <QObject>
+#include <QSet>
+#include <QStringList>
 #include <QThread>
 
 #include <functional>
@@ -14,6 +16,16 @@
 class DriverSyncPipeline;
 class ProtocolHandler;
 class DriverValidator;
+class SignatureCheck;
+
+// How the devices of a driver fared on a new version: of the
+// `connectedBefore` devices connected before it, those not connected after
+// it within the reload deadline ("id: status – message").
+struct ReloadCheck
+{
+    int connectedBefore = 0;
+    QStringList failing;
+};
 
 class DriverSyncService : public QObject
 {
@@ -29,8 +41,19 @@ public:
     // Called after a driver is stored and before driver_sync_complete is
     // sent (step reloading_devices): recreate the devices that use it and
     // call `done` when they have reported back (bounded by the caller).
-    using Reloader = std::function<void(const QString &driverType, std::function<void()> done)>;
+    using Reloader = std::function<void(const QString &driverType, std::function<void(const ReloadCheck &)> done)>;
     void setReloader(Reloader reloader) { m_reloader = std::move(reloader); }
+    // On (the default): a driver_sync after which devices that were
+    // connected fail to connect is rolled back to the previous version
+    // (docs/drivers.md "Rollback").
+    void setAutomaticRollback(bool on) { m_automaticRollback = on; }
+    // Call before start().
+    void setSignatureCheck(const SignatureCheck &check);
+
+    // The technician's rollback (dashboard): the same path as a cloud
+    // driver_rollback; its outcome comes as syncFinished() with the returned
+    // sync id and is not sent to the cloud, which hears a fresh hello.
+    QString rollBack(const QString &driverType, const QString &version);
 
     // Starts the worker thread and opens its storage. Returns an error line or empty.
     QString start();
@@ -44,9 +67,15 @@ signals:
 
 private:
     void answer(const QString &messageType, const QJsonObject &data);
+    void onFinished(const QString &messageType, const QJsonObject &data, bool unchanged);
+    void progress(const QString &syncId, const QString &step);
+    void dispatchRollback(const QJsonObject &data);
 
     ProtocolHandler *m_protocol;
     Reloader m_reloader;
+    bool m_automaticRollback = true;
+    QSet<QString> m_rollbacks;   // sync ids of rollbacks: never rolled back automatically
+    QSet<QString> m_local;       // sync ids the dashboard started: not sent to the cloud
     QThread m_thread;
     DriverSyncPipeline *m_pipeline = nullptr;   // lives on m_thread
 };

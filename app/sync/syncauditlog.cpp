@@ -45,6 +45,8 @@ QString SyncAuditLog::format(const SyncAuditEntry &e)
         + QStringLiteral(" version=") + quoted(e.version)
         + QStringLiteral(" outcome=") + e.outcome
         + QStringLiteral(" duration_ms=") + QString::number(e.durationMs, 'f', 3);
+    if (!e.keyId.isEmpty())
+        line += QStringLiteral(" key_id=") + quoted(e.keyId);
     if (!e.error.isEmpty())
         line += QStringLiteral(" error=") + quoted(e.error);
     return line + QLatin1Char('\n');

@@ -9,9 +9,10 @@ struct SyncAuditEntry
     QString syncId;
     QString driverType;
     QString version;
-    QString outcome;      // completed, failed, duplicate-completed, duplicate-failed
+    QString outcome;      // completed, unchanged, failed, rolled-back, duplicate-completed, duplicate-failed
     double durationMs = 0;
     QString error;
+    QString keyId;        // the key whose signature was verified; empty: unsigned
 };
 
 class SyncAuditLog

@@ -7,6 +7,8 @@
 #include "models/devicelistmodel.h"
 #include "models/driverlistmodel.h"
 #include "models/syncactivitymodel.h"
+#include "storage/driverarchive.h"
+#include "sync/driversyncservice.h"
 
 #include "core/digestcompare.h"
 
@@ -28,7 +30,48 @@ Dashboard::Dashboard(Controller *controller, const QString &technicianPin, QObje
             m_recount.start();
     });
     connect(m_controller, &Controller::safeModeChanged, this, &Dashboard::safeModeChanged);
+    connect(m_controller->driverSync(), &DriverSyncService::driverActivated, this, [this] {
+        ++m_driverRevision;
+        emit driverRevisionChanged();
+    });
+    connect(m_controller->driverSync(), &DriverSyncService::syncFinished, this,
+            [this](const QString &messageType, const QJsonObject &data) {
+                if (m_rollbackSyncId.isEmpty() || data.value(QStringLiteral("sync_id")).toString() != m_rollbackSyncId)
+                    return;
+                m_rollbackSyncId.clear();
+                const QString type = data.value(QStringLiteral("driver_type")).toString();
+                if (messageType == u"driver_sync_complete")
+                    end(true, tr("Driver %1 rolled back to %2.").arg(type, data.value(QStringLiteral("version")).toString()));
+                else
+                    end(false, tr("Rollback of %1 failed: %2").arg(type, data.value(QStringLiteral("error_message")).toString()));
+            });
     recount();
+}
+
+QStringList Dashboard::keptVersions(const QString &driverType) const
+{
+    if (!m_controller->database()->isOpen())
+        return {};
+    return DriverArchive(m_controller->database()->connection()).versionNames(driverType);
+}
+
+QStringList Dashboard::driverDevices(const QString &driverType) const
+{
+    QStringList names;
+    for (const Device *d : m_controller->deviceManager()->devices()) {
+        if (d->record().type == driverType)
+            names << d->record().name;
+    }
+    names.sort();
+    return names;
+}
+
+void Dashboard::rollBackDriver(const QString &driverType, const QString &version, const QString &pin)
+{
+    if (!begin(pin, tr("Rolling back %1 to %2…").arg(driverType, version)))
+        return;
+    qCInfo(lcDevices).noquote() << "technician: roll back driver" << driverType << "to" << version;
+    m_rollbackSyncId = m_controller->driverSync()->rollBack(driverType, version);
 }
 
 bool Dashboard::safeMode() const
@@ -57,11 +100,8 @@ QStringList Dashboard::quarantined() const
 QStringList Dashboard::quarantinedDevices() const
 {
     QStringList names;
-    const QStringList types = m_controller->quarantined();
-    for (const Device *d : m_controller->deviceManager()->devices()) {
-        if (types.contains(d->record().type))
-            names << d->record().name;
-    }
+    for (const QString &type : m_controller->quarantined())
+        names += driverDevices(type);
     names.sort();
     return names;
 }

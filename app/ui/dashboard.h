@@ -48,6 +48,9 @@ class Dashboard : public QObject
     Q_PROPERTY(QString lastChangedDriver READ lastChangedDriver NOTIFY safeModeChanged)
     // Driver types whose host failed too often (docs/driver-hosts.md).
     Q_PROPERTY(QStringList quarantined READ quarantined NOTIFY safeModeChanged)
+    // Grows whenever a driver version becomes active (sync or rollback):
+    // QML re-reads keptVersions() when it changes.
+    Q_PROPERTY(int driverRevision READ driverRevision NOTIFY driverRevisionChanged)
 
 public:
     Dashboard(Controller *controller, const QString &technicianPin, QObject *parent = nullptr);
@@ -88,6 +91,13 @@ public:
     Q_INVOKABLE void liftQuarantine(const QString &pin);
     // The devices a quarantine lift restarts, for the confirmation.
     Q_INVOKABLE QStringList quarantinedDevices() const;
+    // The versions of a driver type kept for rollback, newest first.
+    Q_INVOKABLE QStringList keptVersions(const QString &driverType) const;
+    // The names of the devices using a driver type (a rollback restarts them).
+    Q_INVOKABLE QStringList driverDevices(const QString &driverType) const;
+    // Puts a kept version back through the sync pipeline (as driver_rollback).
+    Q_INVOKABLE void rollBackDriver(const QString &driverType, const QString &version, const QString &pin);
+    int driverRevision() const { return m_driverRevision; }
 
     bool safeMode() const;
     int recentCrashes() const;
@@ -102,6 +112,7 @@ signals:
     // not ok with failing devices is shown in the warning colour.
     void actionFinished(bool ok, const QString &message, const QStringList &failing);
     void safeModeChanged();
+    void driverRevisionChanged();
 
 private:
     bool begin(const QString &pin, const QString &text);
@@ -116,4 +127,6 @@ private:
     int m_counts[5] = {0, 0, 0, 0, 0};
     QTimer m_recount;   // coalesces bursts of status changes
     PinLockout m_lockout;
+    int m_driverRevision = 0;
+    QString m_rollbackSyncId;   // the rollback this dashboard waits for
 };

@@ -6,6 +6,7 @@
 // type name to reach a parser.
 #include "cloud/protocolhandler.h"
 #include "protocol/devicerequests.h"
+#include "protocol/driverrollbackrequest.h"
 #include "protocol/driversyncrequest.h"
 #include "protocol/envelope.h"
 #include "protocol/safetyrequests.h"
@@ -44,6 +45,7 @@ void parseAll(const QJsonObject &data)
     check(DriverReloadRequest::parse(data));
     check(SafeModeClearRequest::parse(data));
     check(DriverQuarantineClearRequest::parse(data));
+    check(DriverRollbackRequest::parse(data));
 }
 
 template<typename Request, typename... Args>
@@ -72,6 +74,7 @@ ProtocolHandler &handler()
         registerParser<DriverReloadRequest>(*p);
         registerParser<SafeModeClearRequest>(*p);
         registerParser<DriverQuarantineClearRequest>(*p);
+        registerParser<DriverRollbackRequest>(*p);
         // Online with a sender that accepts everything: protocol_error
         // answers are built and "sent", nothing piles up in the outbox.
         p->setSender([](const QString &text) {

@@ -1,0 +1,88 @@
+// CloudServer, continued: what goes out about drivers (PROTOCOL.md
+// driver_sync, signed or not, and driver_rollback). Their outcomes come
+// back as driver_sync_complete / driver_sync_error like any deployment's.
+#include "cloudserver/adminreply.h"
+#include "cloudserver/cloudserver.h"
+
+#include <QJsonArray>
+#include <QLoggingCategory>
+#include <QUuid>
+
+Q_DECLARE_LOGGING_CATEGORY(lcCloudServer)
+
+using AdminReply::failure;
+using AdminReply::success;
+
+void CloudServer::deploy(const QJsonObject &request, const Reply &reply)
+{
+    const QString controllerId = request.value(QStringLiteral("controller_id")).toString();
+    QWebSocket *socket = controllerSocket(controllerId);
+    if (!socket)
+        return reply(failure(QStringLiteral("controller %1 is not connected").arg(controllerId)));
+    for (const char *key : {"driver_type", "version", "protocol_type", "driver_code"}) {
+        if (request.value(QLatin1String(key)).toString().isEmpty())
+            return reply(failure(QStringLiteral("%1 is required").arg(QLatin1String(key))));
+    }
+    DeploymentRow row;
+    row.syncId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    row.driverId = request.value(QStringLiteral("driver_id")).toString();
+    if (row.driverId.isEmpty())
+        row.driverId = QUuid::createUuidV5(QUuid(), request.value(QStringLiteral("driver_type")).toString()).toString(QUuid::WithoutBraces);
+    row.driverType = request.value(QStringLiteral("driver_type")).toString();
+    row.version = request.value(QStringLiteral("version")).toString();
+    row.controllerId = controllerId;
+    const QString error = m_database->createDeployment(row);
+    if (!error.isEmpty())
+        return reply(failure(QStringLiteral("cannot record the deployment: %1").arg(error)));
+
+    QJsonObject data{{QStringLiteral("sync_id"), row.syncId},
+                     {QStringLiteral("driver_id"), row.driverId},
+                     {QStringLiteral("driver_type"), row.driverType},
+                     {QStringLiteral("version"), row.version},
+                     {QStringLiteral("driver_code"), request.value(QStringLiteral("driver_code"))},
+                     {QStringLiteral("command_mappings"), request.value(QStringLiteral("command_mappings")).toArray()},
+                     {QStringLiteral("protocol_type"), request.value(QStringLiteral("protocol_type"))},
+                     {QStringLiteral("connection_config"), request.value(QStringLiteral("connection_config")).toObject()}};
+    // Signed by the CLI (deploy --sign), which holds the private key.
+    if (request.value(QStringLiteral("signature")).isObject())
+        data.insert(QStringLiteral("signature"), request.value(QStringLiteral("signature")));
+    send(socket, QStringLiteral("driver_sync"), data);
+    // No reply of its own (the deployment's waiters get the outcome); kept
+    // so that a protocol_error refusing this driver_sync fails it.
+    m_awaiting[controllerId].append({QStringLiteral("driver_sync"), row.syncId, {}, nullptr, 0});
+    qCInfo(lcCloudServer).noquote() << "deploying" << row.driverType << row.version << "to" << controllerId
+                                    << "(sync" << row.syncId << ")";
+    reply(success(QJsonObject{{QStringLiteral("sync_id"), row.syncId}, {QStringLiteral("driver_id"), row.driverId}}));
+}
+
+void CloudServer::rollback(const QJsonObject &request, const Reply &reply)
+{
+    const QString controllerId = request.value(QStringLiteral("controller_id")).toString();
+    QWebSocket *socket = controllerSocket(controllerId);
+    if (!socket)
+        return reply(failure(QStringLiteral("controller %1 is not connected").arg(controllerId)));
+    DeploymentRow row;
+    row.syncId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    row.driverType = request.value(QStringLiteral("driver_type")).toString();
+    if (row.driverType.isEmpty())
+        return reply(failure(QStringLiteral("driver_type is required")));
+    const QString version = request.value(QStringLiteral("version")).toString();
+    // The deployments view shows what was asked for: the version, or the one before.
+    row.version = version.isEmpty() ? QStringLiteral("(previous)") : version;
+    row.controllerId = controllerId;
+    // The driver_id the controller reported for that type, if any.
+    for (const QJsonValue &d : m_controllers.value(controllerId).hello.value(QStringLiteral("drivers")).toArray()) {
+        if (d[QStringLiteral("driver_type")].toString() == row.driverType)
+            row.driverId = d[QStringLiteral("driver_id")].toString();
+    }
+    const QString error = m_database->createDeployment(row);
+    if (!error.isEmpty())
+        return reply(failure(QStringLiteral("cannot record the rollback: %1").arg(error)));
+    QJsonObject data{{QStringLiteral("sync_id"), row.syncId}, {QStringLiteral("driver_type"), row.driverType}};
+    if (!version.isEmpty())
+        data.insert(QStringLiteral("version"), version);
+    send(socket, QStringLiteral("driver_rollback"), data);
+    qCInfo(lcCloudServer).noquote() << "rolling back" << row.driverType << "on" << controllerId << "to" << row.version
+                                    << "(sync" << row.syncId << ")";
+    reply(success(QJsonObject{{QStringLiteral("sync_id"), row.syncId}}));
+}
