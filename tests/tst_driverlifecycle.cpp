@@ -222,6 +222,17 @@ void tst_DriverLifecycle::helloListsSha256AndPreviousVersions()
     QCOMPARE(driver.value(QStringLiteral("version")).toString(), QStringLiteral("1.1.0"));
     QCOMPARE(driver.value(QStringLiteral("sha256")).toString(), sha256(handshakeDriver(QStringLiteral("1.1.0"))));
     QCOMPARE(driver.value(QStringLiteral("previous_versions")).toArray(), QJsonArray{QStringLiteral("1.0.0")});
+
+    // hello reads the digest kept beside the row, not the code; a row from
+    // before driver_digests existed gets its digest computed once.
+    QSqlQuery q(m_controller->database()->connection());
+    QVERIFY(q.exec(QStringLiteral("SELECT code_sha256 FROM driver_digests WHERE driver_type = '%1'").arg(m_type)) && q.next());
+    QCOMPARE(q.value(0).toString(), sha256(handshakeDriver(QStringLiteral("1.1.0"))));
+    QVERIFY(q.exec(QStringLiteral("DELETE FROM driver_digests")));
+    const QJsonObject again = m_controller->hello().data[QStringLiteral("drivers")].toArray().at(0).toObject();
+    QCOMPARE(again.value(QStringLiteral("sha256")).toString(), sha256(handshakeDriver(QStringLiteral("1.1.0"))));
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM driver_digests")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 1);
 }
 
 void tst_DriverLifecycle::archiveKeepsTheLastFive()

@@ -294,15 +294,16 @@ Message Controller::hello() const
         hello.safeMode.lastChangedDriver = lastChangedDriver();
     }
     if (m_db.isOpen()) {
+        // Metadata, digests and kept versions: three queries, no driver's code.
         QString error;
-        // With the code: hello carries each active driver's SHA-256.
-        const QList<DriverRecord> records = DriverRepository(m_db.connection()).all(&error);
+        const QList<DriverRecord> records = DriverRepository(m_db.connection()).allMetadata(&error);
+        const QHash<QString, QString> digests = DriverRepository(m_db.connection()).activeDigests(&error);
+        const QHash<QString, QStringList> kept = DriverArchive(m_db.connection()).allVersionNames(&error);
         if (!error.isEmpty())
             qCWarning(lcStorage) << "cannot list drivers for hello:" << error;
-        const DriverArchive archive(m_db.connection());
         for (const DriverRecord &r : records) {
-            hello.drivers.append({r.id, r.driverType, r.version, r.syncId, r.status,
-                                  RunnableRepository::sourceKey(r.driverCode), archive.versionNames(r.driverType)});
+            hello.drivers.append({r.id, r.driverType, r.version, r.syncId, r.status, digests.value(r.driverType),
+                                  kept.value(r.driverType)});
         }
     }
     QList<Device *> devices = m_devices->devices();

@@ -52,6 +52,12 @@ const QStringList &migrations()
             " code_sha256 TEXT NOT NULL, command_mappings TEXT, connection_config TEXT, sync_id TEXT,"
             " active_from TIMESTAMP, active_until TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
             " UNIQUE (driver_type, version));"),
+        // 6: the SHA-256 of each active driver's code, written with its row, so
+        // hello names it without reading every driver's code (`drivers` keeps
+        // the seed's shape). Rows from before are filled in on first use.
+        QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS driver_digests ("
+            " driver_type TEXT PRIMARY KEY, code_sha256 TEXT NOT NULL);"),
     };
     return list;
 }

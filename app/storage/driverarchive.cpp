@@ -46,6 +46,21 @@ QStringList DriverArchive::versionNames(const QString &driverType, QString *erro
     return names;
 }
 
+QHash<QString, QStringList> DriverArchive::allVersionNames(QString *error) const
+{
+    QHash<QString, QStringList> names;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT driver_type, version FROM driver_versions ORDER BY seq DESC"))) {
+        if (error)
+            *error = q.lastError().text();
+        return names;
+    }
+    while (q.next())
+        names[q.value(0).toString()] << q.value(1).toString();
+    return names;
+}
+
 QString DriverArchive::archive(const DriverRecord &outgoing, const QString &incomingVersion)
 {
     QSqlQuery q(m_db);

@@ -5,6 +5,7 @@
 
 #include "storage/driverrepository.h"
 
+#include <QHash>
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
@@ -26,6 +27,8 @@ public:
     // Newest first. With `withCode` false, driver_code is left empty.
     QList<ArchivedDriver> versions(const QString &driverType, bool withCode = false, QString *error = nullptr) const;
     QStringList versionNames(const QString &driverType, QString *error = nullptr) const;
+    // Every type's kept version names, newest first, in one query (hello).
+    QHash<QString, QStringList> allVersionNames(QString *error = nullptr) const;
     // Call inside the caller's transaction: `outgoing` (the active record
     // being replaced) becomes the newest archived version of its type (an
     // older copy of that version is replaced), `incomingVersion` leaves the

@@ -117,7 +117,49 @@ QString DriverRepository::upsertActive(const DriverRecord &r)
     q.addBindValue(r.syncId);
     if (!q.exec())
         return q.lastError().text();
-    return {};
+    return storeDigest(r.driverType, RunnableRepository::sourceKey(r.driverCode));
+}
+
+QString DriverRepository::storeDigest(const QString &driverType, const QString &sha256)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO driver_digests (driver_type, code_sha256) VALUES (?, ?)"));
+    q.addBindValue(driverType);
+    q.addBindValue(sha256);
+    return q.exec() ? QString() : q.lastError().text();
+}
+
+QHash<QString, QString> DriverRepository::activeDigests(QString *error)
+{
+    QHash<QString, QString> digests;
+    QStringList missing;
+    {
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        if (!q.exec(QStringLiteral("SELECT d.driver_type, g.code_sha256 FROM drivers d"
+                                   " LEFT JOIN driver_digests g ON g.driver_type = d.driver_type"))) {
+            if (error)
+                *error = q.lastError().text();
+            return digests;
+        }
+        while (q.next()) {
+            if (q.isNull(1))
+                missing << q.value(0).toString();
+            else
+                digests.insert(q.value(0).toString(), q.value(1).toString());
+        }
+    }
+    for (const QString &type : std::as_const(missing)) {
+        const std::optional<DriverRecord> r = find(type, error);
+        if (!r)
+            continue;
+        const QString sha = RunnableRepository::sourceKey(r->driverCode);
+        digests.insert(type, sha);
+        const QString problem = storeDigest(type, sha);
+        if (!problem.isEmpty() && error)
+            *error = problem;
+    }
+    return digests;
 }
 
 QString RunnableRepository::sourceKey(const QString &source)

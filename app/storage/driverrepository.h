@@ -1,6 +1,7 @@
 // The `drivers` table: one row per driver_type, the active version.
 #pragma once
 
+#include <QHash>
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
@@ -61,11 +62,18 @@ public:
     std::optional<DriverRecord> findActive(const QString &driverType, const QString &transformerVersion,
                                            QString *error = nullptr) const;
 
-    // INSERT OR REPLACE with synced_at = now and status = 'active'.
-    // Call inside the caller's transaction. Returns an error line or empty.
+    // INSERT OR REPLACE with synced_at = now and status = 'active', and the
+    // code's SHA-256 into driver_digests. Call inside the caller's
+    // transaction. Returns an error line or empty.
     QString upsertActive(const DriverRecord &record);
 
+    // driver_type -> lowercase hex SHA-256 of the active code, from
+    // driver_digests; reads (and records) the code only of rows stored
+    // before that table existed.
+    QHash<QString, QString> activeDigests(QString *error = nullptr);
+
 private:
+    QString storeDigest(const QString &driverType, const QString &sha256);
     std::optional<DriverRecord> findOne(const QString &sql, const QString &key, QString *error) const;
 
     QSqlDatabase m_db;
