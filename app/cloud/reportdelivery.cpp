@@ -1,0 +1,206 @@
+#include "cloud/reportdelivery.h"
+
+#include "core/logcategories.h"
+#include "protocol/deliveryrequests.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+
+ReportDelivery::ReportDelivery(QObject *parent) : QObject(parent)
+{
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(0);
+    connect(&m_flushTimer, &QTimer::timeout, this, &ReportDelivery::flush);
+    m_welcome.setSingleShot(true);
+    m_welcome.setInterval(2000);
+    connect(&m_welcome, &QTimer::timeout, this, [this] {
+        if (m_mode != Mode::AwaitingWelcome)
+            return;
+        qCInfo(lcProtocol) << "no welcome from the cloud: reports are not acknowledged on this connection";
+        m_mode = Mode::Unacknowledged;
+        m_forgetUpTo = std::max(m_forgetUpTo, m_sentUpTo);
+        scheduleFlush();
+    });
+}
+
+ReportDelivery::~ReportDelivery()
+{
+    // A clean stop keeps what was made in the last turn.
+    flush();
+}
+
+void ReportDelivery::enqueue(const Message &message)
+{
+    if (!m_outbox) {
+        if (m_mode != Mode::Offline && m_sender)
+            m_sender(QString::fromUtf8(QJsonDocument(Messages::envelope(message)).toJson(QJsonDocument::Compact)));
+        return;
+    }
+    OutboxReport report;
+    report.type = message.type;
+    report.data = message.data;
+    report.timestamp = Messages::timestampNow();
+    report.supersedingKey = Reports::supersedingKey(message.type, message.data);
+    report.createdMs = QDateTime::currentMSecsSinceEpoch();
+    m_pending.append(report);
+    scheduleFlush();
+}
+
+void ReportDelivery::scheduleFlush()
+{
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+void ReportDelivery::flush()
+{
+    m_flushTimer.stop();
+    if (!m_outbox || (m_pending.isEmpty() && m_forgetUpTo <= m_forgotten))
+        return;
+    const ReportOutbox::Written written = m_outbox->write(std::exchange(m_pending, {}), m_forgetUpTo);
+    if (!written.error.isEmpty()) {
+        // Not stored, so not sent: a report goes out only once it is kept.
+        qCCritical(lcProtocol).noquote() << "cannot store reports in the outbox; they are lost:" << written.error;
+        return;
+    }
+    m_forgotten = m_forgetUpTo;
+    noteDrop(written.dropped);
+    if (m_mode == Mode::Offline || m_catchingUp)
+        return;   // sendHeld() reads them from the outbox in turn
+    for (const OutboxReport &r : written.stored) {
+        if (!put(r))
+            return;
+    }
+    if (m_mode == Mode::Unacknowledged && m_sentUpTo > m_forgetUpTo) {
+        m_forgetUpTo = m_sentUpTo;
+        scheduleFlush();
+    }
+}
+
+bool ReportDelivery::put(const OutboxReport &report)
+{
+    const QJsonObject envelope = Messages::envelope(Message{report.type, report.data}, report.timestamp, report.seq);
+    if (!m_sender || !m_sender(QString::fromUtf8(QJsonDocument(envelope).toJson(QJsonDocument::Compact))))
+        return false;   // the link dropped: the report stays held for the next connection
+    m_sentUpTo = report.seq;
+    return true;
+}
+
+void ReportDelivery::connected()
+{
+    m_mode = Mode::AwaitingWelcome;
+    m_sentUpTo = 0;
+    m_welcome.start();
+    if (m_dropped.total() > 0) {
+        qCWarning(lcProtocol).noquote()
+            << QStringLiteral("%1 reports were dropped while they could not be delivered (%2 older than the retention "
+                              "age, %3 over the retention count), seq %4 to %5")
+                   .arg(m_dropped.total()).arg(m_dropped.byAge).arg(m_dropped.byCount).arg(m_dropped.firstSeq).arg(m_dropped.lastSeq);
+        m_dropped = {};
+    }
+    // What this turn made goes out after the rest, in seq order.
+    m_catchingUp = true;
+    sendHeld();
+}
+
+void ReportDelivery::disconnected()
+{
+    m_mode = Mode::Offline;
+    m_welcome.stop();
+    m_catchingUp = false;
+}
+
+void ReportDelivery::sendHeld()
+{
+    if (m_mode == Mode::Offline || !m_catchingUp)
+        return;
+    flush();
+    if (!m_outbox) {
+        m_catchingUp = false;
+        emit caughtUp();
+        return;
+    }
+    QString error;
+    const QList<OutboxReport> held = m_outbox->after(m_sentUpTo, chunk, &error);
+    if (!error.isEmpty())
+        qCCritical(lcProtocol).noquote() << "cannot read the report outbox:" << error;
+    if (m_sentUpTo == 0 && !held.isEmpty())
+        qCInfo(lcProtocol) << "sending" << m_outbox->count() << "held reports from seq" << held.first().seq;
+    for (const OutboxReport &r : held) {
+        if (!put(r))
+            return;
+    }
+    if (m_mode == Mode::Unacknowledged && m_sentUpTo > m_forgetUpTo) {
+        m_forgetUpTo = m_sentUpTo;
+        scheduleFlush();
+    }
+    if (held.size() == chunk) {
+        // The rest on the next turn: the GUI and the link keep running.
+        QTimer::singleShot(0, this, &ReportDelivery::sendHeld);
+        return;
+    }
+    m_catchingUp = false;
+    emit caughtUp();
+}
+
+void ReportDelivery::welcome(const WelcomeRequest &welcome)
+{
+    m_welcome.stop();
+    if (m_mode == Mode::Offline)
+        return;
+    if (!welcome.acks) {
+        m_mode = Mode::Unacknowledged;
+        m_forgetUpTo = std::max(m_forgetUpTo, m_sentUpTo);
+        scheduleFlush();
+        return;
+    }
+    m_mode = Mode::Acknowledged;
+    if (m_outbox) {
+        flush();
+        QString error;
+        const qint64 highest = m_outbox->highestSeq(&error);
+        if (error.isEmpty() && welcome.lastSeq > highest) {
+            // The cloud remembers more than this database ever numbered (a
+            // new or restored database): without this, new reports would
+            // reuse seqs the cloud takes for ones it already has.
+            qCWarning(lcProtocol) << "the cloud has reports up to seq" << welcome.lastSeq << "but this controller numbered only"
+                                  << highest << "; numbering on from" << welcome.lastSeq + 1;
+            error = m_outbox->moveAbove(welcome.lastSeq);
+            m_forgetUpTo = 0;
+            m_forgotten = 0;
+            m_sentUpTo = welcome.lastSeq;   // everything held is above it now, and unsent
+        }
+        if (!error.isEmpty())
+            qCCritical(lcProtocol).noquote() << "report outbox:" << error;
+    }
+    // Stored by the cloud already: forget; sent after hello: on its way.
+    m_forgetUpTo = std::max(m_forgetUpTo, welcome.lastSeq);
+    m_sentUpTo = std::max(m_sentUpTo, welcome.lastSeq);
+    scheduleFlush();
+    if (!m_catchingUp) {
+        m_catchingUp = true;
+        sendHeld();
+    }
+}
+
+void ReportDelivery::ack(qint64 seq)
+{
+    if (m_mode != Mode::Acknowledged || seq <= m_forgetUpTo)
+        return;
+    m_forgetUpTo = seq;
+    scheduleFlush();
+}
+
+void ReportDelivery::noteDrop(const OutboxDrop &drop)
+{
+    if (drop.total() == 0)
+        return;
+    // Once per spell: the first drop now, the sum when the link is back.
+    if (m_dropped.total() == 0) {
+        qCWarning(lcProtocol).noquote()
+            << QStringLiteral("report outbox over its retention: dropped %1 oldest reports (seq %2 to %3); "
+                              "further drops are summed up on the next connection")
+                   .arg(drop.total()).arg(drop.firstSeq).arg(drop.lastSeq);
+    }
+    m_dropped.add(drop);
+}
