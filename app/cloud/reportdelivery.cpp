@@ -117,7 +117,6 @@ void ReportDelivery::sendHeld()
     flush();
     if (!m_outbox) {
         m_catchingUp = false;
-        emit caughtUp();
         return;
     }
     QString error;
@@ -140,7 +139,6 @@ void ReportDelivery::sendHeld()
         return;
     }
     m_catchingUp = false;
-    emit caughtUp();
 }
 
 void ReportDelivery::welcome(const WelcomeRequest &welcome)
@@ -177,10 +175,9 @@ void ReportDelivery::welcome(const WelcomeRequest &welcome)
     m_forgetUpTo = std::max(m_forgetUpTo, welcome.lastSeq);
     m_sentUpTo = std::max(m_sentUpTo, welcome.lastSeq);
     scheduleFlush();
-    if (!m_catchingUp) {
-        m_catchingUp = true;
-        sendHeld();
-    }
+    // Also when a catch-up stalled (a send failed): it goes on from m_sentUpTo.
+    m_catchingUp = true;
+    sendHeld();
 }
 
 void ReportDelivery::ack(qint64 seq)

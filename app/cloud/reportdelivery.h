@@ -56,10 +56,6 @@ public:
     qint64 held() const { return m_outbox ? m_outbox->count() : 0; }
     qint64 waiting() const { return m_pending.size(); }
 
-signals:
-    // Everything held when the connection came up has been sent.
-    void caughtUp();
-
 private:
     void sendHeld();
     bool put(const OutboxReport &report);
