@@ -18,6 +18,7 @@ ReportDelivery::ReportDelivery(QObject *parent) : QObject(parent)
             return;
         qCInfo(lcProtocol) << "no welcome from the cloud: reports are not acknowledged on this connection";
         m_mode = Mode::Unacknowledged;
+        m_cloudAcknowledges = false;
         m_forgetUpTo = std::max(m_forgetUpTo, m_sentUpTo);
         scheduleFlush();
     });
@@ -105,6 +106,14 @@ void ReportDelivery::connected()
 
 void ReportDelivery::disconnected()
 {
+    if (m_mode == Mode::AwaitingWelcome && !m_cloudAcknowledges) {
+        // Gone before it said whether it acknowledges, and no cloud of this
+        // run did: taken for the base cloud, which gets each report once.
+        // (An acknowledging cloud answers hello at once; only reports sent
+        // in that moment, on a link that drops in it, are at risk.)
+        m_forgetUpTo = std::max(m_forgetUpTo, m_sentUpTo);
+        scheduleFlush();
+    }
     m_mode = Mode::Offline;
     m_welcome.stop();
     m_catchingUp = false;
@@ -146,6 +155,7 @@ void ReportDelivery::welcome(const WelcomeRequest &welcome)
     m_welcome.stop();
     if (m_mode == Mode::Offline)
         return;
+    m_cloudAcknowledges = welcome.acks;
     if (!welcome.acks) {
         m_mode = Mode::Unacknowledged;
         m_forgetUpTo = std::max(m_forgetUpTo, m_sentUpTo);

@@ -6,7 +6,8 @@
 // cloud that answers with welcome {acks:true, last_seq} gets what is above
 // last_seq and each report stays held until an ack covers it; a cloud that
 // says nothing within welcomeWaitMs (the base cloud) gets the base
-// behaviour: held reports are forgotten once sent.
+// behaviour: held reports are forgotten once sent (also when the link drops
+// before a welcome, unless the last cloud that answered acknowledged).
 #pragma once
 
 #include "protocol/messages.h"
@@ -69,6 +70,7 @@ private:
     QTimer m_welcome;
     Mode m_mode = Mode::Offline;
     bool m_catchingUp = false;       // held reports are still being sent
+    bool m_cloudAcknowledges = false;   // the last cloud that answered hello did, with acks
     qint64 m_sentUpTo = 0;           // on this connection
     qint64 m_forgetUpTo = 0;         // acknowledged, or sent to a cloud that does not acknowledge
     qint64 m_forgotten = 0;          // what the outbox has forgotten of that
