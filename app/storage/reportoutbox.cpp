@@ -141,14 +141,20 @@ QString ReportOutbox::insert(OutboxReport &r)
 
 QString ReportOutbox::applyRetention(OutboxDrop *dropped)
 {
-    // By age: reports are stored in time order, so the oldest row tells.
+    // By age: reports are stored in time order, so the oldest row (first by
+    // seq, no scan) tells whether any is too old; only then is the table read.
     const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() - m_retention.maxAgeMs;
+    QSqlQuery oldest(m_db);
+    if (!oldest.exec(QStringLiteral("SELECT created_ms FROM report_outbox ORDER BY seq LIMIT 1")))
+        return oldest.lastError().text();
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT MAX(seq) FROM report_outbox WHERE created_ms < ?"));
-    q.addBindValue(cutoff);
-    if (!q.exec() || !q.next())
-        return q.lastError().text();
-    if (!q.value(0).isNull()) {
+    if (oldest.next() && oldest.value(0).toLongLong() < cutoff) {
+        q.prepare(QStringLiteral("SELECT MAX(seq) FROM report_outbox WHERE created_ms < ?"));
+        q.addBindValue(cutoff);
+        if (!q.exec() || !q.next())
+            return q.lastError().text();
+    }
+    if (q.isValid() && !q.value(0).isNull()) {
         const qint64 last = q.value(0).toLongLong();
         const QString error = dropUpTo(last, &dropped->byAge, &dropped->firstSeq);
         if (!error.isEmpty())
