@@ -4,6 +4,7 @@
 #include "storage/database.h"
 
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -39,6 +40,7 @@ private slots:
     void welcomeResendsAboveLastSeqAndAckForgets();
     void welcomeSkipsWhatTheCloudHasWhenNotYetSent();
     void welcomeBeyondOurSeqNumbersOnFromIt();
+    void retentionDropIsLoggedOnceWithCounts();
     void brokenWelcomeAndAckAreRefused_data();
     void brokenWelcomeAndAckAreRefused();
     void envelopeHasUtcTimestamp();
@@ -271,6 +273,34 @@ void tst_ProtocolHandler::welcomeBeyondOurSeqNumbersOnFromIt()
     handler.send(QStringLiteral("driver_sync_error"), {});
     QTRY_COMPARE(sent.size(), 2);
     QCOMPARE(object(sent.at(1)).value(QStringLiteral("seq")).toInteger(), 702);
+}
+
+void tst_ProtocolHandler::retentionDropIsLoggedOnceWithCounts()
+{
+    ReportOutbox small(m_db->connection(), OutboxRetention{5, qint64(7) * 24 * 3600 * 1000});
+    QCOMPARE(small.open(), QString());
+    ProtocolHandler handler(1024);
+    handler.setReportOutbox(&small);
+    QStringList sent;
+    handler.setSender([&](const QString &t) { sent << t; return true; });
+    QTest::ignoreMessage(QtWarningMsg, "report outbox over its retention: dropped 3 oldest reports (seq 1 to 3); "
+                                       "further drops are summed up on the next connection");
+    for (int i = 0; i < 8; ++i)
+        handler.send(QStringLiteral("device_command_result"), {{QStringLiteral("n"), i}});
+    handler.reports()->flush();
+    QCOMPARE(small.count(), 5);
+    // More drops in the same spell: no new line now.
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("report outbox over its retention")));
+    for (int i = 0; i < 4; ++i)
+        handler.send(QStringLiteral("device_command_result"), {{QStringLiteral("n"), i}});
+    handler.reports()->flush();
+    // The sum, once, when the link is back; then the five newest go out.
+    QTest::ignoreMessage(QtWarningMsg, "7 reports were dropped while they could not be delivered (0 older than the "
+                                       "retention age, 7 over the retention count), seq 1 to 7");
+    handler.setOnline(true);
+    QCOMPARE(sent.size(), 6);
+    QCOMPARE(object(sent.at(1)).value(QStringLiteral("seq")).toInteger(), 8);
+    QCOMPARE(object(sent.at(5)).value(QStringLiteral("seq")).toInteger(), 12);
 }
 
 void tst_ProtocolHandler::brokenWelcomeAndAckAreRefused_data()
