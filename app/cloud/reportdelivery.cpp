@@ -11,6 +11,11 @@ ReportDelivery::ReportDelivery(QObject *parent) : QObject(parent)
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setInterval(0);
     connect(&m_flushTimer, &QTimer::timeout, this, &ReportDelivery::flush);
+    // Forgetting alone is a transaction (an fsync) of its own: it waits a
+    // little for the next reports to share theirs.
+    m_forgetTimer.setSingleShot(true);
+    m_forgetTimer.setInterval(forgetDelayMs);
+    connect(&m_forgetTimer, &QTimer::timeout, this, &ReportDelivery::flush);
     m_welcome.setSingleShot(true);
     m_welcome.setInterval(2000);
     connect(&m_welcome, &QTimer::timeout, this, [this] {
@@ -19,8 +24,7 @@ ReportDelivery::ReportDelivery(QObject *parent) : QObject(parent)
         qCInfo(lcProtocol) << "no welcome from the cloud: reports are not acknowledged on this connection";
         m_mode = Mode::Unacknowledged;
         m_cloudAcknowledges = false;
-        m_forgetUpTo = std::max(m_forgetUpTo, m_sentUpTo);
-        scheduleFlush();
+        forgetSoon(m_sentUpTo);
     });
 }
 
@@ -53,9 +57,19 @@ void ReportDelivery::scheduleFlush()
         m_flushTimer.start();
 }
 
+void ReportDelivery::forgetSoon(qint64 upTo)
+{
+    if (upTo <= m_forgetUpTo)
+        return;
+    m_forgetUpTo = upTo;
+    if (!m_forgetTimer.isActive())
+        m_forgetTimer.start();
+}
+
 void ReportDelivery::flush()
 {
     m_flushTimer.stop();
+    m_forgetTimer.stop();
     if (!m_outbox || (m_pending.isEmpty() && m_forgetUpTo <= m_forgotten))
         return;
     const ReportOutbox::Written written = m_outbox->write(std::exchange(m_pending, {}), m_forgetUpTo);
@@ -72,10 +86,8 @@ void ReportDelivery::flush()
         if (!put(r))
             return;
     }
-    if (m_mode == Mode::Unacknowledged && m_sentUpTo > m_forgetUpTo) {
-        m_forgetUpTo = m_sentUpTo;
-        scheduleFlush();
-    }
+    if (m_mode == Mode::Unacknowledged)
+        forgetSoon(m_sentUpTo);
 }
 
 bool ReportDelivery::put(const OutboxReport &report)
@@ -90,7 +102,9 @@ bool ReportDelivery::put(const OutboxReport &report)
 void ReportDelivery::connected()
 {
     m_mode = Mode::AwaitingWelcome;
-    m_sentUpTo = 0;
+    // What is to be forgotten (acknowledged, or sent to a cloud that does
+    // not acknowledge) may still be in the table: not again.
+    m_sentUpTo = m_forgetUpTo;
     m_welcome.start();
     if (m_dropped.total() > 0) {
         qCWarning(lcProtocol).noquote()
@@ -111,8 +125,7 @@ void ReportDelivery::disconnected()
         // run did: taken for the base cloud, which gets each report once.
         // (An acknowledging cloud answers hello at once; only reports sent
         // in that moment, on a link that drops in it, are at risk.)
-        m_forgetUpTo = std::max(m_forgetUpTo, m_sentUpTo);
-        scheduleFlush();
+        forgetSoon(m_sentUpTo);
     }
     m_mode = Mode::Offline;
     m_welcome.stop();
@@ -138,10 +151,8 @@ void ReportDelivery::sendHeld()
         if (!put(r))
             return;
     }
-    if (m_mode == Mode::Unacknowledged && m_sentUpTo > m_forgetUpTo) {
-        m_forgetUpTo = m_sentUpTo;
-        scheduleFlush();
-    }
+    if (m_mode == Mode::Unacknowledged)
+        forgetSoon(m_sentUpTo);
     if (held.size() == chunk) {
         // The rest on the next turn: the GUI and the link keep running.
         QTimer::singleShot(0, this, &ReportDelivery::sendHeld);
@@ -158,8 +169,7 @@ void ReportDelivery::welcome(const WelcomeRequest &welcome)
     m_cloudAcknowledges = welcome.acks;
     if (!welcome.acks) {
         m_mode = Mode::Unacknowledged;
-        m_forgetUpTo = std::max(m_forgetUpTo, m_sentUpTo);
-        scheduleFlush();
+        forgetSoon(m_sentUpTo);
         return;
     }
     m_mode = Mode::Acknowledged;
@@ -182,9 +192,8 @@ void ReportDelivery::welcome(const WelcomeRequest &welcome)
             qCCritical(lcProtocol).noquote() << "report outbox:" << error;
     }
     // Stored by the cloud already: forget; sent after hello: on its way.
-    m_forgetUpTo = std::max(m_forgetUpTo, welcome.lastSeq);
+    forgetSoon(welcome.lastSeq);
     m_sentUpTo = std::max(m_sentUpTo, welcome.lastSeq);
-    scheduleFlush();
     // Also when a catch-up stalled (a send failed): it goes on from m_sentUpTo.
     m_catchingUp = true;
     sendHeld();
@@ -192,10 +201,8 @@ void ReportDelivery::welcome(const WelcomeRequest &welcome)
 
 void ReportDelivery::ack(qint64 seq)
 {
-    if (m_mode != Mode::Acknowledged || seq <= m_forgetUpTo)
-        return;
-    m_forgetUpTo = seq;
-    scheduleFlush();
+    if (m_mode == Mode::Acknowledged)
+        forgetSoon(seq);
 }
 
 void ReportDelivery::noteDrop(const OutboxDrop &drop)

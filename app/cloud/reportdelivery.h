@@ -30,6 +30,9 @@ public:
 
     // How many held reports go out per event-loop turn while catching up.
     static constexpr int chunk = 200;
+    // How long what the cloud has may stay in the table, waiting for a
+    // transaction that stores new reports to forget it in the same commit.
+    static constexpr int forgetDelayMs = 500;
 
     explicit ReportDelivery(QObject *parent = nullptr);
     ~ReportDelivery() override;
@@ -61,12 +64,14 @@ private:
     void sendHeld();
     bool put(const OutboxReport &report);
     void scheduleFlush();
+    void forgetSoon(qint64 upTo);
     void noteDrop(const OutboxDrop &drop);
 
     Sender m_sender;
     ReportOutbox *m_outbox = nullptr;
     QList<OutboxReport> m_pending;   // made this turn, not yet stored
     QTimer m_flushTimer;
+    QTimer m_forgetTimer;
     QTimer m_welcome;
     Mode m_mode = Mode::Offline;
     bool m_catchingUp = false;       // held reports are still being sent
