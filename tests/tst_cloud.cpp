@@ -20,6 +20,9 @@
 #include <QSignalSpy>
 #include <QWebSocket>
 
+#include "wsrelay.h"
+
+#include <csignal>
 #include <memory>
 
 namespace {
@@ -59,8 +62,12 @@ private slots:
     void anotherControllersTokenCannotTakeOver();
     void cloudFilesAreOwnerOnly();
     void readableTokenFileIsRefused();
+    void outageWithRestartLosesNoReport();
 
 private:
+    // One value from the controller's own database (read while it runs).
+    QVariant nucScalar(const QString &id, const QString &sql);
+    QString deployNoWait(const QString &file, const QString &type, const QString &version);
     void startCloud(const QStringList &extra = {});
     void stopCloud();
     void startNuc(const QString &token = QStringLiteral("e2e-token"), const QString &id = QStringLiteral("nuc-e2e"),
@@ -114,7 +121,7 @@ void tst_Cloud::init()
             QVERIFY2(db.open(), qPrintable(db.lastError().text()));
             QSqlQuery q(db);
             for (const char *table : {"driver_deployments", "deployment_events", "device_status", "controllers", "controller_credentials",
-                                      "schema_migrations"})
+                                      "controller_reports", "schema_migrations"})
                 QVERIFY(q.exec(QStringLiteral("DROP TABLE IF EXISTS %1 CASCADE").arg(QLatin1String(table))));
             db.close();
         }
@@ -199,7 +206,9 @@ int tst_Cloud::cli(const QStringList &args, QString *out, int timeoutMs)
 {
     QProcess p;
     p.start(cloudBinary, args + QStringList{QStringLiteral("--admin-socket"), m_admin});
-    if (!p.waitForFinished(timeoutMs))
+    // The event loop runs meanwhile: the test's own relay (WsRelay) carries
+    // what the command waits for.
+    if (!p.waitForStarted(5000) || !QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, timeoutMs))
         return -1;
     const QString stdoutText = QString::fromUtf8(p.readAllStandardOutput());
     const QString stderrText = QString::fromUtf8(p.readAllStandardError());
@@ -510,6 +519,155 @@ void tst_Cloud::wssWithCertificateAndKey()
     QString out;
     QCOMPARE(cli({QStringLiteral("controllers")}, &out), 0);
     QVERIFY2(!out.contains(u"untrusting"), qPrintable(out));
+}
+
+QVariant tst_Cloud::nucScalar(const QString &id, const QString &sql)
+{
+    QVariant value;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("nuc-peek"));
+        db.setDatabaseName(m_dir->filePath(id + QStringLiteral("/var/database.sqlite")));
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(sql) && q.next())
+                value = q.value(0);
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("nuc-peek"));
+    return value;
+}
+
+QString tst_Cloud::deployNoWait(const QString &file, const QString &type, const QString &version)
+{
+    QString out;
+    if (cli({QStringLiteral("deploy"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"), QStringLiteral("--file"), file,
+             QStringLiteral("--type"), type, QStringLiteral("--version"), version, QStringLiteral("--no-wait")},
+            &out) != 0)
+        return {};
+    return out.section(QLatin1Char(' '), 1, 1);   // "deployment <id> sent"
+}
+
+// The issue's outage: while the controller's reports are lost on the way
+// (and, for a while, the link is down altogether), 10 syncs finish and its
+// devices change status over 1000 times; the controller is killed and
+// restarted in the middle. Afterwards the cloud has every outcome exactly
+// once and the latest status of every device.
+void tst_Cloud::outageWithRestartLosesNoReport()
+{
+    WsRelay relay(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_port)));
+    QVERIFY(relay.listen());
+    const QString id = QStringLiteral("nuc-e2e");
+    const QStringList nucArgs{QStringLiteral("--headless"), QStringLiteral("--root"), m_dir->filePath(id),
+                              QStringLiteral("--cloud-url"), relay.url().toString(), QStringLiteral("--token"),
+                              QStringLiteral("e2e-token"), QStringLiteral("--controller-id"), id,
+                              QStringLiteral("--reconnect-min-ms"), QStringLiteral("100"),
+                              QStringLiteral("--reconnect-max-ms"), QStringLiteral("300"),
+                              QStringLiteral("--device-max-restarts"), QStringLiteral("40"),
+                              QStringLiteral("--device-retry-min-ms"), QStringLiteral("10"),
+                              QStringLiteral("--device-retry-max-ms"), QStringLiteral("20"),
+                              // The faulty versions below would be rolled back: this is about delivery.
+                              QStringLiteral("--automatic-rollback"), QStringLiteral("false"),
+                              QStringLiteral("--log-level"), QStringLiteral("error")};
+    auto startRelayedNuc = [&] {
+        auto nuc = std::make_unique<QProcess>();
+        nuc->setProcessChannelMode(QProcess::ForwardedChannels);
+        nuc->start(nucBinary, nucArgs);
+        QVERIFY(nuc->waitForStarted(5000));
+        m_nucs.push_back(std::move(nuc));
+    };
+    startRelayedNuc();
+    QVERIFY(waitForController(id, true));
+
+    // Drivers: a good one, one whose connect() throws (each device faults
+    // 40 times, two status changes each, then parks), one that fails validation.
+    auto writeFile = [&](const QString &name, const QByteArray &code) {
+        QFile f(m_dir->filePath(name));
+        f.open(QIODevice::WriteOnly);
+        f.write(code);
+        return f.fileName();
+    };
+    const QString good = writeFile(QStringLiteral("good.js"),
+                                   "const BaseDriver = require('./base-driver');\n"
+                                   "class Good extends BaseDriver { connect() { return Promise.resolve(); } }\n"
+                                   "module.exports = Good;\n");
+    const QString faulty = writeFile(QStringLiteral("faulty.js"),
+                                     "const BaseDriver = require('./base-driver');\n"
+                                     "class Faulty extends BaseDriver { connect() { throw new Error('no device here'); } }\n"
+                                     "module.exports = Faulty;\n");
+    const QString broken = writeFile(QStringLiteral("broken.js"), "const BaseDriver = require('./base-driver');\nclass X {\n");
+    QString out;
+    QVERIFY(cli({QStringLiteral("deploy"), QStringLiteral("--controller"), id, QStringLiteral("--file"), good,
+                 QStringLiteral("--type"), QStringLiteral("flaky"), QStringLiteral("--version"), QStringLiteral("1.0.0")},
+                &out) == 0);
+    QByteArray list = "[";
+    for (int i = 0; i < 10; ++i)
+        list += QStringLiteral(R"(%1{"device_id":"dev-%2","name":"Device %2","type":"flaky"})").arg(i ? u"," : u"").arg(i).toUtf8();
+    list += "]";
+    QCOMPARE(cli({QStringLiteral("devices"), QStringLiteral("--controller"), id, QStringLiteral("--file"),
+                  writeFile(QStringLiteral("devices.json"), list)}, &out), 0);
+    QVERIFY(QTest::qWaitFor([&] { return cli({QStringLiteral("controllers")}, &out) == 0 && out.count(u"=connected") == 10; }, 15000));
+
+    const QString seqSql = QStringLiteral("SELECT seq FROM sqlite_sequence WHERE name = 'report_outbox'");
+    const qint64 seqBefore = nucScalar(id, seqSql).toLongLong();
+    relay.setMode(WsRelay::Mode::UplinkLost);
+    QStringList syncs;
+    auto deployRound = [&](int from) {
+        for (int i = from; i < from + 5; ++i) {
+            const QString file = i % 3 == 2 ? broken : faulty;
+            const QString syncId = deployNoWait(file, QStringLiteral("flaky"), QStringLiteral("2.0.%1").arg(i));
+            QVERIFY2(!syncId.isEmpty(), qPrintable(QStringLiteral("deploy %1").arg(i)));
+            syncs << syncId;
+        }
+        QVERIFY(QTest::qWaitFor([&] { return nucScalar(id, QStringLiteral("SELECT COUNT(*) FROM sync_outcomes")).toInt() == 1 + from + 5; },
+                                20000));
+    };
+    deployRound(0);
+    QVERIFY(QTest::qWaitFor([&] { return nucScalar(id, seqSql).toLongLong() - seqBefore > 300; }, 20000));
+
+    // Killed in the middle of it, restarted while the link is down.
+    ::kill(pid_t(m_nucs.back()->processId()), SIGKILL);
+    QVERIFY(m_nucs.back()->waitForFinished(5000));
+    relay.setMode(WsRelay::Mode::Down);
+    startRelayedNuc();
+    QVERIFY(QTest::qWaitFor([&] { return nucScalar(id, seqSql).toLongLong() - seqBefore > 500; }, 20000));
+    relay.setMode(WsRelay::Mode::UplinkLost);
+    QVERIFY(waitForController(id, true, 15000));
+    deployRound(5);
+
+    // Every device ends parked: its latest status, held for the cloud.
+    const QString parkedSql = QStringLiteral("SELECT COUNT(*) FROM report_outbox WHERE type = 'status_update'"
+                                             " AND data LIKE '%parked after 41 driver faults%'");
+    QVERIFY(QTest::qWaitFor([&] { return nucScalar(id, parkedSql).toInt() == 10; }, 30000));
+    const qint64 madeInOutage = nucScalar(id, seqSql).toLongLong() - seqBefore;
+    qInfo() << "reports made during the outage:" << madeInOutage << "; frames lost on the way:" << relay.lostFrames();
+    QVERIFY2(madeInOutage >= 1010, qPrintable(QString::number(madeInOutage)));
+    QVERIFY(relay.lostFrames() > 0);
+
+    // The link comes back: the controller resends what the cloud lacks.
+    relay.setMode(WsRelay::Mode::Pass);
+    relay.dropConnections();
+    QVERIFY(QTest::qWaitFor([&] { return nucScalar(id, QStringLiteral("SELECT COUNT(*) FROM report_outbox")).toInt() == 0; }, 30000));
+    QCOMPARE(nucScalar(id, QStringLiteral("SELECT COUNT(*) FROM sync_outcomes WHERE reported = 0")).toInt(), 0);
+
+    for (int i = 0; i < syncs.size(); ++i) {
+        const QJsonObject d = deployment(syncs.at(i));
+        const QString expected = i % 3 == 2 ? QStringLiteral("failed") : QStringLiteral("active");
+        QCOMPARE(d.value(QStringLiteral("deployment_status")).toString(), expected);
+        // Exactly once: one outcome in the deployment's history.
+        const QVariantList history = d.value(QStringLiteral("history")).toArray().toVariantList();
+        QCOMPARE(history.count(QStringLiteral("active")) + history.count(QStringLiteral("failed")), 1);
+    }
+    const QJsonArray controllers = cliJson({QStringLiteral("controllers")}).value(QStringLiteral("controllers")).toArray();
+    QCOMPARE(controllers.size(), 1);
+    const QJsonArray devices = controllers.at(0)[QStringLiteral("devices")].toArray();
+    QCOMPARE(devices.size(), 10);
+    for (const QJsonValue &d : devices) {
+        QCOMPARE(d[QStringLiteral("status")].toString(), QStringLiteral("error"));
+        QVERIFY2(d[QStringLiteral("message")].toString().startsWith(u"parked after 41 driver faults"),
+                 qPrintable(d[QStringLiteral("message")].toString()));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Cloud)

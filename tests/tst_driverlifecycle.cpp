@@ -337,6 +337,7 @@ void tst_DriverLifecycle::activeCodeSentAgainTouchesNothing()
     QSqlQuery q(m_controller->database()->connection());
     QVERIFY(q.exec(QStringLiteral("SELECT synced_at, sync_id FROM drivers")) && q.next());
     const QString syncedAt = q.value(0).toString();
+    q.finish();   // an open read would hold a snapshot the controller's writes cannot pass
     const int accepted = m_sim->connectionsAccepted();
 
     QSignalSpy reloads(m_controller->deviceManager(), &DeviceManager::reloadStarted);
@@ -351,6 +352,7 @@ void tst_DriverLifecycle::activeCodeSentAgainTouchesNothing()
     QVERIFY(q.exec(QStringLiteral("SELECT synced_at, sync_id FROM drivers")) && q.next());
     QCOMPARE(q.value(0).toString(), syncedAt);
     QCOMPARE(q.value(1).toString(), QStringLiteral("n1"));
+    q.finish();
     QCOMPARE(archivedCount(), 0);
     QCOMPARE(m_sim->connectionsAccepted(), accepted);   // the device was not touched
 

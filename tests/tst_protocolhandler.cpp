@@ -1,14 +1,25 @@
-// ProtocolHandler without a socket: dispatch, hello first, the offline outbox.
+// ProtocolHandler without a socket: dispatch, hello first, and the
+// delivery of reports through the outbox (welcome, ack, resend).
 #include "cloud/protocolhandler.h"
+#include "storage/database.h"
 
 #include <QJsonDocument>
+#include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <memory>
 
 namespace {
 
+QJsonObject object(const QString &text)
+{
+    return QJsonDocument::fromJson(text.toUtf8()).object();
+}
+
 QString typeOf(const QString &text)
 {
-    return QJsonDocument::fromJson(text.toUtf8()).object().value(QStringLiteral("type")).toString();
+    return object(text).value(QStringLiteral("type")).toString();
 }
 
 } // namespace
@@ -20,10 +31,24 @@ class tst_ProtocolHandler : public QObject
 private slots:
     void dispatchesByType();
     void missingDataIsAnEmptyObject();
-    void helloFirstThenKeptMessages();
+    void init();
+    void cleanup();
+    void helloFirstThenHeldReports();
+    void reportWhileOnlineIsStoredThenSent();
     void failedSendIsKept();
-    void outboxIsBounded();
+    void withoutWelcomeSentReportsAreForgotten();
+    void welcomeResendsAboveLastSeqAndAckForgets();
+    void welcomeSkipsWhatTheCloudHasWhenNotYetSent();
+    void welcomeBeyondOurSeqNumbersOnFromIt();
+    void retentionDropIsLoggedOnceWithCounts();
+    void brokenWelcomeAndAckAreRefused_data();
+    void brokenWelcomeAndAckAreRefused();
     void envelopeHasUtcTimestamp();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<Database> m_db;
+    std::unique_ptr<ReportOutbox> m_outbox;
 };
 
 void tst_ProtocolHandler::dispatchesByType()
@@ -55,9 +80,26 @@ void tst_ProtocolHandler::missingDataIsAnEmptyObject()
     QVERIFY(called);
 }
 
-void tst_ProtocolHandler::helloFirstThenKeptMessages()
+void tst_ProtocolHandler::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_db = std::make_unique<Database>();
+    QCOMPARE(m_db->open(m_dir->filePath(QStringLiteral("db.sqlite")), QStringLiteral("handler-test")), QString());
+    m_outbox = std::make_unique<ReportOutbox>(m_db->connection());
+    QCOMPARE(m_outbox->open(), QString());
+}
+
+void tst_ProtocolHandler::cleanup()
+{
+    m_outbox.reset();
+    m_db.reset();
+    m_dir.reset();
+}
+
+void tst_ProtocolHandler::helloFirstThenHeldReports()
 {
     ProtocolHandler handler(1024);
+    handler.setReportOutbox(m_outbox.get());
     QStringList sent;
     handler.setSender([&](const QString &t) { sent << t; return true; });
     handler.setHelloProvider([] {
@@ -66,50 +108,225 @@ void tst_ProtocolHandler::helloFirstThenKeptMessages()
         return Messages::hello(hello);
     });
     handler.send(QStringLiteral("driver_sync_complete"), {{QStringLiteral("n"), 1}});
-    handler.send(QStringLiteral("status_update"), {{QStringLiteral("n"), 2}});
+    handler.send(QStringLiteral("status_update"), {{QStringLiteral("device_id"), QStringLiteral("d")}});
+    handler.send(QStringLiteral("driver_sync_progress"), {{QStringLiteral("n"), 3}});   // not a report: gone
+    QCOMPARE(handler.reports()->waiting(), 2);
+    QTRY_COMPARE(handler.reports()->held(), 2);   // stored on the next event-loop turn
     QCOMPARE(sent.size(), 0);
-    QCOMPARE(handler.pendingCount(), 2);
 
     handler.setOnline(true);
     QCOMPARE(sent.size(), 3);
     QCOMPARE(typeOf(sent.at(0)), QStringLiteral("hello"));
     QVERIFY(sent.at(0).contains(u"\"controller_id\":\"c\""));
+    QVERIFY(!object(sent.at(0)).contains(QStringLiteral("seq")));   // hello is not a report
     QCOMPARE(typeOf(sent.at(1)), QStringLiteral("driver_sync_complete"));
+    QCOMPARE(object(sent.at(1)).value(QStringLiteral("seq")).toInteger(), 1);
     QCOMPARE(typeOf(sent.at(2)), QStringLiteral("status_update"));
-    QCOMPARE(handler.pendingCount(), 0);
+    QCOMPARE(object(sent.at(2)).value(QStringLiteral("seq")).toInteger(), 2);
 
-    // Every reconnect says hello again.
+    // Every reconnect says hello again. This cloud never said welcome: it
+    // is the base cloud, which got each report once.
     handler.setOnline(false);
     handler.setOnline(true);
-    QCOMPARE(typeOf(sent.last()), QStringLiteral("hello"));
+    QCOMPARE(sent.size(), 4);
+    QCOMPARE(typeOf(sent.at(3)), QStringLiteral("hello"));
+    QTRY_COMPARE(handler.reports()->held(), 0);
+}
+
+void tst_ProtocolHandler::reportWhileOnlineIsStoredThenSent()
+{
+    ProtocolHandler handler(1024);
+    handler.setReportOutbox(m_outbox.get());
+    QStringList sent;
+    handler.setSender([&](const QString &t) { sent << t; return true; });
+    handler.setOnline(true);
+    sent.clear();
+    handler.send(QStringLiteral("device_command_result"), {{QStringLiteral("request_id"), QStringLiteral("r")}});
+    QCOMPARE(sent.size(), 0);   // not before it is stored
+    QTRY_COMPARE(sent.size(), 1);
+    QCOMPARE(handler.reports()->held(), 1);
+    QCOMPARE(m_outbox->after(0, 1).value(0).seq, object(sent.at(0)).value(QStringLiteral("seq")).toInteger());
+    // A message that is not a report goes after the reports made before it.
+    handler.send(QStringLiteral("driver_sync_complete"), {{QStringLiteral("sync_id"), QStringLiteral("s")}});
+    handler.send(QStringLiteral("driver_sync_progress"), {{QStringLiteral("sync_id"), QStringLiteral("s2")}});
+    QCOMPARE(sent.size(), 3);
+    QCOMPARE(typeOf(sent.at(1)), QStringLiteral("driver_sync_complete"));
+    QCOMPARE(typeOf(sent.at(2)), QStringLiteral("driver_sync_progress"));
 }
 
 void tst_ProtocolHandler::failedSendIsKept()
 {
     ProtocolHandler handler(1024);
+    handler.setReportOutbox(m_outbox.get());
     bool wire = true;
     QStringList sent;
     handler.setSender([&](const QString &t) { if (!wire) return false; sent << t; return true; });
     handler.setOnline(true);
     wire = false;   // the socket dropped before the link noticed
     handler.send(QStringLiteral("driver_sync_error"), {});
-    QCOMPARE(handler.pendingCount(), 1);
+    QTRY_COMPARE(handler.reports()->held(), 1);
     wire = true;
     handler.setOnline(false);
     handler.setOnline(true);
     QCOMPARE(typeOf(sent.last()), QStringLiteral("driver_sync_error"));
 }
 
-void tst_ProtocolHandler::outboxIsBounded()
+void tst_ProtocolHandler::withoutWelcomeSentReportsAreForgotten()
 {
     ProtocolHandler handler(1024);
-    for (int i = 0; i < ProtocolHandler::outboxLimit + 10; ++i)
-        handler.send(QStringLiteral("status_update"), {{QStringLiteral("i"), i}});
-    QCOMPARE(handler.pendingCount(), ProtocolHandler::outboxLimit);
+    handler.setReportOutbox(m_outbox.get());
+    handler.reports()->setWelcomeWaitMs(50);
+    QStringList sent;
+    handler.setSender([&](const QString &t) { sent << t; return true; });
+    handler.send(QStringLiteral("driver_sync_complete"), {});
+    QTRY_COMPARE(handler.reports()->held(), 1);
+    handler.setOnline(true);
+    QCOMPARE(sent.size(), 2);
+    // The base cloud: no welcome within the wait, so nothing is kept for it.
+    QTRY_COMPARE(handler.reports()->mode(), ReportDelivery::Mode::Unacknowledged);
+    QTRY_COMPARE(handler.reports()->held(), 0);
+    handler.send(QStringLiteral("status_update"), {{QStringLiteral("device_id"), QStringLiteral("d")}});
+    QTRY_COMPARE(sent.size(), 3);
+    QTRY_COMPARE(handler.reports()->held(), 0);
+    QCOMPARE(object(sent.at(2)).value(QStringLiteral("seq")).toInteger(), 2);
+}
+
+void tst_ProtocolHandler::welcomeResendsAboveLastSeqAndAckForgets()
+{
+    ProtocolHandler handler(1024);
+    handler.setReportOutbox(m_outbox.get());
+    QStringList sent;
+    handler.setSender([&](const QString &t) { sent << t; return true; });
+    for (int i = 1; i <= 4; ++i)
+        handler.send(QStringLiteral("device_command_result"), {{QStringLiteral("n"), i}});
+    QTRY_COMPARE(handler.reports()->held(), 4);
+    handler.setOnline(true);
+    QCOMPARE(sent.size(), 5);   // hello and all four, at once
+    handler.handleTextFrame(QStringLiteral(R"({"type":"welcome","data":{"acks":true,"last_seq":0}})"));
+    QCOMPARE(sent.size(), 5);   // nothing twice: they are on their way
+    handler.setOnline(false);   // before any ack
+
+    sent.clear();
+    handler.setOnline(true);
+    // The cloud stored 1 and 2 (before the drop): only 3 and 4 again.
+    handler.handleTextFrame(QStringLiteral(R"({"type":"welcome","data":{"acks":true,"last_seq":2}})"));
+    QCOMPARE(handler.reports()->mode(), ReportDelivery::Mode::Acknowledged);
+    QTRY_COMPARE(handler.reports()->held(), 2);
+    QCOMPARE(sent.size(), 5);   // the resend after hello was before the welcome came: nothing twice
+    handler.handleTextFrame(QStringLiteral(R"({"type":"ack","data":{"seq":3}})"));
+    QTRY_COMPARE(handler.reports()->held(), 1);
+    QCOMPARE(m_outbox->after(0, 5).value(0).seq, 4);
+    // Kept until acknowledged, also across reconnects, and also when the
+    // link drops before this cloud (which acknowledges) said welcome again.
+    handler.setOnline(false);
+    handler.setOnline(true);
+    handler.setOnline(false);
+    QTest::qWait(20);
+    QCOMPARE(handler.reports()->held(), 1);
+    sent.clear();
+    handler.setOnline(true);
+    QCOMPARE(sent.size(), 2);
+    QCOMPARE(object(sent.at(1)).value(QStringLiteral("seq")).toInteger(), 4);
+    handler.handleTextFrame(QStringLiteral(R"({"type":"welcome","data":{"acks":true,"last_seq":4}})"));
+    QTRY_COMPARE(handler.reports()->held(), 0);
+    // A welcome after the resend: a report made now waits for its ack.
+    handler.send(QStringLiteral("driver_sync_error"), {});
+    QTRY_COMPARE(sent.size(), 3);
+    QCOMPARE(object(sent.at(2)).value(QStringLiteral("seq")).toInteger(), 5);
+    QTest::qWait(20);
+    QCOMPARE(handler.reports()->held(), 1);
+}
+
+void tst_ProtocolHandler::welcomeSkipsWhatTheCloudHasWhenNotYetSent()
+{
+    ProtocolHandler handler(1024);
+    handler.setReportOutbox(m_outbox.get());
+    bool wire = false;
+    QStringList sent;
+    handler.setSender([&](const QString &t) { if (!wire) return false; sent << t; return true; });
+    for (int i = 1; i <= 3; ++i)
+        handler.send(QStringLiteral("driver_sync_complete"), {{QStringLiteral("n"), i}});
+    QTRY_COMPARE(handler.reports()->held(), 3);
+    handler.setOnline(true);   // hello could not go out; nothing else went either
+    wire = true;
+    handler.handleTextFrame(QStringLiteral(R"({"type":"welcome","data":{"acks":true,"last_seq":2}})"));
+    QCOMPARE(sent.size(), 1);
+    QCOMPARE(object(sent.at(0)).value(QStringLiteral("seq")).toInteger(), 3);
+    QTRY_COMPARE(handler.reports()->held(), 1);
+}
+
+void tst_ProtocolHandler::welcomeBeyondOurSeqNumbersOnFromIt()
+{
+    ProtocolHandler handler(1024);
+    handler.setReportOutbox(m_outbox.get());
+    QStringList sent;
+    handler.setSender([&](const QString &t) { sent << t; return true; });
+    handler.send(QStringLiteral("driver_sync_complete"), {});
+    QTRY_COMPARE(handler.reports()->held(), 1);
+    handler.setOnline(true);
+    sent.clear();
+    // The cloud knew this controller before its database was replaced.
+    handler.handleTextFrame(QStringLiteral(R"({"type":"welcome","data":{"acks":true,"last_seq":700}})"));
+    QCOMPARE(sent.size(), 1);
+    QCOMPARE(object(sent.at(0)).value(QStringLiteral("seq")).toInteger(), 701);
+    QCOMPARE(typeOf(sent.at(0)), QStringLiteral("driver_sync_complete"));
+    handler.send(QStringLiteral("driver_sync_error"), {});
+    QTRY_COMPARE(sent.size(), 2);
+    QCOMPARE(object(sent.at(1)).value(QStringLiteral("seq")).toInteger(), 702);
+}
+
+void tst_ProtocolHandler::retentionDropIsLoggedOnceWithCounts()
+{
+    ReportOutbox small(m_db->connection(), OutboxRetention{5, qint64(7) * 24 * 3600 * 1000});
+    QCOMPARE(small.open(), QString());
+    ProtocolHandler handler(1024);
+    handler.setReportOutbox(&small);
+    QStringList sent;
+    handler.setSender([&](const QString &t) { sent << t; return true; });
+    QTest::ignoreMessage(QtWarningMsg, "report outbox over its retention: dropped 3 oldest reports (seq 1 to 3); "
+                                       "further drops are summed up on the next connection");
+    for (int i = 0; i < 8; ++i)
+        handler.send(QStringLiteral("device_command_result"), {{QStringLiteral("n"), i}});
+    handler.reports()->flush();
+    QCOMPARE(small.count(), 5);
+    // More drops in the same spell: no new line now.
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("report outbox over its retention")));
+    for (int i = 0; i < 4; ++i)
+        handler.send(QStringLiteral("device_command_result"), {{QStringLiteral("n"), i}});
+    handler.reports()->flush();
+    // The sum, once, when the link is back; then the five newest go out.
+    QTest::ignoreMessage(QtWarningMsg, "7 reports were dropped while they could not be delivered (0 older than the "
+                                       "retention age, 7 over the retention count), seq 1 to 7");
+    handler.setOnline(true);
+    QCOMPARE(sent.size(), 6);
+    QCOMPARE(object(sent.at(1)).value(QStringLiteral("seq")).toInteger(), 8);
+    QCOMPARE(object(sent.at(5)).value(QStringLiteral("seq")).toInteger(), 12);
+}
+
+void tst_ProtocolHandler::brokenWelcomeAndAckAreRefused_data()
+{
+    QTest::addColumn<QString>("frame");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("welcome last_seq string") << QStringLiteral(R"({"type":"welcome","data":{"acks":true,"last_seq":"7"}})")
+                                             << QStringLiteral("welcome: last_seq must be a whole number of at least 0, got a string");
+    QTest::newRow("ack negative") << QStringLiteral(R"({"type":"ack","data":{"seq":-1}})")
+                                  << QStringLiteral("ack: seq must be a whole number of at least 0, got a number");
+}
+
+void tst_ProtocolHandler::brokenWelcomeAndAckAreRefused()
+{
+    QFETCH(QString, frame);
+    QFETCH(QString, reason);
+    ProtocolHandler handler(1024);
+    handler.setReportOutbox(m_outbox.get());
+    handler.reports()->setWelcomeWaitMs(60000);
     QStringList sent;
     handler.setSender([&](const QString &t) { sent << t; return true; });
     handler.setOnline(true);
-    QVERIFY(sent.at(1).contains(u"\"i\":10"));   // the oldest ten were dropped
+    handler.handleTextFrame(frame);
+    QCOMPARE(typeOf(sent.last()), QStringLiteral("protocol_error"));
+    QCOMPARE(object(sent.last()).value(QStringLiteral("data")).toObject().value(QStringLiteral("reason")).toString(), reason);
+    QCOMPARE(handler.reports()->mode(), ReportDelivery::Mode::AwaitingWelcome);   // changed nothing
 }
 
 void tst_ProtocolHandler::envelopeHasUtcTimestamp()

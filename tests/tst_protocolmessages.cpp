@@ -2,6 +2,7 @@
 // PROTOCOL.md is a row (the valid message and each kind of broken one), and
 // every controller → cloud message is compared field by field.
 #include "protocol/controllerreports.h"
+#include "protocol/deliveryrequests.h"
 #include "protocol/devicerequests.h"
 #include "protocol/safetyrequests.h"
 #include "protocol/driverrollbackrequest.h"
@@ -47,6 +48,10 @@ QString parseError(const QString &type, const QJsonObject &data)
         return DriverQuarantineClearRequest::parse(data).error;
     if (type == u"driver_rollback")
         return DriverRollbackRequest::parse(data).error;
+    if (type == u"welcome")
+        return WelcomeRequest::parse(data).error;
+    if (type == u"ack")
+        return AckRequest::parse(data).error;
     if (type == u"hello")
         return HelloReport::parse(data).error;
     if (type == u"driver_sync_progress")
@@ -107,6 +112,9 @@ private slots:
     void deviceCommandResultShape();
     void protocolErrorShape();
     void envelopeHasUtcTimestamp();
+    void reportEnvelopeCarriesSeq();
+    void whatIsAReport_data();
+    void whatIsAReport();
     void controllerMessagesPassTheCloudsParsers();
 };
 
@@ -278,6 +286,34 @@ void tst_ProtocolMessages::cloudRequests_data()
                                                << QStringLiteral("driver_type must be a valid driver type");
     QTest::newRow("driver_rollback numeric version") << rollback << json(R"({"sync_id":"s1","driver_type":"projector","version":1})")
                                                      << QStringLiteral("field 'version' must be a string, got a number");
+
+    // PROTOCOL.md "Reports that survive outages".
+    const QString welcome = QStringLiteral("welcome");
+    QTest::newRow("welcome acks") << welcome << json(R"({"acks":true,"last_seq":12})") << QString();
+    QTest::newRow("welcome acks from nothing") << welcome << json(R"({"acks":true,"last_seq":0})") << QString();
+    QTest::newRow("welcome without acks") << welcome << json(R"({"acks":false})") << QString();
+    QTest::newRow("welcome empty") << welcome << json(R"({})") << QString();
+    QTest::newRow("welcome acks string") << welcome << json(R"({"acks":"yes","last_seq":1})")
+                                         << QStringLiteral("acks must be a boolean, got a string");
+    QTest::newRow("welcome acks without last_seq") << welcome << json(R"({"acks":true})")
+                                                   << QStringLiteral("last_seq must be a whole number of at least 0, got missing");
+    QTest::newRow("welcome last_seq negative") << welcome << json(R"({"acks":true,"last_seq":-1})")
+                                               << QStringLiteral("last_seq must be a whole number of at least 0, got a number");
+    QTest::newRow("welcome last_seq fraction") << welcome << json(R"({"acks":true,"last_seq":1.5})")
+                                               << QStringLiteral("last_seq must be a whole number of at least 0, got a number");
+    QTest::newRow("welcome last_seq beyond 2^53") << welcome << json(R"({"acks":true,"last_seq":1e300})")
+                                                  << QStringLiteral("last_seq must be a whole number of at least 0, got a number");
+    QTest::newRow("welcome last_seq null") << welcome << json(R"({"acks":true,"last_seq":null})")
+                                           << QStringLiteral("last_seq must be a whole number of at least 0, got null");
+    QTest::newRow("welcome no acks, bad last_seq") << welcome << json(R"({"acks":false,"last_seq":"x"})")
+                                                   << QStringLiteral("last_seq must be a whole number of at least 0, got a string");
+    const QString ack = QStringLiteral("ack");
+    QTest::newRow("ack valid") << ack << json(R"({"seq":3})") << QString();
+    QTest::newRow("ack zero") << ack << json(R"({"seq":0})") << QString();
+    QTest::newRow("ack missing") << ack << json(R"({})") << QStringLiteral("seq must be a whole number of at least 0, got missing");
+    QTest::newRow("ack string") << ack << json(R"({"seq":"3"})") << QStringLiteral("seq must be a whole number of at least 0, got a string");
+    QTest::newRow("ack fraction") << ack << json(R"({"seq":2.5})") << QStringLiteral("seq must be a whole number of at least 0, got a number");
+    QTest::newRow("ack negative") << ack << json(R"({"seq":-4})") << QStringLiteral("seq must be a whole number of at least 0, got a number");
 }
 
 void tst_ProtocolMessages::cloudRequests()
@@ -416,6 +452,16 @@ void tst_ProtocolMessages::envelope_data()
     QTest::newRow("type number") << QStringLiteral(R"({"type":3})") << QStringLiteral("message has no string 'type'") << QString();
     QTest::newRow("data array") << QStringLiteral(R"({"type":"x","data":[]})")
                                 << QStringLiteral("'data' of a x message is not an object") << QStringLiteral("x");
+    QTest::newRow("seq") << QStringLiteral(R"({"type":"x","seq":4,"data":{}})") << QString() << QStringLiteral("x");
+    QTest::newRow("seq zero") << QStringLiteral(R"({"type":"x","seq":0})")
+                              << QStringLiteral("'seq' of a x message must be a whole number of at least 1, got a number")
+                              << QStringLiteral("x");
+    QTest::newRow("seq string") << QStringLiteral(R"({"type":"x","seq":"4"})")
+                                << QStringLiteral("'seq' of a x message must be a whole number of at least 1, got a string")
+                                << QStringLiteral("x");
+    QTest::newRow("seq fraction") << QStringLiteral(R"({"type":"x","seq":4.5})")
+                                  << QStringLiteral("'seq' of a x message must be a whole number of at least 1, got a number")
+                                  << QStringLiteral("x");
 }
 
 void tst_ProtocolMessages::envelope()
@@ -613,6 +659,45 @@ void tst_ProtocolMessages::envelopeHasUtcTimestamp()
     const QDateTime parsed = QDateTime::fromString(timestamp, Qt::ISODateWithMs);
     QVERIFY(parsed.isValid());
     QVERIFY(qAbs(parsed.msecsTo(QDateTime::currentDateTimeUtc())) < 60000);
+}
+
+void tst_ProtocolMessages::reportEnvelopeCarriesSeq()
+{
+    const Message m = Messages::statusUpdate(QStringLiteral("d"), QStringLiteral("connected"), {}, {});
+    const QJsonObject e = Messages::envelope(m, QStringLiteral("2026-01-01T00:00:00.000Z"), 42);
+    QCOMPARE(e.value(QStringLiteral("seq")).toInteger(), 42);
+    QCOMPARE(e.value(QStringLiteral("timestamp")).toString(), QStringLiteral("2026-01-01T00:00:00.000Z"));
+    QCOMPARE(e.value(QStringLiteral("type")).toString(), QStringLiteral("status_update"));
+    QCOMPARE(e.value(QStringLiteral("data")).toObject(), m.data);
+    // control-cloud reads it back from the frame.
+    const Parsed<Envelope> parsed = Envelope::parse(QString::fromUtf8(QJsonDocument(e).toJson()), 0);
+    QVERIFY(parsed.ok());
+    QCOMPARE(parsed.value.seq, 42);
+    QCOMPARE(Envelope::parse(QStringLiteral(R"({"type":"hello"})"), 0).value.seq, 0);
+}
+
+void tst_ProtocolMessages::whatIsAReport_data()
+{
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<bool>("report");
+    QTest::addColumn<QString>("key");   // superseding key for data {"device_id":"d"}
+    QTest::newRow("driver_sync_complete") << QStringLiteral("driver_sync_complete") << true << QString();
+    QTest::newRow("driver_sync_error") << QStringLiteral("driver_sync_error") << true << QString();
+    QTest::newRow("status_update") << QStringLiteral("status_update") << true << QStringLiteral("d");
+    QTest::newRow("device_command_result") << QStringLiteral("device_command_result") << true << QString();
+    QTest::newRow("driver_reload_result") << QStringLiteral("driver_reload_result") << true << QString();
+    QTest::newRow("driver_sync_progress") << QStringLiteral("driver_sync_progress") << false << QString();
+    QTest::newRow("hello") << QStringLiteral("hello") << false << QString();
+    QTest::newRow("protocol_error") << QStringLiteral("protocol_error") << false << QString();
+}
+
+void tst_ProtocolMessages::whatIsAReport()
+{
+    QFETCH(QString, type);
+    QFETCH(bool, report);
+    QFETCH(QString, key);
+    QCOMPARE(Reports::isReport(type), report);
+    QCOMPARE(Reports::supersedingKey(type, QJsonObject{{QStringLiteral("device_id"), QStringLiteral("d")}}), key);
 }
 
 void tst_ProtocolMessages::controllerMessagesPassTheCloudsParsers()

@@ -2,6 +2,7 @@
 
 #include "core/logcategories.h"
 #include "core/logtext.h"
+#include "protocol/deliveryrequests.h"
 #include "protocol/envelope.h"
 
 #include <QJsonDocument>
@@ -11,6 +12,25 @@
 ProtocolHandler::ProtocolHandler(qint64 maxFrameBytes, QObject *parent)
     : QObject(parent), m_maxFrameBytes(maxFrameBytes)
 {
+    registerHandler(WelcomeRequest::type(), [this](const QJsonObject &data) {
+        const Parsed<WelcomeRequest> welcome = WelcomeRequest::parse(data);
+        if (!welcome.ok())
+            return reject(WelcomeRequest::type() + QStringLiteral(": ") + welcome.error, WelcomeRequest::type());
+        qCInfo(lcProtocol) << "welcome: acks" << welcome.value.acks << "last_seq" << welcome.value.lastSeq;
+        m_reports.welcome(welcome.value);
+    });
+    registerHandler(AckRequest::type(), [this](const QJsonObject &data) {
+        const Parsed<AckRequest> ack = AckRequest::parse(data);
+        if (!ack.ok())
+            return reject(AckRequest::type() + QStringLiteral(": ") + ack.error, AckRequest::type());
+        m_reports.ack(ack.value.seq);
+    });
+}
+
+void ProtocolHandler::setSender(Sender sender)
+{
+    m_sender = sender;
+    m_reports.setSender(std::move(sender));
 }
 
 void ProtocolHandler::registerHandler(const QString &type, Handler handler)
@@ -48,30 +68,22 @@ void ProtocolHandler::handleTextFrame(const QString &text)
     (*it)(envelope.value.data);
 }
 
-void ProtocolHandler::send(const Message &message, Offline offline)
+void ProtocolHandler::send(const Message &message)
 {
-    const QString text = QString::fromUtf8(QJsonDocument(Messages::envelope(message)).toJson(QJsonDocument::Compact));
-    if (m_online && m_sender && m_sender(text))
+    if (Reports::isReport(message.type)) {
+        m_reports.enqueue(message);
         return;
-    if (offline == Offline::Drop || message.type == u"hello" || message.type == u"protocol_error")
-        return;   // meaningless on a later connection
-    keep(text);
-}
-
-void ProtocolHandler::keep(const QString &text)
-{
-    if (m_outbox.size() >= outboxLimit) {
-        m_outbox.removeFirst();
-        if (m_dropped++ == 0)
-            qCWarning(lcProtocol) << "offline outbox full; dropping the oldest messages";
     }
-    m_outbox.append(text);
+    if (!m_online || !m_sender)
+        return;
+    m_reports.flush();   // the reports made before it are numbered (and, unless catching up, sent) first
+    m_sender(QString::fromUtf8(QJsonDocument(Messages::envelope(message)).toJson(QJsonDocument::Compact)));
 }
 
 void ProtocolHandler::sendHello()
 {
     if (m_online)
-        send(m_helloProvider ? m_helloProvider() : Messages::hello({}), Offline::Drop);
+        send(m_helloProvider ? m_helloProvider() : Messages::hello({}));
 }
 
 void ProtocolHandler::setOnline(bool online)
@@ -79,19 +91,12 @@ void ProtocolHandler::setOnline(bool online)
     if (online == m_online)
         return;
     m_online = online;
-    if (!online)
+    if (!online) {
+        m_reports.disconnected();
         return;
-    send(m_helloProvider ? m_helloProvider() : Messages::hello({}));
-    if (!m_outbox.isEmpty())
-        qCInfo(lcProtocol) << "sending" << m_outbox.size() << "messages kept while offline";
-    QList<QString> kept = std::exchange(m_outbox, {});
-    m_dropped = 0;
-    for (qsizetype i = 0; i < kept.size(); ++i) {
-        if (!m_online || !m_sender || !m_sender(kept.at(i))) {
-            // The link dropped again: keep the rest, in order.
-            m_outbox = kept.mid(i) + m_outbox;
-            return;
-        }
     }
-    emit cameOnline();
+    if (m_sender)
+        m_sender(QString::fromUtf8(QJsonDocument(Messages::envelope(m_helloProvider ? m_helloProvider() : Messages::hello({})))
+                                      .toJson(QJsonDocument::Compact)));
+    m_reports.connected();
 }

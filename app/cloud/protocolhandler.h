@@ -1,9 +1,12 @@
 // The cloud protocol (PROTOCOL.md, "Transport"), apart from any socket:
 // checks incoming frames, answers bad ones with protocol_error, dispatches
 // good ones by `type`, wraps outgoing messages in the envelope, says `hello`
-// first on every connect and keeps what is sent while offline for later.
+// first on every connect. Reports (Reports::isReport) go through
+// ReportDelivery: numbered, kept in the database, resent until the cloud has
+// them; other messages are sent while online and dropped while offline.
 #pragma once
 
+#include "cloud/reportdelivery.h"
 #include "protocol/messages.h"
 
 #include <QByteArray>
@@ -29,24 +32,25 @@ public:
 
     void registerHandler(const QString &type, Handler handler);
     void setHelloProvider(HelloProvider provider) { m_helloProvider = std::move(provider); }
-    void setSender(Sender sender) { m_sender = std::move(sender); }
+    void setSender(Sender sender);
 
     // Incoming frames from the link.
     void handleTextFrame(const QString &text);
     void handleBinaryFrame(const QByteArray &bytes);
 
-    // What to do with a message sent while offline.
-    enum class Offline { Keep, Drop };
+    // Sends a message built by Messages: a report through the outbox
+    // (numbered, kept until delivered), anything else now or, while
+    // offline, not at all (it means nothing on a later connection). The
+    // envelope's timestamp is set here.
+    void send(const Message &message);
+    void send(const QString &type, const QJsonObject &data) { send(Message{type, data}); }
 
-    // Sends (or, while offline, keeps or drops) a message built by
-    // Messages. The envelope's timestamp is set here.
-    void send(const Message &message, Offline offline = Offline::Keep);
-    void send(const QString &type, const QJsonObject &data, Offline offline = Offline::Keep)
-    {
-        send(Message{type, data}, offline);
-    }
+    // Where reports are kept (not owned; the Controller attaches it once
+    // the database is open).
+    void setReportOutbox(ReportOutbox *outbox) { m_reports.setOutbox(outbox); }
+    ReportDelivery *reports() { return &m_reports; }
 
-    // The link went up (hello, then what was kept) or down.
+    // The link went up (hello, then the held reports) or down.
     void setOnline(bool online);
     bool isOnline() const { return m_online; }
     // A fresh hello now (safe mode or quarantine changed); only while online:
@@ -56,21 +60,11 @@ public:
     // Answers a message that breaks a rule: logged, and sent as protocol_error.
     void reject(const QString &reason, const QJsonValue &receivedType);
 
-    qsizetype pendingCount() const { return m_outbox.size(); }
-    static constexpr qsizetype outboxLimit = 1000;
-
-signals:
-    // After hello and the kept messages went out on a new connection.
-    void cameOnline();
-
 private:
-    void keep(const QString &text);
-
     qint64 m_maxFrameBytes;
     bool m_online = false;
     QHash<QString, Handler> m_handlers;
     HelloProvider m_helloProvider;
     Sender m_sender;
-    QList<QString> m_outbox;
-    qsizetype m_dropped = 0;
+    ReportDelivery m_reports;
 };

@@ -41,6 +41,11 @@ const QStringList &migrations()
         QStringLiteral(
             "CREATE TABLE controller_credentials ("
             " controller_id TEXT PRIMARY KEY, token_sha256 TEXT NOT NULL, created_at TEXT NOT NULL)"),
+        // Every numbered report, once: the UNIQUE key makes a resent one a no-op.
+        QStringLiteral(
+            "CREATE TABLE controller_reports ("
+            " controller_id TEXT NOT NULL, seq BIGINT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,"
+            " received_at TEXT NOT NULL, UNIQUE (controller_id, seq))"),
     };
     return list;
 }
@@ -288,6 +293,37 @@ QStringList CloudDatabase::deploymentHistory(const QString &syncId) const
             list << q.value(0).toString();
     }
     return list;
+}
+
+CloudDatabase::Recorded CloudDatabase::recordReport(const QString &controllerId, qint64 seq, const QString &type,
+                                                    const QJsonObject &data, QString *error)
+{
+    // ON CONFLICT DO NOTHING: SQLite (3.24+) and PostgreSQL alike.
+    QSqlQuery q(db());
+    q.prepare(QStringLiteral("INSERT INTO controller_reports (controller_id, seq, type, data, received_at) VALUES (?, ?, ?, ?, ?)"
+                             " ON CONFLICT (controller_id, seq) DO NOTHING"));
+    q.addBindValue(controllerId);
+    q.addBindValue(seq);
+    q.addBindValue(type);
+    q.addBindValue(QString::fromUtf8(QJsonDocument(data).toJson(QJsonDocument::Compact)));
+    q.addBindValue(now());
+    if (!q.exec()) {
+        *error = q.lastError().text();
+        return Recorded::Failed;
+    }
+    return q.numRowsAffected() > 0 ? Recorded::New : Recorded::Duplicate;
+}
+
+qint64 CloudDatabase::lastReportSeq(const QString &controllerId, QString *error) const
+{
+    QSqlQuery q(db());
+    q.prepare(QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM controller_reports WHERE controller_id = ?"));
+    q.addBindValue(controllerId);
+    if (!q.exec() || !q.next()) {
+        *error = q.lastError().text();
+        return 0;
+    }
+    return q.value(0).toLongLong();
 }
 
 QString CloudDatabase::storeDeviceStatus(const QString &controllerId, const StatusUpdateReport &status)

@@ -49,6 +49,14 @@ public:
     // The statuses a deployment went through, oldest first.
     QStringList deploymentHistory(const QString &syncId) const;
 
+    // A numbered report (PROTOCOL.md "Reports that survive outages"), kept
+    // once per (controller_id, seq): a resent one is a Duplicate.
+    enum class Recorded { New, Duplicate, Failed };
+    Recorded recordReport(const QString &controllerId, qint64 seq, const QString &type, const QJsonObject &data,
+                          QString *error);
+    // The highest seq stored for the controller; 0: none.
+    qint64 lastReportSeq(const QString &controllerId, QString *error) const;
+
     QString storeDeviceStatus(const QString &controllerId, const StatusUpdateReport &status);
     QJsonArray deviceStatuses(const QString &controllerId) const;
     QString storeController(const QString &controllerId, const QJsonObject &hello);

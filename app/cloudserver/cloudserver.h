@@ -10,6 +10,7 @@
 
 #include <QHash>
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QObject>
 #include <QPointer>
 #include <QSslConfiguration>
@@ -19,6 +20,8 @@
 
 #include <functional>
 #include <optional>
+
+Q_DECLARE_LOGGING_CATEGORY(lcCloudServer)
 
 struct CloudServerSettings
 {
@@ -65,6 +68,8 @@ private:
         QPointer<QWebSocket> socket;
         QJsonObject hello;
         QString connectedAt;
+        qint64 ackedSeq = 0;     // the last ack sent (or welcome's last_seq)
+        qint64 ackPending = 0;   // the highest seq stored since; acked on the next turn
     };
     // A message sent to a controller whose outcome an admin waits for, kept
     // per controller in send order: the controller handles frames in order,
@@ -81,7 +86,13 @@ private:
 
     void onNewConnection();
     void onMessage(QWebSocket *socket, const QString &text);
-    // A message from a controller that said hello.
+    // Acknowledged delivery (reportingest.cpp): welcome after hello; each
+    // numbered report stored once per (controller, seq), false when it is
+    // not to be applied (stored before, or not stored); cumulative acks.
+    void sendWelcome(const QString &controllerId);
+    bool recordReport(const QString &controllerId, qint64 seq, const QString &type, const QJsonObject &data);
+    void sendAck(const QString &controllerId);
+    // A message from a controller that said hello (reportingest.cpp).
     void onReport(const QString &controllerId, const QString &type, const QJsonObject &data);
     template<typename Report>
     static std::optional<Report> checked(const QString &controllerId, const QString &type, const QJsonObject &data);

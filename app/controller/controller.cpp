@@ -14,6 +14,8 @@
 #include "system/safemode.h"
 #include "storage/driverarchive.h"
 #include "storage/driverrepository.h"
+#include "storage/reportoutbox.h"
+#include "storage/syncoutcomerepository.h"
 #include "sync/signaturecheck.h"
 #include "sync/driversyncservice.h"
 
@@ -182,6 +184,9 @@ QString Controller::start()
     error = m_db.open(m_layout.databasePath(), QStringLiteral("nuc-main"));
     if (!error.isEmpty())
         return error;
+    error = startReports();
+    if (!error.isEmpty())
+        return error;
     error = m_sync->start();
     if (!error.isEmpty())
         return error;
@@ -205,8 +210,36 @@ QString Controller::start()
     return {};
 }
 
+QString Controller::startReports()
+{
+    m_outbox = std::make_unique<ReportOutbox>(m_db.connection());
+    QString error = m_outbox->open();
+    if (!error.isEmpty())
+        return error;
+    m_protocol->setReportOutbox(m_outbox.get());
+    if (m_outbox->count() > 0)
+        qCInfo(lcProtocol) << m_outbox->count() << "reports from an earlier run wait for the cloud";
+    // A sync whose outcome was stored but never put in the outbox (the
+    // controller stopped while its devices reloaded): its answer goes now.
+    const QList<SyncOutcome> unreported = SyncOutcomeRepository(m_db.connection()).unreported(&error);
+    for (const SyncOutcome &o : unreported) {
+        // A rollback the technician started on the dashboard (DriverSyncService::rollBack):
+        // the cloud never asked, it hears the result in hello.
+        if (o.syncId.startsWith(u"local-")) {
+            SyncOutcomeRepository(m_db.connection()).markReported(o.syncId);
+            continue;
+        }
+        qCInfo(lcSync) << "reporting the outcome of sync" << o.syncId << "(" << o.outcome << ") from an earlier run";
+        m_protocol->send(Message{o.messageType, o.data});
+    }
+    m_protocol->reports()->flush();
+    return error.isEmpty() ? QString() : QStringLiteral("cannot read unreported sync outcomes: %1").arg(error);
+}
+
 void Controller::stop()
 {
+    if (m_protocol)
+        m_protocol->reports()->flush();
     if (m_link)
         m_link->stop();
     if (m_sync)

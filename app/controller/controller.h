@@ -26,6 +26,7 @@ class SyncActivityModel;
 class DriverSyncService;
 class ProtocolHandler;
 class DriverHostPool;
+class ReportOutbox;
 
 class Controller : public QObject
 {
@@ -83,10 +84,15 @@ signals:
     void safeModeChanged();
 
 private:
+    // Opens the report outbox and queues the sync outcomes an earlier run
+    // stored but did not report.
+    QString startReports();
+
     Config m_config;
     StorageLayout m_layout;
     RootLock m_rootLock;   // first member of the root's own: released last
     Database m_db;   // the main thread's connection
+    std::unique_ptr<ReportOutbox> m_outbox;   // on m_db; outlives the ProtocolHandler that writes to it
     std::unique_ptr<DriverHostPool> m_hosts;
     std::unique_ptr<ProtocolHandler> m_protocol;
     std::unique_ptr<CloudLink> m_link;

@@ -13,11 +13,6 @@
 
 namespace {
 
-QString statusKey(const Device *device)
-{
-    return device->status() + QLatin1Char('\n') + device->message();
-}
-
 DeviceRecord toRecord(const DeviceSpec &spec)
 {
     DeviceRecord record;
@@ -38,12 +33,10 @@ DeviceMessages::DeviceMessages(DeviceManager *devices, ProtocolHandler *protocol
     m_protocol->registerHandler(DeviceRemoveRequest::type(), [this](const QJsonObject &d) { handleDeviceRemove(d); });
     m_protocol->registerHandler(DeviceCommandRequest::type(), [this](const QJsonObject &d) { handleDeviceCommand(d); });
     m_protocol->registerHandler(DriverReloadRequest::type(), [this](const QJsonObject &d) { handleDriverReload(d); });
-    connect(m_protocol, &ProtocolHandler::cameOnline, this, &DeviceMessages::sendPendingStatuses);
     connect(m_devices, &DeviceManager::deviceStatusChanged, this, [this](const QString &id) {
         if (const Device *device = m_devices->device(id))
             sendStatus(device);
     });
-    connect(m_devices, &DeviceManager::deviceRemoved, this, [this](const QString &id) { m_sentStatus.remove(id); });
 }
 
 void DeviceMessages::reject(const QString &type, const QString &reason)
@@ -53,21 +46,9 @@ void DeviceMessages::reject(const QString &type, const QString &reason)
 
 void DeviceMessages::sendStatus(const Device *device)
 {
-    if (!m_protocol->isOnline())
-        return;   // the latest status goes out after the next hello
-    m_protocol->send(Messages::statusUpdate(device->id(), device->status(), device->message(), device->lastChange()),
-                     ProtocolHandler::Offline::Drop);
-    m_sentStatus.insert(device->id(), statusKey(device));
-}
-
-void DeviceMessages::sendPendingStatuses()
-{
-    // hello carried every device's status; what changed while offline (or
-    // was never told) goes out now as status_update, the latest per device.
-    for (const Device *device : m_devices->devices()) {
-        if (m_sentStatus.value(device->id()) != statusKey(device))
-            sendStatus(device);
-    }
+    // Also while offline: the outbox keeps the latest of each device until
+    // the cloud has it (hello carries every device's status as well).
+    m_protocol->send(Messages::statusUpdate(device->id(), device->status(), device->message(), device->lastChange()));
 }
 
 void DeviceMessages::handleDeviceSync(const QJsonObject &data)

@@ -1,12 +1,11 @@
 // The device half of the cloud protocol: device_sync, device_remove,
 // device_command and driver_reload are parsed (app/protocol) and handed to
 // the DeviceManager as plain values; its status changes go out as
-// status_update and command outcomes as device_command_result. Keeps what
-// each device last told the cloud, so that after a reconnect only what
-// changed is sent again. Lives on the main thread.
+// status_update and command outcomes as device_command_result, both reports
+// that the outbox keeps until the cloud has them (it keeps only the latest
+// status_update of a device). Lives on the main thread.
 #pragma once
 
-#include <QHash>
 #include <QObject>
 #include <QString>
 
@@ -31,10 +30,8 @@ public:
 
 private:
     void sendStatus(const Device *device);
-    void sendPendingStatuses();
     void reject(const QString &type, const QString &reason);
 
     DeviceManager *m_devices;
     ProtocolHandler *m_protocol;
-    QHash<QString, QString> m_sentStatus;   // device id → "status\nmessage" last told the cloud
 };

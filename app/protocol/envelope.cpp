@@ -1,5 +1,7 @@
 #include "protocol/envelope.h"
 
+#include "protocol/jsonfields.h"
+
 #include <QJsonDocument>
 #include <QJsonParseError>
 
@@ -38,5 +40,11 @@ Parsed<Envelope> Envelope::parse(const QString &text, qint64 maxFrameBytes)
         return parsed;
     }
     parsed.value.data = data.toObject();
+    const QJsonValue seq = message.value(QStringLiteral("seq"));
+    if (!seq.isUndefined() && !JsonFields::readSequence(seq, 1, &parsed.value.seq)) {
+        parsed.error = QStringLiteral("'seq' of a %1 message must be a whole number of at least 1, got %2")
+                           .arg(parsed.value.type, JsonFields::typeName(seq));
+        return parsed;
+    }
     return parsed;
 }

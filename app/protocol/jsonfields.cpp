@@ -40,6 +40,18 @@ bool isNonEmptyString(const QJsonValue &value)
     return value.isString() && !value.toString().isEmpty();
 }
 
+bool readSequence(const QJsonValue &value, qint64 min, qint64 *out)
+{
+    if (!value.isDouble())
+        return false;
+    const double d = value.toDouble();
+    constexpr double largest = 9007199254740992.0;   // 2^53
+    if (d < double(min) || d > largest || d != double(qint64(d)))
+        return false;
+    *out = qint64(d);
+    return true;
+}
+
 QString readDriverType(const QJsonObject &data, QString *driverType)
 {
     const QJsonValue type = data.value(QStringLiteral("driver_type"));

@@ -28,6 +28,11 @@ QString readOptional(const QJsonObject &object, const QString &key, QJsonValue::
 // A string with at least one character.
 bool isNonEmptyString(const QJsonValue &value);
 
+// A report sequence number (PROTOCOL.md "Reports that survive outages"):
+// a JSON number that is a whole number from `min` to 2^53 (beyond, doubles
+// lose integers). False leaves `out` as it is.
+bool readSequence(const QJsonValue &value, qint64 min, qint64 *out);
+
 // data.driver_type, which must be a valid driver type (ProtocolRules):
 // empty error and the type, or the error every message uses.
 QString readDriverType(const QJsonObject &data, QString *driverType);

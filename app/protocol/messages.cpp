@@ -16,6 +16,14 @@ QJsonObject envelope(const Message &message)
                        {QStringLiteral("data"), message.data}};
 }
 
+QJsonObject envelope(const Message &message, const QString &timestamp, qint64 seq)
+{
+    return QJsonObject{{QStringLiteral("type"), message.type},
+                       {QStringLiteral("seq"), seq},
+                       {QStringLiteral("timestamp"), timestamp},
+                       {QStringLiteral("data"), message.data}};
+}
+
 Message hello(const Hello &hello)
 {
     QJsonArray drivers;

@@ -22,6 +22,9 @@ namespace Messages {
 QString timestampNow();
 // {"type", "timestamp": now, "data"}
 QJsonObject envelope(const Message &message);
+// A report's envelope: {"type", "seq", "timestamp", "data"}, with the
+// timestamp of when it was made (a report resent later keeps it).
+QJsonObject envelope(const Message &message, const QString &timestamp, qint64 seq);
 
 struct HelloDriver
 {

@@ -58,6 +58,17 @@ const QStringList &migrations()
         QStringLiteral(
             "CREATE TABLE IF NOT EXISTS driver_digests ("
             " driver_type TEXT PRIMARY KEY, code_sha256 TEXT NOT NULL);"),
+        // 7: reports kept until the cloud has them (ReportOutbox). AUTOINCREMENT:
+        // a seq is never handed out twice, also after its row is gone.
+        // Outcomes stored before this version count as reported.
+        QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS report_outbox ("
+            " seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, timestamp TEXT NOT NULL,"
+            " data TEXT NOT NULL, superseding_key TEXT, created_ms INTEGER NOT NULL);"
+            "CREATE INDEX IF NOT EXISTS report_outbox_superseding ON report_outbox(superseding_key)"
+            " WHERE superseding_key IS NOT NULL;"
+            "ALTER TABLE sync_outcomes ADD COLUMN reported INTEGER NOT NULL DEFAULT 0;"
+            "UPDATE sync_outcomes SET reported = 1;"),
     };
     return list;
 }

@@ -44,3 +44,34 @@ QString SyncOutcomeRepository::store(const SyncOutcome &o)
         return q.lastError().text();
     return {};
 }
+
+QString SyncOutcomeRepository::markReported(const QString &syncId)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("UPDATE sync_outcomes SET reported = 1 WHERE sync_id = ? AND reported = 0"));
+    q.addBindValue(syncId);
+    return q.exec() ? QString() : q.lastError().text();
+}
+
+QList<SyncOutcome> SyncOutcomeRepository::unreported(QString *error) const
+{
+    QList<SyncOutcome> list;
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("SELECT sync_id, outcome, message_type, message_data, driver_type, version"
+                               " FROM sync_outcomes WHERE reported = 0 ORDER BY recorded_at, rowid"))) {
+        if (error)
+            *error = q.lastError().text();
+        return list;
+    }
+    while (q.next()) {
+        SyncOutcome o;
+        o.syncId = q.value(0).toString();
+        o.outcome = q.value(1).toString();
+        o.messageType = q.value(2).toString();
+        o.data = QJsonDocument::fromJson(q.value(3).toString().toUtf8()).object();
+        o.driverType = q.value(4).toString();
+        o.version = q.value(5).toString();
+        list.append(o);
+    }
+    return list;
+}

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QList>
 #include <QSqlDatabase>
 #include <QString>
 
@@ -25,7 +26,15 @@ public:
 
     std::optional<SyncOutcome> find(const QString &syncId, QString *error = nullptr) const;
     // Call inside the caller's transaction. Returns an error line or empty.
+    // A stored outcome is unreported until markReported().
     QString store(const SyncOutcome &outcome);
+
+    // The answer went into the report outbox (ReportOutbox::append, in its
+    // transaction): from there it reaches the cloud, also after a restart.
+    QString markReported(const QString &syncId);
+    // Outcomes stored but never put in the outbox (the controller stopped in
+    // between, e.g. while devices reloaded), oldest first: sent at start.
+    QList<SyncOutcome> unreported(QString *error = nullptr) const;
 
 private:
     QSqlDatabase m_db;
