@@ -26,6 +26,7 @@ class SyncActivityModel;
 class DriverSyncService;
 class ProtocolHandler;
 class DriverHostPool;
+class HostCgroups;
 
 class Controller : public QObject
 {
@@ -87,6 +88,7 @@ private:
     StorageLayout m_layout;
     RootLock m_rootLock;   // first member of the root's own: released last
     Database m_db;   // the main thread's connection
+    std::unique_ptr<HostCgroups> m_cgroups;   // before the hosts: outlives them
     std::unique_ptr<DriverHostPool> m_hosts;
     std::unique_ptr<ProtocolHandler> m_protocol;
     std::unique_ptr<CloudLink> m_link;
