@@ -144,6 +144,31 @@ void printMemory(const char *when, const Memory &m, int devices)
                 m.pss() / devices, m.rss() / devices, devices, m.controllerCpu, m.hostsCpu);
 }
 
+// CPU time (user + system) of control-nuc and its live hosts, in seconds:
+// what a phase cost, which load on the shared machine disturbs far less
+// than its wall time.
+struct Cpu
+{
+    double controller = 0, hosts = 0;
+    double total() const { return controller + hosts; }
+};
+
+Cpu cpuNow(qint64 nucPid)
+{
+    Cpu c;
+    c.controller = cpuSeconds(nucPid);
+    for (const Host &h : hostsOf(nucPid))
+        c.hosts += cpuSeconds(h.pid);
+    return c;
+}
+
+// The 1-minute load average, printed with every figure.
+QByteArray loadAverage()
+{
+    QFile f(QStringLiteral("/proc/loadavg"));
+    return f.open(QIODevice::ReadOnly) ? f.readAll().split(' ').value(0) : QByteArray("?");
+}
+
 // Waits for `done()` with an event loop (not qWaitFor's 10 ms steps).
 bool waitUntil(const std::function<bool()> &done, int timeoutMs)
 {
@@ -301,6 +326,7 @@ int main(int argc, char *argv[])
                     count, types, types, syncAllMs, provisionMs);
 
         std::vector<double> reloads, beforeReload;
+        const Cpu reloadCpu0 = cpuNow(nuc.processId());
         for (int n = 1; n <= parser.value(QStringLiteral("reloads")).toInt(); ++n) {
             reloads.push_back(sync(0, n));
             beforeReload.push_back(reloadStepAt);
@@ -311,6 +337,11 @@ int main(int argc, char *argv[])
                         qlonglong(idsOfType[0].size()), median(reloads), reloads.front(), reloads.back(), reloads.size());
             std::printf("    of which before step reloading_devices (checks, transform, validation, storing): median %.1f ms\n",
                         median(beforeReload));
+            const Cpu reloadCpu1 = cpuNow(nuc.processId());
+            std::printf("    CPU per reload: %.1f ms (control-nuc %.1f, hosts %.1f); load average %s\n",
+                        (reloadCpu1.total() - reloadCpu0.total()) * 1000 / reloads.size(),
+                        (reloadCpu1.controller - reloadCpu0.controller) * 1000 / reloads.size(),
+                        (reloadCpu1.hosts - reloadCpu0.hosts) * 1000 / reloads.size(), loadAverage().constData());
         }
 
         const int commands = parser.value(QStringLiteral("commands")).toInt();
@@ -328,7 +359,10 @@ int main(int argc, char *argv[])
                     received = clock.nsecsElapsed() / 1e6;
                 }
             };
+            Cpu commandCpu0;
             for (int i = 0; i < commands + 100; ++i) {
+                if (i == 100)
+                    commandCpu0 = cpuNow(nuc.processId());
                 awaited = QStringLiteral("cmd-%1").arg(i);
                 received = -1;
                 clock.start();
@@ -349,6 +383,11 @@ int main(int argc, char *argv[])
             std::sort(samples.begin(), samples.end());
             std::printf("  device_command → device_command_result (%d commands over %d devices): median %.3f ms  p99 %.3f ms\n",
                         commands, count, samples[samples.size() / 2], samples[size_t(samples.size() * 0.99)]);
+            const Cpu commandCpu1 = cpuNow(nuc.processId());
+            std::printf("    CPU per command: %.1f µs (control-nuc %.1f, hosts %.1f; the simulator not counted); load average %s\n",
+                        (commandCpu1.total() - commandCpu0.total()) * 1e6 / commands,
+                        (commandCpu1.controller - commandCpu0.controller) * 1e6 / commands,
+                        (commandCpu1.hosts - commandCpu0.hosts) * 1e6 / commands, loadAverage().constData());
             cloud.onMessage = nullptr;
         }
 
@@ -416,7 +455,7 @@ int main(int argc, char *argv[])
 
         // Cold start: a clean stop, then a start on the same root (drivers and
         // devices in its database), timed from the start of the process.
-        std::vector<double> colds, hellos, stops;
+        std::vector<double> colds, hellos, stops, coldCpus;
         for (int n = 0; n < parser.value(QStringLiteral("cold-starts")).toInt(); ++n) {
             const QList<Host> before = hostsOf(nuc.processId());
             QElapsedTimer stopping;
@@ -449,16 +488,19 @@ int main(int argc, char *argv[])
                 return 1;
             }
             const double coldMs = cold.nsecsElapsed() / 1e6;
+            const Cpu coldCpu = cpuNow(nuc.processId());   // all started with this process
+            coldCpus.push_back(coldCpu.total() * 1000);
             colds.push_back(coldMs);
             hellos.push_back(helloMs);
             stops.push_back(stopMs);
             std::printf("  cold start %d: stopped in %.0f ms (%lld hosts, %s left behind); started: hello at %.0f ms, "
-                        "all %d connected at %.0f ms\n",
-                        n + 1, stopMs, qlonglong(before.size()), allGone ? "none" : "SOME", helloMs, count, coldMs);
+                        "all %d connected at %.0f ms; CPU until then %.0f ms (control-nuc %.0f, hosts %.0f); load average %s\n",
+                        n + 1, stopMs, qlonglong(before.size()), allGone ? "none" : "SOME", helloMs, count, coldMs,
+                        coldCpu.total() * 1000, coldCpu.controller * 1000, coldCpu.hosts * 1000, loadAverage().constData());
         }
         if (!colds.empty()) {
-            std::printf("  cold start (%zu runs): median %.0f ms to all connected (hello %.0f ms; stop %.0f ms)\n",
-                        colds.size(), median(colds), median(hellos), median(stops));
+            std::printf("  cold start (%zu runs): median %.0f ms to all connected (hello %.0f ms; stop %.0f ms); CPU median %.0f ms\n",
+                        colds.size(), median(colds), median(hellos), median(stops), median(coldCpus));
             QThread::msleep(500);   // the last hosts' engines settle
             printMemory("after the cold start", measureMemory(nuc.processId()), count);
         }

@@ -4,6 +4,7 @@
 // answering; quarantine; the validator host; no host outlives its controller.
 #include "hosts/driverhostpool.h"
 #include "hosts/driverhostprocess.h"
+#include "hosts/hostcgroups.h"
 #include "hosts/hosteddriverinstance.h"
 #include "hosts/hostvalidator.h"
 #include "runtimetesthelpers.h"
@@ -12,6 +13,7 @@
 #include <QFile>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
@@ -140,6 +142,8 @@ private slots:
     void validatorHostValidatesAndSurvivesACrash();
     void hostEndsWhenTheControllerGoes();
     void aMissingProgramIsReported();
+    void cgroupPathsAreRead();
+    void cgroupBookkeeping();
 };
 
 void tst_DriverHosts::instanceRunsInAHostProcess()
@@ -390,6 +394,86 @@ void tst_DriverHosts::aMissingProgramIsReported()
     const CallResult r = wait([&](auto cb) { handle->load(cb); });
     QVERIFY(!r.ok);
     QVERIFY2(r.error.startsWith(QStringLiteral("driver host")) && r.error.contains(QStringLiteral("start")), qPrintable(r.error));
+}
+
+void tst_DriverHosts::cgroupPathsAreRead()
+{
+    // This machine's kind (hybrid: v1 controllers, the unified hierarchy
+    // beside them) and a pure v2 one.
+    QCOMPARE(HostCgroups::unifiedPath("12:memory:/system.slice/x.service\n0::/system.slice/x.service\n"),
+             QStringLiteral("/system.slice/x.service"));
+    QCOMPARE(HostCgroups::unifiedPath("4:memory:/\n1:name=systemd:/\n"), QString());
+    QCOMPARE(HostCgroups::cgroup2Mount(
+                 "25 30 0:22 / /sys/fs/cgroup ro,nosuid - tmpfs tmpfs ro,mode=755\n"
+                 "26 25 0:23 / /sys/fs/cgroup/unified rw,nosuid shared:5 - cgroup2 cgroup2 rw,nsdelegate\n"),
+             QStringLiteral("/sys/fs/cgroup/unified"));
+    QCOMPARE(HostCgroups::cgroup2Mount("26 25 0:23 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"), QString());
+}
+
+// The kernel side (memory.max enforced, the OOM kill) cannot run on a cgroup
+// v1 machine: this checks what the controller writes where, against a
+// temporary directory laid out like a delegated cgroupfs directory.
+void tst_DriverHosts::cgroupBookkeeping()
+{
+    QTemporaryDir root;
+    QVERIFY(root.isValid());
+    auto write = [&](const QString &path, const QByteArray &text) {
+        QDir().mkpath(QFileInfo(root.filePath(path)).path());
+        QFile f(root.filePath(path));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(text);
+    };
+    auto read = [&](const QString &path) {
+        QFile f(root.filePath(path));
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("(missing)");
+    };
+    write(QStringLiteral("cgroup.controllers"), "cpu io memory pids\n");
+    write(QStringLiteral("cgroup.subtree_control"), "");
+    write(QStringLiteral("cgroup.procs"), "4242\n4243\n");
+    // What the kernel makes in a child once memory is enabled for children.
+    write(QStringLiteral("host-echo/memory.max"), "max\n");
+    write(QStringLiteral("host-echo/memory.swap.max"), "max\n");
+    write(QStringLiteral("host-echo/memory.events"), "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
+    write(QStringLiteral("host-echo/cgroup.procs"), "");
+
+    qputenv("NUC_CGROUP_DIR", root.path().toUtf8());
+    QCOMPARE(HostCgroups::findDelegatedDir(), root.path());
+    qputenv("NUC_CGROUP_DIR", "off");
+    QCOMPARE(HostCgroups::findDelegatedDir(), QString());
+    qunsetenv("NUC_CGROUP_DIR");
+
+    HostCgroups cgroups(root.path());
+    QString error;
+    QVERIFY2(cgroups.setUp(&error), qPrintable(error));
+    // The processes of the directory went to the leaf (one write each; a
+    // regular file keeps the last), then memory was enabled for children.
+    QCOMPARE(read(QStringLiteral("controller/cgroup.procs")), QByteArray("4243"));
+    QCOMPARE(read(QStringLiteral("cgroup.subtree_control")), QByteArray("+memory"));
+
+    DriverHostOptions o = options();
+    o.memoryBaseBytes = 100ll << 20;
+    o.memoryPerDeviceBytes = 2ll << 20;
+    o.cgroups = &cgroups;
+    o.name = QStringLiteral("echo");
+    DriverHostProcess host(o);
+    QVERIFY2(host.start(&error), qPrintable(error));
+    QCOMPARE(read(QStringLiteral("host-echo/cgroup.procs")), QByteArray::number(host.pid()));
+    QCOMPARE(read(QStringLiteral("host-echo/memory.max")), QByteArray::number(100ll << 20));
+    QCOMPARE(read(QStringLiteral("host-echo/memory.swap.max")), QByteArray("0"));
+    host.setDeviceCount(3);
+    QCOMPARE(read(QStringLiteral("host-echo/memory.max")), QByteArray::number(106ll << 20));
+
+    // An OOM kill by the kernel is reported as the memory limit, not as a crash.
+    write(QStringLiteral("host-echo/memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
+    QSignalSpy died(&host, &DriverHostProcess::died);
+    ::kill(pid_t(host.pid()), SIGKILL);
+    QTRY_COMPARE_WITH_TIMEOUT(died.size(), 1, 5000);
+    QCOMPARE(died.at(0).at(0).toString(), QStringLiteral("exceeded its memory limit of 106 MiB"));
+
+    // A name that is not a safe directory name is made one.
+    write(QStringLiteral("host-a_b/memory.max"), "max\n");
+    QVERIFY2(cgroups.setLimit(QStringLiteral("a/b"), 1 << 20, &error), qPrintable(error));
+    QCOMPARE(read(QStringLiteral("host-a_b/memory.max")), QByteArray::number(1 << 20));
 }
 
 // The stand-in controller of hostEndsWhenTheControllerGoes: starts a host,

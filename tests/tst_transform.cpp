@@ -56,7 +56,9 @@ public:
         QJSEngine engine;
         engine.globalObject().setProperty(QStringLiteral("__t"), engine.newQObject(this));
         QJSEngine::setObjectOwnership(this, QJSEngine::CppOwnership);
-        engine.evaluate(readFile(QStringLiteral(":/nuc/js/prelude.js")), QStringLiteral("prelude.js"));
+        const QString preludeError = DriverModule::installPrelude(&engine);
+        if (!preludeError.isEmpty())
+            return preludeError;
         engine.evaluate(QStringLiteral(
             "var console = { log: function () { __t.log(Array.prototype.map.call(arguments, String).join(' ')); } };"
             "var setTimeout = function (f, ms) { __t.timer(ms || 0, f); };"));

@@ -9,6 +9,7 @@
 #include "models/syncactivitymodel.h"
 #include "core/logcategories.h"
 #include "hosts/driverhostpool.h"
+#include "hosts/hostcgroups.h"
 #include "hosts/hostvalidator.h"
 #include "protocol/safetyrequests.h"
 #include "system/safemode.h"
@@ -57,7 +58,19 @@ Controller::Controller(const Config &config, QObject *parent)
     runtime.commandTimeoutMs = config.commandTimeoutMs;
     runtime.maxPendingTimers = config.maxPendingTimers;
     runtime.logLinesPerSecond = config.logLinesPerSecond;
-    const DriverHostOptions hosts = hostOptions(config, runtime);
+    DriverHostOptions hosts = hostOptions(config, runtime);
+    // Kernel-enforced memory limits per host where systemd delegated a
+    // cgroup v2 subtree (Delegate=yes); else the resident-size check alone.
+    m_cgroups = std::make_unique<HostCgroups>();
+    if (!m_cgroups->dir().isEmpty()) {
+        QString cgroupError;
+        if (m_cgroups->setUp(&cgroupError)) {
+            hosts.cgroups = m_cgroups.get();
+            qCInfo(lcRuntime).noquote() << "driver hosts get cgroup v2 memory limits under" << m_cgroups->dir();
+        } else {
+            qCWarning(lcRuntime).noquote() << "driver hosts without cgroup memory limits:" << cgroupError;
+        }
+    }
 
     // Driver code runs only in driver hosts: the sync thread's validation in
     // the validator host (transform + rules: a few budgets, then it is

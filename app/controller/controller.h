@@ -27,6 +27,7 @@ class DriverSyncService;
 class ProtocolHandler;
 class DriverHostPool;
 class ReportOutbox;
+class HostCgroups;
 
 class Controller : public QObject
 {
@@ -93,6 +94,7 @@ private:
     RootLock m_rootLock;   // first member of the root's own: released last
     Database m_db;   // the main thread's connection
     std::unique_ptr<ReportOutbox> m_outbox;   // on m_db; outlives the ProtocolHandler that writes to it
+    std::unique_ptr<HostCgroups> m_cgroups;   // before the hosts: outlives them
     std::unique_ptr<DriverHostPool> m_hosts;
     std::unique_ptr<ProtocolHandler> m_protocol;
     std::unique_ptr<CloudLink> m_link;

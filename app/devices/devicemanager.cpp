@@ -38,9 +38,15 @@ QString DeviceManager::start()
         return QStringLiteral("cannot read the stored devices: %1").arg(error);
     if (!records.isEmpty())
         qCInfo(lcDevices) << "restoring" << records.size() << "devices";
+    // One look-up per driver type, not per device: a cold start of 500
+    // devices of 100 types reads each driver's code once.
+    QHash<QString, std::optional<DriverRecord>> drivers;
     for (const DeviceRecord &record : records) {
         Device *device = addDevice(record);
-        device->restart(m_settings.reloadDeadlineMs);
+        auto known = drivers.constFind(record.type);
+        if (known == drivers.constEnd())
+            known = drivers.insert(record.type, driver(record.type));
+        device->restart(m_settings.reloadDeadlineMs, {}, *known);
     }
     return {};
 }

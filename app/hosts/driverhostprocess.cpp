@@ -1,5 +1,6 @@
 #include "hosts/driverhostprocess.h"
 
+#include "hosts/hostcgroups.h"
 #include "hosts/hostchannel.h"
 #include "hosts/hostmessages.h"
 #include "core/logcategories.h"
@@ -141,6 +142,13 @@ bool DriverHostProcess::start(QString *error)
     }
     m_running = true;
     m_pid = m_process.processId();
+    // Placed before this returns to the event loop: the host runs no driver
+    // code before it has read a `start` frame.
+    if (m_options.cgroups && m_options.cgroups->isActive()) {
+        QString cgroupError;
+        if (!m_options.cgroups->place(m_options.name, m_pid, memoryLimitBytes(), &cgroupError))
+            qCWarning(lcRuntime).noquote() << "driver host" << m_options.name << "has no cgroup memory limit:" << cgroupError;
+    }
     m_lastFrame.start();
     m_cpuClock.start();
     m_lastCpuMs = -1;
@@ -216,6 +224,10 @@ void DriverHostProcess::onFrame(const QJsonObject &frame)
 void DriverHostProcess::setDeviceCount(int devices)
 {
     m_devices = devices;
+    QString cgroupError;
+    if (m_running && m_options.cgroups && m_options.cgroups->isActive()
+        && !m_options.cgroups->setLimit(m_options.name, memoryLimitBytes(), &cgroupError))
+        qCWarning(lcRuntime).noquote() << "driver host" << m_options.name << cgroupError;
 }
 
 qint64 DriverHostProcess::memoryLimitBytes() const
@@ -276,6 +288,10 @@ void DriverHostProcess::onFinished(int exitCode, QProcess::ExitStatus status)
     m_memoryTimer.stop();
     m_stopTimer.stop();
     m_channel->close();
+    // The kernel's memory.max ends a host with SIGKILL: name the limit.
+    const bool oomKilled = m_options.cgroups && m_options.cgroups->oomKilled(m_options.name);
+    if (m_options.cgroups)
+        m_options.cgroups->release(m_options.name);
     if (m_stopping && m_killReason.isEmpty()) {
         qCInfo(lcRuntime).noquote() << QStringLiteral("driver host %1 (pid %2) stopped").arg(m_options.name).arg(m_pid);
         emit stopped();
@@ -283,7 +299,9 @@ void DriverHostProcess::onFinished(int exitCode, QProcess::ExitStatus status)
     }
     QString reason = m_killReason;
     if (reason.isEmpty()) {
-        if (status == QProcess::CrashExit)
+        if (oomKilled)
+            reason = QStringLiteral("exceeded its memory limit of %1").arg(mib(memoryLimitBytes()));
+        else if (status == QProcess::CrashExit)
             reason = QStringLiteral("crashed (%1)").arg(signalName(exitCode));
         else
             reason = QStringLiteral("exited unexpectedly (status %1)").arg(exitCode);

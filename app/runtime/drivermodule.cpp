@@ -30,23 +30,14 @@ QString readResource(const QString &path)
     return text;
 }
 
-// require() for one engine: built-in modules only, each evaluated once per
-// engine and cached on the function itself.
-const QString requireFactory = QStringLiteral(R"JS(
-(function (loadBuiltin) {
-    var cache = Object.create(null);
-    return function require(name) {
-        name = String(name);
-        if (Object.prototype.hasOwnProperty.call(cache, name))
-            return cache[name];
-        var value = loadBuiltin(name);
-        if (value === undefined)
-            throw new Error('module not available: ' + name);
-        cache[name] = value;
-        return value;
-    };
-})
-)JS");
+// One of the host's scripts, compiled ahead of time into the binary
+// (app/CMakeLists.txt): the module's default export. importModule finds the
+// compiled unit, so the engine instantiates it without parsing the source.
+QJSValue hostScript(QJSEngine *engine, const QString &name)
+{
+    const QJSValue module = engine->importModule(QStringLiteral(":/nuc/NucHostJs/%1.mjs").arg(name));
+    return module.isError() ? module : module.property(QStringLiteral("default"));
+}
 
 } // namespace
 
@@ -58,8 +49,8 @@ QString DriverModule::resource(const QString &path)
 QList<std::pair<QString, QString>> DriverModule::builtinModules()
 {
     return {
-        {QStringLiteral("./base-driver"), QStringLiteral(":/nuc/js/base-driver.js")},
-        {QStringLiteral("events"), QStringLiteral(":/nuc/js/events.js")},
+        {QStringLiteral("./base-driver"), QStringLiteral("base-driver")},
+        {QStringLiteral("events"), QStringLiteral("events")},
     };
 }
 
@@ -162,55 +153,52 @@ ScriptError evaluateModule(QJSEngine *engine, Watchdog *watchdog, int budgetMs, 
 
 } // namespace
 
-void DriverModule::installRequire(QJSEngine *engine)
+QString DriverModule::installRequire(QJSEngine *engine)
 {
     if (engine->globalObject().property(QStringLiteral("__nucRequire")).isCallable())
-        return;
-    // The built-in modules' sources are handed in from C++ (Qt resources);
-    // each is evaluated as a module on its first require().
-    QJSValue sources = engine->newObject();
-    for (const auto &[name, resource] : builtinModules())
-        sources.setProperty(name, readResource(resource));
-    QJSValue loaderFactory = engine->evaluate(QStringLiteral(R"JS(
-(function (sources, head, tail) {
-    var requireRef = { fn: null };
-    function loadBuiltin(name) {
-        if (!Object.prototype.hasOwnProperty.call(sources, name))
-            return undefined;
-        var module = { exports: {} };
-        var fn = (0, eval)(head + sources[name] + tail);
-        fn(module.exports, requireRef.fn, module);
-        return module.exports;
+        return {};
+    // Each built-in module is a compiled function (exports, require,
+    // module), run on its first require().
+    QJSValue factories = engine->newObject();
+    for (const auto &[name, script] : builtinModules()) {
+        const QJSValue factory = hostScript(engine, script);
+        if (!factory.isCallable())
+            return QStringLiteral("cannot load the built-in module %1: %2").arg(name, factory.toString());
+        factories.setProperty(name, factory);
     }
-    return { loadBuiltin: loadBuiltin, ref: requireRef };
-})
-)JS"), QStringLiteral("nuc:loader"));
-    QJSValue factory = engine->evaluate(requireFactory, QStringLiteral("nuc:require"));
-    QJSValue loader = loaderFactory.call({sources, wrapperHead, wrapperTail});
-    QJSValue require = factory.call({loader.property(QStringLiteral("loadBuiltin"))});
-    loader.property(QStringLiteral("ref")).setProperty(QStringLiteral("fn"), require);
+    const QJSValue makeRequire = hostScript(engine, QStringLiteral("require"));
+    const QJSValue require = makeRequire.isCallable() ? makeRequire.call({factories}) : makeRequire;
+    if (!require.isCallable())
+        return QStringLiteral("cannot install require(): %1").arg(require.toString());
     engine->globalObject().setProperty(QStringLiteral("__nucRequire"), require);
+    return {};
+}
+
+QString DriverModule::installPrelude(QJSEngine *engine)
+{
+    // What drivers commonly use and QJSEngine 6.4 lacks, and the helpers of
+    // down-levelled code (resources/js/prelude.js).
+    const QJSValue install = hostScript(engine, QStringLiteral("prelude"));
+    const QJSValue prelude = install.isCallable() ? install.call({engine->globalObject()}) : install;
+    return prelude.isError() ? QStringLiteral("cannot install the prelude: %1").arg(prelude.toString()) : QString();
 }
 
 QString DriverModule::installHost(QJSEngine *engine, QObject *bridge, const QJsonObject &driverInfo,
                                   QJSValue *entryPoints)
 {
-    installRequire(engine);
-    // What drivers commonly use and QJSEngine 6.4 lacks, and the helpers of
-    // down-levelled code (resources/js/prelude.js).
-    const QJSValue prelude = engine->evaluate(readResource(QStringLiteral(":/nuc/js/prelude.js")),
-                                              QStringLiteral("nuc:prelude.js"));
-    if (prelude.isError())
-        return QStringLiteral("cannot install the prelude: %1").arg(prelude.toString());
+    QString error = installRequire(engine);
+    if (error.isEmpty())
+        error = installPrelude(engine);
+    if (!error.isEmpty())
+        return error;
     QJSEngine::setObjectOwnership(bridge, QJSEngine::CppOwnership);
     QJSValue global = engine->globalObject();
     global.setProperty(QStringLiteral("__nucDriverInfo"), engine->toScriptValue(driverInfo.toVariantMap()));
     // The bridge is handed to host.js as an argument, never published on
     // the global object (DRIVER_API.md "Containment").
-    const QJSValue install = engine->evaluate(readResource(QStringLiteral(":/nuc/js/host.js")),
-                                              QStringLiteral("nuc:host.js"));
-    const QJSValue result = install.isError() ? install : install.call({global, engine->newQObject(bridge)});
-    if (result.isError())
+    const QJSValue install = hostScript(engine, QStringLiteral("host"));
+    const QJSValue result = install.isCallable() ? install.call({global, engine->newQObject(bridge)}) : install;
+    if (result.isError() || !result.isObject())
         return QStringLiteral("cannot install the driver host: %1").arg(result.toString());
     if (entryPoints)
         *entryPoints = result;

@@ -42,9 +42,13 @@ public:
     static ScriptError load(QJSEngine *engine, Watchdog *watchdog, int budgetMs, const QString &code,
                             const QString &fileName, QJSValue *exports);
 
-    // Installs the module system (require and the built-ins' sources) into a
-    // fresh engine; load() does it when needed. Cheap to call again.
-    static void installRequire(QJSEngine *engine);
+    // Installs the module system (require and the built-in modules,
+    // compiled into the binary) into a fresh engine; load() does it when
+    // needed. Cheap to call again. Returns an error line or empty.
+    static QString installRequire(QJSEngine *engine);
+    // Installs resources/js/prelude.js (what QJSEngine 6.4 lacks, the
+    // helpers of down-levelled code). Returns an error line or empty.
+    static QString installPrelude(QJSEngine *engine);
     // Installs the host's globals (console, timers, transports; see
     // resources/js/host.js) around `bridge` (a HostBridge) and the driver's
     // info ({protocol, commandMappings}). Returns an error line or empty.
@@ -63,6 +67,7 @@ public:
     // The text of a compiled-in resource (:/nuc/js/...), read once.
     static QString resource(const QString &path);
 
-    // Names a driver may require(), with the resource holding each source.
+    // Names a driver may require(), with the host script (compiled into the
+    // binary, :/nuc/NucHostJs/<script>.mjs) of each.
     static QList<std::pair<QString, QString>> builtinModules();
 };

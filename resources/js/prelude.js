@@ -1,7 +1,9 @@
 // Installed in every driver engine (and validation engines) before the
 // driver: what drivers commonly use and QJSEngine 6.4 lacks, and the helpers
-// that down-levelled driver code calls (see transform/). Sloppy mode and
-// ES2015 on purpose (QJSEngine 6.4 defect 1).
+// that down-levelled driver code calls (see transform/). A function of the
+// global object that the host calls once; compiled ahead of time as a
+// module (app/CMakeLists.txt), so strict: ES2015 and no assignment in tail
+// position on purpose (QJSEngine 6.4 defect 1).
 (function (global) {
     function define(target, name, value) {
         if (!(name in target))
@@ -182,4 +184,4 @@
         }
         return rest;
     });
-})(this);
+})
