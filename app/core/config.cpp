@@ -62,6 +62,14 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
     const QCommandLineOption protocolOption(QStringLiteral("protocol"),
                                             QStringLiteral("With --check-driver: tcp, udp or serial (default tcp)."),
                                             QStringLiteral("protocol"), QStringLiteral("tcp"));
+    const QCommandLineOption runOption(
+        QStringLiteral("run"),
+        QStringLiteral("Run a script as `node FILE` would (transformed, with the prelude, console and timers, "
+                       "in a driver host), until no timer or Promise is pending; exit 0, or 1 with the uncaught error."),
+        QStringLiteral("file"));
+    const QCommandLineOption runTimeoutOption(QStringLiteral("timeout-ms"),
+                                              QStringLiteral("With --run: the whole run's time limit (default 10000)."),
+                                              QStringLiteral("ms"), QStringLiteral("10000"));
     const QCommandLineOption checkCloudOption(
         QStringLiteral("check-cloud"),
         QStringLiteral("Check the way to the cloud step by step (DNS, TCP, TLS, upgrade, hello), print each step, "
@@ -76,6 +84,8 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
     parser.addOption(kioskOption);
     parser.addOption(checkOption);
     parser.addOption(protocolOption);
+    parser.addOption(runOption);
+    parser.addOption(runTimeoutOption);
     // A setting without a value name is a switch on the command line
     // (given: true) and true/false in the INI file and the environment.
     for (const Setting &s : all)
@@ -209,15 +219,25 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
             return result;
         }
     }
+    // A time limit option: a positive number of milliseconds, else an error.
+    auto readMs = [&](const QCommandLineOption &option, int *ms) {
+        bool ok = false;
+        *ms = parser.value(option).toInt(&ok);
+        if (ok && *ms >= 1)
+            return true;
+        result.error = QStringLiteral("--%1 must be a positive number of milliseconds, got '%2'")
+                           .arg(option.names().constFirst(), parser.value(option));
+        return false;
+    };
+    if (parser.isSet(runOption)) {
+        config.runFile = parser.value(runOption);
+        if (!readMs(runTimeoutOption, &config.runTimeoutMs))
+            return result;
+    }
     if (parser.isSet(checkCloudOption)) {
         config.checkCloud = true;
-        bool ok = false;
-        config.checkTimeoutMs = parser.value(checkTimeoutOption).toInt(&ok);
-        if (!ok || config.checkTimeoutMs < 1) {
-            result.error = QStringLiteral("--check-timeout-ms must be a positive number of milliseconds, got '%1'")
-                               .arg(parser.value(checkTimeoutOption));
+        if (!readMs(checkTimeoutOption, &config.checkTimeoutMs))
             return result;
-        }
     }
     if (config.kiosk && config.headless) {
         result.error = QStringLiteral("--kiosk and --headless exclude each other");

@@ -46,6 +46,16 @@ QString DriverModule::resource(const QString &path)
     return readResource(path);
 }
 
+QString DriverModule::moduleHead()
+{
+    return wrapperHead;
+}
+
+QString DriverModule::moduleTail()
+{
+    return wrapperTail;
+}
+
 QList<std::pair<QString, QString>> DriverModule::builtinModules()
 {
     return {
@@ -166,6 +176,18 @@ QString DriverModule::installRequire(QJSEngine *engine)
             return QStringLiteral("cannot load the built-in module %1: %2").arg(name, factory.toString());
         factories.setProperty(name, factory);
     }
+    // `buffer` (Debian's node-buffer, bundled in app/CMakeLists.txt) stays a
+    // source compiled on its first require(): it is large (its first use
+    // costs ~9 ms, most engines never use it), and as a module it would run
+    // strict, where QJSEngine 6.4 drops stores in tail position. The eval
+    // used is taken here, before the prelude hides it from drivers.
+    const QJSValue lazySource = engine->evaluate(QStringLiteral(
+        "(function (evaluate, head, source, tail) {"
+        " return function (exports, require, module) { evaluate(head + source + tail)(exports, require, module); }; })"),
+        QStringLiteral("nuc:lazy-module"));
+    factories.setProperty(QStringLiteral("buffer"),
+                          lazySource.call({engine->globalObject().property(QStringLiteral("eval")), wrapperHead,
+                                           readResource(QStringLiteral(":/nuc/js/buffer.js")), wrapperTail}));
     const QJSValue makeRequire = hostScript(engine, QStringLiteral("require"));
     const QJSValue require = makeRequire.isCallable() ? makeRequire.call({factories}) : makeRequire;
     if (!require.isCallable())

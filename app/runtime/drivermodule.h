@@ -67,7 +67,13 @@ public:
     // The text of a compiled-in resource (:/nuc/js/...), read once.
     static QString resource(const QString &path);
 
+    // The function a module's source is wrapped in, its first line on the
+    // wrapper's line: (function (exports, require, module) {CODE\n}).
+    static QString moduleHead();
+    static QString moduleTail();
+
     // Names a driver may require(), with the host script (compiled into the
-    // binary, :/nuc/NucHostJs/<script>.mjs) of each.
+    // binary, :/nuc/NucHostJs/<script>.mjs) of each. `buffer` is not among
+    // them: see installRequire().
     static QList<std::pair<QString, QString>> builtinModules();
 };
