@@ -122,24 +122,115 @@
     });
 
     // Helpers of down-levelled code.
-    // async functions: a generator driven by Promises.
+    // Adopting a thenable whose `then` throws crashes QJSEngine 6.4
+    // (QJSENGINE.md item 6): every value a promise is resolved with passes
+    // through adopt() first, which turns a foreign thenable into a native
+    // promise settled by calling its `then` in a job, under a try, as the
+    // specification's NewPromiseResolveThenableJob does. Native promises
+    // and plain values pass through untouched. The original `then` and
+    // `resolve` are kept here, so a monkey-patched Promise.prototype.then
+    // is not called by `await` (the specification's await does not call it).
+    var NativePromise = Promise;
+    var nativeThen = Promise.prototype.then;
+    var nativeResolve = Promise.resolve;
+    var settledJob = nativeResolve.call(NativePromise);
+    function adopt(value) {
+        if (value === null || (typeof value !== 'object' && typeof value !== 'function'))
+            return value;
+        var then;
+        try {
+            then = value.then;
+        } catch (e) {
+            return NativePromise.reject(e);
+        }
+        if (typeof then !== 'function' || ((then === nativeThen || then === safeThen) && value instanceof NativePromise))
+            return value;
+        return new NativePromise(function (resolve, reject) {
+            nativeThen.call(settledJob, function () {
+                var settled = false;
+                try {
+                    then.call(value, function (v) {
+                        if (!settled) {
+                            settled = true;
+                            resolve(adopt(v));
+                        }
+                    }, function (r) {
+                        if (!settled) {
+                            settled = true;
+                            reject(r);
+                        }
+                    });
+                } catch (e) {
+                    if (!settled) {
+                        settled = true;
+                        reject(e);
+                    }
+                }
+            });
+        });
+    }
+    function shielded(callback) {
+        return typeof callback !== 'function' ? callback : function (value) { return adopt(callback(value)); };
+    }
+    function safeThen(onFulfilled, onRejected) {
+        return nativeThen.call(this, shielded(onFulfilled), shielded(onRejected));
+    }
+    Object.defineProperty(safeThen, 'name', { value: 'then', configurable: true });
+    Object.defineProperty(Promise.prototype, 'then', { value: safeThen, writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(Promise, 'resolve', {
+        value: function resolve(value) { return nativeResolve.call(this, adopt(value)); },
+        writable: true, configurable: true, enumerable: false
+    });
+    // `new Promise(function (resolve) { resolve(thenable); })` adopts too:
+    // the global Promise becomes a constructor that hands the executor a
+    // shielded resolve, sharing the native prototype (instanceof, subclassing
+    // through new.target and the statics, which construct through `this`,
+    // all still work).
+    function ShieldedPromise(executor) {
+        if (!new.target)
+            throw new TypeError("Promise constructor cannot be invoked without 'new'");
+        var guarded = typeof executor !== 'function' ? executor : function (resolve, reject) {
+            return executor(function (value) { resolve(adopt(value)); }, reject);
+        };
+        return Reflect.construct(NativePromise, [guarded], new.target);
+    }
+    Object.defineProperty(ShieldedPromise, 'name', { value: 'Promise', configurable: true });
+    ShieldedPromise.prototype = NativePromise.prototype;
+    Object.defineProperty(NativePromise.prototype, 'constructor', { value: ShieldedPromise, writable: true, configurable: true, enumerable: false });
+    Reflect.ownKeys(NativePromise).forEach(function (key) {
+        if (key !== 'prototype' && key !== 'length' && key !== 'name')
+            Object.defineProperty(ShieldedPromise, key, Object.getOwnPropertyDescriptor(NativePromise, key));
+    });
+    Object.defineProperty(global, 'Promise', { value: ShieldedPromise, writable: true, configurable: true, enumerable: false });
+    // await: the specification's PromiseResolve(%Promise%, v), then its
+    // internal PerformPromiseThen.
+    function awaited(value, onFulfilled, onRejected) {
+        var promise = value instanceof NativePromise && value.constructor === ShieldedPromise ? value
+            : nativeResolve.call(NativePromise, adopt(value));
+        nativeThen.call(promise, onFulfilled, onRejected);
+    }
+    // async functions: a generator driven by Promises. The generator gets
+    // the parameters (transform/function-bodies.js), so a throwing default
+    // or destructuring rejects, and sloppy `arguments` stays mapped.
     define(global, '__nucAsync', function (self, args, generatorFunction) {
-        return new Promise(function (resolve, reject) {
-            var it = generatorFunction.apply(self, args);
+        return new NativePromise(function (resolve, reject) {
+            var it;
             function step(method, input) {
                 var result;
                 try {
+                    if (!it)
+                        it = generatorFunction.apply(self, args);
                     result = it[method](input);
                 } catch (e) {
                     reject(e);
                     return;
                 }
                 if (result.done) {
-                    resolve(result.value);
+                    resolve(adopt(result.value));
                     return;
                 }
-                Promise.resolve(result.value).then(function (value) { step('next', value); },
-                                                   function (error) { step('throw', error); });
+                awaited(result.value, function (value) { step('next', value); },
+                        function (error) { step('throw', error); });
             }
             step('next', undefined);
         });
