@@ -205,8 +205,9 @@
     // await: the specification's PromiseResolve(%Promise%, v), then its
     // internal PerformPromiseThen.
     function awaited(value, onFulfilled, onRejected) {
-        var promise = value instanceof NativePromise && value.constructor === ShieldedPromise ? value
-            : nativeResolve.call(NativePromise, adopt(value));
+        var promise = value instanceof NativePromise && value.constructor === ShieldedPromise ? value : adopt(value);
+        if (!(promise instanceof NativePromise))
+            promise = nativeResolve.call(NativePromise, promise);
         nativeThen.call(promise, onFulfilled, onRejected);
     }
     // async functions: a generator driven by Promises. The generator gets
@@ -250,6 +251,28 @@
         init(cls);
         return cls;
     });
+    // Object spread: the own enumerable properties of `source`, Symbol keys
+    // included, defined on `target` (no setter runs), read in the order of
+    // Reflect.ownKeys; `literal`: copy the descriptors (a literal's getter).
+    // `skip`: keys to leave out (object rest).
+    function copyOwn(target, source, literal, skip) {
+        if (source === null || source === undefined)
+            return target;
+        var from = Object(source);
+        var keys = Reflect.ownKeys(from);
+        for (var i = 0; i < keys.length; i++) {
+            var key = keys[i];
+            if (skip && skip.indexOf(typeof key === 'symbol' ? key : String(key)) >= 0)
+                continue;
+            var own = Reflect.getOwnPropertyDescriptor(from, key);
+            if (literal)
+                Object.defineProperty(target, key, own);
+            else if (own && own.enumerable)
+                Object.defineProperty(target, key, { value: from[key], writable: true, enumerable: true, configurable: true });
+        }
+        return target;
+    }
+    define(global, '__nucSpread', copyOwn);
     // Object rest: the source is held while the pattern destructures it.
     var held = [];
     define(global, '__nucPush', function (value) {
@@ -257,20 +280,6 @@
         return value;
     });
     define(global, '__nucPopRest', function (keys) {
-        var source = held.pop();
-        var rest = {};
-        if (source === null || source === undefined)
-            return rest;
-        var own = Object.keys(Object(source));
-        for (var i = 0; i < own.length; i++) {
-            if (keys.indexOf(own[i]) < 0)
-                rest[own[i]] = source[own[i]];
-        }
-        var symbols = Object.getOwnPropertySymbols(Object(source));
-        for (var j = 0; j < symbols.length; j++) {
-            if (Object.prototype.propertyIsEnumerable.call(source, symbols[j]))
-                rest[symbols[j]] = source[symbols[j]];
-        }
-        return rest;
+        return copyOwn({}, held.pop(), false, keys);
     });
 })(this);

@@ -20,10 +20,9 @@
 //                            children: __nucBind(function (, __nucPush(…)
 //
 //   Text at fixed places, which are not a node's edge:
-//     after a function body's `{`   SUPER_ACCESSOR, then ASYNC_OPEN, then
+//     after a function body's `{`   SUPER_ACCESSOR, then
 //                                   PARAM_LETS, then FIELDS_AT_START (a
 //                                   constructor), then the statements' text
-//     before its `}`                ASYNC_CLOSE, after everything
 //     after a call's `(`            CALL_THIS, before the arguments
 //     after `super(…);`             FIELDS_AFTER_SUPER, after the
 //                                   statement's own closing text
@@ -37,8 +36,8 @@ var NucEdits = (function () {
     // before the opening text of nodes at depth 2 and more (ranks 11 and
     // up, -11 and down); what they are placed after is deeper than that.
     var Rank = {
-        SUPER_ACCESSOR: BODY + 30, ASYNC_OPEN: BODY + 20, PARAM_LETS: BODY + 10, CALL_THIS: BODY,
-        ASYNC_CLOSE: -BODY, FIELDS_AFTER_SUPER: 15, MADE_UP_CONSTRUCTOR: 15, FIELDS_AT_START: 5,
+        SUPER_ACCESSOR: BODY + 30, PARAM_LETS: BODY + 10, CALL_THIS: BODY,
+        FIELDS_AFTER_SUPER: 15, MADE_UP_CONSTRUCTOR: 15, FIELDS_AT_START: 5,
         STATIC_INITS: -10
     };
 
