@@ -242,9 +242,74 @@
     define(global, '__nucDefine', function (target, name, value) {
         Object.defineProperty(target, name, { value: value, writable: true, configurable: true, enumerable: true });
     });
-    define(global, '__nucDefineHidden', function (target, name, value) {
-        Object.defineProperty(target, name, { value: value, writable: true, configurable: true, enumerable: false });
-    });
+    // #private names (transform/private-names.js): one per name and class
+    // evaluation. `objects` maps each object that has the name to its value
+    // (a field) or to true (the brand of a method or accessor, whose
+    // functions are kept here). Wrong objects get the TypeError the
+    // language throws.
+    function PrivateName(name, kind) {
+        this.name = name;
+        this.kind = kind;
+        this.objects = new WeakMap();
+        this.key = Symbol(name);
+    }
+    PrivateName.prototype = {
+        check: function (o) {
+            if (!this.objects.has(o))
+                throw new TypeError('Cannot access private member ' + this.name + ' from an object whose class did not declare it');
+        },
+        init: function (o, value) {
+            if (this.objects.has(o))
+                throw new TypeError('Cannot initialize ' + this.name + ' twice on the same object');
+            this.objects.set(o, value);
+        },
+        brand: function (o) {
+            this.init(o, true);
+        },
+        take: function (holder) {
+            var own = Object.getOwnPropertyDescriptor(holder, this.key);
+            this.method = own.value;
+            this.getter = own.get;
+            this.setter = own.set;
+            delete holder[this.key];
+        },
+        get: function (o) {
+            this.check(o);
+            if (this.kind === 'field')
+                return this.objects.get(o);
+            if (this.kind === 'method')
+                return this.method;
+            if (!this.getter)
+                throw new TypeError(this.name + ' was defined without a getter');
+            return this.getter.call(o);
+        },
+        set: function (o, value) {
+            this.check(o);
+            if (this.kind === 'field')
+                this.objects.set(o, value);
+            else if (this.kind === 'method')
+                throw new TypeError('Private method ' + this.name + ' is not writable');
+            else if (!this.setter)
+                throw new TypeError(this.name + ' was defined without a setter');
+            else
+                this.setter.call(o, value);
+            return value;
+        },
+        call: function (o) {
+            return this.get(o).apply(o, Array.prototype.slice.call(arguments, 1));
+        },
+        inc: function (o, delta, prefix) {
+            var old = +this.get(o);
+            this.set(o, old + delta);
+            return prefix ? old + delta : old;
+        },
+        has: function (o) {
+            if (o === null || (typeof o !== 'object' && typeof o !== 'function'))
+                throw new TypeError('Cannot use \'in\' operator to search for \'' + this.name + '\' in ' + o);
+            return this.objects.has(o);
+        }
+    };
+    define(global, '__nucPrivate', function (name, kind) { return new PrivateName(name, kind); });
     // Defect 2: an arrow made in a derived-class constructor becomes a bound function.
     define(global, '__nucBind', function (fn, self) { return fn.bind(self); });
     define(global, '__nucClass', function (cls, init) {

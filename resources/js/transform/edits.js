@@ -10,7 +10,8 @@
 //     An outer node's text stays outside an inner node's (ranks step by
 //     10 per level of depth). At one node, the layer decides, larger
 //     further out:
-//       Layer.PRIVATE_IN  9  quotes making `#x in o` a name test
+//       Layer.PRIVATE_SCOPE 9 the #private names of a class (a `let`
+//                            before it, an arrow around a class expression)
 //       Layer.TAIL_STORE  6  __nucKeep(…) keeping a returned store (defect 1)
 //       Layer.REWRITE     1  the node's own rewrite: Object.assign(…), a
 //                            logical assignment's __nucKeep(…)
@@ -30,7 +31,7 @@
 //     after a class declaration     STATIC_INITS, after the class's own
 //                                   text, before the enclosing body's end
 var NucEdits = (function () {
-    var Layer = { PRIVATE_IN: 9, TAIL_STORE: 6, REWRITE: 1, NODE: 0, INNER: -5 };
+    var Layer = { PRIVATE_SCOPE: 9, TAIL_STORE: 6, REWRITE: 1, NODE: 0, INNER: -5 };
     var BODY = 100000;   // beyond any depth rank (depth * 10)
     // The small ones sit among the depth ranks: after the closing and
     // before the opening text of nodes at depth 2 and more (ranks 11 and

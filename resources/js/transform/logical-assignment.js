@@ -21,13 +21,18 @@ NucPasses.logicalAssignment = function (ctx) {
             || (left.type === 'MemberExpression' && !left.computed
                 && (left.object.type === 'Identifier' || left.object.type === 'ThisExpression'));
         if (simple) {
-            // The target is written twice; a #private one under the name its class gives it.
-            var target = left.type === 'MemberExpression' && left.property.type === 'PrivateIdentifier'
-                ? edits.oneLine(left.object, 'a logical assignment target') + '.' + ctx.passes.privateNames.name(left.property, node)
-                : edits.oneLine(left, 'a logical assignment target');
+            // The target is written twice; a #private one is read and
+            // written through its name (private-names.js rewrites the read).
             edits.before(node, '__nucKeep(', REWRITE);
-            edits.after(node, '))', REWRITE);
-            edits.replace(opPos, opPos + op.length, logical + ' __nucKeep(' + target + ' =');
+            if (left.type === 'MemberExpression' && left.property.type === 'PrivateIdentifier') {
+                var priv = ctx.passes.privateNames.name(left.property, node);
+                edits.replace(opPos, opPos + op.length, logical + ' __nucKeep(' + priv + '.set('
+                              + edits.oneLine(left.object, 'a logical assignment target') + ',');
+                edits.after(node, ')))', REWRITE);
+            } else {
+                edits.replace(opPos, opPos + op.length, logical + ' __nucKeep(' + edits.oneLine(left, 'a logical assignment target') + ' =');
+                edits.after(node, '))', REWRITE);
+            }
             return;
         }
         if (uses(node.right, function (n) { return n.type === 'AwaitExpression' || n.type === 'YieldExpression'; }))

@@ -19,8 +19,18 @@ NucPasses.refusals = function (ctx) {
             throw new Refusal('regular expression named groups, whose .groups is undefined in QJSEngine 6.4', node);
     }
 
+    // Identifiers QJSEngine 6.4's lexer cannot read (QJSENGINE.md item 9):
+    // escapes, ZWNJ/ZWJ, the Other_ID_Start and Other_ID_Continue
+    // characters (℘, ℮, ゛, ·, …) and characters beyond U+FFFF.
+    // (#private names are renamed, so they may hold any of these.)
+    var unreadable = /[\\\u00B7\u0387\u1369-\u1371\u1885\u1886\u19DA\u200C\u200D\u2118\u212E\u309B\u309C\uD800-\uDFFF]/;
+
     return {
         every: function (node) {
+            if (node.type === 'Identifier' && unreadable.test(ctx.edits.source.slice(node.start, node.end)))
+                throw new Refusal('an identifier with an escape sequence or a character QJSEngine 6.4 cannot read', node);
+            if (node.type === 'SpreadElement' && node.argument.type === 'Identifier' && node.argument.name === 'yield')
+                throw new Refusal('spreading a variable named yield (...yield)', node);
             if (isFunction(node) && node.async && node.generator) {
                 var holder = node.__parent;
                 var at = holder && holder.value === node && (holder.type === 'MethodDefinition' || holder.type === 'Property')
