@@ -16,6 +16,7 @@
 #include <QFile>
 #include <QGuiApplication>
 #include <QLocale>
+#include <QProcess>
 #include <QProcessEnvironment>
 #include <QQmlApplicationEngine>
 #include <QSocketNotifier>
@@ -83,6 +84,30 @@ int checkDriver(const Config &config)
     return 0;
 }
 
+// --run FILE: runs a script as `node FILE` would, for driver authors. The
+// script runs in a driver host (control-nuc-driverhost --run), never in
+// this process; its output and exit code are the host's.
+int runScript(const Config &config)
+{
+    QProcess host;
+    host.setProcessChannelMode(QProcess::ForwardedChannels);
+    host.setInputChannelMode(QProcess::ForwardedInputChannel);
+    host.start(DriverHostProcess::defaultProgram(config.driverHostProgram),
+               {QStringLiteral("--run"), config.runFile, QStringLiteral("--timeout-ms"),
+                QString::number(config.runTimeoutMs)});
+    if (!host.waitForStarted()) {
+        std::fprintf(stderr, "control-nuc: cannot start the driver host: %s\n", qPrintable(host.errorString()));
+        return 1;
+    }
+    // The host bounds the run itself; this only waits for it.
+    host.waitForFinished(-1);
+    if (host.exitStatus() != QProcess::NormalExit) {
+        std::fprintf(stderr, "%s: error: the driver host running it crashed\n", qPrintable(config.runFile));
+        return 1;
+    }
+    return host.exitCode();
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -107,6 +132,10 @@ int main(int argc, char *argv[])
     if (!config.checkDriverFile.isEmpty()) {
         QCoreApplication app(argc, argv);
         return checkDriver(config);
+    }
+    if (!config.runFile.isEmpty()) {
+        QCoreApplication app(argc, argv);
+        return runScript(config);
     }
     if (config.checkCloud) {
         // Needs no root and takes no lock: it may run beside the service.

@@ -62,6 +62,14 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
     const QCommandLineOption protocolOption(QStringLiteral("protocol"),
                                             QStringLiteral("With --check-driver: tcp, udp or serial (default tcp)."),
                                             QStringLiteral("protocol"), QStringLiteral("tcp"));
+    const QCommandLineOption runOption(
+        QStringLiteral("run"),
+        QStringLiteral("Run a script as `node FILE` would (transformed, with the prelude, console and timers, "
+                       "in a driver host), until no timer or Promise is pending; exit 0, or 1 with the uncaught error."),
+        QStringLiteral("file"));
+    const QCommandLineOption runTimeoutOption(QStringLiteral("timeout-ms"),
+                                              QStringLiteral("With --run: the whole run's time limit (default 10000)."),
+                                              QStringLiteral("ms"), QStringLiteral("10000"));
     const QCommandLineOption checkCloudOption(
         QStringLiteral("check-cloud"),
         QStringLiteral("Check the way to the cloud step by step (DNS, TCP, TLS, upgrade, hello), print each step, "
@@ -76,6 +84,8 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
     parser.addOption(kioskOption);
     parser.addOption(checkOption);
     parser.addOption(protocolOption);
+    parser.addOption(runOption);
+    parser.addOption(runTimeoutOption);
     for (const Setting &s : all)
         parser.addOption(QCommandLineOption(s.key, s.description, s.valueName));
 
@@ -202,6 +212,16 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
         config.checkProtocol = parser.value(protocolOption);
         if (config.checkProtocol != u"tcp" && config.checkProtocol != u"udp" && config.checkProtocol != u"serial") {
             result.error = QStringLiteral("--protocol must be tcp, udp or serial, got '%1'").arg(config.checkProtocol);
+            return result;
+        }
+    }
+    if (parser.isSet(runOption)) {
+        config.runFile = parser.value(runOption);
+        bool ok = false;
+        config.runTimeoutMs = parser.value(runTimeoutOption).toInt(&ok);
+        if (!ok || config.runTimeoutMs < 1) {
+            result.error = QStringLiteral("--timeout-ms must be a positive number of milliseconds, got '%1'")
+                               .arg(parser.value(runTimeoutOption));
             return result;
         }
     }

@@ -23,6 +23,8 @@ struct Config
     QString technicianPin;         // empty: technician actions locked
     QString checkDriverFile;       // --check-driver: validate this file and exit
     QString checkProtocol = QStringLiteral("tcp");
+    QString runFile;               // --run: run this script as node would (in a driver host) and exit
+    int runTimeoutMs = 10000;      // --timeout-ms: the whole run's limit
     bool checkCloud = false;       // --check-cloud: check the way to the cloud and exit
     int checkTimeoutMs = 10000;    // --check-timeout-ms: each step's limit
     QString logLevel = QStringLiteral("info");   // debug, info, warning, error

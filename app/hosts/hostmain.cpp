@@ -4,6 +4,7 @@
 // (the link closes, or PR_SET_PDEATHSIG kills it), and never outlives it.
 #include "hosts/driverhostserver.h"
 #include "hosts/hostchannel.h"
+#include "hosts/hostrun.h"
 #include "core/logcategories.h"
 
 #include <QCoreApplication>
@@ -22,6 +23,10 @@ int main(int argc, char **argv)
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
+    if (HostRun::wanted(args)) {
+        QLoggingCategory::setFilterRules(QStringLiteral("qt.qml.compiler=false"));
+        return HostRun::run(args);
+    }
     const int nameAt = args.indexOf(QStringLiteral("--name"));
     const QString name = nameAt > 0 && nameAt + 1 < args.size() ? args.at(nameAt + 1) : QStringLiteral("host");
     const int fdAt = args.indexOf(QStringLiteral("--fd"));

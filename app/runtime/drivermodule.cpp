@@ -55,6 +55,16 @@ QString DriverModule::resource(const QString &path)
     return readResource(path);
 }
 
+QString DriverModule::moduleHead()
+{
+    return wrapperHead;
+}
+
+QString DriverModule::moduleTail()
+{
+    return wrapperTail;
+}
+
 QList<std::pair<QString, QString>> DriverModule::builtinModules()
 {
     return {

@@ -63,6 +63,11 @@ public:
     // The text of a compiled-in resource (:/nuc/js/...), read once.
     static QString resource(const QString &path);
 
+    // The function a module's source is wrapped in, its first line on the
+    // wrapper's line: (function (exports, require, module) {CODE\n}).
+    static QString moduleHead();
+    static QString moduleTail();
+
     // Names a driver may require(), with the resource holding each source.
     static QList<std::pair<QString, QString>> builtinModules();
 };
