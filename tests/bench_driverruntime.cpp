@@ -5,9 +5,14 @@
 //     1, 100 and 500 instances;
 //  3. bounds the tests check without timing them: how long past its budget
 //     a runaway top-level loop runs before the watchdog stops it, and how
-//     long stop() of a connected instance takes until stopped().
-//   bench_driverruntime [--commands N] [--instances 1,100,500] [--runs N]
+//     long stop() of a connected instance takes until stopped();
+//  4. engine setup: a driver engine made (prelude, require, host globals)
+//     and destroyed, CPU time per engine, and what the first use of the
+//     global Buffer (loaded lazily, from node-buffer) adds to it.
+//   bench_driverruntime [--commands N] [--instances 1,100,500] [--runs N] [--engines N]
 #include "runtime/driverinstance.h"
+#include "runtime/drivermodule.h"
+#include "runtime/hostbridge.h"
 #include "runtime/watchdog.h"
 #include "runtimetesthelpers.h"
 #include "testpeers.h"
@@ -16,10 +21,12 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJSEngine>
 #include <QLoggingCategory>
 #include <QThread>
 
 #include <algorithm>
+#include <ctime>
 #include <cstdio>
 #include <malloc.h>
 #include <memory>
@@ -62,6 +69,7 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addOption({QStringLiteral("commands"), QStringLiteral("Commands to time (default 2000)."), QStringLiteral("n"), QStringLiteral("2000")});
     parser.addOption({QStringLiteral("runs"), QStringLiteral("Watchdog and teardown runs (default 5)."), QStringLiteral("n"), QStringLiteral("5")});
+    parser.addOption({QStringLiteral("engines"), QStringLiteral("Engines to set up for figure 4 (default 200)."), QStringLiteral("n"), QStringLiteral("200")});
     parser.addOption({QStringLiteral("instances"), QStringLiteral("Instance counts for memory (default 1,100,500)."), QStringLiteral("list"), QStringLiteral("1,100,500")});
     parser.process(app);
 
@@ -181,6 +189,26 @@ int main(int argc, char *argv[])
                     settings.budgetMs, overshoot[overshoot.size() / 2], overshoot.back(), runs);
         std::printf("teardown: stop() of a connected instance → stopped(): median %.1f ms (max %.1f; deadline %d ms), %d runs\n",
                     teardown[teardown.size() / 2], teardown.back(), settings.teardownTimeoutMs, runs);
+    }
+
+    // 4. Engine setup, without and with the first Buffer use.
+    {
+        const int engines = std::max(1, parser.value(QStringLiteral("engines")).toInt());
+        auto cpuMsPerEngine = [engines](const QString &touch) {
+            HostBridge bridge(nullptr);
+            const std::clock_t start = std::clock();
+            for (int i = 0; i < engines; ++i) {
+                QJSEngine engine;
+                DriverModule::installHost(&engine, &bridge, {});
+                if (!touch.isEmpty())
+                    engine.evaluate(touch);
+            }
+            return 1000.0 * double(std::clock() - start) / CLOCKS_PER_SEC / engines;
+        };
+        const double bare = cpuMsPerEngine({});
+        const double withBuffer = cpuMsPerEngine(QStringLiteral("Buffer.from('x')"));
+        std::printf("engine setup (prelude, require, host globals; made and destroyed): %.2f ms CPU per engine; "
+                    "first use of Buffer adds %.2f ms (%d engines each)\n", bare, withBuffer - bare, engines);
     }
 
     QMetaObject::invokeMethod(device, [device] { delete device; }, Qt::BlockingQueuedConnection);

@@ -14,6 +14,7 @@ private slots:
     void runs_data();
     void runs();
     void hasADriverEnginesGlobals();
+    void bufferAsNodeHasIt();
 
 private:
     struct Result
@@ -111,6 +112,19 @@ void tst_ScriptRun::hasADriverEnginesGlobals()
                          "print(typeof __nucRequire === 'function' && typeof require === 'function');\n");
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.out, QStringLiteral("no process\ntrue\n"));
+}
+
+void tst_ScriptRun::bufferAsNodeHasIt()
+{
+    // tests/js-run/buffer.js: key cases of the buffer package's own tests;
+    // buffer.expected.txt is what `node buffer.js` prints.
+    QFile script(QStringLiteral(NUC_SOURCE_DIR "/tests/js-run/buffer.js"));
+    QFile expected(QStringLiteral(NUC_SOURCE_DIR "/tests/js-run/buffer.expected.txt"));
+    QVERIFY(script.open(QIODevice::ReadOnly) && expected.open(QIODevice::ReadOnly));
+    const Result r = run(script.readAll(), {QStringLiteral("--timeout-ms"), QStringLiteral("20000")});
+    QCOMPARE(r.out, QString::fromUtf8(expected.readAll()));
+    QVERIFY(r.out.endsWith(QStringLiteral("all passed\n")));
+    QCOMPARE(r.exitCode, 0);
 }
 
 QTEST_GUILESS_MAIN(tst_ScriptRun)

@@ -70,6 +70,8 @@ QList<std::pair<QString, QString>> DriverModule::builtinModules()
     return {
         {QStringLiteral("./base-driver"), QStringLiteral(":/nuc/js/base-driver.js")},
         {QStringLiteral("events"), QStringLiteral(":/nuc/js/events.js")},
+        // Built from Debian's node-buffer (app/CMakeLists.txt).
+        {QStringLiteral("buffer"), QStringLiteral(":/nuc/js/buffer.js")},
     };
 }
 

@@ -36,6 +36,23 @@
         error: function () { host.log(3, format(arguments)); },
     };
 
+    // Buffer, as in Node, from require('buffer') (Debian's node-buffer): loaded
+    // on first use, so that an engine that never touches it does not pay
+    // for parsing it. Assigning the global replaces it, as in Node.
+    function setBuffer(value) {
+        Object.defineProperty(global, 'Buffer', { value: value, writable: true, configurable: true, enumerable: false });
+    }
+    Object.defineProperty(global, 'Buffer', {
+        get: function () {
+            const Buffer = global.__nucRequire('buffer').Buffer;
+            setBuffer(Buffer);
+            return Buffer;
+        },
+        set: setBuffer,
+        configurable: true,
+        enumerable: false,
+    });
+
     // Promise reactions run from the engine thread's event loop, outside any
     // call the host makes; each one is wrapped so that it, too, runs under
     // the watchdog with a name ("a Promise callback").
