@@ -125,7 +125,8 @@ Verdict judge(const QJsonObject &entry, const QJsonObject &answer)
     return {};
 }
 
-// The runs of one test (README "Strictness").
+// The runs of one test (README "Strictness"). Only the test's own source
+// goes through the transformer; the harness and the stub are loaded as they are.
 QList<QJsonObject> requestsFor(const QString &root, const QJsonObject &entry, int id)
 {
     const QString path = entry.value(QStringLiteral("path")).toString();
@@ -134,8 +135,10 @@ QList<QJsonObject> requestsFor(const QString &root, const QJsonObject &entry, in
     QJsonArray prefix;
     if (!flags.contains(QStringLiteral("raw"))) {
         for (const QJsonValue &include : entry.value(QStringLiteral("includes")).toArray())
-            prefix.append(QJsonObject{{QStringLiteral("path"), QString(root + QStringLiteral("/harness/") + include.toString())}});
-        prefix.append(QJsonObject{{QStringLiteral("name"), QStringLiteral("$262")}, {QStringLiteral("source"), QString::fromLatin1(stub)}});
+            prefix.append(QJsonObject{{QStringLiteral("path"), QString(root + QStringLiteral("/harness/") + include.toString())},
+                                      {QStringLiteral("transform"), false}});
+        prefix.append(QJsonObject{{QStringLiteral("name"), QStringLiteral("$262")}, {QStringLiteral("source"), QString::fromLatin1(stub)},
+                                  {QStringLiteral("transform"), false}});
     }
     QList<QJsonObject> requests;
     auto add = [&](bool strict) {

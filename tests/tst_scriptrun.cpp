@@ -83,6 +83,18 @@ void tst_ScriptRun::runs_data()
         << 1 << QString() << QStringLiteral("FILE:2:9: error: syntax error: Unexpected token");
     QTest::newRow("refused construct, with its column") << QByteArray("const n = 1;\n  const b = 10n;\n")
         << 1 << QString() << QStringLiteral("FILE:2:13: error: not supported: BigInt literals");
+    QTest::newRow("eval is refused, with its column") << QByteArray("const a = 1;\n  const b = eval('a');\n")
+        << 1 << QString() << QStringLiteral("FILE:2:13: error: not supported: eval");
+    QTest::newRow("indirect eval is refused") << QByteArray("const run = (0, eval);\n")
+        << 1 << QString() << QStringLiteral("FILE:1:17: error: not supported: eval");
+    QTest::newRow("the Function constructor is refused") << QByteArray("\nconst f = new Function('return 1');\n")
+        << 1 << QString() << QStringLiteral("FILE:2:11: error: not supported: the Function constructor");
+    QTest::newRow("code from strings throws at run time") << QByteArray(
+        "print((function () {}).constructor === Function && (() => 1) instanceof Function);\n"
+        "try { (function () {}).constructor('return 1'); } catch (e) { print(e.name); }\n"
+        "try { globalThis['ev' + 'al']('1'); } catch (e) { print(e.name); }\n"
+        "const o = { eval: 1 }; print(o.eval);\n")
+        << 0 << QStringLiteral("true\nEvalError\nEvalError\n1\n") << QString();
     QTest::newRow("a loop is stopped at the timeout") << QByteArray("while (true) {}\n")
         << 1 << QString() << QStringLiteral("FILE: error: still running after 500 ms (stopped)");
     QTest::newRow("timers that never end are stopped too") << QByteArray("setInterval(() => {}, 10);\n")

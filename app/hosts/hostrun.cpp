@@ -65,7 +65,8 @@ int runFile(const QString &file, int timeoutMs)
     return 1;
 }
 
-// One job: {"id", "timeoutMs", "scripts": [{"name", "source"} or {"path"}]}.
+// One job: {"id", "timeoutMs", "scripts": [{"name", "source"} or {"path"},
+// optionally with "transform": false for trusted code (a test harness)]}.
 // The scripts run in order as global scripts in one fresh engine; the first
 // failure ends the job. The answer: {"id", "outcome", "name", "message",
 // "line", "column", "script" (index of the failing one), "output": [lines]}.
@@ -89,7 +90,8 @@ QJsonObject runJob(ScriptRunner &runner, QStringList &output, const QJsonObject 
             }
         }
         if (outcome.ok())
-            outcome = runner.evaluate(source, name, ScriptRunner::Mode::Script);
+            outcome = runner.evaluate(source, name, ScriptRunner::Mode::Script,
+                                      script.value(QStringLiteral("transform")).toBool(true));
         if (!outcome.ok())
             failed = i;
     }

@@ -185,12 +185,14 @@ void DriverModule::installRequire(QJSEngine *engine)
         sources.setProperty(name, readResource(resource));
     QJSValue loaderFactory = engine->evaluate(QStringLiteral(R"JS(
 (function (sources, head, tail) {
+    // Taken before the prelude hides eval from drivers.
+    var evaluate = eval;
     var requireRef = { fn: null };
     function loadBuiltin(name) {
         if (!Object.prototype.hasOwnProperty.call(sources, name))
             return undefined;
         var module = { exports: {} };
-        var fn = (0, eval)(head + sources[name] + tail);
+        var fn = evaluate(head + sources[name] + tail);
         fn(module.exports, requireRef.fn, module);
         return module.exports;
     }

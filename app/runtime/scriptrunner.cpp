@@ -114,7 +114,7 @@ RunOutcome ScriptRunner::start(int timeoutMs)
     return outcome;
 }
 
-RunOutcome ScriptRunner::evaluate(const QString &source, const QString &file, Mode mode)
+RunOutcome ScriptRunner::evaluate(const QString &source, const QString &file, Mode mode, bool transform)
 {
     m_file = file;
     RunOutcome outcome;
@@ -124,7 +124,9 @@ RunOutcome ScriptRunner::evaluate(const QString &source, const QString &file, Mo
         outcome.message = QStringLiteral("no engine (start() first)");
         return outcome;
     }
-    const TransformResult transformed = m_transformer->transform(source, TransformMode::Skip);
+    TransformResult transformed{true, source, {}};
+    if (transform)
+        transformed = m_transformer->transform(source, TransformMode::Skip);
     if (!transformed.ok)
         return refusal(transformed.error, file);
     QString program = transformed.code;
@@ -155,7 +157,7 @@ RunOutcome ScriptRunner::evaluate(const QString &source, const QString &file, Mo
         outcome.kind = RunOutcome::ParseError;
         // A source the transformer let through unparsed (nothing to rewrite):
         // acorn says what is wrong with it, in the author's terms.
-        if (transformed.code == source) {
+        if (transform && transformed.code == source) {
             const TransformResult full = m_transformer->transform(source, TransformMode::Full);
             if (!full.ok)
                 return refusal(full.error, file);

@@ -66,8 +66,9 @@ public:
     // A fresh engine: everything of a previous run is gone. The deadline
     // (for the evaluations and the event loop together) starts here.
     RunOutcome start(int timeoutMs);
-    // Transforms `source` and evaluates it; the first failure ends the run.
-    RunOutcome evaluate(const QString &source, const QString &file, Mode mode);
+    // Transforms `source` (unless `transform` is false: trusted code such as
+    // a test harness) and evaluates it; the first failure ends the run.
+    RunOutcome evaluate(const QString &source, const QString &file, Mode mode, bool transform = true);
     // Runs timers and Promise reactions until none is pending, the deadline
     // passes, or a timer callback throws.
     RunOutcome drain();

@@ -21,6 +21,7 @@
 //   numericSeparators  `_` in a number literal   a number token holding `_`
 //   optionalCatch `catch {`                      `catch` not followed by `(`
 //   privateNames  #x                             text `#`
+//   noEval        eval, Function(…)              text `eval`, `Function`
 //   logicalAssignment ??= ||= &&=                text `??=`, `||=`, `&&=`
 //   objectSpread / objectRest  `...`             text `...`
 //   async         async functions, await         text `async` / `await`
@@ -77,6 +78,7 @@ bool textTrigger(QStringView s, const char **reason)
         {u"&&=", "logical assignment"},      {u"import", "import"},     {u"(?<", "regular expression group"},
         {u"\\k<", "regular expression group"}, {u"__proto__", "__proto__"}, {u"<!--", "HTML-like comment"},
         {u"-->", "HTML-like comment"},       {u"?.", "optional chaining"},
+        {u"eval", "eval"},                   {u"Function", "the Function constructor"},
     };
     for (const auto &t : triggers) {
         if (s.contains(QStringView(t.text))) {

@@ -121,6 +121,28 @@
         });
     });
 
+    // No code from strings (docs/drivers.md): the transformer refuses eval
+    // and Function(...) at install; what it cannot see, e.g.
+    // (function () {}).constructor('...'), throws here. Function stays the
+    // same object for instanceof and .constructor checks (same prototype).
+    function refuse(what) {
+        return function () { throw new EvalError(what + ' is not available to drivers (code from strings)'); };
+    }
+    var NativeFunction = Function;
+    var SafeFunction = refuse('Function(...)');
+    Object.defineProperty(SafeFunction, 'name', { value: 'Function' });
+    SafeFunction.prototype = NativeFunction.prototype;
+    function replaceConstructor(prototype, replacement) {
+        Object.defineProperty(prototype, 'constructor', { value: replacement, writable: true, configurable: true, enumerable: false });
+    }
+    replaceConstructor(NativeFunction.prototype, SafeFunction);
+    var generatorPrototype = Object.getPrototypeOf(function* () {});
+    var SafeGeneratorFunction = refuse('the GeneratorFunction constructor');
+    SafeGeneratorFunction.prototype = generatorPrototype;
+    replaceConstructor(generatorPrototype, SafeGeneratorFunction);
+    Object.defineProperty(global, 'Function', { value: SafeFunction, writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(global, 'eval', { value: refuse('eval'), writable: true, configurable: true, enumerable: false });
+
     // Helpers of down-levelled code.
     // Adopting a thenable whose `then` throws crashes QJSEngine 6.4
     // (QJSENGINE.md item 6): every value a promise is resolved with passes

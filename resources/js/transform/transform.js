@@ -22,7 +22,7 @@ var NucTransform = (function () {
     // logicalAssignment and objectRest (assignments); async, tailStores,
     // objectRest and functionBodies (functions). functionBodies finishes
     // before classFields.
-    var ORDER = ['refusals', 'numericSeparators', 'optionalCatch', 'privateNames', 'logicalAssignment',
+    var ORDER = ['refusals', 'noEval', 'numericSeparators', 'optionalCatch', 'privateNames', 'logicalAssignment',
                  'objectSpread', 'async', 'tailStores', 'objectRest', 'boundArrows', 'functionBodies',
                  'classFields'];
 
