@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <malloc.h>
 #include <vector>
 
@@ -66,6 +67,15 @@ QString modernDriver(int bytes, int salt)
     return code + tail;
 }
 
+// CPU time of this thread (the transform runs on it): less disturbed by
+// other load on the machine than the wall clock.
+double threadCpuMs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -84,6 +94,8 @@ int main(int argc, char *argv[])
     for (const int size : {5 * 1024, 50 * 1024}) {
         std::vector<double> cold;   // engine creation + acorn load + transform
         std::vector<double> warm;   // transform only (engine prepared while idle)
+        std::vector<double> coldCpu;
+        std::vector<double> warmCpu;
         double peakDelta = 0;
         malloc_trim(0);
         const double baseline = statusMb("VmRSS:");
@@ -94,6 +106,7 @@ int main(int argc, char *argv[])
             const double before = statusMb("VmRSS:");
             QElapsedTimer t;
             t.start();
+            const double cpuStart = threadCpuMs();
             {
                 DriverTransformer transformer(&watchdog, 10000);
                 const TransformResult result = transformer.transform(source);
@@ -102,10 +115,14 @@ int main(int argc, char *argv[])
                     return 1;
                 }
                 cold.push_back(t.nsecsElapsed() / 1e6);
+                coldCpu.push_back(threadCpuMs() - cpuStart);
                 transformer.prepare();   // next engine, as the pipeline does when idle
+                const QString next = modernDriver(size, r + 1000);
                 QElapsedTimer w;
                 w.start();
-                const TransformResult again = transformer.transform(modernDriver(size, r + 1000));
+                const double warmStart = threadCpuMs();
+                const TransformResult again = transformer.transform(next);
+                warmCpu.push_back(threadCpuMs() - warmStart);
                 warm.push_back(w.nsecsElapsed() / 1e6);
                 if (!again.ok)
                     return 1;
@@ -116,9 +133,13 @@ int main(int argc, char *argv[])
         const double after = statusMb("VmRSS:");
         std::sort(cold.begin(), cold.end());
         std::sort(warm.begin(), warm.end());
+        std::sort(coldCpu.begin(), coldCpu.end());
+        std::sort(warmCpu.begin(), warmCpu.end());
         std::printf("%2d KB driver (%d runs): transform alone median %.1f ms (max %.1f); with a fresh engine and acorn "
                     "median %.1f ms (max %.1f)\n",
                     size / 1024, runs, warm[warm.size() / 2], warm.back(), cold[cold.size() / 2], cold.back());
+        std::printf("        CPU time: transform alone median %.1f ms (max %.1f); with a fresh engine and acorn median %.1f ms\n",
+                    warmCpu[warmCpu.size() / 2], warmCpu.back(), coldCpu[coldCpu.size() / 2]);
         std::printf("        peak memory above the start of a run: %.1f MB; left after the engines are gone: %+.1f MB\n",
                     peakDelta, after - baseline);
     }
