@@ -107,6 +107,8 @@ void tst_Config::refusals_data()
     QTest::newRow("pin with a final carriage return") << QStringList{QStringLiteral("--technician-pin"), QStringLiteral("2468\r")} << QStringLiteral("the technician PIN must be 4 to 12 digits");
     QTest::newRow("lang with a final line end") << QStringList{QStringLiteral("--lang"), QStringLiteral("de\n")} << QStringLiteral("'de\\n' is not a language code");
     QTest::newRow("lang with a final carriage return") << QStringList{QStringLiteral("--lang"), QStringLiteral("ok\r")} << QStringLiteral("'ok\\r' is not a language code");
+    QTest::newRow("run timeout not a number") << QStringList{QStringLiteral("--run"), QStringLiteral("x.js"), QStringLiteral("--timeout-ms"), QStringLiteral("soon")} << QStringLiteral("--timeout-ms must be a positive number of milliseconds, got 'soon'");
+    QTest::newRow("check timeout zero") << QStringList{QStringLiteral("--check-cloud"), QStringLiteral("--check-timeout-ms"), QStringLiteral("0")} << QStringLiteral("--check-timeout-ms must be a positive number of milliseconds, got '0'");
     QTest::newRow("backoff inverted") << QStringList{QStringLiteral("--reconnect-min-ms"), QStringLiteral("5000"), QStringLiteral("--reconnect-max-ms"), QStringLiteral("100")} << QStringLiteral("below reconnect-min-ms");
 }
 

@@ -215,25 +215,25 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
             return result;
         }
     }
+    // A time limit option: a positive number of milliseconds, else an error.
+    auto readMs = [&](const QCommandLineOption &option, int *ms) {
+        bool ok = false;
+        *ms = parser.value(option).toInt(&ok);
+        if (ok && *ms >= 1)
+            return true;
+        result.error = QStringLiteral("--%1 must be a positive number of milliseconds, got '%2'")
+                           .arg(option.names().constFirst(), parser.value(option));
+        return false;
+    };
     if (parser.isSet(runOption)) {
         config.runFile = parser.value(runOption);
-        bool ok = false;
-        config.runTimeoutMs = parser.value(runTimeoutOption).toInt(&ok);
-        if (!ok || config.runTimeoutMs < 1) {
-            result.error = QStringLiteral("--timeout-ms must be a positive number of milliseconds, got '%1'")
-                               .arg(parser.value(runTimeoutOption));
+        if (!readMs(runTimeoutOption, &config.runTimeoutMs))
             return result;
-        }
     }
     if (parser.isSet(checkCloudOption)) {
         config.checkCloud = true;
-        bool ok = false;
-        config.checkTimeoutMs = parser.value(checkTimeoutOption).toInt(&ok);
-        if (!ok || config.checkTimeoutMs < 1) {
-            result.error = QStringLiteral("--check-timeout-ms must be a positive number of milliseconds, got '%1'")
-                               .arg(parser.value(checkTimeoutOption));
+        if (!readMs(checkTimeoutOption, &config.checkTimeoutMs))
             return result;
-        }
     }
     if (config.kiosk && config.headless) {
         result.error = QStringLiteral("--kiosk and --headless exclude each other");
