@@ -108,7 +108,7 @@ NucPasses.privateNames = function (ctx) {
             } else {
                 // this.#x += v → P.set(this, P.get(this) + (v))
                 if (!simpleObject(node.object))
-                    throw new Refusal('a compound assignment (' + op + ') to a #private field of anything but this or a variable', parent);
+                    throw new Refusal('a compound assignment to a #private field of anything but this or a variable', parent);
                 var object = edits.text(node.object);
                 edits.replace(parent.start, opPos + op.length, v + '.set(' + object + ', ' + v + '.get(' + object + ') '
                               + op.slice(0, -1) + ' (');

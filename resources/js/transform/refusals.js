@@ -25,10 +25,29 @@ NucPasses.refusals = function (ctx) {
     // (#private names are renamed, so they may hold any of these.)
     var unreadable = /[\\\u00B7\u0387\u1369-\u1371\u1885\u1886\u19DA\u200C\u200D\u2118\u212E\u309B\u309C\uD800-\uDFFF]/;
 
+    // As a property name it can be written as a string instead:
+    // `o.\u{6F}` → `o["o"]`, `{ ℘() {} }` → `{ "℘"() {} }` (a field's name
+    // is written by class-fields.js); as a variable or label it is refused.
+    function unreadableName(node) {
+        var parent = node.__parent;
+        var name = JSON.stringify(node.name);
+        if (parent.type === 'MemberExpression' && parent.property === node && !parent.computed && !parent.optional) {
+            ctx.edits.replace(ctx.edits.findToken(parent.object.end, '.', node.start), node.end, '[' + name + ']');
+            return;
+        }
+        if ((parent.type === 'Property' || parent.type === 'MethodDefinition' || parent.type === 'PropertyDefinition')
+            && parent.key === node && !parent.computed && !parent.shorthand) {
+            if (parent.type !== 'PropertyDefinition')
+                ctx.edits.replace(node.start, node.end, name);
+            return;
+        }
+        throw new Refusal('an identifier with an escape sequence or a character QJSEngine 6.4 cannot read', node);
+    }
+
     return {
         every: function (node) {
             if (node.type === 'Identifier' && unreadable.test(ctx.edits.source.slice(node.start, node.end)))
-                throw new Refusal('an identifier with an escape sequence or a character QJSEngine 6.4 cannot read', node);
+                unreadableName(node);
             if (node.type === 'SpreadElement' && node.argument.type === 'Identifier' && node.argument.name === 'yield')
                 throw new Refusal('spreading a variable named yield (...yield)', node);
             if (isFunction(node) && node.async && node.generator) {
