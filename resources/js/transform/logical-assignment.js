@@ -1,7 +1,7 @@
 // Logical assignment (??= ||= &&=, a syntax error in QJSEngine 6.4):
 //   a ??= b    → __nucKeep(a ?? __nucKeep(a = b))
-//   o[k] ??= v → __nucKeep(function (__nucO) { return __nucO[k] ?? __nucKeep(__nucO[k] = v); }.call(this, o))
-// The second form evaluates the object once. __nucKeep around the store
+//   o[k] ??= v → __nucKeep(function (__nucO, __nucK) { return __nucO[__nucK] ?? __nucKeep(__nucO[__nucK] = v); }.call(this, o, k))
+// The second form evaluates the object and the key once, before v. __nucKeep around the store
 // works around defect 1.
 var NucPasses = NucPasses || {};
 NucPasses.logicalAssignment = function (ctx) {
@@ -46,12 +46,13 @@ NucPasses.logicalAssignment = function (ctx) {
         if (edits.hasEditsInside(left))
             throw new Refusal('a logical assignment (' + op + ') whose target needs rewriting itself', node);
         var objectText = edits.oneLine(left.object, 'a logical assignment target');
-        var prop = left.computed ? '[' + edits.oneLine(left.property, 'a logical assignment target') + ']'
-            : '.' + left.property.name;
+        // The key too is evaluated once, before the right side.
+        var prop = left.computed ? '[__nucK]' : '.' + left.property.name;
+        var args = left.computed ? objectText + ', ' + edits.oneLine(left.property, 'a logical assignment target') : objectText;
         // A function, not an arrow: an arrow here could meet defect 2.
-        edits.replace(node.start, opPos + op.length,
-                      '__nucKeep(function (__nucO) { return __nucO' + prop + ' ' + logical + ' __nucKeep(__nucO' + prop + ' =');
-        edits.after(node, '); }.call(this, ' + objectText + '))', REWRITE);
+        edits.replace(node.start, opPos + op.length, '__nucKeep(function (__nucO' + (left.computed ? ', __nucK' : '')
+                      + ') { return __nucO' + prop + ' ' + logical + ' __nucKeep(__nucO' + prop + ' =');
+        edits.after(node, '); }.call(this, ' + args + '))', REWRITE);
     }
 
     return { visit: { AssignmentExpression: rewrite } };
