@@ -169,9 +169,8 @@ private:
     // Between the keyword `function` and its body: the depth it was met at.
     static constexpr size_t noFunction = size_t(-1);
     size_t m_function = noFunction;
-    // refusals.js, QJSEngine item 8: the name of every `function NAME`
-    // seen so far, and the previous token (a store to such a name runs
-    // the transform).
+    // refusals.js: every `function NAME` seen so far and the previous
+    // token (a store to such a name runs the transform).
     std::vector<QStringView> m_functionNames;
     bool m_afterFunction = false;
     bool m_closedAssigned = false;   // the token before was a `)` with an assignment directly inside
@@ -365,9 +364,8 @@ bool Scanner::close(QChar open)
 
 bool Scanner::code(const Token &t)
 {
-    // A parameter default (refusals.js: one naming its own or a later
-    // parameter): an assignment directly inside a function's or method's
-    // parameter list, or inside parentheses that turn out to be an arrow's.
+    // A parameter default (refusals.js): an assignment directly inside a
+    // function's parameters, or in parentheses that turn out an arrow's.
     const bool closedAssigned = std::exchange(m_closedAssigned, false);
     if (is(t, "=>") && closedAssigned)
         return fail("a default in an arrow's parameters");

@@ -10,6 +10,20 @@
 
     define(global, 'globalThis', global);
 
+    // Annex B accessors lookups, which QJSEngine 6.4 lacks.
+    function lookup(which) {
+        return function (key) {
+            for (var o = Object(this); o !== null; o = Object.getPrototypeOf(o)) {
+                var own = Object.getOwnPropertyDescriptor(o, key);
+                if (own)
+                    return own[which];
+            }
+            return undefined;
+        };
+    }
+    define(Object.prototype, '__lookupGetter__', lookup('get'));
+    define(Object.prototype, '__lookupSetter__', lookup('set'));
+
     define(Object, 'fromEntries', function fromEntries(entries) {
         var result = {};
         for (var entry of entries)
@@ -269,6 +283,12 @@
     // (a field) or to true (the brand of a method or accessor, whose
     // functions are kept here). Wrong objects get the TypeError the
     // language throws.
+    // A method written under a Symbol key is named "[#m]"; the language says "#m".
+    function named(fn, name) {
+        if (fn)
+            Object.defineProperty(fn, 'name', { value: name, configurable: true });
+        return fn;
+    }
     function PrivateName(name, kind) {
         this.name = name;
         this.kind = kind;
@@ -290,9 +310,9 @@
         },
         take: function (holder) {
             var own = Object.getOwnPropertyDescriptor(holder, this.key);
-            this.method = own.value;
-            this.getter = own.get;
-            this.setter = own.set;
+            this.method = named(own.value, this.name);
+            this.getter = named(own.get, 'get ' + this.name);
+            this.setter = named(own.set, 'set ' + this.name);
             delete holder[this.key];
         },
         get: function (o) {
