@@ -551,7 +551,7 @@ void tst_Dashboard::quarantineBannerAndLift()
     // a few failures, its device named in the confirmation.
     syncDriver(QStringLiteral("crasher"), QStringLiteral("sync-q"), QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
 class Crasher extends BaseDriver {
-  connect() { return Promise.resolve({ then() { throw new Error('x'); } }); }
+  connect() { return (function () { var a = []; for (var i = 0; i < 300000; i++) a = [a]; return Promise.resolve(String(a)); })(); }
 }
 module.exports = Crasher;
 )JS"));

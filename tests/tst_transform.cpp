@@ -258,6 +258,12 @@ void tst_Transform::refusals_data()
     QTest::newRow("computed class field") << QStringLiteral("class X {\n  ['a' + 1] = 2;\n}\n") << QStringLiteral("computed name") << 2 << 3;
     QTest::newRow("rest in for-of") << QStringLiteral("for (const { a, ...r } of []) {}\n") << QStringLiteral("object rest") << 1 << 12;
     QTest::newRow("nested rest") << QStringLiteral("const { a: { b, ...c } } = {};\n") << QStringLiteral("object rest") << 1 << 12;
+    QTest::newRow("escaped identifier") << QStringLiteral("const a = 1;\nconst b\\u0061 = 2;\n") << QStringLiteral("escape sequence") << 2 << 7;
+    QTest::newRow("identifier QJSEngine cannot read") << QString::fromUtf8("let x = { \u2118: 1 }.\u2118;\n  var \u2118 = 1;\n") << QStringLiteral("cannot read") << 2 << 7;
+    QTest::newRow("parameter TDZ") << QStringLiteral("async function f(a,\n  b = c, c) {}\n") << QStringLiteral("later parameter") << 2 << 3;
+    QTest::newRow("named function expression's own name") << QStringLiteral("var f = function g() {\n  g = 1;\n};\n") << QStringLiteral("own name") << 2 << 3;
+    QTest::newRow("spread of yield") << QStringLiteral("var o = {...yield};\n") << QStringLiteral("yield") << 1 << 10;
+    QTest::newRow("private name in an optional chain") << QStringLiteral("class X {\n  #x;\n  m(h) { return h?.#x; }\n}\n") << QStringLiteral("optional chain") << 3 << 17;
     QTest::newRow("private logical assignment through a path")
         << QStringLiteral("class X {\n  #x;\n  m(h) { h.inner.#x ??= 1; }\n}\n") << QStringLiteral("#private field of anything but") << 3 << 10;
 }
@@ -503,6 +509,12 @@ void tst_Transform::skipRunsTheTransformFor_data()
     row("async function", "async function f() { await g(); }\n");
     row("for await", "async function f(xs) { for await (const x of xs) {} }\n");
     row("object spread", "const o = { ...a, b: 1 };\n");
+    row("a default reading a later parameter", "function f(a = b, b) { return a; }\n");
+    row("an arrow's default reading a later parameter", "const f = (a = b, b) => a;\n");
+    row("a store to a function expression's name", "var f = function g() { g = 1; };\n");
+    row("an update of a function expression's name", "var f = function g() { ++g; };\n");
+    row("an identifier QJSEngine cannot read", "var \xe2\x84\x98 = 1;\n");
+    row("an identifier with ZWNJ", "var a\xe2\x80\x8cb = 1;\n");
     row("object rest", "const { a, ...r } = o;\n");
     row("numeric separator", "const n = 1_000;\n");
     row("BigInt", "const n = 10n;\n");

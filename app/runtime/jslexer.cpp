@@ -283,6 +283,14 @@ bool Lexer::next(Token *t)
         if (at(m_pos) == u'\\')
             return fail("escape in an identifier");
         *t = {Kind::Ident, m_s.mid(start, m_pos - start)};
+        // The transformer refuses the characters QJSEngine 6.4 cannot read
+        // in an identifier (refusals.js); any non-ASCII one that is not a
+        // plain letter or digit runs it.
+        for (const QChar ch : t->text) {
+            const char16_t u = ch.unicode();
+            if (u >= 0x80 && (!ch.isLetterOrNumber() || (u >= 0x1369 && u <= 0x1371) || u == 0x19DA))
+                return fail("a character in an identifier QJSEngine may not read");
+        }
     } else if (c == u'"' || c == u'\'') {
         if (!quoted(t))
             return false;

@@ -3,6 +3,7 @@
 #include "runtime/jslexer.h"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 // Soundness. transform.js returns its input unchanged exactly when acorn
@@ -18,6 +19,11 @@
 //                 regex flags s and d            any flag but g, i, m, y
 //                 lookbehind, named groups       text `(?<`, `\k<`
 //                 computed class-field name      a class member that is not a method
+//                 a default reading a later      an assignment token directly inside `(`
+//                 parameter (no TDZ, item 8)
+//                 a store to a function          an assignment, `++` or `--` next to a name
+//                 expression's own name          some `function NAME` had before
+//                 unreadable identifiers         `\` or a non-letter beyond ASCII in a name
 //   numericSeparators  `_` in a number literal   a number token holding `_`
 //   optionalCatch `catch {`                      `catch` not followed by `(`
 //   privateNames  #x                             text `#`
@@ -113,6 +119,7 @@ struct Frame
     Member member = Start;       // ClassBody: where in the current member
     bool constructor = false;    // ClassBody: the current member is the constructor
     bool catchBody = false;      // the block of `catch (name)`
+    bool assigned = false;       // `(`: an assignment directly inside
 };
 
 // Inside `return …` or a bodiless arrow `=> …`, until what ends it.
@@ -162,6 +169,12 @@ private:
     // Between the keyword `function` and its body: the depth it was met at.
     static constexpr size_t noFunction = size_t(-1);
     size_t m_function = noFunction;
+    // refusals.js: every `function NAME` seen so far and the previous
+    // token (a store to such a name runs the transform).
+    std::vector<QStringView> m_functionNames;
+    bool m_afterFunction = false;
+    bool m_closedAssigned = false;   // the token before was a `)` with an assignment directly inside
+    Token m_previous;
 };
 
 // Is an assignment here in a tail position that tail-stores.js may wrap:
@@ -342,6 +355,7 @@ bool Scanner::close(QChar open)
         --m_derivedCtors;
     if (m_frames.back().catchBody)
         m_catchParams.pop_back();
+    m_closedAssigned = open == u'(' && m_frames.back().assigned;
     m_frames.pop_back();
     while (!m_watches.empty() && m_watches.back().depth > m_frames.size())
         m_watches.pop_back();
@@ -350,6 +364,27 @@ bool Scanner::close(QChar open)
 
 bool Scanner::code(const Token &t)
 {
+    // A parameter default (refusals.js): an assignment directly inside a
+    // function's parameters, or in parentheses that turn out an arrow's.
+    const bool closedAssigned = std::exchange(m_closedAssigned, false);
+    if (is(t, "=>") && closedAssigned)
+        return fail("a default in an arrow's parameters");
+    if (isAssignment(t) && !m_frames.empty() && m_frames.back().open == u'(') {
+        if (m_frames.back().role == Frame::MemberParams || m_function == m_frames.size() - 1)
+            return fail("a parameter default");
+        m_frames.back().assigned = true;
+    }
+    const Token previous = std::exchange(m_previous, t);
+    const auto functionName = [this](const Token &x) {
+        return x.kind == Kind::Ident
+            && std::find(m_functionNames.cbegin(), m_functionNames.cend(), x.text) != m_functionNames.cend();
+    };
+    if (((isAssignment(t) || is(t, "++") || is(t, "--")) && functionName(previous))
+        || (functionName(t) && (is(previous, "++") || is(previous, "--"))))
+        return fail("a store to a function's name");
+    if (m_afterFunction && t.kind == Kind::Ident)
+        m_functionNames.push_back(t.text);
+    m_afterFunction = m_afterFunction && is(t, "*");
     if (m_afterArrow) {
         m_afterArrow = false;
         if (!is(t, "{"))
@@ -400,6 +435,7 @@ bool Scanner::code(const Token &t)
             m_afterNew = true;
         } else if (t.text == u"function") {
             m_function = m_frames.size();
+            m_afterFunction = true;
         } else if (t.text == u"catch") {
             m_catch = 1;
         } else if (t.text == u"class") {

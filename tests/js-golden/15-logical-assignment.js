@@ -15,4 +15,8 @@ async function main() {
   let d = 'v';
   d &&= await Promise.resolve('awaited');
   console.log(d);
+  let keys = 0;
+  const byKey = {};
+  byKey[++keys] ??= ++keys;   // the key is evaluated once, before the right side
+  console.log(keys, JSON.stringify(byKey));
 }

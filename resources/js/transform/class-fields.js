@@ -6,7 +6,8 @@
 //   class A { x = 1; static y = 2; }
 //   → class A { constructor() { __nucDefine(this, "x", this.__nucField_0()); } __nucField_0() { return ( 1); }
 //       static __nucStatic_1() { return ( 2); } } (function (__nucC) { __nucDefine(__nucC, "y", __nucC.__nucStatic_1()); })(A);
-// A #private field is defined hidden under the name private-names.js gives it.
+// A #private field is initialised through its name's __nucPrivate
+// (private-names.js), which also adds the brands and private methods here.
 var NucPasses = NucPasses || {};
 NucPasses.classFields = function (ctx) {
     var edits = ctx.edits;
@@ -20,7 +21,6 @@ NucPasses.classFields = function (ctx) {
         var name = isPrivate ? ctx.passes.privateNames.name(member.key)
             : (member.key.type === 'Identifier' ? member.key.name : String(member.key.value));
         var method = (member.static ? '__nucStatic_' : '__nucField_') + ctx.serial();
-        var define = isPrivate ? '__nucDefineHidden' : '__nucDefine';
         var keyEnd = member.key.end;
         if (member.value) {
             // up to the `=`: the value may be parenthesised
@@ -36,7 +36,9 @@ NucPasses.classFields = function (ctx) {
         if (s >= 0)
             edits.replace(s, s + 1, ' ');
         var target = member.static ? '__nucC' : 'this';
-        return define + '(' + target + ', ' + JSON.stringify(name) + ', ' + target + '.' + method + '());';
+        if (isPrivate)
+            return name + '.init(' + target + ', ' + target + '.' + method + '());';
+        return '__nucDefine(' + target + ', ' + JSON.stringify(name) + ', ' + target + '.' + method + '());';
     }
 
     // Where the instance fields are defined: after super(...) or at the
@@ -66,8 +68,8 @@ NucPasses.classFields = function (ctx) {
 
     function rewrite(cls) {
         var body = cls.body.body;
-        var instanceInits = [];
-        var staticInits = [];
+        var instanceInits = ctx.passes.privateNames.instanceSetup(cls);
+        var staticInits = ctx.passes.privateNames.staticSetup(cls);
         var ctor = null;
         for (var i = 0; i < body.length; i++) {
             var member = body[i];

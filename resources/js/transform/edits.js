@@ -10,7 +10,8 @@
 //     An outer node's text stays outside an inner node's (ranks step by
 //     10 per level of depth). At one node, the layer decides, larger
 //     further out:
-//       Layer.PRIVATE_IN  9  quotes making `#x in o` a name test
+//       Layer.PRIVATE_SCOPE 9 the #private names of a class (a `let`
+//                            before it, an arrow around a class expression)
 //       Layer.TAIL_STORE  6  __nucKeep(…) keeping a returned store (defect 1)
 //       Layer.REWRITE     1  the node's own rewrite: Object.assign(…), a
 //                            logical assignment's __nucKeep(…)
@@ -20,10 +21,9 @@
 //                            children: __nucBind(function (, __nucPush(…)
 //
 //   Text at fixed places, which are not a node's edge:
-//     after a function body's `{`   SUPER_ACCESSOR, then ASYNC_OPEN, then
+//     after a function body's `{`   SUPER_ACCESSOR, then
 //                                   PARAM_LETS, then FIELDS_AT_START (a
 //                                   constructor), then the statements' text
-//     before its `}`                ASYNC_CLOSE, after everything
 //     after a call's `(`            CALL_THIS, before the arguments
 //     after `super(…);`             FIELDS_AFTER_SUPER, after the
 //                                   statement's own closing text
@@ -31,14 +31,14 @@
 //     after a class declaration     STATIC_INITS, after the class's own
 //                                   text, before the enclosing body's end
 var NucEdits = (function () {
-    var Layer = { PRIVATE_IN: 9, TAIL_STORE: 6, REWRITE: 1, NODE: 0, INNER: -5 };
+    var Layer = { PRIVATE_SCOPE: 9, TAIL_STORE: 6, REWRITE: 1, NODE: 0, INNER: -5 };
     var BODY = 100000;   // beyond any depth rank (depth * 10)
     // The small ones sit among the depth ranks: after the closing and
     // before the opening text of nodes at depth 2 and more (ranks 11 and
     // up, -11 and down); what they are placed after is deeper than that.
     var Rank = {
-        SUPER_ACCESSOR: BODY + 30, ASYNC_OPEN: BODY + 20, PARAM_LETS: BODY + 10, CALL_THIS: BODY,
-        ASYNC_CLOSE: -BODY, FIELDS_AFTER_SUPER: 15, MADE_UP_CONSTRUCTOR: 15, FIELDS_AT_START: 5,
+        SUPER_ACCESSOR: BODY + 30, PARAM_LETS: BODY + 10, CALL_THIS: BODY,
+        FIELDS_AFTER_SUPER: 15, MADE_UP_CONSTRUCTOR: 15, FIELDS_AT_START: 5,
         STATIC_INITS: -10
     };
 

@@ -2,14 +2,25 @@
 // its braces and an arrow's `=>`: the super accessor and the generator
 // wrapper of an async function (async.js), the binding of an arrow
 // (bound-arrows.js) and the `let` of destructured parameters
-// (object-rest.js). An arrow that needs any of them gets a block body:
-//   async (a) => x        → (a) => __nucAsync(this, [], function* () { return x; })
-//   bound, async: a => x  → __nucBind(function (a) { return __nucAsync(this, arguments, function* () { return x; }); }, this)
+// (object-rest.js).
+//
+// An async function's parameters become the generator's: the text from its
+// `(` on is left in place and a new head is written before it, so a
+// throwing default or destructuring rejects the call's promise (it runs
+// inside __nucAsync) and sloppy `arguments` stays mapped to the parameters.
+// The new head has as many parameters as the function's `length`:
+//   async function f(a, b = 1) { … } → function f(__nucL0) { return __nucAsync(this, arguments, function* (a, b = 1) { … }); }
+//   async (a) => x                  → (__nucL0, ...__nucArgs) => __nucAsync(this, [__nucL0].concat(__nucArgs), function* (a) { return x; })
+//   bound, async: a => x            → __nucBind(function (__nucL0) { return __nucAsync(this, arguments, function* (a) { return x; }); }, this)
+// An async arrow that uses `arguments` (the enclosing function's) keeps
+// its parameters and hands those arguments on:
+//   async (a) => arguments[0]       → (a) => __nucAsync(this, arguments, function* () { return arguments[0]; })
 var NucPasses = NucPasses || {};
 NucPasses.functionBodies = function (ctx) {
     var edits = ctx.edits;
     var Rank = NucEdits.Rank;
     var NODE = NucEdits.Layer.NODE;
+    var INNER = NucEdits.Layer.INNER;
     var functions = [];
 
     function arrowToken(fn) {
@@ -17,19 +28,38 @@ NucPasses.functionBodies = function (ctx) {
         return edits.findToken(from, '=>', fn.body.start);
     }
 
+    // `__nucL0, __nucL1`: one name per parameter counted by `length`.
+    function lengthParams(fn) {
+        var names = [];
+        for (var i = 0; i < fn.params.length; i++) {
+            var t = fn.params[i].type;
+            if (t === 'AssignmentPattern' || t === 'RestElement')
+                break;
+            names.push('__nucL' + i);
+        }
+        return names;
+    }
+
+    function asyncFunction(fn, lets) {
+        var open = edits.findToken(fn.id ? fn.id.end : fn.start, '(', fn.body.start);
+        var superAccessor = ctx.passes.async.superAccessor(fn) ? 'const __nucSuper = (n) => super[n]; ' : '';
+        edits.insert(open, '(' + lengthParams(fn).join(', ') + ') { ' + superAccessor
+                     + 'return __nucAsync(this, arguments, function* ', edits.opening(fn, INNER));
+        edits.after(fn, '); }', INNER);
+        if (lets)
+            edits.insert(fn.body.start + 1, ' ' + lets, Rank.PARAM_LETS);
+    }
+
     function rewrite(fn) {
         var lets = ctx.passes.objectRest.lets(fn);
         var bind = ctx.passes.boundArrows.needsBinding(fn);
         if (fn.type !== 'ArrowFunctionExpression') {
-            var bodyOpen = fn.body.start + 1;
+            if (fn.async)
+                return asyncFunction(fn, lets);
             if (ctx.passes.async.superAccessor(fn))
-                edits.insert(bodyOpen, 'const __nucSuper = (n) => super[n]; ', Rank.SUPER_ACCESSOR);
-            if (fn.async) {
-                edits.insert(bodyOpen, ' return __nucAsync(this, arguments, function* () {', Rank.ASYNC_OPEN);
-                edits.insert(fn.body.end - 1, '}); ', Rank.ASYNC_CLOSE);
-            }
+                edits.insert(fn.body.start + 1, 'const __nucSuper = (n) => super[n]; ', Rank.SUPER_ACCESSOR);
             if (lets)
-                edits.insert(bodyOpen, ' ' + lets, Rank.PARAM_LETS);
+                edits.insert(fn.body.start + 1, ' ' + lets, Rank.PARAM_LETS);
             return;
         }
         var token = arrowToken(fn);
@@ -40,20 +70,26 @@ NucPasses.functionBodies = function (ctx) {
                 paramsStart++;
         }
         var parenthesised = edits.source.charAt(paramsStart) === '(';
+        var ownArguments = fn.async && !bind && NucAst.uses(fn, NucAst.isArguments);
         var head;
         var tail;
-        if (bind) {
-            edits.insert(paramsStart, '__nucBind(function ' + (parenthesised ? '' : '('), edits.opening(fn, NucEdits.Layer.INNER));
+        if (fn.async && !ownArguments) {
+            // The parameters move into the generator's head.
+            var names = lengthParams(fn);
+            var start = bind
+                ? '__nucBind(function (' + names.join(', ') + ') { return __nucAsync(this, arguments, function* '
+                : (names.length ? '(' + names.join(', ') + ', ...__nucArgs) => __nucAsync(this, [' + names.join(', ')
+                                  + '].concat(__nucArgs), function* '
+                                : '(...__nucArgs) => __nucAsync(this, __nucArgs, function* ');
+            edits.insert(paramsStart, start + (parenthesised ? '' : '('), edits.opening(fn, INNER));
+            head = (parenthesised ? '' : ')') + ' {';
+            tail = bind ? '}); }, this)' : '})';
+        } else if (bind) {
+            edits.insert(paramsStart, '__nucBind(function ' + (parenthesised ? '' : '('), edits.opening(fn, INNER));
             head = (parenthesised ? '' : ')') + ' {';
             tail = '}, this)';
-            if (fn.async) {
-                head += ' return __nucAsync(this, arguments, function* () {';
-                tail = '}); ' + tail;
-            }
         } else if (fn.async) {
-            // The enclosing function's arguments, when the arrow uses them.
-            var args = NucAst.uses(fn.body, NucAst.isArguments) ? 'arguments' : '[]';
-            head = '=> __nucAsync(this, ' + args + ', function* () {';
+            head = '=> __nucAsync(this, arguments, function* () {';
             tail = '})';
         } else if (lets) {
             head = '=> {';

@@ -19,8 +19,101 @@ NucPasses.refusals = function (ctx) {
             throw new Refusal('regular expression named groups, whose .groups is undefined in QJSEngine 6.4', node);
     }
 
+    // Identifiers QJSEngine 6.4's lexer cannot read (QJSENGINE.md item 9):
+    // escapes, ZWNJ/ZWJ, the Other_ID_Start and Other_ID_Continue
+    // characters (℘, ℮, ゛, ·, …) and characters beyond U+FFFF.
+    // (#private names are renamed, so they may hold any of these.)
+    var unreadable = /[\\\u00B7\u0387\u1369-\u1371\u1885\u1886\u19DA\u200C\u200D\u2118\u212E\u309B\u309C\uD800-\uDFFF]/;
+
+    // As a property name it can be written as a string instead:
+    // `o.\u{6F}` → `o["o"]`, `{ ℘() {} }` → `{ "℘"() {} }` (a field's name
+    // is written by class-fields.js); as a variable or label it is refused.
+    function unreadableName(node) {
+        var parent = node.__parent;
+        var name = JSON.stringify(node.name);
+        if (parent.type === 'MemberExpression' && parent.property === node && !parent.computed && !parent.optional) {
+            ctx.edits.replace(ctx.edits.findToken(parent.object.end, '.', node.start), node.end, '[' + name + ']');
+            return;
+        }
+        if ((parent.type === 'Property' || parent.type === 'MethodDefinition' || parent.type === 'PropertyDefinition')
+            && parent.key === node && !parent.computed && !parent.shorthand) {
+            if (parent.type !== 'PropertyDefinition')
+                ctx.edits.replace(node.start, node.end, name);
+            return;
+        }
+        throw new Refusal('an identifier with an escape sequence or a character QJSEngine 6.4 cannot read', node);
+    }
+
+    // Names a parameter pattern binds.
+    function bound(pattern, names) {
+        if (!pattern)
+            return names;
+        if (pattern.type === 'Identifier')
+            names.push(pattern.name);
+        else if (pattern.type === 'AssignmentPattern')
+            bound(pattern.left, names);
+        else if (pattern.type === 'RestElement')
+            bound(pattern.argument, names);
+        else if (pattern.type === 'ArrayPattern')
+            pattern.elements.forEach(function (e) { bound(e, names); });
+        else if (pattern.type === 'ObjectPattern')
+            pattern.properties.forEach(function (p) { bound(p.type === 'RestElement' ? p.argument : p.value, names); });
+        return names;
+    }
+    // Does `node` read one of `names`? (The walk has not set __parent
+    // below the function yet, so the parent is passed down.)
+    function reads(node, names, parent) {
+        if (node.type === 'Identifier')
+            return names.indexOf(node.name) >= 0
+                && !(parent && ((parent.type === 'MemberExpression' && parent.property === node && !parent.computed)
+                                || (parent.type === 'Property' && parent.key === node && !parent.computed && !parent.shorthand)));
+        if (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration')
+            return false;
+        for (var key in node) {
+            if (key === '__parent' || key === 'loc')
+                continue;
+            var value = node[key];
+            var list = Array.isArray(value) ? value : [value];
+            for (var i = 0; i < list.length; i++) {
+                if (list[i] && typeof list[i] === 'object' && typeof list[i].type === 'string' && reads(list[i], names, node))
+                    return true;
+            }
+        }
+        return false;
+    }
+    // QJSEngine 6.4 has no parameter TDZ and lets a named function
+    // expression's own name be overwritten (QJSENGINE.md item 8): code that
+    // relies on either behaves differently, so it is refused.
+    function functionDefects(fn) {
+        for (var i = 0; i < fn.params.length; i++) {
+            var param = fn.params[i];
+            if (param.type !== 'AssignmentPattern')
+                continue;
+            var later = [];
+            for (var j = i; j < fn.params.length; j++)
+                bound(fn.params[j], later);
+            if (reads(param.right, later, param))
+                throw new Refusal('a parameter default that refers to its own or a later parameter', param);
+        }
+        if (fn.type === 'FunctionExpression' && fn.id) {
+            var own = fn.id.name;
+            NucAst.uses(fn.body, function (n) {
+                var target = n.type === 'AssignmentExpression' ? n.left : n.type === 'UpdateExpression' ? n.argument : null;
+                if (target && target.type === 'Identifier' && target.name === own)
+                    throw new Refusal("assigning to a named function expression's own name inside it", n);
+                return false;
+            });
+        }
+    }
+
     return {
         every: function (node) {
+            if (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration' || node.type === 'ArrowFunctionExpression')
+                functionDefects(node);
+            if (node.type === 'Identifier' && unreadable.test(ctx.edits.source.slice(node.start, node.end)))
+                unreadableName(node);
+            if (node.type === 'SpreadElement' && node.argument.type === 'Identifier' && node.argument.name === 'yield')
+                throw new Refusal('spreading a variable named yield (...yield)', node);
             if (isFunction(node) && node.async && node.generator) {
                 var holder = node.__parent;
                 var at = holder && holder.value === node && (holder.type === 'MethodDefinition' || holder.type === 'Property')
