@@ -10,6 +10,7 @@
 #include "simulator/devicesimulator.h"
 #include "fakecloud.h"
 #include "testpeers.h"
+#include "uitesthelpers.h"
 #include "ui/offlinenetwork.h"
 #include "ui/translations.h"
 
@@ -32,6 +33,10 @@
 
 Q_IMPORT_QML_PLUGIN(ControlNucPlugin)
 
+using UiTest::collectTexts;
+using UiTest::findItem;
+using UiTest::findVisibleText;
+
 namespace {
 
 QStringList qmlWarnings;
@@ -47,48 +52,6 @@ void collectWarnings(QtMsgType type, const QMessageLogContext &context, const QS
     if (type >= QtWarningMsg && fromQml)
         qmlWarnings << message;
     previousHandler(type, context, message);
-}
-
-QQuickItem *findItem(QQuickItem *root, const QString &name)
-{
-    if (!root)
-        return nullptr;
-    if (root->objectName() == name)
-        return root;
-    const QList<QQuickItem *> children = root->childItems();
-    for (QQuickItem *child : children) {
-        if (QQuickItem *found = findItem(child, name))
-            return found;
-    }
-    return nullptr;
-}
-
-// The text of the first visible item called `name` under `root`.
-QString findVisibleText(QQuickItem *root, const QString &name)
-{
-    if (!root || !root->isVisible())
-        return {};
-    if (root->objectName() == name)
-        return root->property("text").toString();
-    const QList<QQuickItem *> children = root->childItems();
-    for (QQuickItem *child : children) {
-        const QString text = findVisibleText(child, name);
-        if (!text.isEmpty())
-            return text;
-    }
-    return {};
-}
-
-// Every Text item under `root` (QQuickText; a Label is one too).
-void collectTexts(QQuickItem *root, QList<QQuickItem *> *out)
-{
-    if (!root)
-        return;
-    if (root->inherits("QQuickText"))
-        out->append(root);
-    const QList<QQuickItem *> children = root->childItems();
-    for (QQuickItem *child : children)
-        collectTexts(child, out);
 }
 
 QString driverCode()
@@ -270,7 +233,7 @@ void tst_Dashboard::loadsWithoutWarnings()
     startController(QStringLiteral("2468"));
     loadUi();
     QVERIFY(QQuickTest::qWaitForPolish(m_window));
-    for (int tab = 0; tab < 3; ++tab) {
+    for (int tab = 0; tab < 4; ++tab) {
         click(QStringLiteral("tab_%1").arg(tab));
         // The tab's view is shown and laid out (any warning it has is out).
         QTRY_COMPARE(item(QStringLiteral("tabs"))->property("currentIndex").toInt(), tab);
@@ -320,6 +283,11 @@ void tst_Dashboard::listsFollowSyncsAndStatus()
     syncDriver(QStringLiteral("lobby_projector"), QStringLiteral("sync-ui-2"), QStringLiteral("class {"));
     QVERIFY(QTest::qWaitFor([&] { return syncs->property("count").toInt() == 2; }, 3000));
     click(QStringLiteral("tab_2"));
+    // The event log has it, with its error ...
+    QTRY_VERIFY_WITH_TIMEOUT(findVisibleText(item(QStringLiteral("eventsPage")), QStringLiteral("eventText"))
+                                 .startsWith(u"Sync of driver lobby_projector 1.2.0 failed – "), 3000);
+    // ... and so do the driver syncs with their steps.
+    click(QStringLiteral("eventsSyncs"));
     QVERIFY(QTest::qWaitFor([&] {
         QQuickItem *activity = item(QStringLiteral("activityPage"));
         return findVisibleText(activity, QStringLiteral("syncError")).contains(u"syntax error at line 1");
@@ -690,7 +658,7 @@ module.exports = Marked;
     QVERIFY(!trap.hasPendingConnections());
 
     // Every Text of every tab is plain text, whatever it shows.
-    for (int tab = 0; tab < 3; ++tab) {
+    for (int tab = 0; tab < 4; ++tab) {
         click(QStringLiteral("tab_%1").arg(tab));
         QTRY_COMPARE(item(QStringLiteral("tabs"))->property("currentIndex").toInt(), tab);
         QVERIFY(QQuickTest::qWaitForPolish(m_window));

@@ -26,6 +26,8 @@ class SyncActivityModel;
 class DriverSyncService;
 class ProtocolHandler;
 class DriverHostPool;
+class EventFeed;
+class EventLog;
 
 class Controller : public QObject
 {
@@ -60,6 +62,9 @@ public:
     // The hello message: identity, drivers and devices as now.
     Message hello() const;
 
+    // What happened, kept in the database (docs/dashboard.md "Events").
+    EventLog *eventLog() const { return m_events.get(); }
+
     // The driver host processes (docs/driver-hosts.md).
     DriverHostPool *driverHosts() const { return m_hosts.get(); }
 
@@ -87,6 +92,7 @@ private:
     StorageLayout m_layout;
     RootLock m_rootLock;   // first member of the root's own: released last
     Database m_db;   // the main thread's connection
+    std::unique_ptr<EventLog> m_events;   // its writer thread has its own connection
     std::unique_ptr<DriverHostPool> m_hosts;
     std::unique_ptr<ProtocolHandler> m_protocol;
     std::unique_ptr<CloudLink> m_link;
@@ -97,5 +103,6 @@ private:
     std::unique_ptr<DeviceListModel> m_deviceModel;
     std::unique_ptr<SyncActivityModel> m_syncModel;
     std::unique_ptr<SafeMode> m_safeMode;
+    std::unique_ptr<EventFeed> m_eventFeed;
     QTimer m_safeModeExpiry;   // safe mode ends by itself after this long without a crash
 };

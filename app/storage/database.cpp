@@ -43,6 +43,12 @@ const QStringList &migrations()
             " PRIMARY KEY (source_sha256, transformer_version));"),
         // 4: where a device is (device_sync `room`, PROTOCOL.md "Device details").
         QStringLiteral("ALTER TABLE devices ADD COLUMN room TEXT NOT NULL DEFAULT '';"),
+        // 5: the event log (app/events/EventLog keeps it bounded; newest by id).
+        QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS events ("
+            " id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, kind TEXT NOT NULL,"
+            " device_id TEXT, subject TEXT, from_value TEXT, to_value TEXT, message TEXT, detail TEXT);"
+            "CREATE INDEX IF NOT EXISTS events_device ON events(device_id, id);"),
     };
     return list;
 }

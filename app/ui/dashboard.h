@@ -89,6 +89,9 @@ public:
     // The devices a quarantine lift restarts, for the confirmation.
     Q_INVOKABLE QStringList quarantinedDevices() const;
 
+    // For the C++ views beside it (event log, system page).
+    Controller *controller() const { return m_controller; }
+
     bool safeMode() const;
     int recentCrashes() const;
     QStringList quarantined() const;
