@@ -72,7 +72,12 @@ Item {
             spacing: 4 * view.unit
             model: events
             reuseItems: true
+            // Wide and always there for a finger; anchored, so it stays at
+            // the edge whatever size the window had while it was hidden.
             ScrollBar.vertical: ScrollBar {
+                anchors.right: parent.right
+                anchors.top: parent.top
+                anchors.bottom: parent.bottom
                 width: 24 * view.unit
                 policy: ScrollBar.AlwaysOn
                 visible: list.contentHeight > list.height

@@ -83,6 +83,9 @@ Item {
         contentHeight: facts.implicitHeight
         boundsBehavior: Flickable.StopAtBounds
         ScrollBar.vertical: ScrollBar {
+            anchors.right: parent.right
+            anchors.top: parent.top
+            anchors.bottom: parent.bottom
             width: 24 * view.unit
             policy: ScrollBar.AlwaysOn
             visible: flick.contentHeight > flick.height

@@ -284,8 +284,14 @@ void tst_Dashboard::listsFollowSyncsAndStatus()
     QVERIFY(QTest::qWaitFor([&] { return syncs->property("count").toInt() == 2; }, 3000));
     click(QStringLiteral("tab_2"));
     // The event log has it, with its error ...
-    QTRY_VERIFY_WITH_TIMEOUT(findVisibleText(item(QStringLiteral("eventsPage")), QStringLiteral("eventText"))
-                                 .startsWith(u"Sync of driver lobby_projector 1.2.0 failed – "), 3000);
+    QTRY_VERIFY_WITH_TIMEOUT([&] {
+        QList<QQuickItem *> texts;
+        collectTexts(item(QStringLiteral("eventList")), &texts);
+        return std::any_of(texts.cbegin(), texts.cend(), [](QQuickItem *t) {
+            const QString shown = t->property("text").toString();
+            return shown.startsWith(u"Sync of driver lobby_projector 1.2.0 failed – ") && shown.contains(u"syntax error");
+        });
+    }(), 3000);
     // ... and so do the driver syncs with their steps.
     click(QStringLiteral("eventsSyncs"));
     QVERIFY(QTest::qWaitFor([&] {

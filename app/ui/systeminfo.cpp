@@ -10,6 +10,8 @@
 #include <QStorageInfo>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
+
 #include <unistd.h>
 
 namespace {
@@ -109,6 +111,10 @@ SystemInfo::Snapshot SystemInfo::read(const QString &root)
                                                                && i.flags().testFlag(QNetworkInterface::IsRunning)},
                                     {QStringLiteral("addresses"), addresses}};
     }
+    // Interfaces that are up first: those are the ones a technician looks for.
+    std::stable_sort(s.interfaces.begin(), s.interfaces.end(), [](const QVariant &a, const QVariant &b) {
+        return a.toMap().value(QStringLiteral("up")).toBool() && !b.toMap().value(QStringLiteral("up")).toBool();
+    });
     const QStorageInfo disk(root);
     s.diskFree = disk.bytesAvailable();
     s.diskTotal = disk.bytesTotal();
