@@ -8,6 +8,8 @@
 #include "ui/dashboard.h"
 #include "devices/devicemanager.h"
 #include "simulator/devicesimulator.h"
+#include "cloudsteps.h"
+#include "crashhistory.h"
 #include "fakecloud.h"
 #include "testpeers.h"
 #include "uitesthelpers.h"
@@ -172,12 +174,7 @@ void tst_Dashboard::loadUi()
 void tst_Dashboard::loadUi(bool kiosk)
 {
     m_engine = std::make_unique<QQmlApplicationEngine>();
-    m_engine->setNetworkAccessManagerFactory(&m_offlineNetwork);
-    m_engine->setInitialProperties({{QStringLiteral("dashboard"), QVariant::fromValue(m_dashboard.get())},
-                                    {QStringLiteral("kiosk"), kiosk}});
-    m_engine->load(QUrl(QStringLiteral("qrc:/ControlNuc/Main.qml")));
-    QVERIFY(!m_engine->rootObjects().isEmpty());
-    m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
+    m_window = UiTest::loadDashboard(*m_engine, m_dashboard.get(), kiosk, &m_offlineNetwork);
     QVERIFY(m_window);
     if (!kiosk) {
         m_window->resize(1280, 720);
@@ -206,21 +203,7 @@ void tst_Dashboard::click(const QString &objectName)
 
 void tst_Dashboard::syncDriver(const QString &type, const QString &syncId, const QString &code)
 {
-    const int from = int(m_cloud->messages().size());
-    m_cloud->send(QStringLiteral("driver_sync"),
-                  QJsonObject{{QStringLiteral("sync_id"), syncId},
-                              {QStringLiteral("driver_id"), QString(QStringLiteral("drv-") + type)},
-                              {QStringLiteral("driver_type"), type},
-                              {QStringLiteral("version"), QStringLiteral("1.2.0")},
-                              {QStringLiteral("driver_code"), code},
-                              {QStringLiteral("protocol_type"), QStringLiteral("tcp")},
-                              {QStringLiteral("connection_config"),
-                               QJsonObject{{QStringLiteral("host"), QStringLiteral("127.0.0.1")},
-                                           {QStringLiteral("port"), int(m_sim->tcpPort())}}}});
-    QVERIFY(QTest::qWaitFor([&] {
-        return !m_cloud->messagesOfType(QStringLiteral("driver_sync_complete"), from).isEmpty()
-            || !m_cloud->messagesOfType(QStringLiteral("driver_sync_error"), from).isEmpty();
-    }, 10000));
+    QVERIFY(CloudSteps::syncDriver(*m_cloud, type, syncId, code, m_sim->tcpPort()));
 }
 
 void tst_Dashboard::provision(const QJsonArray &devices)
@@ -489,17 +472,7 @@ void tst_Dashboard::kioskIsFullScreenAndCannotBeClosed()
 void tst_Dashboard::safeModeBannerAndReEnable()
 {
     // Earlier runs crashed three times in a row, minutes ago.
-    const QString var = m_dir->path() + QStringLiteral("/root/var");
-    QVERIFY(QDir().mkpath(var));
-    QFile state(var + QStringLiteral("/run-state.json"));
-    QVERIFY(state.open(QIODevice::WriteOnly));
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    state.write(QJsonDocument(QJsonObject{{QStringLiteral("running"), true},
-                                          {QStringLiteral("started_at"), now.addSecs(-5).toString(Qt::ISODateWithMs)},
-                                          {QStringLiteral("crashes"), QJsonArray{now.addSecs(-120).toString(Qt::ISODateWithMs),
-                                                                                 now.addSecs(-60).toString(Qt::ISODateWithMs)}}})
-                    .toJson());
-    state.close();
+    QVERIFY(CrashHistory::writeThreeCrashes(m_dir->path() + QStringLiteral("/root/var")));
     startController(QStringLiteral("2468"));
     syncDriver(QStringLiteral("lobby_projector"), QStringLiteral("sync-safe"));
     loadUi();

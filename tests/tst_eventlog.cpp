@@ -13,6 +13,8 @@
 #include "simulator/devicesimulator.h"
 #include "storage/database.h"
 #include "ui/translations.h"
+#include "cloudsteps.h"
+#include "crashhistory.h"
 #include "fakecloud.h"
 #include "testpeers.h"
 
@@ -69,7 +71,8 @@ private slots:
     void wordsEveryKind();
     void sinceAcceptsSpansAndIsoTimes();
     void controllerRecordsWhatHappens();
-    void safeModeAndQuarantineAreEvents();
+    void safeModeIsAnEvent();
+    void quarantineOnAndOffAreEvents();
     void refusedCredentialsAreOneEvent();
     void commandLinePrintsBesideARunningController();
 
@@ -263,21 +266,7 @@ Config tst_EventLog::controllerConfig() const
 
 void tst_EventLog::syncDriver(const QString &type, const QString &syncId, const QString &code)
 {
-    const int from = int(m_cloud->messages().size());
-    m_cloud->send(QStringLiteral("driver_sync"),
-                  QJsonObject{{QStringLiteral("sync_id"), syncId},
-                              {QStringLiteral("driver_id"), QString(QStringLiteral("drv-") + type)},
-                              {QStringLiteral("driver_type"), type},
-                              {QStringLiteral("version"), QStringLiteral("1.2.0")},
-                              {QStringLiteral("driver_code"), code},
-                              {QStringLiteral("protocol_type"), QStringLiteral("tcp")},
-                              {QStringLiteral("connection_config"),
-                               QJsonObject{{QStringLiteral("host"), QStringLiteral("127.0.0.1")},
-                                           {QStringLiteral("port"), int(m_sim->tcpPort())}}}});
-    QVERIFY(QTest::qWaitFor([&] {
-        return !m_cloud->messagesOfType(QStringLiteral("driver_sync_complete"), from).isEmpty()
-            || !m_cloud->messagesOfType(QStringLiteral("driver_sync_error"), from).isEmpty();
-    }, 10000));
+    QVERIFY(CloudSteps::syncDriver(*m_cloud, type, syncId, code, m_sim->tcpPort()));
 }
 
 void tst_EventLog::controllerRecordsWhatHappens()
@@ -331,18 +320,10 @@ void tst_EventLog::controllerRecordsWhatHappens()
     QVERIFY2(stored({QStringLiteral("proj-1"), QDateTime(), 0}).size() < 12, qPrintable(all));
 }
 
-void tst_EventLog::safeModeAndQuarantineAreEvents()
+void tst_EventLog::safeModeIsAnEvent()
 {
     // Earlier runs crashed three times in a row, minutes ago.
-    QFile state(m_dir->path() + QStringLiteral("/var/run-state.json"));
-    QVERIFY(state.open(QIODevice::WriteOnly));
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    state.write(QJsonDocument(QJsonObject{{QStringLiteral("running"), true},
-                                          {QStringLiteral("started_at"), now.addSecs(-5).toString(Qt::ISODateWithMs)},
-                                          {QStringLiteral("crashes"), QJsonArray{now.addSecs(-120).toString(Qt::ISODateWithMs),
-                                                                                 now.addSecs(-60).toString(Qt::ISODateWithMs)}}})
-                    .toJson());
-    state.close();
+    QVERIFY(CrashHistory::writeThreeCrashes(m_dir->path() + QStringLiteral("/var")));
     auto controller = std::make_unique<Controller>(controllerConfig());
     QCOMPARE(controller->start(), QString());
     QVERIFY(controller->safeMode());
@@ -357,6 +338,42 @@ void tst_EventLog::safeModeAndQuarantineAreEvents()
     QVERIFY2(EventText::describe(events.at(1)).startsWith(u"Safe mode entered: drivers stopped – "),
              qPrintable(EventText::describe(events.at(1))));
     QCOMPARE(events.at(0).to, QStringLiteral("left"));
+}
+
+void tst_EventLog::quarantineOnAndOffAreEvents()
+{
+    m_cloud = std::make_unique<FakeCloud>();
+    QVERIFY(m_cloud->listen());
+    m_sim = std::make_unique<DeviceSimulator>();
+    QCOMPARE(m_sim->start(0, DeviceSimulator::Off), QString());
+    Config c = controllerConfig();
+    c.quarantineFailures = 1;   // the first host crash quarantines the type
+    Controller controller(c);
+    QCOMPARE(controller.start(), QString());
+    QVERIFY(m_cloud->waitForMessage(QStringLiteral("hello")) >= 0);
+    // Crashes its host at connect().
+    syncDriver(QStringLiteral("crasher"), QStringLiteral("sq"), QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
+class Crasher extends BaseDriver {
+  connect() { return Promise.resolve({ then() { throw new Error('x'); } }); }
+}
+module.exports = Crasher;
+)JS"));
+    m_cloud->send(QStringLiteral("device_sync"),
+                  QJsonObject{{QStringLiteral("devices"),
+                               QJsonArray{QJsonObject{{QStringLiteral("device_id"), QStringLiteral("c1")},
+                                                      {QStringLiteral("type"), QStringLiteral("crasher")}}}}});
+    QTRY_COMPARE_WITH_TIMEOUT(controller.quarantined(), QStringList{QStringLiteral("crasher")}, 10000);
+    QVERIFY(controller.clearQuarantine(QStringLiteral("crasher")));
+    controller.eventLog()->flushAndWait();
+    openDatabase();
+    QStringList quarantine;
+    const QList<Event> events = stored({QString(), QDateTime(), 0});
+    for (auto it = events.crbegin(); it != events.crend(); ++it) {
+        if (it->kind == u"quarantine")
+            quarantine << EventText::describe(*it);
+    }
+    QCOMPARE(quarantine, (QStringList{QStringLiteral("Driver crasher quarantined: its host failed too often"),
+                                      QStringLiteral("Quarantine of driver crasher lifted")}));
 }
 
 void tst_EventLog::refusedCredentialsAreOneEvent()

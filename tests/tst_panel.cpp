@@ -11,6 +11,7 @@
 #include "ui/dashboard.h"
 #include "ui/offlinenetwork.h"
 #include "ui/translations.h"
+#include "cloudsteps.h"
 #include "fakecloud.h"
 #include "uitesthelpers.h"
 
@@ -156,12 +157,7 @@ void tst_Panel::startController(const std::function<void(Config &)> &adjust)
 void tst_Panel::loadUi(bool kiosk)
 {
     m_engine = std::make_unique<QQmlApplicationEngine>();
-    m_engine->setNetworkAccessManagerFactory(&m_offlineNetwork);
-    m_engine->setInitialProperties({{QStringLiteral("dashboard"), QVariant::fromValue(m_dashboard.get())},
-                                    {QStringLiteral("kiosk"), kiosk}});
-    m_engine->load(QUrl(QStringLiteral("qrc:/ControlNuc/Main.qml")));
-    QVERIFY(!m_engine->rootObjects().isEmpty());
-    m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
+    m_window = UiTest::loadDashboard(*m_engine, m_dashboard.get(), kiosk, &m_offlineNetwork);
     QVERIFY(m_window);
     if (!kiosk) {
         m_window->resize(1280, 800);
@@ -189,21 +185,7 @@ void tst_Panel::click(const QString &objectName)
 
 void tst_Panel::syncDriver(const QString &type, const QString &code)
 {
-    const int from = int(m_cloud->messages().size());
-    m_cloud->send(QStringLiteral("driver_sync"),
-                  QJsonObject{{QStringLiteral("sync_id"), QString(QStringLiteral("sync-") + type)},
-                              {QStringLiteral("driver_id"), QString(QStringLiteral("drv-") + type)},
-                              {QStringLiteral("driver_type"), type},
-                              {QStringLiteral("version"), QStringLiteral("1.2.0")},
-                              {QStringLiteral("driver_code"), code},
-                              {QStringLiteral("protocol_type"), QStringLiteral("tcp")},
-                              {QStringLiteral("connection_config"),
-                               QJsonObject{{QStringLiteral("host"), QStringLiteral("127.0.0.1")},
-                                           {QStringLiteral("port"), int(m_sim->tcpPort())}}}});
-    QVERIFY(QTest::qWaitFor([&] {
-        return !m_cloud->messagesOfType(QStringLiteral("driver_sync_complete"), from).isEmpty()
-            || !m_cloud->messagesOfType(QStringLiteral("driver_sync_error"), from).isEmpty();
-    }, 10000));
+    QVERIFY(CloudSteps::syncDriver(*m_cloud, type, QStringLiteral("sync-") + type, code, m_sim->tcpPort()));
 }
 
 // A hall's worth: projectors that connect, and a DSP whose driver is missing.

@@ -2,11 +2,24 @@
 // objectName, read texts, and find text that does not fit (layoutProblems).
 #pragma once
 
+#include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QStringList>
 
 namespace UiTest {
+
+// Loads the dashboard as main() does (no network, `dashboard` and `kiosk`
+// given); the window, or null if it did not load.
+inline QQuickWindow *loadDashboard(QQmlApplicationEngine &engine, QObject *dashboard, bool kiosk,
+                                   QQmlNetworkAccessManagerFactory *network)
+{
+    engine.setNetworkAccessManagerFactory(network);
+    engine.setInitialProperties({{QStringLiteral("dashboard"), QVariant::fromValue(dashboard)},
+                                 {QStringLiteral("kiosk"), kiosk}});
+    engine.load(QUrl(QStringLiteral("qrc:/ControlNuc/Main.qml")));
+    return engine.rootObjects().isEmpty() ? nullptr : qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+}
 
 inline QQuickItem *findItem(QQuickItem *root, const QString &name)
 {
