@@ -439,6 +439,8 @@ void tst_Panel::everyViewFitsAtEverySize()
             click(QLatin1String(key));
         QTRY_VERIFY(item(QStringLiteral("pinProblem"))->isVisible());
         checkFits(QStringLiteral("PIN dialog, wrong PIN"));
+        if (size == QSize(800, 480))
+            QVERIFY(m_window->grabWindow().save(QStringLiteral("panel-pin-%1-800x480.png").arg(language)));
         click(QStringLiteral("cancelButton"));
         QTRY_VERIFY(!item(QStringLiteral("pinTitle")) || !item(QStringLiteral("pinTitle"))->isVisible());
         // A result bar floats over the page: the page does not move.

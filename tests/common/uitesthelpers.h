@@ -94,6 +94,14 @@ inline void walk(QQuickItem *item, const QRectF &window, QQuickItem *scroller, Q
     const QRectF scene = item->mapRectToScene(QRectF(0, 0, item->width(), item->height()));
     const bool isText = item->inherits("QQuickText") && !item->property("text").toString().isEmpty();
     const bool isButton = item->inherits("QQuickAbstractButton");
+    const bool isPopup = item->inherits("QQuickPopupItem");   // a dialog's frame
+    // Qt keeps a popup inside the window by cutting its height: then its
+    // content needs more than it has.
+    if (isPopup && (!inside(scene, window, true) || item->implicitHeight() > item->height() + 1)) {
+        problems->append(QStringLiteral("%1: popup needs %2 px high, has %3 (%4,%5 %6×%7)").arg(describe(item))
+                             .arg(item->implicitHeight()).arg(item->height())
+                             .arg(scene.x()).arg(scene.y()).arg(scene.width()).arg(scene.height()));
+    }
     if (isText || isButton) {
         const QString what = describe(item);
         if (isText) {
@@ -144,7 +152,7 @@ inline void walk(QQuickItem *item, const QRectF &window, QQuickItem *scroller, Q
 // wraps but is wider than its item, any Text whose content is larger than
 // its item, and texts and buttons that lie outside their parent, outside
 // the window (horizontally only inside a scrolling view) or outside an item
-// that clips them. Each problem is a line naming the item.
+// that clips them, and dialogs (popups) not wholly inside the window. Each problem is a line naming the item.
 inline QStringList layoutProblems(QQuickWindow *window)
 {
     QStringList problems;
