@@ -5,8 +5,10 @@
 #include "controller/controller.h"
 #include "ui/dashboard.h"
 #include "core/logcategories.h"
+#include "events/eventcli.h"
 #include "hosts/driverhostprocess.h"
 #include "hosts/hostvalidator.h"
+#include "storage/storagelayout.h"
 #include "system/systemdnotifier.h"
 #include "ui/offlinenetwork.h"
 #include "ui/translations.h"
@@ -147,6 +149,19 @@ int main(int argc, char *argv[])
         });
         return CloudCheck::exitStatus(outcome);
     }
+    if (config.showEvents) {
+        // Read-only and without the root lock: it may run beside the service,
+        // and it starts nothing.
+        QCoreApplication app(argc, argv);
+        QTranslator words;   // the events in --lang's words (plural forms from the English file)
+        if (!Translations::load(words, config.language).isEmpty())
+            QCoreApplication::installTranslator(&words);
+        EventQuery query;
+        query.deviceId = config.eventsDevice;
+        query.since = config.eventsSince;
+        query.limit = 0;
+        return EventCli::run(StorageLayout(config.root).databasePath(), query, stdout, stderr);
+    }
     if (!config.headless && !haveDisplay(environment)) {
         std::fprintf(stderr, "control-nuc: no display found (no DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM); "
                              "running headless\n");
@@ -162,8 +177,12 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(NUC_APP_VERSION));
 
     QTranslator translator;
-    if (!Translations::load(translator, config.language).isEmpty())
+    const QString language = Translations::load(translator, config.language);
+    if (!language.isEmpty()) {
         QCoreApplication::installTranslator(&translator);
+        // Dates and times in the chosen language too (Qt.locale() in QML).
+        QLocale::setDefault(QLocale(language));
+    }
 
     Controller controller(config);
     const QString error = controller.start();

@@ -27,7 +27,7 @@ Rectangle {
         ColumnLayout {
             spacing: 2 * header.unit
             Layout.fillWidth: true
-            Layout.minimumWidth: 150 * header.unit
+            Layout.minimumWidth: 120 * header.unit
             Text {
                 textFormat: Text.PlainText
                 objectName: "controllerName"
@@ -42,7 +42,7 @@ Rectangle {
                 textFormat: Text.PlainText
                 text: qsTr("Controller %1 · v%2").arg(header.dashboard.controllerId).arg(header.dashboard.appVersion)
                 color: Theme.textDim
-                font.pixelSize: 15 * header.unit
+                font.pixelSize: 16 * header.unit
                 elide: Text.ElideRight
                 Layout.fillWidth: true
             }
@@ -54,7 +54,7 @@ Rectangle {
                 textFormat: Text.PlainText
                 text: qsTr("Cloud")
                 color: Theme.textDim
-                font.pixelSize: 15 * header.unit
+                font.pixelSize: 16 * header.unit
             }
             StatusBadge {
                 objectName: "cloudBadge"
@@ -66,7 +66,11 @@ Rectangle {
                 objectName: "cloudDetail"
                 visible: text.length > 0
                 color: Theme.textDim
-                font.pixelSize: 15 * header.unit
+                font.pixelSize: 16 * header.unit
+                // The whole reason is on the system page; here it must not
+                // push the counts off the screen.
+                Layout.maximumWidth: 200 * header.unit
+                elide: Text.ElideRight
                 text: header.dashboard.cloudState === "reconnecting"
                       ? qsTr("next try in %n s", "", header.secondsUntil(header.dashboard.nextAttemptAt))
                       : header.dashboard.cloudState === "refused"
@@ -88,7 +92,7 @@ Rectangle {
                 objectName: "count_" + modelData.status
                 color: modelData.status === "error" && modelData.count > 0 ? Theme.bad : Theme.surfaceHigh
                 radius: 8 * header.unit
-                implicitWidth: Math.max(78 * header.unit, tile.implicitWidth + 14 * header.unit)
+                implicitWidth: Math.max(70 * header.unit, tile.implicitWidth + 12 * header.unit)
                 implicitHeight: tile.implicitHeight + 12 * header.unit
                 ColumnLayout {
                     id: tile
@@ -99,7 +103,7 @@ Rectangle {
                         Layout.alignment: Qt.AlignHCenter
                         text: modelData.count
                         color: modelData.status === "error" && modelData.count > 0 ? "white" : Theme.statusColor(modelData.status)
-                        font.pixelSize: 30 * header.unit
+                        font.pixelSize: 26 * header.unit
                         font.bold: true
                     }
                     Text {
@@ -107,7 +111,7 @@ Rectangle {
                         Layout.alignment: Qt.AlignHCenter
                         text: Theme.statusSymbol(modelData.status) + " " + badgeWords.label(modelData.status)
                         color: modelData.status === "error" && modelData.count > 0 ? "white" : Theme.textDim
-                        font.pixelSize: 13 * header.unit
+                        font.pixelSize: 16 * header.unit
                     }
                 }
             }

@@ -2,6 +2,7 @@ import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
 import QtQuick.Window
+import QtQuick.Templates as T
 import ControlNuc
 
 // The touchscreen dashboard. Presentation only: everything it shows and does
@@ -18,8 +19,12 @@ ApplicationWindow {
     property bool resultOk: true
     property var resultFailing: []   // devices not connected after the action
 
-    width: 1280
-    height: 720
+    // Follows the screen: full screen in kiosk mode, otherwise the screen's
+    // free area to start with and resizable down to a 7" panel's 800×480.
+    width: Screen.desktopAvailableWidth > 0 ? Screen.desktopAvailableWidth : 1280
+    height: Screen.desktopAvailableHeight > 0 ? Screen.desktopAvailableHeight : 800
+    minimumWidth: Math.min(800, width)
+    minimumHeight: Math.min(480, height)
     visible: true
     visibility: kiosk ? Window.FullScreen : Window.AutomaticVisibility
     flags: kiosk ? (Qt.Window | Qt.FramelessWindowHint) : Qt.Window
@@ -163,83 +168,6 @@ ApplicationWindow {
             }
         }
 
-        // Anything in error, impossible to miss.
-        Rectangle {
-            objectName: "errorBanner"
-            Layout.fillWidth: true
-            visible: window.dashboard.errorCount > 0
-            color: Theme.bad
-            implicitHeight: bannerText.implicitHeight + 16 * window.unit
-            Text {
-                id: bannerText
-                textFormat: Text.PlainText
-                anchors.centerIn: parent
-                text: "✖ " + qsTr("%n device(s) in error", "", window.dashboard.errorCount)
-                color: "white"
-                font.pixelSize: 22 * window.unit
-                font.bold: true
-            }
-            TapHandler {
-                onTapped: {
-                    tabs.currentIndex = 0
-                    devicesPage.statusFilter = "error"
-                }
-            }
-        }
-
-        // What the technician asked for: running, then the result.
-        Rectangle {
-            objectName: "actionBar"
-            Layout.fillWidth: true
-            visible: window.dashboard.actionRunning || window.resultText.length > 0
-            // Done with devices still down: the warning colour, and which.
-            color: window.dashboard.actionRunning ? Theme.surfaceHigh
-                 : window.resultOk ? Theme.ok
-                 : window.resultFailing.length > 0 ? Theme.busy : Theme.bad
-            implicitHeight: Math.max(50 * window.unit, actionRow.implicitHeight + 12 * window.unit)
-            ColumnLayout {
-                id: actionRow
-                anchors.fill: parent
-                anchors.leftMargin: 14 * window.unit
-                anchors.rightMargin: 14 * window.unit
-                anchors.topMargin: 6 * window.unit
-                anchors.bottomMargin: 6 * window.unit
-                spacing: 2 * window.unit
-                RowLayout {
-                    Layout.fillWidth: true
-                    spacing: 12 * window.unit
-                    BusyIndicator {
-                        running: window.dashboard.actionRunning
-                        visible: running
-                        implicitWidth: 40 * window.unit
-                        implicitHeight: 40 * window.unit
-                    }
-                    Text {
-                        objectName: "actionText"
-                        textFormat: Text.PlainText
-                        Layout.fillWidth: true
-                        text: window.dashboard.actionRunning ? window.dashboard.actionText : window.resultText
-                        color: "white"
-                        font.pixelSize: 19 * window.unit
-                        font.bold: true
-                        elide: Text.ElideRight
-                    }
-                }
-                Text {
-                    textFormat: Text.PlainText
-                    objectName: "actionFailing"
-                    Layout.fillWidth: true
-                    visible: !window.dashboard.actionRunning && window.resultFailing.length > 0
-                    text: qsTr("Not connected: %1").arg(window.resultFailing.join("  ·  "))
-                    color: "white"
-                    font.pixelSize: 16 * window.unit
-                    wrapMode: Text.Wrap
-                    maximumLineCount: 4
-                    elide: Text.ElideRight
-                }
-            }
-        }
-
         RowLayout {
           Layout.fillWidth: true
           Layout.fillHeight: false
@@ -253,7 +181,8 @@ ApplicationWindow {
             Repeater {
                 model: [qsTr("Devices (%1)").arg(window.dashboard.deviceCount),
                         qsTr("Drivers (%1)").arg(window.dashboard.drivers.count),
-                        qsTr("Sync activity")]
+                        qsTr("Events"),
+                        qsTr("System")]
                 delegate: TabButton {
                     required property string modelData
                     required property int index
@@ -281,6 +210,17 @@ ApplicationWindow {
                         }
                     }
                 }
+            }
+          }
+          Rectangle {
+            color: Theme.surface
+            Layout.fillHeight: true
+            implicitWidth: clock.implicitWidth + 16 * window.unit
+            HeaderClock {
+                id: clock
+                anchors.centerIn: parent
+                unit: window.unit
+                now: window.now
             }
           }
           Rectangle {
@@ -339,12 +279,134 @@ ApplicationWindow {
                 }
             }
 
-            ActivityView {
-                objectName: "activityPage"
+            EventLogView {
+                objectName: "eventsPage"
+                dashboard: window.dashboard
+                unit: window.unit
+            }
+
+            SystemView {
+                objectName: "systemPage"
                 dashboard: window.dashboard
                 unit: window.unit
             }
         }
+
+        // Anything in error, impossible to miss.
+        Rectangle {
+            objectName: "errorBanner"
+            Layout.fillWidth: true
+            visible: window.dashboard.errorCount > 0
+            color: Theme.bad
+            implicitHeight: bannerText.implicitHeight + 16 * window.unit
+            Text {
+                id: bannerText
+                textFormat: Text.PlainText
+                anchors.centerIn: parent
+                text: "✖ " + qsTr("%n device(s) in error", "", window.dashboard.errorCount)
+                color: "white"
+                font.pixelSize: 22 * window.unit
+                font.bold: true
+            }
+            TapHandler {
+                onTapped: {
+                    tabs.currentIndex = 0
+                    devicesPage.statusFilter = "error"
+                }
+            }
+        }
+    }
+
+    // What the technician asked for: running, then the result. Floats over
+    // the bottom of the page, so nothing moves under the finger; tap to close.
+    Rectangle {
+        objectName: "actionBar"
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.bottom: parent.bottom
+        anchors.margins: 10 * window.unit
+        height: implicitHeight
+        radius: 10 * window.unit
+        z: 10
+        visible: window.dashboard.actionRunning || window.resultText.length > 0
+        // Done with devices still down: the warning colour, and which.
+        color: window.dashboard.actionRunning ? Theme.surfaceHigh
+             : window.resultOk ? Theme.ok
+             : window.resultFailing.length > 0 ? Theme.busy : Theme.bad
+        implicitHeight: Math.max(50 * window.unit, actionRow.implicitHeight + 12 * window.unit)
+        ColumnLayout {
+            id: actionRow
+            anchors.fill: parent
+            anchors.leftMargin: 14 * window.unit
+            anchors.rightMargin: 14 * window.unit
+            anchors.topMargin: 6 * window.unit
+            anchors.bottomMargin: 6 * window.unit
+            spacing: 2 * window.unit
+            RowLayout {
+                Layout.fillWidth: true
+                spacing: 12 * window.unit
+                BusyIndicator {
+                    running: window.dashboard.actionRunning
+                    visible: running
+                    implicitWidth: 40 * window.unit
+                    implicitHeight: 40 * window.unit
+                }
+                Text {
+                    objectName: "actionText"
+                    textFormat: Text.PlainText
+                    Layout.fillWidth: true
+                    text: window.dashboard.actionRunning ? window.dashboard.actionText : window.resultText
+                    color: "white"
+                    font.pixelSize: 19 * window.unit
+                    font.bold: true
+                    elide: Text.ElideRight
+                }
+            }
+            Text {
+                textFormat: Text.PlainText
+                objectName: "actionFailing"
+                Layout.fillWidth: true
+                visible: !window.dashboard.actionRunning && window.resultFailing.length > 0
+                text: qsTr("Not connected: %1").arg(window.resultFailing.join("  ·  "))
+                color: "white"
+                font.pixelSize: 16 * window.unit
+                wrapMode: Text.Wrap
+                maximumLineCount: 4
+                elide: Text.ElideRight
+            }
+        }
+        TapHandler {
+            enabled: !window.dashboard.actionRunning
+            onTapped: resultTimer.triggered()
+        }
+    }
+
+    // Kiosk: dim, then blank the screen when nobody touches it; the waking
+    // touch does nothing else. A device going to error wakes it.
+    IdleMonitor {
+        id: idle
+        objectName: "idleMonitor"
+        window: window
+        dashboard: window.dashboard
+        enabled: window.kiosk
+    }
+    property int lastErrorCount: 0
+    Connections {
+        target: window.dashboard
+        function onCountsChanged() {
+            if (window.dashboard.errorCount > window.lastErrorCount)
+                idle.wake()
+            window.lastErrorCount = window.dashboard.errorCount
+        }
+    }
+    Rectangle {
+        objectName: "idleShade"
+        parent: T.Overlay.overlay
+        anchors.fill: parent
+        z: 1000
+        color: "black"
+        visible: idle.state !== "awake"
+        opacity: idle.state === "blank" ? 1 : 0.7
     }
 
     PinDialog {

@@ -87,12 +87,8 @@ Popup {
             visible: dialog.dashboard.pinConfigured && !dialog.confirming
             spacing: 8 * dialog.unit
             Layout.fillWidth: true
-            Text {
-                textFormat: Text.PlainText
-                text: qsTr("Enter the technician PIN")
-                color: Theme.textDim
-                font.pixelSize: 17 * dialog.unit
-            }
+            // Empty, the field asks for the PIN itself: at 800×480 the
+            // dialog has no height to spare for a separate caption.
             Rectangle {
                 Layout.fillWidth: true
                 implicitHeight: 52 * dialog.unit
@@ -102,9 +98,9 @@ Popup {
                     textFormat: Text.PlainText
                     objectName: "pinDots"
                     anchors.centerIn: parent
-                    text: dialog.pin.length ? "●".repeat(dialog.pin.length) : "—"
-                    color: Theme.text
-                    font.pixelSize: 26 * dialog.unit
+                    text: dialog.pin.length ? "●".repeat(dialog.pin.length) : qsTr("Enter the technician PIN")
+                    color: dialog.pin.length ? Theme.text : Theme.textDim
+                    font.pixelSize: (dialog.pin.length ? 26 : 18) * dialog.unit
                 }
             }
             Text {
@@ -127,7 +123,7 @@ Popup {
                         objectName: "key_" + (modelData === "⌫" ? "back" : modelData)
                         unit: dialog.unit
                         Layout.fillWidth: true
-                        implicitHeight: 56 * dialog.unit
+                        implicitHeight: 52 * dialog.unit
                         text: modelData
                         tint: modelData === "OK" ? Theme.accent : Theme.surfaceHigh
                         enabled: modelData !== "OK" || dialog.pin.length > 0

@@ -8,8 +8,11 @@
 #include "ui/dashboard.h"
 #include "devices/devicemanager.h"
 #include "simulator/devicesimulator.h"
+#include "cloudsteps.h"
+#include "crashhistory.h"
 #include "fakecloud.h"
 #include "testpeers.h"
+#include "uitesthelpers.h"
 #include "ui/offlinenetwork.h"
 #include "ui/translations.h"
 
@@ -32,6 +35,10 @@
 
 Q_IMPORT_QML_PLUGIN(ControlNucPlugin)
 
+using UiTest::collectTexts;
+using UiTest::findItem;
+using UiTest::findVisibleText;
+
 namespace {
 
 QStringList qmlWarnings;
@@ -47,48 +54,6 @@ void collectWarnings(QtMsgType type, const QMessageLogContext &context, const QS
     if (type >= QtWarningMsg && fromQml)
         qmlWarnings << message;
     previousHandler(type, context, message);
-}
-
-QQuickItem *findItem(QQuickItem *root, const QString &name)
-{
-    if (!root)
-        return nullptr;
-    if (root->objectName() == name)
-        return root;
-    const QList<QQuickItem *> children = root->childItems();
-    for (QQuickItem *child : children) {
-        if (QQuickItem *found = findItem(child, name))
-            return found;
-    }
-    return nullptr;
-}
-
-// The text of the first visible item called `name` under `root`.
-QString findVisibleText(QQuickItem *root, const QString &name)
-{
-    if (!root || !root->isVisible())
-        return {};
-    if (root->objectName() == name)
-        return root->property("text").toString();
-    const QList<QQuickItem *> children = root->childItems();
-    for (QQuickItem *child : children) {
-        const QString text = findVisibleText(child, name);
-        if (!text.isEmpty())
-            return text;
-    }
-    return {};
-}
-
-// Every Text item under `root` (QQuickText; a Label is one too).
-void collectTexts(QQuickItem *root, QList<QQuickItem *> *out)
-{
-    if (!root)
-        return;
-    if (root->inherits("QQuickText"))
-        out->append(root);
-    const QList<QQuickItem *> children = root->childItems();
-    for (QQuickItem *child : children)
-        collectTexts(child, out);
 }
 
 QString driverCode()
@@ -210,12 +175,7 @@ void tst_Dashboard::loadUi()
 void tst_Dashboard::loadUi(bool kiosk)
 {
     m_engine = std::make_unique<QQmlApplicationEngine>();
-    m_engine->setNetworkAccessManagerFactory(&m_offlineNetwork);
-    m_engine->setInitialProperties({{QStringLiteral("dashboard"), QVariant::fromValue(m_dashboard.get())},
-                                    {QStringLiteral("kiosk"), kiosk}});
-    m_engine->load(QUrl(QStringLiteral("qrc:/ControlNuc/Main.qml")));
-    QVERIFY(!m_engine->rootObjects().isEmpty());
-    m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
+    m_window = UiTest::loadDashboard(*m_engine, m_dashboard.get(), kiosk, &m_offlineNetwork);
     QVERIFY(m_window);
     if (!kiosk) {
         m_window->resize(1280, 720);
@@ -244,21 +204,7 @@ void tst_Dashboard::click(const QString &objectName)
 
 void tst_Dashboard::syncDriver(const QString &type, const QString &syncId, const QString &code)
 {
-    const int from = int(m_cloud->messages().size());
-    m_cloud->send(QStringLiteral("driver_sync"),
-                  QJsonObject{{QStringLiteral("sync_id"), syncId},
-                              {QStringLiteral("driver_id"), QString(QStringLiteral("drv-") + type)},
-                              {QStringLiteral("driver_type"), type},
-                              {QStringLiteral("version"), QStringLiteral("1.2.0")},
-                              {QStringLiteral("driver_code"), code},
-                              {QStringLiteral("protocol_type"), QStringLiteral("tcp")},
-                              {QStringLiteral("connection_config"),
-                               QJsonObject{{QStringLiteral("host"), QStringLiteral("127.0.0.1")},
-                                           {QStringLiteral("port"), int(m_sim->tcpPort())}}}});
-    QVERIFY(QTest::qWaitFor([&] {
-        return !m_cloud->messagesOfType(QStringLiteral("driver_sync_complete"), from).isEmpty()
-            || !m_cloud->messagesOfType(QStringLiteral("driver_sync_error"), from).isEmpty();
-    }, 10000));
+    QVERIFY(CloudSteps::syncDriver(*m_cloud, type, syncId, code, m_sim->tcpPort()));
 }
 
 void tst_Dashboard::provision(const QJsonArray &devices)
@@ -271,7 +217,7 @@ void tst_Dashboard::loadsWithoutWarnings()
     startController(QStringLiteral("2468"));
     loadUi();
     QVERIFY(QQuickTest::qWaitForPolish(m_window));
-    for (int tab = 0; tab < 3; ++tab) {
+    for (int tab = 0; tab < 4; ++tab) {
         click(QStringLiteral("tab_%1").arg(tab));
         // The tab's view is shown and laid out (any warning it has is out).
         QTRY_COMPARE(item(QStringLiteral("tabs"))->property("currentIndex").toInt(), tab);
@@ -321,6 +267,17 @@ void tst_Dashboard::listsFollowSyncsAndStatus()
     syncDriver(QStringLiteral("lobby_projector"), QStringLiteral("sync-ui-2"), QStringLiteral("class {"));
     QVERIFY(QTest::qWaitFor([&] { return syncs->property("count").toInt() == 2; }, 3000));
     click(QStringLiteral("tab_2"));
+    // The event log has it, with its error ...
+    QTRY_VERIFY_WITH_TIMEOUT([&] {
+        QList<QQuickItem *> texts;
+        collectTexts(item(QStringLiteral("eventList")), &texts);
+        return std::any_of(texts.cbegin(), texts.cend(), [](QQuickItem *t) {
+            const QString shown = t->property("text").toString();
+            return shown.startsWith(u"Sync of driver lobby_projector 1.2.0 failed – ") && shown.contains(u"syntax error");
+        });
+    }(), 3000);
+    // ... and so do the driver syncs with their steps.
+    click(QStringLiteral("eventsSyncs"));
     QVERIFY(QTest::qWaitFor([&] {
         QQuickItem *activity = item(QStringLiteral("activityPage"));
         return findVisibleText(activity, QStringLiteral("syncError")).contains(u"syntax error at line 1");
@@ -516,17 +473,7 @@ void tst_Dashboard::kioskIsFullScreenAndCannotBeClosed()
 void tst_Dashboard::safeModeBannerAndReEnable()
 {
     // Earlier runs crashed three times in a row, minutes ago.
-    const QString var = m_dir->path() + QStringLiteral("/root/var");
-    QVERIFY(QDir().mkpath(var));
-    QFile state(var + QStringLiteral("/run-state.json"));
-    QVERIFY(state.open(QIODevice::WriteOnly));
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    state.write(QJsonDocument(QJsonObject{{QStringLiteral("running"), true},
-                                          {QStringLiteral("started_at"), now.addSecs(-5).toString(Qt::ISODateWithMs)},
-                                          {QStringLiteral("crashes"), QJsonArray{now.addSecs(-120).toString(Qt::ISODateWithMs),
-                                                                                 now.addSecs(-60).toString(Qt::ISODateWithMs)}}})
-                    .toJson());
-    state.close();
+    QVERIFY(CrashHistory::writeThreeCrashes(m_dir->path() + QStringLiteral("/root/var")));
     startController(QStringLiteral("2468"));
     syncDriver(QStringLiteral("lobby_projector"), QStringLiteral("sync-safe"));
     loadUi();
@@ -752,7 +699,7 @@ module.exports = Marked;
     QVERIFY(!trap.hasPendingConnections());
 
     // Every Text of every tab is plain text, whatever it shows.
-    for (int tab = 0; tab < 3; ++tab) {
+    for (int tab = 0; tab < 4; ++tab) {
         click(QStringLiteral("tab_%1").arg(tab));
         QTRY_COMPARE(item(QStringLiteral("tabs"))->property("currentIndex").toInt(), tab);
         QVERIFY(QQuickTest::qWaitForPolish(m_window));

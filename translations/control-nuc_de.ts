@@ -248,6 +248,106 @@
     </message>
 </context>
 <context>
+    <name>EventLogView</name>
+    <message>
+        <source>All events</source>
+        <translation>Alle Ereignisse</translation>
+    </message>
+    <message>
+        <source>Driver syncs</source>
+        <translation>Treiber-Syncs</translation>
+    </message>
+    <message>
+        <source>Device %1</source>
+        <translation>Gerät %1</translation>
+    </message>
+    <message>
+        <source>No events yet.</source>
+        <translation>Noch keine Ereignisse.</translation>
+    </message>
+</context>
+<context>
+    <name>EventText</name>
+    <message>
+        <source>connected</source>
+        <translation>verbunden</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>verbindet</translation>
+    </message>
+    <message>
+        <source>disconnected</source>
+        <translation>getrennt</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1: %2 → %3</source>
+        <translation>%1: %2 → %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>Driver %1 reloaded: %2 of %n device(s) connected</source>
+        <translation>
+            <numerusform>Treiber %1 neu geladen: %2 von %n Gerät verbunden</numerusform>
+            <numerusform>Treiber %1 neu geladen: %2 von %n Geräten verbunden</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n in error</source>
+        <translation>
+            <numerusform>, %n mit Fehler</numerusform>
+            <numerusform>, %n mit Fehler</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cloud connected: %1</source>
+        <translation>Cloud verbunden: %1</translation>
+    </message>
+    <message>
+        <source>The cloud %1 refused our credentials (HTTP %2)</source>
+        <translation>Die Cloud %1 hat unsere Zugangsdaten abgelehnt (HTTP %2)</translation>
+    </message>
+    <message>
+        <source>Cloud connection lost: %1</source>
+        <translation>Cloud-Verbindung verloren: %1</translation>
+    </message>
+    <message>
+        <source>Driver %1 %2 synced</source>
+        <translation>Treiber %1 %2 synchronisiert</translation>
+    </message>
+    <message>
+        <source>Sync of driver %1 %2 failed</source>
+        <translation>Synchronisierung von Treiber %1 %2 fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Technician: %1</source>
+        <translation>Techniker: %1</translation>
+    </message>
+    <message>
+        <source>Safe mode entered: drivers stopped</source>
+        <translation>Abgesicherter Modus: Treiber angehalten</translation>
+    </message>
+    <message>
+        <source>Safe mode left: drivers start again</source>
+        <translation>Abgesicherter Modus beendet: Treiber starten wieder</translation>
+    </message>
+    <message>
+        <source>Driver %1 quarantined: its host failed too often</source>
+        <translation>Treiber %1 in Quarantäne: sein Host ist zu oft ausgefallen</translation>
+    </message>
+    <message>
+        <source>Quarantine of driver %1 lifted</source>
+        <translation>Quarantäne von Treiber %1 aufgehoben</translation>
+    </message>
+</context>
+<context>
     <name>HeaderBar</name>
     <message>
         <source>Controller %1 · v%2</source>
@@ -333,10 +433,6 @@
         <source>Drivers (%1)</source>
         <translation>Treiber (%1)</translation>
     </message>
-    <message>
-        <source>Sync activity</source>
-        <translation>Synchronisierungen</translation>
-    </message>
     <message numerus="yes">
         <source>SAFE MODE: drivers are stopped after %n crash(es) in a short time.</source>
         <translation>
@@ -379,6 +475,14 @@
     <message>
         <source>Continue?</source>
         <translation>Fortfahren?</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>Ereignisse</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>System</translation>
     </message>
 </context>
 <context>
@@ -445,6 +549,110 @@
     <message>
         <source>Active</source>
         <translation>Aktiv</translation>
+    </message>
+</context>
+<context>
+    <name>SystemView</name>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n Tag</numerusform>
+            <numerusform>%n Tage</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>no cloud configured</source>
+        <translation>keine Cloud eingerichtet</translation>
+    </message>
+    <message>
+        <source>%1 refused our credentials (HTTP %2): check the token</source>
+        <translation>%1 hat unsere Zugangsdaten abgelehnt (HTTP %2): Token prüfen</translation>
+    </message>
+    <message>
+        <source>Controller</source>
+        <translation>Controller</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>Kennung</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>App version</source>
+        <translation>App-Version</translation>
+    </message>
+    <message>
+        <source>Uptime</source>
+        <translation>Laufzeit</translation>
+    </message>
+    <message>
+        <source>app %1 · system %2</source>
+        <translation>App %1 · System %2</translation>
+    </message>
+    <message>
+        <source>Disk</source>
+        <translation>Speicher</translation>
+    </message>
+    <message>
+        <source>%1 free of %2 under %3</source>
+        <translation>%1 frei von %2 unter %3</translation>
+    </message>
+    <message>
+        <source>Cloud</source>
+        <translation>Cloud</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>Netzwerk</translation>
+    </message>
+    <message>
+        <source>down</source>
+        <translation>inaktiv</translation>
+    </message>
+    <message>
+        <source>no address</source>
+        <translation>keine Adresse</translation>
+    </message>
+    <message>
+        <source>Driver hosts</source>
+        <translation>Treiber-Hosts</translation>
+    </message>
+    <message>
+        <source>No driver host running.</source>
+        <translation>Kein Treiber-Host läuft.</translation>
+    </message>
+    <message>
+        <source>%1 memory · pid %2</source>
+        <translation>%1 Speicher · PID %2</translation>
+    </message>
+    <message>
+        <source>not running</source>
+        <translation>läuft nicht</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n device(s)</source>
+        <translation>
+            <numerusform>%n Gerät</numerusform>
+            <numerusform>%n Geräte</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n restart(s)</source>
+        <translation>
+            <numerusform>%n Neustart</numerusform>
+            <numerusform>%n Neustarts</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

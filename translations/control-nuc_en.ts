@@ -248,6 +248,106 @@
     </message>
 </context>
 <context>
+    <name>EventLogView</name>
+    <message>
+        <source>All events</source>
+        <translation>All events</translation>
+    </message>
+    <message>
+        <source>Driver syncs</source>
+        <translation>Driver syncs</translation>
+    </message>
+    <message>
+        <source>Device %1</source>
+        <translation>Device %1</translation>
+    </message>
+    <message>
+        <source>No events yet.</source>
+        <translation>No events yet.</translation>
+    </message>
+</context>
+<context>
+    <name>EventText</name>
+    <message>
+        <source>connected</source>
+        <translation>connected</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>connecting</translation>
+    </message>
+    <message>
+        <source>disconnected</source>
+        <translation>disconnected</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>error</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1: %2 → %3</source>
+        <translation>%1: %2 → %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>Driver %1 reloaded: %2 of %n device(s) connected</source>
+        <translation>
+            <numerusform>Driver %1 reloaded: %2 of %n device connected</numerusform>
+            <numerusform>Driver %1 reloaded: %2 of %n devices connected</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n in error</source>
+        <translation>
+            <numerusform>, %n in error</numerusform>
+            <numerusform>, %n in error</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cloud connected: %1</source>
+        <translation>Cloud connected: %1</translation>
+    </message>
+    <message>
+        <source>The cloud %1 refused our credentials (HTTP %2)</source>
+        <translation>The cloud %1 refused our credentials (HTTP %2)</translation>
+    </message>
+    <message>
+        <source>Cloud connection lost: %1</source>
+        <translation>Cloud connection lost: %1</translation>
+    </message>
+    <message>
+        <source>Driver %1 %2 synced</source>
+        <translation>Driver %1 %2 synced</translation>
+    </message>
+    <message>
+        <source>Sync of driver %1 %2 failed</source>
+        <translation>Sync of driver %1 %2 failed</translation>
+    </message>
+    <message>
+        <source>Technician: %1</source>
+        <translation>Technician: %1</translation>
+    </message>
+    <message>
+        <source>Safe mode entered: drivers stopped</source>
+        <translation>Safe mode entered: drivers stopped</translation>
+    </message>
+    <message>
+        <source>Safe mode left: drivers start again</source>
+        <translation>Safe mode left: drivers start again</translation>
+    </message>
+    <message>
+        <source>Driver %1 quarantined: its host failed too often</source>
+        <translation>Driver %1 quarantined: its host failed too often</translation>
+    </message>
+    <message>
+        <source>Quarantine of driver %1 lifted</source>
+        <translation>Quarantine of driver %1 lifted</translation>
+    </message>
+</context>
+<context>
     <name>HeaderBar</name>
     <message>
         <source>Controller %1 · v%2</source>
@@ -333,10 +433,6 @@
         <source>Drivers (%1)</source>
         <translation>Drivers (%1)</translation>
     </message>
-    <message>
-        <source>Sync activity</source>
-        <translation>Sync activity</translation>
-    </message>
     <message numerus="yes">
         <source>SAFE MODE: drivers are stopped after %n crash(es) in a short time.</source>
         <translation>
@@ -379,6 +475,14 @@
     <message>
         <source>Continue?</source>
         <translation>Continue?</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>Events</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>System</translation>
     </message>
 </context>
 <context>
@@ -445,6 +549,110 @@
     <message>
         <source>Active</source>
         <translation>Active</translation>
+    </message>
+</context>
+<context>
+    <name>SystemView</name>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n day</numerusform>
+            <numerusform>%n days</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>no cloud configured</source>
+        <translation>no cloud configured</translation>
+    </message>
+    <message>
+        <source>%1 refused our credentials (HTTP %2): check the token</source>
+        <translation>%1 refused our credentials (HTTP %2): check the token</translation>
+    </message>
+    <message>
+        <source>Controller</source>
+        <translation>Controller</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>Id</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>App version</source>
+        <translation>App version</translation>
+    </message>
+    <message>
+        <source>Uptime</source>
+        <translation>Uptime</translation>
+    </message>
+    <message>
+        <source>app %1 · system %2</source>
+        <translation>app %1 · system %2</translation>
+    </message>
+    <message>
+        <source>Disk</source>
+        <translation>Disk</translation>
+    </message>
+    <message>
+        <source>%1 free of %2 under %3</source>
+        <translation>%1 free of %2 under %3</translation>
+    </message>
+    <message>
+        <source>Cloud</source>
+        <translation>Cloud</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>Network</translation>
+    </message>
+    <message>
+        <source>down</source>
+        <translation>down</translation>
+    </message>
+    <message>
+        <source>no address</source>
+        <translation>no address</translation>
+    </message>
+    <message>
+        <source>Driver hosts</source>
+        <translation>Driver hosts</translation>
+    </message>
+    <message>
+        <source>No driver host running.</source>
+        <translation>No driver host running.</translation>
+    </message>
+    <message>
+        <source>%1 memory · pid %2</source>
+        <translation>%1 memory · pid %2</translation>
+    </message>
+    <message>
+        <source>not running</source>
+        <translation>not running</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n device(s)</source>
+        <translation>
+            <numerusform>%n device</numerusform>
+            <numerusform>%n devices</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n restart(s)</source>
+        <translation>
+            <numerusform>%n restart</numerusform>
+            <numerusform>%n restarts</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

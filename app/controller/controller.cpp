@@ -3,6 +3,8 @@
 #include "cloud/cloudlink.h"
 #include "cloud/protocolhandler.h"
 #include "controller/devicemessages.h"
+#include "controller/eventfeed.h"
+#include "events/eventlog.h"
 #include "devices/devicemanager.h"
 #include "models/devicelistmodel.h"
 #include "models/driverlistmodel.h"
@@ -41,6 +43,7 @@ Controller::Controller(const Config &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_layout(config.root)
+    , m_events(std::make_unique<EventLog>(config.eventLogMaxRows))
     , m_protocol(std::make_unique<ProtocolHandler>(config.maxFrameBytes))
 {
     m_link = std::make_unique<CloudLink>(cloudLinkSettings(config));
@@ -163,6 +166,7 @@ Controller::~Controller()
     // Reaching the destructor is a clean end; a crash never gets here.
     if (m_safeMode)
         m_safeMode->endCleanly();
+    m_eventFeed.reset();
     m_syncModel.reset();
     m_deviceModel.reset();
     m_driverModel.reset();
@@ -197,6 +201,9 @@ QString Controller::start()
     error = m_db.open(m_layout.databasePath(), QStringLiteral("nuc-main"));
     if (!error.isEmpty())
         return error;
+    error = m_events->open(m_layout.databasePath());
+    if (!error.isEmpty())
+        return error;
     error = startReports();
     if (!error.isEmpty())
         return error;
@@ -208,6 +215,7 @@ QString Controller::start()
                                                 .arg(m_safeMode->recentCrashes()));
         m_safeModeExpiry.start(std::chrono::seconds(m_config.safeModeClearAfterS));
     }
+    m_eventFeed = std::make_unique<EventFeed>(this, m_events.get());
     // Devices come back from the database before (and without) the cloud.
     error = m_devices->start();
     if (!error.isEmpty())

@@ -28,6 +28,8 @@ class ProtocolHandler;
 class DriverHostPool;
 class ReportOutbox;
 class HostCgroups;
+class EventFeed;
+class EventLog;
 
 class Controller : public QObject
 {
@@ -62,6 +64,9 @@ public:
     // The hello message: identity, drivers and devices as now.
     Message hello() const;
 
+    // What happened, kept in the database (docs/dashboard.md "Events").
+    EventLog *eventLog() const { return m_events.get(); }
+
     // The driver host processes (docs/driver-hosts.md).
     DriverHostPool *driverHosts() const { return m_hosts.get(); }
 
@@ -95,6 +100,7 @@ private:
     Database m_db;   // the main thread's connection
     std::unique_ptr<ReportOutbox> m_outbox;   // on m_db; outlives the ProtocolHandler that writes to it
     std::unique_ptr<HostCgroups> m_cgroups;   // before the hosts: outlives them
+    std::unique_ptr<EventLog> m_events;   // its writer thread has its own connection
     std::unique_ptr<DriverHostPool> m_hosts;
     std::unique_ptr<ProtocolHandler> m_protocol;
     std::unique_ptr<CloudLink> m_link;
@@ -105,5 +111,6 @@ private:
     std::unique_ptr<DeviceListModel> m_deviceModel;
     std::unique_ptr<SyncActivityModel> m_syncModel;
     std::unique_ptr<SafeMode> m_safeMode;
+    std::unique_ptr<EventFeed> m_eventFeed;
     QTimer m_safeModeExpiry;   // safe mode ends by itself after this long without a crash
 };

@@ -7,6 +7,7 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QHostInfo>
+#include <QRegularExpression>
 #include <QSettings>
 
 #include <algorithm>
@@ -21,6 +22,21 @@ using ConfigSettings::parseBool;
 bool ConfigLoader::isValidLogLevel(const QString &level)
 {
     return level == u"debug" || level == u"info" || level == u"warning" || level == u"error";
+}
+
+QDateTime ConfigLoader::parseSince(const QString &text, const QDateTime &now)
+{
+    static const QRegularExpression span(QRegularExpression::anchoredPattern(QStringLiteral("([0-9]{1,6})([mhd])")));
+    const QString t = text.trimmed();
+    const QRegularExpressionMatch m = span.match(t);
+    if (m.hasMatch()) {
+        const qint64 n = m.captured(1).toLongLong();
+        const qint64 unit = m.captured(2) == u"m" ? 60 : m.captured(2) == u"h" ? 3600 : 86400;
+        return now.addSecs(-n * unit);
+    }
+    // An ISO-8601 time without an offset is the box's local time.
+    const QDateTime at = QDateTime::fromString(t, Qt::ISODateWithMs);
+    return at.isValid() ? at.toUTC() : QDateTime();
 }
 
 void ConfigLoader::applyLogLevel(const QString &level)
@@ -77,6 +93,18 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
     const QCommandLineOption checkTimeoutOption(QStringLiteral("check-timeout-ms"),
                                                 QStringLiteral("With --check-cloud: each step's time limit (default 10000)."),
                                                 QStringLiteral("ms"), QStringLiteral("10000"));
+    const QCommandLineOption eventsOption(QStringLiteral("events"),
+                                          QStringLiteral("Print the event log (oldest first) and exit; reads the database "
+                                                         "read-only, beside a running controller."));
+    const QCommandLineOption deviceOption(QStringLiteral("device"), QStringLiteral("With --events: only this device's events."),
+                                          QStringLiteral("id"));
+    const QCommandLineOption sinceOption(QStringLiteral("since"),
+                                         QStringLiteral("With --events: only events since an ISO-8601 time or for the last "
+                                                        "30m, 2h, 1d."),
+                                         QStringLiteral("when"));
+    parser.addOption(eventsOption);
+    parser.addOption(deviceOption);
+    parser.addOption(sinceOption);
     parser.addOption(configOption);
     parser.addOption(checkCloudOption);
     parser.addOption(checkTimeoutOption);
@@ -238,6 +266,21 @@ ConfigResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvi
         config.checkCloud = true;
         if (!readMs(checkTimeoutOption, &config.checkTimeoutMs))
             return result;
+    }
+    if (parser.isSet(eventsOption)) {
+        config.showEvents = true;
+        config.eventsDevice = parser.value(deviceOption).trimmed();
+        if (parser.isSet(sinceOption)) {
+            config.eventsSince = ConfigLoader::parseSince(parser.value(sinceOption), QDateTime::currentDateTimeUtc());
+            if (!config.eventsSince.isValid()) {
+                result.error = QStringLiteral("--since must be an ISO-8601 time or a span like 30m, 2h, 1d, got '%1'")
+                                   .arg(parser.value(sinceOption));
+                return result;
+            }
+        }
+    } else if (parser.isSet(deviceOption) || parser.isSet(sinceOption)) {
+        result.error = QStringLiteral("--device and --since go with --events");
+        return result;
     }
     if (config.kiosk && config.headless) {
         result.error = QStringLiteral("--kiosk and --headless exclude each other");

@@ -2,6 +2,7 @@
 // credentials < command line.
 #pragma once
 
+#include <QDateTime>
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
@@ -28,6 +29,9 @@ struct Config
     bool checkCloud = false;       // --check-cloud: check the way to the cloud and exit
     int checkTimeoutMs = 10000;    // --check-timeout-ms: each step's limit
     QString logLevel = QStringLiteral("info");   // debug, info, warning, error
+    bool showEvents = false;       // --events: print the event log and exit
+    QString eventsDevice;          // --device: only this device's events
+    QDateTime eventsSince;         // --since: only events from then on (invalid: all kept)
 
     qint64 maxFrameBytes = 8 * 1024 * 1024;      // protocol_error above this
     qint64 maxDriverCodeBytes = 1024 * 1024;     // driver_sync_error above this
@@ -58,6 +62,10 @@ struct Config
     int quarantineFailures = 5;                  // host failures of one driver type ...
     int quarantineWindowS = 600;                 // ... within this window: quarantined
 
+    int eventLogMaxRows = 20000;                 // the event log keeps this many events
+    int idleDimMs = 5 * 60 * 1000;               // kiosk: dim after this long without a touch (0: never)
+    int idleBlankMs = 30 * 60 * 1000;            // kiosk: blank after this long (0: never)
+
     int reconnectMinMs = 1000;                   // backoff doubles from here ...
     int reconnectMaxMs = 60000;                  // ... up to here, with jitter
     int pingIntervalMs = 20000;                  // keep-alive ping period
@@ -84,4 +92,6 @@ public:
     // Applies `level` (debug, info, warning, error) to the nuc.* categories.
     static void applyLogLevel(const QString &level);
     static bool isValidLogLevel(const QString &level);
+    // --since: "30m", "2h", "1d" before `now`, or an ISO-8601 time; invalid if neither.
+    static QDateTime parseSince(const QString &text, const QDateTime &now);
 };

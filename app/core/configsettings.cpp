@@ -37,6 +37,19 @@ std::function<QString(Config &, const QString &)> bytesSetting(qint64 Config::*m
     };
 }
 
+// Given in minutes, kept in milliseconds (tests use shorter times).
+std::function<QString(Config &, const QString &)> minutesSetting(int Config::*member, int max)
+{
+    return [member, max](Config &c, const QString &v) -> QString {
+        bool ok = false;
+        const int n = v.trimmed().toInt(&ok);
+        if (!ok || n < 0 || n > max)
+            return QStringLiteral("expected minutes from 0 (never) to %1, got '%2'").arg(max).arg(v);
+        c.*member = n * 60 * 1000;
+        return {};
+    };
+}
+
 QString parseBool(const QString &v, bool *out)
 {
     const QString s = v.trimmed().toLower();
@@ -250,6 +263,15 @@ std::vector<Setting> settings()
         {QStringLiteral("quarantine-window-s"), QStringLiteral("s"),
          QStringLiteral("The quarantine window in seconds (default 600)."),
          intSetting(&Config::quarantineWindowS, 1, 604800)},
+        {QStringLiteral("event-log-max-rows"), QStringLiteral("n"),
+         QStringLiteral("Events the event log keeps; the oldest go in batches of a tenth (default 20000)."),
+         intSetting(&Config::eventLogMaxRows, 100, 100000000)},
+        {QStringLiteral("idle-dim-minutes"), QStringLiteral("min"),
+         QStringLiteral("Kiosk: dim the screen after this long without a touch; 0: never (default 5)."),
+         minutesSetting(&Config::idleDimMs, 24 * 60)},
+        {QStringLiteral("idle-blank-minutes"), QStringLiteral("min"),
+         QStringLiteral("Kiosk: blank the screen after this long without a touch; 0: never (default 30)."),
+         minutesSetting(&Config::idleBlankMs, 24 * 60)},
         {QStringLiteral("reconnect-min-ms"), QStringLiteral("ms"),
          QStringLiteral("First reconnect delay (default 1000)."),
          intSetting(&Config::reconnectMinMs, 10, 3600000)},

@@ -69,6 +69,12 @@ const QStringList &migrations()
             " WHERE superseding_key IS NOT NULL;"
             "ALTER TABLE sync_outcomes ADD COLUMN reported INTEGER NOT NULL DEFAULT 0;"
             "UPDATE sync_outcomes SET reported = 1;"),
+        // 8: the event log (app/events/EventLog keeps it bounded; newest by id).
+        QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS events ("
+            " id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, kind TEXT NOT NULL,"
+            " device_id TEXT, subject TEXT, from_value TEXT, to_value TEXT, message TEXT, detail TEXT);"
+            "CREATE INDEX IF NOT EXISTS events_device ON events(device_id, id);"),
     };
     return list;
 }

@@ -3,6 +3,7 @@
 #include "cloud/cloudlink.h"
 #include "controller/controller.h"
 #include "devices/devicemanager.h"
+#include "events/eventlog.h"
 #include "core/logcategories.h"
 #include "models/devicelistmodel.h"
 #include "models/driverlistmodel.h"
@@ -45,6 +46,9 @@ Dashboard::Dashboard(Controller *controller, const QString &technicianPin, QObje
                 else
                     end(false, tr("Rollback of %1 failed: %2").arg(type, data.value(QStringLiteral("error_message")).toString()));
             });
+    // Every technician action's result (and a refused PIN) goes to the event log.
+    connect(this, &Dashboard::actionFinished, m_controller->eventLog(),
+            [log = m_controller->eventLog()](bool, const QString &message) { log->recordTechnicianAction(message, {}); });
     recount();
 }
 

@@ -99,6 +99,9 @@ public:
     Q_INVOKABLE void rollBackDriver(const QString &driverType, const QString &version, const QString &pin);
     int driverRevision() const { return m_driverRevision; }
 
+    // For the C++ views beside it (event log, system page).
+    Controller *controller() const { return m_controller; }
+
     bool safeMode() const;
     int recentCrashes() const;
     QStringList quarantined() const;
