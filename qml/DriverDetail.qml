@@ -11,7 +11,7 @@ Item {
     property string driverType: ""
     signal back()
     signal reloadRequested(string driverType)
-    signal reconnectRequested(string deviceId, string name)
+    signal deviceChosen(string deviceId)
 
     ColumnLayout {
         anchors.fill: parent
@@ -69,7 +69,7 @@ Item {
                     now: detail.now
                     typeFilter: detail.driverType
                     showFilters: false
-                    onReconnectRequested: (deviceId, name) => detail.reconnectRequested(deviceId, name)
+                    onDeviceChosen: (deviceId) => detail.deviceChosen(deviceId)
                 }
             }
             ColumnLayout {

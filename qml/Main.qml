@@ -64,6 +64,10 @@ ApplicationWindow {
                       qsTr("The device %1 will be disconnected and connected again. Continue?").arg(deviceId),
                       pin => window.dashboard.reconnectDevice(deviceId, pin))
     }
+    function openDevice(deviceId) {
+        tabs.currentIndex = 0
+        window.dashboard.deviceDetail.deviceId = deviceId
+    }
     function askReloadAll() {
         pinDialog.ask(qsTr("Reload all drivers"),
                       qsTr("Every device (%n in total) will be disconnected and recreated. Continue?", "", window.dashboard.deviceCount),
@@ -173,6 +177,7 @@ ApplicationWindow {
             TapHandler {
                 onTapped: {
                     tabs.currentIndex = 0
+                    window.dashboard.deviceDetail.deviceId = ""
                     devicesPage.statusFilter = "error"
                 }
             }
@@ -296,13 +301,28 @@ ApplicationWindow {
             Layout.margins: 10 * window.unit
             currentIndex: tabs.currentIndex
 
-            DevicesView {
-                id: devicesPage
-                objectName: "devicesPage"
-                dashboard: window.dashboard
-                unit: window.unit
-                now: window.now
-                onReconnectRequested: (deviceId, name) => window.askReconnect(deviceId, name)
+            Item {
+                DevicesView {
+                    id: devicesPage
+                    objectName: "devicesPage"
+                    anchors.fill: parent
+                    visible: window.dashboard.deviceDetail.deviceId === ""
+                    dashboard: window.dashboard
+                    unit: window.unit
+                    now: window.now
+                    onDeviceChosen: (deviceId) => window.openDevice(deviceId)
+                }
+                DevicePage {
+                    objectName: "devicePage"
+                    anchors.fill: parent
+                    visible: window.dashboard.deviceDetail.deviceId !== ""
+                    dashboard: window.dashboard
+                    unit: window.unit
+                    now: window.now
+                    onBack: window.dashboard.deviceDetail.deviceId = ""
+                    onReconnectRequested: (deviceId, name) => window.askReconnect(deviceId, name)
+                    onUnlockRequested: pinDialog.unlock()
+                }
             }
 
             Item {
@@ -325,7 +345,7 @@ ApplicationWindow {
                     now: window.now
                     onBack: detail.driverType = ""
                     onReloadRequested: (driverType) => window.askReloadDriver(driverType)
-                    onReconnectRequested: (deviceId, name) => window.askReconnect(deviceId, name)
+                    onDeviceChosen: (deviceId) => window.openDevice(deviceId)
                 }
             }
 
@@ -335,6 +355,16 @@ ApplicationWindow {
                 unit: window.unit
             }
         }
+    }
+
+    SessionBar {
+        objectName: "sessionBar"
+        anchors.right: parent.right
+        anchors.bottom: parent.bottom
+        anchors.margins: 10 * window.unit
+        z: 10
+        dashboard: window.dashboard
+        unit: Math.min(window.unit, 1.2)
     }
 
     PinDialog {

@@ -10,6 +10,7 @@
 #include "simulator/devicesimulator.h"
 #include "fakecloud.h"
 #include "testpeers.h"
+#include "quickitems.h"
 #include "ui/offlinenetwork.h"
 #include "ui/translations.h"
 
@@ -47,48 +48,6 @@ void collectWarnings(QtMsgType type, const QMessageLogContext &context, const QS
     if (type >= QtWarningMsg && fromQml)
         qmlWarnings << message;
     previousHandler(type, context, message);
-}
-
-QQuickItem *findItem(QQuickItem *root, const QString &name)
-{
-    if (!root)
-        return nullptr;
-    if (root->objectName() == name)
-        return root;
-    const QList<QQuickItem *> children = root->childItems();
-    for (QQuickItem *child : children) {
-        if (QQuickItem *found = findItem(child, name))
-            return found;
-    }
-    return nullptr;
-}
-
-// The text of the first visible item called `name` under `root`.
-QString findVisibleText(QQuickItem *root, const QString &name)
-{
-    if (!root || !root->isVisible())
-        return {};
-    if (root->objectName() == name)
-        return root->property("text").toString();
-    const QList<QQuickItem *> children = root->childItems();
-    for (QQuickItem *child : children) {
-        const QString text = findVisibleText(child, name);
-        if (!text.isEmpty())
-            return text;
-    }
-    return {};
-}
-
-// Every Text item under `root` (QQuickText; a Label is one too).
-void collectTexts(QQuickItem *root, QList<QQuickItem *> *out)
-{
-    if (!root)
-        return;
-    if (root->inherits("QQuickText"))
-        out->append(root);
-    const QList<QQuickItem *> children = root->childItems();
-    for (QQuickItem *child : children)
-        collectTexts(child, out);
 }
 
 QString driverCode()
@@ -681,7 +640,7 @@ module.exports = Marked;
         return nameText && messageText;
     };
     QVERIFY(QTest::qWaitFor(findShown, 8000));
-    QCOMPARE(nameText->property("text").toString(), name + QStringLiteral("  (m-1)"));
+    QCOMPARE(nameText->property("text").toString(), name + QStringLiteral("  ·  m-1"));
     QCOMPARE(nameText->property("textFormat").toInt(), int(Qt::PlainText));
     QCOMPARE(messageText->property("textFormat").toInt(), int(Qt::PlainText));
     // Drawn: nothing was asked of the network.

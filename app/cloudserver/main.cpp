@@ -1,19 +1,19 @@
 // control-cloud: the local cloud (serve) and its command-line client
 // (deploy, devices, command, deployments, controllers).
+#include "cloudserver/adminclient.h"
 #include "cloudserver/adminserver.h"
+#include "cloudserver/metricscommand.h"
 #include "cloudserver/clouddatabase.h"
 #include "cloudserver/cloudserver.h"
 #include "core/secretfile.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QLocalSocket>
 #include <QSocketNotifier>
 #include <QSslCertificate>
 #include <QSslKey>
@@ -25,6 +25,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+using AdminClient::ask;
+using AdminClient::column;
 
 namespace {
 
@@ -60,41 +63,8 @@ const char *usage =
     "  command      send a device command and print the result\n"
     "  deployments  list deployments (--json for JSON)\n"
     "  controllers  list controllers with their drivers and devices (--json for JSON);\n"
-    "               controllers add ID | list | remove ID: per-controller credentials\n";
-
-// Sends one request over the admin socket and returns the answer.
-QJsonObject ask(const QString &socketPath, const QJsonObject &request, int timeoutMs, QString *error)
-{
-    QLocalSocket socket;
-    socket.connectToServer(socketPath);
-    if (!socket.waitForConnected(3000)) {
-        *error = QStringLiteral("cannot reach control-cloud at %1 (%2); is `control-cloud serve` running?")
-                     .arg(socketPath, socket.errorString());
-        return {};
-    }
-    socket.write(QJsonDocument(request).toJson(QJsonDocument::Compact) + '\n');
-    socket.flush();
-    QByteArray answer;
-    QElapsedTimer timer;
-    timer.start();
-    while (!answer.contains('\n') && timer.elapsed() < timeoutMs) {
-        const bool more = socket.waitForReadyRead(int(std::max<qint64>(1, timeoutMs - timer.elapsed())));
-        answer += socket.readAll();
-        if (!more && socket.state() != QLocalSocket::ConnectedState)
-            break;
-    }
-    answer += socket.readAll();
-    if (!answer.contains('\n')) {
-        *error = QStringLiteral("no answer from control-cloud within %1 ms").arg(timeoutMs);
-        return {};
-    }
-    return QJsonDocument::fromJson(answer.left(answer.indexOf('\n'))).object();
-}
-
-QString column(const QString &text, int width)
-{
-    return text.leftJustified(width, QLatin1Char(' '), true);
-}
+    "               controllers add ID | list | remove ID: per-controller credentials\n"
+    "  metrics      the latest driver_metrics of each controller, or of one (metrics [ID], --json)\n";
 
 int serve(const QStringList &args)
 {
@@ -299,10 +269,7 @@ int client(const QString &command, const QStringList &args)
         std::fputs(qPrintable(p.helpText()), stdout);
         return 0;
     }
-    const QString socketPath = QFileInfo(p.isSet(QStringLiteral("admin-socket"))
-                                             ? p.value(QStringLiteral("admin-socket"))
-                                             : envOr("CONTROL_CLOUD_ADMIN_SOCKET", AdminServer::defaultSocketPath()))
-                                   .absoluteFilePath();
+    const QString socketPath = AdminClient::socketPath(p.value(QStringLiteral("admin-socket")));
     if (command == u"controllers" && !p.positionalArguments().isEmpty())
         return credentials(p.positionalArguments(), socketPath, p.isSet(QStringLiteral("json")));
     QJsonObject request{{QStringLiteral("op"), command}, {QStringLiteral("controller_id"), p.value(QStringLiteral("controller"))}};
@@ -451,8 +418,8 @@ int main(int argc, char *argv[])
         return args.size() < 2 ? 2 : 0;
     }
     const QString command = args.takeAt(1);
-    if (command == u"serve")
-        return serve(args);
+    if (command == u"serve" || command == u"metrics")
+        return command == u"serve" ? serve(args) : metricsCommand(args);
     static const QStringList clients = {QStringLiteral("deploy"), QStringLiteral("devices"), QStringLiteral("command"),
                                         QStringLiteral("deployments"), QStringLiteral("controllers")};
     if (clients.contains(command))

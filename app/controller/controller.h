@@ -26,6 +26,7 @@ class SyncActivityModel;
 class DriverSyncService;
 class ProtocolHandler;
 class DriverHostPool;
+class DriverMetricsReporter;
 
 class Controller : public QObject
 {
@@ -93,6 +94,7 @@ private:
     std::unique_ptr<DriverSyncService> m_sync;
     std::unique_ptr<DeviceManager> m_devices;
     std::unique_ptr<DeviceMessages> m_deviceMessages;
+    std::unique_ptr<DriverMetricsReporter> m_metrics;   // driver_metrics while connected
     std::unique_ptr<DriverListModel> m_driverModel;
     std::unique_ptr<DeviceListModel> m_deviceModel;
     std::unique_ptr<SyncActivityModel> m_syncModel;

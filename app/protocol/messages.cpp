@@ -128,4 +128,28 @@ Message driverReloadResult(const ReloadResult &r)
                         {QStringLiteral("failing"), QJsonArray::fromStringList(r.failing)}}};
 }
 
+Message driverMetrics(int intervalS, const QList<DriverHostMetrics> &drivers)
+{
+    // Figures to the microsecond and the tenth of a percent: enough to read.
+    auto rounded = [](double v, double unit) { return qRound64(v / unit) * unit; };
+    QJsonArray list;
+    for (const DriverHostMetrics &d : drivers) {
+        QJsonArray devices;
+        for (const DeviceCallFigures &f : d.devices)
+            devices.append(QJsonObject{{QStringLiteral("device_id"), f.deviceId},
+                                       {QStringLiteral("calls"), f.calls},
+                                       {QStringLiteral("errors"), f.errors},
+                                       {QStringLiteral("timeouts"), f.timeouts},
+                                       {QStringLiteral("call_ms_p50"), rounded(f.callMsP50, 0.001)},
+                                       {QStringLiteral("call_ms_p99"), rounded(f.callMsP99, 0.001)}});
+        list.append(QJsonObject{{QStringLiteral("driver_type"), d.driverType},
+                                {QStringLiteral("host_rss_bytes"), double(d.hostRssBytes)},
+                                {QStringLiteral("host_cpu_percent"), rounded(d.hostCpuPercent, 0.1)},
+                                {QStringLiteral("restarts"), d.restarts},
+                                {QStringLiteral("devices"), devices}});
+    }
+    return {QStringLiteral("driver_metrics"),
+            QJsonObject{{QStringLiteral("interval_s"), intervalS}, {QStringLiteral("drivers"), list}}};
+}
+
 } // namespace Messages

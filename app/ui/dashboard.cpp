@@ -4,9 +4,12 @@
 #include "controller/controller.h"
 #include "devices/devicemanager.h"
 #include "core/logcategories.h"
+#include "core/logtext.h"
+#include "models/deviceevents.h"
 #include "models/devicelistmodel.h"
 #include "models/driverlistmodel.h"
 #include "models/syncactivitymodel.h"
+#include "ui/devicedetail.h"
 
 #include "core/digestcompare.h"
 
@@ -18,7 +21,12 @@ Dashboard::Dashboard(Controller *controller, const QString &technicianPin, QObje
     , m_controller(controller)
     , m_pin(technicianPin)
     , m_lockout(controller->layout().varDir() + QStringLiteral("/pin-lockout.json"))
+    , m_session(controller->config().technicianSessionS, &m_lockout)
+    , m_ring(new DeviceEventRing(controller->deviceManager(), 20, this))
+    , m_detail(new DeviceDetail(controller, &m_session, this))
 {
+    m_detail->setEventSource(m_ring);
+    connect(m_detail, &DeviceDetail::technicianAction, this, &Dashboard::logAction);
     connect(m_controller->cloudLink(), &CloudLink::stateChanged, this, &Dashboard::cloudChanged);
     m_recount.setSingleShot(true);
     m_recount.setInterval(50);
@@ -29,6 +37,18 @@ Dashboard::Dashboard(Controller *controller, const QString &technicianPin, QObje
     });
     connect(m_controller, &Controller::safeModeChanged, this, &Dashboard::safeModeChanged);
     recount();
+}
+
+void Dashboard::setDeviceEvents(DeviceEventSource *source)
+{
+    m_detail->setEventSource(source);
+}
+
+void Dashboard::logAction(const QString &what, const QString &deviceId)
+{
+    qCInfo(lcUi).noquote() << "technician:" << LogText::escaped(what)
+                           << (deviceId.isEmpty() ? QString() : QStringLiteral("(device %1)").arg(LogText::escaped(deviceId)));
+    emit technicianAction(what, deviceId);
 }
 
 bool Dashboard::safeMode() const
@@ -71,7 +91,7 @@ void Dashboard::liftQuarantine(const QString &pin)
     if (!begin(pin, tr("Lifting the quarantine…")))
         return;
     const QStringList types = m_controller->quarantined();
-    qCInfo(lcDevices).noquote() << "technician: lift the quarantine of" << types.join(QStringLiteral(", "));
+    logAction(QStringLiteral("lift the quarantine of %1").arg(types.join(QStringLiteral(", "))));
     for (const QString &type : types)
         m_controller->clearQuarantine(type);
     end(true, tr("Quarantine lifted: %1 starting again.").arg(types.join(QStringLiteral(", "))));
@@ -81,7 +101,7 @@ void Dashboard::enableDrivers(const QString &pin)
 {
     if (!begin(pin, tr("Starting the drivers…")))
         return;
-    qCInfo(lcDevices) << "technician: re-enable drivers (leave safe mode)";
+    logAction(QStringLiteral("re-enable drivers (leave safe mode)"));
     m_controller->enableDrivers();
     end(true, tr("Safe mode ended: drivers are starting."));
 }
@@ -162,6 +182,10 @@ bool Dashboard::checkPin(const QString &pin)
         qCWarning(lcDevices).noquote() << "cannot keep the PIN lockout state:" << error;
     if (!right)
         qCWarning(lcDevices) << "wrong technician PIN entered on the dashboard (" << m_lockout.failures() << "in a row)";
+    if (right)
+        m_session.unlock();
+    else
+        m_session.lockoutChanged();
     return right;
 }
 
@@ -171,8 +195,9 @@ bool Dashboard::begin(const QString &pin, const QString &text)
         emit actionFinished(false, tr("Technician actions are locked: no PIN is configured."), {});
         return false;
     }
-    if (!checkPin(pin)) {
-        emit actionFinished(false, pinProblem(), {});
+    // An unlocked session needs no PIN; a PIN given still has to be right.
+    if (!(m_session.unlocked() && pin.isEmpty()) && !checkPin(pin)) {
+        emit actionFinished(false, pin.isEmpty() ? tr("The technician session has ended: enter the PIN again.") : pinProblem(), {});
         return false;
     }
     if (actionRunning()) {
@@ -207,7 +232,7 @@ void Dashboard::reloadDriver(const QString &driverType, const QString &pin)
 {
     if (!begin(pin, tr("Reloading driver %1…").arg(driverType)))
         return;
-    qCInfo(lcDevices) << "technician: reload driver" << driverType;
+    logAction(QStringLiteral("reload driver %1").arg(driverType));
     m_controller->deviceManager()->reloadDriver(driverType, [this, driverType](const ReloadOutcome &outcome) {
         end(outcome.allConnected(), tr("Driver %1 reloaded: %2.").arg(driverType, outcomeText(outcome)), outcome.failing);
     });
@@ -217,7 +242,7 @@ void Dashboard::reconnectDevice(const QString &deviceId, const QString &pin)
 {
     if (!begin(pin, tr("Reconnecting %1…").arg(deviceId)))
         return;
-    qCInfo(lcDevices) << "technician: reconnect device" << deviceId;
+    logAction(QStringLiteral("reconnect device"), deviceId);
     Device *device = m_controller->deviceManager()->device(deviceId);
     if (!device) {
         end(false, tr("Device %1 no longer exists.").arg(deviceId));
@@ -238,7 +263,7 @@ void Dashboard::reloadAll(const QString &pin)
 {
     if (!begin(pin, tr("Reloading all drivers…")))
         return;
-    qCInfo(lcDevices) << "technician: reload all";
+    logAction(QStringLiteral("reload all drivers"));
     m_controller->deviceManager()->reloadAll([this](const ReloadOutcome &outcome) {
         end(outcome.allConnected(), tr("All drivers reloaded: %1.").arg(outcomeText(outcome)), outcome.failing);
     });
