@@ -145,10 +145,7 @@ Item {
         clip: true
         contentHeight: columns.implicitHeight
         boundsBehavior: Flickable.StopAtBounds
-        ScrollBar.vertical: ScrollBar {
-            width: 24 * page.u
-            policy: flick.contentHeight > flick.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded
-        }
+        ScrollBar.vertical: pageBar
 
         GridLayout {
             id: columns
@@ -396,6 +393,16 @@ Item {
                 }
             }
         }
+    }
+
+    // Beside the page, wide enough for a finger, shown while it scrolls.
+    ScrollBar {
+        id: pageBar
+        anchors.right: parent.right
+        anchors.top: flick.top
+        anchors.bottom: flick.bottom
+        width: 24 * page.u
+        policy: flick.contentHeight > flick.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded
     }
 
     StatusBadge {

@@ -119,10 +119,12 @@ Rectangle {
             textFormat: Text.PlainText
             width: parent.width
             horizontalAlignment: Text.AlignRight
-            text: row.room.length > 0 ? row.room + "  ·  " + row.type : row.type
+            // The room matters most; the driver type where there is room for it.
+            text: row.room.length === 0 ? row.type
+                : row.width > 900 * row.u ? row.room + "  ·  " + row.type : row.room
             color: Theme.textDim
             font.pixelSize: 16 * row.u
-            elide: Text.ElideLeft
+            elide: Text.ElideRight
         }
         Text {
             id: sinceText

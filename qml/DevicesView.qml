@@ -128,7 +128,7 @@ Item {
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
-            spacing: 3 * view.dense
+            spacing: 2 * view.dense
             model: byStatus
             reuseItems: true
             boundsBehavior: Flickable.StopAtBounds

@@ -21,7 +21,7 @@ Rectangle {
     border.color: Theme.busy
     border.width: 2
     implicitWidth: row.implicitWidth + 16 * unit
-    implicitHeight: row.implicitHeight + 12 * unit
+    implicitHeight: row.implicitHeight + 8 * unit
 
     RowLayout {
         id: row
@@ -30,14 +30,17 @@ Rectangle {
         Text {
             objectName: "sessionCountdown"
             textFormat: Text.PlainText
-            text: "🔓 " + qsTr("Technician unlocked: %1").arg(bar.clock(bar.dashboard.session.remainingS))
+            text: qsTr("Technician unlocked: %1").arg(bar.clock(bar.dashboard.session.remainingS))
             color: Theme.text
-            font.pixelSize: 17 * bar.unit
+            font.pixelSize: 16 * bar.unit
             font.bold: true
         }
         ActionButton {
             objectName: "lockNowButton"
             unit: bar.unit
+            font.pixelSize: 16 * bar.unit
+            leftPadding: 12 * bar.unit
+            rightPadding: 12 * bar.unit
             text: qsTr("Lock now")
             tint: Theme.busy
             onClicked: bar.dashboard.session.lockNow()

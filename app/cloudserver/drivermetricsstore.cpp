@@ -3,6 +3,7 @@
 #include "core/logtext.h"
 
 #include <QDateTime>
+#include <QLoggingCategory>
 #include <QJsonArray>
 
 #include <algorithm>

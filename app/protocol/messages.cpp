@@ -131,7 +131,7 @@ Message driverReloadResult(const ReloadResult &r)
 Message driverMetrics(int intervalS, const QList<DriverHostMetrics> &drivers)
 {
     // Figures to the microsecond and the tenth of a percent: enough to read.
-    auto rounded = [](double v, double unit) { return qRound64(v / unit) * unit; };
+    auto rounded = [](double v, int perUnit) { return qRound64(v * perUnit) / double(perUnit); };
     QJsonArray list;
     for (const DriverHostMetrics &d : drivers) {
         QJsonArray devices;
@@ -140,11 +140,11 @@ Message driverMetrics(int intervalS, const QList<DriverHostMetrics> &drivers)
                                        {QStringLiteral("calls"), f.calls},
                                        {QStringLiteral("errors"), f.errors},
                                        {QStringLiteral("timeouts"), f.timeouts},
-                                       {QStringLiteral("call_ms_p50"), rounded(f.callMsP50, 0.001)},
-                                       {QStringLiteral("call_ms_p99"), rounded(f.callMsP99, 0.001)}});
+                                       {QStringLiteral("call_ms_p50"), rounded(f.callMsP50, 1000)},
+                                       {QStringLiteral("call_ms_p99"), rounded(f.callMsP99, 1000)}});
         list.append(QJsonObject{{QStringLiteral("driver_type"), d.driverType},
                                 {QStringLiteral("host_rss_bytes"), double(d.hostRssBytes)},
-                                {QStringLiteral("host_cpu_percent"), rounded(d.hostCpuPercent, 0.1)},
+                                {QStringLiteral("host_cpu_percent"), rounded(d.hostCpuPercent, 10)},
                                 {QStringLiteral("restarts"), d.restarts},
                                 {QStringLiteral("devices"), devices}});
     }

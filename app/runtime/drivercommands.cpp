@@ -16,6 +16,13 @@ bool validName(const QString &name)
     return pattern.match(name).hasMatch();
 }
 
+// "commands.volume" + "params.level.type: …" → "commands.volume.params.level.type: …";
+// a problem of the thing itself starts with ": ".
+QString within(const QString &path, const QString &problem)
+{
+    return problem.startsWith(u':') ? QString(path + problem) : QString(path + u'.' + problem);
+}
+
 bool fitsType(const QJsonValue &v, const QString &type)
 {
     if (type == u"string")
@@ -35,14 +42,14 @@ bool fitsType(const QJsonValue &v, const QString &type)
 QString parseParam(const QString &name, const QJsonValue &value, QJsonObject *out)
 {
     if (!value.isObject())
-        return QStringLiteral("must be an object");
+        return QStringLiteral(": must be an object");
     const QJsonObject p = value.toObject();
     static const QSet<QString> keys = {QStringLiteral("type"), QStringLiteral("required"), QStringLiteral("description"),
                                        QStringLiteral("enum"), QStringLiteral("min"), QStringLiteral("max"),
                                        QStringLiteral("default")};
     for (auto it = p.begin(); it != p.end(); ++it) {
         if (!keys.contains(it.key()))
-            return QStringLiteral("unknown key '%1'").arg(it.key());
+            return QStringLiteral("%1: unknown key").arg(it.key());
     }
     const QString type = p.value(QStringLiteral("type")).toString(QStringLiteral("string"));
     if (!paramTypes.contains(type))
@@ -77,7 +84,7 @@ QString parseParam(const QString &name, const QJsonValue &value, QJsonObject *ou
     }
     if (o.contains(QStringLiteral("min")) && o.contains(QStringLiteral("max"))
         && o.value(QStringLiteral("min")).toDouble() > o.value(QStringLiteral("max")).toDouble())
-        return QStringLiteral("min is greater than max");
+        return QStringLiteral("min: greater than max");
     if (p.contains(QStringLiteral("default"))) {
         if (!fitsType(p.value(QStringLiteral("default")), type))
             return QStringLiteral("default: must be of type %1").arg(type);
@@ -90,11 +97,11 @@ QString parseParam(const QString &name, const QJsonValue &value, QJsonObject *ou
 QString parseCommand(const QString &name, const QJsonValue &value, QJsonObject *out)
 {
     if (!value.isObject())
-        return QStringLiteral("must be an object");
+        return QStringLiteral(": must be an object");
     const QJsonObject c = value.toObject();
     for (auto it = c.begin(); it != c.end(); ++it) {
         if (it.key() != u"description" && it.key() != u"params")
-            return QStringLiteral("unknown key '%1' (description and params are known)").arg(it.key());
+            return QStringLiteral("%1: unknown key (description and params are known)").arg(it.key());
     }
     QJsonObject o{{QStringLiteral("name"), name}, {QStringLiteral("source"), QStringLiteral("driver")}};
     const QJsonValue description = c.value(QStringLiteral("description"));
@@ -115,7 +122,7 @@ QString parseCommand(const QString &name, const QJsonValue &value, QJsonObject *
         QJsonObject param;
         const QString problem = parseParam(it.key(), it.value(), &param);
         if (!problem.isEmpty())
-            return QStringLiteral("params.%1.%2").arg(it.key(), problem);
+            return within(QStringLiteral("params.") + it.key(), problem);
         list.append(param);
     }
     o.insert(QStringLiteral("params"), list);
@@ -150,7 +157,7 @@ QJsonArray parse(const QJsonValue &declaration, QString *problem)
         QJsonObject command;
         const QString why = parseCommand(it.key(), it.value(), &command);
         if (!why.isEmpty()) {
-            *problem = QStringLiteral("commands.%1.%2").arg(it.key(), why);
+            *problem = within(QStringLiteral("commands.") + it.key(), why);
             return {};
         }
         list.append(command);
