@@ -43,7 +43,7 @@ Item {
         if ((command.params || []).length > 0) {
             commandName.text = command.name
             paramsField.text = page.detail.paramsTemplate(command.name)
-            paramsField.forceActiveFocus()
+            paramsField.focusInput()
             return
         }
         sendProblem.text = page.detail.sendCommand(command.name, "{}")

@@ -1,36 +1,48 @@
 import QtQuick
-import QtQuick.Controls.Basic
 import ControlNuc
 
-// A text field for the touchscreen, 48 px high at scale 1. Its hint is a
-// plain Text of our own: the style's placeholder would read markup.
-TextField {
+// A text field for the touchscreen, 48 px high at scale 1, with a hint while
+// empty. Built on TextInput: a styled TextField brings a placeholder Text of
+// its own that reads markup, and every Text here is plain (dashboard.md).
+Rectangle {
     id: field
     property real unit: 1
     property string hint: ""
+    property alias text: input.text
+    property alias font: input.font
+
+    function focusInput() {
+        input.forceActiveFocus()
+    }
 
     implicitHeight: 48 * unit
-    font.pixelSize: 17 * unit
-    color: Theme.text
-    leftPadding: 10 * unit
-    rightPadding: 10 * unit
-    inputMethodHints: Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
-    background: Rectangle {
-        radius: 6 * field.unit
-        color: Theme.background
-        border.color: field.activeFocus ? Theme.accent : Theme.surfaceHigh
-        border.width: 2
+    implicitWidth: 200 * unit
+    radius: 6 * unit
+    color: Theme.background
+    border.color: input.activeFocus ? Theme.accent : Theme.surfaceHigh
+    border.width: 2
+
+    TextInput {
+        id: input
+        anchors.fill: parent
+        anchors.leftMargin: 10 * field.unit
+        anchors.rightMargin: 10 * field.unit
+        verticalAlignment: TextInput.AlignVCenter
+        color: Theme.text
+        selectionColor: Theme.accent
+        font.pixelSize: 17 * field.unit
+        clip: true
+        selectByMouse: true
+        inputMethodHints: Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
     }
     Text {
         textFormat: Text.PlainText
-        anchors.fill: parent
-        anchors.leftMargin: field.leftPadding
-        anchors.rightMargin: field.rightPadding
+        anchors.fill: input
         verticalAlignment: Text.AlignVCenter
-        visible: field.text.length === 0 && !field.activeFocus
+        visible: input.text.length === 0 && !input.activeFocus
         text: field.hint
         color: Theme.textDim
-        font.pixelSize: field.font.pixelSize
+        font.pixelSize: input.font.pixelSize
         elide: Text.ElideRight
     }
 }

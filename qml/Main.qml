@@ -361,7 +361,8 @@ ApplicationWindow {
         objectName: "sessionBar"
         anchors.right: parent.right
         anchors.bottom: parent.bottom
-        anchors.margins: 10 * window.unit
+        anchors.bottomMargin: 10 * window.unit
+        anchors.rightMargin: 48 * window.unit   // clear of the lists' scroll bars
         z: 10
         dashboard: window.dashboard
         unit: Math.min(window.unit, 1.2)

@@ -46,8 +46,8 @@ void collectWarnings(QtMsgType type, const QMessageLogContext &context, const QS
     previousHandler(type, context, message);
 }
 
-// A projector that declares two commands of its own; power_on and input
-// come from its command_mappings.
+// A projector that declares two commands of its own (a static class field:
+// down-levelled at sync); power_on and input come from its command_mappings.
 const char *projectorCode = R"JS(const BaseDriver = require('./base-driver');
 class Projector extends BaseDriver {
   connect() {
@@ -64,11 +64,11 @@ class Projector extends BaseDriver {
       return this.transport.request('VOL?\r', { until: '\r' });
     return super.sendCommand(command, params);
   }
+  static commands = {
+    volume: { description: 'Set the volume', params: { level: { type: 'integer', min: 0, max: 100, default: 20 } } },
+    volume_query: { description: 'Read the volume' },
+  };
 }
-Projector.commands = {
-  volume: { description: 'Set the volume', params: { level: { type: 'integer', min: 0, max: 100, default: 20 } } },
-  volume_query: { description: 'Read the volume' },
-};
 module.exports = Projector;
 )JS";
 
@@ -319,10 +319,11 @@ void tst_Technician::detailShowsTheDeviceAndSendsTestCommands()
     QTRY_VERIFY(item(QStringLiteral("sendProblem"))->isVisible());
     QVERIFY(item(QStringLiteral("sendProblem"))->property("text").toString().startsWith(u"The parameters are not a JSON object"));
 
-    // Each command is a logged technician action, naming the device.
-    QCOMPARE(actions.size(), 4);
-    QCOMPARE(actions.at(1).at(0).toString(), QStringLiteral("test command volume {\"level\":20}"));
-    QCOMPARE(actions.at(1).at(1).toString(), QStringLiteral("proj-1"));
+    // The unlock and each command are logged technician actions; commands name the device.
+    QCOMPARE(actions.size(), 5);
+    QCOMPARE(actions.at(0).at(0).toString(), QStringLiteral("unlock the technician session for 300 s"));
+    QCOMPARE(actions.at(2).at(0).toString(), QStringLiteral("test command volume {\"level\":20}"));
+    QCOMPARE(actions.at(2).at(1).toString(), QStringLiteral("proj-1"));
     // The host's figures for this device arrive with its next ping.
     QTRY_VERIFY_WITH_TIMEOUT(item(QStringLiteral("deviceDetailFigures"))->property("text").toString().contains(u" calls, "), 5000);
 
@@ -337,6 +338,7 @@ void tst_Technician::detailShowsTheDeviceAndSendsTestCommands()
     // Lock now: the commands are locked again.
     click(QStringLiteral("lockNowButton"));
     QTRY_VERIFY(!m_dashboard->session()->unlocked());
+    QCOMPARE(actions.last().at(0).toString(), QStringLiteral("technician session locked"));
     QTRY_VERIFY(!item(QStringLiteral("sessionBar"))->isVisible());
     QVERIFY(!item(QStringLiteral("command_volume"))->isEnabled());
     QCOMPARE(m_dashboard->deviceDetail()->sendCommand(QStringLiteral("volume_query"), {}),

@@ -27,6 +27,10 @@ Dashboard::Dashboard(Controller *controller, const QString &technicianPin, QObje
 {
     m_detail->setEventSource(m_ring);
     connect(m_detail, &DeviceDetail::technicianAction, this, &Dashboard::logAction);
+    connect(&m_session, &TechnicianSession::unlockedChanged, this, [this] {
+        logAction(m_session.unlocked() ? QStringLiteral("unlock the technician session for %1 s").arg(m_session.durationS())
+                                       : QStringLiteral("technician session locked"));
+    });
     connect(m_controller->cloudLink(), &CloudLink::stateChanged, this, &Dashboard::cloudChanged);
     m_recount.setSingleShot(true);
     m_recount.setInterval(50);

@@ -1,7 +1,5 @@
 #include "ui/techniciansession.h"
 
-#include "core/logcategories.h"
-
 TechnicianSession::TechnicianSession(int durationS, const PinLockout *lockout, QObject *parent)
     : QObject(parent), m_durationS(durationS), m_lockout(lockout)
 {
@@ -26,7 +24,6 @@ void TechnicianSession::unlock()
     m_end = QDeadlineTimer(qint64(m_durationS) * 1000);
     const bool was = m_unlocked;
     m_unlocked = true;
-    qCInfo(lcUi) << "technician session unlocked for" << m_durationS << "s";
     m_ticker.start();
     if (!was)
         emit unlockedChanged();
@@ -38,7 +35,6 @@ void TechnicianSession::lockNow()
     if (!m_unlocked)
         return;
     m_unlocked = false;
-    qCInfo(lcUi) << "technician session locked";
     if (lockoutS() == 0)
         m_ticker.stop();
     emit unlockedChanged();
@@ -56,7 +52,6 @@ void TechnicianSession::onTick()
 {
     if (m_unlocked && m_end.hasExpired()) {
         m_unlocked = false;
-        qCInfo(lcUi) << "technician session ended after" << m_durationS << "s";
         emit unlockedChanged();
     }
     if (!m_unlocked && lockoutS() == 0)
