@@ -24,7 +24,13 @@ DeviceDetail::DeviceDetail(Controller *controller, TechnicianSession *session, Q
     : QObject(parent), m_controller(controller), m_session(session)
 {
     connect(m_controller->deviceManager(), &DeviceManager::deviceChanged, this, [this](const QString &id) {
-        if (id == m_deviceId)
+        if (id != m_deviceId)
+            return;
+        // A reload may have brought another driver version with other commands.
+        const Device *d = device();
+        if (d && d->declaredCommands() != m_declared)
+            reload();
+        else
             emit changed();
     });
     connect(m_controller->deviceManager(), &DeviceManager::deviceRetyped, this, [this](const QString &id) {
@@ -61,6 +67,7 @@ void DeviceDetail::setDeviceId(const QString &id)
 
 void DeviceDetail::reload()
 {
+    m_declared = {};
     m_driverVersion.clear();
     m_commands.clear();
     m_commandsProblem.clear();
@@ -75,6 +82,7 @@ void DeviceDetail::reload()
         }
         // A declared command of the same name as a mapping describes it better.
         const QJsonObject declared = device->declaredCommands();
+        m_declared = declared;
         for (const QJsonValue &command : declared.value(QStringLiteral("commands")).toArray()) {
             for (qsizetype i = commands.size() - 1; i >= 0; --i) {
                 if (commands.at(i)[QStringLiteral("name")] == command[QStringLiteral("name")])

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <QDateTime>
+#include <QJsonObject>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -106,6 +107,7 @@ private:
     QPointer<DeviceEventSource> m_events;
     QString m_deviceId;
     QString m_driverVersion;
+    QJsonObject m_declared;   // the device's declaration the commands were made from
     QVariantList m_commands;
     QString m_commandsProblem;
     QVariantMap m_figures;

@@ -35,7 +35,7 @@ public:
     void setSortByStatus(bool on);
     int count() const { return rowCount(); }
 
-    // The source row of `row` (for tests and the row's detail).
+    // The value of role `roleName` in row `row` of this (filtered, sorted) list.
     Q_INVOKABLE QVariant valueAt(int row, const QString &roleName) const;
 
 signals:
