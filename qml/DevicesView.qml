@@ -3,9 +3,11 @@ import QtQuick.Controls.Basic
 import QtQuick.Layouts
 import ControlNuc
 
-// Every device with live status, message, state and how long it has been up
-// or down; filter by status. A state from before the device went down is
-// shown greyed as "last known". A ListView with delegates: fine with 500 rows.
+// Every device, compact enough for 60 and more: search by name or id,
+// filter by status, group by room, errors first; a wide scroll bar that is
+// always there. Filtering and sorting run in C++ (FilterProxyModel). Tap a
+// row for the device's page. A ListView with reused delegates: fine with
+// 500 rows.
 Item {
     id: view
     required property Dashboard dashboard
@@ -14,7 +16,10 @@ Item {
     property string typeFilter: ""
     property bool showFilters: true
     property alias statusFilter: byStatus.filterValue
-    signal reconnectRequested(string deviceId, string name)
+    // Rows and the toolbar grow less than the rest: more rows on big panels.
+    readonly property real dense: Math.min(unit, 1.1)
+    readonly property real scrollBarWidth: 28 * dense
+    signal deviceChosen(string deviceId)
 
     // "3 h 12 min", "5 min", "40 s": how long since `t`.
     function duration(t) {
@@ -38,6 +43,9 @@ Item {
         const keys = Object.keys(state || {})
         return keys.map(k => k + ": " + state[k]).join("  ·  ")
     }
+    function statusWord(status) {
+        return badgeWords.label(status)
+    }
 
     FilterProxyModel {
         id: byType
@@ -51,26 +59,66 @@ Item {
         sourceModel: byType
         filterRoleName: "status"
         filterValue: ""
+        searchText: search.text
+        groupByRoom: groupButton.checked
+        sortByStatus: sortButton.checked
     }
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: 8 * view.unit
+        spacing: 6 * view.dense
 
-        Flow {
-            visible: view.showFilters
+        RowLayout {
             Layout.fillWidth: true
-            spacing: 8 * view.unit
+            spacing: 6 * view.dense
+            InputField {
+                id: search
+                objectName: "deviceSearch"
+                Layout.fillWidth: true
+                Layout.minimumWidth: 140 * view.dense
+                unit: view.dense
+                hint: qsTr("Search name or id")
+            }
+            // Status filters: on small panels a single button cycles them.
             Repeater {
-                model: ["", "connected", "connecting", "disconnected", "error"]
+                model: view.showFilters ? ["", "error", "connecting", "disconnected", "connected"] : []
                 delegate: ActionButton {
                     required property string modelData
                     objectName: "filter_" + (modelData || "all")
-                    unit: view.unit
-                    text: modelData === "" ? qsTr("All") : badgeWords.label(modelData)
-                    tint: byStatus.filterValue === modelData ? Theme.accent : Theme.surfaceHigh
+                    unit: view.dense
+                    leftPadding: 10 * view.dense
+                    rightPadding: 10 * view.dense
+                    font.pixelSize: 16 * view.dense
+                    text: modelData === "" ? qsTr("All")
+                        : view.width < 1100 * view.dense ? Theme.statusSymbol(modelData)
+                        : badgeWords.label(modelData)
+                    Accessible.name: modelData === "" ? qsTr("All") : badgeWords.label(modelData)
+                    tint: byStatus.filterValue === modelData ? Theme.accent
+                        : modelData === "" ? Theme.surfaceHigh : Qt.darker(Theme.statusColor(modelData), 1.6)
                     onClicked: byStatus.filterValue = modelData
                 }
+            }
+            ActionButton {
+                id: sortButton
+                objectName: "sortByStatusButton"
+                checkable: true
+                unit: view.dense
+                leftPadding: 10 * view.dense
+                rightPadding: 10 * view.dense
+                font.pixelSize: 16 * view.dense
+                text: qsTr("Errors first")
+                tint: checked ? Theme.accent : Theme.surfaceHigh
+            }
+            ActionButton {
+                id: groupButton
+                objectName: "groupByRoomButton"
+                checkable: true
+                unit: view.dense
+                leftPadding: 10 * view.dense
+                rightPadding: 10 * view.dense
+                font.pixelSize: 16 * view.dense
+                text: qsTr("Rooms")
+                tint: checked ? Theme.accent : Theme.surfaceHigh
             }
         }
 
@@ -80,113 +128,53 @@ Item {
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
-            spacing: 6 * view.unit
+            spacing: 2 * view.dense
             model: byStatus
             reuseItems: true
-            ScrollBar.vertical: ScrollBar { width: 14 * view.unit }
-
-            delegate: Rectangle {
-                id: row
-                required property string deviceId
-                required property string name
-                required property string type
-                required property string status
-                required property string message
-                required property var state
-                required property date lastChange
-                required property date since
-                required property string room
-                required property bool stateCurrent
-
-                width: ListView.view.width
-                implicitHeight: content.implicitHeight + 16 * view.unit
-                radius: 8 * view.unit
-                color: status === "error" ? Qt.rgba(0.9, 0.28, 0.3, 0.18) : Theme.surface
-                border.color: status === "error" ? Theme.bad : "transparent"
-                border.width: 2
-
-                RowLayout {
-                    id: content
-                    anchors.fill: parent
-                    anchors.margins: 8 * view.unit
-                    spacing: 12 * view.unit
-                    StatusBadge {
-                        status: row.status
-                        unit: view.unit
-                        Layout.preferredWidth: 170 * view.unit
-                    }
-                    ColumnLayout {
-                        Layout.fillWidth: true
-                        spacing: 2 * view.unit
-                        Text {
-                            textFormat: Text.PlainText
-                            text: row.name + "  (" + row.deviceId + ")"
-                            color: Theme.text
-                            font.pixelSize: 19 * view.unit
-                            font.bold: true
-                            elide: Text.ElideRight
-                            Layout.fillWidth: true
-                        }
-                        Text {
-                            textFormat: Text.PlainText
-                            visible: text.length > 0
-                            text: row.message
-                            color: row.status === "error" ? "#ffb3b5" : Theme.textDim
-                            font.pixelSize: 16 * view.unit
-                            wrapMode: Text.Wrap
-                            maximumLineCount: 2
-                            elide: Text.ElideRight
-                            Layout.fillWidth: true
-                        }
-                        Text {
-                            objectName: "state_" + row.deviceId
-                            textFormat: Text.PlainText
-                            visible: text.length > 0
-                            // Not from the instance connected now: not current.
-                            text: view.stateText(row.state).length === 0 ? ""
-                                : row.stateCurrent ? view.stateText(row.state)
-                                : qsTr("last known: %1").arg(view.stateText(row.state))
-                            color: row.stateCurrent ? Theme.accent : Theme.textDim
-                            font.pixelSize: 16 * view.unit
-                            font.italic: !row.stateCurrent
-                            elide: Text.ElideRight
-                            Layout.fillWidth: true
-                        }
-                    }
-                    ColumnLayout {
-                        spacing: 4 * view.unit
-                        Text {
-                            textFormat: Text.PlainText
-                            Layout.alignment: Qt.AlignRight
-                            text: row.room.length > 0 ? row.room + "  ·  " + row.type : row.type
-                            color: Theme.textDim
-                            font.pixelSize: 15 * view.unit
-                        }
-                        Text {
-                            objectName: "since_" + row.deviceId
-                            textFormat: Text.PlainText
-                            Layout.alignment: Qt.AlignRight
-                            text: view.sinceText(row.status, row.since)
-                            color: row.status === "connected" ? Theme.textDim : Theme.text
-                            font.pixelSize: 15 * view.unit
-                        }
-                    }
-                    ActionButton {
-                        objectName: "reconnect_" + row.deviceId
-                        unit: view.unit
-                        text: qsTr("Reconnect")
-                        tint: Theme.surfaceHigh
-                        enabled: !view.dashboard.actionRunning
-                        onClicked: view.reconnectRequested(row.deviceId, row.name)
-                    }
+            boundsBehavior: Flickable.StopAtBounds
+            // Wide, always shown: a thumb a finger can drag.
+            ScrollBar.vertical: ScrollBar {
+                objectName: "deviceScrollBar"
+                width: view.scrollBarWidth
+                policy: list.contentHeight > list.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded
+                minimumSize: 0.08
+                contentItem: Rectangle {
+                    implicitWidth: view.scrollBarWidth
+                    radius: 6 * view.dense
+                    color: parent.pressed ? Theme.accent : Theme.idle
                 }
+                background: Rectangle {
+                    radius: 6 * view.dense
+                    color: Theme.surface
+                }
+            }
+
+            section.property: byStatus.groupByRoom ? "room" : ""
+            section.criteria: ViewSection.FullString
+            section.delegate: Text {
+                required property string section
+                textFormat: Text.PlainText
+                width: ListView.view ? ListView.view.width - view.scrollBarWidth : 0
+                height: 30 * view.dense
+                verticalAlignment: Text.AlignBottom
+                text: section.length > 0 ? section : qsTr("No room")
+                color: Theme.accent
+                font.pixelSize: 17 * view.dense
+                font.bold: true
+                elide: Text.ElideRight
+            }
+
+            delegate: DeviceRow {
+                owner: view
+                onChosen: (deviceId) => view.deviceChosen(deviceId)
             }
 
             Text {
                 textFormat: Text.PlainText
                 anchors.centerIn: parent
                 visible: list.count === 0
-                text: byStatus.filterValue === "" ? qsTr("No devices yet.") : qsTr("No devices with this status.")
+                text: search.text.length > 0 ? qsTr("No device matches “%1”.").arg(search.text)
+                    : byStatus.filterValue === "" ? qsTr("No devices yet.") : qsTr("No devices with this status.")
                 color: Theme.textDim
                 font.pixelSize: 20 * view.unit
             }

@@ -12,7 +12,7 @@ Item {
     property string driverType: ""
     signal back()
     signal reloadRequested(string driverType)
-    signal reconnectRequested(string deviceId, string name)
+    signal deviceChosen(string deviceId)
     signal rollbackRequested(string driverType, string version)
     // Re-read when a version becomes active (driverRevision changes).
     readonly property var keptVersions: detail.dashboard.driverRevision >= 0 && detail.driverType !== ""
@@ -102,7 +102,7 @@ Item {
                     now: detail.now
                     typeFilter: detail.driverType
                     showFilters: false
-                    onReconnectRequested: (deviceId, name) => detail.reconnectRequested(deviceId, name)
+                    onDeviceChosen: (deviceId) => detail.deviceChosen(deviceId)
                 }
             }
             ColumnLayout {

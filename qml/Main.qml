@@ -78,6 +78,10 @@ ApplicationWindow {
                       qsTr("The device %1 will be disconnected and connected again. Continue?").arg(deviceId),
                       pin => window.dashboard.reconnectDevice(deviceId, pin))
     }
+    function openDevice(deviceId) {
+        tabs.currentIndex = 0
+        window.dashboard.deviceDetail.deviceId = deviceId
+    }
     function askReloadAll() {
         pinDialog.ask(qsTr("Reload all drivers"),
                       qsTr("Every device (%n in total) will be disconnected and recreated. Continue?", "", window.dashboard.deviceCount),
@@ -245,13 +249,28 @@ ApplicationWindow {
             Layout.margins: 10 * window.unit
             currentIndex: tabs.currentIndex
 
-            DevicesView {
-                id: devicesPage
-                objectName: "devicesPage"
-                dashboard: window.dashboard
-                unit: window.unit
-                now: window.now
-                onReconnectRequested: (deviceId, name) => window.askReconnect(deviceId, name)
+            Item {
+                DevicesView {
+                    id: devicesPage
+                    objectName: "devicesPage"
+                    anchors.fill: parent
+                    visible: window.dashboard.deviceDetail.deviceId === ""
+                    dashboard: window.dashboard
+                    unit: window.unit
+                    now: window.now
+                    onDeviceChosen: (deviceId) => window.openDevice(deviceId)
+                }
+                DevicePage {
+                    objectName: "devicePage"
+                    anchors.fill: parent
+                    visible: window.dashboard.deviceDetail.deviceId !== ""
+                    dashboard: window.dashboard
+                    unit: window.unit
+                    now: window.now
+                    onBack: window.dashboard.deviceDetail.deviceId = ""
+                    onReconnectRequested: (deviceId, name) => window.askReconnect(deviceId, name)
+                    onUnlockRequested: pinDialog.unlock()
+                }
             }
 
             Item {
@@ -275,7 +294,7 @@ ApplicationWindow {
                     onBack: detail.driverType = ""
                     onReloadRequested: (driverType) => window.askReloadDriver(driverType)
                     onRollbackRequested: (driverType, version) => window.askRollback(driverType, version)
-                    onReconnectRequested: (deviceId, name) => window.askReconnect(deviceId, name)
+                    onDeviceChosen: (deviceId) => window.openDevice(deviceId)
                 }
             }
 
@@ -311,6 +330,7 @@ ApplicationWindow {
             TapHandler {
                 onTapped: {
                     tabs.currentIndex = 0
+                    window.dashboard.deviceDetail.deviceId = ""
                     devicesPage.statusFilter = "error"
                 }
             }
@@ -407,6 +427,17 @@ ApplicationWindow {
         color: "black"
         visible: idle.state !== "awake"
         opacity: idle.state === "blank" ? 1 : 0.7
+    }
+
+    SessionBar {
+        objectName: "sessionBar"
+        anchors.right: parent.right
+        anchors.bottom: parent.bottom
+        anchors.bottomMargin: 10 * window.unit
+        anchors.rightMargin: 48 * window.unit   // clear of the lists' scroll bars
+        z: 10
+        dashboard: window.dashboard
+        unit: Math.min(window.unit, 1.2)
     }
 
     PinDialog {

@@ -16,26 +16,44 @@ Popup {
     property string problem: ""
     property bool confirming: false
 
+    property bool unlockOnly: false  // just start the technician session
+    property bool lockedOut: false   // the problem is the keypad's lockout
+
+    // While the technician session is unlocked the PIN is not asked again:
+    // straight to the confirmation.
     function ask(title, consequence, action) {
         dialog.title = title
         dialog.consequence = consequence
         dialog.action = action
         dialog.pin = ""
         dialog.problem = ""
-        dialog.confirming = false
+        dialog.unlockOnly = false
+        dialog.lockedOut = false
+        dialog.confirming = dialog.dashboard.session.unlocked
         open()
+    }
+    function unlock() {
+        ask(qsTr("Unlock technician actions"), "", null)
+        dialog.unlockOnly = true
+        dialog.confirming = false
     }
     function submitPin() {
         if (dialog.dashboard.checkPin(dialog.pin)) {
             dialog.problem = ""
-            dialog.confirming = true
+            dialog.pin = ""
+            if (dialog.unlockOnly)
+                close()
+            else
+                dialog.confirming = true
         } else {
             dialog.problem = dialog.dashboard.pinProblem()
+            dialog.lockedOut = dialog.dashboard.session.lockoutS > 0
             dialog.pin = ""
         }
     }
     function confirm() {
         const run = dialog.action
+        // Empty within the session: the session vouches for the technician.
         const pin = dialog.pin
         close()
         dialog.pin = ""
@@ -107,7 +125,12 @@ Popup {
                 textFormat: Text.PlainText
                 objectName: "pinProblem"
                 visible: dialog.problem.length > 0
-                text: dialog.problem
+                // A lockout counts down every second (session.lockoutS ticks).
+                text: !dialog.lockedOut ? dialog.problem
+                      : dialog.dashboard.session.lockoutS > 0 ? dialog.dashboard.pinProblem()
+                      : qsTr("You can enter the PIN again.")
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
                 color: "#ffb3b5"
                 font.pixelSize: 17 * dialog.unit
             }

@@ -53,6 +53,7 @@ private slots:
     void badDriverFailsWithItsMessage();
     void signedDeployAndRollbackThroughTheCli();
     void provisionAndCommandThroughTheCli();
+    void driverMetricsReachTheCloud();
     void refusedDeviceListFailsTheCli();
     void controllerReconnectsAfterTheCloudRestarts();
     void wrongTokenIsRefused();
@@ -69,6 +70,8 @@ private:
     QVariant nucScalar(const QString &id, const QString &sql);
     QString deployNoWait(const QString &file, const QString &type, const QString &version);
     void startCloud(const QStringList &extra = {});
+    // tcp_projector deployed to nuc-e2e (connected), device proj-1 connected.
+    void deployProjector();
     void stopCloud();
     void startNuc(const QString &token = QStringLiteral("e2e-token"), const QString &id = QStringLiteral("nuc-e2e"),
                   const QStringList &extra = {});
@@ -364,9 +367,8 @@ void tst_Cloud::signedDeployAndRollbackThroughTheCli()
     QVERIFY2(out.contains(u"failed: Rollback refused: version '9.9.9' of 'tcp_projector' is not kept (kept: 1.1.0)"), qPrintable(out));
 }
 
-void tst_Cloud::provisionAndCommandThroughTheCli()
+void tst_Cloud::deployProjector()
 {
-    startNuc();
     QVERIFY(waitForController(QStringLiteral("nuc-e2e"), true));
     QCOMPARE(cli({QStringLiteral("deploy"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"),
                   QStringLiteral("--file"), QStringLiteral(NUC_SOURCE_DIR "/resources/examples/tcp-projector.js"),
@@ -382,6 +384,15 @@ void tst_Cloud::provisionAndCommandThroughTheCli()
     QVERIFY(QTest::qWaitFor([&] {
         return cli({QStringLiteral("controllers")}, &out) == 0 && out.contains(u"proj-1=connected");
     }, 10000));
+}
+
+void tst_Cloud::provisionAndCommandThroughTheCli()
+{
+    startNuc();
+    deployProjector();
+    if (QTest::currentTestFailed())
+        return;
+    QString out;
     const int status = cli({QStringLiteral("command"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"),
                             QStringLiteral("--device"), QStringLiteral("proj-1"), QStringLiteral("--command"), QStringLiteral("power_on")},
                            &out);
@@ -398,6 +409,42 @@ void tst_Cloud::provisionAndCommandThroughTheCli()
                  &out),
              1);
     QVERIFY2(out.contains(u"failed: unknown device: ghost"), qPrintable(out));
+}
+
+void tst_Cloud::driverMetricsReachTheCloud()
+{
+    startNuc(QStringLiteral("e2e-token"), QStringLiteral("nuc-e2e"), {QStringLiteral("--metrics-interval"), QStringLiteral("1")});
+    QString out;
+    // Nothing yet from this controller: said so, exit 1.
+    QCOMPARE(cli({QStringLiteral("metrics"), QStringLiteral("nuc-e2e")}, &out), 1);
+    QVERIFY2(out.contains(u"no driver_metrics from controller nuc-e2e yet"), qPrintable(out));
+    deployProjector();
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(cli({QStringLiteral("command"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"), QStringLiteral("--device"),
+                  QStringLiteral("proj-1"), QStringLiteral("--command"), QStringLiteral("power_on")}),
+             0);
+    // Within a few intervals the cloud holds the controller's figures,
+    // including the calls into proj-1 (load, connect, the command).
+    QJsonObject device;
+    QVERIFY(QTest::qWaitFor([&] {
+        const QJsonArray metrics = cliJson({QStringLiteral("metrics"), QStringLiteral("nuc-e2e")}).value(QStringLiteral("metrics")).toArray();
+        for (const QJsonValue &driver : metrics.first()[QStringLiteral("drivers")].toArray()) {
+            for (const QJsonValue &d : driver[QStringLiteral("devices")].toArray()) {
+                if (driver[QStringLiteral("driver_type")].toString() == u"tcp_projector" && d[QStringLiteral("device_id")].toString() == u"proj-1"
+                    && d[QStringLiteral("calls")].toInt() >= 3 && driver[QStringLiteral("host_rss_bytes")].toDouble() > 0)
+                    device = d.toObject();
+            }
+        }
+        return !device.isEmpty();
+    }, 15000));
+    QCOMPARE(device.value(QStringLiteral("errors")).toInt(), 0);
+    QVERIFY(device.value(QStringLiteral("call_ms_p99")).toDouble() >= device.value(QStringLiteral("call_ms_p50")).toDouble());
+    QCOMPARE(cliJson({QStringLiteral("metrics")}).value(QStringLiteral("metrics")).toArray().first()[QStringLiteral("interval_s")].toInt(), 1);
+    // The table for people.
+    QCOMPARE(cli({QStringLiteral("metrics")}, &out), 0);
+    QVERIFY2(out.contains(u"controller nuc-e2e (received ") && out.contains(u"tcp_projector") && out.contains(u"proj-1"),
+             qPrintable(out));
 }
 
 void tst_Cloud::refusedDeviceListFailsTheCli()

@@ -690,7 +690,7 @@ module.exports = Marked;
         return nameText && messageText;
     };
     QVERIFY(QTest::qWaitFor(findShown, 8000));
-    QCOMPARE(nameText->property("text").toString(), name + QStringLiteral("  (m-1)"));
+    QCOMPARE(nameText->property("text").toString(), name + QStringLiteral("  ·  m-1"));
     QCOMPARE(nameText->property("textFormat").toInt(), int(Qt::PlainText));
     QCOMPARE(messageText->property("textFormat").toInt(), int(Qt::PlainText));
     // Drawn: nothing was asked of the network.

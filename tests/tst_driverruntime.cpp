@@ -100,6 +100,8 @@ private slots:
     void init();
     void cleanup();
 
+    void declaredCommands_data();
+    void declaredCommands();
     void tcpRequestWithStringTerminator();
     void tcpRequestWithRegExpTerminator();
     void requestTimesOut();
@@ -455,6 +457,56 @@ void tst_DriverRuntime::requireRules_data()
     QTest::newRow("same instance twice") << QStringLiteral(
         "if (require('events') !== require('events')) throw new Error('not cached');\n"
         "const B = require('./base-driver'); class X extends B {} module.exports = X;\n") << true << QString();
+}
+
+void tst_DriverRuntime::declaredCommands_data()
+{
+    QTest::addColumn<QString>("declaration");
+    QTest::addColumn<QString>("commands");   // the names, comma-separated
+    QTest::addColumn<QString>("problem");
+    QTest::newRow("none") << QString() << QString() << QString();
+    QTest::newRow("assigned")
+        << QStringLiteral("X.commands = { volume: { description: 'Set', params: { level: { type: 'integer', min: 0, max: 100 } } },"
+                          " status: {} };")
+        << QStringLiteral("status,volume") << QString();
+    QTest::newRow("static getter")
+        << QStringLiteral("Object.defineProperty(X, 'commands', { get() { return { ping: {} }; } });")
+        << QStringLiteral("ping") << QString();
+    QTest::newRow("getter throws")
+        << QStringLiteral("Object.defineProperty(X, 'commands', { get() { throw new Error('no'); } });")
+        << QString() << QStringLiteral("commands: reading it threw Error: no");
+    QTest::newRow("not an object") << QStringLiteral("X.commands = ['power'];") << QString()
+                                   << QStringLiteral("commands: must be an object of command name → description");
+    QTest::newRow("bad type")
+        << QStringLiteral("X.commands = { volume: { params: { level: { type: 'float' } } } };") << QString()
+        << QStringLiteral("commands.volume.params.level.type: must be one of string, number, integer, boolean, object, array");
+    QTest::newRow("unknown key") << QStringLiteral("X.commands = { volume: { args: {} } };") << QString()
+                                 << QStringLiteral("commands.volume.args: unknown key (description and params are known)");
+    QTest::newRow("default of the wrong type")
+        << QStringLiteral("X.commands = { input: { params: { n: { type: 'integer', default: 'one' } } } };") << QString()
+        << QStringLiteral("commands.input.params.n.default: must be of type integer");
+    QTest::newRow("min above max")
+        << QStringLiteral("X.commands = { v: { params: { n: { type: 'number', min: 5, max: 1 } } } };") << QString()
+        << QStringLiteral("commands.v.params.n.min: greater than max");
+}
+
+void tst_DriverRuntime::declaredCommands()
+{
+    // Read by the host when the driver loads and handed back with the load's
+    // answer; a malformed declaration is refused whole, the driver still loads.
+    QFETCH(QString, declaration);
+    QFETCH(QString, commands);
+    QFETCH(QString, problem);
+    const QString code = QStringLiteral("const B = require('./base-driver'); class X extends B {}\n") + declaration
+        + QStringLiteral("\nmodule.exports = X;\n");
+    DriverInstance d(spec(code, QStringLiteral("tcp"), tcpConfig(m_line.port())), m_settings, m_watchdog.get());
+    const CallResult r = wait([&](auto done) { d.load(done); });
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QStringList names;
+    for (const QJsonValue &c : r.value[QStringLiteral("commands")].toArray())
+        names << c[QStringLiteral("name")].toString();
+    QCOMPARE(names.join(u','), commands);
+    QCOMPARE(r.value[QStringLiteral("commandsProblem")].toString(), problem);
 }
 
 void tst_DriverRuntime::requireRules()

@@ -66,6 +66,8 @@ QString parseError(const QString &type, const QJsonObject &data)
         return CommandResultReport::parse(data).error;
     if (type == u"protocol_error")
         return ProtocolErrorReport::parse(data).error;
+    if (type == u"driver_metrics")
+        return DriverMetricsReport::parse(data).error;
     qFatal("no parser for a row's type");
     return {};
 }
@@ -115,6 +117,7 @@ private slots:
     void reportEnvelopeCarriesSeq();
     void whatIsAReport_data();
     void whatIsAReport();
+    void driverMetricsShape();
     void controllerMessagesPassTheCloudsParsers();
 };
 
@@ -343,6 +346,27 @@ void tst_ProtocolMessages::controllerReports_data()
     QTest::newRow("hello drivers object")
         << hello << json(R"({"controller_id":"c","drivers":{}})") << QStringLiteral("field 'drivers' must be an array, got an object");
     QTest::newRow("hello devices null") << hello << json(R"({"controller_id":"c","devices":null})") << QString();
+
+    const QString metrics = QStringLiteral("driver_metrics");
+    QTest::newRow("metrics valid")
+        << metrics << json(R"({"interval_s":60,"drivers":[{"driver_type":"x","host_rss_bytes":123,"host_cpu_percent":1.5,
+                              "restarts":0,"devices":[{"device_id":"d","calls":10,"errors":0,"timeouts":0,
+                              "call_ms_p50":0.4,"call_ms_p99":2.1}]}]})") << QString();
+    QTest::newRow("metrics no drivers") << metrics << json(R"({"interval_s":60,"drivers":[]})") << QString();
+    QTest::newRow("metrics interval 0")
+        << metrics << json(R"({"interval_s":0,"drivers":[]})") << QStringLiteral("field 'interval_s' must be at least 1");
+    QTest::newRow("metrics drivers missing")
+        << metrics << json(R"({"interval_s":60})") << QStringLiteral("field 'drivers' must be an array, got missing");
+    QTest::newRow("metrics negative calls")
+        << metrics << json(R"({"interval_s":60,"drivers":[{"driver_type":"x","host_rss_bytes":1,"host_cpu_percent":0,
+                              "restarts":0,"devices":[{"device_id":"d","calls":-1,"errors":0,"timeouts":0,
+                              "call_ms_p50":0,"call_ms_p99":0}]}]})")
+        << QStringLiteral("field 'drivers[0].devices[0].calls' must be a whole number ≥ 0, got a number");
+    QTest::newRow("metrics driver not an object")
+        << metrics << json(R"({"interval_s":60,"drivers":[1]})") << QStringLiteral("'drivers[0]' must be an object, got a number");
+    QTest::newRow("metrics no driver_type")
+        << metrics << json(R"({"interval_s":60,"drivers":[{"host_rss_bytes":1}]})")
+        << QStringLiteral("field 'drivers[0].driver_type' must be a non-empty string");
 
     const QString progress = QStringLiteral("driver_sync_progress");
     QTest::newRow("progress valid") << progress << json(R"({"sync_id":"s","status":"in_progress","step":"storing"})") << QString();
@@ -700,6 +724,23 @@ void tst_ProtocolMessages::whatIsAReport()
     QCOMPARE(Reports::supersedingKey(type, QJsonObject{{QStringLiteral("device_id"), QStringLiteral("d")}}), key);
 }
 
+void tst_ProtocolMessages::driverMetricsShape()
+{
+    const Message m = Messages::driverMetrics(
+        60, {{QStringLiteral("projector"), 123456, 1.26, 1, {{QStringLiteral("p1"), 10, 1, 0, 0.41234, 2.1}}}});
+    QCOMPARE(m.type, QStringLiteral("driver_metrics"));
+    QCOMPARE(QJsonDocument(m.data).toJson(QJsonDocument::Compact),
+             QByteArray(R"({"drivers":[{"devices":[{"call_ms_p50":0.412,"call_ms_p99":2.1,"calls":10,"device_id":"p1",)"
+                        R"("errors":1,"timeouts":0}],"driver_type":"projector","host_cpu_percent":1.3,"host_rss_bytes":123456,)"
+                        R"("restarts":1}],"interval_s":60})"));
+    const Parsed<DriverMetricsReport> report = DriverMetricsReport::parse(m.data);
+    QVERIFY2(report.ok(), qPrintable(report.error));
+    QCOMPARE(report.value.intervalS, 60);
+    QCOMPARE(report.value.drivers.size(), 1);
+    QCOMPARE(report.value.drivers.first().devices.first().deviceId, QStringLiteral("p1"));
+    QCOMPARE(report.value.drivers.first().devices.first().calls, 10);
+}
+
 void tst_ProtocolMessages::controllerMessagesPassTheCloudsParsers()
 {
     // What the controller builds is what control-cloud accepts.
@@ -714,6 +755,7 @@ void tst_ProtocolMessages::controllerMessagesPassTheCloudsParsers()
         Messages::statusUpdate(QStringLiteral("a"), QStringLiteral("connecting"), QString(), QDateTime::currentDateTimeUtc()),
         Messages::deviceCommandResult(QStringLiteral("r"), QStringLiteral("a"), {false, {}, QStringLiteral("e"), 1}),
         Messages::protocolError(QStringLiteral("r"), QJsonValue()),
+        Messages::driverMetrics(60, {{QStringLiteral("x"), 123, 1.25, 2, {{QStringLiteral("d"), 10, 1, 0, 0.4, 2.1}}}}),
     };
     for (const Message &m : built) {
         const QString text = QString::fromUtf8(QJsonDocument(Messages::envelope(m)).toJson(QJsonDocument::Compact));

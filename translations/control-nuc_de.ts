@@ -141,16 +141,192 @@
         <source>Rolling back %1 to %2…</source>
         <translation>%1 wird auf %2 zurückgesetzt…</translation>
     </message>
+    <message>
+        <source>The technician session has ended: enter the PIN again.</source>
+        <translation>Die Techniker-Sitzung ist abgelaufen: PIN bitte erneut eingeben.</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceDetail</name>
+    <message>
+        <source>Unlock the technician session first.</source>
+        <translation>Zuerst die Techniker-Sitzung entsperren.</translation>
+    </message>
+    <message>
+        <source>Enter a command name.</source>
+        <translation>Einen Befehlsnamen eingeben.</translation>
+    </message>
+    <message>
+        <source>The parameters are not a JSON object: %1</source>
+        <translation>Die Parameter sind kein JSON-Objekt: %1</translation>
+    </message>
+    <message>
+        <source>not an object</source>
+        <translation>kein Objekt</translation>
+    </message>
+</context>
+<context>
+    <name>DevicePage</name>
+    <message numerus="yes">
+        <source>%n s ago</source>
+        <translation>
+            <numerusform>vor %n s</numerusform>
+            <numerusform>vor %n s</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min ago</source>
+        <translation>
+            <numerusform>vor %n min</numerusform>
+            <numerusform>vor %n min</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h ago</source>
+        <translation>
+            <numerusform>vor %n h</numerusform>
+            <numerusform>vor %n h</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s) ago</source>
+        <translation>
+            <numerusform>vor %n Tag</numerusform>
+            <numerusform>vor %n Tagen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>Geräte</translation>
+    </message>
+    <message>
+        <source>Device %1 no longer exists</source>
+        <translation>Gerät %1 gibt es nicht mehr</translation>
+    </message>
+    <message>
+        <source>Reconnect</source>
+        <translation>Neu verbinden</translation>
+    </message>
+    <message>
+        <source>Room</source>
+        <translation>Raum</translation>
+    </message>
+    <message>
+        <source>Driver</source>
+        <translation>Treiber</translation>
+    </message>
+    <message>
+        <source>not installed</source>
+        <translation>nicht installiert</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>connected since %1</source>
+        <translation>verbunden seit %1</translation>
+    </message>
+    <message>
+        <source>down since %1</source>
+        <translation>ausgefallen seit %1</translation>
+    </message>
+    <message>
+        <source>Live state</source>
+        <translation>Aktueller Zustand</translation>
+    </message>
+    <message>
+        <source>Last known state</source>
+        <translation>Letzter bekannter Zustand</translation>
+    </message>
+    <message>
+        <source>updated %1</source>
+        <translation>aktualisiert %1</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Letzter Fehler</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keiner</translation>
+    </message>
+    <message>
+        <source>Driver calls</source>
+        <translation>Treiberaufrufe</translation>
+    </message>
+    <message>
+        <source>no figures yet</source>
+        <translation>noch keine Zahlen</translation>
+    </message>
+    <message>
+        <source>%1 calls, %2 errors, %3 timeouts · p50 %4 ms · p99 %5 ms</source>
+        <translation>%1 Aufrufe, %2 Fehler, %3 Zeitüberschreitungen · p50 %4 ms · p99 %5 ms</translation>
+    </message>
+    <message>
+        <source>Recent changes</source>
+        <translation>Letzte Änderungen</translation>
+    </message>
+    <message>
+        <source>No changes since the controller started.</source>
+        <translation>Keine Änderungen seit dem Start des Controllers.</translation>
+    </message>
+    <message>
+        <source>Test commands</source>
+        <translation>Testbefehle</translation>
+    </message>
+    <message>
+        <source>Locked: enter the technician PIN to send commands.</source>
+        <translation>Gesperrt: Für Befehle die Techniker-PIN eingeben.</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>Entsperren</translation>
+    </message>
+    <message>
+        <source>The driver&apos;s command list was refused: %1</source>
+        <translation>Die Befehlsliste des Treibers wurde abgelehnt: %1</translation>
+    </message>
+    <message>
+        <source>The driver declares no commands; send one by name below.</source>
+        <translation>Der Treiber nennt keine Befehle; unten einen Befehl mit Namen senden.</translation>
+    </message>
+    <message>
+        <source>Command</source>
+        <translation>Befehl</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Senden</translation>
+    </message>
+    <message>
+        <source>Parameters as JSON, e.g. {&quot;level&quot;: 5}</source>
+        <translation>Parameter als JSON, z. B. {&quot;level&quot;: 5}</translation>
+    </message>
+    <message numerus="yes">
+        <source>Waiting for %n answer(s)…</source>
+        <translation>
+            <numerusform>Warte auf %n Antwort…</numerusform>
+            <numerusform>Warte auf %n Antworten…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceRow</name>
+    <message>
+        <source>last known: %1</source>
+        <translation>zuletzt bekannt: %1</translation>
+    </message>
 </context>
 <context>
     <name>DevicesView</name>
     <message>
         <source>All</source>
         <translation>Alle</translation>
-    </message>
-    <message>
-        <source>Reconnect</source>
-        <translation>Neu verbinden</translation>
     </message>
     <message>
         <source>No devices yet.</source>
@@ -194,8 +370,24 @@
         <translation>ausgefallen seit %1</translation>
     </message>
     <message>
-        <source>last known: %1</source>
-        <translation>zuletzt bekannt: %1</translation>
+        <source>Search name or id</source>
+        <translation>Name oder ID suchen</translation>
+    </message>
+    <message>
+        <source>Errors first</source>
+        <translation>Fehler zuerst</translation>
+    </message>
+    <message>
+        <source>Rooms</source>
+        <translation>Räume</translation>
+    </message>
+    <message>
+        <source>No room</source>
+        <translation>Ohne Raum</translation>
+    </message>
+    <message>
+        <source>No device matches “%1”.</source>
+        <translation>Kein Gerät passt zu „%1“.</translation>
     </message>
 </context>
 <context>
@@ -502,6 +694,25 @@
     <message>
         <source>Confirm</source>
         <translation>Bestätigen</translation>
+    </message>
+    <message>
+        <source>Unlock technician actions</source>
+        <translation>Techniker-Aktionen entsperren</translation>
+    </message>
+    <message>
+        <source>You can enter the PIN again.</source>
+        <translation>Die PIN kann wieder eingegeben werden.</translation>
+    </message>
+</context>
+<context>
+    <name>SessionBar</name>
+    <message>
+        <source>Technician unlocked: %1</source>
+        <translation>Techniker entsperrt: %1</translation>
+    </message>
+    <message>
+        <source>Lock now</source>
+        <translation>Jetzt sperren</translation>
     </message>
 </context>
 <context>

@@ -141,16 +141,192 @@
         <source>Rolling back %1 to %2…</source>
         <translation>Rolling back %1 to %2…</translation>
     </message>
+    <message>
+        <source>The technician session has ended: enter the PIN again.</source>
+        <translation>The technician session has ended: enter the PIN again.</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceDetail</name>
+    <message>
+        <source>Unlock the technician session first.</source>
+        <translation>Unlock the technician session first.</translation>
+    </message>
+    <message>
+        <source>Enter a command name.</source>
+        <translation>Enter a command name.</translation>
+    </message>
+    <message>
+        <source>The parameters are not a JSON object: %1</source>
+        <translation>The parameters are not a JSON object: %1</translation>
+    </message>
+    <message>
+        <source>not an object</source>
+        <translation>not an object</translation>
+    </message>
+</context>
+<context>
+    <name>DevicePage</name>
+    <message numerus="yes">
+        <source>%n s ago</source>
+        <translation>
+            <numerusform>%n s ago</numerusform>
+            <numerusform>%n s ago</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min ago</source>
+        <translation>
+            <numerusform>%n min ago</numerusform>
+            <numerusform>%n min ago</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h ago</source>
+        <translation>
+            <numerusform>%n h ago</numerusform>
+            <numerusform>%n h ago</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s) ago</source>
+        <translation>
+            <numerusform>%n day ago</numerusform>
+            <numerusform>%n days ago</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>Devices</translation>
+    </message>
+    <message>
+        <source>Device %1 no longer exists</source>
+        <translation>Device %1 no longer exists</translation>
+    </message>
+    <message>
+        <source>Reconnect</source>
+        <translation>Reconnect</translation>
+    </message>
+    <message>
+        <source>Room</source>
+        <translation>Room</translation>
+    </message>
+    <message>
+        <source>Driver</source>
+        <translation>Driver</translation>
+    </message>
+    <message>
+        <source>not installed</source>
+        <translation>not installed</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>connected since %1</source>
+        <translation>connected since %1</translation>
+    </message>
+    <message>
+        <source>down since %1</source>
+        <translation>down since %1</translation>
+    </message>
+    <message>
+        <source>Live state</source>
+        <translation>Live state</translation>
+    </message>
+    <message>
+        <source>Last known state</source>
+        <translation>Last known state</translation>
+    </message>
+    <message>
+        <source>updated %1</source>
+        <translation>updated %1</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Last error</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <source>Driver calls</source>
+        <translation>Driver calls</translation>
+    </message>
+    <message>
+        <source>no figures yet</source>
+        <translation>no figures yet</translation>
+    </message>
+    <message>
+        <source>%1 calls, %2 errors, %3 timeouts · p50 %4 ms · p99 %5 ms</source>
+        <translation>%1 calls, %2 errors, %3 timeouts · p50 %4 ms · p99 %5 ms</translation>
+    </message>
+    <message>
+        <source>Recent changes</source>
+        <translation>Recent changes</translation>
+    </message>
+    <message>
+        <source>No changes since the controller started.</source>
+        <translation>No changes since the controller started.</translation>
+    </message>
+    <message>
+        <source>Test commands</source>
+        <translation>Test commands</translation>
+    </message>
+    <message>
+        <source>Locked: enter the technician PIN to send commands.</source>
+        <translation>Locked: enter the technician PIN to send commands.</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>Unlock</translation>
+    </message>
+    <message>
+        <source>The driver&apos;s command list was refused: %1</source>
+        <translation>The driver&apos;s command list was refused: %1</translation>
+    </message>
+    <message>
+        <source>The driver declares no commands; send one by name below.</source>
+        <translation>The driver declares no commands; send one by name below.</translation>
+    </message>
+    <message>
+        <source>Command</source>
+        <translation>Command</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Send</translation>
+    </message>
+    <message>
+        <source>Parameters as JSON, e.g. {&quot;level&quot;: 5}</source>
+        <translation>Parameters as JSON, e.g. {&quot;level&quot;: 5}</translation>
+    </message>
+    <message numerus="yes">
+        <source>Waiting for %n answer(s)…</source>
+        <translation>
+            <numerusform>Waiting for %n answer…</numerusform>
+            <numerusform>Waiting for %n answers…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceRow</name>
+    <message>
+        <source>last known: %1</source>
+        <translation>last known: %1</translation>
+    </message>
 </context>
 <context>
     <name>DevicesView</name>
     <message>
         <source>All</source>
         <translation>All</translation>
-    </message>
-    <message>
-        <source>Reconnect</source>
-        <translation>Reconnect</translation>
     </message>
     <message>
         <source>No devices yet.</source>
@@ -194,8 +370,24 @@
         <translation>down for %1</translation>
     </message>
     <message>
-        <source>last known: %1</source>
-        <translation>last known: %1</translation>
+        <source>Search name or id</source>
+        <translation>Search name or id</translation>
+    </message>
+    <message>
+        <source>Errors first</source>
+        <translation>Errors first</translation>
+    </message>
+    <message>
+        <source>Rooms</source>
+        <translation>Rooms</translation>
+    </message>
+    <message>
+        <source>No room</source>
+        <translation>No room</translation>
+    </message>
+    <message>
+        <source>No device matches “%1”.</source>
+        <translation>No device matches “%1”.</translation>
     </message>
 </context>
 <context>
@@ -502,6 +694,25 @@
     <message>
         <source>Confirm</source>
         <translation>Confirm</translation>
+    </message>
+    <message>
+        <source>Unlock technician actions</source>
+        <translation>Unlock technician actions</translation>
+    </message>
+    <message>
+        <source>You can enter the PIN again.</source>
+        <translation>You can enter the PIN again.</translation>
+    </message>
+</context>
+<context>
+    <name>SessionBar</name>
+    <message>
+        <source>Technician unlocked: %1</source>
+        <translation>Technician unlocked: %1</translation>
+    </message>
+    <message>
+        <source>Lock now</source>
+        <translation>Lock now</translation>
     </message>
 </context>
 <context>

@@ -102,6 +102,8 @@ void AdminServer::handle(QLocalSocket *socket, const QByteArray &line)
         reply(m_cloud->deployments());
     } else if (op == u"controllers") {
         reply(m_cloud->controllers());
+    } else if (op == u"metrics") {
+        reply(m_cloud->metrics()->json(request.value(QStringLiteral("controller_id")).toString()));
     } else if (op == u"credential_add" || op == u"credential_remove") {
         const QString id = request.value(QStringLiteral("controller_id")).toString();
         QString token;

@@ -1,5 +1,6 @@
 #include "cloudserver/clientcommands.h"
 
+#include "cloudserver/adminclient.h"
 #include "cloudserver/adminserver.h"
 #include "cloudserver/signingkeys.h"
 
@@ -33,42 +34,10 @@ QString envOr(const char *name, const QString &fallback)
 
 using CloudCli::envOr;
 using CloudCli::fail;
+using AdminClient::ask;
+using AdminClient::column;
 
 namespace {
-
-// Sends one request over the admin socket and returns the answer.
-QJsonObject ask(const QString &socketPath, const QJsonObject &request, int timeoutMs, QString *error)
-{
-    QLocalSocket socket;
-    socket.connectToServer(socketPath);
-    if (!socket.waitForConnected(3000)) {
-        *error = QStringLiteral("cannot reach control-cloud at %1 (%2); is `control-cloud serve` running?")
-                     .arg(socketPath, socket.errorString());
-        return {};
-    }
-    socket.write(QJsonDocument(request).toJson(QJsonDocument::Compact) + '\n');
-    socket.flush();
-    QByteArray answer;
-    QElapsedTimer timer;
-    timer.start();
-    while (!answer.contains('\n') && timer.elapsed() < timeoutMs) {
-        const bool more = socket.waitForReadyRead(int(std::max<qint64>(1, timeoutMs - timer.elapsed())));
-        answer += socket.readAll();
-        if (!more && socket.state() != QLocalSocket::ConnectedState)
-            break;
-    }
-    answer += socket.readAll();
-    if (!answer.contains('\n')) {
-        *error = QStringLiteral("no answer from control-cloud within %1 ms").arg(timeoutMs);
-        return {};
-    }
-    return QJsonDocument::fromJson(answer.left(answer.indexOf('\n'))).object();
-}
-
-QString column(const QString &text, int width)
-{
-    return text.leftJustified(width, QLatin1Char(' '), true);
-}
 
 // keygen --out FILE --key-id ID: an Ed25519 key pair for deploy --sign.
 int keygen(const QStringList &args)
@@ -195,10 +164,7 @@ int client(const QString &command, const QStringList &args)
         std::fputs(qPrintable(p.helpText()), stdout);
         return 0;
     }
-    const QString socketPath = QFileInfo(p.isSet(QStringLiteral("admin-socket"))
-                                             ? p.value(QStringLiteral("admin-socket"))
-                                             : envOr("CONTROL_CLOUD_ADMIN_SOCKET", AdminServer::defaultSocketPath()))
-                                   .absoluteFilePath();
+    const QString socketPath = AdminClient::socketPath(p.value(QStringLiteral("admin-socket")));
     if (command == u"controllers" && !p.positionalArguments().isEmpty())
         return credentials(p.positionalArguments(), socketPath, p.isSet(QStringLiteral("json")));
     QJsonObject request{{QStringLiteral("op"), command}, {QStringLiteral("controller_id"), p.value(QStringLiteral("controller"))}};

@@ -6,6 +6,7 @@
 
 #include "cloudserver/clouddatabase.h"
 #include "cloudserver/controllercredentials.h"
+#include "cloudserver/drivermetricsstore.h"
 #include "cloudserver/upgradegate.h"
 
 #include <QHash>
@@ -55,6 +56,8 @@ public:
     QJsonObject controllers() const;
     QJsonObject deployments() const;
     ControllerCredentials *credentials() { return &m_credentials; }
+    // The latest driver_metrics of each controller.
+    const DriverMetricsStore *metrics() const { return &m_metrics; }
     // Closes the controller's connection, if any (its credential changed).
     void dropController(const QString &controllerId, const QString &why);
 
@@ -110,6 +113,7 @@ private:
     CloudDatabase *m_database;
     CloudServerSettings m_settings;
     ControllerCredentials m_credentials;
+    DriverMetricsStore m_metrics;
     QWebSocketServer *m_server;
     UpgradeGate *m_gate;
     QHash<QString, Controller> m_controllers;

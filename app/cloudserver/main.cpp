@@ -1,8 +1,9 @@
 // control-cloud: the local cloud (serve) and its command-line client
 // (clientcommands.cpp: deploy, rollback, keygen, devices, command,
-// deployments, controllers).
+// deployments, controllers) and metricscommand.cpp (metrics).
 #include "cloudserver/adminserver.h"
 #include "cloudserver/clientcommands.h"
+#include "cloudserver/metricscommand.h"
 #include "cloudserver/clouddatabase.h"
 #include "cloudserver/cloudserver.h"
 #include "core/secretfile.h"
@@ -49,7 +50,8 @@ const char *usage =
     "  command      send a device command and print the result\n"
     "  deployments  list deployments (--json for JSON)\n"
     "  controllers  list controllers with their drivers and devices (--json for JSON);\n"
-    "               controllers add ID | list | remove ID: per-controller credentials\n";
+    "               controllers add ID | list | remove ID: per-controller credentials\n"
+    "  metrics      the latest driver_metrics of each controller, or of one (metrics [ID], --json)\n";
 
 int serve(const QStringList &args)
 {
@@ -178,6 +180,8 @@ int main(int argc, char *argv[])
     const QString command = args.takeAt(1);
     if (command == u"serve")
         return serve(args);
+    if (command == u"metrics")
+        return metricsCommand(args);
     if (CloudCli::isClientCommand(command))
         return CloudCli::run(command, args);
     std::fputs(usage, stderr);

@@ -136,7 +136,7 @@ void CloudServer::onReport(const QString &controllerId, const QString &type, con
             return;
         qCWarning(lcCloudServer).noquote() << "controller" << controllerId << "reports a protocol error:" << report->reason;
         onProtocolError(controllerId, report->receivedType.toString(), report->reason);
-    } else {
+    } else if (!m_metrics.take(controllerId, type, data)) {
         qCInfo(lcCloudServer) << "ignoring message of type" << type << "from" << controllerId;
     }
 }

@@ -10,6 +10,7 @@
 #include "models/driverlistmodel.h"
 #include "models/syncactivitymodel.h"
 #include "core/logcategories.h"
+#include "controller/drivermetricsreporter.h"
 #include "hosts/driverhostpool.h"
 #include "hosts/hostcgroups.h"
 #include "hosts/hostvalidator.h"
@@ -137,6 +138,9 @@ Controller::Controller(const Config &config, QObject *parent)
             qCInfo(lcConfig).noquote() << "driver_quarantine_clear:" << request.value.driverType << "was not quarantined";
     });
 
+    m_metrics = std::make_unique<DriverMetricsReporter>(m_hosts.get(), m_protocol.get(), m_link.get(),
+                                                        config.metricsIntervalS);
+
     m_safeModeExpiry.setSingleShot(true);
     connect(&m_safeModeExpiry, &QTimer::timeout, this, [this] {
         qCWarning(lcConfig) << "safe mode ends:" << m_config.safeModeClearAfterS << "s without a crash";
@@ -171,6 +175,7 @@ Controller::~Controller()
     m_deviceModel.reset();
     m_driverModel.reset();
     m_deviceMessages.reset();
+    m_metrics.reset();
     m_devices.reset();   // before the database and the hosts it uses
     m_hosts.reset();     // stops what still runs (bounded)
 }

@@ -30,6 +30,7 @@ class ReportOutbox;
 class HostCgroups;
 class EventFeed;
 class EventLog;
+class DriverMetricsReporter;
 
 class Controller : public QObject
 {
@@ -107,6 +108,7 @@ private:
     std::unique_ptr<DriverSyncService> m_sync;
     std::unique_ptr<DeviceManager> m_devices;
     std::unique_ptr<DeviceMessages> m_deviceMessages;
+    std::unique_ptr<DriverMetricsReporter> m_metrics;   // driver_metrics while connected
     std::unique_ptr<DriverListModel> m_driverModel;
     std::unique_ptr<DeviceListModel> m_deviceModel;
     std::unique_ptr<SyncActivityModel> m_syncModel;

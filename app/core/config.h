@@ -22,6 +22,8 @@ struct Config
     bool kiosk = false;            // full screen, no decorations, no cursor, no way to quit
     QString language;              // e.g. "de"; empty: the system locale
     QString technicianPin;         // empty: technician actions locked
+    int technicianSessionS = 300;  // a right PIN unlocks the technician actions this long
+    int metricsIntervalS = 60;     // driver_metrics to the cloud this often while connected
     QString checkDriverFile;       // --check-driver: validate this file and exit
     QString checkProtocol = QStringLiteral("tcp");
     QString runFile;               // --run: run this script as node would (in a driver host) and exit

@@ -171,6 +171,12 @@ std::vector<Setting> settings()
         {QStringLiteral("technician-pin-file"), QStringLiteral("file"),
          QStringLiteral("File (owner-only) whose content, trimmed, is the technician PIN."),
          fromSecretFile(applyPin)},
+        {QStringLiteral("technician-session-s"), QStringLiteral("s"),
+         QStringLiteral("How long a right PIN unlocks the technician actions (default 300)."),
+         intSetting(&Config::technicianSessionS, 10, 86400)},
+        {QStringLiteral("metrics-interval"), QStringLiteral("s"),
+         QStringLiteral("Seconds between driver_metrics reports to the cloud while connected (default 60)."),
+         intSetting(&Config::metricsIntervalS, 1, 86400)},
         {QStringLiteral("log-level"), QStringLiteral("level"),
          QStringLiteral("debug, info, warning or error (default info)."),
          [](Config &c, const QString &v) -> QString {

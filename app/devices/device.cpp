@@ -73,6 +73,10 @@ void Device::setStatus(const QString &status, const QString &message)
         m_since = m_lastChange;
     m_status = status;
     m_message = message;
+    if (status == u"error") {
+        m_lastError = message;
+        m_lastErrorAt = m_lastChange;
+    }
     if (status == u"error")
         qCWarning(lcDevices).noquote() << "device" << LogText::escaped(m_record.id) << "error:" << LogText::escaped(message);
     else
@@ -206,6 +210,7 @@ void Device::startInstance(const std::optional<DriverRecord> &driver, quint64 ge
         if (generation != m_generation)
             return;
         m_state = state;
+        m_stateAt = QDateTime::currentDateTimeUtc();
         m_stateGeneration = generation;
         emit stateChanged(state);
     });
@@ -232,6 +237,7 @@ void Device::startInstance(const std::optional<DriverRecord> &driver, quint64 ge
             failed(loaded.error, generation, Failure::Fault);   // module or constructor
             return;
         }
+        m_declared = loaded.value.toObject();
         m_connectPending = true;
         guard->connectDevice([this, generation, guard](const CallResult &connected) {
             if (generation != m_generation)

@@ -61,6 +61,14 @@ public:
     // The live state came from the instance connected now; otherwise it is
     // the last known state from before the device went down.
     bool isStateCurrent() const { return m_status == u"connected" && m_stateGeneration == m_generation; }
+    // When the driver last reported a state (UTC; invalid: never).
+    QDateTime stateAt() const { return m_stateAt; }
+    // The message of the last time it went into error, and when (UTC).
+    QString lastError() const { return m_lastError; }
+    QDateTime lastErrorAt() const { return m_lastErrorAt; }
+    // What the driver's class declares (DriverCommands): {commands,
+    // commandsProblem when refused}, as its last load reported it.
+    QJsonObject declaredCommands() const { return m_declared; }
     bool isParked() const { return m_parked; }
     QDateTime parkedUntil() const { return m_parked ? m_parkedUntil : QDateTime(); }
 
@@ -146,6 +154,10 @@ private:
     QString m_message;
     QJsonObject m_state;
     quint64 m_stateGeneration = 0;     // the instance that reported m_state
+    QDateTime m_stateAt;
+    QString m_lastError;
+    QDateTime m_lastErrorAt;
+    QJsonObject m_declared;
     QDateTime m_lastChange;
     QDateTime m_since;
 

@@ -134,3 +134,90 @@ Parsed<ProtocolErrorReport> ProtocolErrorReport::parse(const QJsonObject &data)
                            [&] { return echoedIdentifier(data, "received_type", &p.value.receivedType); });
     return p;
 }
+
+namespace {
+
+// A required number ≥ 0 (`integer`: also whole); the reason names `path`.
+QString readCount(const QJsonObject &o, const char *key, const QString &path, double *out, bool integer)
+{
+    const QJsonValue v = o.value(QLatin1String(key));
+    if (!v.isDouble() || v.toDouble() < 0 || (integer && v.toDouble() != double(qint64(v.toDouble()))))
+        return QStringLiteral("field '%1%2' must be a %3 ≥ 0, got %4")
+            .arg(path, QLatin1String(key), integer ? QStringLiteral("whole number") : QStringLiteral("number"),
+                 JsonFields::typeName(v));
+    *out = v.toDouble();
+    return {};
+}
+
+QString readDevice(const QJsonValue &value, const QString &path, DriverMetricsReport::Device *d)
+{
+    if (!value.isObject())
+        return QStringLiteral("'%1' must be an object, got %2").arg(path.chopped(1), JsonFields::typeName(value));
+    const QJsonObject o = value.toObject();
+    if (!JsonFields::isNonEmptyString(o.value(QStringLiteral("device_id"))))
+        return QStringLiteral("field '%1device_id' must be a non-empty string").arg(path);
+    d->deviceId = o.value(QStringLiteral("device_id")).toString();
+    double calls = 0, errors = 0, timeouts = 0;
+    const QString reason = firstFailure([&] { return readCount(o, "calls", path, &calls, true); },
+                                        [&] { return readCount(o, "errors", path, &errors, true); },
+                                        [&] { return readCount(o, "timeouts", path, &timeouts, true); },
+                                        [&] { return readCount(o, "call_ms_p50", path, &d->callMsP50, false); },
+                                        [&] { return readCount(o, "call_ms_p99", path, &d->callMsP99, false); });
+    d->calls = int(calls);
+    d->errors = int(errors);
+    d->timeouts = int(timeouts);
+    return reason;
+}
+
+QString readDriver(const QJsonValue &value, const QString &path, DriverMetricsReport::Driver *d)
+{
+    if (!value.isObject())
+        return QStringLiteral("'%1' must be an object, got %2").arg(path.chopped(1), JsonFields::typeName(value));
+    const QJsonObject o = value.toObject();
+    if (!JsonFields::isNonEmptyString(o.value(QStringLiteral("driver_type"))))
+        return QStringLiteral("field '%1driver_type' must be a non-empty string").arg(path);
+    d->driverType = o.value(QStringLiteral("driver_type")).toString();
+    double restarts = 0;
+    QString reason = firstFailure([&] { return readCount(o, "host_rss_bytes", path, &d->hostRssBytes, true); },
+                                  [&] { return readCount(o, "host_cpu_percent", path, &d->hostCpuPercent, false); },
+                                  [&] { return readCount(o, "restarts", path, &restarts, true); });
+    d->restarts = int(restarts);
+    if (!reason.isEmpty())
+        return reason;
+    const QJsonValue devices = o.value(QStringLiteral("devices"));
+    if (!devices.isArray())
+        return QStringLiteral("field '%1devices' must be an array, got %2").arg(path, JsonFields::typeName(devices));
+    const QJsonArray list = devices.toArray();
+    for (qsizetype i = 0; i < list.size() && reason.isEmpty(); ++i) {
+        DriverMetricsReport::Device device;
+        reason = readDevice(list.at(i), QStringLiteral("%1devices[%2].").arg(path).arg(i), &device);
+        d->devices.append(device);
+    }
+    return reason;
+}
+
+} // namespace
+
+Parsed<DriverMetricsReport> DriverMetricsReport::parse(const QJsonObject &data)
+{
+    Parsed<DriverMetricsReport> p;
+    double interval = 0;
+    p.error = readCount(data, "interval_s", QString(), &interval, true);
+    p.value.intervalS = int(interval);
+    if (p.error.isEmpty() && interval < 1)
+        p.error = QStringLiteral("field 'interval_s' must be at least 1");
+    if (!p.ok())
+        return p;
+    const QJsonValue drivers = data.value(QStringLiteral("drivers"));
+    if (!drivers.isArray()) {
+        p.error = QStringLiteral("field 'drivers' must be an array, got %1").arg(JsonFields::typeName(drivers));
+        return p;
+    }
+    const QJsonArray list = drivers.toArray();
+    for (qsizetype i = 0; i < list.size() && p.ok(); ++i) {
+        Driver driver;
+        p.error = readDriver(list.at(i), QStringLiteral("drivers[%1].").arg(i), &driver);
+        p.value.drivers.append(driver);
+    }
+    return p;
+}

@@ -8,6 +8,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QJsonValue>
+#include <QList>
 #include <QString>
 
 struct HelloReport
@@ -80,4 +81,30 @@ struct ProtocolErrorReport
     QJsonValue receivedType;   // string, or null
 
     static Parsed<ProtocolErrorReport> parse(const QJsonObject &data);
+};
+
+// driver_metrics: the controller's driver hosts and their devices' calls.
+struct DriverMetricsReport
+{
+    struct Device
+    {
+        QString deviceId;
+        int calls = 0;
+        int errors = 0;
+        int timeouts = 0;
+        double callMsP50 = 0;
+        double callMsP99 = 0;
+    };
+    struct Driver
+    {
+        QString driverType;
+        double hostRssBytes = 0;
+        double hostCpuPercent = 0;
+        int restarts = 0;
+        QList<Device> devices;
+    };
+    int intervalS = 0;
+    QList<Driver> drivers;
+
+    static Parsed<DriverMetricsReport> parse(const QJsonObject &data);
 };

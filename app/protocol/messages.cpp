@@ -138,4 +138,28 @@ Message driverReloadResult(const ReloadResult &r)
                         {QStringLiteral("failing"), QJsonArray::fromStringList(r.failing)}}};
 }
 
+Message driverMetrics(int intervalS, const QList<DriverHostMetrics> &drivers)
+{
+    // Figures to the microsecond and the tenth of a percent: enough to read.
+    auto rounded = [](double v, int perUnit) { return qRound64(v * perUnit) / double(perUnit); };
+    QJsonArray list;
+    for (const DriverHostMetrics &d : drivers) {
+        QJsonArray devices;
+        for (const DeviceCallFigures &f : d.devices)
+            devices.append(QJsonObject{{QStringLiteral("device_id"), f.deviceId},
+                                       {QStringLiteral("calls"), f.calls},
+                                       {QStringLiteral("errors"), f.errors},
+                                       {QStringLiteral("timeouts"), f.timeouts},
+                                       {QStringLiteral("call_ms_p50"), rounded(f.callMsP50, 1000)},
+                                       {QStringLiteral("call_ms_p99"), rounded(f.callMsP99, 1000)}});
+        list.append(QJsonObject{{QStringLiteral("driver_type"), d.driverType},
+                                {QStringLiteral("host_rss_bytes"), double(d.hostRssBytes)},
+                                {QStringLiteral("host_cpu_percent"), rounded(d.hostCpuPercent, 10)},
+                                {QStringLiteral("restarts"), d.restarts},
+                                {QStringLiteral("devices"), devices}});
+    }
+    return {QStringLiteral("driver_metrics"),
+            QJsonObject{{QStringLiteral("interval_s"), intervalS}, {QStringLiteral("drivers"), list}}};
+}
+
 } // namespace Messages

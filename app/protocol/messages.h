@@ -107,6 +107,27 @@ struct ReloadResult
 };
 Message driverReloadResult(const ReloadResult &result);
 
+// PROTOCOL.md "Driver metrics": per driver type its host's figures and,
+// per device, the calls into its driver.
+struct DeviceCallFigures
+{
+    QString deviceId;
+    int calls = 0;
+    int errors = 0;
+    int timeouts = 0;
+    double callMsP50 = 0;
+    double callMsP99 = 0;
+};
+struct DriverHostMetrics
+{
+    QString driverType;
+    qint64 hostRssBytes = 0;
+    double hostCpuPercent = 0;
+    int restarts = 0;
+    QList<DeviceCallFigures> devices;
+};
+Message driverMetrics(int intervalS, const QList<DriverHostMetrics> &drivers);
+
 // `receivedType` is sent only when it is a string.
 Message protocolError(const QString &reason, const QJsonValue &receivedType);
 

@@ -1,5 +1,6 @@
 #include "runtime/driverworker.h"
 
+#include "runtime/drivercommands.h"
 #include "runtime/drivermodule.h"
 #include "runtime/jsconversion.h"
 #include "core/logcategories.h"
@@ -226,7 +227,37 @@ void DriverWorker::load(int callId)
     m_instance = instance;
     CallResult ok;
     ok.ok = true;
+    ok.value = declaredCommands(exports);
+    if (m_faulted) {
+        finish(callId, CallResult::failure(m_faultMessage, true));
+        return;
+    }
     finish(callId, ok);
+}
+
+QJsonObject DriverWorker::declaredCommands(const QJSValue &driverClass)
+{
+    // A static getter is driver code: read under the watchdog, converted bounded.
+    enterJs(QStringLiteral("reading the driver's static commands"));
+    const QJSValue declaration = driverClass.property(QStringLiteral("commands"));
+    QString problem;
+    QJsonValue json;
+    if (declaration.isError())
+        problem = QStringLiteral("commands: reading it threw ") + declaration.toString();
+    else
+        json = JsConversion::toJson(declaration, &problem);
+    if (!leaveJs())
+        return {};
+    QJsonArray commands;
+    if (problem.isEmpty())
+        commands = DriverCommands::parse(json, &problem);
+    QJsonObject value{{QStringLiteral("commands"), commands}};
+    if (!problem.isEmpty()) {
+        // Refused as a whole; the driver still runs (its commands still work).
+        qCWarning(lcRuntime).noquote() << "driver" << m_spec.driverType << "declares malformed commands, ignored:" << LogText::escaped(problem);
+        value.insert(QStringLiteral("commandsProblem"), problem);
+    }
+    return value;
 }
 
 void DriverWorker::call(int callId, const QString &method, const QJsonArray &args, int timeoutMs, const QString &label)

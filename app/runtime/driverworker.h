@@ -83,7 +83,10 @@ private:
     // Promise reactions) runs inside enter/leave: the outermost entry arms
     // the watchdog with the budget, nested ones share it.
     void enterJs(const QString &label);
-    bool leaveJs();   // false when the watchdog fired (the instance is faulted)
+    bool leaveJs();
+    // The class's static `commands`, checked (DriverCommands): {commands,
+    // commandsProblem when refused}; the load result's value.
+    QJsonObject declaredCommands(const QJSValue &driverClass);   // false when the watchdog fired (the instance is faulted)
     void onAboutToBlock();
 
     DriverSpec m_spec;

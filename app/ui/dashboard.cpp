@@ -5,11 +5,14 @@
 #include "devices/devicemanager.h"
 #include "events/eventlog.h"
 #include "core/logcategories.h"
+#include "core/logtext.h"
+#include "models/deviceevents.h"
 #include "models/devicelistmodel.h"
 #include "models/driverlistmodel.h"
 #include "models/syncactivitymodel.h"
 #include "storage/driverarchive.h"
 #include "sync/driversyncservice.h"
+#include "ui/devicedetail.h"
 
 #include "core/digestcompare.h"
 
@@ -21,7 +24,16 @@ Dashboard::Dashboard(Controller *controller, const QString &technicianPin, QObje
     , m_controller(controller)
     , m_pin(technicianPin)
     , m_lockout(controller->layout().varDir() + QStringLiteral("/pin-lockout.json"))
+    , m_session(controller->config().technicianSessionS, &m_lockout)
+    , m_ring(new DeviceEventRing(controller->deviceManager(), 20, this))
+    , m_detail(new DeviceDetail(controller, &m_session, this))
 {
+    m_detail->setEventSource(m_ring);
+    connect(m_detail, &DeviceDetail::technicianAction, this, &Dashboard::logAction);
+    connect(&m_session, &TechnicianSession::unlockedChanged, this, [this] {
+        logAction(m_session.unlocked() ? QStringLiteral("unlock the technician session for %1 s").arg(m_session.durationS())
+                                       : QStringLiteral("technician session locked"));
+    });
     connect(m_controller->cloudLink(), &CloudLink::stateChanged, this, &Dashboard::cloudChanged);
     m_recount.setSingleShot(true);
     m_recount.setInterval(50);
@@ -46,7 +58,9 @@ Dashboard::Dashboard(Controller *controller, const QString &technicianPin, QObje
                 else
                     end(false, tr("Rollback of %1 failed: %2").arg(type, data.value(QStringLiteral("error_message")).toString()));
             });
-    // Every technician action's result (and a refused PIN) goes to the event log.
+    // Every technician action (what it does, and the device) and its result
+    // (or a refused PIN) go to the event log.
+    connect(this, &Dashboard::technicianAction, m_controller->eventLog(), &EventLog::recordTechnicianAction);
     connect(this, &Dashboard::actionFinished, m_controller->eventLog(),
             [log = m_controller->eventLog()](bool, const QString &message) { log->recordTechnicianAction(message, {}); });
     recount();
@@ -74,8 +88,20 @@ void Dashboard::rollBackDriver(const QString &driverType, const QString &version
 {
     if (!begin(pin, tr("Rolling back %1 to %2…").arg(driverType, version)))
         return;
-    qCInfo(lcDevices).noquote() << "technician: roll back driver" << driverType << "to" << version;
+    logAction(QStringLiteral("roll back driver %1 to %2").arg(driverType, version));
     m_rollbackSyncId = m_controller->driverSync()->rollBack(driverType, version);
+}
+
+void Dashboard::setDeviceEvents(DeviceEventSource *source)
+{
+    m_detail->setEventSource(source);
+}
+
+void Dashboard::logAction(const QString &what, const QString &deviceId)
+{
+    qCInfo(lcUi).noquote() << "technician:" << LogText::escaped(what)
+                           << (deviceId.isEmpty() ? QString() : QStringLiteral("(device %1)").arg(LogText::escaped(deviceId)));
+    emit technicianAction(what, deviceId);
 }
 
 bool Dashboard::safeMode() const
@@ -115,7 +141,7 @@ void Dashboard::liftQuarantine(const QString &pin)
     if (!begin(pin, tr("Lifting the quarantine…")))
         return;
     const QStringList types = m_controller->quarantined();
-    qCInfo(lcDevices).noquote() << "technician: lift the quarantine of" << types.join(QStringLiteral(", "));
+    logAction(QStringLiteral("lift the quarantine of %1").arg(types.join(QStringLiteral(", "))));
     for (const QString &type : types)
         m_controller->clearQuarantine(type);
     end(true, tr("Quarantine lifted: %1 starting again.").arg(types.join(QStringLiteral(", "))));
@@ -125,7 +151,7 @@ void Dashboard::enableDrivers(const QString &pin)
 {
     if (!begin(pin, tr("Starting the drivers…")))
         return;
-    qCInfo(lcDevices) << "technician: re-enable drivers (leave safe mode)";
+    logAction(QStringLiteral("re-enable drivers (leave safe mode)"));
     m_controller->enableDrivers();
     end(true, tr("Safe mode ended: drivers are starting."));
 }
@@ -206,6 +232,10 @@ bool Dashboard::checkPin(const QString &pin)
         qCWarning(lcDevices).noquote() << "cannot keep the PIN lockout state:" << error;
     if (!right)
         qCWarning(lcDevices) << "wrong technician PIN entered on the dashboard (" << m_lockout.failures() << "in a row)";
+    if (right)
+        m_session.unlock();
+    else
+        m_session.lockoutChanged();
     return right;
 }
 
@@ -215,8 +245,9 @@ bool Dashboard::begin(const QString &pin, const QString &text)
         emit actionFinished(false, tr("Technician actions are locked: no PIN is configured."), {});
         return false;
     }
-    if (!checkPin(pin)) {
-        emit actionFinished(false, pinProblem(), {});
+    // An unlocked session needs no PIN; a PIN given still has to be right.
+    if (!(m_session.unlocked() && pin.isEmpty()) && !checkPin(pin)) {
+        emit actionFinished(false, pin.isEmpty() ? tr("The technician session has ended: enter the PIN again.") : pinProblem(), {});
         return false;
     }
     if (actionRunning()) {
@@ -251,7 +282,7 @@ void Dashboard::reloadDriver(const QString &driverType, const QString &pin)
 {
     if (!begin(pin, tr("Reloading driver %1…").arg(driverType)))
         return;
-    qCInfo(lcDevices) << "technician: reload driver" << driverType;
+    logAction(QStringLiteral("reload driver %1").arg(driverType));
     m_controller->deviceManager()->reloadDriver(driverType, [this, driverType](const ReloadOutcome &outcome) {
         end(outcome.allConnected(), tr("Driver %1 reloaded: %2.").arg(driverType, outcomeText(outcome)), outcome.failing);
     });
@@ -261,7 +292,7 @@ void Dashboard::reconnectDevice(const QString &deviceId, const QString &pin)
 {
     if (!begin(pin, tr("Reconnecting %1…").arg(deviceId)))
         return;
-    qCInfo(lcDevices) << "technician: reconnect device" << deviceId;
+    logAction(QStringLiteral("reconnect device"), deviceId);
     Device *device = m_controller->deviceManager()->device(deviceId);
     if (!device) {
         end(false, tr("Device %1 no longer exists.").arg(deviceId));
@@ -282,7 +313,7 @@ void Dashboard::reloadAll(const QString &pin)
 {
     if (!begin(pin, tr("Reloading all drivers…")))
         return;
-    qCInfo(lcDevices) << "technician: reload all";
+    logAction(QStringLiteral("reload all drivers"));
     m_controller->deviceManager()->reloadAll([this](const ReloadOutcome &outcome) {
         end(outcome.allConnected(), tr("All drivers reloaded: %1.").arg(outcomeText(outcome)), outcome.failing);
     });

@@ -3,7 +3,9 @@
 // PIN. Presentation stays in qml/; no logic there beyond showing this.
 #pragma once
 
+#include "ui/devicedetail.h"
 #include "ui/pinlockout.h"
+#include "ui/techniciansession.h"
 
 #include <QAbstractItemModel>
 #include <QDateTime>
@@ -13,6 +15,7 @@
 #include <QtQml/qqmlregistration.h>
 
 class Controller;
+class DeviceEventSource;
 struct ReloadOutcome;
 
 class Dashboard : public QObject
@@ -51,6 +54,10 @@ class Dashboard : public QObject
     // Grows whenever a driver version becomes active (sync or rollback):
     // QML re-reads keptVersions() when it changes.
     Q_PROPERTY(int driverRevision READ driverRevision NOTIFY driverRevisionChanged)
+    // A right PIN unlocks the actions for a while (no PIN per action).
+    Q_PROPERTY(TechnicianSession *session READ session CONSTANT)
+    // The device detail page (set its deviceId to show one).
+    Q_PROPERTY(DeviceDetail *deviceDetail READ deviceDetail CONSTANT)
 
 public:
     Dashboard(Controller *controller, const QString &technicianPin, QObject *parent = nullptr);
@@ -80,8 +87,9 @@ public:
     Q_INVOKABLE bool checkPin(const QString &pin);
     // Why the last check failed, for the PIN dialog.
     Q_INVOKABLE QString pinProblem() const;
-    // Technician actions: refused without the right PIN; never block; report
-    // through actionFinished().
+    // Technician actions: refused without the right PIN or an unlocked
+    // session (then `pin` may be empty); never block; report through
+    // actionFinished().
     Q_INVOKABLE void reloadDriver(const QString &driverType, const QString &pin);
     Q_INVOKABLE void reconnectDevice(const QString &deviceId, const QString &pin);
     Q_INVOKABLE void reloadAll(const QString &pin);
@@ -102,6 +110,12 @@ public:
     // For the C++ views beside it (event log, system page).
     Controller *controller() const { return m_controller; }
 
+    TechnicianSession *session() { return &m_session; }
+    DeviceDetail *deviceDetail() const { return m_detail; }
+    // The detail page's recent events come from here; by default an
+    // in-memory ring per device (DeviceEventRing). Not owned.
+    void setDeviceEvents(DeviceEventSource *source);
+
     bool safeMode() const;
     int recentCrashes() const;
     QStringList quarantined() const;
@@ -116,6 +130,9 @@ signals:
     void actionFinished(bool ok, const QString &message, const QStringList &failing);
     void safeModeChanged();
     void driverRevisionChanged();
+    // Every technician action, as it starts: what it does, and the device
+    // it is about (empty for all/driver-wide actions). Logged on nuc.ui.
+    void technicianAction(const QString &what, const QString &deviceId);
 
 private:
     bool begin(const QString &pin, const QString &text);
@@ -123,6 +140,7 @@ private:
     // "58 of 60 devices connected, 2 in error", translated.
     static QString outcomeText(const ReloadOutcome &outcome);
     void recount();
+    void logAction(const QString &what, const QString &deviceId = {});
 
     Controller *m_controller;
     QString m_pin;
@@ -132,4 +150,7 @@ private:
     PinLockout m_lockout;
     int m_driverRevision = 0;
     QString m_rollbackSyncId;   // the rollback this dashboard waits for
+    TechnicianSession m_session;
+    DeviceEventSource *m_ring;     // the default event source (owned as a child)
+    DeviceDetail *m_detail;        // a child
 };
