@@ -1,12 +1,19 @@
 // Crash consistency, proven: a real control-nuc is killed with SIGKILL at
-// random points while it syncs drivers and delivers reports to a real
-// control-cloud, 30 rounds, and after every kill and restart:
-//  - every driver file equals its active row (the file the devices run is
-//    the code the database says is active),
+// random points while it syncs drivers, rolls them back (driver_rollback)
+// and delivers reports to a real control-cloud, 30 rounds, and after every
+// kill and restart:
+//  - after the restart, every driver file equals its active row (the file
+//    the devices run is the code the database says is active),
+//  - the archive of earlier versions is intact: at most 5 per type, never
+//    the active version, each row's code_sha256 the SHA-256 of its code,
+//    and driver_digests naming the SHA-256 of each active driver's code,
 //  - PRAGMA integrity_check is ok,
-//  - the cloud has every sync outcome the controller stored exactly once,
-//    no report twice and none the controller never made.
+//  - the cloud has every sync and rollback outcome the controller stored
+//    exactly once, no report twice and none the controller never made,
+//  - a rollback either happened whole (the version it asked for is active,
+//    with its outcome) or not at all (the version before stays active).
 // The seed is fixed and printed; NUC_CRASH_SEED=<n> repeats another run.
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -14,6 +21,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -26,6 +34,7 @@
 #include <csignal>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace {
@@ -36,6 +45,19 @@ const QString nucBinary = QStringLiteral(CONTROL_NUC_BINARY);
 const QString controllerId = QStringLiteral("nuc-crash");
 constexpr int rounds = 30;
 constexpr quint32 defaultSeed = 20261201;
+constexpr int keptVersions = 5;   // PROTOCOL.md "Versions and rollback"
+
+QString sha256Hex(const QString &text)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Sha256).toHex());
+}
+
+// Each good version's code names its version, so a row whose code is
+// another version's (a rollback that mixed them up) shows.
+QString versionMark(const QString &version)
+{
+    return QStringLiteral("// version %1\n").arg(version);
+}
 
 quint16 freePort()
 {
@@ -87,6 +109,7 @@ private:
     // What a round does before the kill; sent without waiting for answers.
     void syncRound(int round);
     void deliveryRound(int round);
+    void rollbackRound(int round);
 
     void startNuc();
     void killNuc();
@@ -96,9 +119,12 @@ private:
     QString nucDatabase() const { return m_dir.filePath(controllerId + QStringLiteral("/var/database.sqlite")); }
     QString cloudDatabase() const { return m_dir.filePath(QStringLiteral("cloud.sqlite")); }
     QString writeFile(const QString &name, const QByteArray &content);
+    QString goodFile(const QString &version);
+    QString activeVersion();
     // The checks after a kill (the controller is down) and after its restart.
-    void checkStorage(const QString &when);
+    void checkStorage(const QString &when, bool restarted);
     void checkDelivery(const QString &when);
+    void checkRollback(const QString &when);
 
     QTemporaryDir m_dir;
     QString m_admin;
@@ -107,8 +133,20 @@ private:
     std::unique_ptr<QProcess> m_nuc;
     std::vector<std::unique_ptr<QProcess>> m_clis;
     QRandomGenerator m_random;
-    QString m_good;
     QString m_broken;
+    // The rollback of the current round: what it asked for and what was
+    // active before, to tell after the restart whether it happened whole.
+    struct Rollback
+    {
+        QProcess *cli = nullptr;   // in m_clis, until cliOutput is read
+        QString cliOutput;
+        QString before;
+        QString expected;   // empty: a version not kept, to be refused
+    };
+    std::optional<Rollback> m_rollback;
+    int m_rolledBack = 0;
+    int m_refused = 0;
+    int m_cutShort = 0;   // killed before the rollback was sent or done
 };
 
 void tst_CrashConsistency::initTestCase()
@@ -128,21 +166,18 @@ void tst_CrashConsistency::initTestCase()
     QVERIFY(m_cloud->waitForStarted(5000));
     QVERIFY(QTest::qWaitFor([&] { return QFile::exists(m_admin); }, 10000));
 
-    m_good = writeFile(QStringLiteral("good.js"),
-                       "const BaseDriver = require('./base-driver');\n"
-                       "class Good extends BaseDriver {\n"
-                       "  connect() { return Promise.resolve(); }\n"
-                       "  sendCommand(command, params) { return Promise.resolve({ echoed: command }); }\n"
-                       "}\n"
-                       "module.exports = Good;\n");
     m_broken = writeFile(QStringLiteral("broken.js"), "const BaseDriver = require('./base-driver');\nclass X {\n");
 
     startNuc();
     QVERIFY(QTest::qWaitFor([&] { return nucConnected(); }, 15000));
     QString out;
-    QVERIFY2(cli({QStringLiteral("deploy"), QStringLiteral("--controller"), controllerId, QStringLiteral("--file"), m_good,
-                  QStringLiteral("--type"), QStringLiteral("crashy"), QStringLiteral("--version"), QStringLiteral("1.0.0")}, &out) == 0,
-             qPrintable(out));
+    // Two versions, so that the archive holds one to roll back to from the start.
+    for (const QString &version : {QStringLiteral("1.0.0"), QStringLiteral("1.1.0")}) {
+        QVERIFY2(cli({QStringLiteral("deploy"), QStringLiteral("--controller"), controllerId, QStringLiteral("--file"),
+                      goodFile(version), QStringLiteral("--type"), QStringLiteral("crashy"), QStringLiteral("--version"), version},
+                     &out) == 0,
+                 qPrintable(out));
+    }
     QCOMPARE(cli({QStringLiteral("devices"), QStringLiteral("--controller"), controllerId, QStringLiteral("--file"),
                   writeFile(QStringLiteral("devices.json"),
                             R"([{"device_id":"a","name":"A","type":"crashy"},{"device_id":"b","name":"B","type":"crashy"},
@@ -172,6 +207,23 @@ QString tst_CrashConsistency::writeFile(const QString &name, const QByteArray &c
         qFatal("cannot write %s", qPrintable(f.fileName()));
     f.write(content);
     return f.fileName();
+}
+
+QString tst_CrashConsistency::goodFile(const QString &version)
+{
+    return writeFile(QStringLiteral("good-%1.js").arg(version),
+                     "const BaseDriver = require('./base-driver');\n"
+                     "class Good extends BaseDriver {\n"
+                     "  connect() { return Promise.resolve(); }\n"
+                     "  sendCommand(command, params) { return Promise.resolve({ echoed: command }); }\n"
+                     "}\n"
+                     "module.exports = Good;\n"
+                         + versionMark(version).toUtf8());
+}
+
+QString tst_CrashConsistency::activeVersion()
+{
+    return rowsOf(nucDatabase(), QStringLiteral("SELECT version FROM drivers WHERE driver_type = 'crashy'")).value(0);
 }
 
 void tst_CrashConsistency::startNuc()
@@ -228,9 +280,36 @@ bool tst_CrashConsistency::nucConnected()
 void tst_CrashConsistency::syncRound(int round)
 {
     const bool good = m_random.bounded(4) != 0;
-    startCli({QStringLiteral("deploy"), QStringLiteral("--controller"), controllerId, QStringLiteral("--file"), good ? m_good : m_broken,
-              QStringLiteral("--type"), QStringLiteral("crashy"), QStringLiteral("--version"), QStringLiteral("2.%1.0").arg(round),
-              QStringLiteral("--no-wait")});
+    const QString version = QStringLiteral("2.%1.0").arg(round);
+    startCli({QStringLiteral("deploy"), QStringLiteral("--controller"), controllerId, QStringLiteral("--file"),
+              good ? goodFile(version) : m_broken, QStringLiteral("--type"), QStringLiteral("crashy"), QStringLiteral("--version"),
+              version, QStringLiteral("--no-wait")});
+}
+
+void tst_CrashConsistency::rollbackRound(int)
+{
+    // Half of them to the version before (no --version), most others to a
+    // kept version picked at random, some to one not kept (refused: its
+    // driver_sync_error is an outcome to deliver like any other).
+    Rollback r;
+    r.before = activeVersion();
+    const QStringList kept = rowsOf(nucDatabase(), QStringLiteral("SELECT version FROM driver_versions"
+                                                                  " WHERE driver_type = 'crashy' ORDER BY seq DESC"));
+    QVERIFY2(!kept.isEmpty(), "no kept version to roll back to");
+    QStringList args{QStringLiteral("rollback"), QStringLiteral("--controller"), controllerId, QStringLiteral("--type"),
+                     QStringLiteral("crashy"), QStringLiteral("--no-wait")};
+    const quint32 pick = m_random.bounded(8);
+    if (pick < 4) {
+        r.expected = kept.constFirst();
+    } else if (pick < 7) {
+        r.expected = kept.at(int(m_random.bounded(quint32(kept.size()))));
+        args << QStringLiteral("--version") << r.expected;
+    } else {
+        args << QStringLiteral("--version") << QStringLiteral("0.0.1");
+    }
+    startCli(args);
+    r.cli = m_clis.back().get();
+    m_rollback = r;
 }
 
 void tst_CrashConsistency::deliveryRound(int round)
@@ -245,13 +324,15 @@ void tst_CrashConsistency::deliveryRound(int round)
     syncRound(round);
 }
 
-void tst_CrashConsistency::checkStorage(const QString &when)
+void tst_CrashConsistency::checkStorage(const QString &when, bool restarted)
 {
     QString error;
     const QStringList integrity = rowsOf(nucDatabase(), QStringLiteral("PRAGMA integrity_check"), &error);
     QVERIFY2(error.isEmpty(), qPrintable(when + u": " + error));
     QVERIFY2(integrity == QStringList{QStringLiteral("ok")}, qPrintable(when + u": " + integrity.join(u"; ")));
-    // File == active row, for every driver.
+    // File == active row, for every driver, once restarted: a kill between
+    // the file's rename and the commit leaves the new file next to the old
+    // row, which the start mends (DriverSyncPipeline::reconcileFiles).
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("drivers"));
     db.setDatabaseName(nucDatabase());
     QVERIFY(db.open());
@@ -261,6 +342,8 @@ void tst_CrashConsistency::checkStorage(const QString &when)
         int drivers = 0;
         while (q.next()) {
             ++drivers;
+            if (!restarted)
+                continue;
             QFile file(m_dir.filePath(controllerId + QStringLiteral("/var/drivers/%1.js").arg(q.value(0).toString())));
             QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(when + u": no file for " + q.value(0).toString()));
             QVERIFY2(QString::fromUtf8(file.readAll()) == q.value(2).toString(),
@@ -268,8 +351,38 @@ void tst_CrashConsistency::checkStorage(const QString &when)
                                 + q.value(1).toString() + u")"));
         }
         QCOMPARE(drivers, 1);
-        // The archive of earlier versions (issue 14, item 1) is checked here
-        // once it exists: every archived row's code matches its sha256.
+    }
+    {
+        // The archive: at most 5 versions per type, never the active one,
+        // and every row's code what its digest and its version say.
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("SELECT driver_type, COUNT(*) FROM driver_versions GROUP BY driver_type")));
+        while (q.next()) {
+            QVERIFY2(q.value(1).toInt() <= keptVersions,
+                     qPrintable(when + u": " + q.value(1).toString() + u" archived versions of " + q.value(0).toString()));
+        }
+        QVERIFY(q.exec(QStringLiteral("SELECT v.driver_type, v.version FROM driver_versions v"
+                                      " JOIN drivers d ON d.driver_type = v.driver_type AND d.version = v.version")));
+        QVERIFY2(!q.next(), qPrintable(when + u": the active " + q.value(1).toString() + u" is also archived"));
+        QVERIFY(q.exec(QStringLiteral("SELECT driver_type, version, driver_code, code_sha256 FROM driver_versions")));
+        int archived = 0;
+        while (q.next()) {
+            ++archived;
+            const QString what = when + u": archived " + q.value(0).toString() + u' ' + q.value(1).toString();
+            QVERIFY2(q.value(3).toString() == sha256Hex(q.value(2).toString()), qPrintable(what + u": code_sha256 is not its code's"));
+            QVERIFY2(q.value(2).toString().endsWith(versionMark(q.value(1).toString())), qPrintable(what + u": another version's code"));
+        }
+        QVERIFY2(archived > 0, qPrintable(when + u": the archive is empty"));
+        // The active row's digest (what hello names) is its code's, and its
+        // code is that version's.
+        QVERIFY(q.exec(QStringLiteral("SELECT d.driver_type, d.version, d.driver_code, g.code_sha256 FROM drivers d"
+                                      " LEFT JOIN driver_digests g ON g.driver_type = d.driver_type")));
+        while (q.next()) {
+            const QString what = when + u": active " + q.value(0).toString() + u' ' + q.value(1).toString();
+            QVERIFY2(q.value(3).toString() == sha256Hex(q.value(2).toString()),
+                     qPrintable(what + u": driver_digests has " + q.value(3).toString()));
+            QVERIFY2(q.value(2).toString().endsWith(versionMark(q.value(1).toString())), qPrintable(what + u": another version's code"));
+        }
     }
     db.close();
     db = QSqlDatabase();
@@ -299,6 +412,16 @@ void tst_CrashConsistency::checkDelivery(const QString &when)
     for (const QString &syncId : stored)
         expected << syncId + QStringLiteral("|1");
     QCOMPARE(onCloud, expected);
+    // ... and ended its deployment (a sync's or a rollback's) once, the way
+    // the controller says: one active or failed event in its history.
+    const QStringList ends = rowsOf(cloudDatabase(),
+                                    QStringLiteral("SELECT d.sync_id || '|' || d.deployment_status || '|' ||"
+                                                   " (SELECT COUNT(*) FROM deployment_events e WHERE e.sync_id = d.sync_id"
+                                                   "  AND e.deployment_status IN ('active', 'failed'))"
+                                                   " FROM driver_deployments d WHERE d.deployment_status IN ('active', 'failed')"
+                                                   " ORDER BY d.sync_id"));
+    QCOMPARE(ends, rowsOf(nucDatabase(), QStringLiteral("SELECT sync_id || '|' || CASE outcome WHEN 'completed' THEN 'active'"
+                                                        " ELSE 'failed' END || '|1' FROM sync_outcomes ORDER BY sync_id")));
     // No command answered twice.
     QCOMPARE(rowsOf(cloudDatabase(), QStringLiteral("SELECT json_extract(data, '$.request_id') FROM controller_reports"
                                                     " WHERE type = 'device_command_result'"
@@ -312,40 +435,87 @@ void tst_CrashConsistency::checkDelivery(const QString &when)
     QVERIFY2(counter >= cloudMax && cloudMax > 0, qPrintable(QStringLiteral("%1: counter %2, cloud %3").arg(when).arg(counter).arg(cloudMax)));
 }
 
+void tst_CrashConsistency::checkRollback(const QString &when)
+{
+    // Called once the controller is back and settled (checkDelivery).
+    const Rollback r = *std::exchange(m_rollback, std::nullopt);
+    const QString &out = r.cliOutput;
+    const QRegularExpressionMatch sent = QRegularExpression(QStringLiteral("deployment (\\S+) sent")).match(out);
+    const QString active = activeVersion();
+    // Killed before the cloud could send it: nothing may have changed.
+    if (!sent.hasMatch()) {
+        QVERIFY2(active == r.before, qPrintable(when + u": not sent (" + out.trimmed() + u"), yet " + active + u" is active"));
+        ++m_cutShort;
+        return;
+    }
+    const QStringList outcome = rowsOf(nucDatabase(), QStringLiteral("SELECT outcome, message_data FROM sync_outcomes WHERE sync_id = '%1'")
+                                                          .arg(sent.captured(1)));
+    if (outcome.isEmpty()) {
+        // Killed before it was done: the row, the archive and the outcome
+        // are one transaction, so the version before is still active.
+        QVERIFY2(active == r.before, qPrintable(when + u": no outcome, yet " + active + u" replaced " + r.before));
+        ++m_cutShort;
+    } else if (r.expected.isEmpty()) {
+        QVERIFY2(outcome.constFirst().startsWith(u"failed|") && outcome.constFirst().contains(u"not kept"),
+                 qPrintable(when + u": a version not kept: " + outcome.constFirst()));
+        QCOMPARE(active, r.before);
+        ++m_refused;
+    } else {
+        QVERIFY2(outcome.constFirst().startsWith(u"completed|"), qPrintable(when + u": " + outcome.constFirst()));
+        QVERIFY2(active == r.expected, qPrintable(when + u": rolled back to " + active + u", asked for " + r.expected));
+        ++m_rolledBack;
+    }
+}
+
 void tst_CrashConsistency::killedAtRandomLosesNothing()
 {
-    // The kinds of round. The lead adds {"rollback", &tst_CrashConsistency::rollbackRound}
-    // (a driver_rollback sent like syncRound's deploy) once issue 14's rollback exists.
+    // The kinds of round, drawn at random.
     struct Kind
     {
         const char *name;
         void (tst_CrashConsistency::*action)(int round);
+        quint32 maxDelayMs;   // a rollback is done within tens of ms: killed sooner, more die half-way
     };
     static const Kind kinds[] = {
-        {"sync", &tst_CrashConsistency::syncRound},
-        {"delivery", &tst_CrashConsistency::deliveryRound},
+        {"sync", &tst_CrashConsistency::syncRound, 400},
+        {"delivery", &tst_CrashConsistency::deliveryRound, 400},
+        {"rollback", &tst_CrashConsistency::rollbackRound, 150},
     };
     constexpr int kindCount = int(sizeof(kinds) / sizeof(kinds[0]));
 
     for (int round = 1; round <= rounds; ++round) {
         const Kind &kind = kinds[m_random.bounded(kindCount)];
-        const int delayMs = int(m_random.bounded(400));
+        const int delayMs = int(m_random.bounded(kind.maxDelayMs));
         const QString when = QStringLiteral("round %1 (%2, kill after %3 ms)").arg(round).arg(QLatin1String(kind.name)).arg(delayMs);
         qInfo().noquote() << when;
         (this->*kind.action)(round);
+        if (QTest::currentTestFailed())
+            return;
         QTest::qWait(delayMs);
         killNuc();
-        checkStorage(when);
+        checkStorage(when, false);
         if (QTest::currentTestFailed())
             return;
         for (auto &p : m_clis)
             p->waitForFinished(20000);   // the cloud answers them once the controller is gone
+        if (m_rollback)
+            m_rollback->cliOutput = QString::fromUtf8(m_rollback->cli->readAll());
         m_clis.clear();
         startNuc();
         checkDelivery(when);
         if (QTest::currentTestFailed())
             return;
+        if (m_rollback)
+            checkRollback(when);
+        // The archive once more, now that the restarted controller has read
+        // (and, had it found anything to mend, written) it.
+        checkStorage(when + u", restarted", true);
+        if (QTest::currentTestFailed())
+            return;
     }
+    // Not a run in which every rollback was killed before it was done.
+    qInfo("rollbacks: %d done, %d refused, %d killed before done", m_rolledBack, m_refused, m_cutShort);
+    QVERIFY2(m_rolledBack > 0, "no rollback round got as far as its outcome");
 }
 
 QTEST_GUILESS_MAIN(tst_CrashConsistency)
