@@ -365,6 +365,12 @@ void tst_Cloud::signedDeployAndRollbackThroughTheCli()
                  &out),
              1);
     QVERIFY2(out.contains(u"failed: Rollback refused: version '9.9.9' of 'tcp_projector' is not kept (kept: 1.1.0)"), qPrintable(out));
+    // A type the controller never had: refused with the reason, and the deployment fails.
+    QCOMPARE(cli({QStringLiteral("rollback"), QStringLiteral("--controller"), QStringLiteral("nuc-e2e"), QStringLiteral("--type"),
+                  QStringLiteral("../etc")},
+                 &out),
+             1);
+    QVERIFY2(out.contains(u"failed: Rollback refused: invalid driver_rollback: driver_type must be a valid driver type"), qPrintable(out));
 }
 
 void tst_Cloud::deployProjector()

@@ -290,7 +290,7 @@ void CloudServer::failAwaiting(const QString &controllerId, const QString &why)
         delete a.timer;
         if (a.reply)
             a.reply(failure(why));
-        else if (a.sentType == u"driver_sync")
+        else if (a.sentType == u"driver_sync" || a.sentType == u"driver_rollback")
             qCInfo(lcCloudServer).noquote() << "deployment" << a.key << "still open:" << why;
     }
 }

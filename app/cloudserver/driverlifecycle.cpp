@@ -75,6 +75,10 @@ void CloudServer::rollback(const QJsonObject &request, const Reply &reply)
         if (d[QStringLiteral("driver_type")].toString() == row.driverType)
             row.driverId = d[QStringLiteral("driver_id")].toString();
     }
+    // A type the controller did not report: the id a deploy would derive; the
+    // controller's answer says what is wrong with the request.
+    if (row.driverId.isEmpty())
+        row.driverId = QUuid::createUuidV5(QUuid(), row.driverType).toString(QUuid::WithoutBraces);
     const QString error = m_database->createDeployment(row);
     if (!error.isEmpty())
         return reply(failure(QStringLiteral("cannot record the rollback: %1").arg(error)));
@@ -82,6 +86,8 @@ void CloudServer::rollback(const QJsonObject &request, const Reply &reply)
     if (!version.isEmpty())
         data.insert(QStringLiteral("version"), version);
     send(socket, QStringLiteral("driver_rollback"), data);
+    // As for a deploy: a protocol_error refusing this driver_rollback fails it.
+    m_awaiting[controllerId].append({QStringLiteral("driver_rollback"), row.syncId, {}, nullptr, 0});
     qCInfo(lcCloudServer).noquote() << "rolling back" << row.driverType << "on" << controllerId << "to" << row.version
                                     << "(sync" << row.syncId << ")";
     reply(success(QJsonObject{{QStringLiteral("sync_id"), row.syncId}}));

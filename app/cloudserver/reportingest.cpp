@@ -178,12 +178,12 @@ void CloudServer::onProtocolError(const QString &controllerId, const QString &re
 {
     QList<Awaiting> &list = m_awaiting[controllerId];
     const auto it = std::find_if(list.begin(), list.end(), [&](const Awaiting &a) {
-        return a.sentType == receivedType && (a.reply || a.sentType == u"driver_sync");
+        return a.sentType == receivedType && (a.reply || a.sentType == u"driver_sync" || a.sentType == u"driver_rollback");
     });
     if (it == list.end())
         return;
     const QString why = QStringLiteral("controller %1 refused %2: %3").arg(controllerId, receivedType, reason);
-    if (it->sentType == u"driver_sync") {
+    if (it->sentType == u"driver_sync" || it->sentType == u"driver_rollback") {
         const QString syncId = it->key;
         list.erase(it);
         QString error;
