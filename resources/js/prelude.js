@@ -358,6 +358,8 @@
         }
     };
     define(global, '__nucPrivate', function (name, kind) { return new PrivateName(name, kind); });
+    // A class field's anonymous function (transform/class-fields.js).
+    define(global, '__nucName', named);
     // Defect 2: an arrow made in a derived-class constructor becomes a bound function.
     define(global, '__nucBind', function (fn, self) { return fn.bind(self); });
     define(global, '__nucClass', function (cls, init) {
