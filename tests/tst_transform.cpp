@@ -266,6 +266,13 @@ void tst_Transform::refusals_data()
     QTest::newRow("private name in an optional chain") << QStringLiteral("class X {\n  #x;\n  m(h) { return h?.#x; }\n}\n") << QStringLiteral("optional chain") << 3 << 17;
     QTest::newRow("private logical assignment through a path")
         << QStringLiteral("class X {\n  #x;\n  m(h) { h.inner.#x ??= 1; }\n}\n") << QStringLiteral("#private field of anything but") << 3 << 10;
+    QTest::newRow("async function's prototype") << QStringLiteral("var x = 1;\nvar p = Object.getPrototypeOf(async () => {});\n")
+        << QStringLiteral("prototype of an async function") << 2 << 9;
+    QTest::newRow("async function's constructor") << QStringLiteral("var C = (async function () {}).constructor;\n")
+        << QStringLiteral("constructor of an async function") << 1 << 9;
+    QTest::newRow("Proxy getOwnPropertyDescriptor trap, plain ES5")
+        << QStringLiteral("var p = new Proxy({}, {\n  ownKeys: function () { return []; },\n  getOwnPropertyDescriptor: function () { return { value: 1, configurable: true }; }\n});\n")
+        << QStringLiteral("getOwnPropertyDescriptor trap") << 1 << 23;
 }
 
 void tst_Transform::refusals()
@@ -564,6 +571,7 @@ void tst_Transform::skipRunsTheTransformFor_data()
     row("regex with duplicate flags", "const r = /a/gg;\n");
     row("bound arrow in a constructor's default value",
         "class A extends B { constructor(f = () => this.x) { super(); this.f = f; } }\n");
+    row("Proxy getOwnPropertyDescriptor trap", "var p = new Proxy(t, { getOwnPropertyDescriptor: function (t, k) { return d; } });\n");
     row("bound arrow, dotted heritage", "class A extends lib.B { constructor() { super(); this.f = d => this.on(d); } }\n");
 }
 

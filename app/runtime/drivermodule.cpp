@@ -196,30 +196,36 @@ QString DriverModule::installRequire(QJSEngine *engine)
     return {};
 }
 
-QString DriverModule::installPrelude(QJSEngine *engine)
+QString DriverModule::installPrelude(QJSEngine *engine, QJSValue *hooks)
 {
     // What drivers commonly use and QJSEngine 6.4 lacks, and the helpers of
     // down-levelled code (resources/js/prelude.js).
     const QJSValue install = hostScript(engine, QStringLiteral("prelude"));
     const QJSValue prelude = install.isCallable() ? install.call({engine->globalObject()}) : install;
-    return prelude.isError() ? QStringLiteral("cannot install the prelude: %1").arg(prelude.toString()) : QString();
+    if (prelude.isError())
+        return QStringLiteral("cannot install the prelude: %1").arg(prelude.toString());
+    if (hooks)
+        *hooks = prelude;
+    return {};
 }
 
 QString DriverModule::installHost(QJSEngine *engine, QObject *bridge, const QJsonObject &driverInfo,
                                   QJSValue *entryPoints)
 {
+    QJSValue preludeHooks;
     QString error = installRequire(engine);
     if (error.isEmpty())
-        error = installPrelude(engine);
+        error = installPrelude(engine, &preludeHooks);
     if (!error.isEmpty())
         return error;
     QJSEngine::setObjectOwnership(bridge, QJSEngine::CppOwnership);
     QJSValue global = engine->globalObject();
     global.setProperty(QStringLiteral("__nucDriverInfo"), engine->toScriptValue(driverInfo.toVariantMap()));
-    // The bridge is handed to host.js as an argument, never published on
-    // the global object (DRIVER_API.md "Containment").
+    // The bridge and the prelude's hooks are handed to host.js as
+    // arguments, never published on the global object (DRIVER_API.md
+    // "Containment").
     const QJSValue install = hostScript(engine, QStringLiteral("host"));
-    const QJSValue result = install.isCallable() ? install.call({global, engine->newQObject(bridge)}) : install;
+    const QJSValue result = install.isCallable() ? install.call({global, engine->newQObject(bridge), preludeHooks}) : install;
     if (result.isError() || !result.isObject())
         return QStringLiteral("cannot install the driver host: %1").arg(result.toString());
     if (entryPoints)

@@ -47,8 +47,9 @@ public:
     // needed. Cheap to call again. Returns an error line or empty.
     static QString installRequire(QJSEngine *engine);
     // Installs resources/js/prelude.js (what QJSEngine 6.4 lacks, the
-    // helpers of down-levelled code). Returns an error line or empty.
-    static QString installPrelude(QJSEngine *engine);
+    // helpers of down-levelled code). Returns an error line or empty;
+    // `hooks`, if given, gets what the prelude offers the host (host.js).
+    static QString installPrelude(QJSEngine *engine, QJSValue *hooks = nullptr);
     // Installs the host's globals (console, timers, transports; see
     // resources/js/host.js) around `bridge` (a HostBridge) and the driver's
     // info ({protocol, commandMappings}). Returns an error line or empty.

@@ -1,6 +1,7 @@
 #include "runtime/transformskip.h"
 
 #include "runtime/jslexer.h"
+#include "runtime/transformskiptext.h"
 
 #include <algorithm>
 #include <utility>
@@ -28,6 +29,10 @@
 //   optionalCatch `catch {`                      `catch` not followed by `(`
 //   privateNames  #x                             text `#`
 //   noEval        eval, Function(…)              text `eval`, `Function`
+//   refusals      an async function's prototype  text `async`
+//                 or constructor
+//                 a Proxy getOwnPropertyDescriptor text `Proxy`
+//                 trap
 //   logicalAssignment ??= ||= &&=                text `??=`, `||=`, `&&=`
 //   objectSpread / objectRest  `...`             text `...`
 //   async         async functions, await         text `async` / `await`
@@ -70,40 +75,6 @@
 using namespace JsLexer;
 
 namespace {
-
-// Text that alone means "run the transform" (see the table above).
-bool textTrigger(QStringView s, const char **reason)
-{
-    static const struct
-    {
-        const char16_t *text;
-        const char *why;
-    } triggers[] = {
-        {u"#", "#private name or #! line"},  {u"async", "async"},       {u"await", "await"},
-        {u"...", "spread or rest"},          {u"?\?=", "logical assignment"}, {u"||=", "logical assignment"},
-        {u"&&=", "logical assignment"},      {u"import", "import"},     {u"(?<", "regular expression group"},
-        {u"\\k<", "regular expression group"}, {u"__proto__", "__proto__"}, {u"<!--", "HTML-like comment"},
-        {u"-->", "HTML-like comment"},       {u"?.", "optional chaining"},
-        {u"eval", "eval"},                   {u"Function", "the Function constructor"},
-    };
-    for (const auto &t : triggers) {
-        if (s.contains(QStringView(t.text))) {
-            *reason = t.why;
-            return true;
-        }
-    }
-    // Optional catch binding: every `catch` must be followed by `(`.
-    for (qsizetype at = s.indexOf(u"catch"); at >= 0; at = s.indexOf(u"catch", at + 5)) {
-        qsizetype i = at + 5;
-        while (i < s.size() && s.at(i).isSpace())
-            ++i;
-        if (i >= s.size() || s.at(i) != u'(') {
-            *reason = "catch without (";
-            return true;
-        }
-    }
-    return false;
-}
 
 // One open bracket. A class body reads its members itself: each must be
 // `[static] [get|set] [*] name (params) { body }`.
@@ -488,7 +459,7 @@ bool TransformSkip::unchanged(QStringView source, const char **reason)
 {
     const char *why = nullptr;
     bool skip = false;
-    if (!textTrigger(source, &why)) {
+    if (!TransformSkip::textTrigger(source, &why)) {
         Scanner scanner(source);
         skip = scanner.run();
         why = scanner.reason;

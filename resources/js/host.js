@@ -5,7 +5,7 @@
 // object, so driver code cannot reach it to leave the watchdog, settle a
 // call or open a transport outside the API. What the host calls back
 // (invoke, construct, timerFired) is returned to C++, not published.
-(function (global, host) {
+(function (global, host, prelude) {
     'use strict';
     const EventEmitter = global.__nucRequire('events');
 
@@ -76,6 +76,9 @@
         writable: true,
         configurable: true,
     });
+    // The continuations of await and of adopting a thenable (prelude.js)
+    // do not go through then(): guarded the same way.
+    prelude.guardReactions(guarded);
 
     // Timers: QTimers owned by the host, all stopped when the instance goes.
     const timers = Object.create(null);

@@ -172,6 +172,10 @@
     var nativeThen = Promise.prototype.then;
     var nativeResolve = Promise.resolve;
     var settledJob = nativeResolve.call(NativePromise);
+    // What the host wraps each reaction of await and adoption in (host.js:
+    // counted, under the watchdog, as every then() callback is); these
+    // reactions use the native then, which host.js does not see.
+    var reaction = function (callback) { return callback; };
     function adopt(value) {
         if (value === null || (typeof value !== 'object' && typeof value !== 'function'))
             return value;
@@ -184,7 +188,7 @@
         if (typeof then !== 'function' || ((then === nativeThen || then === safeThen) && value instanceof NativePromise))
             return value;
         return new NativePromise(function (resolve, reject) {
-            nativeThen.call(settledJob, function () {
+            nativeThen.call(settledJob, reaction(function () {
                 var settled = false;
                 try {
                     then.call(value, function (v) {
@@ -204,7 +208,7 @@
                         reject(e);
                     }
                 }
-            });
+            }));
         });
     }
     function shielded(callback) {
@@ -246,7 +250,7 @@
         var promise = value instanceof NativePromise && value.constructor === ShieldedPromise ? value : adopt(value);
         if (!(promise instanceof NativePromise))
             promise = nativeResolve.call(NativePromise, promise);
-        nativeThen.call(promise, onFulfilled, onRejected);
+        nativeThen.call(promise, reaction(onFulfilled), reaction(onRejected));
     }
     // async functions: a generator driven by Promises. The generator gets
     // the parameters (transform/function-bodies.js), so a throwing default
@@ -354,6 +358,8 @@
         }
     };
     define(global, '__nucPrivate', function (name, kind) { return new PrivateName(name, kind); });
+    // A class field's anonymous function (transform/class-fields.js).
+    define(global, '__nucName', named);
     // Defect 2: an arrow made in a derived-class constructor becomes a bound function.
     define(global, '__nucBind', function (fn, self) { return fn.bind(self); });
     define(global, '__nucClass', function (cls, init) {
@@ -391,4 +397,16 @@
     define(global, '__nucPopRest', function (keys) {
         return copyOwn({}, held.pop(), false, keys);
     });
+
+    // For the host (drivermodule.cpp hands it to host.js): the wrapper of
+    // the reactions above, set once.
+    var guarded = false;
+    return {
+        guardReactions: function (wrap) {
+            if (guarded)
+                throw new TypeError('reactions are guarded already');
+            guarded = true;
+            reaction = wrap;
+        }
+    };
 })

@@ -15,6 +15,15 @@ NucPasses.classFields = function (ctx) {
     var NODE = NucEdits.Layer.NODE;
     var classes = [];
 
+    // A class with a static `name` of its own keeps it.
+    function anonymousFunction(value) {
+        if (value.type === 'ArrowFunctionExpression' || (value.type === 'FunctionExpression' && !value.id))
+            return true;
+        return value.type === 'ClassExpression' && !value.id && !value.body.body.some(function (m) {
+            return m.static && !m.computed && m.key && (m.key.name === 'name' || m.key.value === 'name');
+        });
+    }
+
     // Turns the field into a method; returns the statement that defines it.
     function field(member) {
         var isPrivate = member.key.type === 'PrivateIdentifier';
@@ -25,8 +34,12 @@ NucPasses.classFields = function (ctx) {
         if (member.value) {
             // up to the `=`: the value may be parenthesised
             var eqPos = edits.findToken(member.key.end, '=', member.value.start);
-            edits.replace(member.key.start, eqPos + 1, method + '() { return (');
-            edits.after(member, '); }', NODE);   // ends where the value ends (or at its `;`)
+            // An anonymous function gets the field's name, as it would from
+            // `x = function () {}` (the method's return does not name it).
+            var naming = anonymousFunction(member.value);
+            edits.replace(member.key.start, eqPos + 1, method + '() { return ' + (naming ? '__nucName((' : '('));
+            edits.after(member, naming ? '), ' + JSON.stringify(isPrivate ? '#' + member.key.name : name) + '); }' : '); }',
+                        NODE);   // ends where the value ends (or at its `;`)
         } else {
             edits.replace(member.key.start, keyEnd, method + '() { return undefined; }');
         }

@@ -13,8 +13,9 @@
 //   async (a) => x                  → (__nucL0, ...__nucArgs) => __nucAsync(this, [__nucL0].concat(__nucArgs), function* (a) { return x; })
 //   bound, async: a => x            → __nucBind(function (__nucL0) { return __nucAsync(this, arguments, function* (a) { return x; }); }, this)
 // An async arrow that uses `arguments` (the enclosing function's) keeps
-// its parameters and hands those arguments on:
-//   async (a) => arguments[0]       → (a) => __nucAsync(this, arguments, function* () { return arguments[0]; })
+// its parameters and hands that very object to the generator, whose own
+// `arguments` would be a copy:
+//   async (a) => arguments[0]       → (a) => __nucAsync(this, [arguments], function* (__nucArguments) { return __nucArguments[0]; })
 var NucPasses = NucPasses || {};
 NucPasses.functionBodies = function (ctx) {
     var edits = ctx.edits;
@@ -89,7 +90,8 @@ NucPasses.functionBodies = function (ctx) {
             head = (parenthesised ? '' : ')') + ' {';
             tail = '}, this)';
         } else if (fn.async) {
-            head = '=> __nucAsync(this, arguments, function* () {';
+            head = '=> __nucAsync(this, [' + (inAsyncArrowBody(fn) ? '__nucArguments' : 'arguments')
+                + '], function* (__nucArguments) {';
             tail = '})';
         } else if (lets) {
             head = '=> {';
@@ -114,8 +116,37 @@ NucPasses.functionBodies = function (ctx) {
         functions.push(fn);
     }
 
+    // Is `node` in the body of an async arrow, not in a function of its
+    // own? There `arguments` is the generator's __nucArguments.
+    function inAsyncArrowBody(node) {
+        for (var child = node, p = node.__parent; p; child = p, p = p.__parent) {
+            if (p.type === 'ArrowFunctionExpression' && p.async && child === p.body)
+                return true;
+            if (p.type === 'FunctionDeclaration' || p.type === 'FunctionExpression'
+                || p.type === 'PropertyDefinition' || p.type === 'StaticBlock')
+                return false;
+        }
+        return false;
+    }
+
+    // `arguments` as a variable (not a property name or a label).
+    function argumentsReference(node) {
+        if (node.name !== 'arguments' || !inAsyncArrowBody(node))
+            return;
+        var p = node.__parent;
+        if ((p.type === 'MemberExpression' && p.property === node && !p.computed)
+            || ((p.type === 'Property' || p.type === 'MethodDefinition' || p.type === 'PropertyDefinition')
+                && p.key === node && !p.computed && !p.shorthand)
+            || ((p.type === 'LabeledStatement' || p.type === 'BreakStatement' || p.type === 'ContinueStatement')
+                && p.label === node)
+            || (p.type === 'Property' && p.shorthand && p.key === node && p.value !== node))
+            return;
+        edits.replace(node.start, node.end, p.type === 'Property' && p.shorthand ? 'arguments: __nucArguments' : '__nucArguments');
+    }
+
     return {
-        visit: { FunctionDeclaration: collect, FunctionExpression: collect, ArrowFunctionExpression: collect },
+        visit: { FunctionDeclaration: collect, FunctionExpression: collect, ArrowFunctionExpression: collect,
+                 Identifier: argumentsReference },
         finish: function () {
             for (var i = 0; i < functions.length; i++)
                 rewrite(functions[i]);

@@ -106,8 +106,45 @@ NucPasses.refusals = function (ctx) {
         }
     }
 
+    function isAsyncFunction(node) {
+        return isFunction(node) && node.async;
+    }
+    function isGlobalMember(node, object, property) {
+        return node.type === 'MemberExpression' && !node.computed && node.object.type === 'Identifier'
+            && node.object.name === object && node.property.name === property;
+    }
+    // What the engine or the down-levelling cannot give, where the source
+    // shows it: an async function's own prototype (a down-levelled async
+    // function is a plain function: no distinct AsyncFunction.prototype,
+    // no AsyncFunction constructor), and a Proxy getOwnPropertyDescriptor
+    // trap (QJSEngine 6.4 throws a TypeError for any descriptor it reports
+    // of a property the target lacks, so spread, Object.keys and for-in
+    // over such a Proxy throw).
+    function engineDefects(node) {
+        if (node.type === 'CallExpression' && node.arguments.length && isAsyncFunction(node.arguments[0])
+            && (isGlobalMember(node.callee, 'Object', 'getPrototypeOf') || isGlobalMember(node.callee, 'Reflect', 'getPrototypeOf')))
+            throw new Refusal('the prototype of an async function (AsyncFunction.prototype)', node);
+        if (node.type === 'MemberExpression' && isAsyncFunction(node.object) && !node.computed
+            && node.property.name === 'constructor')
+            throw new Refusal('the constructor of an async function (AsyncFunction)', node);
+        if (node.type === 'NewExpression' && node.callee.type === 'Identifier' && node.callee.name === 'Proxy'
+            && node.arguments.length > 1 && node.arguments[1].type === 'ObjectExpression'
+            && node.arguments[1].properties.some(function (p) {
+                return p.type === 'Property' && !p.computed && reportsDescriptors(p.value)
+                    && (p.key.name === 'getOwnPropertyDescriptor' || p.key.value === 'getOwnPropertyDescriptor');
+            }))
+            throw new Refusal('a Proxy handler with a getOwnPropertyDescriptor trap that returns descriptors', node.arguments[1]);
+    }
+    // A trap that only records its calls (returns nothing) is fine.
+    function reportsDescriptors(trap) {
+        if (!isFunction(trap) || trap.expression)
+            return true;
+        return NucAst.uses(trap.body, function (n) { return n.type === 'ReturnStatement' && n.argument !== null; });
+    }
+
     return {
         every: function (node) {
+            engineDefects(node);
             if (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration' || node.type === 'ArrowFunctionExpression')
                 functionDefects(node);
             if (node.type === 'Identifier' && unreadable.test(ctx.edits.source.slice(node.start, node.end)))
