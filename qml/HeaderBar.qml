@@ -13,7 +13,7 @@ Rectangle {
     readonly property bool oneLine: width >= 950 * unit
 
     color: Theme.surface
-    implicitHeight: layout.implicitHeight + 6 * unit
+    implicitHeight: layout.implicitHeight + 4 * unit
 
     function secondsUntil(t) {
         if (!t || isNaN(t.getTime()))
@@ -26,8 +26,8 @@ Rectangle {
         anchors.fill: parent
         anchors.leftMargin: 10 * header.unit
         anchors.rightMargin: 10 * header.unit
-        anchors.topMargin: 3 * header.unit
-        anchors.bottomMargin: 3 * header.unit
+        anchors.topMargin: 2 * header.unit
+        anchors.bottomMargin: 2 * header.unit
         spacing: 10 * header.unit
 
         ColumnLayout {

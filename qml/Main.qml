@@ -253,7 +253,7 @@ ApplicationWindow {
             Layout.leftMargin: 10 * window.unit
             Layout.rightMargin: 10 * window.unit
             Layout.topMargin: 4 * window.chrome
-            Layout.bottomMargin: 4 * window.chrome
+            Layout.bottomMargin: 2 * window.chrome
             currentIndex: tabs.currentIndex
 
             Item {
@@ -336,7 +336,7 @@ ApplicationWindow {
                 Layout.fillHeight: true
                 visible: window.dashboard.errorCount > 0
                 color: Theme.bad
-                implicitHeight: bannerText.implicitHeight + 8 * window.chrome
+                implicitHeight: bannerText.implicitHeight + 6 * window.chrome
                 Text {
                     id: bannerText
                     textFormat: Text.PlainText

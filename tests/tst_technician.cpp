@@ -463,6 +463,7 @@ void tst_Technician::manyDevicesSearchRoomsAndErrorsFirst()
         // devices are in error) around the view.
         QVERIFY(item(QStringLiteral("errorBanner"))->isVisible());
         const double above = page->mapToScene({0, 0}).y();
+        qInfo("%.2f rows at %dx%d", list->height() / pitch, size.width(), size.height());
         QVERIFY2(list->height() / pitch >= rows,
                  qPrintable(QStringLiteral("%1 rows at %2x%3 (%4 px above the view)")
                                 .arg(list->height() / pitch).arg(size.width()).arg(size.height()).arg(above)));
