@@ -2,13 +2,15 @@ import QtQuick
 import QtQuick.Controls.Basic
 import ControlNuc
 
-// A touch button: at least 48 px high at scale 1, no hover-only state.
+// A touch button: at least 48 px high at scale 1 (44 in the rows that must
+// stay low: tabs, toolbar, session bar), no hover-only state.
 Button {
     id: control
     property real unit: 1
     property color tint: Theme.accent
+    property real touchHeight: 48
 
-    implicitHeight: Math.max(48 * unit, contentItem.implicitHeight + 16 * unit)
+    implicitHeight: Math.max(touchHeight * unit, contentItem.implicitHeight + 8 * unit)
     leftPadding: 18 * unit
     rightPadding: 18 * unit
     font.pixelSize: 18 * unit

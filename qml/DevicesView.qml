@@ -66,8 +66,9 @@ Item {
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: 6 * view.dense
+        spacing: 4 * view.dense
 
+        // One toolbar row, a touch target high (44 px at 800×480) and no more.
         RowLayout {
             Layout.fillWidth: true
             spacing: 6 * view.dense
@@ -77,6 +78,7 @@ Item {
                 Layout.fillWidth: true
                 Layout.minimumWidth: 140 * view.dense
                 unit: view.dense
+                implicitHeight: 44 * view.dense
                 hint: qsTr("Search name or id")
             }
             // Status filters: on small panels a single button cycles them.
@@ -86,6 +88,7 @@ Item {
                     required property string modelData
                     objectName: "filter_" + (modelData || "all")
                     unit: view.dense
+                    touchHeight: 44
                     leftPadding: 10 * view.dense
                     rightPadding: 10 * view.dense
                     font.pixelSize: 16 * view.dense
@@ -103,6 +106,7 @@ Item {
                 objectName: "sortByStatusButton"
                 checkable: true
                 unit: view.dense
+                touchHeight: 44
                 leftPadding: 10 * view.dense
                 rightPadding: 10 * view.dense
                 font.pixelSize: 16 * view.dense
@@ -114,6 +118,7 @@ Item {
                 objectName: "groupByRoomButton"
                 checkable: true
                 unit: view.dense
+                touchHeight: 44
                 leftPadding: 10 * view.dense
                 rightPadding: 10 * view.dense
                 font.pixelSize: 16 * view.dense

@@ -16,7 +16,7 @@ ColumnLayout {
         Layout.alignment: Qt.AlignRight
         text: clock.now.toLocaleTimeString(Qt.locale(), Locale.ShortFormat)
         color: Theme.text
-        font.pixelSize: 22 * clock.unit
+        font.pixelSize: 18 * clock.unit
         font.bold: true
     }
     Text {

@@ -14,6 +14,9 @@ ApplicationWindow {
 
     // 1 at 800×480; grows with the screen so text stays readable from afar.
     readonly property real unit: Math.max(1, Math.min(width / 800, height / 480))
+    // Header, tabs and the bottom banners grow half as fast: the height they
+    // take is the devices view's (≥ 6 rows at 800×480, ≥ 10 at 1280×800).
+    readonly property real chrome: 1 + (unit - 1) / 2
     property date now: new Date()
     property string resultText: ""
     property bool resultOk: true
@@ -95,7 +98,7 @@ ApplicationWindow {
         HeaderBar {
             Layout.fillWidth: true
             dashboard: window.dashboard
-            unit: window.unit
+            unit: window.chrome
             now: window.now
         }
 
@@ -192,8 +195,8 @@ ApplicationWindow {
                     required property int index
                     objectName: "tab_" + index
                     text: modelData
-                    implicitHeight: 54 * window.unit
-                    font.pixelSize: 19 * window.unit
+                    implicitHeight: 44 * window.chrome   // a touch target, no taller
+                    font.pixelSize: 18 * window.chrome
                     font.bold: tabs.currentIndex === index
                     contentItem: Text {
                         textFormat: Text.PlainText
@@ -208,7 +211,7 @@ ApplicationWindow {
                         Rectangle {
                             anchors.bottom: parent.bottom
                             width: parent.width
-                            height: 4 * window.unit
+                            height: 4 * window.chrome
                             color: Theme.accent
                             visible: tabs.currentIndex === parent.parent.index
                         }
@@ -219,23 +222,24 @@ ApplicationWindow {
           Rectangle {
             color: Theme.surface
             Layout.fillHeight: true
-            implicitWidth: clock.implicitWidth + 16 * window.unit
+            implicitWidth: clock.implicitWidth + 16 * window.chrome
             HeaderClock {
                 id: clock
                 anchors.centerIn: parent
-                unit: window.unit
+                unit: window.chrome
                 now: window.now
             }
           }
           Rectangle {
             color: Theme.surface
             Layout.fillHeight: true
-            implicitWidth: reloadAll.implicitWidth + 16 * window.unit
+            implicitWidth: reloadAll.implicitWidth + 8 * window.chrome
             ActionButton {
                 id: reloadAll
                 objectName: "reloadAllButton"
                 anchors.centerIn: parent
-                unit: window.unit
+                unit: window.chrome
+                touchHeight: 44
                 text: qsTr("Reload all")
                 enabled: !window.dashboard.actionRunning
                 onClicked: window.askReloadAll()
@@ -246,7 +250,10 @@ ApplicationWindow {
         StackLayout {
             Layout.fillWidth: true
             Layout.fillHeight: true
-            Layout.margins: 10 * window.unit
+            Layout.leftMargin: 10 * window.unit
+            Layout.rightMargin: 10 * window.unit
+            Layout.topMargin: 4 * window.chrome
+            Layout.bottomMargin: 2 * window.chrome
             currentIndex: tabs.currentIndex
 
             Item {
@@ -311,40 +318,69 @@ ApplicationWindow {
             }
         }
 
-        // Anything in error, impossible to miss.
-        Rectangle {
-            objectName: "errorBanner"
+        // The bottom line: anything in error, impossible to miss, and while
+        // the technician session runs its countdown and "Lock now" beside it.
+        // Both sit below the page, so when they come and go the rows under
+        // a finger stay where they are (only the page's bottom edge moves),
+        // and neither ever covers the other or a row.
+        RowLayout {
+            id: bottomLine
             Layout.fillWidth: true
-            visible: window.dashboard.errorCount > 0
-            color: Theme.bad
-            implicitHeight: bannerText.implicitHeight + 16 * window.unit
-            Text {
-                id: bannerText
-                textFormat: Text.PlainText
-                anchors.centerIn: parent
-                text: "✖ " + qsTr("%n device(s) in error", "", window.dashboard.errorCount)
-                color: "white"
-                font.pixelSize: 22 * window.unit
-                font.bold: true
-            }
-            TapHandler {
-                onTapped: {
-                    tabs.currentIndex = 0
-                    window.dashboard.deviceDetail.deviceId = ""
-                    devicesPage.statusFilter = "error"
+            Layout.fillHeight: false   // its children fill it; it takes no height from the page
+            spacing: 0
+            visible: window.dashboard.errorCount > 0 || window.dashboard.session.unlocked
+            Rectangle {
+                id: errorBanner
+                objectName: "errorBanner"
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                visible: window.dashboard.errorCount > 0
+                color: Theme.bad
+                implicitHeight: bannerText.implicitHeight + 6 * window.chrome
+                Text {
+                    id: bannerText
+                    textFormat: Text.PlainText
+                    anchors.centerIn: parent
+                    width: Math.min(implicitWidth, parent.width - 16 * window.chrome)
+                    elide: Text.ElideRight
+                    text: "✖ " + qsTr("%n device(s) in error", "", window.dashboard.errorCount)
+                    color: "white"
+                    font.pixelSize: 19 * window.chrome
+                    font.bold: true
                 }
+                TapHandler {
+                    onTapped: {
+                        tabs.currentIndex = 0
+                        window.dashboard.deviceDetail.deviceId = ""
+                        devicesPage.statusFilter = "error"
+                    }
+                }
+            }
+            Item {
+                Layout.fillWidth: true
+                visible: window.dashboard.errorCount === 0
+            }
+            SessionBar {
+                id: sessionBar
+                objectName: "sessionBar"
+                Layout.fillHeight: true
+                dashboard: window.dashboard
+                unit: window.chrome
             }
         }
     }
 
     // What the technician asked for: running, then the result. Floats over
-    // the bottom of the page, so nothing moves under the finger; tap to close.
+    // the bottom of the page, so nothing moves under the finger, and above
+    // the bottom line, so the error banner and "Lock now" stay in reach; tap
+    // to close.
     Rectangle {
         objectName: "actionBar"
         anchors.left: parent.left
         anchors.right: parent.right
         anchors.bottom: parent.bottom
         anchors.margins: 10 * window.unit
+        anchors.bottomMargin: (bottomLine.visible ? bottomLine.height : 0) + 10 * window.unit
         height: implicitHeight
         radius: 10 * window.unit
         z: 10
@@ -427,17 +463,6 @@ ApplicationWindow {
         color: "black"
         visible: idle.state !== "awake"
         opacity: idle.state === "blank" ? 1 : 0.7
-    }
-
-    SessionBar {
-        objectName: "sessionBar"
-        anchors.right: parent.right
-        anchors.bottom: parent.bottom
-        anchors.bottomMargin: 10 * window.unit
-        anchors.rightMargin: 48 * window.unit   // clear of the lists' scroll bars
-        z: 10
-        dashboard: window.dashboard
-        unit: Math.min(window.unit, 1.2)
     }
 
     PinDialog {

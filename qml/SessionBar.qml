@@ -3,7 +3,8 @@ import QtQuick.Layouts
 import ControlNuc
 
 // While the technician session is unlocked: how long it still runs, and
-// "Lock now". Floats over the bottom corner, pushing nothing aside.
+// "Lock now". In the bottom line beside the error banner (Main.qml): it
+// never covers the banner or a row.
 Rectangle {
     id: bar
     required property Dashboard dashboard
@@ -16,12 +17,11 @@ Rectangle {
     }
 
     visible: dashboard.session.unlocked
-    radius: 10 * unit
     color: Theme.surfaceHigh
     border.color: Theme.busy
     border.width: 2
     implicitWidth: row.implicitWidth + 16 * unit
-    implicitHeight: row.implicitHeight + 8 * unit
+    implicitHeight: row.implicitHeight + 4 * unit
 
     RowLayout {
         id: row
@@ -38,6 +38,7 @@ Rectangle {
         ActionButton {
             objectName: "lockNowButton"
             unit: bar.unit
+            touchHeight: 44
             font.pixelSize: 16 * bar.unit
             leftPadding: 12 * bar.unit
             rightPadding: 12 * bar.unit

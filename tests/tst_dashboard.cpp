@@ -451,9 +451,10 @@ void tst_Dashboard::rendersAt800x480And1920x1080()
                 colours.insert(image.pixel(x, y));
         }
         QVERIFY(colours.size() > 20);
-        // Touch targets: at least 48 px high.
-        QVERIFY(item(QStringLiteral("reloadAllButton"))->height() >= 48);
-        QVERIFY(item(QStringLiteral("tab_0"))->height() >= 48);
+        // Touch targets: at least 44 px high (the tab row stays that low so
+        // that the devices view keeps its height; dashboard.md).
+        QVERIFY(item(QStringLiteral("reloadAllButton"))->height() >= 44);
+        QVERIFY(item(QStringLiteral("tab_0"))->height() >= 44);
     }
     QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
 }

@@ -459,10 +459,11 @@ void tst_Technician::manyDevicesSearchRoomsAndErrorsFirst()
         const double pitch = row->height() + list->property("spacing").toReal();
         // The devices view itself spends one toolbar row on search and filters.
         QVERIFY2(page->height() - list->height() <= pitch + 8, qPrintable(QString::number(page->height() - list->height())));
-        // The rest is up to the header, banners and tabs above the view.
+        // The rest is up to the header, tabs and the error banner (shown: 6
+        // devices are in error) around the view.
+        QVERIFY(item(QStringLiteral("errorBanner"))->isVisible());
         const double above = page->mapToScene({0, 0}).y();
-        if (size.height() - above - (page->height() - list->height()) < rows * pitch)
-            QEXPECT_FAIL("", "the header, error banner and tabs above the devices view are too tall (issue 16 item 5)", Continue);
+        qInfo("%.2f rows at %dx%d", list->height() / pitch, size.width(), size.height());
         QVERIFY2(list->height() / pitch >= rows,
                  qPrintable(QStringLiteral("%1 rows at %2x%3 (%4 px above the view)")
                                 .arg(list->height() / pitch).arg(size.width()).arg(size.height()).arg(above)));
