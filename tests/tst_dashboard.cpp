@@ -41,20 +41,6 @@ using UiTest::findVisibleText;
 
 namespace {
 
-QStringList qmlWarnings;
-QStringList refusedRequests;   // what the engine's network access refused (nuc.ui)
-QtMessageHandler previousHandler = nullptr;
-
-void collectWarnings(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    if (context.category && qstrcmp(context.category, "nuc.ui") == 0 && message.contains(u"refused a network request"))
-        refusedRequests << message;
-    const bool fromQml = message.contains(u"qrc:/") || message.contains(u".qml")
-        || (context.category && (qstrcmp(context.category, "qml") == 0 || qstrcmp(context.category, "js") == 0));
-    if (type >= QtWarningMsg && fromQml)
-        qmlWarnings << message;
-    previousHandler(type, context, message);
-}
 
 QString driverCode()
 {
@@ -120,7 +106,7 @@ private:
 
 void tst_Dashboard::initTestCase()
 {
-    previousHandler = qInstallMessageHandler(collectWarnings);
+    UiTest::collectMessages();
     // As main() does: the system locale's translation, else English.
     static QTranslator english;
     QVERIFY(!Translations::load(english, QStringLiteral("en")).isEmpty());
@@ -129,7 +115,7 @@ void tst_Dashboard::initTestCase()
 
 void tst_Dashboard::init()
 {
-    qmlWarnings.clear();
+    UiTest::qmlWarnings().clear();
     m_dir = std::make_unique<QTemporaryDir>();
     m_cloud = std::make_unique<FakeCloud>();
     QVERIFY(m_cloud->listen());
@@ -223,7 +209,7 @@ void tst_Dashboard::loadsWithoutWarnings()
         QTRY_COMPARE(item(QStringLiteral("tabs"))->property("currentIndex").toInt(), tab);
         QVERIFY(QQuickTest::qWaitForPolish(m_window));
     }
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
     QCOMPARE(item(QStringLiteral("controllerName"))->property("text").toString(), QStringLiteral("Lobby rack"));
     QVERIFY(QTest::qWaitFor([&] { return m_dashboard->cloudState() == u"connected"; }, 2000));
     QCOMPARE(findItem(item(QStringLiteral("cloudBadge")), QStringLiteral("statusWord"))->property("text").toString(),
@@ -282,7 +268,7 @@ void tst_Dashboard::listsFollowSyncsAndStatus()
         QQuickItem *activity = item(QStringLiteral("activityPage"));
         return findVisibleText(activity, QStringLiteral("syncError")).contains(u"syntax error at line 1");
     }, 3000));
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Dashboard::reloadNeedsPinAndConfirmation()
@@ -336,7 +322,7 @@ void tst_Dashboard::reloadNeedsPinAndConfirmation()
         return item(QStringLiteral("actionText"))->property("text").toString().contains(u"1 of 1 device connected");
     }, 3000));
     QVERIFY(m_sim->connectionsAccepted() > accepted);   // the device was recreated
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Dashboard::reloadWithDevicesDownIsAWarning()
@@ -370,7 +356,7 @@ void tst_Dashboard::reloadWithDevicesDownIsAWarning()
     QTRY_COMPARE(item(QStringLiteral("actionBar"))->property("color").value<QColor>(), QColor(QStringLiteral("#e0a526")));
     QVERIFY(item(QStringLiteral("actionFailing"))->isVisible());
     QVERIFY(item(QStringLiteral("actionFailing"))->property("text").toString().contains(u"proj-2: "));
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Dashboard::lockedWithoutPin()
@@ -410,7 +396,7 @@ void tst_Dashboard::germanWithLangDe()
     QCOMPARE(tab, QStringLiteral("Geräte (0)"));
     QCOMPARE(findItem(item(QStringLiteral("cloudBadge")), QStringLiteral("statusWord"))->property("text").toString(),
              QStringLiteral("Verbunden"));
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Dashboard::rendersAt800x480And1920x1080()
@@ -456,7 +442,7 @@ void tst_Dashboard::rendersAt800x480And1920x1080()
         QVERIFY(item(QStringLiteral("reloadAllButton"))->height() >= 44);
         QVERIFY(item(QStringLiteral("tab_0"))->height() >= 44);
     }
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Dashboard::kioskIsFullScreenAndCannotBeClosed()
@@ -468,7 +454,7 @@ void tst_Dashboard::kioskIsFullScreenAndCannotBeClosed()
     // No way to quit from the screen: a close request is refused.
     QVERIFY(!m_window->close());
     QVERIFY(m_window->isVisible());
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Dashboard::safeModeBannerAndReEnable()
@@ -489,7 +475,7 @@ void tst_Dashboard::safeModeBannerAndReEnable()
     click(QStringLiteral("confirmButton"));
     QVERIFY(QTest::qWaitFor([&] { return !m_dashboard->safeMode(); }, 3000));
     QVERIFY(QTest::qWaitFor([&] { return !banner->isVisible(); }, 2000));
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Dashboard::quarantineBannerAndLift()
@@ -517,7 +503,7 @@ module.exports = Crasher;
         click(QLatin1String(key));
     click(QStringLiteral("confirmButton"));
     QVERIFY(QTest::qWaitFor([&] { return !banner->isVisible() || m_dashboard->quarantined().isEmpty(); }, 3000));
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Dashboard::rollbackNeedsPinAndNamesTheDevices()
@@ -578,7 +564,7 @@ void tst_Dashboard::rollbackNeedsPinAndNamesTheDevices()
     QCOMPARE(driver.value(QStringLiteral("version")).toString(), QStringLiteral("1.0.0"));
     // A local rollback is not reported as a sync the cloud never sent.
     QVERIFY(m_cloud->messagesOfType(QStringLiteral("driver_sync_complete"), from).isEmpty());
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Dashboard::wrongPinsLockTheKeypad()
@@ -643,7 +629,7 @@ void tst_Dashboard::refusedTokenIsShownWithTheUrl()
              QStringLiteral("Refused"));
     QCOMPARE(item(QStringLiteral("cloudDetail"))->property("text").toString(),
              QStringLiteral("%1 refused our credentials (HTTP 401): check the token").arg(url.toDisplayString()));
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Dashboard::outsideTextIsPlainAndFetchesNothing()
@@ -667,7 +653,7 @@ class Marked extends BaseDriver {
 module.exports = Marked;
 )JS").arg(QString::fromUtf8(QJsonDocument(QJsonArray{message}).toJson(QJsonDocument::Compact)).mid(1).chopped(1));
 
-    refusedRequests.clear();
+    UiTest::refusedRequests().clear();
     startController(QStringLiteral("2468"));
     loadUi();
     syncDriver(QStringLiteral("marked_up"), QStringLiteral("sync-markup"), code);
@@ -696,7 +682,7 @@ module.exports = Marked;
     QCOMPARE(messageText->property("textFormat").toInt(), int(Qt::PlainText));
     // Drawn: nothing was asked of the network.
     QVERIFY(!m_window->grabWindow().isNull());
-    QVERIFY2(refusedRequests.isEmpty(), qPrintable(refusedRequests.join(u'\n')));
+    QVERIFY2(UiTest::refusedRequests().isEmpty(), qPrintable(UiTest::refusedRequests().join(u'\n')));
     QVERIFY(!trap.hasPendingConnections());
 
     // Every Text of every tab is plain text, whatever it shows.
@@ -718,9 +704,9 @@ module.exports = Marked;
     QTRY_COMPARE(item(QStringLiteral("tabs"))->property("currentIndex").toInt(), 0);
     QVERIFY(QTest::qWaitFor(findShown, 3000));
     messageText->setProperty("textFormat", int(Qt::RichText));
-    QVERIFY(QTest::qWaitFor([&] { return !refusedRequests.isEmpty(); }, 3000));
-    QVERIFY2(refusedRequests.constFirst().contains(QStringLiteral("http://127.0.0.1:%1/x").arg(trap.serverPort())),
-             qPrintable(refusedRequests.constFirst()));
+    QVERIFY(QTest::qWaitFor([&] { return !UiTest::refusedRequests().isEmpty(); }, 3000));
+    QVERIFY2(UiTest::refusedRequests().constFirst().contains(QStringLiteral("http://127.0.0.1:%1/x").arg(trap.serverPort())),
+             qPrintable(UiTest::refusedRequests().constFirst()));
     QTest::qWait(100);   // the refused reply has been delivered
     QVERIFY(!trap.hasPendingConnections());
 }

@@ -38,17 +38,6 @@ using UiTest::findVisibleText;
 
 namespace {
 
-QStringList qmlWarnings;
-QtMessageHandler previousHandler = nullptr;
-
-void collectWarnings(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    const bool fromQml = message.contains(u"qrc:/") || message.contains(u".qml")
-        || (context.category && (qstrcmp(context.category, "qml") == 0 || qstrcmp(context.category, "js") == 0));
-    if (type >= QtWarningMsg && fromQml)
-        qmlWarnings << message;
-    previousHandler(type, context, message);
-}
 
 const char *projectorCode = R"JS(const BaseDriver = require('./base-driver');
 class Projector extends BaseDriver {
@@ -103,7 +92,7 @@ private:
 
 void tst_Panel::initTestCase()
 {
-    previousHandler = qInstallMessageHandler(collectWarnings);
+    UiTest::collectMessages();
     static QTranslator english;
     QVERIFY(!Translations::load(english, QStringLiteral("en")).isEmpty());
     QCoreApplication::installTranslator(&english);
@@ -111,7 +100,7 @@ void tst_Panel::initTestCase()
 
 void tst_Panel::init()
 {
-    qmlWarnings.clear();
+    UiTest::qmlWarnings().clear();
     m_problems.clear();
     QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
     m_dir = std::make_unique<QTemporaryDir>();
@@ -266,7 +255,7 @@ void tst_Panel::eventLogShowsAndFiltersByDevice()
     click(QStringLiteral("eventsDeviceFilter"));
     QTRY_COMPARE(m_window->findChild<QObject *>(QStringLiteral("eventModel"))->property("deviceFilter").toString(), QString());
     QTRY_VERIFY(model->rowCount() >= 10);
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Panel::eventTimesAndClockFollowTheLanguage()
@@ -293,7 +282,7 @@ void tst_Panel::eventTimesAndClockFollowTheLanguage()
     QTRY_COMPARE(item(QStringLiteral("clockTime"))->property("text").toString(),
                  QLocale(QStringLiteral("de")).toString(QTime::currentTime(), QLocale::ShortFormat));
     QCoreApplication::removeTranslator(&german);
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Panel::systemPageShowsTheBox()
@@ -341,7 +330,7 @@ void tst_Panel::systemPageShowsTheBox()
     QTest::qWait(300);   // on purpose: three intervals pass without a refresh
     QVERIFY(info->property("refreshCount").toInt() <= hidden + 1);   // one may have been under way
 
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Panel::idleDimsBlanksAndWakes()
@@ -382,7 +371,7 @@ void tst_Panel::idleDimsBlanksAndWakes()
     QTRY_COMPARE_WITH_TIMEOUT(m_dashboard->errorCount(), 1, 5000);
     QTRY_COMPARE(idle->property("state").toString(), QStringLiteral("awake"));
     QVERIFY(item(QStringLiteral("errorBanner"))->isVisible());
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Panel::everyViewFitsAtEverySize_data()
@@ -458,7 +447,7 @@ void tst_Panel::everyViewFitsAtEverySize()
     for (const QString &p : std::as_const(m_problems))
         qWarning().noquote() << "does not fit:" << p;
     QVERIFY2(m_problems.isEmpty(), qPrintable(QStringLiteral("%1 problems (above)").arg(m_problems.size())));
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 QTEST_MAIN(tst_Panel)

@@ -38,17 +38,6 @@ Q_IMPORT_QML_PLUGIN(ControlNucPlugin)
 
 namespace {
 
-QStringList qmlWarnings;
-QtMessageHandler previousHandler = nullptr;
-
-void collectWarnings(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    const bool fromQml = message.contains(u"qrc:/") || message.contains(u".qml")
-        || (context.category && (qstrcmp(context.category, "qml") == 0 || qstrcmp(context.category, "js") == 0));
-    if (type >= QtWarningMsg && fromQml)
-        qmlWarnings << message;
-    previousHandler(type, context, message);
-}
 
 // A projector that declares two commands of its own (a static class field:
 // down-levelled at sync); power_on and input come from its command_mappings.
@@ -151,7 +140,7 @@ private:
 
 void tst_Technician::initTestCase()
 {
-    previousHandler = qInstallMessageHandler(collectWarnings);
+    UiTest::collectMessages();
     static QTranslator english;
     QVERIFY(!Translations::load(english, QStringLiteral("en")).isEmpty());
     QCoreApplication::installTranslator(&english);
@@ -159,7 +148,7 @@ void tst_Technician::initTestCase()
 
 void tst_Technician::init()
 {
-    qmlWarnings.clear();
+    UiTest::qmlWarnings().clear();
     m_dir = std::make_unique<QTemporaryDir>();
     m_cloud = std::make_unique<FakeCloud>();
     QVERIFY(m_cloud->listen());
@@ -350,7 +339,7 @@ void tst_Technician::detailShowsTheDeviceAndSendsTestCommands()
 
     click(QStringLiteral("deviceBackButton"));
     QTRY_VERIFY(item(QStringLiteral("deviceList"))->isVisible());
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Technician::malformedCommandsAreRefusedWithAReason()
@@ -370,7 +359,7 @@ void tst_Technician::malformedCommandsAreRefusedWithAReason()
              QStringLiteral("The driver's command list was refused: commands: 'power on' is not a valid command name"));
     QVERIFY(item(QStringLiteral("command_power_on")) != nullptr);
     QCOMPARE(m_dashboard->deviceDetail()->commands().size(), 2);
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Technician::sessionCountsDownAndLocks()
@@ -401,7 +390,7 @@ void tst_Technician::sessionCountsDownAndLocks()
     QCOMPARE(finished.last().at(0).toBool(), false);
     QCOMPARE(finished.last().at(1).toString(), QStringLiteral("The technician session has ended: enter the PIN again."));
     QCOMPARE(unlocked.size(), 2);
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Technician::lockoutCountdownTicks()
@@ -418,7 +407,7 @@ void tst_Technician::lockoutCountdownTicks()
     // The dialog counts down without anything being touched.
     QTRY_VERIFY_WITH_TIMEOUT(item(QStringLiteral("pinProblem"))->property("text").toString().startsWith(u"Too many wrong PINs. Try again in 29 s."), 2500);
     QVERIFY(!m_dashboard->session()->unlocked());
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Technician::provisionMany()
@@ -506,7 +495,7 @@ void tst_Technician::manyDevicesSearchRoomsAndErrorsFirst()
     QCOMPARE(seen, (QStringList{QStringLiteral("Auditorium"), QStringLiteral("Board room"), QStringLiteral("Foyer"), QString()}));
     // Within a room, errors still first.
     QCOMPARE(value(0, "status"), QStringLiteral("error"));
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 void tst_Technician::rendersInEnglishAndGerman()
@@ -543,7 +532,7 @@ void tst_Technician::rendersInEnglishAndGerman()
         }
         QCoreApplication::removeTranslator(&translator);
     }
-    QVERIFY2(qmlWarnings.isEmpty(), qPrintable(qmlWarnings.join(u'\n')));
+    QVERIFY2(UiTest::qmlWarnings().isEmpty(), qPrintable(UiTest::qmlWarnings().join(u'\n')));
 }
 
 QTEST_MAIN(tst_Technician)

@@ -1,5 +1,6 @@
 // Walking the dashboard's item tree in Qt Quick tests: find items by
-// objectName, read texts, and find text that does not fit (layoutProblems).
+// objectName, read texts, and find text that does not fit (layoutProblems);
+// and the warnings QML and JavaScript print while a test runs.
 #pragma once
 
 #include <QQmlApplicationEngine>
@@ -8,6 +9,44 @@
 #include <QStringList>
 
 namespace UiTest {
+
+// What the message handler installed by collectMessages() saw: QML and JS
+// warnings (binding and type errors), and the network requests the
+// dashboard's engine refused (nuc.ui). Tests clear them in init().
+inline QStringList &qmlWarnings()
+{
+    static QStringList list;
+    return list;
+}
+inline QStringList &refusedRequests()
+{
+    static QStringList list;
+    return list;
+}
+
+namespace detail {
+inline QtMessageHandler &previousHandler()
+{
+    static QtMessageHandler handler = nullptr;
+    return handler;
+}
+inline void collect(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (context.category && qstrcmp(context.category, "nuc.ui") == 0 && message.contains(u"refused a network request"))
+        refusedRequests() << message;
+    const bool fromQml = message.contains(u"qrc:/") || message.contains(u".qml")
+        || (context.category && (qstrcmp(context.category, "qml") == 0 || qstrcmp(context.category, "js") == 0));
+    if (type >= QtWarningMsg && fromQml)
+        qmlWarnings() << message;
+    previousHandler()(type, context, message);
+}
+} // namespace detail
+
+// Installs the collector (once per test program, in initTestCase()).
+inline void collectMessages()
+{
+    detail::previousHandler() = qInstallMessageHandler(detail::collect);
+}
 
 // Loads the dashboard as main() does (no network, `dashboard` and `kiosk`
 // given); the window, or null if it did not load.
