@@ -177,10 +177,11 @@ QString readDriver(const QJsonValue &value, const QString &path, DriverMetricsRe
     if (!JsonFields::isNonEmptyString(o.value(QStringLiteral("driver_type"))))
         return QStringLiteral("field '%1driver_type' must be a non-empty string").arg(path);
     d->driverType = o.value(QStringLiteral("driver_type")).toString();
-    double restarts = 0;
-    QString reason = firstFailure([&] { return readCount(o, "host_rss_bytes", path, &d->hostRssBytes, true); },
+    double restarts = 0, rss = 0;
+    QString reason = firstFailure([&] { return readCount(o, "host_rss_bytes", path, &rss, true); },
                                   [&] { return readCount(o, "host_cpu_percent", path, &d->hostCpuPercent, false); },
                                   [&] { return readCount(o, "restarts", path, &restarts, true); });
+    d->hostRssBytes = qint64(rss);
     d->restarts = int(restarts);
     if (!reason.isEmpty())
         return reason;

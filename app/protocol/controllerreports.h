@@ -3,6 +3,8 @@
 // value (the other direction of messages.h, which builds the same shapes).
 #pragma once
 
+#include "protocol/messages.h"
+
 #include "protocol/parsed.h"
 
 #include <QJsonArray>
@@ -86,23 +88,9 @@ struct ProtocolErrorReport
 // driver_metrics: the controller's driver hosts and their devices' calls.
 struct DriverMetricsReport
 {
-    struct Device
-    {
-        QString deviceId;
-        int calls = 0;
-        int errors = 0;
-        int timeouts = 0;
-        double callMsP50 = 0;
-        double callMsP99 = 0;
-    };
-    struct Driver
-    {
-        QString driverType;
-        double hostRssBytes = 0;
-        double hostCpuPercent = 0;
-        int restarts = 0;
-        QList<Device> devices;
-    };
+    // The same figures the controller builds the message from.
+    using Device = Messages::DeviceCallFigures;
+    using Driver = Messages::DriverHostMetrics;
     int intervalS = 0;
     QList<Driver> drivers;
 
