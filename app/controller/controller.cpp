@@ -251,7 +251,7 @@ QString Controller::startReports()
     for (const SyncOutcome &o : unreported) {
         // A rollback the technician started on the dashboard (DriverSyncService::rollBack):
         // the cloud never asked, it hears the result in hello.
-        if (o.syncId.startsWith(u"local-")) {
+        if (DriverSyncService::isLocalSyncId(o.syncId)) {
             SyncOutcomeRepository(m_db.connection()).markReported(o.syncId);
             continue;
         }

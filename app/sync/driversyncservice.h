@@ -54,6 +54,9 @@ public:
     // driver_rollback; its outcome comes as syncFinished() with the returned
     // sync id and is not sent to the cloud, which hears a fresh hello.
     QString rollBack(const QString &driverType, const QString &version);
+    // Whether `syncId` is one rollBack() made (its stored outcome is never
+    // sent to the cloud, also not after a restart).
+    static bool isLocalSyncId(const QString &syncId) { return syncId.startsWith(u"local-"); }
 
     // Starts the worker thread and opens its storage. Returns an error line or empty.
     QString start();
