@@ -13,6 +13,7 @@
 //                     (temp file + fsync, rename + folder fsync, WAL commit)
 //   --cold            the first transform of new modern code in a fresh
 //                     validator host
+#include "benchtarget.h"
 #include "fakecloud.h"
 #include "hosts/hostvalidator.h"
 #include "storage/database.h"
@@ -166,7 +167,10 @@ int main(int argc, char *argv[])
     parser.addOption({QStringLiteral("gap-ms"), QStringLiteral("Idle time between syncs (default 0: back to back)."), QStringLiteral("ms"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("binary"), QStringLiteral("control-nuc to run."), QStringLiteral("path"), QStringLiteral(CONTROL_NUC_BINARY)});
     parser.addOption({QStringLiteral("driver-host"), QStringLiteral("control-nuc-driverhost to use (default: control-nuc's own)."), QStringLiteral("path")});
+    BenchTarget::addOptions(parser);
     parser.process(app);
+    if (const int rc = BenchTarget::select(parser, {QStringLiteral("binary"), QStringLiteral("driver-host"), QStringLiteral("cold"), QStringLiteral("floor")}); rc >= 0)
+        return rc;
     const int syncs = parser.value(QStringLiteral("syncs")).toInt();
     const int bytes = parser.value(QStringLiteral("bytes")).toInt();
     const int gapMs = parser.value(QStringLiteral("gap-ms")).toInt();
@@ -188,7 +192,7 @@ int main(int argc, char *argv[])
                           QStringLiteral("--log-level"), qEnvironmentVariable("BENCH_LOG_LEVEL", QStringLiteral("warning"))};
     if (parser.isSet(QStringLiteral("driver-host")))
         arguments << QStringLiteral("--driver-host") << parser.value(QStringLiteral("driver-host"));
-    nuc.start(parser.value(QStringLiteral("binary")), arguments);
+    BenchTarget::start(nuc, parser.value(QStringLiteral("binary")), arguments);
     if (!nuc.waitForStarted(10000) || cloud.waitForMessage(QStringLiteral("hello"), 0, 10000) < 0) {
         std::fprintf(stderr, "control-nuc did not connect\n");
         return 1;
