@@ -169,7 +169,7 @@ int main(int argc, char *argv[])
     parser.addOption({QStringLiteral("driver-host"), QStringLiteral("control-nuc-driverhost to use (default: control-nuc's own)."), QStringLiteral("path")});
     BenchTarget::addOptions(parser);
     parser.process(app);
-    if (const int rc = BenchTarget::select(parser, {QStringLiteral("binary"), QStringLiteral("driver-host"), QStringLiteral("cold"), QStringLiteral("floor")}); rc >= 0)
+    if (const int rc = BenchTarget::select(parser, {QStringLiteral("binary"), QStringLiteral("driver-host"), QStringLiteral("cold")}); rc >= 0)
         return rc;
     const int syncs = parser.value(QStringLiteral("syncs")).toInt();
     const int bytes = parser.value(QStringLiteral("bytes")).toInt();

@@ -7,6 +7,8 @@
 //   --reference-node            both, in this run: the benchmark runs itself
 //                               once per target, prints each run's output
 //                               and then their figures next to each other
+//   --rounds N                  with --reference-node: N runs of each,
+//                               alternating (the machine's load shifts)
 //   --reference-node-args ARGS  extra arguments for the Node reference
 //                               (e.g. "--synchronous OFF")
 #pragma once
@@ -19,6 +21,7 @@
 #include <QStandardPaths>
 #include <QStringList>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace BenchTarget {
@@ -44,6 +47,7 @@ inline void addOptions(QCommandLineParser &parser)
 {
     parser.addOption({QStringLiteral("target"), QStringLiteral("control-nuc or node (the Node reference)."), QStringLiteral("name"), QStringLiteral("control-nuc")});
     parser.addOption({QStringLiteral("reference-node"), QStringLiteral("Measure control-nuc and the Node reference side by side.")});
+    parser.addOption({QStringLiteral("rounds"), QStringLiteral("With --reference-node: runs of each, alternating (default 1)."), QStringLiteral("n"), QStringLiteral("1")});
     parser.addOption({QStringLiteral("reference-node-args"), QStringLiteral("Extra arguments for the Node reference."), QStringLiteral("args")});
 }
 
@@ -73,10 +77,44 @@ inline QPair<QString, QString> figure(const QString &line)
     return {line.left(m.capturedStart()).trimmed(), line.mid(m.capturedStart()).remove(QRegularExpression(QStringLiteral("^:\\s*"))).trimmed()};
 }
 
-// --reference-node: runs this benchmark once per target (options in
-// `nucOnly` only for control-nuc) and prints the figures side by side;
-// returns the exit code, or -1 when this run is a single target. Refuses
-// --target node with an option of `nucOnly` (exit 2).
+// The figure lines of one run's output: what → its figures, in order (a
+// label printed twice, e.g. the disk floor before and after, twice).
+inline QList<QPair<QString, QString>> figures(const QString &output)
+{
+    QList<QPair<QString, QString>> found;
+    for (const QString &line : output.split(QLatin1Char('\n'))) {
+        if (const auto f = figure(line); !f.first.isEmpty())
+            found.append(f);
+    }
+    return found;
+}
+
+// This program's arguments without the options in `dropped` (and their
+// values when given as the next argument).
+inline QStringList argumentsWithout(const QCommandLineParser &parser, const QStringList &dropped)
+{
+    QStringList arguments;
+    const QStringList given = QCoreApplication::arguments().mid(1);
+    for (int i = 0; i < given.size(); ++i) {
+        const QString &argument = given.at(i);
+        const QString name = argument.section(QLatin1Char('='), 0, 0).remove(QRegularExpression(QStringLiteral("^-+")));
+        if (!argument.startsWith(QLatin1Char('-')) || !dropped.contains(name)) {
+            arguments << argument;
+            continue;
+        }
+        if (!argument.contains(QLatin1Char('=')) && i + 1 < given.size() && !parser.value(name).isEmpty()
+            && given.at(i + 1) == parser.value(name))
+            ++i;
+    }
+    return arguments;
+}
+
+// --reference-node: runs this benchmark once per target and round
+// (control-nuc, Node, control-nuc, Node, … so both see the same shifts in
+// the shared machine's load; options in `nucOnly` only for control-nuc) and
+// prints the figures side by side; returns the exit code, or -1 when this
+// run is a single target. Refuses --target node with an option of
+// `nucOnly` (exit 2).
 inline int select(const QCommandLineParser &parser, const QStringList &nucOnly)
 {
     const QString target = parser.value(QStringLiteral("target"));
@@ -99,53 +137,49 @@ inline int select(const QCommandLineParser &parser, const QStringList &nucOnly)
         std::fprintf(stderr, "cannot run the Node reference: %s\n", qPrintable(problem));
         return 2;
     }
-    QList<QStringList> outputs;
+    const int rounds = std::max(1, parser.value(QStringLiteral("rounds")).toInt());
+    const QStringList common{QStringLiteral("reference-node"), QStringLiteral("target"), QStringLiteral("rounds")};
+    QList<QList<QPair<QString, QString>>> found[2];   // per target, per round
     int rc = 0;
-    for (const QString &which : {QStringLiteral("control-nuc"), QStringLiteral("node")}) {
-        QStringList dropped{QStringLiteral("reference-node"), QStringLiteral("target")};
-        if (which == u"node")
-            dropped << nucOnly;
-        QStringList arguments;
-        const QStringList given = QCoreApplication::arguments().mid(1);
-        for (int i = 0; i < given.size(); ++i) {
-            const QString &argument = given.at(i);
-            const QString name = argument.section(QLatin1Char('='), 0, 0).remove(QRegularExpression(QStringLiteral("^-+")));
-            if (!argument.startsWith(QLatin1Char('-')) || !dropped.contains(name)) {
-                arguments << argument;
-                continue;
-            }
-            // A dropped option's value, when given as the next argument.
-            if (!argument.contains(QLatin1Char('=')) && i + 1 < given.size() && !parser.value(name).isEmpty()
-                && given.at(i + 1) == parser.value(name))
-                ++i;
+    for (int round = 1; round <= rounds; ++round) {
+        for (int node = 0; node < 2; ++node) {
+            QStringList arguments = argumentsWithout(parser, node ? common + nucOnly : common);
+            arguments << QStringLiteral("--target") << QLatin1String(node ? "node" : "control-nuc");
+            QFile load(QStringLiteral("/proc/loadavg"));
+            load.open(QIODevice::ReadOnly);
+            std::printf("=== %s, round %d of %d (load average %s) ===\n", node ? "Node reference (seed design)" : "control-nuc",
+                        round, rounds, load.readAll().trimmed().constData());
+            std::fflush(stdout);
+            QProcess run;
+            run.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+            run.start(QCoreApplication::applicationFilePath(), arguments);
+            run.waitForFinished(-1);
+            const QString text = QString::fromUtf8(run.readAllStandardOutput());
+            std::fputs(qPrintable(text), stdout);
+            found[node].append(figures(text));
+            if (run.exitStatus() != QProcess::NormalExit || run.exitCode() != 0)
+                rc = run.exitCode() ? run.exitCode() : 1;
         }
-        arguments << QStringLiteral("--target") << which;
-        QFile load(QStringLiteral("/proc/loadavg"));
-        load.open(QIODevice::ReadOnly);
-        std::printf("=== %s (load average %s) ===\n", which == u"node" ? "Node reference (seed design)" : "control-nuc",
-                    load.readAll().trimmed().constData());
-        std::fflush(stdout);
-        QProcess run;
-        run.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        run.start(QCoreApplication::applicationFilePath(), arguments);
-        run.waitForFinished(-1);
-        const QString text = QString::fromUtf8(run.readAllStandardOutput());
-        std::fputs(qPrintable(text), stdout);
-        outputs.append(text.split(QLatin1Char('\n')));
-        if (run.exitStatus() != QProcess::NormalExit || run.exitCode() != 0)
-            rc = run.exitCode() ? run.exitCode() : 1;
     }
-    std::printf("=== side by side (same run) ===\n");
-    for (const QString &line : std::as_const(outputs.at(0))) {
-        const auto [what, nuc] = figure(line);
-        if (what.isEmpty())
-            continue;
-        QString node = QStringLiteral("—");
-        for (const QString &other : std::as_const(outputs.at(1))) {
-            if (figure(other).first == what)
-                node = figure(other).second;
+    std::printf("=== side by side (same run, %d round%s, alternating) ===\n", rounds, rounds > 1 ? "s" : "");
+    for (qsizetype i = 0; i < found[0].value(0).size(); ++i) {
+        const QString what = found[0][0].at(i).first;
+        // The same occurrence of this label in each run.
+        const qsizetype occurrence = std::count_if(found[0][0].cbegin(), found[0][0].cbegin() + i,
+                                                   [&](const auto &f) { return f.first == what; });
+        std::printf("  %s\n", qPrintable(what));
+        for (int round = 0; round < rounds; ++round) {
+            for (int node = 0; node < 2; ++node) {
+                QString value = QStringLiteral("—");
+                qsizetype seen = 0;
+                for (const auto &f : std::as_const(found[node][round])) {
+                    if (f.first == what && seen++ == occurrence)
+                        value = f.second;
+                }
+                std::printf("    %-18s %s\n", qPrintable(QStringLiteral("%1 #%2:").arg(QLatin1String(node ? "Node reference" : "control-nuc")).arg(round + 1)),
+                            qPrintable(value));
+            }
         }
-        std::printf("  %s\n    control-nuc:    %s\n    Node reference: %s\n", qPrintable(what), qPrintable(nuc), qPrintable(node));
     }
     return rc;
 }

@@ -19,7 +19,7 @@ fail() { echo "FAIL: $1"; for f in "$out"/*; do echo "--- $f"; cat "$f"; done; e
 "$bin/bench_driversync" --reference-node --syncs 5 --distinct-types >"$out/sync.out" 2>"$out/sync.err" \
     || fail "bench_driversync --reference-node exited with $?"
 # The side-by-side section holds a Node figure for the round trip.
-grep -A2 '^  send → complete$' "$out/sync.out" | grep -q 'Node reference: median' \
+grep -A2 '^  send → complete$' "$out/sync.out" | grep -q 'Node reference #1: median' \
     || fail "no Node round trip in the side-by-side section"
 grep -q 'sync failed' "$out/sync.err" && fail "a driver_sync failed"
 

@@ -131,7 +131,9 @@ class DeviceManager {
     for (const entry of data.devices || []) {
       listed.add(entry.device_id);
       await this.removeDevice(entry.device_id);
-      await this.createDevice(entry);
+      // A constructor that throws ends the note's createDevice; here it
+      // reports that device's error and the others still start.
+      await this.createDevice(entry).catch((error) => this.sendStatusUpdate(entry.device_id, 'error', error.message));
     }
     if (data.replace) {
       for (const id of [...this.devices.keys()]) if (!listed.has(id)) await this.removeDevice(id);
