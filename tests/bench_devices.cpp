@@ -97,13 +97,7 @@ QList<Host> hostsOf(qint64 parent)
     return hosts;
 }
 
-// CPU time (user + system) a process has used so far, in seconds.
-double cpuSeconds(qint64 pid)
-{
-    // From the state (field 3): utime and stime are fields 14 and 15.
-    const QList<QByteArray> fields = ProcInfo::statFields(pid);
-    return (fields.value(11).toDouble() + fields.value(12).toDouble()) / double(::sysconf(_SC_CLK_TCK));
-}
+using ProcInfo::cpuSeconds;
 
 // Memory of control-nuc and all its hosts: PSS and RSS in MB.
 struct Memory

@@ -16,6 +16,7 @@
 #include "benchtarget.h"
 #include "fakecloud.h"
 #include "hosts/hostvalidator.h"
+#include "procinfo.h"
 #include "storage/database.h"
 #include "storage/durablefile.h"
 #include "testdrivers.h"
@@ -253,7 +254,10 @@ int main(int argc, char *argv[])
 
     Figures run;
     const int warmup = 20;
+    double cpuBefore = 0;   // seconds, the controller and its children
     for (int i = 0; i < syncs + warmup; ++i) {
+        if (i == warmup)
+            cpuBefore = ProcInfo::treeCpuSeconds(nuc.processId());
         const QString type = distinct ? QStringLiteral("bench_%1").arg(i) : QStringLiteral("bench_driver");
         const double ms = syncOnce(syncData(QStringLiteral("bench-%1").arg(i), type, QStringLiteral("1.0.%1").arg(i),
                                             unique ? code + QStringLiteral("// build %1\n").arg(i) : code));
@@ -275,6 +279,8 @@ int main(int argc, char *argv[])
                          : unique ? "every sync new code (transformed)" : "same code each time (transformer cache hit)",
                 installed);
     run.print("send → complete");
+    std::printf("  CPU per sync: %.3f ms (the controller and its child processes)\n",
+                (ProcInfo::treeCpuSeconds(nuc.processId()) - cpuBefore) * 1000 / std::max(1, syncs));
 
     if (burst > 0) {
         awaited.clear();

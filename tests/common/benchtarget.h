@@ -193,7 +193,7 @@ inline void start(QProcess &process, const QString &binary, const QStringList &n
         process.start(binary, nucArguments);
         return;
     }
-    QStringList arguments{QStringLiteral(NODE_REFERENCE_DIR "/main.js")};
+    QStringList arguments{QStringLiteral(NODE_REFERENCE_DIR "/main.js"), QStringLiteral("--exit-with-stdin")};
     for (const char *option : {"--root", "--cloud-url", "--controller-id", "--token"}) {
         const qsizetype at = nucArguments.indexOf(QLatin1String(option));
         if (at >= 0 && at + 1 < nucArguments.size())

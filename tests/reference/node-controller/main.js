@@ -4,7 +4,7 @@
 // against. README.md says what it implements and where it deviates.
 //   node main.js --root DIR --cloud-url URL [--token T] [--controller-id ID]
 //                [--name NAME] [--synchronous FULL|NORMAL|OFF]
-//                [--journal-mode DELETE|WAL|...]
+//                [--journal-mode DELETE|WAL|...] [--exit-with-stdin]
 // Without --synchronous / --journal-mode SQLite keeps its defaults
 // (DELETE, FULL), as the seed's SQLite wrapper does.
 'use strict';
@@ -24,6 +24,11 @@ function parseArguments(argv) {
     '--name': 'name', '--synchronous': 'synchronous', '--journal-mode': 'journalMode',
   };
   for (let i = 0; i < argv.length; i += 2) {
+    if (argv[i] === '--exit-with-stdin') {
+      options.exitWithStdin = true;
+      i -= 1;
+      continue;
+    }
     const key = names[argv[i]];
     if (!key || argv[i + 1] === undefined) throw new Error(`unknown or incomplete option: ${argv[i]}`);
     options[key] = argv[i + 1];
@@ -124,6 +129,13 @@ async function main() {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  if (options.exitWithStdin) {
+    // The benchmark that started us holds the other end: when it ends, so
+    // do we (no reference left running after a benchmark that crashed).
+    process.stdin.on('end', stop);
+    process.stdin.on('error', stop);
+    process.stdin.resume();
+  }
   link.start();
 }
 
