@@ -72,7 +72,8 @@ inline QPair<QString, QString> figure(const QString &line)
 {
     static const QRegularExpression at(QStringLiteral(":?\\s+median |: "));
     const QRegularExpressionMatch m = at.match(line);
-    if (!m.hasMatch() || !(line.contains(QLatin1String("median")) || line.contains(QLatin1String("CPU per"))))
+    static const QRegularExpression kind(QStringLiteral("median|CPU per|per device|memory with"));
+    if (!m.hasMatch() || !line.contains(kind))
         return {};
     return {line.left(m.capturedStart()).trimmed(), line.mid(m.capturedStart()).remove(QRegularExpression(QStringLiteral("^:\\s*"))).trimmed()};
 }
