@@ -41,8 +41,6 @@ inline Selection &selection()
 // True when this run measures the Node reference.
 inline bool isNodeReference() { return selection().node; }
 
-inline QString label() { return isNodeReference() ? QStringLiteral("Node reference (seed design)") : QStringLiteral("control-nuc"); }
-
 inline void addOptions(QCommandLineParser &parser)
 {
     parser.addOption({QStringLiteral("target"), QStringLiteral("control-nuc or node (the Node reference)."), QStringLiteral("name"), QStringLiteral("control-nuc")});
