@@ -30,7 +30,62 @@ QString envOr(const char *name, const QString &fallback)
     return v.isEmpty() ? fallback : v;
 }
 
+void addDriverOptions(QCommandLineParser &p)
+{
+    p.addOption({QStringLiteral("file"), QStringLiteral("The driver's JavaScript file."), QStringLiteral("file")});
+    p.addOption({QStringLiteral("type"), QStringLiteral("driver_type."), QStringLiteral("type")});
+    p.addOption({QStringLiteral("version"), QStringLiteral("Driver version."), QStringLiteral("version")});
+    p.addOption({QStringLiteral("protocol"), QStringLiteral("tcp, udp or serial (default tcp)."), QStringLiteral("protocol"), QStringLiteral("tcp")});
+    p.addOption({QStringLiteral("mappings"), QStringLiteral("command_mappings: JSON or @file."), QStringLiteral("json")});
+    p.addOption({QStringLiteral("config"), QStringLiteral("Default connection_config: JSON or @file."), QStringLiteral("json")});
+    p.addOption({QStringLiteral("driver-id"), QStringLiteral("driver_id (default: derived from the type)."), QStringLiteral("id")});
+    p.addOption({QStringLiteral("sign"), QStringLiteral("Sign with this private key (control-cloud keygen)."), QStringLiteral("keyfile")});
+}
+
 } // namespace CloudCli
+
+namespace {
+QJsonValue readJsonArg(const QString &value, QString *error);
+} // namespace
+
+int CloudCli::driverRequest(const QCommandLineParser &p, QJsonObject *request)
+{
+    for (const char *option : {"file", "type", "version"}) {
+        if (p.value(QLatin1String(option)).isEmpty())
+            return fail(QStringLiteral("--%1 is required").arg(QLatin1String(option)));
+    }
+    QFile f(p.value(QStringLiteral("file")));
+    if (!f.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("cannot read %1").arg(f.fileName()));
+    request->insert(QStringLiteral("driver_code"), QString::fromUtf8(f.readAll()));
+    request->insert(QStringLiteral("driver_type"), p.value(QStringLiteral("type")));
+    request->insert(QStringLiteral("version"), p.value(QStringLiteral("version")));
+    request->insert(QStringLiteral("protocol_type"), p.value(QStringLiteral("protocol")));
+    if (p.isSet(QStringLiteral("driver-id")))
+        request->insert(QStringLiteral("driver_id"), p.value(QStringLiteral("driver-id")));
+    QString error;
+    if (p.isSet(QStringLiteral("mappings"))) {
+        const QJsonValue v = readJsonArg(p.value(QStringLiteral("mappings")), &error);
+        if (!error.isEmpty() || !v.isArray())
+            return fail(QStringLiteral("--mappings: %1").arg(error.isEmpty() ? QStringLiteral("must be a JSON array") : error));
+        request->insert(QStringLiteral("command_mappings"), v);
+    }
+    if (p.isSet(QStringLiteral("config"))) {
+        const QJsonValue v = readJsonArg(p.value(QStringLiteral("config")), &error);
+        if (!error.isEmpty() || !v.isObject())
+            return fail(QStringLiteral("--config: %1").arg(error.isEmpty() ? QStringLiteral("must be a JSON object") : error));
+        request->insert(QStringLiteral("connection_config"), v);
+    }
+    if (p.isSet(QStringLiteral("sign"))) {
+        QJsonObject signature;
+        error = SigningKeys::sign(p.value(QStringLiteral("sign")), p.value(QStringLiteral("type")), p.value(QStringLiteral("version")),
+                                  p.value(QStringLiteral("protocol")), request->value(QStringLiteral("driver_code")).toString(), &signature);
+        if (!error.isEmpty())
+            return fail(QStringLiteral("--sign: %1").arg(error), 1);
+        request->insert(QStringLiteral("signature"), signature);
+    }
+    return 0;
+}
 
 using CloudCli::envOr;
 using CloudCli::fail;
@@ -131,14 +186,7 @@ int client(const QString &command, const QStringList &args)
     p.addOption({QStringLiteral("json"), QStringLiteral("Print JSON.")});
     if (command == u"deploy") {
         p.setApplicationDescription(QStringLiteral("Deploy a driver file to a controller; waits for active or failed."));
-        p.addOption({QStringLiteral("file"), QStringLiteral("The driver's JavaScript file."), QStringLiteral("file")});
-        p.addOption({QStringLiteral("type"), QStringLiteral("driver_type."), QStringLiteral("type")});
-        p.addOption({QStringLiteral("version"), QStringLiteral("Driver version."), QStringLiteral("version")});
-        p.addOption({QStringLiteral("protocol"), QStringLiteral("tcp, udp or serial (default tcp)."), QStringLiteral("protocol"), QStringLiteral("tcp")});
-        p.addOption({QStringLiteral("mappings"), QStringLiteral("command_mappings: JSON or @file."), QStringLiteral("json")});
-        p.addOption({QStringLiteral("config"), QStringLiteral("Default connection_config: JSON or @file."), QStringLiteral("json")});
-        p.addOption({QStringLiteral("driver-id"), QStringLiteral("driver_id (default: derived from the type)."), QStringLiteral("id")});
-        p.addOption({QStringLiteral("sign"), QStringLiteral("Sign with this private key (control-cloud keygen)."), QStringLiteral("keyfile")});
+        CloudCli::addDriverOptions(p);
     } else if (command == u"rollback") {
         p.setApplicationDescription(QStringLiteral("Roll a driver back to a version the controller kept; waits for active or failed."));
         p.addOption({QStringLiteral("type"), QStringLiteral("driver_type."), QStringLiteral("type")});
@@ -178,37 +226,11 @@ int client(const QString &command, const QStringList &args)
         return true;
     };
     if (command == u"deploy") {
-        if (!need("controller") || !need("file") || !need("type") || !need("version"))
+        if (!need("controller"))
             return fail(error);
-        QFile f(p.value(QStringLiteral("file")));
-        if (!f.open(QIODevice::ReadOnly))
-            return fail(QStringLiteral("cannot read %1").arg(f.fileName()));
-        request.insert(QStringLiteral("driver_code"), QString::fromUtf8(f.readAll()));
-        request.insert(QStringLiteral("driver_type"), p.value(QStringLiteral("type")));
-        request.insert(QStringLiteral("version"), p.value(QStringLiteral("version")));
-        request.insert(QStringLiteral("protocol_type"), p.value(QStringLiteral("protocol")));
-        if (p.isSet(QStringLiteral("driver-id")))
-            request.insert(QStringLiteral("driver_id"), p.value(QStringLiteral("driver-id")));
-        if (p.isSet(QStringLiteral("mappings"))) {
-            const QJsonValue v = readJsonArg(p.value(QStringLiteral("mappings")), &error);
-            if (!error.isEmpty() || !v.isArray())
-                return fail(QStringLiteral("--mappings: %1").arg(error.isEmpty() ? QStringLiteral("must be a JSON array") : error));
-            request.insert(QStringLiteral("command_mappings"), v);
-        }
-        if (p.isSet(QStringLiteral("config"))) {
-            const QJsonValue v = readJsonArg(p.value(QStringLiteral("config")), &error);
-            if (!error.isEmpty() || !v.isObject())
-                return fail(QStringLiteral("--config: %1").arg(error.isEmpty() ? QStringLiteral("must be a JSON object") : error));
-            request.insert(QStringLiteral("connection_config"), v);
-        }
-        if (p.isSet(QStringLiteral("sign"))) {
-            QJsonObject signature;
-            error = SigningKeys::sign(p.value(QStringLiteral("sign")), p.value(QStringLiteral("type")), p.value(QStringLiteral("version")),
-                                      p.value(QStringLiteral("protocol")), request.value(QStringLiteral("driver_code")).toString(), &signature);
-            if (!error.isEmpty())
-                return fail(QStringLiteral("--sign: %1").arg(error), 1);
-            request.insert(QStringLiteral("signature"), signature);
-        }
+        const int status = CloudCli::driverRequest(p, &request);
+        if (status != 0)
+            return status;
     } else if (command == u"rollback") {
         if (!need("controller") || !need("type"))
             return fail(error);
@@ -299,6 +321,7 @@ int client(const QString &command, const QStringList &args)
                         qPrintable(column(d.value(QStringLiteral("version")).toString(), 10)),
                         qPrintable(column(d.value(QStringLiteral("deployment_status")).toString(), 11)), qPrintable(detail));
         }
+        CloudCli::printRollouts(answer.value(QStringLiteral("rollouts")).toArray());
     } else if (command == u"controllers") {
         std::printf("%s %s %s %s %s\n", qPrintable(column(QStringLiteral("CONTROLLER"), 20)), qPrintable(column(QStringLiteral("STATE"), 13)),
                     qPrintable(column(QStringLiteral("VERSION"), 8)), qPrintable(column(QStringLiteral("DRIVERS"), 8)), "DEVICES");
@@ -326,7 +349,8 @@ bool isClientCommand(const QString &command)
 {
     static const QStringList clients = {QStringLiteral("deploy"), QStringLiteral("rollback"), QStringLiteral("keygen"),
                                         QStringLiteral("devices"), QStringLiteral("command"),
-                                        QStringLiteral("deployments"), QStringLiteral("controllers")};
+                                        QStringLiteral("deployments"), QStringLiteral("controllers"),
+                                        QStringLiteral("groups"), QStringLiteral("rollout"), QStringLiteral("publish")};
     return clients.contains(command);
 }
 
@@ -334,6 +358,8 @@ int run(const QString &command, const QStringList &args)
 {
     if (command == u"keygen")
         return keygen(args);
+    if (command == u"groups" || command == u"rollout" || command == u"publish")
+        return fleet(command, args);
     return client(command, args);
 }
 

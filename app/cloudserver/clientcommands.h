@@ -2,8 +2,12 @@
 // `control-cloud serve` over its admin socket, and keygen, which needs none.
 #pragma once
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
+
+class QCommandLineParser;
 
 namespace CloudCli {
 
@@ -14,5 +18,17 @@ int run(const QString &command, const QStringList &args);
 // Prints "control-cloud: <message>" on stderr and returns `status`.
 int fail(const QString &message, int status = 2);
 QString envOr(const char *name, const QString &fallback);
+
+// The driver options of deploy, rollout start and publish (--file, --type,
+// --version, --protocol, --mappings, --config, --driver-id, --sign), and the
+// request fields they make; driverRequest returns 0 or the exit status after
+// saying what is wrong.
+void addDriverOptions(QCommandLineParser &p);
+int driverRequest(const QCommandLineParser &p, QJsonObject *request);
+
+// groups …, rollout …, publish (rolloutcommands.cpp).
+int fleet(const QString &command, const QStringList &args);
+// Each rollout's line and its sites' states (the deployments view).
+void printRollouts(const QJsonArray &rollouts);
 
 } // namespace CloudCli
