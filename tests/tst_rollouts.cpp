@@ -204,15 +204,7 @@ private:
 void tst_Rollouts::initTestCase()
 {
     QVERIFY2(QFile::exists(CloudProcess::binary()), qPrintable(CloudProcess::binary()));
-    m_postgres = qEnvironmentVariable("NUC_TEST_DB") == u"postgres";
-    if (m_postgres) {
-        m_database = qEnvironmentVariable("CONTROL_CLOUD_TEST_PG_URL");
-        if (m_database.isEmpty()) {
-            if (qEnvironmentVariable("CI") == u"true")
-                QFAIL("CONTROL_CLOUD_TEST_PG_URL is not set: scripts/test.sh starts PostgreSQL for this test");
-            QSKIP("no PostgreSQL: run through scripts/test.sh, which starts one");
-        }
-    }
+    CloudProcess::chooseDatabase(&m_postgres, &m_database);
 }
 
 void tst_Rollouts::init()

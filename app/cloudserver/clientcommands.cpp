@@ -30,6 +30,31 @@ QString envOr(const char *name, const QString &fallback)
     return v.isEmpty() ? fallback : v;
 }
 
+int askOrFail(const QString &socketPath, const QJsonObject &request, int timeoutMs, QJsonObject *answer)
+{
+    QString error;
+    *answer = AdminClient::ask(socketPath, request, timeoutMs, &error);
+    if (!error.isEmpty())
+        return fail(error, 1);
+    if (!answer->value(QStringLiteral("ok")).toBool())
+        return fail(answer->value(QStringLiteral("error")).toString(), 1);
+    return 0;
+}
+
+bool parseArgs(QCommandLineParser &p, const QStringList &args, int *status)
+{
+    if (!p.parse(args)) {
+        *status = fail(p.errorText());
+        return false;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        std::fputs(qPrintable(p.helpText()), stdout);
+        *status = 0;
+        return false;
+    }
+    return true;
+}
+
 void addDriverOptions(QCommandLineParser &p)
 {
     p.addOption({QStringLiteral("file"), QStringLiteral("The driver's JavaScript file."), QStringLiteral("file")});
@@ -89,7 +114,6 @@ int CloudCli::driverRequest(const QCommandLineParser &p, QJsonObject *request)
 
 using CloudCli::envOr;
 using CloudCli::fail;
-using AdminClient::ask;
 using AdminClient::column;
 
 namespace {
@@ -152,12 +176,9 @@ int credentials(const QStringList &words, const QString &socketPath, bool json)
     QJsonObject request{{QStringLiteral("op"), QString(QStringLiteral("credential_") + verb)}};
     if (needsId)
         request.insert(QStringLiteral("controller_id"), words.at(1));
-    QString error;
-    const QJsonObject answer = ask(socketPath, request, 10000, &error);
-    if (!error.isEmpty())
-        return fail(error, 1);
-    if (!answer.value(QStringLiteral("ok")).toBool())
-        return fail(answer.value(QStringLiteral("error")).toString(), 1);
+    QJsonObject answer;
+    if (const int status = CloudCli::askOrFail(socketPath, request, 10000, &answer))
+        return status;
     if (json) {
         std::printf("%s\n", QJsonDocument(answer).toJson(QJsonDocument::Indented).constData());
     } else if (verb == u"add") {
@@ -206,12 +227,8 @@ int client(const QString &command, const QStringList &args)
         p.addOption({QStringLiteral("no-wait"), QStringLiteral("Return once sent.")});
         p.addOption({QStringLiteral("timeout-ms"), QStringLiteral("How long to wait for the outcome (default 30000)."), QStringLiteral("ms"), QStringLiteral("30000")});
     }
-    if (!p.parse(args))
-        return fail(p.errorText());
-    if (p.isSet(QStringLiteral("help"))) {
-        std::fputs(qPrintable(p.helpText()), stdout);
-        return 0;
-    }
+    if (int status = 0; !CloudCli::parseArgs(p, args, &status))
+        return status;
     const QString socketPath = AdminClient::socketPath(p.value(QStringLiteral("admin-socket")));
     if (command == u"controllers" && !p.positionalArguments().isEmpty())
         return credentials(p.positionalArguments(), socketPath, p.isSet(QStringLiteral("json")));
@@ -264,11 +281,9 @@ int client(const QString &command, const QStringList &args)
         timeoutMs = 20000;
     }
 
-    const QJsonObject answer = ask(socketPath, request, timeoutMs, &error);
-    if (!error.isEmpty())
-        return fail(error, 1);
-    if (!answer.value(QStringLiteral("ok")).toBool())
-        return fail(answer.value(QStringLiteral("error")).toString(), 1);
+    QJsonObject answer;
+    if (const int status = CloudCli::askOrFail(socketPath, request, timeoutMs, &answer))
+        return status;
     const bool json = p.isSet(QStringLiteral("json"));
     if (json) {
         std::printf("%s\n", QJsonDocument(answer).toJson(QJsonDocument::Indented).constData());

@@ -134,6 +134,8 @@ public:
 private:
     static QString now();
     QString migrate();
+    // `sql` (two binds: group, controller) for each id, in one transaction.
+    QString forEachMember(const QString &sql, const QString &name, const QStringList &controllerIds);
     bool setStatus(const QString &syncId, const QString &controllerId, const QString &status, const QString &extraSql,
                    const QVariantList &extraValues, QString *error);
     QSqlDatabase db() const;

@@ -76,30 +76,22 @@ bool CloudDatabase::groupExists(const QString &name) const
 
 QString CloudDatabase::addGroupMembers(const QString &name, const QStringList &controllerIds)
 {
-    QSqlDatabase d = db();
-    d.transaction();
-    for (const QString &id : controllerIds) {
-        QSqlQuery q(d);
-        q.prepare(QStringLiteral("INSERT INTO group_members (group_name, controller_id) VALUES (?, ?)"
-                                 " ON CONFLICT (group_name, controller_id) DO NOTHING"));
-        q.addBindValue(name);
-        q.addBindValue(id);
-        if (!q.exec()) {
-            const QString error = q.lastError().text();
-            d.rollback();
-            return error;
-        }
-    }
-    return d.commit() ? QString() : d.lastError().text();
+    return forEachMember(QStringLiteral("INSERT INTO group_members (group_name, controller_id) VALUES (?, ?)"
+                                        " ON CONFLICT (group_name, controller_id) DO NOTHING"), name, controllerIds);
 }
 
 QString CloudDatabase::removeGroupMembers(const QString &name, const QStringList &controllerIds)
+{
+    return forEachMember(QStringLiteral("DELETE FROM group_members WHERE group_name = ? AND controller_id = ?"), name, controllerIds);
+}
+
+QString CloudDatabase::forEachMember(const QString &sql, const QString &name, const QStringList &controllerIds)
 {
     QSqlDatabase d = db();
     d.transaction();
     for (const QString &id : controllerIds) {
         QSqlQuery q(d);
-        q.prepare(QStringLiteral("DELETE FROM group_members WHERE group_name = ? AND controller_id = ?"));
+        q.prepare(sql);
         q.addBindValue(name);
         q.addBindValue(id);
         if (!q.exec()) {

@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <unistd.h>
 
-using AdminClient::ask;
 using AdminClient::column;
 using CloudCli::fail;
 
@@ -54,14 +53,10 @@ int follow(const QString &socketPath, const QString &rolloutId)
     const bool tty = ::isatty(STDOUT_FILENO);
     QString last;
     for (;;) {
-        QString error;
-        const QJsonObject answer = ask(socketPath, QJsonObject{{QStringLiteral("op"), QStringLiteral("rollout_status")},
-                                                               {QStringLiteral("rollout_id"), rolloutId}},
-                                       10000, &error);
-        if (!error.isEmpty())
-            return fail(error, 1);
-        if (!answer.value(QStringLiteral("ok")).toBool())
-            return fail(answer.value(QStringLiteral("error")).toString(), 1);
+        QJsonObject answer;
+        const QJsonObject request{{QStringLiteral("op"), QStringLiteral("rollout_status")}, {QStringLiteral("rollout_id"), rolloutId}};
+        if (const int status = CloudCli::askOrFail(socketPath, request, 10000, &answer))
+            return status;
         const QJsonObject r = answer.value(QStringLiteral("rollout")).toObject();
         const QString line = progressLine(r);
         if (line != last) {
@@ -87,12 +82,9 @@ int groups(const QStringList &words, const QString &socketPath, bool json)
         return fail(QString::fromLatin1(groupsUsage));
     QJsonObject request{{QStringLiteral("op"), QString(QStringLiteral("group_") + verb)}, {QStringLiteral("group"), words.value(1)}};
     request.insert(QStringLiteral("controller_ids"), QJsonArray::fromStringList(words.mid(2)));
-    QString error;
-    const QJsonObject answer = ask(socketPath, request, 10000, &error);
-    if (!error.isEmpty())
-        return fail(error, 1);
-    if (!answer.value(QStringLiteral("ok")).toBool())
-        return fail(answer.value(QStringLiteral("error")).toString(), 1);
+    QJsonObject answer;
+    if (const int status = CloudCli::askOrFail(socketPath, request, 10000, &answer))
+        return status;
     if (json) {
         std::printf("%s\n", QJsonDocument(answer).toJson(QJsonDocument::Indented).constData());
     } else if (verb == u"list") {
@@ -151,12 +143,8 @@ int CloudCli::fleet(const QString &command, const QStringList &args)
         p.addOption({QStringLiteral("site-timeout-ms"), QStringLiteral("A site without an outcome for this long while connected is timed_out (default 600000)."),
                      QStringLiteral("ms"), QStringLiteral("600000")});
     }
-    if (!p.parse(args))
-        return fail(p.errorText());
-    if (p.isSet(QStringLiteral("help"))) {
-        std::fputs(qPrintable(p.helpText()), stdout);
-        return 0;
-    }
+    if (int status = 0; !CloudCli::parseArgs(p, args, &status))
+        return status;
     const QString socketPath = AdminClient::socketPath(p.value(QStringLiteral("admin-socket")));
     const bool json = p.isSet(QStringLiteral("json"));
     QStringList words = p.positionalArguments();
@@ -188,12 +176,9 @@ int CloudCli::fleet(const QString &command, const QStringList &args)
     } else {
         return fail(QString::fromLatin1(rolloutUsage));
     }
-    QString error;
-    const QJsonObject answer = ask(socketPath, request, 30000, &error);
-    if (!error.isEmpty())
-        return fail(error, 1);
-    if (!answer.value(QStringLiteral("ok")).toBool())
-        return fail(answer.value(QStringLiteral("error")).toString(), 1);
+    QJsonObject answer;
+    if (const int status = CloudCli::askOrFail(socketPath, request, 30000, &answer))
+        return status;
     const QString rolloutId = starts ? answer.value(QStringLiteral("rollout_id")).toString() : words.value(1);
     if (json && !p.isSet(QStringLiteral("follow")))
         std::printf("%s\n", QJsonDocument(answer).toJson(QJsonDocument::Indented).constData());

@@ -22,6 +22,24 @@ inline QString binary()
     return QStringLiteral(CONTROL_NUC_BINARY).section(QLatin1Char('/'), 0, -2) + QStringLiteral("/cloudserver/control-cloud");
 }
 
+// For initTestCase: SQLite, or PostgreSQL at CONTROL_CLOUD_TEST_PG_URL when
+// NUC_TEST_DB=postgres. False when the test is to stop (PostgreSQL asked
+// for but not given: skipped, or failed under CI).
+inline bool chooseDatabase(bool *postgres, QString *database)
+{
+    *postgres = qEnvironmentVariable("NUC_TEST_DB") == u"postgres";
+    if (!*postgres)
+        return true;
+    *database = qEnvironmentVariable("CONTROL_CLOUD_TEST_PG_URL");
+    if (!database->isEmpty())
+        return true;
+    if (qEnvironmentVariable("CI") == u"true")
+        QTest::qFail("CONTROL_CLOUD_TEST_PG_URL is not set: scripts/test.sh starts PostgreSQL for this test", __FILE__, __LINE__);
+    else
+        QTest::qSkip("no PostgreSQL: run through scripts/test.sh, which starts one", __FILE__, __LINE__);
+    return false;
+}
+
 // A QPSQL connection named `name` to `url` (not opened).
 inline QSqlDatabase postgres(const QString &url, const QString &name)
 {
