@@ -173,6 +173,7 @@ private slots:
     void silenceTimesOutCountingConnectedTimeOnly();
     void offlineSiteGetsItWhenItReconnects();
     void pauseHoldsTheNextBatchUntilResume();
+    void operatorAbortRollsBackWhatWasTaken();
     void restartMidRolloutResumes();
     void publishGoesToTheSitesRunningTheType();
     void reportPathCostDoesNotGrowWithHistory();
@@ -469,6 +470,30 @@ void tst_Rollouts::pauseHoldsTheNextBatchUntilResume()
     QVERIFY2(cli({QStringLiteral("rollout"), QStringLiteral("resume"), id}, &out) == 0, qPrintable(out));
     QVERIFY(waitForState(id, QStringLiteral("completed")));
     QVERIFY(m_sites.at(2)->firstSyncAt >= m_sites.at(1)->answeredAt);
+}
+
+void tst_Rollouts::operatorAbortRollsBackWhatWasTaken()
+{
+    const QJsonArray v1{QJsonObject{{QStringLiteral("driver_type"), QStringLiteral("lamp")}, {QStringLiteral("version"), QStringLiteral("1.0.0")}}};
+    QStringList ids;
+    for (int i = 1; i <= 3; ++i)
+        ids << site(QStringLiteral("site-%1").arg(i), Answer::Succeed, v1, 500)->id();
+    QVERIFY(waitForConnected(ids));
+    group(QStringLiteral("g"), ids);
+    const QString id = startRollout(QStringLiteral("g"), {QStringLiteral("--batch-size"), QStringLiteral("1")});
+    QVERIFY(!id.isEmpty());
+    QString out;
+    QVERIFY2(cli({QStringLiteral("rollout"), QStringLiteral("pause"), id}, &out) == 0, qPrintable(out));
+    QVERIFY(QTest::qWaitFor([&] { return siteState(id, QStringLiteral("site-1")) == u"active"; }, 10000));
+    QVERIFY2(cli({QStringLiteral("rollout"), QStringLiteral("abort"), id}, &out) == 0, qPrintable(out));
+    QVERIFY(waitForState(id, QStringLiteral("aborted")));
+    QCOMPARE(status(id).value(QStringLiteral("reason")).toString(), QStringLiteral("aborted by the operator"));
+    QCOMPARE(siteState(id, QStringLiteral("site-1")), QStringLiteral("rolled_back"));
+    QCOMPARE(m_sites.at(0)->rollbacks.size(), 1);
+    for (int i : {1, 2}) {
+        QCOMPARE(siteState(id, m_sites.at(i)->id()), QStringLiteral("skipped"));
+        QVERIFY(m_sites.at(i)->syncs.isEmpty());
+    }
 }
 
 void tst_Rollouts::restartMidRolloutResumes()

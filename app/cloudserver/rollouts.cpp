@@ -54,6 +54,7 @@ void RolloutManager::restore()
     // Nobody is connected yet: a batch now would find every site offline.
     m_holdUntil = nowMs() + reconnectGraceMs;
     QTimer::singleShot(reconnectGraceMs, this, [this] {
+        m_holdUntil = 0;   // a coarse timer may fire a little early
         for (const QString &id : m_active.keys())
             advance(id);
     });
@@ -270,10 +271,16 @@ void RolloutManager::advance(const QString &rolloutId)
         }
         if (r.row.state != u"running" || nowMs() < m_holdUntil)
             return;
+        // Queued sites that are back (e.g. while it was paused) go first.
+        bool sentQueued = false;
         for (Site &s : r.sites) {
-            if (s.row.state == u"queued" && m_cloud->isConnected(s.row.controllerId))
+            if (s.row.state == u"queued" && m_cloud->isConnected(s.row.controllerId)) {
                 send(r, s);
+                sentQueued = true;
+            }
         }
+        if (sentQueued)
+            continue;
         if (inflight == 0 && n.value(QStringLiteral("waiting")) > 0) {
             dispatchBatch(r);
             continue;   // sends may have failed at once, or every site of the batch was offline
