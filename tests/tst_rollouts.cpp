@@ -156,6 +156,12 @@ private:
 
 using Answer = FakeSite::Answer;
 
+// hello's drivers: version 1.0.0 of `type`.
+QJsonArray runs(const QString &type)
+{
+    return QJsonArray{QJsonObject{{QStringLiteral("driver_type"), type}, {QStringLiteral("version"), QStringLiteral("1.0.0")}}};
+}
+
 } // namespace
 
 class tst_Rollouts : public QObject
@@ -188,6 +194,10 @@ private:
     // Starts a rollout of the fake driver to `group`; its id.
     QString startRollout(const QString &group, const QStringList &options, const QString &version = QStringLiteral("2.0.0"));
     QJsonObject status(const QString &rolloutId);
+    // Three sites (site-1…3, answering after `delayMs`) in group g and a
+    // rollout to it, one site a batch, paused at once; its id ("" on
+    // failure), what pause printed in `out`.
+    QString startPaused(const QJsonArray &drivers, int delayMs, QString *out);
     QString siteState(const QString &rolloutId, const QString &controllerId);
     bool waitForState(const QString &rolloutId, const QString &state, int timeoutMs = 20000);
     bool waitForConnected(const QStringList &ids);
@@ -277,6 +287,20 @@ QString tst_Rollouts::startRollout(const QString &group, const QStringList &opti
         return {};
     }
     return out.section(QLatin1Char(' '), 1, 1);
+}
+
+QString tst_Rollouts::startPaused(const QJsonArray &drivers, int delayMs, QString *out)
+{
+    QStringList ids;
+    for (int i = 1; i <= 3; ++i)
+        ids << site(QStringLiteral("site-%1").arg(i), Answer::Succeed, drivers, delayMs)->id();
+    if (!waitForConnected(ids))
+        return {};
+    group(QStringLiteral("g"), ids);
+    const QString id = startRollout(QStringLiteral("g"), {QStringLiteral("--batch-size"), QStringLiteral("1")});
+    if (id.isEmpty() || cli({QStringLiteral("rollout"), QStringLiteral("pause"), id}, out) != 0)
+        return {};
+    return id;
 }
 
 QJsonObject tst_Rollouts::status(const QString &rolloutId)
@@ -370,7 +394,7 @@ void tst_Rollouts::canaryThenBatchesWithARealController()
 
 void tst_Rollouts::abortPastTheThresholdRollsBackTakenSites()
 {
-    const QJsonArray v1{QJsonObject{{QStringLiteral("driver_type"), QStringLiteral("lamp")}, {QStringLiteral("version"), QStringLiteral("1.0.0")}}};
+    const QJsonArray v1 = runs(QStringLiteral("lamp"));
     QStringList ids;
     for (int i = 1; i <= 6; ++i)
         ids << site(QStringLiteral("site-%1").arg(i), i == 3 ? Answer::Fail : Answer::Succeed, v1)->id();
@@ -451,15 +475,9 @@ void tst_Rollouts::offlineSiteGetsItWhenItReconnects()
 
 void tst_Rollouts::pauseHoldsTheNextBatchUntilResume()
 {
-    QStringList ids;
-    for (int i = 1; i <= 3; ++i)
-        ids << site(QStringLiteral("site-%1").arg(i), Answer::Succeed, {}, 1000)->id();
-    QVERIFY(waitForConnected(ids));
-    group(QStringLiteral("g"), ids);
-    const QString id = startRollout(QStringLiteral("g"), {QStringLiteral("--batch-size"), QStringLiteral("1")});
-    QVERIFY(!id.isEmpty());
     QString out;
-    QVERIFY2(cli({QStringLiteral("rollout"), QStringLiteral("pause"), id}, &out) == 0, qPrintable(out));
+    const QString id = startPaused({}, 1000, &out);
+    QVERIFY(!id.isEmpty());
     QVERIFY2(out.contains(u": paused, canary"), qPrintable(out));
     // The canary still finishes; nothing more is sent while paused.
     QVERIFY(QTest::qWaitFor([&] { return siteState(id, QStringLiteral("site-1")) == u"active"; }, 10000));
@@ -474,16 +492,9 @@ void tst_Rollouts::pauseHoldsTheNextBatchUntilResume()
 
 void tst_Rollouts::operatorAbortRollsBackWhatWasTaken()
 {
-    const QJsonArray v1{QJsonObject{{QStringLiteral("driver_type"), QStringLiteral("lamp")}, {QStringLiteral("version"), QStringLiteral("1.0.0")}}};
-    QStringList ids;
-    for (int i = 1; i <= 3; ++i)
-        ids << site(QStringLiteral("site-%1").arg(i), Answer::Succeed, v1, 500)->id();
-    QVERIFY(waitForConnected(ids));
-    group(QStringLiteral("g"), ids);
-    const QString id = startRollout(QStringLiteral("g"), {QStringLiteral("--batch-size"), QStringLiteral("1")});
-    QVERIFY(!id.isEmpty());
     QString out;
-    QVERIFY2(cli({QStringLiteral("rollout"), QStringLiteral("pause"), id}, &out) == 0, qPrintable(out));
+    const QString id = startPaused(runs(QStringLiteral("lamp")), 500, &out);
+    QVERIFY(!id.isEmpty());
     QVERIFY(QTest::qWaitFor([&] { return siteState(id, QStringLiteral("site-1")) == u"active"; }, 10000));
     QVERIFY2(cli({QStringLiteral("rollout"), QStringLiteral("abort"), id}, &out) == 0, qPrintable(out));
     QVERIFY(waitForState(id, QStringLiteral("aborted")));
@@ -524,12 +535,9 @@ void tst_Rollouts::restartMidRolloutResumes()
 
 void tst_Rollouts::publishGoesToTheSitesRunningTheType()
 {
-    auto driver = [](const QString &type) {
-        return QJsonArray{QJsonObject{{QStringLiteral("driver_type"), type}, {QStringLiteral("version"), QStringLiteral("1.0.0")}}};
-    };
     QStringList ids;
     for (int i = 1; i <= 5; ++i)
-        ids << site(QStringLiteral("site-%1").arg(i), Answer::Succeed, driver(i <= 3 ? QStringLiteral("lamp") : QStringLiteral("relay")))->id();
+        ids << site(QStringLiteral("site-%1").arg(i), Answer::Succeed, runs(i <= 3 ? QStringLiteral("lamp") : QStringLiteral("relay")))->id();
     QVERIFY(waitForConnected(ids));
     // One that runs it but is offline now is part of it too (from its stored hello).
     m_sites.at(2)->goOffline();
