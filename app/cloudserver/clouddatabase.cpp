@@ -46,13 +46,26 @@ const QStringList &migrations()
             "CREATE TABLE controller_reports ("
             " controller_id TEXT NOT NULL, seq BIGINT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,"
             " received_at TEXT NOT NULL, UNIQUE (controller_id, seq))"),
+        // Fleet rollouts (rollouts.h) and the indexes that keep every report's
+        // bookkeeping a lookup by key, however long the history grows.
+        QStringLiteral(
+            "CREATE INDEX deployment_events_sync ON deployment_events (sync_id);"
+            "CREATE INDEX driver_deployments_controller ON driver_deployments (controller_id);"
+            "CREATE TABLE controller_groups (group_name TEXT PRIMARY KEY, created_at TEXT NOT NULL);"
+            "CREATE TABLE group_members ("
+            " group_name TEXT NOT NULL, controller_id TEXT NOT NULL, PRIMARY KEY (group_name, controller_id));"
+            "CREATE TABLE rollouts ("
+            " rollout_id TEXT PRIMARY KEY, target TEXT NOT NULL, driver_type TEXT NOT NULL, version TEXT NOT NULL,"
+            " payload TEXT NOT NULL, canary INTEGER NOT NULL, batch_size INTEGER NOT NULL, batch_percent INTEGER NOT NULL,"
+            " max_failure_percent REAL NOT NULL, site_timeout_ms BIGINT NOT NULL, state TEXT NOT NULL,"
+            " reason TEXT, batch INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+            "CREATE INDEX rollouts_state ON rollouts (state);"
+            "CREATE TABLE rollout_sites ("
+            " rollout_id TEXT NOT NULL, controller_id TEXT NOT NULL, batch INTEGER NOT NULL, state TEXT NOT NULL,"
+            " sync_id TEXT, rollback_sync_id TEXT, previous_version TEXT, error_message TEXT, updated_at TEXT NOT NULL,"
+            " PRIMARY KEY (rollout_id, controller_id))"),
     };
     return list;
-}
-
-QString now()
-{
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
 }
 
 int counter = 0;
@@ -68,6 +81,11 @@ CloudDatabase::~CloudDatabase()
         d.close();
     }
     QSqlDatabase::removeDatabase(m_connection);
+}
+
+QString CloudDatabase::now()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
 }
 
 int CloudDatabase::schemaVersion()
@@ -254,32 +272,56 @@ bool CloudDatabase::markFailed(const QString &syncId, const QString &controllerI
     return setStatus(syncId, controllerId, QStringLiteral("failed"), QStringLiteral(", error_message = ?"), {errorMessage}, error);
 }
 
+namespace {
+
+const char *deploymentColumns = "SELECT sync_id, driver_id, driver_type, version, controller_id, deployment_status,"
+                                " deployed_at, file_path, error_message, created_at FROM driver_deployments";
+
+DeploymentRow deploymentFrom(const QSqlQuery &q)
+{
+    DeploymentRow r;
+    r.syncId = q.value(0).toString();
+    r.driverId = q.value(1).toString();
+    r.driverType = q.value(2).toString();
+    r.version = q.value(3).toString();
+    r.controllerId = q.value(4).toString();
+    r.status = q.value(5).toString();
+    r.deployedAt = q.value(6).toString();
+    r.filePath = q.value(7).toString();
+    r.errorMessage = q.value(8).toString();
+    r.createdAt = q.value(9).toString();
+    return r;
+}
+
+} // namespace
+
 QList<DeploymentRow> CloudDatabase::deployments(QString *error) const
 {
     QList<DeploymentRow> rows;
     QSqlQuery q(db());
-    if (!q.exec(QStringLiteral("SELECT sync_id, driver_id, driver_type, version, controller_id, deployment_status,"
-                               " deployed_at, file_path, error_message, created_at FROM driver_deployments"
-                               " ORDER BY created_at, sync_id"))) {
+    if (!q.exec(QLatin1String(deploymentColumns) + QStringLiteral(" ORDER BY created_at, sync_id"))) {
         if (error)
             *error = q.lastError().text();
         return rows;
     }
-    while (q.next()) {
-        DeploymentRow r;
-        r.syncId = q.value(0).toString();
-        r.driverId = q.value(1).toString();
-        r.driverType = q.value(2).toString();
-        r.version = q.value(3).toString();
-        r.controllerId = q.value(4).toString();
-        r.status = q.value(5).toString();
-        r.deployedAt = q.value(6).toString();
-        r.filePath = q.value(7).toString();
-        r.errorMessage = q.value(8).toString();
-        r.createdAt = q.value(9).toString();
-        rows.append(r);
-    }
+    while (q.next())
+        rows.append(deploymentFrom(q));
     return rows;
+}
+
+std::optional<DeploymentRow> CloudDatabase::deployment(const QString &syncId, QString *error) const
+{
+    QSqlQuery q(db());
+    q.prepare(QLatin1String(deploymentColumns) + QStringLiteral(" WHERE sync_id = ?"));
+    q.addBindValue(syncId);
+    if (!q.exec()) {
+        if (error)
+            *error = q.lastError().text();
+        return std::nullopt;
+    }
+    if (!q.next())
+        return std::nullopt;
+    return deploymentFrom(q);
 }
 
 QStringList CloudDatabase::deploymentHistory(const QString &syncId) const

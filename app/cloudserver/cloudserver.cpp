@@ -36,6 +36,7 @@ CloudServer::CloudServer(CloudDatabase *database, const CloudServerSettings &set
           settings.tls, this))
 {
     connect(m_server, &QWebSocketServer::newConnection, this, &CloudServer::onNewConnection);
+    m_rollouts = new RolloutManager(database, this, this);
 }
 
 CloudServer::~CloudServer()
@@ -66,6 +67,7 @@ void CloudServer::onNewConnection()
                 qCInfo(lcCloudServer) << "controller" << id << "disconnected";
                 m_controllers[id].socket = nullptr;
                 failAwaiting(id, QStringLiteral("controller %1 disconnected before answering").arg(id));
+                emit controllerDisconnected(id);
             }
             socket->deleteLater();
         });
@@ -158,10 +160,9 @@ void CloudServer::onMessage(QWebSocket *socket, const QString &text)
 
 void CloudServer::waitForDeployment(const QString &syncId, int timeoutMs, const Reply &reply)
 {
-    for (const DeploymentRow &r : m_database->deployments()) {
-        if (r.syncId == syncId && (r.status == u"active" || r.status == u"failed"))
-            return reply(success(QJsonObject{{QStringLiteral("deployment"), deploymentJson(r)}}));
-    }
+    const std::optional<DeploymentRow> r = m_database->deployment(syncId);
+    if (r && (r->status == u"active" || r->status == u"failed"))
+        return reply(success(QJsonObject{{QStringLiteral("deployment"), deploymentJson(*r)}}));
     auto *timer = new QTimer(this);
     timer->setSingleShot(true);
     connect(timer, &QTimer::timeout, this, [this, syncId, timer] {
@@ -250,7 +251,7 @@ QJsonObject CloudServer::deployments() const
         o.insert(QStringLiteral("history"), QJsonArray::fromStringList(m_database->deploymentHistory(r.syncId)));
         list.append(o);
     }
-    return success(QJsonObject{{QStringLiteral("deployments"), list}});
+    return success(QJsonObject{{QStringLiteral("deployments"), list}, {QStringLiteral("rollouts"), m_rollouts->list()}});
 }
 
 void CloudServer::await(const QString &controllerId, const QString &sentType, const QString &key, const Reply &reply,

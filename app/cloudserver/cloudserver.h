@@ -7,6 +7,7 @@
 #include "cloudserver/clouddatabase.h"
 #include "cloudserver/controllercredentials.h"
 #include "cloudserver/drivermetricsstore.h"
+#include "cloudserver/rollouts.h"
 #include "cloudserver/upgradegate.h"
 
 #include <QHash>
@@ -60,9 +61,16 @@ public:
     const DriverMetricsStore *metrics() const { return &m_metrics; }
     // Closes the controller's connection, if any (its credential changed).
     void dropController(const QString &controllerId, const QString &why);
+    RolloutManager *rollouts() { return m_rollouts; }
+    bool isConnected(const QString &controllerId) const { return controllerSocket(controllerId) != nullptr; }
+    // The version of `driverType` the controller last reported (hello, then completions); empty: none.
+    QString driverVersion(const QString &controllerId, const QString &driverType) const;
+    // Every known controller that reported running `driverType` (driverlifecycle.cpp).
+    QStringList controllersRunning(const QString &driverType) const;
 
 signals:
     void controllerConnected(const QString &controllerId);
+    void controllerDisconnected(const QString &controllerId);
     void deploymentChanged(const QString &syncId, const QString &status);
 
 private:
@@ -119,4 +127,5 @@ private:
     QHash<QString, Controller> m_controllers;
     QHash<QString, QList<Awaiting>> m_awaiting;                    // controller_id → in send order
     QHash<QString, QList<std::pair<Reply, QTimer *>>> m_waiting;   // sync_id → waiting admins
+    RolloutManager *m_rollouts = nullptr;
 };

@@ -143,17 +143,16 @@ void CloudServer::onReport(const QString &controllerId, const QString &type, con
 
 void CloudServer::deploymentUpdated(const QString &syncId)
 {
-    const QList<DeploymentRow> rows = m_database->deployments();
-    for (const DeploymentRow &r : rows) {
-        if (r.syncId != syncId)
-            continue;
-        emit deploymentChanged(syncId, r.status);
-        if (r.status == u"active" || r.status == u"failed") {
-            const auto waiting = m_waiting.take(syncId);
-            for (const auto &[reply, timer] : waiting) {
-                delete timer;
-                reply(success(QJsonObject{{QStringLiteral("deployment"), deploymentJson(r)}}));
-            }
+    // One row by its key: the cost of a report does not grow with the history.
+    const std::optional<DeploymentRow> r = m_database->deployment(syncId);
+    if (!r)
+        return;
+    emit deploymentChanged(syncId, r->status);
+    if (r->status == u"active" || r->status == u"failed") {
+        const auto waiting = m_waiting.take(syncId);
+        for (const auto &[reply, timer] : waiting) {
+            delete timer;
+            reply(success(QJsonObject{{QStringLiteral("deployment"), deploymentJson(*r)}}));
         }
     }
 }
