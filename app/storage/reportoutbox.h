@@ -4,7 +4,8 @@
 // table: AUTOINCREMENT never hands a number out twice, also across restarts
 // and after the row is gone. Newer status_updates of a device replace older
 // ones; retention is bounded by count and age, oldest dropped first.
-// Owned by the thread of its connection (the main thread).
+// Owned by the thread of its connection (the main thread); another
+// connection may only add reports through storeIn().
 #pragma once
 
 #include <QJsonObject>
