@@ -369,7 +369,7 @@ void tst_ProtocolHandler::reportStoredElsewhereGoesOutInSeqOrder()
     QTRY_COMPARE(handler.reports()->held(), 3);
     QCOMPARE(sent.size(), 2);   // seq 3 waits for seq 2
     handler.send(QStringLiteral("driver_sync_progress"), {{QStringLiteral("sync_id"), QStringLiteral("s")}});
-    handler.reports()->sendStored(answer.seq);
+    handler.reports()->sendStored(answer.seq, {answer.type, answer.data});
     QCOMPARE(sent.size(), 5);
     QCOMPARE(typeOf(sent.at(2)), QStringLiteral("driver_sync_progress"));
     QCOMPARE(typeOf(sent.at(3)), QStringLiteral("driver_sync_complete"));
@@ -383,7 +383,7 @@ void tst_ProtocolHandler::reportStoredElsewhereGoesOutInSeqOrder()
     QVERIFY(db.transaction());
     QCOMPARE(ReportOutbox::storeIn(db, second), QString());
     QVERIFY(db.commit());
-    handler.reports()->sendStored(second.seq);
+    handler.reports()->sendStored(second.seq, {second.type, second.data});
     QCOMPARE(sent.size(), 6);
     QCOMPARE(object(sent.at(5)).value(QStringLiteral("seq")).toInteger(), 4);
     QCOMPARE(handler.reports()->held(), 4);

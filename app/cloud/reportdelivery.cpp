@@ -112,10 +112,10 @@ void ReportDelivery::flush()
         forgetSoon(m_sentUpTo);
 }
 
-void ReportDelivery::sendStored(qint64 seq)
+void ReportDelivery::sendStored(qint64 seq, const Message &message)
 {
     if (!m_outbox)
-        return;
+        return enqueue(message);
     if (!m_outbox->adopt(seq) && m_unannounced > 0)
         --m_unannounced;
     if (m_mode == Mode::Offline || m_catchingUp || m_unannounced > 0)

@@ -48,8 +48,9 @@ public:
     // Stores (on this event-loop turn) and then sends a report.
     void enqueue(const Message &message);
     // Sends a report another thread already stored (ReportOutbox::storeIn,
-    // `seq`): in seq order after everything stored before it.
-    void sendStored(qint64 seq);
+    // `seq`): in seq order after everything stored before it. Without an
+    // outbox here, `message` goes the way of enqueue().
+    void sendStored(qint64 seq, const Message &message);
     // Stores what is waiting for this turn now (before a non-report message
     // goes out, so that it does not overtake them, and when stopping).
     void flush();

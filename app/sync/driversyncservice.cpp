@@ -117,7 +117,7 @@ void DriverSyncService::answer(const QString &messageType, const QJsonObject &da
         if (messageType == u"driver_sync_complete")
             m_protocol->sendHello();
     } else if (reportSeq > 0) {
-        m_protocol->reports()->sendStored(reportSeq);
+        m_protocol->reports()->sendStored(reportSeq, Message{messageType, data});
     } else {
         m_protocol->send(Message{messageType, data});
     }
