@@ -12,7 +12,10 @@
 #include "runtime/sandboxvalidator.h"
 #include "runtime/watchdog.h"
 #include "storage/database.h"
+#include "storage/devicerepository.h"
+#include "storage/reportoutbox.h"
 #include "storage/storagelayout.h"
+#include "storage/syncoutcomerepository.h"
 #include "sync/driversyncpipeline.h"
 #include "sync/signaturecheck.h"
 #include "testdrivers.h"
@@ -96,6 +99,7 @@ private slots:
     void validatorIsWarmedUpWhenIdle();
     void signatureRules_data();
     void signatureRules();
+    void finalAnswerIsStoredWithTheInstall();
 
 private:
     struct Outcome
@@ -103,6 +107,7 @@ private:
         QString type;          // driver_sync_complete or driver_sync_error, empty when none
         QJsonObject data;
         bool repeated = false;
+        qint64 reportSeq = 0;  // > 0: stored in the report outbox with the install
         QStringList steps;     // progress() in order
         int started = 0;
     };
@@ -157,10 +162,11 @@ tst_DriverSyncPipeline::Outcome tst_DriverSyncPipeline::run(const QJsonObject &d
                                                     [&] { ++outcome.started; });
     const QMetaObject::Connection finished = connect(
         m_pipeline.get(), &DriverSyncPipeline::finished, this,
-        [&](const QString &type, const QJsonObject &answer, bool repeated) {
+        [&](const QString &type, const QJsonObject &answer, bool repeated, qint64 reportSeq) {
             outcome.type = type;
             outcome.data = answer;
             outcome.repeated = repeated;
+            outcome.reportSeq = reportSeq;
         });
     m_pipeline->process(data);
     // process() answers before it returns today; waiting keeps the test
@@ -515,3 +521,36 @@ void tst_DriverSyncPipeline::signatureRules()
 
 QTEST_GUILESS_MAIN(tst_DriverSyncPipeline)
 #include "tst_driversyncpipeline.moc"
+
+void tst_DriverSyncPipeline::finalAnswerIsStoredWithTheInstall()
+{
+    // No device runs the driver: nothing is reloaded and nothing can roll
+    // the sync back, so its answer goes into the report outbox in the commit
+    // that installs it (and its outcome counts as reported).
+    startPipeline(std::make_unique<FakeValidator>(m_script));
+    const QString code = TestDrivers::valid(QStringLiteral("Stored"), QStringLiteral("stored with the install"));
+    const Outcome alone = run(syncData(QStringLiteral("p-alone"), QStringLiteral("alone"), code));
+    QCOMPARE(alone.type, QStringLiteral("driver_sync_complete"));
+    QVERIFY(alone.reportSeq > 0);
+    const QList<OutboxReport> held = ReportOutbox(m_reader.connection()).after(0, 10);
+    QCOMPARE(held.size(), 1);
+    QCOMPARE(held.at(0).seq, alone.reportSeq);
+    QCOMPARE(held.at(0).type, QStringLiteral("driver_sync_complete"));
+    QCOMPARE(held.at(0).data, alone.data);
+    QVERIFY(SyncOutcomeRepository(m_reader.connection()).unreported().isEmpty());
+
+    // A device runs it: the answer waits for the reload (DriverSyncService),
+    // which may still turn it into a rollback; the main thread stores it then.
+    DeviceRecord device;
+    device.id = QStringLiteral("dev-1");
+    device.name = QStringLiteral("Device");
+    device.type = QStringLiteral("used");
+    QCOMPARE(DeviceRepository(m_reader.connection()).upsert(device), QString());
+    const Outcome used = run(syncData(QStringLiteral("p-used"), QStringLiteral("used"), code));
+    QCOMPARE(used.type, QStringLiteral("driver_sync_complete"));
+    QCOMPARE(used.reportSeq, 0);
+    QCOMPARE(ReportOutbox(m_reader.connection()).after(0, 10).size(), 1);
+    const QList<SyncOutcome> unreported = SyncOutcomeRepository(m_reader.connection()).unreported();
+    QCOMPARE(unreported.size(), 1);
+    QCOMPARE(unreported.at(0).syncId, QStringLiteral("p-used"));
+}

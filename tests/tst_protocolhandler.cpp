@@ -2,6 +2,7 @@
 // delivery of reports through the outbox (welcome, ack, resend).
 #include "cloud/protocolhandler.h"
 #include "storage/database.h"
+#include "storage/reportoutbox.h"
 
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -44,6 +45,7 @@ private slots:
     void brokenWelcomeAndAckAreRefused_data();
     void brokenWelcomeAndAckAreRefused();
     void envelopeHasUtcTimestamp();
+    void reportStoredElsewhereGoesOutInSeqOrder();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -340,3 +342,49 @@ void tst_ProtocolHandler::envelopeHasUtcTimestamp()
 
 QTEST_GUILESS_MAIN(tst_ProtocolHandler)
 #include "tst_protocolhandler.moc"
+
+void tst_ProtocolHandler::reportStoredElsewhereGoesOutInSeqOrder()
+{
+    // A sync's answer stored by the pipeline's connection (seq 2) while the
+    // main thread stores a status_update (seq 3) before it hears of it:
+    // nothing goes out until it is announced, then both in seq order.
+    ProtocolHandler handler(1024);
+    handler.setReportOutbox(m_outbox.get());
+    QStringList sent;
+    handler.setSender([&](const QString &t) { sent << t; return true; });
+    handler.setOnline(true);
+    handler.send(QStringLiteral("device_command_result"), {{QStringLiteral("n"), 1}});
+    QTRY_COMPARE(sent.size(), 2);   // hello, seq 1
+
+    Database other;
+    QCOMPARE(other.open(m_dir->filePath(QStringLiteral("db.sqlite")), QStringLiteral("handler-other")), QString());
+    OutboxReport answer = ReportDelivery::reportOf({QStringLiteral("driver_sync_complete"), {{QStringLiteral("sync_id"), QStringLiteral("s")}}});
+    QSqlDatabase db = other.connection();
+    QVERIFY(db.transaction());
+    QCOMPARE(ReportOutbox::storeIn(db, answer), QString());
+    QVERIFY(db.commit());
+    QCOMPARE(answer.seq, 2);
+
+    handler.send(QStringLiteral("status_update"), {{QStringLiteral("device_id"), QStringLiteral("d")}});
+    QTRY_COMPARE(handler.reports()->held(), 3);
+    QCOMPARE(sent.size(), 2);   // seq 3 waits for seq 2
+    handler.send(QStringLiteral("driver_sync_progress"), {{QStringLiteral("sync_id"), QStringLiteral("s")}});
+    handler.reports()->sendStored(answer.seq, {answer.type, answer.data});
+    QCOMPARE(sent.size(), 5);
+    QCOMPARE(typeOf(sent.at(2)), QStringLiteral("driver_sync_progress"));
+    QCOMPARE(typeOf(sent.at(3)), QStringLiteral("driver_sync_complete"));
+    QCOMPARE(object(sent.at(3)).value(QStringLiteral("seq")).toInteger(), 2);
+    QCOMPARE(typeOf(sent.at(4)), QStringLiteral("status_update"));
+    QCOMPARE(object(sent.at(4)).value(QStringLiteral("seq")).toInteger(), 3);
+    QCOMPARE(handler.reports()->held(), 3);
+
+    // Announced before the main thread writes again: sent at once.
+    OutboxReport second = ReportDelivery::reportOf({QStringLiteral("driver_sync_error"), {{QStringLiteral("sync_id"), QStringLiteral("t")}}});
+    QVERIFY(db.transaction());
+    QCOMPARE(ReportOutbox::storeIn(db, second), QString());
+    QVERIFY(db.commit());
+    handler.reports()->sendStored(second.seq, {second.type, second.data});
+    QCOMPARE(sent.size(), 6);
+    QCOMPARE(object(sent.at(5)).value(QStringLiteral("seq")).toInteger(), 4);
+    QCOMPARE(handler.reports()->held(), 4);
+}

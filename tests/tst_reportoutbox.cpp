@@ -56,6 +56,7 @@ private slots:
     void seqNeverRepeatsAcrossRestarts();
     void moveAboveRenumbersHeldReports();
     void storedOutcomeIsMarkedReported();
+    void reportsStoredByAnotherConnectionAreFoundAndCountedOnce();
 
 private:
     void reopen();
@@ -245,3 +246,41 @@ void tst_ReportOutbox::storedOutcomeIsMarkedReported()
 
 QTEST_GUILESS_MAIN(tst_ReportOutbox)
 #include "tst_reportoutbox.moc"
+
+void tst_ReportOutbox::reportsStoredByAnotherConnectionAreFoundAndCountedOnce()
+{
+    // The sync pipeline stores its answer on its own connection
+    // (ReportOutbox::storeIn) in the commit that installs the driver.
+    ReportOutbox outbox(m_db->connection());
+    QCOMPARE(outbox.open(), QString());
+    QCOMPARE(seqs(outbox.write({status(QStringLiteral("a"), 1)}).stored), QList<qint64>{1});
+    Database other;
+    QCOMPARE(other.open(m_dir->filePath(QStringLiteral("db.sqlite")), QStringLiteral("outbox-other")), QString());
+    const auto storeElsewhere = [&] {
+        OutboxReport r = report(QStringLiteral("driver_sync_complete"));
+        QSqlDatabase db = other.connection();
+        if (!db.transaction() || !ReportOutbox::storeIn(db, r).isEmpty() || !db.commit())
+            return qint64(-1);
+        return r.seq;
+    };
+    QCOMPARE(storeElsewhere(), 2);
+
+    // The owner's next write finds it below its own: sent first, counted once.
+    const auto w = outbox.write({status(QStringLiteral("b"), 1)});
+    QCOMPARE(w.error, QString());
+    QCOMPARE(seqs(w.stored), QList<qint64>{3});
+    QCOMPARE(w.foreign, 1);
+    QCOMPARE(outbox.count(), 3);
+    QVERIFY(!outbox.adopt(2));   // announced after the write found it
+    QCOMPARE(outbox.count(), 3);
+    QCOMPARE(seqs(outbox.after(0, 10)), (QList<qint64>{1, 2, 3}));
+
+    // Announced before any write: counted by adopt(), not found again.
+    QCOMPARE(storeElsewhere(), 4);
+    QVERIFY(outbox.adopt(4));
+    QCOMPARE(outbox.count(), 4);
+    const auto next = outbox.write({status(QStringLiteral("c"), 1)});
+    QCOMPARE(seqs(next.stored), QList<qint64>{5});
+    QCOMPARE(next.foreign, 0);
+    QCOMPARE(outbox.count(), 5);
+}

@@ -88,6 +88,7 @@ private slots:
     void golden_data();
     void golden();
     void keptEngineGivesTheSameOutput();
+    void warmUpSampleTransforms();
     void sharedConformanceSample();
     void defectsNeedTheRewrite_data();
     void defectsNeedTheRewrite();
@@ -723,3 +724,14 @@ void tst_Transform::skipKeepsEarlyErrors()
 
 QTEST_GUILESS_MAIN(tst_Transform)
 #include "tst_transform.moc"
+
+void tst_Transform::warmUpSampleTransforms()
+{
+    // The validator host's warm-up runs every pass on its sample: were the
+    // sample refused, the first driver's transform would still find the
+    // passes cold.
+    DriverTransformer transformer(&m_watchdog, 5000);
+    QVERIFY(transformer.warmUp());
+    const TransformResult after = transformer.transform(TestDrivers::modern(2048, 7));
+    QVERIFY(after.ok);
+}

@@ -44,14 +44,19 @@ void ReportDelivery::enqueue(const Message &message)
             m_sender(QString::fromUtf8(QJsonDocument(Messages::envelope(message)).toJson(QJsonDocument::Compact)));
         return;
     }
+    m_pending.append(reportOf(message));
+    scheduleFlush();
+}
+
+OutboxReport ReportDelivery::reportOf(const Message &message)
+{
     OutboxReport report;
     report.type = message.type;
     report.data = message.data;
     report.timestamp = Messages::timestampNow();
     report.supersedingKey = Reports::supersedingKey(message.type, message.data);
     report.createdMs = QDateTime::currentMSecsSinceEpoch();
-    m_pending.append(report);
-    scheduleFlush();
+    return report;
 }
 
 void ReportDelivery::scheduleFlush()
@@ -96,7 +101,8 @@ void ReportDelivery::flush()
     }
     m_forgotten = m_forgetUpTo;
     noteDrop(written.dropped);
-    if (m_mode == Mode::Offline || m_catchingUp)
+    m_unannounced += written.foreign;
+    if (m_mode == Mode::Offline || m_catchingUp || m_unannounced > 0)
         return;   // sendHeld() reads them from the outbox in turn
     for (const OutboxReport &r : written.stored) {
         if (!put(r))
@@ -104,6 +110,19 @@ void ReportDelivery::flush()
     }
     if (m_mode == Mode::Unacknowledged)
         forgetSoon(m_sentUpTo);
+}
+
+void ReportDelivery::sendStored(qint64 seq, const Message &message)
+{
+    if (!m_outbox)
+        return enqueue(message);
+    if (!m_outbox->adopt(seq) && m_unannounced > 0)
+        --m_unannounced;
+    if (m_mode == Mode::Offline || m_catchingUp || m_unannounced > 0)
+        return;   // sendHeld() reads it from the outbox in turn
+    // From the table, in seq order: with it whatever a write held back.
+    m_catchingUp = true;
+    sendHeld();
 }
 
 bool ReportDelivery::put(const OutboxReport &report)

@@ -43,8 +43,14 @@ public:
     void setOutbox(ReportOutbox *outbox) { m_outbox = outbox; }
     void setWelcomeWaitMs(int ms) { m_welcome.setInterval(ms); }
 
+    // The outbox row of a report made now (seq 0 until stored).
+    static OutboxReport reportOf(const Message &message);
     // Stores (on this event-loop turn) and then sends a report.
     void enqueue(const Message &message);
+    // Sends a report another thread already stored (ReportOutbox::storeIn,
+    // `seq`): in seq order after everything stored before it. Without an
+    // outbox here, `message` goes the way of enqueue().
+    void sendStored(qint64 seq, const Message &message);
     // Stores what is waiting for this turn now (before a non-report message
     // goes out, so that it does not overtake them, and when stopping).
     void flush();
@@ -77,6 +83,10 @@ private:
     QTimer m_welcome;
     Mode m_mode = Mode::Offline;
     bool m_catchingUp = false;       // held reports are still being sent
+    // Stored by another thread and found by a write before their
+    // sendStored(): nothing new goes out until they are announced (so that
+    // the sync's own steps, sent before its answer, stay before it).
+    qint64 m_unannounced = 0;
     bool m_cloudAcknowledges = false;   // the last cloud that answered hello did, with acks
     qint64 m_sentUpTo = 0;           // on this connection
     qint64 m_forgetUpTo = 0;         // acknowledged, or sent to a cloud that does not acknowledge

@@ -209,6 +209,9 @@ QString Controller::start()
     error = m_events->open(m_layout.databasePath());
     if (!error.isEmpty())
         return error;
+    error = m_checkpointer.start(m_layout.databasePath());
+    if (!error.isEmpty())
+        return error;
     error = startReports();
     if (!error.isEmpty())
         return error;

@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "protocol/messages.h"
 #include "storage/database.h"
+#include "storage/walcheckpointer.h"
 #include "storage/rootlock.h"
 #include "storage/storagelayout.h"
 
@@ -102,6 +103,7 @@ private:
     std::unique_ptr<ReportOutbox> m_outbox;   // on m_db; outlives the ProtocolHandler that writes to it
     std::unique_ptr<HostCgroups> m_cgroups;   // before the hosts: outlives them
     std::unique_ptr<EventLog> m_events;   // its writer thread has its own connection
+    WalCheckpointer m_checkpointer;   // the WAL's checkpoints, off every commit's path
     std::unique_ptr<DriverHostPool> m_hosts;
     std::unique_ptr<ProtocolHandler> m_protocol;
     std::unique_ptr<CloudLink> m_link;

@@ -77,9 +77,11 @@ void DriverHostServer::onFrame(const QJsonObject &frame)
         else
             send(QStringLiteral("stopped"), {{QStringLiteral("inst"), inst}});
     } else if (op == u"warm") {
-        // The validator host, ahead of the first sync: engines and acorn.
+        // The validator host, ahead of the first sync: engines, acorn, and
+        // acorn and the passes compiled by a sample's transforms.
         validators();
-        transformer()->prepare();
+        if (!transformer()->warmUp())
+            qCWarning(lcRuntime) << "driver host: the transformer's warm-up sample did not transform";
     } else if (op == u"validate") {
         validate(call, frame);
     } else if (op == u"transform") {

@@ -36,6 +36,12 @@ public:
     // Loads acorn and the passes once, ahead of the first transform (and
     // again after a transform that had to be interrupted).
     void prepare();
+    // prepare(), then transforms a built-in sample that needs every pass,
+    // so that the engine has compiled acorn's and the passes' hot functions
+    // (QV4 compiles a function after a few calls) before the first driver
+    // that needs a rewrite. For an idle host (the validator's `warm`).
+    // False when the sample did not come out transformed.
+    bool warmUp();
 
     // Changes whenever the transform's output may change: part of the cache key.
     static QString version();

@@ -160,6 +160,7 @@ QString Database::open(const QString &path, const QString &connectionName)
         return error;
     }
     q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+    q.exec(QStringLiteral("PRAGMA wal_autocheckpoint=%1").arg(autoCheckpointPages));
 
     const QString error = migrate();
     if (!error.isEmpty()) {

@@ -22,6 +22,10 @@ public:
     QSqlDatabase connection() const;
     bool isOpen() const { return !m_connectionName.isEmpty(); }
 
+    // Every connection's automatic WAL checkpoint threshold (pages): a
+    // backstop only, WalCheckpointer checkpoints long before it.
+    static constexpr int autoCheckpointPages = 4000;
+
     // Schema version this build knows (PRAGMA user_version).
     static int schemaVersion();
 

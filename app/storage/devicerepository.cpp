@@ -81,3 +81,16 @@ QString DeviceRepository::remove(const QString &id)
         return q.lastError().text();
     return {};
 }
+
+bool DeviceRepository::anyOfType(const QString &type, QString *error) const
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT 1 FROM devices WHERE type = ? LIMIT 1"));
+    q.addBindValue(type);
+    if (!q.exec()) {
+        if (error)
+            *error = q.lastError().text();
+        return false;
+    }
+    return q.next();
+}

@@ -26,6 +26,8 @@ public:
 
     QList<DeviceRecord> all(QString *error = nullptr) const;
     std::optional<DeviceRecord> find(const QString &id, QString *error = nullptr) const;
+    // Whether any device runs driver `type` (one indexed lookup).
+    bool anyOfType(const QString &type, QString *error = nullptr) const;
     // Inserts or updates (created_at kept). Returns an error line or empty.
     QString upsert(const DeviceRecord &record);
     QString remove(const QString &id);

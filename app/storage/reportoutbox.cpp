@@ -41,7 +41,9 @@ QString ReportOutbox::open()
     if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM report_outbox")) || !q.next())
         return QStringLiteral("cannot count the report outbox: %1").arg(q.lastError().text());
     m_count = q.value(0).toLongLong();
-    return {};
+    QString error;
+    m_highestSeq = highestSeq(&error);
+    return error;
 }
 
 ReportOutbox::Written ReportOutbox::write(QList<OutboxReport> reports, qint64 forgetUpTo)
@@ -58,6 +60,7 @@ ReportOutbox::Written ReportOutbox::write(QList<OutboxReport> reports, qint64 fo
         return written;
     }
     const qint64 countBefore = m_count;
+    const qint64 highestBefore = m_highestSeq;
     QString error = forgetUpTo > m_forgottenUpTo ? forget(forgetUpTo) : QString();
     for (qsizetype i = 0; error.isEmpty() && i < reports.size(); ++i) {
         OutboxReport &r = reports[i];
@@ -70,6 +73,12 @@ ReportOutbox::Written ReportOutbox::write(QList<OutboxReport> reports, qint64 fo
         }
         if (error.isEmpty())
             error = insert(r);
+        // A seq beyond the next one: another connection stored reports in
+        // between (storeIn), which go out first.
+        if (error.isEmpty() && r.seq > m_highestSeq + 1)
+            error = countForeign(m_highestSeq, r.seq - 1, &written.foreign);
+        if (error.isEmpty())
+            m_highestSeq = r.seq;
         // The sync's answer is now on its way: a restart sends it from here.
         if (error.isEmpty() && isOutcome(r.type))
             error = SyncOutcomeRepository(m_db).markReported(r.data.value(QStringLiteral("sync_id")).toString());
@@ -83,6 +92,7 @@ ReportOutbox::Written ReportOutbox::write(QList<OutboxReport> reports, qint64 fo
     if (!error.isEmpty()) {
         m_db.rollback();
         m_count = countBefore;
+        m_highestSeq = highestBefore;
         written.stored.clear();
         written.error = error;
         return written;
@@ -124,7 +134,15 @@ QString ReportOutbox::supersede(const QString &key, qint64 *removed)
 
 QString ReportOutbox::insert(OutboxReport &r)
 {
-    QSqlQuery q(m_db);
+    const QString error = storeIn(m_db, r);
+    if (error.isEmpty())
+        ++m_count;
+    return error;
+}
+
+QString ReportOutbox::storeIn(const QSqlDatabase &db, OutboxReport &r)
+{
+    QSqlQuery q(db);
     q.prepare(QStringLiteral("INSERT INTO report_outbox (type, timestamp, data, superseding_key, created_ms)"
                              " VALUES (?, ?, ?, ?, ?)"));
     q.addBindValue(r.type);
@@ -135,8 +153,30 @@ QString ReportOutbox::insert(OutboxReport &r)
     if (!q.exec())
         return q.lastError().text();
     r.seq = q.lastInsertId().toLongLong();
-    ++m_count;
     return {};
+}
+
+QString ReportOutbox::countForeign(qint64 above, qint64 upTo, qint64 *counted)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM report_outbox WHERE seq > ? AND seq <= ?"));
+    q.addBindValue(above);
+    q.addBindValue(upTo);
+    if (!q.exec() || !q.next())
+        return q.lastError().text();
+    m_count += q.value(0).toLongLong();
+    *counted += q.value(0).toLongLong();
+    return {};
+}
+
+bool ReportOutbox::adopt(qint64 seq)
+{
+    if (seq <= m_highestSeq)
+        return false;   // counted already, by a write that found it
+    qint64 counted = 0;
+    if (countForeign(m_highestSeq, seq, &counted).isEmpty())
+        m_highestSeq = seq;
+    return true;
 }
 
 QString ReportOutbox::applyRetention(OutboxDrop *dropped)
@@ -259,5 +299,7 @@ QString ReportOutbox::moveAbove(qint64 lastSeq)
         return error.isEmpty() ? QStringLiteral("cannot renumber the report outbox") : error;
     }
     m_forgottenUpTo = 0;
-    return {};
+    // Count and highest seq afresh: reports another connection stored and
+    // not yet adopted were renumbered too.
+    return open();
 }

@@ -4,7 +4,8 @@
 // table: AUTOINCREMENT never hands a number out twice, also across restarts
 // and after the row is gone. Newer status_updates of a device replace older
 // ones; retention is bounded by count and age, oldest dropped first.
-// Owned by the thread of its connection (the main thread).
+// Owned by the thread of its connection (the main thread); another
+// connection may only add reports through storeIn().
 #pragma once
 
 #include <QJsonObject>
@@ -54,12 +55,24 @@ public:
         qint64 superseded = 0;        // older reports replaced by newer ones
         OutboxDrop dropped;
         QString error;                // set: nothing was written
+        // Reports another connection stored (storeIn) before these, not
+        // yet sent: `stored` may go out only after them (after()).
+        qint64 foreign = 0;
     };
     // One transaction: forgets every report with seq <= forgetUpTo (the cloud
     // has them), stores `reports` in order (each replacing the held reports
     // with its superseding key; of several in the batch the last counts),
     // then applies retention.
     Written write(QList<OutboxReport> reports, qint64 forgetUpTo = 0);
+
+    // Stores one report in `db`'s open transaction, from another thread's
+    // connection (the sync pipeline, so that its answer is kept in the
+    // commit that makes it true). The outbox's owner learns of it through
+    // adopt(), or when its next write finds the gap in the seqs.
+    static QString storeIn(const QSqlDatabase &db, OutboxReport &report);
+    // A report storeIn() stored (its seq) is counted here. False: a
+    // write() had found it already (as `foreign`).
+    bool adopt(qint64 seq);
 
     // Held reports with seq > `seq`, in seq order, at most `limit`.
     QList<OutboxReport> after(qint64 seq, int limit, QString *error = nullptr) const;
@@ -82,4 +95,6 @@ private:
     OutboxRetention m_retention;
     qint64 m_count = 0;
     qint64 m_forgottenUpTo = 0;
+    qint64 m_highestSeq = 0;   // the highest seq this outbox knows of (own or adopted)
+    QString countForeign(qint64 above, qint64 upTo, qint64 *counted);
 };

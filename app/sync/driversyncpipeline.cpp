@@ -1,11 +1,13 @@
 #include "sync/driversyncpipeline.h"
 
+#include "cloud/reportdelivery.h"
 #include "core/logcategories.h"
 #include "core/logtext.h"
 #include "protocol/messages.h"
 #include "core/protocolrules.h"
 #include "runtime/drivertransformer.h"
 #include "runtime/drivervalidator.h"
+#include "storage/devicerepository.h"
 #include "storage/driverarchive.h"
 #include "storage/driverrepository.h"
 #include "storage/durablefile.h"
@@ -190,7 +192,7 @@ void DriverSyncPipeline::process(const QJsonObject &data)
     }
     if (completeIfActive(request, timer, signature.keyId))
         return;
-    install({request, signature.keyId, {}}, timer);
+    install({request, signature.keyId, {}, true}, timer);
 }
 
 void DriverSyncPipeline::install(const Install &job, const QElapsedTimer &timer)
@@ -277,7 +279,8 @@ void DriverSyncPipeline::install(const Install &job, const QElapsedTimer &timer)
     // 3. storing: rename into place, then the database row and the outcome.
     step("storing");
     Message answer;
-    const Failure stored = storeAndActivate(job, tempPath, runnable, &answer);
+    qint64 reportSeq = 0;
+    const Failure stored = storeAndActivate(job, tempPath, runnable, &answer, &reportSeq);
     if (!stored.message.isEmpty()) {
         fail(stored, tempPath);
         return;
@@ -291,13 +294,15 @@ void DriverSyncPipeline::install(const Install &job, const QElapsedTimer &timer)
                         job.automaticRollback, {}});
         emit rolledBack(answer.type, answer.data, true);
     } else {
-        this->answer(answer.type, answer.data, request, QStringLiteral("completed"), timer, {}, job.keyId);
+        this->answer(answer.type, answer.data, request, QStringLiteral("completed"), timer, {}, job.keyId, false,
+                     reportSeq);
     }
     emit driverActivated(type, request.version);
 }
 
 DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const Install &job, const QString &tempPath,
-                                                                 const QString &runnable, Message *answer)
+                                                                 const QString &runnable, Message *answer,
+                                                                 qint64 *reportSeq)
 {
     const DriverSyncRequest &request = job.request;
     const QString type = request.driverTypeText();
@@ -361,10 +366,14 @@ DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const Install &
             error = outcomes.store({record.syncId, automatic ? QStringLiteral("failed") : QStringLiteral("completed"),
                                     answer->type, answer->data, type, request.version});
         }
+        if (error.isEmpty())
+            error = storeReport(job, *answer, reportSeq);
         if (error.isEmpty() && !db.commit())
             error = db.lastError().text();
-        if (!error.isEmpty())
+        if (!error.isEmpty()) {
             db.rollback();
+            *reportSeq = 0;
+        }
     } else {
         error = db.lastError().text();
     }
@@ -380,6 +389,29 @@ DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const Install &
     if (!restore.isEmpty())
         qCCritical(lcSync) << "cannot restore" << finalPath << "after a failed store:" << restore;
     return {QStringLiteral("Cannot store the driver in the database: ") + error, {}};
+}
+
+QString DriverSyncPipeline::storeReport(const Install &job, const Message &answer, qint64 *reportSeq)
+{
+    // A driver no device runs: the answer cannot change after this commit
+    // (no reload to wait for, nothing connected before that could fail and
+    // roll it back), so it is kept here, in the same commit (one fsync
+    // fewer on the path of the sync), instead of by the main thread after
+    // it. A device that a device_sync adds in the moment between this check
+    // and the commit is still reloaded; it was not connected before, so it
+    // could not have rolled the sync back either.
+    if (!job.fromCloud || !job.automaticRollback.isEmpty())
+        return {};
+    QString error;
+    if (DeviceRepository(m_db.connection()).anyOfType(job.request.driverTypeText(), &error) || !error.isEmpty())
+        return error;
+    OutboxReport report = ReportDelivery::reportOf(answer);
+    error = ReportOutbox::storeIn(m_db.connection(), report);
+    if (error.isEmpty())
+        error = SyncOutcomeRepository(m_db.connection()).markReported(job.request.syncIdText());
+    if (error.isEmpty())
+        *reportSeq = report.seq;
+    return error;
 }
 
 void DriverSyncPipeline::fail(const DriverSyncRequest &request, const Failure &failure, const QString &tempPath,
@@ -403,9 +435,9 @@ void DriverSyncPipeline::fail(const DriverSyncRequest &request, const Failure &f
 
 void DriverSyncPipeline::answer(const QString &messageType, const QJsonObject &data, const DriverSyncRequest &request,
                                 const QString &outcome, const QElapsedTimer &timer, const QString &error,
-                                const QString &keyId, bool unchanged)
+                                const QString &keyId, bool unchanged, qint64 reportSeq)
 {
-    emit finished(messageType, data, unchanged);
+    emit finished(messageType, data, unchanged, reportSeq);
     m_audit.append({request.syncIdText(), request.driverTypeText(), request.version, outcome,
                     timer.nsecsElapsed() / 1e6, error, keyId});
     // The next validation gets a fresh engine made while the pipeline is idle.

@@ -66,7 +66,11 @@ signals:
     // messageType is driver_sync_complete or driver_sync_error; `unchanged`
     // when nothing was installed: the stored answer to a sync_id seen
     // before, or the active code sent again (devices are not reloaded).
-    void finished(const QString &messageType, const QJsonObject &data, bool unchanged);
+    // `reportSeq` > 0: the answer is final (no device runs the driver, so
+    // none is reloaded and none can roll it back) and was stored in the
+    // report outbox with that seq, in the commit that installed the driver:
+    // it is to be sent from there (ReportDelivery::sendStored).
+    void finished(const QString &messageType, const QJsonObject &data, bool unchanged, qint64 reportSeq = 0);
     // The answer of restorePrevious(); `restored` when the previous version
     // is active again (its devices are then to be reloaded).
     void rolledBack(const QString &messageType, const QJsonObject &data, bool restored);
@@ -85,6 +89,7 @@ private:
         DriverSyncRequest request;
         QString keyId;               // the key that verified it (audit log)
         QString automaticRollback;   // set: restorePrevious() with this reason
+        bool fromCloud = false;      // a driver_sync: its answer may go to the report outbox at once
     };
 
     bool answeredBefore(const QJsonValue &syncId, const QElapsedTimer &timer);
@@ -99,8 +104,12 @@ private:
               const QElapsedTimer &timer);
     void answer(const QString &messageType, const QJsonObject &data, const DriverSyncRequest &request,
                 const QString &outcome, const QElapsedTimer &timer, const QString &error, const QString &keyId = {},
-                bool unchanged = false);
-    Failure storeAndActivate(const Install &job, const QString &tempPath, const QString &runnable, Message *answer);
+                bool unchanged = false, qint64 reportSeq = 0);
+    Failure storeAndActivate(const Install &job, const QString &tempPath, const QString &runnable, Message *answer,
+                             qint64 *reportSeq);
+    // In storeAndActivate's transaction: a cloud sync's final answer into
+    // the report outbox (0: not final, or not from the cloud).
+    QString storeReport(const Install &job, const Message &answer, qint64 *reportSeq);
     void reconcileFiles();
     // The runnable form of `source`: from the cache, else transformed.
     bool runnableFor(const QString &source, QString *runnable, ScriptError *error);

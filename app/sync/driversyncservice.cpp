@@ -75,8 +75,17 @@ void DriverSyncService::progress(const QString &syncId, const QString &step)
     emit syncProgress(syncId, step);
 }
 
-void DriverSyncService::onFinished(const QString &messageType, const QJsonObject &data, bool unchanged)
+void DriverSyncService::onFinished(const QString &messageType, const QJsonObject &data, bool unchanged,
+                                   qint64 reportSeq)
 {
+    if (reportSeq > 0) {
+        // Final already (no device ran the driver): the same steps on the
+        // wire, without waiting. A device added in the meantime is reloaded.
+        progress(data.value(QStringLiteral("sync_id")).toString(), QStringLiteral("reloading_devices"));
+        if (m_reloader)
+            m_reloader(data.value(QStringLiteral("driver_type")).toString(), [](const ReloadCheck &) {});
+        return answer(messageType, data, reportSeq);
+    }
     if (unchanged || messageType != u"driver_sync_complete" || !m_reloader)
         return answer(messageType, data);
     // reloading_devices: the devices of this driver are recreated from the
@@ -99,7 +108,7 @@ void DriverSyncService::onFinished(const QString &messageType, const QJsonObject
                });
 }
 
-void DriverSyncService::answer(const QString &messageType, const QJsonObject &data)
+void DriverSyncService::answer(const QString &messageType, const QJsonObject &data, qint64 reportSeq)
 {
     const QString syncId = data.value(QStringLiteral("sync_id")).toString();
     m_rollbacks.remove(syncId);
@@ -107,6 +116,8 @@ void DriverSyncService::answer(const QString &messageType, const QJsonObject &da
         // The cloud did not ask: it hears what is active now.
         if (messageType == u"driver_sync_complete")
             m_protocol->sendHello();
+    } else if (reportSeq > 0) {
+        m_protocol->reports()->sendStored(reportSeq, Message{messageType, data});
     } else {
         m_protocol->send(Message{messageType, data});
     }

@@ -69,8 +69,9 @@ signals:
     void driverActivated(const QString &driverType, const QString &version);
 
 private:
-    void answer(const QString &messageType, const QJsonObject &data);
-    void onFinished(const QString &messageType, const QJsonObject &data, bool unchanged);
+    // reportSeq > 0: the answer is in the report outbox already (with that seq).
+    void answer(const QString &messageType, const QJsonObject &data, qint64 reportSeq = 0);
+    void onFinished(const QString &messageType, const QJsonObject &data, bool unchanged, qint64 reportSeq);
     void progress(const QString &syncId, const QString &step);
     void dispatchRollback(const QJsonObject &data);
 
