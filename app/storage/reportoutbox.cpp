@@ -122,11 +122,20 @@ QString ReportOutbox::supersede(const QString &key, qint64 *removed)
     return {};
 }
 
+QSqlQuery &ReportOutbox::prepared(KeptQuery &kept, const QString &sql)
+{
+    if (!kept.query)
+        kept.query.emplace(m_db);
+    // Not prepared (an error): exec() reports it, the next write tries again.
+    if (!kept.ready)
+        kept.ready = kept.query->prepare(sql);
+    return *kept.query;
+}
+
 QString ReportOutbox::insert(OutboxReport &r)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("INSERT INTO report_outbox (type, timestamp, data, superseding_key, created_ms)"
-                             " VALUES (?, ?, ?, ?, ?)"));
+    QSqlQuery &q = prepared(m_insert, QStringLiteral("INSERT INTO report_outbox (type, timestamp, data, superseding_key, created_ms)"
+                                                     " VALUES (?, ?, ?, ?, ?)"));
     q.addBindValue(r.type);
     q.addBindValue(r.timestamp);
     q.addBindValue(QString::fromUtf8(QJsonDocument(r.data).toJson(QJsonDocument::Compact)));
@@ -144,11 +153,14 @@ QString ReportOutbox::applyRetention(OutboxDrop *dropped)
     // By age: reports are stored in time order, so the oldest row (first by
     // seq, no scan) tells whether any is too old; only then is the table read.
     const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() - m_retention.maxAgeMs;
-    QSqlQuery oldest(m_db);
-    if (!oldest.exec(QStringLiteral("SELECT created_ms FROM report_outbox ORDER BY seq LIMIT 1")))
+    QSqlQuery &oldest = prepared(m_oldest, QStringLiteral("SELECT created_ms FROM report_outbox ORDER BY seq LIMIT 1"));
+    if (!oldest.exec())
         return oldest.lastError().text();
+    const bool tooOld = oldest.next() && oldest.value(0).toLongLong() < cutoff;
+    // Reset now: a kept statement left on its row would hold a read snapshot.
+    oldest.finish();
     QSqlQuery q(m_db);
-    if (oldest.next() && oldest.value(0).toLongLong() < cutoff) {
+    if (tooOld) {
         q.prepare(QStringLiteral("SELECT MAX(seq) FROM report_outbox WHERE created_ms < ?"));
         q.addBindValue(cutoff);
         if (!q.exec() || !q.next())
