@@ -280,6 +280,8 @@ void DeviceManager::reloadDriver(const QString &driverType, ReloadDone done)
         return;
     }
     qCInfo(lcDevices) << "reloading" << count << "devices of driver" << driverType;
+    // A restore still under way must not start a device from the old version.
+    m_restoreDrivers.remove(driverType);
     const std::optional<DriverRecord> record = driver(driverType);
     auto remaining = std::make_shared<int>(count);
     QList<QPointer<Device>> reloaded;
