@@ -17,6 +17,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -66,6 +67,7 @@ private slots:
     void replaceSemantics();
     void invalidDeviceSyncChangesNothing();
     void restoreAtStartWithoutCloud();
+    void restoreStartsInstancesInSlices();
     void commandResults_data();
     void commandResults();
     void commandTimeoutAnswersAndRestarts();
@@ -365,6 +367,33 @@ void tst_Devices::restoreAtStartWithoutCloud()
     QCOMPARE(m_sim->activeConnections(), 2);
     QCOMPARE(m_controller->cloudLink()->state(), CloudLink::State::Offline);
     QCOMPARE(m_controller->deviceModel()->rowCount(), 2);
+}
+
+void tst_Devices::restoreStartsInstancesInSlices()
+{
+    // A cold start creates every device at once but starts their instances
+    // in slices across event-loop turns (DeviceManager::restoreSlice), so
+    // hello and hosts' answers are not held back by a long restore pass.
+    QVERIFY(!syncDriver(QStringLiteral("s1"), QStringLiteral("1.0.0")).isEmpty());
+    QJsonArray entries;
+    for (int i = 0; i < 45; ++i)
+        entries.append(deviceEntry(QStringLiteral("r%1").arg(i, 2, 10, QLatin1Char('0'))));
+    provision(entries);
+    QVERIFY(waitForStatus(QStringLiteral("r44"), QStringLiteral("connected"), 10000));
+    m_controller.reset();
+    QVERIFY(QTest::qWaitFor([&] { return m_sim->activeConnections() == 0; }, 5000));
+
+    m_controller = std::make_unique<Controller>(makeConfig(false));
+    QCOMPARE(m_controller->start(), QString());
+    const QList<Device *> devices = m_controller->deviceManager()->devices();
+    QCOMPARE(devices.size(), 45);
+    const auto started = [&] {
+        return std::count_if(devices.cbegin(), devices.cend(), [](const Device *d) { return d->hasStarted(); });
+    };
+    QVERIFY2(started() > 0 && started() < 45, qPrintable(QString::number(started())));
+    QVERIFY(QTest::qWaitFor([&] { return started() == 45; }, 2000));
+    for (int i = 0; i < 45; ++i)
+        QVERIFY(waitForStatus(QStringLiteral("r%1").arg(i, 2, 10, QLatin1Char('0')), QStringLiteral("connected"), 10000));
 }
 
 void tst_Devices::commandResults_data()

@@ -70,6 +70,8 @@ public:
     // commandsProblem when refused}, as its last load reported it.
     QJsonObject declaredCommands() const { return m_declared; }
     bool isParked() const { return m_parked; }
+    // restart() was called at least once (a restored device not yet started: no).
+    bool hasStarted() const { return m_generation > 0; }
     QDateTime parkedUntil() const { return m_parked ? m_parkedUntil : QDateTime(); }
 
     // Unload → load: the old instance disconnects (bounded) and is torn down,

@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QPointer>
 #include <QSqlError>
+#include <QTimer>
 
 #include <algorithm>
 #include <memory>
@@ -38,17 +39,43 @@ QString DeviceManager::start()
         return QStringLiteral("cannot read the stored devices: %1").arg(error);
     if (!records.isEmpty())
         qCInfo(lcDevices) << "restoring" << records.size() << "devices";
-    // One look-up per driver type, not per device: a cold start of 500
-    // devices of 100 types reads each driver's code once.
-    QHash<QString, std::optional<DriverRecord>> drivers;
+    // Every device exists at once (hello lists them all, commands find
+    // them); their instances start in slices, one per event-loop turn, so
+    // that the cloud link connects and hosts' answers are read while a cold
+    // start of hundreds of devices goes on (docs/performance.md).
     for (const DeviceRecord &record : records) {
-        Device *device = addDevice(record);
-        auto known = drivers.constFind(record.type);
-        if (known == drivers.constEnd())
-            known = drivers.insert(record.type, driver(record.type));
-        device->restart(m_settings.reloadDeadlineMs, {}, *known);
+        addDevice(record);
+        m_restoreQueue.append(record.id);
     }
+    restoreSlice();
     return {};
+}
+
+void DeviceManager::restoreSlice()
+{
+    // A slice starts this many devices; the first types' hosts start with
+    // the first slice, later ones while earlier hosts initialise.
+    constexpr int sliceSize = 20;
+    int started = 0;
+    while (!m_restoreQueue.isEmpty() && started < sliceSize) {
+        Device *device = m_devices.value(m_restoreQueue.takeFirst());
+        // Removed meanwhile, or already (re)started by a sync or a reload.
+        if (!device || device->hasStarted())
+            continue;
+        const QString type = device->record().type;
+        // One look-up per driver type, not per device: a cold start of 500
+        // devices of 100 types reads each driver's code once.
+        auto known = m_restoreDrivers.constFind(type);
+        if (known == m_restoreDrivers.constEnd())
+            known = m_restoreDrivers.insert(type, driver(type));
+        device->restart(m_settings.reloadDeadlineMs, {}, *known);
+        ++started;
+    }
+    if (m_restoreQueue.isEmpty()) {
+        m_restoreDrivers.clear();
+        return;
+    }
+    QTimer::singleShot(0, this, &DeviceManager::restoreSlice);
 }
 
 QList<Device *> DeviceManager::devices() const
@@ -253,6 +280,8 @@ void DeviceManager::reloadDriver(const QString &driverType, ReloadDone done)
         return;
     }
     qCInfo(lcDevices) << "reloading" << count << "devices of driver" << driverType;
+    // A restore still under way must not start a device from the old version.
+    m_restoreDrivers.remove(driverType);
     const std::optional<DriverRecord> record = driver(driverType);
     auto remaining = std::make_shared<int>(count);
     QList<QPointer<Device>> reloaded;

@@ -46,7 +46,8 @@ public:
                   DriverFactory factory, QObject *parent = nullptr);
     ~DeviceManager() override;
 
-    // Recreates and connects every stored device (no cloud needed).
+    // Recreates every stored device now and starts their instances in
+    // slices across event-loop turns (no cloud needed).
     QString start();
 
     QList<Device *> devices() const;
@@ -92,6 +93,7 @@ signals:
     void reloadFinished(const QString &driverType, int deviceCount);
 
 private:
+    void restoreSlice();
     Device *addDevice(const DeviceRecord &record);
     void removeDevice(const QString &deviceId);
     std::optional<DriverRecord> driver(const QString &driverType) const;
@@ -101,6 +103,10 @@ private:
     DeviceSettings m_settings;
     DriverFactory m_factory;
     QHash<QString, Device *> m_devices;
+    // start(): the devices whose instances are still to start, and the
+    // drivers read for them so far (one read per type).
+    QStringList m_restoreQueue;
+    QHash<QString, std::optional<DriverRecord>> m_restoreDrivers;
     bool m_driversEnabled = true;
     QString m_heldReason;   // why drivers are disabled (safe mode); each held device shows it
 };

@@ -17,6 +17,8 @@ HostedDriverInstance::HostedDriverInstance(const DriverSpec &spec, const Runtime
     : DriverHandle(spec, parent), m_settings(settings), m_host(host), m_instanceId(instanceId), m_refusal(refusal)
 {
     qRegisterMetaType<CallResult>();
+    m_replyTimer.setSingleShot(true);
+    connect(&m_replyTimer, &QTimer::timeout, this, &HostedDriverInstance::answerOverdue);
     m_stopDeadline.setSingleShot(true);
     connect(&m_stopDeadline, &QTimer::timeout, this, [this] {
         // The host bounds its own teardown; a host that says nothing by now
@@ -48,10 +50,34 @@ void HostedDriverInstance::invoke(const QString &op, int timeoutMs, Callback don
     fields.insert(QStringLiteral("inst"), m_instanceId);
     fields.insert(QStringLiteral("call"), call);
     m_host->send(fields);
-    QTimer::singleShot(timeoutMs + CallGraceMs, this, [this, call, op] {
-        if (m_callbacks.contains(call))
-            answer(call, CallResult::failure(QStringLiteral("the driver host did not answer %1").arg(op), true));
-    });
+    // One timer per instance, armed for the earliest deadline, instead of a
+    // timer made, registered and destroyed for every call: a command then
+    // costs a hash entry here, and the timer is touched only when this call's
+    // deadline is the earliest one.
+    const int waitMs = timeoutMs + CallGraceMs;
+    m_deadlines.insert(call, {QDeadlineTimer(waitMs), op});
+    if (!m_replyTimer.isActive() || m_replyTimer.remainingTime() > waitMs)
+        m_replyTimer.start(waitMs);
+}
+
+void HostedDriverInstance::answerOverdue()
+{
+    qint64 nextMs = -1;
+    const QList<int> calls = m_deadlines.keys();
+    for (int call : calls) {
+        const auto it = m_deadlines.constFind(call);
+        if (it == m_deadlines.cend())
+            continue;   // answered by an earlier callback of this pass
+        const qint64 left = it->deadline.remainingTime();
+        if (left > 0) {
+            nextMs = nextMs < 0 ? left : qMin(nextMs, left);
+            continue;
+        }
+        answer(call, CallResult::failure(QStringLiteral("the driver host did not answer %1").arg(it->op), true));
+    }
+    // A callback above may have made a call and armed the timer for it.
+    if (nextMs >= 0 && (!m_replyTimer.isActive() || m_replyTimer.remainingTime() > nextMs))
+        m_replyTimer.start(int(nextMs));
 }
 
 void HostedDriverInstance::load(Callback done)
@@ -91,6 +117,7 @@ void HostedDriverInstance::stop()
 
 void HostedDriverInstance::answer(int call, const CallResult &result)
 {
+    m_deadlines.remove(call);
     Callback done = m_callbacks.take(call);
     if (done)
         done(result);
@@ -136,6 +163,7 @@ void HostedDriverInstance::finishStop(const QString &reason)
     m_stopped = true;
     m_stopping = true;
     m_stopDeadline.stop();
+    m_replyTimer.stop();
     // Calls still waiting are answered: nothing goes unanswered.
     const QList<int> calls = m_callbacks.keys();
     for (int call : calls)

@@ -6,6 +6,7 @@
 
 #include "runtime/driverhandle.h"
 
+#include <QDeadlineTimer>
 #include <QHash>
 #include <QJsonObject>
 #include <QPointer>
@@ -39,6 +40,8 @@ public:
 private:
     void invoke(const QString &op, int timeoutMs, Callback done, QJsonObject fields = {});
     void answer(int call, const CallResult &result);
+    // The reply timer fired: answers the calls past their deadline, rearms.
+    void answerOverdue();
     void finishStop(const QString &reason);
 
     RuntimeSettings m_settings;
@@ -47,6 +50,14 @@ private:
     QString m_refusal;
     QHash<int, Callback> m_callbacks;
     int m_nextCall = 1;
+    // Calls waiting for the host's answer: until when, and what they were.
+    struct Deadline
+    {
+        QDeadlineTimer deadline;
+        QString op;
+    };
+    QHash<int, Deadline> m_deadlines;
+    QTimer m_replyTimer;
     QTimer m_stopDeadline;
     bool m_stopping = false;
     bool m_stopped = false;

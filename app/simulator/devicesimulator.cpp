@@ -54,6 +54,12 @@ QString DeviceSimulator::start(int tcpPort, int udpPort)
 
     if (tcpPort != Off) {
         m_tcpServer = new QTcpServer(this);
+        // One simulator stands in for many devices (bench_devices: 500 on
+        // one port, all dialling at once at a cold start). With Qt's default
+        // backlog of 50 the kernel drops the other SYNs and the clients only
+        // retry after the 1 s SYN timeout: a delay real devices, each with
+        // its own listener, do not have.
+        m_tcpServer->setListenBacklogSize(1024);
         if (!m_tcpServer->listen(QHostAddress::LocalHost, quint16(tcpPort))) {
             const QString error = QStringLiteral("cannot listen on TCP 127.0.0.1:%1: %2")
                                       .arg(tcpPort).arg(m_tcpServer->errorString());

@@ -132,19 +132,41 @@ QString ReportOutbox::supersede(const QString &key, qint64 *removed)
     return {};
 }
 
+QSqlQuery &ReportOutbox::prepared(KeptQuery &kept, const QString &sql)
+{
+    if (!kept.query)
+        kept.query.emplace(m_db);
+    // Not prepared (an error): exec() reports it, the next write tries again.
+    if (!kept.ready)
+        kept.ready = kept.query->prepare(sql);
+    return *kept.query;
+}
+
 QString ReportOutbox::insert(OutboxReport &r)
 {
-    const QString error = storeIn(m_db, r);
+    const QString error = bindAndRun(prepared(m_insert, insertSql()), r);
     if (error.isEmpty())
         ++m_count;
     return error;
 }
 
+// The statement both ways of storing a report run: kept on the outbox's own
+// connection, made once per call on another (the pipeline's, in its commit).
+QString ReportOutbox::insertSql()
+{
+    return QStringLiteral("INSERT INTO report_outbox (type, timestamp, data, superseding_key, created_ms)"
+                          " VALUES (?, ?, ?, ?, ?)");
+}
+
 QString ReportOutbox::storeIn(const QSqlDatabase &db, OutboxReport &r)
 {
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("INSERT INTO report_outbox (type, timestamp, data, superseding_key, created_ms)"
-                             " VALUES (?, ?, ?, ?, ?)"));
+    q.prepare(insertSql());
+    return bindAndRun(q, r);
+}
+
+QString ReportOutbox::bindAndRun(QSqlQuery &q, OutboxReport &r)
+{
     q.addBindValue(r.type);
     q.addBindValue(r.timestamp);
     q.addBindValue(QString::fromUtf8(QJsonDocument(r.data).toJson(QJsonDocument::Compact)));
@@ -184,11 +206,14 @@ QString ReportOutbox::applyRetention(OutboxDrop *dropped)
     // By age: reports are stored in time order, so the oldest row (first by
     // seq, no scan) tells whether any is too old; only then is the table read.
     const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() - m_retention.maxAgeMs;
-    QSqlQuery oldest(m_db);
-    if (!oldest.exec(QStringLiteral("SELECT created_ms FROM report_outbox ORDER BY seq LIMIT 1")))
+    QSqlQuery &oldest = prepared(m_oldest, QStringLiteral("SELECT created_ms FROM report_outbox ORDER BY seq LIMIT 1"));
+    if (!oldest.exec())
         return oldest.lastError().text();
+    const bool tooOld = oldest.next() && oldest.value(0).toLongLong() < cutoff;
+    // Reset now: a kept statement left on its row would hold a read snapshot.
+    oldest.finish();
     QSqlQuery q(m_db);
-    if (oldest.next() && oldest.value(0).toLongLong() < cutoff) {
+    if (tooOld) {
         q.prepare(QStringLiteral("SELECT MAX(seq) FROM report_outbox WHERE created_ms < ?"));
         q.addBindValue(cutoff);
         if (!q.exec() || !q.next())
