@@ -96,7 +96,7 @@ int runScript(const Config &config)
     host.setInputChannelMode(QProcess::ForwardedInputChannel);
     host.start(DriverHostProcess::defaultProgram(config.driverHostProgram),
                {QStringLiteral("--run"), config.runFile, QStringLiteral("--timeout-ms"),
-                QString::number(config.runTimeoutMs)});
+                QString::number(config.runTimeoutMs), QStringLiteral("--interpreter")});   // as devices run
     if (!host.waitForStarted()) {
         std::fprintf(stderr, "control-nuc: cannot start the driver host: %s\n", qPrintable(host.errorString()));
         return 1;

@@ -166,7 +166,8 @@ void runBatch(const QString &host, QList<Job> jobs, const std::function<void(con
 {
     while (!jobs.isEmpty()) {
         QProcess child;
-        child.start(host, {QStringLiteral("--run-batch")});
+        // --interpreter: the engine mode device hosts run driver code in.
+        child.start(host, {QStringLiteral("--run-batch"), QStringLiteral("--interpreter")});
         if (!child.waitForStarted()) {
             for (const Job &job : jobs)
                 answer(job, {{QStringLiteral("outcome"), QStringLiteral("internal")}, {QStringLiteral("message"), child.errorString()}});

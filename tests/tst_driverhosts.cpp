@@ -17,6 +17,8 @@
 #include <QTest>
 
 #include <csignal>
+#include <QScopeGuard>
+
 #include <memory>
 
 using RuntimeTest::spec;
@@ -100,6 +102,27 @@ class Leak extends BaseDriver {
 module.exports = Leak;
 )JS");
 
+// Calls one small function often enough for QJSEngine's JIT to compile it.
+const QString hotDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
+function add(a, b) { return a + b; }
+class Hot extends BaseDriver {
+  connect() { return Promise.resolve(); }
+  sendCommand() { let s = 0; for (let i = 0; i < 5000; ++i) s = add(s, i); return Promise.resolve(s); }
+}
+module.exports = Hot;
+)JS");
+
+// Mappings of code QJSEngine's JIT made (Qt 6.4 keeps it in memfds named
+// "JITCode:QtQml"; an engine maps one page at its start whether it compiles
+// or not).
+int jitCodeMappings(qint64 pid)
+{
+    QFile maps(QStringLiteral("/proc/%1/maps").arg(pid));
+    if (!maps.open(QIODevice::ReadOnly))
+        return -1;
+    return int(maps.readAll().count("JITCode"));
+}
+
 DriverHostOptions options()
 {
     DriverHostOptions o;
@@ -145,6 +168,8 @@ private slots:
     void aMissingProgramIsReported();
     void cgroupPathsAreRead();
     void cgroupBookkeeping();
+    void deviceHostsRunInterpreted_data();
+    void deviceHostsRunInterpreted();
 };
 
 void tst_DriverHosts::instanceRunsInAHostProcess()
@@ -491,6 +516,40 @@ static int standInMain()
     QTimer::singleShot(30000, &loop, &QEventLoop::quit);
     loop.exec();
     return 0;
+}
+
+void tst_DriverHosts::deviceHostsRunInterpreted_data()
+{
+    QTest::addColumn<bool>("keepJit");
+    QTest::newRow("default: interpreter") << false;
+    QTest::newRow("CONTROL_NUC_HOST_JIT=1") << true;
+}
+
+void tst_DriverHosts::deviceHostsRunInterpreted()
+{
+    QFETCH(bool, keepJit);
+    // The host inherits the environment at its start.
+    if (keepJit)
+        qputenv("CONTROL_NUC_HOST_JIT", "1");
+    const auto restore = qScopeGuard([] { qunsetenv("CONTROL_NUC_HOST_JIT"); });
+    DriverHostPool pool(options());
+    std::unique_ptr<DriverHandle> handle(pool.create(typed(QStringLiteral("hot"), hotDriver, QStringLiteral("h1")), nullptr));
+    QVERIFY(wait([&](auto cb) { handle->load(cb); }).ok);
+    QVERIFY(wait([&](auto cb) { handle->connectDevice(cb); }).ok);
+    QTRY_VERIFY(!pool.figures().isEmpty());
+    const qint64 pid = pool.figures().first().pid;
+    const int before = jitCodeMappings(pid);
+    QVERIFY(before >= 0);
+    for (int i = 0; i < 5; ++i) {
+        const CallResult r = wait([&](auto cb) { handle->sendCommand(QStringLiteral("run"), {}, cb); });
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QCOMPARE(r.value.toInt(), 12497500);
+    }
+    const int after = jitCodeMappings(pid);
+    if (keepJit)
+        QVERIFY2(after > before, "the JIT kept on request compiled nothing: the check below would prove nothing");
+    else
+        QCOMPARE(after, before);
 }
 
 int main(int argc, char **argv)

@@ -44,7 +44,10 @@ DriverHostProcess::DriverHostProcess(const DriverHostOptions &options, QObject *
     : QObject(parent), m_options(options), m_channel(new HostChannel(this))
 {
     m_process.setProgram(options.program);
-    m_process.setArguments({QStringLiteral("--name"), options.name, QStringLiteral("--fd"), QStringLiteral("3")});
+    QStringList arguments{QStringLiteral("--name"), options.name, QStringLiteral("--fd"), QStringLiteral("3")};
+    if (options.interpreter)
+        arguments << QStringLiteral("--interpreter");
+    m_process.setArguments(arguments);
     // Its log lines join the controller's (and so the journal).
     m_process.setProcessChannelMode(QProcess::ForwardedChannels);
     m_process.setInputChannelMode(QProcess::ForwardedInputChannel);

@@ -30,6 +30,9 @@ struct DriverHostOptions
     int answerTimeoutMs = 5000;         // no frame for this long: "stopped answering"
     int stopTimeoutMs = 3000;           // quit → SIGTERM → SIGKILL, each step
     int memoryCheckMs = 200;
+    // Device hosts run their engines without the JIT (hostmain.cpp says why);
+    // the validator keeps it, for the transformer's parser.
+    bool interpreter = true;
     // When set and active, each host also gets a cgroup v2 memory.max of
     // its limit (hosts/hostcgroups.h); the resident-size check stays.
     HostCgroups *cgroups = nullptr;

@@ -10,6 +10,7 @@ HostValidator::HostValidator(const DriverHostOptions &options, int timeoutMs)
     : m_options(options), m_timeoutMs(timeoutMs)
 {
     m_options.name = QStringLiteral("validator");
+    m_options.interpreter = false;
     // Its main thread transforms, and waits for a validation, under the
     // validation budget: silence that long is work, not a hang.
     m_options.answerTimeoutMs = std::max(m_options.answerTimeoutMs, 2 * m_options.validationBudgetMs + 1000);
