@@ -10,6 +10,7 @@
 #include <QUuid>
 #include <QVariant>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -55,7 +56,28 @@ QString now()
     return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
 }
 
-int counter = 0;
+// open() runs on the event loop's thread and on CloudStore's.
+std::atomic<int> counter {0};
+
+const QString deploymentColumns = QStringLiteral(
+    "SELECT sync_id, driver_id, driver_type, version, controller_id, deployment_status,"
+    " deployed_at, file_path, error_message, created_at FROM driver_deployments");
+
+DeploymentRow deploymentRow(const QSqlQuery &q)
+{
+    DeploymentRow r;
+    r.syncId = q.value(0).toString();
+    r.driverId = q.value(1).toString();
+    r.driverType = q.value(2).toString();
+    r.version = q.value(3).toString();
+    r.controllerId = q.value(4).toString();
+    r.status = q.value(5).toString();
+    r.deployedAt = q.value(6).toString();
+    r.filePath = q.value(7).toString();
+    r.errorMessage = q.value(8).toString();
+    r.createdAt = q.value(9).toString();
+    return r;
+}
 
 } // namespace
 
@@ -63,6 +85,7 @@ CloudDatabase::~CloudDatabase()
 {
     if (m_connection.isEmpty())
         return;
+    m_prepared.clear();   // before the connection goes
     {
         QSqlDatabase d = QSqlDatabase::database(m_connection, false);
         d.close();
@@ -80,9 +103,42 @@ QSqlDatabase CloudDatabase::db() const
     return QSqlDatabase::database(m_connection, false);
 }
 
+bool CloudDatabase::begin()
+{
+    return m_outer || db().transaction();
+}
+
+bool CloudDatabase::commit(QString *error)
+{
+    if (m_outer || db().commit())
+        return true;
+    *error = db().lastError().text();
+    return false;
+}
+
+void CloudDatabase::rollback()
+{
+    // Under an outer transaction the caller rolls back the whole batch
+    // when told of the error; a method that changed nothing needs none.
+    if (!m_outer)
+        db().rollback();
+}
+
+QSqlQuery &CloudDatabase::prepared(const QString &sql)
+{
+    auto it = m_prepared.find(sql);
+    if (it == m_prepared.end()) {
+        QSqlQuery q(db());
+        q.prepare(sql);
+        it = m_prepared.insert(sql, q);
+    }
+    return *it;
+}
+
 QString CloudDatabase::open(const QString &location)
 {
     m_connection = QStringLiteral("cloud-%1").arg(++counter);
+    m_location = location;
     const QUrl url(location);
     m_postgres = url.scheme() == u"postgres" || url.scheme() == u"postgresql";
     QSqlDatabase d = QSqlDatabase::addDatabase(m_postgres ? QStringLiteral("QPSQL") : QStringLiteral("QSQLITE"), m_connection);
@@ -165,7 +221,7 @@ QString CloudDatabase::migrate()
 QString CloudDatabase::createDeployment(const DeploymentRow &r)
 {
     QSqlDatabase d = db();
-    d.transaction();
+    begin();
     QSqlQuery q(d);
     q.prepare(QStringLiteral("INSERT INTO driver_deployments (sync_id, driver_id, driver_type, version, controller_id,"
                              " deployment_status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)"));
@@ -182,17 +238,19 @@ QString CloudDatabase::createDeployment(const DeploymentRow &r)
     e.addBindValue(at);
     if (!q.exec() || !e.exec()) {
         const QString error = q.lastError().text() + e.lastError().text();
-        d.rollback();
+        rollback();
         return error;
     }
-    return d.commit() ? QString() : d.lastError().text();
+    QString error;
+    commit(&error);
+    return error;
 }
 
 bool CloudDatabase::setStatus(const QString &syncId, const QString &controllerId, const QString &status,
                               const QString &extraSql, const QVariantList &extraValues, QString *error)
 {
     QSqlDatabase d = db();
-    d.transaction();
+    begin();
     QSqlQuery q(d);
     q.prepare(QStringLiteral("UPDATE driver_deployments SET deployment_status = ?") + extraSql
               + QStringLiteral(" WHERE sync_id = ? AND controller_id = ?"));
@@ -203,11 +261,11 @@ bool CloudDatabase::setStatus(const QString &syncId, const QString &controllerId
     q.addBindValue(controllerId);
     if (!q.exec()) {
         *error = q.lastError().text();
-        d.rollback();
+        rollback();
         return false;
     }
     if (q.numRowsAffected() == 0) {
-        d.rollback();
+        rollback();
         return false;
     }
     QSqlQuery e(d);
@@ -217,14 +275,10 @@ bool CloudDatabase::setStatus(const QString &syncId, const QString &controllerId
     e.addBindValue(now());
     if (!e.exec()) {
         *error = e.lastError().text();
-        d.rollback();
+        rollback();
         return false;
     }
-    if (!d.commit()) {
-        *error = d.lastError().text();
-        return false;
-    }
-    return true;
+    return commit(error);
 }
 
 bool CloudDatabase::markInProgress(const QString &syncId, const QString &controllerId, QString *error)
@@ -258,28 +312,29 @@ QList<DeploymentRow> CloudDatabase::deployments(QString *error) const
 {
     QList<DeploymentRow> rows;
     QSqlQuery q(db());
-    if (!q.exec(QStringLiteral("SELECT sync_id, driver_id, driver_type, version, controller_id, deployment_status,"
-                               " deployed_at, file_path, error_message, created_at FROM driver_deployments"
-                               " ORDER BY created_at, sync_id"))) {
+    if (!q.exec(deploymentColumns + QStringLiteral(" ORDER BY created_at, sync_id"))) {
         if (error)
             *error = q.lastError().text();
         return rows;
     }
-    while (q.next()) {
-        DeploymentRow r;
-        r.syncId = q.value(0).toString();
-        r.driverId = q.value(1).toString();
-        r.driverType = q.value(2).toString();
-        r.version = q.value(3).toString();
-        r.controllerId = q.value(4).toString();
-        r.status = q.value(5).toString();
-        r.deployedAt = q.value(6).toString();
-        r.filePath = q.value(7).toString();
-        r.errorMessage = q.value(8).toString();
-        r.createdAt = q.value(9).toString();
-        rows.append(r);
-    }
+    while (q.next())
+        rows.append(deploymentRow(q));
     return rows;
+}
+
+std::optional<DeploymentRow> CloudDatabase::deployment(const QString &syncId, QString *error) const
+{
+    QSqlQuery q(db());
+    q.prepare(deploymentColumns + QStringLiteral(" WHERE sync_id = ?"));
+    q.addBindValue(syncId);
+    if (!q.exec()) {
+        if (error)
+            *error = q.lastError().text();
+        return std::nullopt;
+    }
+    if (!q.next())
+        return std::nullopt;
+    return deploymentRow(q);
 }
 
 QStringList CloudDatabase::deploymentHistory(const QString &syncId) const
@@ -299,9 +354,8 @@ CloudDatabase::Recorded CloudDatabase::recordReport(const QString &controllerId,
                                                     const QJsonObject &data, QString *error)
 {
     // ON CONFLICT DO NOTHING: SQLite (3.24+) and PostgreSQL alike.
-    QSqlQuery q(db());
-    q.prepare(QStringLiteral("INSERT INTO controller_reports (controller_id, seq, type, data, received_at) VALUES (?, ?, ?, ?, ?)"
-                             " ON CONFLICT (controller_id, seq) DO NOTHING"));
+    QSqlQuery &q = prepared(QStringLiteral("INSERT INTO controller_reports (controller_id, seq, type, data, received_at)"
+                                           " VALUES (?, ?, ?, ?, ?) ON CONFLICT (controller_id, seq) DO NOTHING"));
     q.addBindValue(controllerId);
     q.addBindValue(seq);
     q.addBindValue(type);
@@ -328,11 +382,11 @@ qint64 CloudDatabase::lastReportSeq(const QString &controllerId, QString *error)
 
 QString CloudDatabase::storeDeviceStatus(const QString &controllerId, const StatusUpdateReport &status)
 {
-    QSqlQuery q(db());
-    q.prepare(QStringLiteral("INSERT INTO device_status (controller_id, device_id, status, message, reported_at, received_at)"
-                             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (controller_id, device_id) DO UPDATE SET"
-                             " status = excluded.status, message = excluded.message,"
-                             " reported_at = excluded.reported_at, received_at = excluded.received_at"));
+    QSqlQuery &q = prepared(QStringLiteral(
+        "INSERT INTO device_status (controller_id, device_id, status, message, reported_at, received_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (controller_id, device_id) DO UPDATE SET"
+        " status = excluded.status, message = excluded.message,"
+        " reported_at = excluded.reported_at, received_at = excluded.received_at"));
     q.addBindValue(controllerId);
     q.addBindValue(status.deviceId);
     q.addBindValue(status.status);

@@ -5,11 +5,15 @@
 
 #include "protocol/controllerreports.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QString>
 #include <QStringList>
+
+#include <optional>
 
 struct DeploymentRow
 {
@@ -38,6 +42,15 @@ public:
     void setPassword(const QString &password) { m_password = password; }
     bool isPostgres() const { return m_postgres; }
     static int schemaVersion();
+    // What open() was given: a second connection (CloudStore's) opens the same.
+    QString location() const { return m_location; }
+    QString password() const { return m_password; }
+    // The connection, for work that CloudStore runs on it.
+    QSqlDatabase connection() const { return db(); }
+    // While set, the methods below make no transactions of their own: the
+    // caller (CloudStore) wraps them in its batch's transaction. Methods
+    // that CloudStore runs use begin()/commit()/rollback() for the same reason.
+    void setOuterTransaction(bool outer) { m_outer = outer; }
 
     QString createDeployment(const DeploymentRow &row);
     // The seed's handlers. Each returns false when the sync_id is unknown
@@ -46,6 +59,8 @@ public:
     bool markActive(const QString &syncId, const QString &controllerId, const QString &filePath, QString *error);
     bool markFailed(const QString &syncId, const QString &controllerId, const QString &errorMessage, QString *error);
     QList<DeploymentRow> deployments(QString *error = nullptr) const;
+    // One deployment by its key; nullopt when unknown (or on an error, in *error).
+    std::optional<DeploymentRow> deployment(const QString &syncId, QString *error = nullptr) const;
     // The statuses a deployment went through, oldest first.
     QStringList deploymentHistory(const QString &syncId) const;
 
@@ -71,12 +86,22 @@ public:
     bool hasCredentials() const;
 
 private:
+    bool begin();
+    bool commit(QString *error);
+    void rollback();
+    // A prepared statement kept for the connection's life: the report path
+    // runs the same few statements thousands of times a second, and
+    // PostgreSQL would otherwise prepare and drop each one every time.
+    QSqlQuery &prepared(const QString &sql);
     QString migrate();
     bool setStatus(const QString &syncId, const QString &controllerId, const QString &status, const QString &extraSql,
                    const QVariantList &extraValues, QString *error);
     QSqlDatabase db() const;
 
     QString m_connection;
+    QString m_location;
     bool m_postgres = false;
+    bool m_outer = false;
     QString m_password;
+    QHash<QString, QSqlQuery> m_prepared;
 };

@@ -6,6 +6,7 @@
 #include "cloudserver/metricscommand.h"
 #include "cloudserver/clouddatabase.h"
 #include "cloudserver/cloudserver.h"
+#include "core/filelimit.h"
 #include "core/secretfile.h"
 
 #include <QCommandLineParser>
@@ -84,6 +85,9 @@ int serve(const QStringList &args)
 
     // Every file serve creates (SQLite database, WAL, SHM) is owner-only.
     ::umask(0077);
+    // One descriptor per controller: the usual soft limit (1024) would
+    // refuse the 1013th site.
+    std::printf("control-cloud: %s\n", qPrintable(FileLimit::raiseToHard()));
 
     CloudServerSettings settings;
     settings.token = p.isSet(QStringLiteral("token")) ? p.value(QStringLiteral("token")) : qEnvironmentVariable("CONTROL_CLOUD_TOKEN");
