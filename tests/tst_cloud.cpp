@@ -63,6 +63,7 @@ private slots:
     void anotherControllersTokenCannotTakeOver();
     void cloudFilesAreOwnerOnly();
     void readableTokenFileIsRefused();
+    void openFileLimitIsRaisedAtStart();
     void outageWithRestartLosesNoReport();
 
 private:
@@ -514,6 +515,8 @@ void tst_Cloud::wrongTokenIsRefused()
                  return cloudLog.count("refused a controller with a missing or wrong token from \"127.0.0.1\" (HTTP 401)") >= 4;
              }, 10000),
              cloudLog.constData());
+    // Each refusal names the id that was tried.
+    QVERIFY2(cloudLog.count("(HTTP 401) as \"intruder\"") >= 4, cloudLog.constData());
     intruder.terminate();
     QVERIFY(intruder.waitForFinished(10000));
     // The controller said so once, and never that it was connected.
@@ -847,3 +850,37 @@ void tst_Cloud::readableTokenFileIsRefused()
     startNuc();
     QVERIFY(waitForController(QStringLiteral("nuc-e2e"), true));
 }
+
+// A cloud started with a low soft open-file limit (as a shell's 1024 would
+// be) runs with its hard limit, and says so.
+void tst_Cloud::openFileLimitIsRaisedAtStart()
+{
+    stopCloud();
+    QProcess cloud;
+    cloud.setProcessChannelMode(QProcess::MergedChannels);
+    // exec: the shell's pid becomes control-cloud's.
+    cloud.start(QStringLiteral("/bin/sh"),
+                {QStringLiteral("-c"), QStringLiteral("ulimit -Sn 256 && exec \"$0\" \"$@\""), cloudBinary, QStringLiteral("serve"),
+                 QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port), QStringLiteral("--token"),
+                 QStringLiteral("e2e-token"), QStringLiteral("--db"), m_dir->filePath(QStringLiteral("limit.sqlite")),
+                 QStringLiteral("--admin-socket"), m_admin});
+    QVERIFY(cloud.waitForStarted(5000));
+    QByteArray log;
+    QVERIFY2(QTest::qWaitFor([&] { log += cloud.readAll(); return log.contains("listening on"); }, 10000), log.constData());
+    QFile limits(QStringLiteral("/proc/%1/limits").arg(cloud.processId()));
+    QVERIFY(limits.open(QIODevice::ReadOnly));
+    // /proc files have no size: read them whole, not by atEnd().
+    QString line;
+    for (const QByteArray &l : limits.readAll().split('\n')) {
+        if (l.startsWith("Max open files"))
+            line = QString::fromLatin1(l);
+    }
+    const QStringList fields = line.mid(int(qstrlen("Max open files"))).simplified().split(u' ');
+    QVERIFY2(fields.size() >= 2, qPrintable(line));
+    QCOMPARE(fields.at(0), fields.at(1));   // soft == hard
+    QVERIFY2(fields.at(0) == u"unlimited" || fields.at(0).toLongLong() > 256, qPrintable(line));
+    QVERIFY2(log.contains(QByteArray(QByteArray("open-file limit raised from 256 to ") + fields.at(1).toLatin1())), log.constData());
+    cloud.terminate();
+    QVERIFY(cloud.waitForFinished(10000));
+}
+
