@@ -72,7 +72,7 @@ void CloudServer::onNewConnection()
         socket->setParent(this);   // its token was checked by the gate
         connect(socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString &text) { onMessage(socket, text); });
         connect(socket, &QWebSocket::disconnected, this, [this, socket] {
-            const QString id = controllerIdOf(socket);
+            const QString id = m_socketIds.take(socket);
             if (!id.isEmpty()) {
                 qCInfo(lcCloudServer) << "controller" << id << "disconnected";
                 m_controllers[id].socket = nullptr;
@@ -93,11 +93,8 @@ void CloudServer::dropController(const QString &controllerId, const QString &why
 
 QString CloudServer::controllerIdOf(QWebSocket *socket) const
 {
-    for (auto it = m_controllers.cbegin(); it != m_controllers.cend(); ++it) {
-        if (it->socket == socket)
-            return it.key();
-    }
-    return {};
+    // A hash, not a scan of every controller: this runs for every message.
+    return m_socketIds.value(socket);
 }
 
 QWebSocket *CloudServer::controllerSocket(const QString &controllerId) const
@@ -153,9 +150,16 @@ void CloudServer::onHello(QWebSocket *socket, const QJsonObject &data)
                       QStringLiteral("controller_id does not match the credential"));
         return;
     }
+    // A second hello on this connection under another id ends the first one's.
+    const QString previous = m_socketIds.value(socket);
+    if (!previous.isEmpty() && previous != controllerId)
+        m_controllers[previous].socket = nullptr;
     Controller &c = m_controllers[controllerId];
-    if (c.socket && c.socket != socket)
+    if (c.socket && c.socket != socket) {
+        m_socketIds.remove(c.socket);
         c.socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("replaced by a new connection"));
+    }
+    m_socketIds.insert(socket, controllerId);
     c.socket = socket;
     c.hello = data;
     c.connectedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);

@@ -141,6 +141,7 @@ private:
     QWebSocketServer *m_server;
     UpgradeGate *m_gate;
     QHash<QString, Controller> m_controllers;
+    QHash<QWebSocket *, QString> m_socketIds;   // the controller each said-hello connection speaks for
     QHash<QString, QList<Awaiting>> m_awaiting;                    // controller_id → in send order
     QHash<QString, QList<std::pair<Reply, QTimer *>>> m_waiting;   // sync_id → waiting admins
     quint64 m_connections = 0;

@@ -174,6 +174,11 @@ int serve(const QStringList &args)
 
 int main(int argc, char *argv[])
 {
+    // Qt's own event dispatcher rather than GLib's: with thousands of
+    // sockets GLib's removes a notifier by walking a list of all of them,
+    // which made every write to a controller cost O(controllers).
+    if (qEnvironmentVariableIsEmpty("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("control-cloud"));
     QStringList args = QCoreApplication::arguments();
