@@ -22,6 +22,7 @@ private slots:
     void urgentWorkGoesAheadOfStatus();
     void statusIsCoalescedOnlyWhenFull();
     void aFailingJobDoesNotLoseItsBatch();
+    void bulkItemsRunTogether();
 
 private:
     // Holds the database thread in a job until release(): what is posted
@@ -173,6 +174,28 @@ void tst_CloudStore::aFailingJobDoesNotLoseItsBatch()
         QVERIFY2(outcome.value(i).isEmpty(), qPrintable(outcome.value(i)));
     QVERIFY(!outcome.value(2).isEmpty());
     QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM t")), 4);
+}
+
+void tst_CloudStore::bulkItemsRunTogether()
+{
+    CloudStore store(*m_db, CloudStore::Settings{});
+    QList<int> calls;   // items per call of the bulk work
+    QList<int> seen;
+    const int kind = store.addBulk([&calls, &seen](CloudDatabase &, const std::vector<const std::any *> &items) {
+        calls << int(items.size());
+        for (const std::any *item : items)
+            seen << std::any_cast<int>(*item);
+        return QString();
+    });
+    QCOMPARE(store.start(), QString());
+    block(store);
+    int done = 0;
+    for (int i = 0; i < 5; ++i)
+        store.postBulk(CloudStore::Priority::Status, kind, i, [&done](const QString &) { ++done; });
+    release();
+    QVERIFY(QTest::qWaitFor([&] { return done == 5; }, 5000));
+    QCOMPARE(calls, QList<int>{5});   // one call for the five, in order
+    QCOMPARE(seen, (QList<int>{0, 1, 2, 3, 4}));
 }
 
 QTEST_GUILESS_MAIN(tst_CloudStore)

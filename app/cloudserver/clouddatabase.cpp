@@ -124,7 +124,7 @@ void CloudDatabase::rollback()
         db().rollback();
 }
 
-QSqlQuery &CloudDatabase::prepared(const QString &sql)
+QSqlQuery &CloudDatabase::prepared(const QString &sql) const
 {
     auto it = m_prepared.find(sql);
     if (it == m_prepared.end()) {
@@ -220,11 +220,9 @@ QString CloudDatabase::migrate()
 
 QString CloudDatabase::createDeployment(const DeploymentRow &r)
 {
-    QSqlDatabase d = db();
     begin();
-    QSqlQuery q(d);
-    q.prepare(QStringLiteral("INSERT INTO driver_deployments (sync_id, driver_id, driver_type, version, controller_id,"
-                             " deployment_status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)"));
+    QSqlQuery &q = prepared(QStringLiteral("INSERT INTO driver_deployments (sync_id, driver_id, driver_type, version,"
+                                           " controller_id, deployment_status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)"));
     const QString at = now();
     q.addBindValue(r.syncId);
     q.addBindValue(r.driverId);
@@ -232,8 +230,7 @@ QString CloudDatabase::createDeployment(const DeploymentRow &r)
     q.addBindValue(r.version);
     q.addBindValue(r.controllerId);
     q.addBindValue(at);
-    QSqlQuery e(d);
-    e.prepare(QStringLiteral("INSERT INTO deployment_events (sync_id, deployment_status, at) VALUES (?, 'pending', ?)"));
+    QSqlQuery &e = prepared(QStringLiteral("INSERT INTO deployment_events (sync_id, deployment_status, at) VALUES (?, 'pending', ?)"));
     e.addBindValue(r.syncId);
     e.addBindValue(at);
     if (!q.exec() || !e.exec()) {
@@ -249,11 +246,9 @@ QString CloudDatabase::createDeployment(const DeploymentRow &r)
 bool CloudDatabase::setStatus(const QString &syncId, const QString &controllerId, const QString &status,
                               const QString &extraSql, const QVariantList &extraValues, QString *error)
 {
-    QSqlDatabase d = db();
     begin();
-    QSqlQuery q(d);
-    q.prepare(QStringLiteral("UPDATE driver_deployments SET deployment_status = ?") + extraSql
-              + QStringLiteral(" WHERE sync_id = ? AND controller_id = ?"));
+    QSqlQuery &q = prepared(QStringLiteral("UPDATE driver_deployments SET deployment_status = ?") + extraSql
+                            + QStringLiteral(" WHERE sync_id = ? AND controller_id = ?"));
     q.addBindValue(status);
     for (const QVariant &v : extraValues)
         q.addBindValue(v);
@@ -268,8 +263,7 @@ bool CloudDatabase::setStatus(const QString &syncId, const QString &controllerId
         rollback();
         return false;
     }
-    QSqlQuery e(d);
-    e.prepare(QStringLiteral("INSERT INTO deployment_events (sync_id, deployment_status, at) VALUES (?, ?, ?)"));
+    QSqlQuery &e = prepared(QStringLiteral("INSERT INTO deployment_events (sync_id, deployment_status, at) VALUES (?, ?, ?)"));
     e.addBindValue(syncId);
     e.addBindValue(status);
     e.addBindValue(now());
@@ -284,13 +278,13 @@ bool CloudDatabase::setStatus(const QString &syncId, const QString &controllerId
 bool CloudDatabase::markInProgress(const QString &syncId, const QString &controllerId, QString *error)
 {
     // Progress after the outcome (a late or repeated message) does not undo it.
-    QSqlQuery q(db());
-    q.prepare(QStringLiteral("SELECT deployment_status FROM driver_deployments WHERE sync_id = ? AND controller_id = ?"));
+    QSqlQuery &q = prepared(QStringLiteral("SELECT deployment_status FROM driver_deployments WHERE sync_id = ? AND controller_id = ?"));
     q.addBindValue(syncId);
     q.addBindValue(controllerId);
     if (!q.exec() || !q.next())
         return false;
     const QString current = q.value(0).toString();
+    q.finish();
     if (current == u"in_progress" || current == u"active" || current == u"failed")
         return true;
     return setStatus(syncId, controllerId, QStringLiteral("in_progress"), {}, {}, error);
@@ -324,8 +318,7 @@ QList<DeploymentRow> CloudDatabase::deployments(QString *error) const
 
 std::optional<DeploymentRow> CloudDatabase::deployment(const QString &syncId, QString *error) const
 {
-    QSqlQuery q(db());
-    q.prepare(deploymentColumns + QStringLiteral(" WHERE sync_id = ?"));
+    QSqlQuery &q = prepared(deploymentColumns + QStringLiteral(" WHERE sync_id = ?"));
     q.addBindValue(syncId);
     if (!q.exec()) {
         if (error)
@@ -334,7 +327,9 @@ std::optional<DeploymentRow> CloudDatabase::deployment(const QString &syncId, QS
     }
     if (!q.next())
         return std::nullopt;
-    return deploymentRow(q);
+    const DeploymentRow row = deploymentRow(q);
+    q.finish();
+    return row;
 }
 
 QStringList CloudDatabase::deploymentHistory(const QString &syncId) const
@@ -370,30 +365,15 @@ CloudDatabase::Recorded CloudDatabase::recordReport(const QString &controllerId,
 
 qint64 CloudDatabase::lastReportSeq(const QString &controllerId, QString *error) const
 {
-    QSqlQuery q(db());
-    q.prepare(QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM controller_reports WHERE controller_id = ?"));
+    QSqlQuery &q = prepared(QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM controller_reports WHERE controller_id = ?"));
     q.addBindValue(controllerId);
     if (!q.exec() || !q.next()) {
         *error = q.lastError().text();
         return 0;
     }
-    return q.value(0).toLongLong();
-}
-
-QString CloudDatabase::storeDeviceStatus(const QString &controllerId, const StatusUpdateReport &status)
-{
-    QSqlQuery &q = prepared(QStringLiteral(
-        "INSERT INTO device_status (controller_id, device_id, status, message, reported_at, received_at)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (controller_id, device_id) DO UPDATE SET"
-        " status = excluded.status, message = excluded.message,"
-        " reported_at = excluded.reported_at, received_at = excluded.received_at"));
-    q.addBindValue(controllerId);
-    q.addBindValue(status.deviceId);
-    q.addBindValue(status.status);
-    q.addBindValue(status.message.isNull() ? QVariant() : QVariant(status.message));
-    q.addBindValue(status.timestamp);
-    q.addBindValue(now());
-    return q.exec() ? QString() : q.lastError().text();
+    const qint64 seq = q.value(0).toLongLong();
+    q.finish();
+    return seq;
 }
 
 QJsonArray CloudDatabase::deviceStatuses(const QString &controllerId) const
@@ -415,10 +395,10 @@ QJsonArray CloudDatabase::deviceStatuses(const QString &controllerId) const
 
 QString CloudDatabase::storeController(const QString &controllerId, const QJsonObject &hello)
 {
-    QSqlQuery q(db());
-    q.prepare(QStringLiteral("INSERT INTO controllers (controller_id, name, app_version, hello, last_seen) VALUES (?, ?, ?, ?, ?)"
-                             " ON CONFLICT (controller_id) DO UPDATE SET name = excluded.name,"
-                             " app_version = excluded.app_version, hello = excluded.hello, last_seen = excluded.last_seen"));
+    QSqlQuery &q = prepared(QStringLiteral(
+        "INSERT INTO controllers (controller_id, name, app_version, hello, last_seen) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (controller_id) DO UPDATE SET name = excluded.name,"
+        " app_version = excluded.app_version, hello = excluded.hello, last_seen = excluded.last_seen"));
     q.addBindValue(controllerId);
     q.addBindValue(hello.value(QStringLiteral("name")).toString());
     q.addBindValue(hello.value(QStringLiteral("app_version")).toString());

@@ -14,6 +14,7 @@
 #include <QStringList>
 
 #include <optional>
+#include <vector>
 
 struct DeploymentRow
 {
@@ -72,7 +73,18 @@ public:
     // The highest seq stored for the controller; 0: none.
     qint64 lastReportSeq(const QString &controllerId, QString *error) const;
 
-    QString storeDeviceStatus(const QString &controllerId, const StatusUpdateReport &status);
+    // Many status_update reports at once (statusingest.cpp): each numbered
+    // one stored once per (controller, seq) like recordReport(), and the
+    // new and unnumbered ones applied, the latest per device, in a few
+    // multi-row statements.
+    struct StatusReport
+    {
+        QString controllerId;
+        qint64 seq = 0;   // 0: unnumbered
+        QJsonObject data;
+        StatusUpdateReport status;
+    };
+    QString storeStatusReports(const std::vector<const StatusReport *> &reports);
     QJsonArray deviceStatuses(const QString &controllerId) const;
     QString storeController(const QString &controllerId, const QJsonObject &hello);
 
@@ -92,7 +104,7 @@ private:
     // A prepared statement kept for the connection's life: the report path
     // runs the same few statements thousands of times a second, and
     // PostgreSQL would otherwise prepare and drop each one every time.
-    QSqlQuery &prepared(const QString &sql);
+    QSqlQuery &prepared(const QString &sql) const;
     QString migrate();
     bool setStatus(const QString &syncId, const QString &controllerId, const QString &status, const QString &extraSql,
                    const QVariantList &extraValues, QString *error);
@@ -103,5 +115,5 @@ private:
     bool m_postgres = false;
     bool m_outer = false;
     QString m_password;
-    QHash<QString, QSqlQuery> m_prepared;
+    mutable QHash<QString, QSqlQuery> m_prepared;
 };

@@ -36,6 +36,13 @@ CloudServer::CloudServer(CloudDatabase *database, const CloudServerSettings &set
           settings.tls, this))
     , m_store(std::make_unique<CloudStore>(*database, settings.store))
 {
+    m_statusBulk = m_store->addBulk([](CloudDatabase &db, const std::vector<const std::any *> &items) {
+        std::vector<const CloudDatabase::StatusReport *> reports;
+        reports.reserve(items.size());
+        for (const std::any *item : items)
+            reports.push_back(std::any_cast<CloudDatabase::StatusReport>(item));
+        return db.storeStatusReports(reports);
+    });
     connect(m_server, &QWebSocketServer::newConnection, this, &CloudServer::onNewConnection);
     // Upgrades are taken as they complete (onNewConnection): no cap needed,
     // and the default of 30 would refuse part of a reconnect storm.

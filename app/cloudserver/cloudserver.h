@@ -145,5 +145,6 @@ private:
     QHash<QString, QList<Awaiting>> m_awaiting;                    // controller_id → in send order
     QHash<QString, QList<std::pair<Reply, QTimer *>>> m_waiting;   // sync_id → waiting admins
     quint64 m_connections = 0;
+    int m_statusBulk = -1;   // the store's bulk kind for status_update reports
     std::unique_ptr<CloudStore> m_store;   // first to go: its thread stops before the rest
 };

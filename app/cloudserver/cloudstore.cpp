@@ -35,27 +35,49 @@ QString CloudStore::start()
 
 void CloudStore::post(Priority priority, Work work, Done done, const QString &coalesceKey)
 {
+    enqueue(priority, coalesceKey, [&work](Job &job) { job.work = std::move(work); }, std::move(done));
+}
+
+int CloudStore::addBulk(BulkWork work)
+{
+    m_bulks.push_back(std::move(work));
+    return int(m_bulks.size()) - 1;
+}
+
+void CloudStore::postBulk(Priority priority, int kind, std::any item, Done done, const QString &coalesceKey)
+{
+    enqueue(priority, coalesceKey, [&item, kind](Job &job) {
+        job.bulk = kind;
+        job.item = std::move(item);
+    }, std::move(done));
+}
+
+void CloudStore::enqueue(Priority priority, const QString &key, const std::function<void(Job &)> &fill, Done done)
+{
     {
         std::lock_guard lock(m_mutex);
         const qsizetype waiting = qsizetype(m_urgent.size() + m_status.size());
-        if (priority == Priority::Status && !coalesceKey.isEmpty()) {
-            const auto it = m_byKey.constFind(coalesceKey);
+        if (priority == Priority::Status && !key.isEmpty()) {
+            const auto it = m_byKey.constFind(key);
             if (it != m_byKey.cend() && waiting >= m_settings.capacity) {
                 // Full: the newer work takes the queued job's place.
-                (*it)->work = std::move(work);
+                fill(**it);
                 (*it)->done.push_back(std::move(done));
                 ++m_coalesced;
                 return;
             }
         }
-        auto job = std::make_shared<Job>(Job{priority, coalesceKey, std::move(work), {}, {}});
+        auto job = std::make_shared<Job>();
+        job->priority = priority;
+        job->key = key;
+        fill(*job);
         job->done.push_back(std::move(done));
         if (priority == Priority::Urgent) {
             m_urgent.push_back(job);
         } else {
             m_status.push_back(job);
-            if (!coalesceKey.isEmpty())
-                m_byKey.insert(coalesceKey, job);   // the newest one with the key
+            if (!key.isEmpty())
+                m_byKey.insert(key, job);   // the newest one with the key
         }
     }
     m_wake.notify_one();
@@ -121,16 +143,29 @@ void CloudStore::run(std::promise<QString> *started)
     }
 }
 
+QString CloudStore::runFrom(CloudDatabase &db, std::vector<JobPtr> &batch, size_t *from)
+{
+    Job &first = *batch.at(*from);
+    if (first.bulk < 0) {
+        ++*from;
+        return first.error = first.work(db);
+    }
+    std::vector<const std::any *> items;
+    const size_t begin = *from;
+    while (*from < batch.size() && batch.at(*from)->bulk == first.bulk)
+        items.push_back(&batch.at((*from)++)->item);
+    const QString error = m_bulks.at(size_t(first.bulk))(db, items);
+    for (size_t i = begin; i < *from; ++i)
+        batch.at(i)->error = error;
+    return error;
+}
+
 void CloudStore::runBatch(CloudDatabase &db, std::vector<JobPtr> &batch)
 {
     QSqlDatabase connection = db.connection();
     bool failed = !connection.transaction();
-    for (const JobPtr &job : batch) {
-        if (failed)
-            break;
-        job->error = job->work(db);
-        failed = !job->error.isEmpty();
-    }
+    for (size_t i = 0; i < batch.size() && !failed;)
+        failed = !runFrom(db, batch, &i).isEmpty();
     if (!failed && connection.commit())
         return;
     // One job (or the commit) failed: nothing of the batch was kept. Each

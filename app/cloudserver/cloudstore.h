@@ -18,6 +18,7 @@
 #include <QObject>
 #include <QString>
 
+#include <any>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -77,6 +78,17 @@ public:
              [result, done = std::move(done)](const QString &error) { done(*result, error); });
     }
 
+    // Work of which many small pieces run better as one (a multi-row
+    // statement instead of a round trip per row, which is what limits
+    // PostgreSQL): posted as items of a bulk kind, and the queued items of
+    // one kind that a batch takes in a row are handed to its BulkWork
+    // together. Coalescing replaces an item. An error fails every item of
+    // the call; they then run again one by one, like failed jobs.
+    using BulkWork = std::function<QString(CloudDatabase &db, const std::vector<const std::any *> &items)>;
+    // Before start(); returns the kind for postBulk().
+    int addBulk(BulkWork work);
+    void postBulk(Priority priority, int kind, std::any item, Done done, const QString &coalesceKey = {});
+
     // Figures for the log and the benchmark.
     qsizetype queued() const;
     qint64 coalesced() const { return m_coalesced.load(); }
@@ -89,10 +101,15 @@ private:
         Work work;
         std::vector<Done> done;
         QString error;
+        int bulk = -1;    // a bulk kind: `item` is run by its BulkWork, not `work`
+        std::any item;
     };
     using JobPtr = std::shared_ptr<Job>;
 
+    void enqueue(Priority priority, const QString &key, const std::function<void(Job &)> &fill, Done done);
     void run(std::promise<QString> *started);
+    // Runs the batch's jobs from `from` on: a job, or a run of bulk items of one kind.
+    QString runFrom(CloudDatabase &db, std::vector<JobPtr> &batch, size_t *from);
     // Takes the next job (urgent first); null when none is queued.
     JobPtr take();
     void runBatch(CloudDatabase &db, std::vector<JobPtr> &batch);
@@ -101,6 +118,7 @@ private:
     QString m_location;
     QString m_password;
     Settings m_settings;
+    std::vector<BulkWork> m_bulks;
 
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;

@@ -143,8 +143,23 @@ void CloudServer::onReport(const QString &controllerId, qint64 seq, const QStrin
     const quint64 connection = c.connection;
     if (seq > 0)
         c.uncommitted.insert(seq);
+    if (status) {
+        // In bulk (statusingest.cpp). Status updates of one device may be
+        // coalesced when the queue is full: only the latest matters, and
+        // the ack then covers the ones it replaced.
+        m_store->postBulk(
+            priority, m_statusBulk, CloudDatabase::StatusReport{controllerId, seq, data, *status},
+            [this, controllerId, connection, seq](const QString &error) {
+                if (seq > 0)
+                    reportCommitted(controllerId, connection, seq, error.isEmpty());
+                if (!error.isEmpty())
+                    qCWarning(lcCloudServer).noquote() << "cannot store status_update" << seq << "of" << controllerId << ":" << error;
+            },
+            controllerId + QLatin1Char('\n') + status->deviceId);
+        return;
+    }
     auto applied = std::make_shared<Applied>();
-    CloudStore::Work work = [applied, controllerId, seq, type, data, syncId, change, status](CloudDatabase &db) {
+    CloudStore::Work work = [applied, controllerId, seq, type, data, syncId, change](CloudDatabase &db) {
         QString error;
         *applied = Applied();
         if (seq > 0) {
@@ -155,8 +170,6 @@ void CloudServer::onReport(const QString &controllerId, qint64 seq, const QStrin
             if (!applied->fresh)
                 return QString();
         }
-        if (status)
-            return db.storeDeviceStatus(controllerId, *status);
         if (change) {
             applied->known = change(db, &error);
             if (!error.isEmpty())
@@ -188,10 +201,7 @@ void CloudServer::onReport(const QString &controllerId, qint64 seq, const QStrin
         if (applied->row)
             deploymentUpdated(*applied->row);
     };
-    // Status updates of one device may be coalesced when the queue is full:
-    // only the latest matters, and the ack then covers the ones it replaced.
-    const QString key = status ? controllerId + QLatin1Char('\n') + status->deviceId : QString();
-    m_store->post(priority, std::move(work), std::move(done), key);
+    m_store->post(priority, std::move(work), std::move(done));
 }
 
 void CloudServer::driverActive(const QString &controllerId, const SyncCompleteReport &complete)
