@@ -1,8 +1,10 @@
 // CloudDatabase, continued: status_update reports in bulk. One report per
-// round trip is what limited PostgreSQL (about 2,500 a second); a batch of
-// them goes as one multi-row INSERT into controller_reports, which says with
-// RETURNING which were new (SQLite 3.35+ and PostgreSQL alike), and one
-// multi-row upsert of the device statuses those carry.
+// round trip is what limited PostgreSQL (about 2,500 a second); there a
+// batch of them goes as one multi-row INSERT into controller_reports, which
+// says with RETURNING which were new, and one multi-row upsert of the
+// device statuses those carry. SQLite has no round trip to save, and Qt's
+// SQLite driver looks every bound parameter up by name (quadratic in their
+// number): there each report runs the two kept prepared statements.
 #include "cloudserver/clouddatabase.h"
 
 #include <QDateTime>
@@ -24,11 +26,46 @@ QString placeholders(size_t rows, int columns)
     return all.join(QLatin1Char(','));
 }
 
+const QString upsertStatus = QStringLiteral(
+    " ON CONFLICT (controller_id, device_id) DO UPDATE SET status = excluded.status, message = excluded.message,"
+    " reported_at = excluded.reported_at, received_at = excluded.received_at");
+
+// controller_id, device_id, status, message, reported_at (received_at is the caller's).
+void bindStatus(QSqlQuery &q, const QString &controllerId, const StatusUpdateReport &s)
+{
+    q.addBindValue(controllerId);
+    q.addBindValue(s.deviceId);
+    q.addBindValue(s.status);
+    q.addBindValue(s.message.isNull() ? QVariant() : QVariant(s.message));
+    q.addBindValue(s.timestamp);
+}
+
 } // namespace
 
 QString CloudDatabase::storeStatusReports(const std::vector<const StatusReport *> &reports)
 {
-    const QString at = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    if (!m_postgres) {
+        for (const StatusReport *r : reports) {
+            QString error;
+            if (r->seq > 0) {
+                const Recorded recorded = recordReport(r->controllerId, r->seq, QStringLiteral("status_update"), r->data, &error);
+                if (recorded == Recorded::Failed)
+                    return error;
+                if (recorded == Recorded::Duplicate)
+                    continue;   // stored before: not applied again
+            }
+            QSqlQuery &q = prepared(QStringLiteral(
+                "INSERT INTO device_status (controller_id, device_id, status, message, reported_at, received_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)") + upsertStatus);
+            bindStatus(q, r->controllerId, r->status);
+            q.addBindValue(now);
+            if (!q.exec())
+                return q.lastError().text();
+        }
+        return {};
+    }
+    const QString &at = now;
     // 1. The numbered ones, once per (controller, seq): which are new?
     QSet<QPair<QString, qint64>> fresh;
     std::vector<const StatusReport *> numbered;
@@ -73,17 +110,9 @@ QString CloudDatabase::storeStatusReports(const std::vector<const StatusReport *
         const size_t n = std::min(rowsPerStatement, latest.size() - from);
         QSqlQuery q(db());
         q.prepare(QStringLiteral("INSERT INTO device_status (controller_id, device_id, status, message, reported_at, received_at)"
-                                 " VALUES ") + placeholders(n, 6)
-                  + QStringLiteral(" ON CONFLICT (controller_id, device_id) DO UPDATE SET"
-                                   " status = excluded.status, message = excluded.message,"
-                                   " reported_at = excluded.reported_at, received_at = excluded.received_at"));
+                                 " VALUES ") + placeholders(n, 6) + upsertStatus);
         for (size_t i = from; i < from + n; ++i) {
-            const StatusUpdateReport &s = latest.at(i)->status;
-            q.addBindValue(latest.at(i)->controllerId);
-            q.addBindValue(s.deviceId);
-            q.addBindValue(s.status);
-            q.addBindValue(s.message.isNull() ? QVariant() : QVariant(s.message));
-            q.addBindValue(s.timestamp);
+            bindStatus(q, latest.at(i)->controllerId, latest.at(i)->status);
             q.addBindValue(at);
         }
         if (!q.exec())
