@@ -6,11 +6,14 @@
 //     100,000 old deployment rows seeded in SQL;
 //   - status ingest: a burst of 40,000 status_update, until every one is
 //     acknowledged (control-cloud acks only what it committed);
-//   - an operator `command` answered during such a burst.
+//   - an operator `command` answered during such a burst, sent to a site of
+//     its own (a second load tool process with one controller), so that what
+//     is measured is the cloud's way, not the bursting process's backlog.
 // Wall and CPU time (the cloud's, from /proc) for each; the load average
 // before and after, as the machine may be busy with other work.
 //
-// bench_fleet [--sites N] [--old-rows N] [--pg URL | env CONTROL_CLOUD_TEST_PG_URL] [--no-sqlite]
+// bench_fleet [--sites N] [--old-rows N | --no-old-rows] [--pg URL | env CONTROL_CLOUD_TEST_PG_URL]
+//             [--no-sqlite] [--cloud PATH-TO-ANOTHER-control-cloud]
 #include "procinfo.h"
 
 #include <QCommandLineParser>
@@ -37,7 +40,7 @@
 namespace {
 
 const QString binDir = QStringLiteral(CONTROL_CLOUD_BINARY).section(QLatin1Char('/'), 0, -2);
-const QString cloudBinary = QStringLiteral(CONTROL_CLOUD_BINARY);
+QString cloudBinary = QStringLiteral(CONTROL_CLOUD_BINARY);   // --cloud: another build, for a before/after
 const QString loadtestBinary = QStringLiteral(CONTROL_CLOUD_LOADTEST_BINARY);
 
 QString loadAverage()
@@ -112,6 +115,7 @@ private:
     QString m_admin;
     std::unique_ptr<QProcess> m_cloud;
     std::unique_ptr<QProcess> m_load;
+    std::unique_ptr<QProcess> m_operatorSite;
     QByteArray m_loadOut;
 };
 
@@ -238,15 +242,25 @@ bool Run::start(qint64 oldRows)
     m_load->setProcessChannelMode(QProcess::ForwardedErrorChannel);
     m_load->start(loadtestBinary, {QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/").arg(port),
                                    QStringLiteral("--controllers"), QString::number(m_sites)});
-    return m_load->waitForStarted(5000) && !waitForLine("connected ", 60000).isEmpty();
+    m_operatorSite = std::make_unique<QProcess>();
+    m_operatorSite->setProcessEnvironment(env);
+    m_operatorSite->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_operatorSite->start(loadtestBinary, {QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/").arg(port),
+                                           QStringLiteral("--controllers"), QStringLiteral("1"), QStringLiteral("--prefix"),
+                                           QStringLiteral("operator-")});
+    return m_load->waitForStarted(5000) && m_operatorSite->waitForStarted(5000)
+        && QTest::qWaitFor([&] { return m_operatorSite->readAllStandardOutput().contains("connected 1 "); }, 60000)
+        && !waitForLine("connected ", 60000).isEmpty();
 }
 
 void Run::stop()
 {
-    if (m_load) {
-        m_load->write("quit\n");
-        if (!m_load->waitForFinished(10000))
-            m_load->kill();
+    for (QProcess *load : {m_load.get(), m_operatorSite.get()}) {
+        if (!load)
+            continue;
+        load->write("quit\n");
+        if (!load->waitForFinished(10000))
+            load->kill();
     }
     if (m_cloud) {
         m_cloud->terminate();
@@ -320,7 +334,6 @@ QList<double> Run::commandsDuringBurst(int count)
     QList<double> latencies;
     bool acked = false;
     int pending = 0;
-    int site = 0;
     while (!acked) {
         m_loadOut += m_load->readAllStandardOutput();
         acked = m_loadOut.contains("burst-acked ");
@@ -329,7 +342,7 @@ QList<double> Run::commandsDuringBurst(int count)
         ++pending;
         ask(m_admin,
             QJsonObject{{QStringLiteral("op"), QStringLiteral("command")},
-                        {QStringLiteral("controller_id"), QStringLiteral("loadtest-%1").arg(site++ % m_sites)},
+                        {QStringLiteral("controller_id"), QStringLiteral("operator-0")},
                         {QStringLiteral("device_id"), QStringLiteral("dev-0")}, {QStringLiteral("command"), QStringLiteral("ping")}},
             [&latencies, &pending, clock](const QJsonObject &answer) {
                 latencies << (answer.value(QStringLiteral("ok")).toBool() ? double(clock->nsecsElapsed()) / 1e6 : -1.0);
@@ -347,6 +360,8 @@ QList<double> Run::commandsDuringBurst(int count)
 void bench(const QString &name, const QString &database, bool postgres, int sites, qint64 oldRows)
 {
     for (const qint64 old : {qint64(0), oldRows}) {
+        if (old < 0)
+            break;
         Run run(database, postgres, sites);
         if (!run.start(old)) {
             std::printf("%-10s could not start the cloud and %d controllers\n", qPrintable(name), sites);
@@ -384,9 +399,13 @@ int main(int argc, char **argv)
     p.addOption({QStringLiteral("old-rows"), QStringLiteral("Old deployment rows for the second round (default 100000)."), QStringLiteral("n"), QStringLiteral("100000")});
     p.addOption({QStringLiteral("pg"), QStringLiteral("PostgreSQL URL (default: CONTROL_CLOUD_TEST_PG_URL; none: SQLite only)."), QStringLiteral("url")});
     p.addOption({QStringLiteral("no-sqlite"), QStringLiteral("PostgreSQL only.")});
+    p.addOption({QStringLiteral("cloud"), QStringLiteral("The control-cloud binary to measure (default: this build's)."), QStringLiteral("path")});
+    p.addOption({QStringLiteral("no-old-rows"), QStringLiteral("Skip the round with old rows.")});
     p.process(app);
     const int sites = p.value(QStringLiteral("sites")).toInt();
-    const qint64 oldRows = p.value(QStringLiteral("old-rows")).toLongLong();
+    if (p.isSet(QStringLiteral("cloud")))
+        cloudBinary = p.value(QStringLiteral("cloud"));
+    const qint64 oldRows = p.isSet(QStringLiteral("no-old-rows")) ? -1 : p.value(QStringLiteral("old-rows")).toLongLong();
     const QString pg = p.isSet(QStringLiteral("pg")) ? p.value(QStringLiteral("pg")) : qEnvironmentVariable("CONTROL_CLOUD_TEST_PG_URL");
 
     std::printf("control-cloud for a fleet: %d simulated controllers (control-cloud-loadtest), 32 deploys in flight\n", sites);

@@ -63,7 +63,12 @@ void CloudStore::enqueue(Priority priority, const QString &key, const std::funct
                 // Full: the newer work takes the queued job's place.
                 fill(**it);
                 (*it)->done.push_back(std::move(done));
-                ++m_coalesced;
+                if (++m_coalesced, !m_full) {
+                    m_full = true;
+                    m_coalescedBefore = m_coalesced - 1;
+                    qCWarning(lcCloudDb).noquote()
+                        << QStringLiteral("database queue full (%1 jobs): status updates are coalesced per device").arg(waiting);
+                }
                 return;
             }
         }
@@ -97,6 +102,11 @@ CloudStore::JobPtr CloudStore::take()
         return nullptr;
     JobPtr job = std::move(queue.front());
     queue.pop_front();
+    if (m_full && qsizetype(m_urgent.size() + m_status.size()) < m_settings.capacity / 2) {
+        m_full = false;
+        qCInfo(lcCloudDb) << "database queue below half again;" << m_coalesced - m_coalescedBefore
+                          << "status updates were coalesced meanwhile";
+    }
     if (!job->key.isEmpty()) {
         const auto it = m_byKey.find(job->key);
         if (it != m_byKey.end() && *it == job)

@@ -126,6 +126,8 @@ private:
     std::deque<JobPtr> m_status;
     QHash<QString, JobPtr> m_byKey;   // queued status jobs with a key
     bool m_stopping = false;
+    bool m_full = false;             // coalescing since the queue filled (logged once)
+    qint64 m_coalescedBefore = 0;
     std::atomic<qint64> m_coalesced {0};
     std::thread m_thread;
 };
