@@ -53,6 +53,14 @@ SimulatedController::SimulatedController(const QString &id, const SimulatedContr
     });
 }
 
+SimulatedController::~SimulatedController()
+{
+    // The socket goes after the timer (members in reverse order) and says
+    // `disconnected` as it goes: not to the handlers above any more.
+    m_socket.disconnect(this);
+    m_socket.abort();
+}
+
 void SimulatedController::open()
 {
     QNetworkRequest request(m_settings.url);

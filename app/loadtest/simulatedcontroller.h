@@ -33,6 +33,7 @@ class SimulatedController : public QObject
 
 public:
     SimulatedController(const QString &id, const SimulatedControllerSettings &settings, QObject *parent = nullptr);
+    ~SimulatedController() override;
 
     void open();
     bool isConnected() const { return m_welcomed; }
