@@ -30,6 +30,7 @@ namespace {
 const QString binDir = QStringLiteral(CONTROL_NUC_BINARY).section(QLatin1Char('/'), 0, -2);
 const QString cloudBinary = binDir + QStringLiteral("/cloudserver/control-cloud");
 const QString nucBinary = QStringLiteral(CONTROL_NUC_BINARY);
+const QString loadtestBinary = binDir + QStringLiteral("/loadtest/control-cloud-loadtest");
 
 quint16 freePort()
 {
@@ -64,6 +65,7 @@ private slots:
     void cloudFilesAreOwnerOnly();
     void readableTokenFileIsRefused();
     void openFileLimitIsRaisedAtStart();
+    void loadTestFleetDeploysAndIsAcknowledged();
     void outageWithRestartLosesNoReport();
 
 private:
@@ -882,5 +884,63 @@ void tst_Cloud::openFileLimitIsRaisedAtStart()
     QVERIFY2(log.contains(QByteArray(QByteArray("open-file limit raised from 256 to ") + fields.at(1).toLatin1())), log.constData());
     cloud.terminate();
     QVERIFY(cloud.waitForFinished(10000));
+}
+
+// control-cloud-loadtest against this cloud: 20 simulated controllers get
+// in with the shared token, a deploy to each ends active or (for the
+// --fail-rate share) failed as the load tool answered, and a burst of status
+// updates is acknowledged in full and lands in device_status.
+void tst_Cloud::loadTestFleetDeploysAndIsAcknowledged()
+{
+    QProcess load;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("CONTROL_CLOUD_LOADTEST_TOKEN"), QStringLiteral("e2e-token"));
+    load.setProcessEnvironment(env);
+    load.start(loadtestBinary, {QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/").arg(m_port),
+                                QStringLiteral("--controllers"), QStringLiteral("20"), QStringLiteral("--fail-rate"),
+                                QStringLiteral("0.25"), QStringLiteral("--devices"), QStringLiteral("3")});
+    QVERIFY(load.waitForStarted(5000));
+    QByteArray out;
+    auto waitFor = [&](const QByteArray &text, int timeoutMs) {
+        return QTest::qWaitFor([&] { out += load.readAllStandardOutput(); return out.contains(text); }, timeoutMs);
+    };
+    QVERIFY2(waitFor("connected 20 in", 20000), out.constData());
+    QStringList syncs;
+    for (int i = 0; i < 20; ++i) {
+        QString sent;
+        QCOMPARE(cli({QStringLiteral("deploy"), QStringLiteral("--controller"), QStringLiteral("loadtest-%1").arg(i), QStringLiteral("--file"),
+                      QStringLiteral(NUC_SOURCE_DIR "/resources/examples/tcp-projector.js"), QStringLiteral("--type"),
+                      QStringLiteral("bench_driver"), QStringLiteral("--version"), QStringLiteral("2.0.0"), QStringLiteral("--no-wait")},
+                     &sent), 0);
+        syncs << sent.section(QLatin1Char(' '), 1, 1);   // "deployment <id> sent"
+    }
+    int active = 0;
+    int failed = 0;
+    QVERIFY(QTest::qWaitFor([&] {
+        active = failed = 0;
+        for (const QJsonValue &d : cliJson({QStringLiteral("deployments")}).value(QStringLiteral("deployments")).toArray()) {
+            if (!syncs.contains(d[QStringLiteral("sync_id")].toString()))
+                continue;
+            active += d[QStringLiteral("deployment_status")] == u"active";
+            failed += d[QStringLiteral("deployment_status")] == u"failed";
+        }
+        return active + failed == 20;
+    }, 20000));
+    QCOMPARE(active + failed, 20);
+    QVERIFY2(failed > 0 && failed < 20, qPrintable(QString::number(failed)));
+    load.write("burst 600\nstats\n");
+    QVERIFY2(waitFor("burst-acked 600 in", 30000), out.constData());
+    QVERIFY2(waitFor("\nstats ", 5000), out.constData());
+    // What the load tool counted matches what the cloud recorded.
+    QVERIFY2(out.contains(QStringLiteral("syncs_ok=%1 syncs_failed=%2").arg(active).arg(failed).toUtf8()), out.constData());
+    QVERIFY2(out.contains("unacked=0"), out.constData());
+    const QJsonArray controllers = cliJson({QStringLiteral("controllers")}).value(QStringLiteral("controllers")).toArray();
+    QCOMPARE(controllers.size(), 20);
+    for (const QJsonValue &c : controllers)
+        QCOMPARE(c[QStringLiteral("devices")].toArray().size(), 3);   // 600 updates over 20 × 3 devices
+    load.write("quit\n");
+    QVERIFY(load.waitForFinished(10000));
+    QCOMPARE(load.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(load.exitCode(), 0);
 }
 

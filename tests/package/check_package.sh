@@ -65,7 +65,7 @@ contains control-nuc /opt/control-system/bin/control-nuc /opt/control-system/bin
     /opt/control-system/share/control-nuc/examples/tcp-projector.js /usr/share/doc/control-nuc/deployment.md \
     /lib/systemd/system/control-nuc.service /lib/systemd/system/control-nuc-headless.service
 contains control-cloud /opt/control-system/bin/control-cloud /opt/control-system/bin/control-cloud-loadtest \
-    /opt/control-system/share/control-cloud/control-cloud.service
+    /opt/control-system/share/control-cloud/control-cloud.service.example
 contains control-nuc-tools /opt/control-system/bin/device-simulator
 for p in $PACKAGES; do
     contains "$p" "/usr/share/doc/$p/copyright" "/usr/share/doc/$p/changelog.gz"
