@@ -921,15 +921,16 @@ void tst_Cloud::loadTestFleetDeploysAndIsAcknowledged()
         for (const QJsonValue &d : cliJson({QStringLiteral("deployments")}).value(QStringLiteral("deployments")).toArray()) {
             if (!syncs.contains(d[QStringLiteral("sync_id")].toString()))
                 continue;
-            active += d[QStringLiteral("deployment_status")] == u"active";
-            failed += d[QStringLiteral("deployment_status")] == u"failed";
+            active += d[QStringLiteral("deployment_status")].toString() == u"active";
+            failed += d[QStringLiteral("deployment_status")].toString() == u"failed";
         }
         return active + failed == 20;
     }, 20000));
     QCOMPARE(active + failed, 20);
     QVERIFY2(failed > 0 && failed < 20, qPrintable(QString::number(failed)));
-    load.write("burst 600\nstats\n");
+    load.write("burst 600\n");
     QVERIFY2(waitFor("burst-acked 600 in", 30000), out.constData());
+    load.write("stats\n");
     QVERIFY2(waitFor("\nstats ", 5000), out.constData());
     // What the load tool counted matches what the cloud recorded.
     QVERIFY2(out.contains(QStringLiteral("syncs_ok=%1 syncs_failed=%2").arg(active).arg(failed).toUtf8()), out.constData());
