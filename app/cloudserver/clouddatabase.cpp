@@ -159,9 +159,13 @@ QString CloudDatabase::open(const QString &location)
         // Created owner-only before SQLite opens it: the WAL and SHM files
         // SQLite adds take the database file's mode.
         const QByteArray native = QFile::encodeName(location);
-        const bool isFile = location != u":memory:" && !location.startsWith(u"file:");
-        const int fd = isFile ? ::open(native.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -2;
-        if (fd == -1)
+        // Only when it does not exist yet: closing any descriptor of the file
+        // drops every POSIX lock this process holds on it, including those
+        // of a connection already open (CloudStore opens a second one), and
+        // another process would then take the WAL for unused and delete it.
+        const bool isFile = location != u":memory:" && !location.startsWith(u"file:") && !QFile::exists(location);
+        const int fd = isFile ? ::open(native.constData(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -2;
+        if (fd == -1 && errno != EEXIST)   // EEXIST: made meanwhile by someone else
             return QStringLiteral("cannot create the database %1: %2").arg(location, QString::fromLocal8Bit(strerror(errno)));
         if (fd >= 0)
             ::close(fd);
