@@ -17,6 +17,7 @@
 //                 [--reloads 5] [--crashes 0] [--cold-starts 0]
 // BENCH_LOG_LEVEL=debug passes --log-level debug to control-nuc (its
 // timings then reach stderr).
+#include "benchtarget.h"
 #include "fakecloud.h"
 #include "procinfo.h"
 
@@ -96,13 +97,7 @@ QList<Host> hostsOf(qint64 parent)
     return hosts;
 }
 
-// CPU time (user + system) a process has used so far, in seconds.
-double cpuSeconds(qint64 pid)
-{
-    // From the state (field 3): utime and stime are fields 14 and 15.
-    const QList<QByteArray> fields = ProcInfo::statFields(pid);
-    return (fields.value(11).toDouble() + fields.value(12).toDouble()) / double(::sysconf(_SC_CLK_TCK));
-}
+using ProcInfo::cpuSeconds;
 
 // Memory of control-nuc and all its hosts: PSS and RSS in MB.
 struct Memory
@@ -213,7 +208,10 @@ int main(int argc, char *argv[])
     parser.addOption({QStringLiteral("reloads"), QStringLiteral("driver_sync reloads of the first type to time per count (default 5)."), QStringLiteral("n"), QStringLiteral("5")});
     parser.addOption({QStringLiteral("crashes"), QStringLiteral("Driver hosts to kill -9, one type after another (default 0)."), QStringLiteral("n"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("cold-starts"), QStringLiteral("Stops (SIGTERM) and starts of control-nuc to time (default 0)."), QStringLiteral("n"), QStringLiteral("0")});
+    BenchTarget::addOptions(parser);
     parser.process(app);
+    if (const int rc = BenchTarget::select(parser, {QStringLiteral("crashes"), QStringLiteral("cold-starts")}); rc >= 0)
+        return rc;
     const int types = std::max(1, parser.value(QStringLiteral("types")).toInt());
     const QString logLevel = qEnvironmentVariable("BENCH_LOG_LEVEL", QStringLiteral("warning"));
 
@@ -264,7 +262,7 @@ int main(int argc, char *argv[])
                                   QStringLiteral("--cloud-url"), cloud.url().toString(),
                                   QStringLiteral("--log-level"), logLevel,
                                   QStringLiteral("--controller-id"), QStringLiteral("bench")};
-        nuc.start(QStringLiteral(CONTROL_NUC_BINARY), nucArgs);
+        BenchTarget::start(nuc, QStringLiteral(CONTROL_NUC_BINARY), nucArgs);
         if (cloud.waitForMessage(QStringLiteral("hello"), 0, 10000) < 0) {
             std::fprintf(stderr, "control-nuc did not connect\n");
             return 1;
@@ -477,7 +475,7 @@ int main(int argc, char *argv[])
             const int from = int(cloud.messages().size());
             QElapsedTimer cold;
             cold.start();
-            nuc.start(QStringLiteral(CONTROL_NUC_BINARY), nucArgs);
+            BenchTarget::start(nuc, QStringLiteral(CONTROL_NUC_BINARY), nucArgs);
             if (cloud.waitForMessage(QStringLiteral("hello"), from, 10000) < 0) {
                 std::fprintf(stderr, "control-nuc did not connect after its restart\n");
                 return 1;

@@ -13,8 +13,10 @@
 //                     (temp file + fsync, rename + folder fsync, WAL commit)
 //   --cold            the first transform of new modern code in a fresh
 //                     validator host
+#include "benchtarget.h"
 #include "fakecloud.h"
 #include "hosts/hostvalidator.h"
+#include "procinfo.h"
 #include "storage/database.h"
 #include "storage/durablefile.h"
 #include "testdrivers.h"
@@ -166,7 +168,10 @@ int main(int argc, char *argv[])
     parser.addOption({QStringLiteral("gap-ms"), QStringLiteral("Idle time between syncs (default 0: back to back)."), QStringLiteral("ms"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("binary"), QStringLiteral("control-nuc to run."), QStringLiteral("path"), QStringLiteral(CONTROL_NUC_BINARY)});
     parser.addOption({QStringLiteral("driver-host"), QStringLiteral("control-nuc-driverhost to use (default: control-nuc's own)."), QStringLiteral("path")});
+    BenchTarget::addOptions(parser);
     parser.process(app);
+    if (const int rc = BenchTarget::select(parser, {QStringLiteral("binary"), QStringLiteral("driver-host"), QStringLiteral("cold")}); rc >= 0)
+        return rc;
     const int syncs = parser.value(QStringLiteral("syncs")).toInt();
     const int bytes = parser.value(QStringLiteral("bytes")).toInt();
     const int gapMs = parser.value(QStringLiteral("gap-ms")).toInt();
@@ -188,7 +193,7 @@ int main(int argc, char *argv[])
                           QStringLiteral("--log-level"), qEnvironmentVariable("BENCH_LOG_LEVEL", QStringLiteral("warning"))};
     if (parser.isSet(QStringLiteral("driver-host")))
         arguments << QStringLiteral("--driver-host") << parser.value(QStringLiteral("driver-host"));
-    nuc.start(parser.value(QStringLiteral("binary")), arguments);
+    BenchTarget::start(nuc, parser.value(QStringLiteral("binary")), arguments);
     if (!nuc.waitForStarted(10000) || cloud.waitForMessage(QStringLiteral("hello"), 0, 10000) < 0) {
         std::fprintf(stderr, "control-nuc did not connect\n");
         return 1;
@@ -249,7 +254,10 @@ int main(int argc, char *argv[])
 
     Figures run;
     const int warmup = 20;
+    double cpuBefore = 0;   // seconds, the controller and its children
     for (int i = 0; i < syncs + warmup; ++i) {
+        if (i == warmup)
+            cpuBefore = ProcInfo::treeCpuSeconds(nuc.processId());
         const QString type = distinct ? QStringLiteral("bench_%1").arg(i) : QStringLiteral("bench_driver");
         const double ms = syncOnce(syncData(QStringLiteral("bench-%1").arg(i), type, QStringLiteral("1.0.%1").arg(i),
                                             unique ? code + QStringLiteral("// build %1\n").arg(i) : code));
@@ -271,6 +279,8 @@ int main(int argc, char *argv[])
                          : unique ? "every sync new code (transformed)" : "same code each time (transformer cache hit)",
                 installed);
     run.print("send → complete");
+    std::printf("  CPU per sync: %.3f ms (the controller and its child processes)\n",
+                (ProcInfo::treeCpuSeconds(nuc.processId()) - cpuBefore) * 1000 / std::max(1, syncs));
 
     if (burst > 0) {
         awaited.clear();

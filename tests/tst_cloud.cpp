@@ -20,6 +20,7 @@
 #include <QSignalSpy>
 #include <QWebSocket>
 
+#include "cloudprocess.h"
 #include "wsrelay.h"
 
 #include <csignal>
@@ -100,15 +101,7 @@ private:
 void tst_Cloud::initTestCase()
 {
     QVERIFY2(QFile::exists(cloudBinary), qPrintable(cloudBinary));
-    m_postgres = qEnvironmentVariable("NUC_TEST_DB") == u"postgres";
-    if (m_postgres) {
-        m_database = qEnvironmentVariable("CONTROL_CLOUD_TEST_PG_URL");
-        if (m_database.isEmpty()) {
-            if (qEnvironmentVariable("CI") == u"true")
-                QFAIL("CONTROL_CLOUD_TEST_PG_URL is not set: scripts/test.sh starts PostgreSQL for this test");
-            QSKIP("no PostgreSQL: run through scripts/test.sh, which starts one");
-        }
-    }
+    CloudProcess::chooseDatabase(&m_postgres, &m_database);
 }
 
 void tst_Cloud::init()
@@ -116,22 +109,7 @@ void tst_Cloud::init()
     m_dir = std::make_unique<QTemporaryDir>();
     if (m_postgres) {
         // A clean schema for every test.
-        const QUrl url(m_database);
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("reset"));
-            db.setHostName(url.host());
-            db.setPort(url.port(5432));
-            db.setUserName(url.userName());
-            db.setPassword(url.password());
-            db.setDatabaseName(url.path().mid(1));
-            QVERIFY2(db.open(), qPrintable(db.lastError().text()));
-            QSqlQuery q(db);
-            for (const char *table : {"driver_deployments", "deployment_events", "device_status", "controllers", "controller_credentials",
-                                      "controller_reports", "schema_migrations"})
-                QVERIFY(q.exec(QStringLiteral("DROP TABLE IF EXISTS %1 CASCADE").arg(QLatin1String(table))));
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("reset"));
+        QCOMPARE(CloudProcess::resetPostgres(m_database), QString());
     } else {
         m_database = m_dir->filePath(QStringLiteral("cloud.sqlite"));
     }
@@ -164,24 +142,9 @@ void tst_Cloud::cleanup()
 
 void tst_Cloud::startCloud(const QStringList &extra)
 {
-    m_cloud = std::make_unique<QProcess>();
-    m_cloud->setProcessChannelMode(QProcess::MergedChannels);
-    // PostgreSQL: the password through the environment, not on the command line.
-    QUrl location(m_database);
-    if (m_postgres) {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("CONTROL_CLOUD_DB_PASSWORD"), location.password());
-        m_cloud->setProcessEnvironment(env);
-        location.setPassword(QString());
-    }
-    const QString db = m_postgres ? location.toString() : m_database;
-    m_cloud->start(cloudBinary, QStringList{QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port),
-                                 QStringLiteral("--token"), QStringLiteral("e2e-token"), QStringLiteral("--db"), db,
-                                 QStringLiteral("--admin-socket"), m_admin} + extra);
-    QVERIFY(m_cloud->waitForStarted(5000));
-    QVERIFY2(QTest::qWaitFor([&] { return m_cloud->readAll().contains("listening on") || QFile::exists(m_admin); }, 10000)
-                 && QTest::qWaitFor([&] { return QFile::exists(m_admin); }, 5000),
-             "control-cloud did not start");
+    // PostgreSQL: the password goes through the environment, not the command line.
+    m_cloud = CloudProcess::start(m_database, m_port, m_admin, extra);
+    QVERIFY2(m_cloud, "control-cloud did not start");
 }
 
 void tst_Cloud::stopCloud()
@@ -210,25 +173,14 @@ void tst_Cloud::startNuc(const QString &token, const QString &id, const QStringL
 
 int tst_Cloud::cli(const QStringList &args, QString *out, int timeoutMs)
 {
-    QProcess p;
-    p.start(cloudBinary, args + QStringList{QStringLiteral("--admin-socket"), m_admin});
     // The event loop runs meanwhile: the test's own relay (WsRelay) carries
     // what the command waits for.
-    if (!p.waitForStarted(5000) || !QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, timeoutMs))
-        return -1;
-    const QString stdoutText = QString::fromUtf8(p.readAllStandardOutput());
-    const QString stderrText = QString::fromUtf8(p.readAllStandardError());
-    if (out)
-        *out = stdoutText + stderrText;
-    return p.exitCode();
+    return CloudProcess::cli(m_admin, args, out, timeoutMs);
 }
 
 QJsonObject tst_Cloud::cliJson(const QStringList &args)
 {
-    QString out;
-    if (cli(args + QStringList{QStringLiteral("--json")}, &out) != 0)
-        return {};
-    return QJsonDocument::fromJson(out.toUtf8()).object();
+    return CloudProcess::cliJson(m_admin, args);
 }
 
 bool tst_Cloud::waitForController(const QString &id, bool connected, int timeoutMs)
@@ -881,7 +833,9 @@ void tst_Cloud::openFileLimitIsRaisedAtStart()
     QVERIFY2(fields.size() >= 2, qPrintable(line));
     QCOMPARE(fields.at(0), fields.at(1));   // soft == hard
     QVERIFY2(fields.at(0) == u"unlimited" || fields.at(0).toLongLong() > 256, qPrintable(line));
-    QVERIFY2(log.contains(QByteArray(QByteArray("open-file limit raised from 256 to ") + fields.at(1).toLatin1())), log.constData());
+    // Said on stdout, "listening on" on stderr: either may arrive first.
+    const QByteArray said = QByteArray("open-file limit raised from 256 to ") + fields.at(1).toLatin1();
+    QVERIFY2(QTest::qWaitFor([&] { log += cloud.readAll(); return log.contains(said); }, 5000), log.constData());
     cloud.terminate();
     QVERIFY(cloud.waitForFinished(10000));
 }

@@ -30,11 +30,90 @@ QString envOr(const char *name, const QString &fallback)
     return v.isEmpty() ? fallback : v;
 }
 
+int askOrFail(const QString &socketPath, const QJsonObject &request, int timeoutMs, QJsonObject *answer)
+{
+    QString error;
+    *answer = AdminClient::ask(socketPath, request, timeoutMs, &error);
+    if (!error.isEmpty())
+        return fail(error, 1);
+    if (!answer->value(QStringLiteral("ok")).toBool())
+        return fail(answer->value(QStringLiteral("error")).toString(), 1);
+    return 0;
+}
+
+bool parseArgs(QCommandLineParser &p, const QStringList &args, int *status)
+{
+    if (!p.parse(args)) {
+        *status = fail(p.errorText());
+        return false;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        std::fputs(qPrintable(p.helpText()), stdout);
+        *status = 0;
+        return false;
+    }
+    return true;
+}
+
+void addDriverOptions(QCommandLineParser &p)
+{
+    p.addOption({QStringLiteral("file"), QStringLiteral("The driver's JavaScript file."), QStringLiteral("file")});
+    p.addOption({QStringLiteral("type"), QStringLiteral("driver_type."), QStringLiteral("type")});
+    p.addOption({QStringLiteral("version"), QStringLiteral("Driver version."), QStringLiteral("version")});
+    p.addOption({QStringLiteral("protocol"), QStringLiteral("tcp, udp or serial (default tcp)."), QStringLiteral("protocol"), QStringLiteral("tcp")});
+    p.addOption({QStringLiteral("mappings"), QStringLiteral("command_mappings: JSON or @file."), QStringLiteral("json")});
+    p.addOption({QStringLiteral("config"), QStringLiteral("Default connection_config: JSON or @file."), QStringLiteral("json")});
+    p.addOption({QStringLiteral("driver-id"), QStringLiteral("driver_id (default: derived from the type)."), QStringLiteral("id")});
+    p.addOption({QStringLiteral("sign"), QStringLiteral("Sign with this private key (control-cloud keygen)."), QStringLiteral("keyfile")});
+}
+
 } // namespace CloudCli
+
+namespace {
+QJsonValue readJsonArg(const QString &value, QString *error);
+} // namespace
+
+int CloudCli::driverRequest(const QCommandLineParser &p, QJsonObject *request)
+{
+    for (const char *option : {"file", "type", "version"}) {
+        if (p.value(QLatin1String(option)).isEmpty())
+            return fail(QStringLiteral("--%1 is required").arg(QLatin1String(option)));
+    }
+    QFile f(p.value(QStringLiteral("file")));
+    if (!f.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("cannot read %1").arg(f.fileName()));
+    request->insert(QStringLiteral("driver_code"), QString::fromUtf8(f.readAll()));
+    request->insert(QStringLiteral("driver_type"), p.value(QStringLiteral("type")));
+    request->insert(QStringLiteral("version"), p.value(QStringLiteral("version")));
+    request->insert(QStringLiteral("protocol_type"), p.value(QStringLiteral("protocol")));
+    if (p.isSet(QStringLiteral("driver-id")))
+        request->insert(QStringLiteral("driver_id"), p.value(QStringLiteral("driver-id")));
+    QString error;
+    if (p.isSet(QStringLiteral("mappings"))) {
+        const QJsonValue v = readJsonArg(p.value(QStringLiteral("mappings")), &error);
+        if (!error.isEmpty() || !v.isArray())
+            return fail(QStringLiteral("--mappings: %1").arg(error.isEmpty() ? QStringLiteral("must be a JSON array") : error));
+        request->insert(QStringLiteral("command_mappings"), v);
+    }
+    if (p.isSet(QStringLiteral("config"))) {
+        const QJsonValue v = readJsonArg(p.value(QStringLiteral("config")), &error);
+        if (!error.isEmpty() || !v.isObject())
+            return fail(QStringLiteral("--config: %1").arg(error.isEmpty() ? QStringLiteral("must be a JSON object") : error));
+        request->insert(QStringLiteral("connection_config"), v);
+    }
+    if (p.isSet(QStringLiteral("sign"))) {
+        QJsonObject signature;
+        error = SigningKeys::sign(p.value(QStringLiteral("sign")), p.value(QStringLiteral("type")), p.value(QStringLiteral("version")),
+                                  p.value(QStringLiteral("protocol")), request->value(QStringLiteral("driver_code")).toString(), &signature);
+        if (!error.isEmpty())
+            return fail(QStringLiteral("--sign: %1").arg(error), 1);
+        request->insert(QStringLiteral("signature"), signature);
+    }
+    return 0;
+}
 
 using CloudCli::envOr;
 using CloudCli::fail;
-using AdminClient::ask;
 using AdminClient::column;
 
 namespace {
@@ -97,12 +176,9 @@ int credentials(const QStringList &words, const QString &socketPath, bool json)
     QJsonObject request{{QStringLiteral("op"), QString(QStringLiteral("credential_") + verb)}};
     if (needsId)
         request.insert(QStringLiteral("controller_id"), words.at(1));
-    QString error;
-    const QJsonObject answer = ask(socketPath, request, 10000, &error);
-    if (!error.isEmpty())
-        return fail(error, 1);
-    if (!answer.value(QStringLiteral("ok")).toBool())
-        return fail(answer.value(QStringLiteral("error")).toString(), 1);
+    QJsonObject answer;
+    if (const int status = CloudCli::askOrFail(socketPath, request, 10000, &answer))
+        return status;
     if (json) {
         std::printf("%s\n", QJsonDocument(answer).toJson(QJsonDocument::Indented).constData());
     } else if (verb == u"add") {
@@ -131,14 +207,7 @@ int client(const QString &command, const QStringList &args)
     p.addOption({QStringLiteral("json"), QStringLiteral("Print JSON.")});
     if (command == u"deploy") {
         p.setApplicationDescription(QStringLiteral("Deploy a driver file to a controller; waits for active or failed."));
-        p.addOption({QStringLiteral("file"), QStringLiteral("The driver's JavaScript file."), QStringLiteral("file")});
-        p.addOption({QStringLiteral("type"), QStringLiteral("driver_type."), QStringLiteral("type")});
-        p.addOption({QStringLiteral("version"), QStringLiteral("Driver version."), QStringLiteral("version")});
-        p.addOption({QStringLiteral("protocol"), QStringLiteral("tcp, udp or serial (default tcp)."), QStringLiteral("protocol"), QStringLiteral("tcp")});
-        p.addOption({QStringLiteral("mappings"), QStringLiteral("command_mappings: JSON or @file."), QStringLiteral("json")});
-        p.addOption({QStringLiteral("config"), QStringLiteral("Default connection_config: JSON or @file."), QStringLiteral("json")});
-        p.addOption({QStringLiteral("driver-id"), QStringLiteral("driver_id (default: derived from the type)."), QStringLiteral("id")});
-        p.addOption({QStringLiteral("sign"), QStringLiteral("Sign with this private key (control-cloud keygen)."), QStringLiteral("keyfile")});
+        CloudCli::addDriverOptions(p);
     } else if (command == u"rollback") {
         p.setApplicationDescription(QStringLiteral("Roll a driver back to a version the controller kept; waits for active or failed."));
         p.addOption({QStringLiteral("type"), QStringLiteral("driver_type."), QStringLiteral("type")});
@@ -158,12 +227,8 @@ int client(const QString &command, const QStringList &args)
         p.addOption({QStringLiteral("no-wait"), QStringLiteral("Return once sent.")});
         p.addOption({QStringLiteral("timeout-ms"), QStringLiteral("How long to wait for the outcome (default 30000)."), QStringLiteral("ms"), QStringLiteral("30000")});
     }
-    if (!p.parse(args))
-        return fail(p.errorText());
-    if (p.isSet(QStringLiteral("help"))) {
-        std::fputs(qPrintable(p.helpText()), stdout);
-        return 0;
-    }
+    if (int status = 0; !CloudCli::parseArgs(p, args, &status))
+        return status;
     const QString socketPath = AdminClient::socketPath(p.value(QStringLiteral("admin-socket")));
     if (command == u"controllers" && !p.positionalArguments().isEmpty())
         return credentials(p.positionalArguments(), socketPath, p.isSet(QStringLiteral("json")));
@@ -178,37 +243,11 @@ int client(const QString &command, const QStringList &args)
         return true;
     };
     if (command == u"deploy") {
-        if (!need("controller") || !need("file") || !need("type") || !need("version"))
+        if (!need("controller"))
             return fail(error);
-        QFile f(p.value(QStringLiteral("file")));
-        if (!f.open(QIODevice::ReadOnly))
-            return fail(QStringLiteral("cannot read %1").arg(f.fileName()));
-        request.insert(QStringLiteral("driver_code"), QString::fromUtf8(f.readAll()));
-        request.insert(QStringLiteral("driver_type"), p.value(QStringLiteral("type")));
-        request.insert(QStringLiteral("version"), p.value(QStringLiteral("version")));
-        request.insert(QStringLiteral("protocol_type"), p.value(QStringLiteral("protocol")));
-        if (p.isSet(QStringLiteral("driver-id")))
-            request.insert(QStringLiteral("driver_id"), p.value(QStringLiteral("driver-id")));
-        if (p.isSet(QStringLiteral("mappings"))) {
-            const QJsonValue v = readJsonArg(p.value(QStringLiteral("mappings")), &error);
-            if (!error.isEmpty() || !v.isArray())
-                return fail(QStringLiteral("--mappings: %1").arg(error.isEmpty() ? QStringLiteral("must be a JSON array") : error));
-            request.insert(QStringLiteral("command_mappings"), v);
-        }
-        if (p.isSet(QStringLiteral("config"))) {
-            const QJsonValue v = readJsonArg(p.value(QStringLiteral("config")), &error);
-            if (!error.isEmpty() || !v.isObject())
-                return fail(QStringLiteral("--config: %1").arg(error.isEmpty() ? QStringLiteral("must be a JSON object") : error));
-            request.insert(QStringLiteral("connection_config"), v);
-        }
-        if (p.isSet(QStringLiteral("sign"))) {
-            QJsonObject signature;
-            error = SigningKeys::sign(p.value(QStringLiteral("sign")), p.value(QStringLiteral("type")), p.value(QStringLiteral("version")),
-                                      p.value(QStringLiteral("protocol")), request.value(QStringLiteral("driver_code")).toString(), &signature);
-            if (!error.isEmpty())
-                return fail(QStringLiteral("--sign: %1").arg(error), 1);
-            request.insert(QStringLiteral("signature"), signature);
-        }
+        const int status = CloudCli::driverRequest(p, &request);
+        if (status != 0)
+            return status;
     } else if (command == u"rollback") {
         if (!need("controller") || !need("type"))
             return fail(error);
@@ -242,11 +281,9 @@ int client(const QString &command, const QStringList &args)
         timeoutMs = 20000;
     }
 
-    const QJsonObject answer = ask(socketPath, request, timeoutMs, &error);
-    if (!error.isEmpty())
-        return fail(error, 1);
-    if (!answer.value(QStringLiteral("ok")).toBool())
-        return fail(answer.value(QStringLiteral("error")).toString(), 1);
+    QJsonObject answer;
+    if (const int status = CloudCli::askOrFail(socketPath, request, timeoutMs, &answer))
+        return status;
     const bool json = p.isSet(QStringLiteral("json"));
     if (json) {
         std::printf("%s\n", QJsonDocument(answer).toJson(QJsonDocument::Indented).constData());
@@ -299,6 +336,7 @@ int client(const QString &command, const QStringList &args)
                         qPrintable(column(d.value(QStringLiteral("version")).toString(), 10)),
                         qPrintable(column(d.value(QStringLiteral("deployment_status")).toString(), 11)), qPrintable(detail));
         }
+        CloudCli::printRollouts(answer.value(QStringLiteral("rollouts")).toArray());
     } else if (command == u"controllers") {
         std::printf("%s %s %s %s %s\n", qPrintable(column(QStringLiteral("CONTROLLER"), 20)), qPrintable(column(QStringLiteral("STATE"), 13)),
                     qPrintable(column(QStringLiteral("VERSION"), 8)), qPrintable(column(QStringLiteral("DRIVERS"), 8)), "DEVICES");
@@ -326,7 +364,8 @@ bool isClientCommand(const QString &command)
 {
     static const QStringList clients = {QStringLiteral("deploy"), QStringLiteral("rollback"), QStringLiteral("keygen"),
                                         QStringLiteral("devices"), QStringLiteral("command"),
-                                        QStringLiteral("deployments"), QStringLiteral("controllers")};
+                                        QStringLiteral("deployments"), QStringLiteral("controllers"),
+                                        QStringLiteral("groups"), QStringLiteral("rollout"), QStringLiteral("publish")};
     return clients.contains(command);
 }
 
@@ -334,6 +373,8 @@ int run(const QString &command, const QStringList &args)
 {
     if (command == u"keygen")
         return keygen(args);
+    if (command == u"groups" || command == u"rollout" || command == u"publish")
+        return fleet(command, args);
     return client(command, args);
 }
 

@@ -47,13 +47,26 @@ const QStringList &migrations()
             "CREATE TABLE controller_reports ("
             " controller_id TEXT NOT NULL, seq BIGINT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,"
             " received_at TEXT NOT NULL, UNIQUE (controller_id, seq))"),
+        // Fleet rollouts (rollouts.h) and the indexes that keep every report's
+        // bookkeeping a lookup by key, however long the history grows.
+        QStringLiteral(
+            "CREATE INDEX deployment_events_sync ON deployment_events (sync_id);"
+            "CREATE INDEX driver_deployments_controller ON driver_deployments (controller_id);"
+            "CREATE TABLE controller_groups (group_name TEXT PRIMARY KEY, created_at TEXT NOT NULL);"
+            "CREATE TABLE group_members ("
+            " group_name TEXT NOT NULL, controller_id TEXT NOT NULL, PRIMARY KEY (group_name, controller_id));"
+            "CREATE TABLE rollouts ("
+            " rollout_id TEXT PRIMARY KEY, target TEXT NOT NULL, driver_type TEXT NOT NULL, version TEXT NOT NULL,"
+            " payload TEXT NOT NULL, canary INTEGER NOT NULL, batch_size INTEGER NOT NULL, batch_percent INTEGER NOT NULL,"
+            " max_failure_percent REAL NOT NULL, site_timeout_ms BIGINT NOT NULL, state TEXT NOT NULL,"
+            " reason TEXT, batch INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+            "CREATE INDEX rollouts_state ON rollouts (state);"
+            "CREATE TABLE rollout_sites ("
+            " rollout_id TEXT NOT NULL, controller_id TEXT NOT NULL, batch INTEGER NOT NULL, state TEXT NOT NULL,"
+            " sync_id TEXT, rollback_sync_id TEXT, previous_version TEXT, error_message TEXT, updated_at TEXT NOT NULL,"
+            " PRIMARY KEY (rollout_id, controller_id))"),
     };
     return list;
-}
-
-QString now()
-{
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
 }
 
 // open() runs on the event loop's thread and on CloudStore's.
@@ -91,6 +104,11 @@ CloudDatabase::~CloudDatabase()
         d.close();
     }
     QSqlDatabase::removeDatabase(m_connection);
+}
+
+QString CloudDatabase::now()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
 }
 
 int CloudDatabase::schemaVersion()

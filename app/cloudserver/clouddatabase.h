@@ -30,6 +30,42 @@ struct DeploymentRow
     QString createdAt;
 };
 
+// A rollout of one driver version to a set of sites (rollouts.h).
+struct RolloutRow
+{
+    QString rolloutId;
+    QString target;          // "group G", "sites running T" …: what the sites were chosen by
+    QString driverType;
+    QString version;
+    QJsonObject payload;     // the driver_sync fields but sync_id
+    int canary = 1;
+    int batchSize = 0;       // sites per batch; 0: batchPercent of all sites
+    int batchPercent = 0;
+    double maxFailurePercent = 5;
+    qint64 siteTimeoutMs = 600000;
+    QString state;           // running, paused, aborting, completed, aborted
+    QString reason;          // why it was aborted
+    int batch = -1;          // the batch under way: 0 the canary, -1 none yet
+    QString createdAt;
+    QString updatedAt;
+};
+
+struct RolloutSiteRow
+{
+    QString rolloutId;
+    QString controllerId;
+    int batch = -1;          // -1: not in a batch yet
+    // waiting, queued (its batch came while it was offline), sent, in_progress,
+    // active, failed, timed_out, skipped, rollback_queued, rolling_back,
+    // rolled_back, rollback_failed
+    QString state;
+    QString syncId;
+    QString rollbackSyncId;
+    QString previousVersion; // the version it ran before, rolled back to on abort
+    QString errorMessage;
+    QString updatedAt;
+};
+
 class CloudDatabase
 {
 public:
@@ -59,8 +95,9 @@ public:
     bool markInProgress(const QString &syncId, const QString &controllerId, QString *error);
     bool markActive(const QString &syncId, const QString &controllerId, const QString &filePath, QString *error);
     bool markFailed(const QString &syncId, const QString &controllerId, const QString &errorMessage, QString *error);
-    QList<DeploymentRow> deployments(QString *error = nullptr) const;
-    // One deployment by its key; nullopt when unknown (or on an error, in *error).
+    QList<DeploymentRow> deployments(QString *error = nullptr) const;   // the whole history (operator views only)
+    // One deployment by its key, what the report path reads; nullopt when
+    // unknown (or on an error, in *error).
     std::optional<DeploymentRow> deployment(const QString &syncId, QString *error = nullptr) const;
     // The statuses a deployment went through, oldest first.
     QStringList deploymentHistory(const QString &syncId) const;
@@ -97,6 +134,26 @@ public:
     QJsonArray credentials() const;   // [{controller_id, created_at}]
     bool hasCredentials() const;
 
+    // Groups and rollouts (clouddatabasefleet.cpp): small statements by key.
+    QString createGroup(const QString &name);
+    // False when the group does not exist.
+    bool groupExists(const QString &name) const;
+    QString addGroupMembers(const QString &name, const QStringList &controllerIds);
+    QString removeGroupMembers(const QString &name, const QStringList &controllerIds);
+    QStringList groupMembers(const QString &name, QString *error = nullptr) const;
+    QJsonArray groups(QString *error = nullptr) const;   // [{group, members}]
+    // Every controller's latest hello as stored (publish's targets beyond those connected).
+    QHash<QString, QJsonObject> controllerHellos(QString *error = nullptr) const;
+
+    QString createRollout(const RolloutRow &rollout, const QList<RolloutSiteRow> &sites);
+    QString updateRollout(const RolloutRow &rollout);
+    QString updateRolloutSite(const RolloutSiteRow &site);
+    std::optional<RolloutRow> rollout(const QString &rolloutId, QString *error = nullptr) const;
+    // Those still at work (running, paused, aborting): resumed at start.
+    QList<RolloutRow> unfinishedRollouts(QString *error = nullptr) const;
+    QList<RolloutRow> rollouts(QString *error = nullptr) const;   // all, oldest first (operator views)
+    QList<RolloutSiteRow> rolloutSites(const QString &rolloutId, QString *error = nullptr) const;
+
 private:
     bool begin();
     bool commit(QString *error);
@@ -105,7 +162,10 @@ private:
     // runs the same few statements thousands of times a second, and
     // PostgreSQL would otherwise prepare and drop each one every time.
     QSqlQuery &prepared(const QString &sql) const;
+    static QString now();
     QString migrate();
+    // `sql` (two binds: group, controller) for each id, in one transaction.
+    QString forEachMember(const QString &sql, const QString &name, const QStringList &controllerIds);
     bool setStatus(const QString &syncId, const QString &controllerId, const QString &status, const QString &extraSql,
                    const QVariantList &extraValues, QString *error);
     QSqlDatabase db() const;

@@ -50,6 +50,7 @@ CloudServer::CloudServer(CloudDatabase *database, const CloudServerSettings &set
     connect(m_server, &QWebSocketServer::serverError, this, [this](QWebSocketProtocol::CloseCode) {
         qCWarning(lcCloudServer).noquote() << "refused a connection in its WebSocket handshake:" << m_server->errorString();
     });
+    m_rollouts = new RolloutManager(database, this, this);
 }
 
 CloudServer::~CloudServer()
@@ -84,6 +85,7 @@ void CloudServer::onNewConnection()
                 qCInfo(lcCloudServer) << "controller" << id << "disconnected";
                 m_controllers[id].socket = nullptr;
                 failAwaiting(id, QStringLiteral("controller %1 disconnected before answering").arg(id));
+                emit controllerDisconnected(id);
             }
             socket->deleteLater();
         });
@@ -302,7 +304,7 @@ QJsonObject CloudServer::deployments() const
         o.insert(QStringLiteral("history"), QJsonArray::fromStringList(m_database->deploymentHistory(r.syncId)));
         list.append(o);
     }
-    return success(QJsonObject{{QStringLiteral("deployments"), list}});
+    return success(QJsonObject{{QStringLiteral("deployments"), list}, {QStringLiteral("rollouts"), m_rollouts->list()}});
 }
 
 void CloudServer::await(const QString &controllerId, const QString &sentType, const QString &key, const Reply &reply,

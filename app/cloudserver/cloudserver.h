@@ -8,6 +8,7 @@
 #include "cloudserver/cloudstore.h"
 #include "cloudserver/controllercredentials.h"
 #include "cloudserver/drivermetricsstore.h"
+#include "cloudserver/rollouts.h"
 #include "cloudserver/upgradegate.h"
 #include "protocol/controllerreports.h"
 
@@ -69,9 +70,16 @@ public:
     const DriverMetricsStore *metrics() const { return &m_metrics; }
     // Closes the controller's connection, if any (its credential changed).
     void dropController(const QString &controllerId, const QString &why);
+    RolloutManager *rollouts() { return m_rollouts; }
+    bool isConnected(const QString &controllerId) const { return controllerSocket(controllerId) != nullptr; }
+    // The version of `driverType` the controller last reported (hello, then completions); empty: none.
+    QString driverVersion(const QString &controllerId, const QString &driverType) const;
+    // Every known controller that reported running `driverType` (driverlifecycle.cpp).
+    QStringList controllersRunning(const QString &driverType) const;
 
 signals:
     void controllerConnected(const QString &controllerId);
+    void controllerDisconnected(const QString &controllerId);
     void deploymentChanged(const QString &syncId, const QString &status);
 
 private:
@@ -146,5 +154,6 @@ private:
     QHash<QString, QList<std::pair<Reply, QTimer *>>> m_waiting;   // sync_id → waiting admins
     quint64 m_connections = 0;
     int m_statusBulk = -1;   // the store's bulk kind for status_update reports
+    RolloutManager *m_rollouts = nullptr;
     std::unique_ptr<CloudStore> m_store;   // first to go: its thread stops before the rest
 };

@@ -120,3 +120,37 @@ void CloudServer::rollback(const QJsonObject &request, const Reply &reply)
                                     << "(sync" << row.syncId << ")";
     startDeployment(row, QStringLiteral("driver_rollback"), data, reply);
 }
+
+namespace {
+
+QString versionIn(const QJsonArray &drivers, const QString &driverType)
+{
+    for (const QJsonValue &d : drivers) {
+        if (d[QStringLiteral("driver_type")].toString() == driverType)
+            return d[QStringLiteral("version")].toString();
+    }
+    return {};
+}
+
+} // namespace
+
+QString CloudServer::driverVersion(const QString &controllerId, const QString &driverType) const
+{
+    return versionIn(m_controllers.value(controllerId).hello.value(QStringLiteral("drivers")).toArray(), driverType);
+}
+
+QStringList CloudServer::controllersRunning(const QString &driverType) const
+{
+    // Those seen since the start know their drivers best (completions update
+    // them); the others as their last hello, stored, said.
+    QHash<QString, QJsonObject> hellos = m_database->controllerHellos();
+    for (auto it = m_controllers.cbegin(); it != m_controllers.cend(); ++it)
+        hellos.insert(it.key(), it->hello);
+    QStringList ids;
+    for (auto it = hellos.cbegin(); it != hellos.cend(); ++it) {
+        if (!versionIn(it->value(QStringLiteral("drivers")).toArray(), driverType).isEmpty())
+            ids << it.key();
+    }
+    ids.sort();
+    return ids;
+}

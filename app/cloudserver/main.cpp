@@ -1,6 +1,7 @@
 // control-cloud: the local cloud (serve) and its command-line client
 // (clientcommands.cpp: deploy, rollback, keygen, devices, command,
-// deployments, controllers) and metricscommand.cpp (metrics).
+// deployments, controllers; rolloutcommands.cpp: groups, rollout, publish)
+// and metricscommand.cpp (metrics).
 #include "cloudserver/adminserver.h"
 #include "cloudserver/clientcommands.h"
 #include "cloudserver/metricscommand.h"
@@ -52,7 +53,11 @@ const char *usage =
     "  deployments  list deployments (--json for JSON)\n"
     "  controllers  list controllers with their drivers and devices (--json for JSON);\n"
     "               controllers add ID | list | remove ID: per-controller credentials\n"
-    "  metrics      the latest driver_metrics of each controller, or of one (metrics [ID], --json)\n";
+    "  metrics      the latest driver_metrics of each controller, or of one (metrics [ID], --json)\n"
+    "  groups       create G | add G ID... | remove G ID... | list | show G: groups of controllers\n"
+    "  rollout      start --group G …: a staged rollout (canary, batches, abort threshold, per-site timeout);\n"
+    "               status [ID] [--follow] | pause ID | resume ID | abort ID\n"
+    "  publish      roll a new driver version out to every site running its type (or --group G)\n";
 
 int serve(const QStringList &args)
 {

@@ -8,6 +8,8 @@
 #include <QList>
 #include <QStringList>
 
+#include <unistd.h>
+
 namespace ProcInfo {
 
 // The fields of /proc/PID/stat after the command name: state, ppid, ...
@@ -43,6 +45,24 @@ inline QList<qint64> childrenOf(qint64 parent)
             children << pid;
     }
     return children;
+}
+
+// CPU time (user + system) a process has used so far, in seconds.
+inline double cpuSeconds(qint64 pid)
+{
+    // From the state (field 3): utime and stime are fields 14 and 15.
+    const QList<QByteArray> fields = statFields(pid);
+    return (fields.value(11).toDouble() + fields.value(12).toDouble()) / double(::sysconf(_SC_CLK_TCK));
+}
+
+// The same for `pid` and its live children (driver hosts, or the Node
+// reference's sqlite3 shell).
+inline double treeCpuSeconds(qint64 pid)
+{
+    double total = cpuSeconds(pid);
+    for (qint64 child : childrenOf(pid))
+        total += cpuSeconds(child);
+    return total;
 }
 
 } // namespace ProcInfo

@@ -1,0 +1,218 @@
+// RolloutManager's admin side: groups, starting a rollout (or a publish),
+// its status, pause, resume and abort, and the JSON the CLI shows.
+#include "cloudserver/rollouts.h"
+
+#include "cloudserver/adminreply.h"
+#include "cloudserver/cloudserver.h"
+
+#include <QUuid>
+
+using AdminReply::failure;
+using AdminReply::success;
+
+bool RolloutManager::handleAdmin(const QString &op, const QJsonObject &request, QJsonObject *answer)
+{
+    const QString id = request.value(QStringLiteral("rollout_id")).toString();
+    if (op == u"rollout_start")
+        *answer = startFromRequest(request);
+    else if (op == u"publish")
+        *answer = publish(request);
+    else if (op == u"rollout_status")
+        *answer = id.isEmpty() ? success(QJsonObject{{QStringLiteral("rollouts"), list()}}) : status(id);
+    else if (op == u"rollout_pause" || op == u"rollout_resume")
+        *answer = setPaused(id, op == u"rollout_pause");
+    else if (op == u"rollout_abort")
+        *answer = abortByOperator(id);
+    else if (op.startsWith(u"group_"))
+        *answer = group(op.mid(6), request);
+    else
+        return false;
+    return true;
+}
+
+QJsonObject RolloutManager::group(const QString &op, const QJsonObject &request)
+{
+    const QString name = request.value(QStringLiteral("group")).toString();
+    QStringList ids;
+    for (const QJsonValue &v : request.value(QStringLiteral("controller_ids")).toArray())
+        ids << v.toString();
+    QString error;
+    if (op == u"list") {
+        const QJsonArray list = m_database->groups(&error);
+        return error.isEmpty() ? success(QJsonObject{{QStringLiteral("groups"), list}}) : failure(error);
+    }
+    if (name.isEmpty())
+        return failure(QStringLiteral("a group name is required"));
+    if (op == u"create") {
+        error = m_database->createGroup(name);
+        return error.isEmpty() ? success(QJsonObject{{QStringLiteral("group"), name}}) : failure(error);
+    }
+    if (!m_database->groupExists(name))
+        return failure(QStringLiteral("no group %1 (control-cloud groups create %1)").arg(name));
+    if (op == u"add" || op == u"remove") {
+        if (ids.isEmpty())
+            return failure(QStringLiteral("no controller ids given"));
+        error = op == u"add" ? m_database->addGroupMembers(name, ids) : m_database->removeGroupMembers(name, ids);
+    }
+    if (op != u"add" && op != u"remove" && op != u"show")
+        return failure(QStringLiteral("unknown groups command '%1'").arg(op));
+    const QStringList members = error.isEmpty() ? m_database->groupMembers(name, &error) : QStringList();
+    if (!error.isEmpty())
+        return failure(error);
+    QJsonArray list;
+    for (const QString &m : members)
+        list.append(QJsonObject{{QStringLiteral("controller_id"), m}, {QStringLiteral("connected"), m_cloud->isConnected(m)}});
+    return success(QJsonObject{{QStringLiteral("group"), name}, {QStringLiteral("members"), list}});
+}
+
+QJsonObject RolloutManager::startFromRequest(const QJsonObject &request)
+{
+    const QString name = request.value(QStringLiteral("group")).toString();
+    if (name.isEmpty())
+        return failure(QStringLiteral("--group is required"));
+    if (!m_database->groupExists(name))
+        return failure(QStringLiteral("no group %1").arg(name));
+    QString error;
+    const QStringList ids = m_database->groupMembers(name, &error);
+    if (!error.isEmpty())
+        return failure(error);
+    return start(request, ids, QStringLiteral("group ") + name);
+}
+
+QJsonObject RolloutManager::publish(const QJsonObject &request)
+{
+    // "Automatic driver updates": every site that runs the type, or the group.
+    if (request.value(QStringLiteral("group")).toString().isEmpty()) {
+        const QString type = request.value(QStringLiteral("driver_type")).toString();
+        return start(request, m_cloud->controllersRunning(type), QStringLiteral("sites running ") + type);
+    }
+    return startFromRequest(request);
+}
+
+QJsonObject RolloutManager::start(const QJsonObject &request, const QStringList &controllerIds, const QString &target)
+{
+    for (const char *key : {"driver_type", "version", "protocol_type", "driver_code"}) {
+        if (request.value(QLatin1String(key)).toString().isEmpty())
+            return failure(QStringLiteral("%1 is required").arg(QLatin1String(key)));
+    }
+    if (controllerIds.isEmpty())
+        return failure(QStringLiteral("no sites in %1").arg(target));
+    RolloutRow row;
+    row.rolloutId = QUuid::createUuid().toString(QUuid::WithoutBraces).left(8);
+    row.target = target;
+    row.driverType = request.value(QStringLiteral("driver_type")).toString();
+    row.version = request.value(QStringLiteral("version")).toString();
+    for (const char *key : {"driver_id", "driver_type", "version", "driver_code", "command_mappings", "protocol_type",
+                            "connection_config", "signature"}) {
+        if (request.contains(QLatin1String(key)))
+            row.payload.insert(QLatin1String(key), request.value(QLatin1String(key)));
+    }
+    // One driver_id for every site (deploy derives the same one per type).
+    if (row.payload.value(QStringLiteral("driver_id")).toString().isEmpty())
+        row.payload.insert(QStringLiteral("driver_id"), QUuid::createUuidV5(QUuid(), row.driverType).toString(QUuid::WithoutBraces));
+    row.canary = request.value(QStringLiteral("canary")).toInt(1);
+    row.batchSize = request.value(QStringLiteral("batch_size")).toInt(0);
+    row.batchPercent = request.value(QStringLiteral("batch_percent")).toInt(row.batchSize > 0 ? 0 : 10);
+    row.maxFailurePercent = request.value(QStringLiteral("max_failure_percent")).toDouble(5);
+    row.siteTimeoutMs = request.value(QStringLiteral("site_timeout_ms")).toInteger(600000);
+    if (row.canary < 1 || row.batchSize < 0 || (row.batchSize == 0 && (row.batchPercent < 1 || row.batchPercent > 100))
+        || row.maxFailurePercent < 0 || row.maxFailurePercent > 100 || row.siteTimeoutMs < 1)
+        return failure(QStringLiteral("canary ≥ 1, a batch size ≥ 1 or a percentage 1–100, max failures 0–100 %, a timeout > 0"));
+    row.state = QStringLiteral("running");
+    QList<RolloutSiteRow> sites;
+    for (const QString &id : controllerIds) {
+        RolloutSiteRow s;
+        s.rolloutId = row.rolloutId;
+        s.controllerId = id;
+        s.state = QStringLiteral("waiting");
+        sites << s;
+    }
+    const QString error = m_database->createRollout(row, sites);
+    if (!error.isEmpty())
+        return failure(QStringLiteral("cannot record the rollout: %1").arg(error));
+    Rollout &r = m_active[row.rolloutId];
+    r.row = row;
+    for (const RolloutSiteRow &s : sites)
+        r.sites[s.controllerId].row = s;
+    track(r);
+    qCInfo(lcCloudServer).noquote() << "rollout" << row.rolloutId << "of" << row.driverType << row.version << "to" << target
+                                    << "(" << sites.size() << "sites) started";
+    advance(row.rolloutId);
+    return success(QJsonObject{{QStringLiteral("rollout_id"), row.rolloutId}, {QStringLiteral("sites"), int(sites.size())}});
+}
+
+QJsonObject RolloutManager::setPaused(const QString &rolloutId, bool paused)
+{
+    if (!m_active.contains(rolloutId))
+        return failure(QStringLiteral("no rollout %1 under way").arg(rolloutId));
+    Rollout &r = m_active[rolloutId];
+    const QString from = paused ? QStringLiteral("running") : QStringLiteral("paused");
+    if (r.row.state != from)
+        return failure(QStringLiteral("rollout %1 is %2, not %3").arg(rolloutId, r.row.state, from));
+    r.row.state = paused ? QStringLiteral("paused") : QStringLiteral("running");
+    save(r.row);
+    advance(rolloutId);
+    return status(rolloutId);
+}
+
+QJsonObject RolloutManager::abortByOperator(const QString &rolloutId)
+{
+    if (!m_active.contains(rolloutId) || m_active[rolloutId].row.state == u"aborting")
+        return failure(QStringLiteral("no rollout %1 under way").arg(rolloutId));
+    abort(m_active[rolloutId], QStringLiteral("aborted by the operator"));
+    advance(rolloutId);
+    return status(rolloutId);
+}
+
+QJsonObject RolloutManager::rolloutJson(const RolloutRow &row, const QList<RolloutSiteRow> &sites)
+{
+    QJsonObject counts;
+    QJsonArray list;
+    for (const RolloutSiteRow &s : sites) {
+        counts.insert(s.state, counts.value(s.state).toInt() + 1);
+        QJsonObject o{{QStringLiteral("controller_id"), s.controllerId}, {QStringLiteral("batch"), s.batch},
+                      {QStringLiteral("state"), s.state}};
+        const std::pair<const char *, QString> optional[] = {{"sync_id", s.syncId}, {"rollback_sync_id", s.rollbackSyncId},
+                                                             {"previous_version", s.previousVersion}, {"error_message", s.errorMessage}};
+        for (const auto &[key, value] : optional) {
+            if (!value.isEmpty())
+                o.insert(QLatin1String(key), value);
+        }
+        list.append(o);
+    }
+    return QJsonObject{{QStringLiteral("rollout_id"), row.rolloutId}, {QStringLiteral("target"), row.target},
+                       {QStringLiteral("driver_type"), row.driverType}, {QStringLiteral("version"), row.version},
+                       {QStringLiteral("state"), row.state}, {QStringLiteral("reason"), row.reason},
+                       {QStringLiteral("batch"), row.batch}, {QStringLiteral("canary"), row.canary},
+                       {QStringLiteral("batch_size"), row.batchSize}, {QStringLiteral("batch_percent"), row.batchPercent},
+                       {QStringLiteral("max_failure_percent"), row.maxFailurePercent},
+                       {QStringLiteral("site_timeout_ms"), row.siteTimeoutMs}, {QStringLiteral("created_at"), row.createdAt},
+                       {QStringLiteral("total"), int(sites.size())}, {QStringLiteral("counts"), counts},
+                       {QStringLiteral("sites"), list}};
+}
+
+QJsonObject RolloutManager::status(const QString &rolloutId) const
+{
+    QString error;
+    const std::optional<RolloutRow> row = m_database->rollout(rolloutId, &error);
+    if (!row)
+        return failure(error.isEmpty() ? QStringLiteral("no rollout %1").arg(rolloutId) : error);
+    // Under way: the sites from memory (written through, so the same as stored).
+    const auto it = m_active.constFind(rolloutId);
+    QList<RolloutSiteRow> sites;
+    if (it != m_active.constEnd()) {
+        for (const Site &s : it->sites)
+            sites << s.row;
+    } else {
+        sites = m_database->rolloutSites(rolloutId, &error);
+    }
+    return success(QJsonObject{{QStringLiteral("rollout"), rolloutJson(*row, sites)}});
+}
+
+QJsonArray RolloutManager::list() const
+{
+    QJsonArray list;
+    for (const RolloutRow &row : m_database->rollouts())
+        list.append(status(row.rolloutId).value(QStringLiteral("rollout")));
+    return list;
+}
