@@ -80,7 +80,8 @@ public:
 signals:
     void controllerConnected(const QString &controllerId);
     void controllerDisconnected(const QString &controllerId);
-    void deploymentChanged(const QString &syncId, const QString &status);
+    // From the committed row (the job's result): listeners need not read it back.
+    void deploymentChanged(const QString &syncId, const QString &status, const QString &errorMessage);
 
 private:
     struct Controller

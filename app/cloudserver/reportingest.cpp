@@ -223,7 +223,7 @@ void CloudServer::driverActive(const QString &controllerId, const SyncCompleteRe
 
 void CloudServer::deploymentUpdated(const DeploymentRow &row)
 {
-    emit deploymentChanged(row.syncId, row.status);
+    emit deploymentChanged(row.syncId, row.status, row.errorMessage);
     answerWaiters(row);
 }
 

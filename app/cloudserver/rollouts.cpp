@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <tuple>
 
 Q_LOGGING_CATEGORY(lcRollouts, "cloud.rollouts", QtInfoMsg)
 
@@ -61,18 +62,18 @@ void RolloutManager::restore()
     });
     // An outcome stored just before the stop, whose site row was not updated
     // yet (collected first: applying one may finish its rollout).
-    QList<std::pair<QString, QString>> outcomes;
+    QList<std::tuple<QString, QString, QString>> outcomes;
     for (const Rollout &r : std::as_const(m_active)) {
         for (const Site &s : r.sites) {
             for (const QString &syncId : {s.row.syncId, s.row.rollbackSyncId}) {
                 const std::optional<DeploymentRow> d = syncId.isEmpty() ? std::nullopt : m_database->deployment(syncId);
                 if (d && (d->status == u"active" || d->status == u"failed"))
-                    outcomes.append({syncId, d->status});
+                    outcomes.append({syncId, d->status, d->errorMessage});
             }
         }
     }
-    for (const auto &[syncId, status] : outcomes)
-        onDeploymentChanged(syncId, status);
+    for (const auto &[syncId, status, errorMessage] : outcomes)
+        onDeploymentChanged(syncId, status, errorMessage);
 }
 
 void RolloutManager::track(Rollout &r)
@@ -89,11 +90,17 @@ void RolloutManager::track(Rollout &r)
     m_sweep.start();
 }
 
+// Written through on the database thread, in the order of the changes (urgent
+// jobs run first come, first served): memory is the truth while a rollout
+// is under way, the rows what a restart resumes from.
 void RolloutManager::save(const RolloutRow &r)
 {
-    const QString error = m_database->updateRollout(r);
-    if (!error.isEmpty())
-        qCWarning(lcRollouts).noquote() << "cannot store rollout" << r.rolloutId << ":" << error;
+    m_cloud->store()->post(
+        CloudStore::Priority::Urgent, [r](CloudDatabase &db) { return db.updateRollout(r); },
+        [id = r.rolloutId](const QString &error) {
+            if (!error.isEmpty())
+                qCWarning(lcRollouts).noquote() << "cannot store rollout" << id << ":" << error;
+        });
 }
 
 void RolloutManager::save(Site &s, const QString &state, const QString &errorMessage)
@@ -101,9 +108,12 @@ void RolloutManager::save(Site &s, const QString &state, const QString &errorMes
     s.row.state = state;
     if (!errorMessage.isEmpty())
         s.row.errorMessage = errorMessage;
-    const QString error = m_database->updateRolloutSite(s.row);
-    if (!error.isEmpty())
-        qCWarning(lcRollouts).noquote() << "cannot store site" << s.row.controllerId << "of rollout" << s.row.rolloutId << ":" << error;
+    m_cloud->store()->post(
+        CloudStore::Priority::Urgent, [row = s.row](CloudDatabase &db) { return db.updateRolloutSite(row); },
+        [id = s.row.rolloutId, controllerId = s.row.controllerId](const QString &error) {
+            if (!error.isEmpty())
+                qCWarning(lcRollouts).noquote() << "cannot store site" << controllerId << "of rollout" << id << ":" << error;
+        });
 }
 
 void RolloutManager::startClock(Rollout &r, Site &s)
@@ -192,7 +202,7 @@ void RolloutManager::rollBack(Rollout &r, Site &s)
     *answeredAtOnce = false;
 }
 
-void RolloutManager::onDeploymentChanged(const QString &syncId, const QString &status)
+void RolloutManager::onDeploymentChanged(const QString &syncId, const QString &status, const QString &errorMessage)
 {
     const auto key = m_bySync.constFind(syncId);
     if (key == m_bySync.constEnd() || !m_active.contains(key->first))
@@ -201,11 +211,7 @@ void RolloutManager::onDeploymentChanged(const QString &syncId, const QString &s
     Rollout &r = m_active[rolloutId];
     Site &s = r.sites[key->second];
     const bool done = status == u"active" || status == u"failed";
-    QString error;
-    if (status == u"failed") {
-        const std::optional<DeploymentRow> d = m_database->deployment(syncId, &error);
-        error = d ? d->errorMessage : error;
-    }
+    const QString error = status == u"failed" ? errorMessage : QString();
     if (syncId == s.row.syncId) {
         if (status == u"in_progress" && s.row.state == u"sent") {
             save(s, QStringLiteral("in_progress"));
