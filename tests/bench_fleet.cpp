@@ -14,12 +14,19 @@
 //
 // bench_fleet [--sites N] [--old-rows N | --no-old-rows] [--pg URL | env CONTROL_CLOUD_TEST_PG_URL]
 //             [--no-sqlite] [--cloud PATH-TO-ANOTHER-control-cloud]
+//             [--rollout [--fail-rate R] [--canary N] [--max-failures P]]
+// --rollout measures instead a staged rollout (docs/cloud.md "Groups and
+// rollouts") of one driver version to all N sites in one group, batches of
+// 10 %, until it is completed or aborted; --fail-rate makes that fraction of
+// the simulated sites answer driver_sync with an error (the abort case), and
+// the run prints how many batches went out and how many sites were rolled back.
 #include "procinfo.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocalSocket>
@@ -35,6 +42,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <unistd.h>
 
 namespace {
@@ -92,7 +100,10 @@ void ask(const QString &path, const QJsonObject &request, std::function<void(con
 class Run
 {
 public:
-    Run(const QString &database, bool postgres, int sites) : m_database(database), m_postgres(postgres), m_sites(sites) {}
+    Run(const QString &database, bool postgres, int sites, double failRate = 0)
+        : m_database(database), m_postgres(postgres), m_sites(sites), m_failRate(failRate)
+    {
+    }
 
     bool start(qint64 oldRows);
     void stop();
@@ -102,15 +113,24 @@ public:
     double ingest(int count, double *cloudCpuMs);
     // Latencies (ms) of admin commands sent every 20 ms during a burst.
     QList<double> commandsDuringBurst(int count);
+    struct RolloutOutcome
+    {
+        double ms = -1;          // from the start request until completed or aborted
+        double cloudCpuMs = 0;
+        QJsonObject rollout;     // its last status (state, batch, counts)
+    };
+    RolloutOutcome rollout(int canary, double maxFailurePercent);
 
 private:
     bool resetPostgres();
     bool seed(qint64 rows);
     QString waitForLine(const QByteArray &prefix, int timeoutMs);
+    QJsonObject askAndWait(const QJsonObject &request, int timeoutMs = 60000);
 
     QString m_database;
     bool m_postgres;
     int m_sites;
+    double m_failRate;
     QTemporaryDir m_dir;
     QString m_admin;
     std::unique_ptr<QProcess> m_cloud;
@@ -144,7 +164,8 @@ bool Run::resetPostgres()
         QSqlDatabase db = connectTo(m_database, true);
         QSqlQuery q(db);
         for (const char *table : {"driver_deployments", "deployment_events", "device_status", "controllers",
-                                  "controller_credentials", "controller_reports", "schema_migrations"})
+                                  "controller_credentials", "controller_reports", "controller_groups", "group_members",
+                                  "rollouts", "rollout_sites", "schema_migrations"})
             ok = q.exec(QStringLiteral("DROP TABLE IF EXISTS %1 CASCADE").arg(QLatin1String(table))) && ok;
         db.close();
     }
@@ -241,7 +262,8 @@ bool Run::start(qint64 oldRows)
     m_load->setProcessEnvironment(env);
     m_load->setProcessChannelMode(QProcess::ForwardedErrorChannel);
     m_load->start(loadtestBinary, {QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/").arg(port),
-                                   QStringLiteral("--controllers"), QString::number(m_sites)});
+                                   QStringLiteral("--controllers"), QString::number(m_sites),
+                                   QStringLiteral("--fail-rate"), QString::number(m_failRate)});
     m_operatorSite = std::make_unique<QProcess>();
     m_operatorSite->setProcessEnvironment(env);
     m_operatorSite->setProcessChannelMode(QProcess::ForwardedErrorChannel);
@@ -357,6 +379,99 @@ QList<double> Run::commandsDuringBurst(int count)
     return latencies;
 }
 
+QJsonObject Run::askAndWait(const QJsonObject &request, int timeoutMs)
+{
+    std::optional<QJsonObject> answer;
+    ask(m_admin, request, [&answer](const QJsonObject &a) { answer = a; });
+    if (!QTest::qWaitFor([&] { return answer.has_value(); }, timeoutMs))
+        return QJsonObject{{QStringLiteral("ok"), false}, {QStringLiteral("error"), QStringLiteral("no answer")}};
+    return *answer;
+}
+
+Run::RolloutOutcome Run::rollout(int canary, double maxFailurePercent)
+{
+    RolloutOutcome outcome;
+    QJsonArray ids;
+    for (int i = 0; i < m_sites; ++i)
+        ids.append(QStringLiteral("loadtest-%1").arg(i));
+    // What `control-cloud groups create/add` and `rollout start` send.
+    for (const QJsonObject &request :
+         {QJsonObject{{QStringLiteral("op"), QStringLiteral("group_create")}, {QStringLiteral("group"), QStringLiteral("fleet")}},
+          QJsonObject{{QStringLiteral("op"), QStringLiteral("group_add")}, {QStringLiteral("group"), QStringLiteral("fleet")},
+                      {QStringLiteral("controller_ids"), ids}}}) {
+        const QJsonObject answer = askAndWait(request);
+        if (!answer.value(QStringLiteral("ok")).toBool()) {
+            std::fprintf(stderr, "%s: %s\n", qPrintable(request.value(QStringLiteral("op")).toString()),
+                         qPrintable(answer.value(QStringLiteral("error")).toString()));
+            return outcome;
+        }
+    }
+    const double cpu0 = cpuMsOf(m_cloud->processId());
+    QElapsedTimer wall;
+    wall.start();
+    const QJsonObject started = askAndWait(QJsonObject{
+        {QStringLiteral("op"), QStringLiteral("rollout_start")}, {QStringLiteral("group"), QStringLiteral("fleet")},
+        {QStringLiteral("driver_type"), QStringLiteral("bench_driver")}, {QStringLiteral("version"), QStringLiteral("2.0.0")},
+        {QStringLiteral("protocol_type"), QStringLiteral("tcp")}, {QStringLiteral("driver_code"), QStringLiteral("module.exports = class {};")},
+        {QStringLiteral("canary"), canary}, {QStringLiteral("batch_percent"), 10},
+        {QStringLiteral("max_failure_percent"), maxFailurePercent}, {QStringLiteral("site_timeout_ms"), 120000}});
+    const QString id = started.value(QStringLiteral("rollout_id")).toString();
+    if (id.isEmpty()) {
+        std::fprintf(stderr, "rollout_start: %s\n", qPrintable(started.value(QStringLiteral("error")).toString()));
+        return outcome;
+    }
+    // Polled as `rollout status --follow` does, a little more often.
+    for (;;) {
+        const QJsonObject status = askAndWait(QJsonObject{{QStringLiteral("op"), QStringLiteral("rollout_status")},
+                                                          {QStringLiteral("rollout_id"), id}})
+                                       .value(QStringLiteral("rollout")).toObject();
+        const QString state = status.value(QStringLiteral("state")).toString();
+        if (state == u"completed" || state == u"aborted") {
+            outcome.ms = double(wall.nsecsElapsed()) / 1e6;
+            outcome.cloudCpuMs = cpuMsOf(m_cloud->processId()) - cpu0;
+            outcome.rollout = status;
+            return outcome;
+        }
+        if (wall.elapsed() > 600000 || status.isEmpty()) {
+            std::fprintf(stderr, "rollout %s: %s after %lld ms\n", qPrintable(id), qPrintable(state), qlonglong(wall.elapsed()));
+            outcome.rollout = status;
+            return outcome;
+        }
+        QTest::qWait(100);
+    }
+}
+
+void benchRollout(const QString &name, const QString &database, bool postgres, int sites, qint64 oldRows, double failRate,
+                  int canary, double maxFailures)
+{
+    for (const qint64 old : {qint64(0), oldRows}) {
+        if (old < 0)
+            break;
+        Run run(database, postgres, sites, failRate);
+        if (!run.start(old)) {
+            std::printf("%-10s could not start the cloud and %d controllers\n", qPrintable(name), sites);
+            run.stop();
+            continue;
+        }
+        const Run::RolloutOutcome o = run.rollout(canary, maxFailures);
+        const QJsonObject counts = o.rollout.value(QStringLiteral("counts")).toObject();
+        QStringList perState;
+        for (auto it = counts.begin(); it != counts.end(); ++it)
+            perState << QStringLiteral("%1 %2").arg(it.key()).arg(it.value().toInt());
+        // "batch" is the last one sent: 0 the canary.
+        std::printf("%-10s rollout to %5d sites (canary %d, batches of 10 %%, fail rate %.0f %%, abort past %.0f %%), %6lld old rows: "
+                    "%s in %8.0f ms wall, cloud CPU %7.0f ms; %d batches sent (canary included), %d rolled back; %s\n",
+                    qPrintable(name), sites, canary, failRate * 100, maxFailures, old,
+                    qPrintable(o.rollout.value(QStringLiteral("state")).toString()), o.ms, o.cloudCpuMs,
+                    o.rollout.value(QStringLiteral("batch")).toInt() + 1, counts.value(QStringLiteral("rolled_back")).toInt(),
+                    qPrintable(perState.join(QStringLiteral(", "))));
+        if (!o.rollout.value(QStringLiteral("reason")).toString().isEmpty())
+            std::printf("%-10s   reason: %s\n", qPrintable(name), qPrintable(o.rollout.value(QStringLiteral("reason")).toString()));
+        std::fflush(stdout);
+        run.stop();
+    }
+}
+
 void bench(const QString &name, const QString &database, bool postgres, int sites, qint64 oldRows)
 {
     for (const qint64 old : {qint64(0), oldRows}) {
@@ -401,6 +516,10 @@ int main(int argc, char **argv)
     p.addOption({QStringLiteral("no-sqlite"), QStringLiteral("PostgreSQL only.")});
     p.addOption({QStringLiteral("cloud"), QStringLiteral("The control-cloud binary to measure (default: this build's)."), QStringLiteral("path")});
     p.addOption({QStringLiteral("no-old-rows"), QStringLiteral("Skip the round with old rows.")});
+    p.addOption({QStringLiteral("rollout"), QStringLiteral("Measure a staged rollout to every site (one group, batches of 10 %) instead.")});
+    p.addOption({QStringLiteral("fail-rate"), QStringLiteral("--rollout: fraction of sites failing the driver_sync (default 0)."), QStringLiteral("r"), QStringLiteral("0")});
+    p.addOption({QStringLiteral("canary"), QStringLiteral("--rollout: canary sites (default 1)."), QStringLiteral("n"), QStringLiteral("1")});
+    p.addOption({QStringLiteral("max-failures"), QStringLiteral("--rollout: abort past this failure percentage (default 5)."), QStringLiteral("p"), QStringLiteral("5")});
     p.process(app);
     const int sites = p.value(QStringLiteral("sites")).toInt();
     if (p.isSet(QStringLiteral("cloud")))
@@ -408,12 +527,23 @@ int main(int argc, char **argv)
     const qint64 oldRows = p.isSet(QStringLiteral("no-old-rows")) ? -1 : p.value(QStringLiteral("old-rows")).toLongLong();
     const QString pg = p.isSet(QStringLiteral("pg")) ? p.value(QStringLiteral("pg")) : qEnvironmentVariable("CONTROL_CLOUD_TEST_PG_URL");
 
-    std::printf("control-cloud for a fleet: %d simulated controllers (control-cloud-loadtest), 32 deploys in flight\n", sites);
+    const bool rollout = p.isSet(QStringLiteral("rollout"));
+    const double failRate = p.value(QStringLiteral("fail-rate")).toDouble();
+    const int canary = p.value(QStringLiteral("canary")).toInt();
+    const double maxFailures = p.value(QStringLiteral("max-failures")).toDouble();
+    std::printf("control-cloud for a fleet: %d simulated controllers (control-cloud-loadtest), %s\n", sites,
+                rollout ? "a staged rollout" : "32 deploys in flight");
     std::printf("load average before: %s\n", qPrintable(loadAverage()));
+    auto run = [&](const QString &name, const QString &database, bool postgres) {
+        if (rollout)
+            benchRollout(name, database, postgres, sites, oldRows, failRate, canary, maxFailures);
+        else
+            bench(name, database, postgres, sites, oldRows);
+    };
     if (!p.isSet(QStringLiteral("no-sqlite")))
-        bench(QStringLiteral("SQLite"), QString(), false, sites, oldRows);
+        run(QStringLiteral("SQLite"), QString(), false);
     if (!pg.isEmpty())
-        bench(QStringLiteral("PostgreSQL"), pg, true, sites, oldRows);
+        run(QStringLiteral("PostgreSQL"), pg, true);
     std::printf("load average after: %s\n", qPrintable(loadAverage()));
     return 0;
 }
