@@ -90,6 +90,9 @@ public:
     void setOuterTransaction(bool outer) { m_outer = outer; }
 
     QString createDeployment(const DeploymentRow &row);
+    // Undoes createDeployment of one that was never sent (its controller
+    // went away before): a refusal, not an outcome.
+    QString discardDeployment(const QString &syncId);
     // The seed's handlers. Each returns false when the sync_id is unknown
     // (or belongs to another controller than the one reporting).
     bool markInProgress(const QString &syncId, const QString &controllerId, QString *error);

@@ -149,6 +149,26 @@ QHash<QString, QJsonObject> CloudDatabase::controllerHellos(QString *error) cons
     return hellos;
 }
 
+// Run on CloudStore's thread when a deployment (a rollout's or an
+// operator's) could not be sent after all; here beside the rollouts' writes
+// to keep clouddatabase.cpp small.
+QString CloudDatabase::discardDeployment(const QString &syncId)
+{
+    begin();
+    QString error;
+    for (const char *table : {"deployment_events", "driver_deployments"}) {
+        QSqlQuery &q = prepared(QStringLiteral("DELETE FROM %1 WHERE sync_id = ?").arg(QLatin1String(table)));
+        q.addBindValue(syncId);
+        if (!q.exec()) {
+            error = q.lastError().text();
+            rollback();
+            return error;
+        }
+    }
+    commit(&error);
+    return error;
+}
+
 // The three below run on CloudStore's thread, inside its batch's
 // transaction (hence begin()/commit(), and statements prepared once).
 QString CloudDatabase::createRollout(const RolloutRow &r, const QList<RolloutSiteRow> &sites)

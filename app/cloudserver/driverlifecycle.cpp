@@ -57,9 +57,16 @@ void CloudServer::startDeployment(const DeploymentRow &row, const QString &type,
             // Sent once it is recorded: its progress finds the row.
             QWebSocket *socket = controllerSocket(row.controllerId);
             if (!socket) {
-                const QString why = QStringLiteral("controller %1 is not connected").arg(row.controllerId);
-                markFailed(row.syncId, row.controllerId, why);
-                return reply(failure(why));
+                // Gone while the row was committed: refused as if it had been
+                // gone before, not failed (the controller never saw it, and
+                // would never report an outcome for it).
+                m_store->post(
+                    CloudStore::Priority::Urgent, [syncId = row.syncId](CloudDatabase &db) { return db.discardDeployment(syncId); },
+                    [syncId = row.syncId](const QString &error) {
+                        if (!error.isEmpty())
+                            qCWarning(lcCloudServer).noquote() << "cannot discard deployment" << syncId << ":" << error;
+                    });
+                return reply(failure(QStringLiteral("controller %1 is not connected").arg(row.controllerId)));
             }
             send(socket, type, data);
             // No reply of its own (the deployment's waiters get the outcome);

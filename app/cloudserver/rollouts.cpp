@@ -136,35 +136,8 @@ void RolloutManager::send(Rollout &r, Site &s)
     QJsonObject request = r.row.payload;
     request.insert(QStringLiteral("controller_id"), s.row.controllerId);
     s.row.previousVersion = m_cloud->driverVersion(s.row.controllerId, r.row.driverType);
-    // In memory only: deploy answers once the deployment row is committed
-    // (on the database thread), and the driver_sync goes out then; the site
-    // counts as under way meanwhile. Not stored: after a restart the site is
-    // still waiting and is sent again.
-    s.row.state = QStringLiteral("sending");
-    s.deadline = 0;
-    auto answeredAtOnce = std::make_shared<bool>(true);
-    const QString rolloutId = r.row.rolloutId;
-    const QString controllerId = s.row.controllerId;
-    m_cloud->deploy(request, [this, rolloutId, controllerId, answeredAtOnce](const QJsonObject &answer) {
-        Site *site = awaitingAnswer(rolloutId, controllerId, QStringLiteral("sending"));
-        if (!site)
-            return;
-        if (!answer.value(QStringLiteral("ok")).toBool()) {
-            // Not sent (e.g. it went away meanwhile): its outcome is a failure.
-            const QString why = answer.value(QStringLiteral("error")).toString();
-            qCWarning(lcRollouts).noquote() << "rollout" << rolloutId << ": cannot send to" << controllerId << ":" << why;
-            save(*site, QStringLiteral("failed"), why);
-        } else {
-            site->row.syncId = answer.value(QStringLiteral("sync_id")).toString();
-            m_bySync.insert(site->row.syncId, {rolloutId, controllerId});
-            startClock(m_active[rolloutId], *site);
-            save(*site, QStringLiteral("sent"));
-        }
-        // An answer inside deploy() is a refusal: the caller's loop goes on.
-        if (!*answeredAtOnce)
-            advance(rolloutId);
-    });
-    *answeredAtOnce = false;
+    dispatch(r, s, QStringLiteral("sending"), &RolloutSiteRow::syncId, QStringLiteral("sent"), QStringLiteral("failed"),
+             [this, request](const Reply &then) { m_cloud->deploy(request, then); });
 }
 
 void RolloutManager::rollBack(Rollout &r, Site &s)
@@ -178,28 +151,42 @@ void RolloutManager::rollBack(Rollout &r, Site &s)
     // Unknown: the controller's own "version before the active one".
     if (!s.row.previousVersion.isEmpty())
         request.insert(QStringLiteral("version"), s.row.previousVersion);
-    // In memory only, like "sending": until the rollback's row is committed.
-    s.row.state = QStringLiteral("rollback_sending");
+    dispatch(r, s, QStringLiteral("rollback_sending"), &RolloutSiteRow::rollbackSyncId, QStringLiteral("rolling_back"),
+             QStringLiteral("rollback_failed"), [this, request](const Reply &then) { m_cloud->rollback(request, then); });
+}
+
+void RolloutManager::dispatch(Rollout &r, Site &s, const QString &pending, QString RolloutSiteRow::*syncIdOf,
+                              const QString &sentState, const QString &failedState, const std::function<void(const Reply &)> &call)
+{
+    // `pending` is in memory only: deploy and rollback answer once the
+    // deployment row is committed (on the database thread), and the message
+    // goes out then; the site counts as under way meanwhile. Not stored:
+    // after a restart the site is where it was before and is sent again.
+    s.row.state = pending;
     s.deadline = 0;
-    auto answeredAtOnce = std::make_shared<bool>(true);
+    auto answeredInCall = std::make_shared<bool>(true);
     const QString rolloutId = r.row.rolloutId;
     const QString controllerId = s.row.controllerId;
-    m_cloud->rollback(request, [this, rolloutId, controllerId, answeredAtOnce](const QJsonObject &answer) {
-        Site *site = awaitingAnswer(rolloutId, controllerId, QStringLiteral("rollback_sending"));
+    call([this, rolloutId, controllerId, pending, syncIdOf, sentState, failedState, answeredInCall](const QJsonObject &answer) {
+        Site *site = awaitingAnswer(rolloutId, controllerId, pending);
         if (!site)
             return;
         if (!answer.value(QStringLiteral("ok")).toBool()) {
-            save(*site, QStringLiteral("rollback_failed"), answer.value(QStringLiteral("error")).toString());
+            // Not sent (e.g. it went away meanwhile): its outcome is a failure.
+            const QString why = answer.value(QStringLiteral("error")).toString();
+            qCWarning(lcRollouts).noquote() << "rollout" << rolloutId << ": cannot send to" << controllerId << ":" << why;
+            save(*site, failedState, why);
         } else {
-            site->row.rollbackSyncId = answer.value(QStringLiteral("sync_id")).toString();
-            m_bySync.insert(site->row.rollbackSyncId, {rolloutId, controllerId});
+            site->row.*syncIdOf = answer.value(QStringLiteral("sync_id")).toString();
+            m_bySync.insert(site->row.*syncIdOf, {rolloutId, controllerId});
             startClock(m_active[rolloutId], *site);
-            save(*site, QStringLiteral("rolling_back"));
+            save(*site, sentState);
         }
-        if (!*answeredAtOnce)
+        // An answer inside the call is a refusal: the caller's loop goes on.
+        if (!*answeredInCall)
             advance(rolloutId);
     });
-    *answeredAtOnce = false;
+    *answeredInCall = false;
 }
 
 void RolloutManager::onDeploymentChanged(const QString &syncId, const QString &status, const QString &errorMessage)

@@ -77,6 +77,11 @@ private:
     // `state` (waiting for deploy's or rollback's answer).
     Site *awaitingAnswer(const QString &rolloutId, const QString &controllerId, const QString &state);
     void rollBack(Rollout &r, Site &s);
+    // Puts the site in `pending` and runs `call` (deploy or rollback) with
+    // the handler of its answer: the sync_id into `syncIdOf` and `sentState`,
+    // or `failedState` with the error.
+    void dispatch(Rollout &r, Site &s, const QString &pending, QString RolloutSiteRow::*syncIdOf, const QString &sentState,
+                  const QString &failedState, const std::function<void(const Reply &)> &call);
     void abort(Rollout &r, const QString &reason);
     void finish(Rollout &r, const QString &state);
     void sweep();
