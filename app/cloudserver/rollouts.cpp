@@ -171,8 +171,11 @@ void RolloutManager::dispatch(Rollout &r, Site &s, const QString &pending, QStri
         Site *site = awaitingAnswer(rolloutId, controllerId, pending);
         if (!site)
             return;
-        if (!answer.value(QStringLiteral("ok")).toBool()) {
-            // Not sent (e.g. it went away meanwhile): its outcome is a failure.
+        if (!answer.value(QStringLiteral("ok")).toBool() && !m_cloud->isConnected(controllerId)) {
+            // Gone while its row was committed: it gets it when it is back,
+            // like a site that was offline when its batch came.
+            save(*site, pending == u"sending" ? QStringLiteral("queued") : QStringLiteral("rollback_queued"));
+        } else if (!answer.value(QStringLiteral("ok")).toBool()) {
             const QString why = answer.value(QStringLiteral("error")).toString();
             qCWarning(lcRollouts).noquote() << "rollout" << rolloutId << ": cannot send to" << controllerId << ":" << why;
             save(*site, failedState, why);
