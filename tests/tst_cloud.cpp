@@ -31,6 +31,7 @@ namespace {
 const QString binDir = QStringLiteral(CONTROL_NUC_BINARY).section(QLatin1Char('/'), 0, -2);
 const QString cloudBinary = binDir + QStringLiteral("/cloudserver/control-cloud");
 const QString nucBinary = QStringLiteral(CONTROL_NUC_BINARY);
+const QString loadtestBinary = binDir + QStringLiteral("/loadtest/control-cloud-loadtest");
 
 quint16 freePort()
 {
@@ -64,6 +65,8 @@ private slots:
     void anotherControllersTokenCannotTakeOver();
     void cloudFilesAreOwnerOnly();
     void readableTokenFileIsRefused();
+    void openFileLimitIsRaisedAtStart();
+    void loadTestFleetDeploysAndIsAcknowledged();
     void outageWithRestartLosesNoReport();
 
 private:
@@ -466,6 +469,8 @@ void tst_Cloud::wrongTokenIsRefused()
                  return cloudLog.count("refused a controller with a missing or wrong token from \"127.0.0.1\" (HTTP 401)") >= 4;
              }, 10000),
              cloudLog.constData());
+    // Each refusal names the id that was tried.
+    QVERIFY2(cloudLog.count("(HTTP 401) as \"intruder\"") >= 4, cloudLog.constData());
     intruder.terminate();
     QVERIFY(intruder.waitForFinished(10000));
     // The controller said so once, and never that it was connected.
@@ -799,3 +804,98 @@ void tst_Cloud::readableTokenFileIsRefused()
     startNuc();
     QVERIFY(waitForController(QStringLiteral("nuc-e2e"), true));
 }
+
+// A cloud started with a low soft open-file limit (as a shell's 1024 would
+// be) runs with its hard limit, and says so.
+void tst_Cloud::openFileLimitIsRaisedAtStart()
+{
+    stopCloud();
+    QProcess cloud;
+    cloud.setProcessChannelMode(QProcess::MergedChannels);
+    // exec: the shell's pid becomes control-cloud's.
+    cloud.start(QStringLiteral("/bin/sh"),
+                {QStringLiteral("-c"), QStringLiteral("ulimit -Sn 256 && exec \"$0\" \"$@\""), cloudBinary, QStringLiteral("serve"),
+                 QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_port), QStringLiteral("--token"),
+                 QStringLiteral("e2e-token"), QStringLiteral("--db"), m_dir->filePath(QStringLiteral("limit.sqlite")),
+                 QStringLiteral("--admin-socket"), m_admin});
+    QVERIFY(cloud.waitForStarted(5000));
+    QByteArray log;
+    QVERIFY2(QTest::qWaitFor([&] { log += cloud.readAll(); return log.contains("listening on"); }, 10000), log.constData());
+    QFile limits(QStringLiteral("/proc/%1/limits").arg(cloud.processId()));
+    QVERIFY(limits.open(QIODevice::ReadOnly));
+    // /proc files have no size: read them whole, not by atEnd().
+    QString line;
+    for (const QByteArray &l : limits.readAll().split('\n')) {
+        if (l.startsWith("Max open files"))
+            line = QString::fromLatin1(l);
+    }
+    const QStringList fields = line.mid(int(qstrlen("Max open files"))).simplified().split(u' ');
+    QVERIFY2(fields.size() >= 2, qPrintable(line));
+    QCOMPARE(fields.at(0), fields.at(1));   // soft == hard
+    QVERIFY2(fields.at(0) == u"unlimited" || fields.at(0).toLongLong() > 256, qPrintable(line));
+    // Said on stdout, "listening on" on stderr: either may arrive first.
+    const QByteArray said = QByteArray("open-file limit raised from 256 to ") + fields.at(1).toLatin1();
+    QVERIFY2(QTest::qWaitFor([&] { log += cloud.readAll(); return log.contains(said); }, 5000), log.constData());
+    cloud.terminate();
+    QVERIFY(cloud.waitForFinished(10000));
+}
+
+// control-cloud-loadtest against this cloud: 20 simulated controllers get
+// in with the shared token, a deploy to each ends active or (for the
+// --fail-rate share) failed as the load tool answered, and a burst of status
+// updates is acknowledged in full and lands in device_status.
+void tst_Cloud::loadTestFleetDeploysAndIsAcknowledged()
+{
+    QProcess load;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("CONTROL_CLOUD_LOADTEST_TOKEN"), QStringLiteral("e2e-token"));
+    load.setProcessEnvironment(env);
+    load.start(loadtestBinary, {QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/").arg(m_port),
+                                QStringLiteral("--controllers"), QStringLiteral("20"), QStringLiteral("--fail-rate"),
+                                QStringLiteral("0.25"), QStringLiteral("--devices"), QStringLiteral("3")});
+    QVERIFY(load.waitForStarted(5000));
+    QByteArray out;
+    auto waitFor = [&](const QByteArray &text, int timeoutMs) {
+        return QTest::qWaitFor([&] { out += load.readAllStandardOutput(); return out.contains(text); }, timeoutMs);
+    };
+    QVERIFY2(waitFor("connected 20 in", 20000), out.constData());
+    QStringList syncs;
+    for (int i = 0; i < 20; ++i) {
+        QString sent;
+        QCOMPARE(cli({QStringLiteral("deploy"), QStringLiteral("--controller"), QStringLiteral("loadtest-%1").arg(i), QStringLiteral("--file"),
+                      QStringLiteral(NUC_SOURCE_DIR "/resources/examples/tcp-projector.js"), QStringLiteral("--type"),
+                      QStringLiteral("bench_driver"), QStringLiteral("--version"), QStringLiteral("2.0.0"), QStringLiteral("--no-wait")},
+                     &sent), 0);
+        syncs << sent.section(QLatin1Char(' '), 1, 1);   // "deployment <id> sent"
+    }
+    int active = 0;
+    int failed = 0;
+    QVERIFY(QTest::qWaitFor([&] {
+        active = failed = 0;
+        for (const QJsonValue &d : cliJson({QStringLiteral("deployments")}).value(QStringLiteral("deployments")).toArray()) {
+            if (!syncs.contains(d[QStringLiteral("sync_id")].toString()))
+                continue;
+            active += d[QStringLiteral("deployment_status")].toString() == u"active";
+            failed += d[QStringLiteral("deployment_status")].toString() == u"failed";
+        }
+        return active + failed == 20;
+    }, 20000));
+    QCOMPARE(active + failed, 20);
+    QVERIFY2(failed > 0 && failed < 20, qPrintable(QString::number(failed)));
+    load.write("burst 600\n");
+    QVERIFY2(waitFor("burst-acked 600 in", 30000), out.constData());
+    load.write("stats\n");
+    QVERIFY2(waitFor("\nstats ", 5000), out.constData());
+    // What the load tool counted matches what the cloud recorded.
+    QVERIFY2(out.contains(QStringLiteral("syncs_ok=%1 syncs_failed=%2").arg(active).arg(failed).toUtf8()), out.constData());
+    QVERIFY2(out.contains("unacked=0"), out.constData());
+    const QJsonArray controllers = cliJson({QStringLiteral("controllers")}).value(QStringLiteral("controllers")).toArray();
+    QCOMPARE(controllers.size(), 20);
+    for (const QJsonValue &c : controllers)
+        QCOMPARE(c[QStringLiteral("devices")].toArray().size(), 3);   // 600 updates over 20 × 3 devices
+    load.write("quit\n");
+    QVERIFY(load.waitForFinished(10000));
+    QCOMPARE(load.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(load.exitCode(), 0);
+}
+

@@ -606,7 +606,8 @@ void tst_Rollouts::reportPathCostDoesNotGrowWithHistory()
                                      {QStringLiteral("version"), QString::number(i)}, {QStringLiteral("protocol_type"), QStringLiteral("tcp")},
                                      {QStringLiteral("driver_code"), QStringLiteral("//")}},
                          [&](const QJsonObject &a) { syncId = a.value(QStringLiteral("sync_id")).toString(); });
-            QVERIFY(!syncId.isEmpty());
+            // Answered once the row is committed on the database thread.
+            QVERIFY(QTest::qWaitFor([&] { return !syncId.isEmpty(); }, 10000));
             cloud.waitForDeployment(syncId, 10000, [&](const QJsonObject &a) { done += a.value(QStringLiteral("ok")).toBool(); });
             QVERIFY(QTest::qWaitFor([&] { return done == i + 1; }, 10000));
         }

@@ -79,10 +79,9 @@ void AdminServer::handle(QLocalSocket *socket, const QByteArray &line)
         return;
     }
     const QString op = request.value(QStringLiteral("op")).toString();
-    QJsonObject fleetAnswer;
-    if (m_cloud->rollouts()->handleAdmin(op, request, &fleetAnswer)) {
-        reply(fleetAnswer);
-    } else if (op == u"deploy" || op == u"rollback") {
+    if (m_cloud->rollouts()->handleAdmin(op, request, reply))
+        return;   // groups, rollouts, publish (rolloutadmin.cpp)
+    if (op == u"deploy" || op == u"rollback") {
         // Both wait for the outcome the same way: a deployment's.
         const bool wait = request.value(QStringLiteral("wait")).toBool(true);
         const int timeoutMs = request.value(QStringLiteral("timeout_ms")).toInt(30000);

@@ -10,6 +10,7 @@
 #include <QUuid>
 #include <QVariant>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -68,7 +69,28 @@ const QStringList &migrations()
     return list;
 }
 
-int counter = 0;
+// open() runs on the event loop's thread and on CloudStore's.
+std::atomic<int> counter {0};
+
+const QString deploymentColumns = QStringLiteral(
+    "SELECT sync_id, driver_id, driver_type, version, controller_id, deployment_status,"
+    " deployed_at, file_path, error_message, created_at FROM driver_deployments");
+
+DeploymentRow deploymentRow(const QSqlQuery &q)
+{
+    DeploymentRow r;
+    r.syncId = q.value(0).toString();
+    r.driverId = q.value(1).toString();
+    r.driverType = q.value(2).toString();
+    r.version = q.value(3).toString();
+    r.controllerId = q.value(4).toString();
+    r.status = q.value(5).toString();
+    r.deployedAt = q.value(6).toString();
+    r.filePath = q.value(7).toString();
+    r.errorMessage = q.value(8).toString();
+    r.createdAt = q.value(9).toString();
+    return r;
+}
 
 } // namespace
 
@@ -76,6 +98,7 @@ CloudDatabase::~CloudDatabase()
 {
     if (m_connection.isEmpty())
         return;
+    m_prepared.clear();   // before the connection goes
     {
         QSqlDatabase d = QSqlDatabase::database(m_connection, false);
         d.close();
@@ -98,9 +121,42 @@ QSqlDatabase CloudDatabase::db() const
     return QSqlDatabase::database(m_connection, false);
 }
 
+bool CloudDatabase::begin()
+{
+    return m_outer || db().transaction();
+}
+
+bool CloudDatabase::commit(QString *error)
+{
+    if (m_outer || db().commit())
+        return true;
+    *error = db().lastError().text();
+    return false;
+}
+
+void CloudDatabase::rollback()
+{
+    // Under an outer transaction the caller rolls back the whole batch
+    // when told of the error; a method that changed nothing needs none.
+    if (!m_outer)
+        db().rollback();
+}
+
+QSqlQuery &CloudDatabase::prepared(const QString &sql) const
+{
+    auto it = m_prepared.find(sql);
+    if (it == m_prepared.end()) {
+        QSqlQuery q(db());
+        q.prepare(sql);
+        it = m_prepared.insert(sql, q);
+    }
+    return *it;
+}
+
 QString CloudDatabase::open(const QString &location)
 {
     m_connection = QStringLiteral("cloud-%1").arg(++counter);
+    m_location = location;
     const QUrl url(location);
     m_postgres = url.scheme() == u"postgres" || url.scheme() == u"postgresql";
     QSqlDatabase d = QSqlDatabase::addDatabase(m_postgres ? QStringLiteral("QPSQL") : QStringLiteral("QSQLITE"), m_connection);
@@ -121,9 +177,13 @@ QString CloudDatabase::open(const QString &location)
         // Created owner-only before SQLite opens it: the WAL and SHM files
         // SQLite adds take the database file's mode.
         const QByteArray native = QFile::encodeName(location);
-        const bool isFile = location != u":memory:" && !location.startsWith(u"file:");
-        const int fd = isFile ? ::open(native.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -2;
-        if (fd == -1)
+        // Only when it does not exist yet: closing any descriptor of the file
+        // drops every POSIX lock this process holds on it, including those
+        // of a connection already open (CloudStore opens a second one), and
+        // another process would then take the WAL for unused and delete it.
+        const bool isFile = location != u":memory:" && !location.startsWith(u"file:") && !QFile::exists(location);
+        const int fd = isFile ? ::open(native.constData(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -2;
+        if (fd == -1 && errno != EEXIST)   // EEXIST: made meanwhile by someone else
             return QStringLiteral("cannot create the database %1: %2").arg(location, QString::fromLocal8Bit(strerror(errno)));
         if (fd >= 0)
             ::close(fd);
@@ -182,11 +242,9 @@ QString CloudDatabase::migrate()
 
 QString CloudDatabase::createDeployment(const DeploymentRow &r)
 {
-    QSqlDatabase d = db();
-    d.transaction();
-    QSqlQuery q(d);
-    q.prepare(QStringLiteral("INSERT INTO driver_deployments (sync_id, driver_id, driver_type, version, controller_id,"
-                             " deployment_status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)"));
+    begin();
+    QSqlQuery &q = prepared(QStringLiteral("INSERT INTO driver_deployments (sync_id, driver_id, driver_type, version,"
+                                           " controller_id, deployment_status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)"));
     const QString at = now();
     q.addBindValue(r.syncId);
     q.addBindValue(r.driverId);
@@ -194,26 +252,25 @@ QString CloudDatabase::createDeployment(const DeploymentRow &r)
     q.addBindValue(r.version);
     q.addBindValue(r.controllerId);
     q.addBindValue(at);
-    QSqlQuery e(d);
-    e.prepare(QStringLiteral("INSERT INTO deployment_events (sync_id, deployment_status, at) VALUES (?, 'pending', ?)"));
+    QSqlQuery &e = prepared(QStringLiteral("INSERT INTO deployment_events (sync_id, deployment_status, at) VALUES (?, 'pending', ?)"));
     e.addBindValue(r.syncId);
     e.addBindValue(at);
     if (!q.exec() || !e.exec()) {
         const QString error = q.lastError().text() + e.lastError().text();
-        d.rollback();
+        rollback();
         return error;
     }
-    return d.commit() ? QString() : d.lastError().text();
+    QString error;
+    commit(&error);
+    return error;
 }
 
 bool CloudDatabase::setStatus(const QString &syncId, const QString &controllerId, const QString &status,
                               const QString &extraSql, const QVariantList &extraValues, QString *error)
 {
-    QSqlDatabase d = db();
-    d.transaction();
-    QSqlQuery q(d);
-    q.prepare(QStringLiteral("UPDATE driver_deployments SET deployment_status = ?") + extraSql
-              + QStringLiteral(" WHERE sync_id = ? AND controller_id = ?"));
+    begin();
+    QSqlQuery &q = prepared(QStringLiteral("UPDATE driver_deployments SET deployment_status = ?") + extraSql
+                            + QStringLiteral(" WHERE sync_id = ? AND controller_id = ?"));
     q.addBindValue(status);
     for (const QVariant &v : extraValues)
         q.addBindValue(v);
@@ -221,40 +278,35 @@ bool CloudDatabase::setStatus(const QString &syncId, const QString &controllerId
     q.addBindValue(controllerId);
     if (!q.exec()) {
         *error = q.lastError().text();
-        d.rollback();
+        rollback();
         return false;
     }
     if (q.numRowsAffected() == 0) {
-        d.rollback();
+        rollback();
         return false;
     }
-    QSqlQuery e(d);
-    e.prepare(QStringLiteral("INSERT INTO deployment_events (sync_id, deployment_status, at) VALUES (?, ?, ?)"));
+    QSqlQuery &e = prepared(QStringLiteral("INSERT INTO deployment_events (sync_id, deployment_status, at) VALUES (?, ?, ?)"));
     e.addBindValue(syncId);
     e.addBindValue(status);
     e.addBindValue(now());
     if (!e.exec()) {
         *error = e.lastError().text();
-        d.rollback();
+        rollback();
         return false;
     }
-    if (!d.commit()) {
-        *error = d.lastError().text();
-        return false;
-    }
-    return true;
+    return commit(error);
 }
 
 bool CloudDatabase::markInProgress(const QString &syncId, const QString &controllerId, QString *error)
 {
     // Progress after the outcome (a late or repeated message) does not undo it.
-    QSqlQuery q(db());
-    q.prepare(QStringLiteral("SELECT deployment_status FROM driver_deployments WHERE sync_id = ? AND controller_id = ?"));
+    QSqlQuery &q = prepared(QStringLiteral("SELECT deployment_status FROM driver_deployments WHERE sync_id = ? AND controller_id = ?"));
     q.addBindValue(syncId);
     q.addBindValue(controllerId);
     if (!q.exec() || !q.next())
         return false;
     const QString current = q.value(0).toString();
+    q.finish();
     if (current == u"in_progress" || current == u"active" || current == u"failed")
         return true;
     return setStatus(syncId, controllerId, QStringLiteral("in_progress"), {}, {}, error);
@@ -272,47 +324,23 @@ bool CloudDatabase::markFailed(const QString &syncId, const QString &controllerI
     return setStatus(syncId, controllerId, QStringLiteral("failed"), QStringLiteral(", error_message = ?"), {errorMessage}, error);
 }
 
-namespace {
-
-const char *deploymentColumns = "SELECT sync_id, driver_id, driver_type, version, controller_id, deployment_status,"
-                                " deployed_at, file_path, error_message, created_at FROM driver_deployments";
-
-DeploymentRow deploymentFrom(const QSqlQuery &q)
-{
-    DeploymentRow r;
-    r.syncId = q.value(0).toString();
-    r.driverId = q.value(1).toString();
-    r.driverType = q.value(2).toString();
-    r.version = q.value(3).toString();
-    r.controllerId = q.value(4).toString();
-    r.status = q.value(5).toString();
-    r.deployedAt = q.value(6).toString();
-    r.filePath = q.value(7).toString();
-    r.errorMessage = q.value(8).toString();
-    r.createdAt = q.value(9).toString();
-    return r;
-}
-
-} // namespace
-
 QList<DeploymentRow> CloudDatabase::deployments(QString *error) const
 {
     QList<DeploymentRow> rows;
     QSqlQuery q(db());
-    if (!q.exec(QLatin1String(deploymentColumns) + QStringLiteral(" ORDER BY created_at, sync_id"))) {
+    if (!q.exec(deploymentColumns + QStringLiteral(" ORDER BY created_at, sync_id"))) {
         if (error)
             *error = q.lastError().text();
         return rows;
     }
     while (q.next())
-        rows.append(deploymentFrom(q));
+        rows.append(deploymentRow(q));
     return rows;
 }
 
 std::optional<DeploymentRow> CloudDatabase::deployment(const QString &syncId, QString *error) const
 {
-    QSqlQuery q(db());
-    q.prepare(QLatin1String(deploymentColumns) + QStringLiteral(" WHERE sync_id = ?"));
+    QSqlQuery &q = prepared(deploymentColumns + QStringLiteral(" WHERE sync_id = ?"));
     q.addBindValue(syncId);
     if (!q.exec()) {
         if (error)
@@ -321,7 +349,9 @@ std::optional<DeploymentRow> CloudDatabase::deployment(const QString &syncId, QS
     }
     if (!q.next())
         return std::nullopt;
-    return deploymentFrom(q);
+    const DeploymentRow row = deploymentRow(q);
+    q.finish();
+    return row;
 }
 
 QStringList CloudDatabase::deploymentHistory(const QString &syncId) const
@@ -341,9 +371,8 @@ CloudDatabase::Recorded CloudDatabase::recordReport(const QString &controllerId,
                                                     const QJsonObject &data, QString *error)
 {
     // ON CONFLICT DO NOTHING: SQLite (3.24+) and PostgreSQL alike.
-    QSqlQuery q(db());
-    q.prepare(QStringLiteral("INSERT INTO controller_reports (controller_id, seq, type, data, received_at) VALUES (?, ?, ?, ?, ?)"
-                             " ON CONFLICT (controller_id, seq) DO NOTHING"));
+    QSqlQuery &q = prepared(QStringLiteral("INSERT INTO controller_reports (controller_id, seq, type, data, received_at)"
+                                           " VALUES (?, ?, ?, ?, ?) ON CONFLICT (controller_id, seq) DO NOTHING"));
     q.addBindValue(controllerId);
     q.addBindValue(seq);
     q.addBindValue(type);
@@ -358,30 +387,15 @@ CloudDatabase::Recorded CloudDatabase::recordReport(const QString &controllerId,
 
 qint64 CloudDatabase::lastReportSeq(const QString &controllerId, QString *error) const
 {
-    QSqlQuery q(db());
-    q.prepare(QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM controller_reports WHERE controller_id = ?"));
+    QSqlQuery &q = prepared(QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM controller_reports WHERE controller_id = ?"));
     q.addBindValue(controllerId);
     if (!q.exec() || !q.next()) {
         *error = q.lastError().text();
         return 0;
     }
-    return q.value(0).toLongLong();
-}
-
-QString CloudDatabase::storeDeviceStatus(const QString &controllerId, const StatusUpdateReport &status)
-{
-    QSqlQuery q(db());
-    q.prepare(QStringLiteral("INSERT INTO device_status (controller_id, device_id, status, message, reported_at, received_at)"
-                             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (controller_id, device_id) DO UPDATE SET"
-                             " status = excluded.status, message = excluded.message,"
-                             " reported_at = excluded.reported_at, received_at = excluded.received_at"));
-    q.addBindValue(controllerId);
-    q.addBindValue(status.deviceId);
-    q.addBindValue(status.status);
-    q.addBindValue(status.message.isNull() ? QVariant() : QVariant(status.message));
-    q.addBindValue(status.timestamp);
-    q.addBindValue(now());
-    return q.exec() ? QString() : q.lastError().text();
+    const qint64 seq = q.value(0).toLongLong();
+    q.finish();
+    return seq;
 }
 
 QJsonArray CloudDatabase::deviceStatuses(const QString &controllerId) const
@@ -403,10 +417,10 @@ QJsonArray CloudDatabase::deviceStatuses(const QString &controllerId) const
 
 QString CloudDatabase::storeController(const QString &controllerId, const QJsonObject &hello)
 {
-    QSqlQuery q(db());
-    q.prepare(QStringLiteral("INSERT INTO controllers (controller_id, name, app_version, hello, last_seen) VALUES (?, ?, ?, ?, ?)"
-                             " ON CONFLICT (controller_id) DO UPDATE SET name = excluded.name,"
-                             " app_version = excluded.app_version, hello = excluded.hello, last_seen = excluded.last_seen"));
+    QSqlQuery &q = prepared(QStringLiteral(
+        "INSERT INTO controllers (controller_id, name, app_version, hello, last_seen) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (controller_id) DO UPDATE SET name = excluded.name,"
+        " app_version = excluded.app_version, hello = excluded.hello, last_seen = excluded.last_seen"));
     q.addBindValue(controllerId);
     q.addBindValue(hello.value(QStringLiteral("name")).toString());
     q.addBindValue(hello.value(QStringLiteral("app_version")).toString());

@@ -9,10 +9,12 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QString>
 #include <QStringList>
 
 #include <optional>
+#include <vector>
 
 struct DeploymentRow
 {
@@ -77,15 +79,28 @@ public:
     void setPassword(const QString &password) { m_password = password; }
     bool isPostgres() const { return m_postgres; }
     static int schemaVersion();
+    // What open() was given: a second connection (CloudStore's) opens the same.
+    QString location() const { return m_location; }
+    QString password() const { return m_password; }
+    // The connection, for work that CloudStore runs on it.
+    QSqlDatabase connection() const { return db(); }
+    // While set, the methods below make no transactions of their own: the
+    // caller (CloudStore) wraps them in its batch's transaction. Methods
+    // that CloudStore runs use begin()/commit()/rollback() for the same reason.
+    void setOuterTransaction(bool outer) { m_outer = outer; }
 
     QString createDeployment(const DeploymentRow &row);
+    // Undoes createDeployment of one that was never sent (its controller
+    // went away before): a refusal, not an outcome.
+    QString discardDeployment(const QString &syncId);
     // The seed's handlers. Each returns false when the sync_id is unknown
     // (or belongs to another controller than the one reporting).
     bool markInProgress(const QString &syncId, const QString &controllerId, QString *error);
     bool markActive(const QString &syncId, const QString &controllerId, const QString &filePath, QString *error);
     bool markFailed(const QString &syncId, const QString &controllerId, const QString &errorMessage, QString *error);
     QList<DeploymentRow> deployments(QString *error = nullptr) const;   // the whole history (operator views only)
-    // One deployment by its key; what the report path reads.
+    // One deployment by its key, what the report path reads; nullopt when
+    // unknown (or on an error, in *error).
     std::optional<DeploymentRow> deployment(const QString &syncId, QString *error = nullptr) const;
     // The statuses a deployment went through, oldest first.
     QStringList deploymentHistory(const QString &syncId) const;
@@ -98,7 +113,18 @@ public:
     // The highest seq stored for the controller; 0: none.
     qint64 lastReportSeq(const QString &controllerId, QString *error) const;
 
-    QString storeDeviceStatus(const QString &controllerId, const StatusUpdateReport &status);
+    // Many status_update reports at once (statusingest.cpp): each numbered
+    // one stored once per (controller, seq) like recordReport(), and the
+    // new and unnumbered ones applied, the latest per device, in a few
+    // multi-row statements.
+    struct StatusReport
+    {
+        QString controllerId;
+        qint64 seq = 0;   // 0: unnumbered
+        QJsonObject data;
+        StatusUpdateReport status;
+    };
+    QString storeStatusReports(const std::vector<const StatusReport *> &reports);
     QJsonArray deviceStatuses(const QString &controllerId) const;
     QString storeController(const QString &controllerId, const QJsonObject &hello);
 
@@ -132,6 +158,13 @@ public:
     QList<RolloutSiteRow> rolloutSites(const QString &rolloutId, QString *error = nullptr) const;
 
 private:
+    bool begin();
+    bool commit(QString *error);
+    void rollback();
+    // A prepared statement kept for the connection's life: the report path
+    // runs the same few statements thousands of times a second, and
+    // PostgreSQL would otherwise prepare and drop each one every time.
+    QSqlQuery &prepared(const QString &sql) const;
     static QString now();
     QString migrate();
     // `sql` (two binds: group, controller) for each id, in one transaction.
@@ -141,6 +174,9 @@ private:
     QSqlDatabase db() const;
 
     QString m_connection;
+    QString m_location;
     bool m_postgres = false;
+    bool m_outer = false;
     QString m_password;
+    mutable QHash<QString, QSqlQuery> m_prepared;
 };

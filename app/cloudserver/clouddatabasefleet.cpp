@@ -149,56 +149,68 @@ QHash<QString, QJsonObject> CloudDatabase::controllerHellos(QString *error) cons
     return hellos;
 }
 
+// Run on CloudStore's thread when a deployment (a rollout's or an
+// operator's) could not be sent after all; here beside the rollouts' writes
+// to keep clouddatabase.cpp small.
+QString CloudDatabase::discardDeployment(const QString &syncId)
+{
+    begin();
+    QString error;
+    for (const char *table : {"deployment_events", "driver_deployments"}) {
+        QSqlQuery &q = prepared(QStringLiteral("DELETE FROM %1 WHERE sync_id = ?").arg(QLatin1String(table)));
+        q.addBindValue(syncId);
+        if (!q.exec()) {
+            error = q.lastError().text();
+            rollback();
+            return error;
+        }
+    }
+    commit(&error);
+    return error;
+}
+
+// The three below run on CloudStore's thread, inside its batch's
+// transaction (hence begin()/commit(), and statements prepared once).
 QString CloudDatabase::createRollout(const RolloutRow &r, const QList<RolloutSiteRow> &sites)
 {
-    QSqlDatabase d = db();
-    d.transaction();
-    const QString at = now();
-    QSqlQuery q(d);
-    q.prepare(QStringLiteral("INSERT INTO rollouts (rollout_id, target, driver_type, version, payload, canary, batch_size,"
-                             " batch_percent, max_failure_percent, site_timeout_ms, state, reason, batch, created_at, updated_at)"
-                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    begin();
+    const QString at = r.createdAt.isEmpty() ? now() : r.createdAt;
+    QSqlQuery &q = prepared(QStringLiteral("INSERT INTO rollouts (rollout_id, target, driver_type, version, payload, canary, batch_size,"
+                                           " batch_percent, max_failure_percent, site_timeout_ms, state, reason, batch, created_at, updated_at)"
+                                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     for (const QVariant &v : QVariantList{r.rolloutId, r.target, r.driverType, r.version,
                                           QString::fromUtf8(QJsonDocument(r.payload).toJson(QJsonDocument::Compact)),
                                           r.canary, r.batchSize, r.batchPercent, r.maxFailurePercent, r.siteTimeoutMs,
                                           r.state, orNull(r.reason), r.batch, at, at})
         q.addBindValue(v);
     QString error = q.exec() ? QString() : q.lastError().text();
+    QSqlQuery &s = prepared(QStringLiteral("INSERT INTO rollout_sites (rollout_id, controller_id, batch, state, updated_at) VALUES (?, ?, ?, ?, ?)"));
     for (qsizetype i = 0; error.isEmpty() && i < sites.size(); ++i) {
-        QSqlQuery s(d);
-        s.prepare(QStringLiteral("INSERT INTO rollout_sites (rollout_id, controller_id, batch, state, updated_at) VALUES (?, ?, ?, ?, ?)"));
-        s.addBindValue(r.rolloutId);
-        s.addBindValue(sites.at(i).controllerId);
-        s.addBindValue(sites.at(i).batch);
-        s.addBindValue(sites.at(i).state);
-        s.addBindValue(at);
+        for (const QVariant &v : QVariantList{r.rolloutId, sites.at(i).controllerId, sites.at(i).batch, sites.at(i).state, at})
+            s.addBindValue(v);
         if (!s.exec())
             error = s.lastError().text();
     }
     if (!error.isEmpty()) {
-        d.rollback();
+        rollback();
         return error;
     }
-    return d.commit() ? QString() : d.lastError().text();
+    commit(&error);
+    return error;
 }
 
 QString CloudDatabase::updateRollout(const RolloutRow &r)
 {
-    QSqlQuery q(db());
-    q.prepare(QStringLiteral("UPDATE rollouts SET state = ?, reason = ?, batch = ?, updated_at = ? WHERE rollout_id = ?"));
-    q.addBindValue(r.state);
-    q.addBindValue(orNull(r.reason));
-    q.addBindValue(r.batch);
-    q.addBindValue(now());
-    q.addBindValue(r.rolloutId);
+    QSqlQuery &q = prepared(QStringLiteral("UPDATE rollouts SET state = ?, reason = ?, batch = ?, updated_at = ? WHERE rollout_id = ?"));
+    for (const QVariant &v : QVariantList{r.state, orNull(r.reason), r.batch, now(), r.rolloutId})
+        q.addBindValue(v);
     return q.exec() ? QString() : q.lastError().text();
 }
 
 QString CloudDatabase::updateRolloutSite(const RolloutSiteRow &s)
 {
-    QSqlQuery q(db());
-    q.prepare(QStringLiteral("UPDATE rollout_sites SET batch = ?, state = ?, sync_id = ?, rollback_sync_id = ?,"
-                             " previous_version = ?, error_message = ?, updated_at = ? WHERE rollout_id = ? AND controller_id = ?"));
+    QSqlQuery &q = prepared(QStringLiteral("UPDATE rollout_sites SET batch = ?, state = ?, sync_id = ?, rollback_sync_id = ?,"
+                                           " previous_version = ?, error_message = ?, updated_at = ? WHERE rollout_id = ? AND controller_id = ?"));
     for (const QVariant &v : QVariantList{s.batch, s.state, orNull(s.syncId), orNull(s.rollbackSyncId), orNull(s.previousVersion),
                                           orNull(s.errorMessage), now(), s.rolloutId, s.controllerId})
         q.addBindValue(v);

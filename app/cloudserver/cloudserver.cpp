@@ -34,8 +34,22 @@ CloudServer::CloudServer(CloudDatabase *database, const CloudServerSettings &set
           m_server,
           [this](const QString &id, const QByteArray &authorization) { return m_credentials.authorize(id, authorization); },
           settings.tls, this))
+    , m_store(std::make_unique<CloudStore>(*database, settings.store))
 {
+    m_statusBulk = m_store->addBulk([](CloudDatabase &db, const std::vector<const std::any *> &items) {
+        std::vector<const CloudDatabase::StatusReport *> reports;
+        reports.reserve(items.size());
+        for (const std::any *item : items)
+            reports.push_back(std::any_cast<CloudDatabase::StatusReport>(item));
+        return db.storeStatusReports(reports);
+    });
     connect(m_server, &QWebSocketServer::newConnection, this, &CloudServer::onNewConnection);
+    // Upgrades are taken as they complete (onNewConnection): no cap needed,
+    // and the default of 30 would refuse part of a reconnect storm.
+    m_server->setMaxPendingConnections(1 << 16);
+    connect(m_server, &QWebSocketServer::serverError, this, [this](QWebSocketProtocol::CloseCode) {
+        qCWarning(lcCloudServer).noquote() << "refused a connection in its WebSocket handshake:" << m_server->errorString();
+    });
     m_rollouts = new RolloutManager(database, this, this);
 }
 
@@ -49,6 +63,10 @@ CloudServer::~CloudServer()
 
 QString CloudServer::listen(const QHostAddress &address, quint16 port)
 {
+    const QString error = m_store->start();
+    if (!error.isEmpty())
+        return QStringLiteral("cannot start the database thread: %1").arg(error);
+    m_gate->setListenBacklog(m_settings.listenBacklog);
     if (!m_gate->listen(address, port))
         return QStringLiteral("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(m_gate->errorString());
     qCInfo(lcCloudServer).noquote() << "listening on" << (m_settings.tls ? u"wss://" : u"ws://") + address.toString()
@@ -62,7 +80,7 @@ void CloudServer::onNewConnection()
         socket->setParent(this);   // its token was checked by the gate
         connect(socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString &text) { onMessage(socket, text); });
         connect(socket, &QWebSocket::disconnected, this, [this, socket] {
-            const QString id = controllerIdOf(socket);
+            const QString id = m_socketIds.take(socket);
             if (!id.isEmpty()) {
                 qCInfo(lcCloudServer) << "controller" << id << "disconnected";
                 m_controllers[id].socket = nullptr;
@@ -84,11 +102,8 @@ void CloudServer::dropController(const QString &controllerId, const QString &why
 
 QString CloudServer::controllerIdOf(QWebSocket *socket) const
 {
-    for (auto it = m_controllers.cbegin(); it != m_controllers.cend(); ++it) {
-        if (it->socket == socket)
-            return it.key();
-    }
-    return {};
+    // A hash, not a scan of every controller: this runs for every message.
+    return m_socketIds.value(socket);
 }
 
 QWebSocket *CloudServer::controllerSocket(const QString &controllerId) const
@@ -116,53 +131,84 @@ void CloudServer::onMessage(QWebSocket *socket, const QString &text)
     const QJsonObject &data = envelope.value.data;
     QString controllerId = controllerIdOf(socket);
 
-    if (type == u"hello") {
-        const Parsed<HelloReport> hello = HelloReport::parse(data);
-        if (!hello.ok()) {
-            qCWarning(lcCloudServer).noquote() << "invalid hello:" << hello.error << "; closing";
-            socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("invalid hello: ") + hello.error);
-            return;
-        }
-        controllerId = hello.value.controllerId;
-        // The gate checked the credential of the id in X-Controller-Id: the
-        // hello may not switch to another, or the id's owner could be replaced.
-        const QString headerId = QString::fromUtf8(socket->request().rawHeader("X-Controller-Id"));
-        if (!m_credentials.mayClaim(headerId, controllerId)) {
-            qCWarning(lcCloudServer).noquote() << "refused a hello as" << LogText::escaped(controllerId)
-                                               << "on a connection checked for" << LogText::escaped(headerId);
-            socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
-                          QStringLiteral("controller_id does not match the credential"));
-            return;
-        }
-        Controller &c = m_controllers[controllerId];
-        if (c.socket && c.socket != socket)
-            c.socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("replaced by a new connection"));
-        c.socket = socket;
-        c.hello = data;
-        c.connectedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-        const QString error = m_database->storeController(controllerId, data);
-        if (!error.isEmpty())
-            qCWarning(lcCloudServer) << "cannot store controller" << controllerId << ":" << error;
-        qCInfo(lcCloudServer).noquote() << "controller" << controllerId << "connected:" << hello.value.drivers.size()
-                                        << "drivers," << hello.value.devices.size() << "devices";
-        sendWelcome(controllerId);
-        emit controllerConnected(controllerId);
-        return;
-    }
+    if (type == u"hello")
+        return onHello(socket, data);
     if (controllerId.isEmpty()) {
         qCWarning(lcCloudServer) << "message" << type << "before hello; ignored";
         return;
     }
-    if (envelope.value.seq > 0 && !recordReport(controllerId, envelope.value.seq, type, data))
+    onReport(controllerId, envelope.value.seq, type, data);
+}
+
+void CloudServer::onHello(QWebSocket *socket, const QJsonObject &data)
+{
+    const Parsed<HelloReport> hello = HelloReport::parse(data);
+    if (!hello.ok()) {
+        qCWarning(lcCloudServer).noquote() << "invalid hello:" << hello.error << "; closing";
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("invalid hello: ") + hello.error);
         return;
-    onReport(controllerId, type, data);
+    }
+    const QString controllerId = hello.value.controllerId;
+    // The gate checked the credential of the id in X-Controller-Id: the
+    // hello may not switch to another, or the id's owner could be replaced.
+    const QString headerId = QString::fromUtf8(socket->request().rawHeader("X-Controller-Id"));
+    if (!m_credentials.mayClaim(headerId, controllerId)) {
+        qCWarning(lcCloudServer).noquote() << "refused a hello as" << LogText::escaped(controllerId)
+                                           << "on a connection checked for" << LogText::escaped(headerId);
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                      QStringLiteral("controller_id does not match the credential"));
+        return;
+    }
+    // A second hello on this connection under another id ends the first one's.
+    const QString previous = m_socketIds.value(socket);
+    if (!previous.isEmpty() && previous != controllerId)
+        m_controllers[previous].socket = nullptr;
+    Controller &c = m_controllers[controllerId];
+    if (c.socket && c.socket != socket) {
+        m_socketIds.remove(c.socket);
+        c.socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("replaced by a new connection"));
+    }
+    m_socketIds.insert(socket, controllerId);
+    c.socket = socket;
+    c.hello = data;
+    c.connectedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    // Reports of an earlier connection still on their way to the database
+    // no longer count for this one's acks.
+    c.connection = ++m_connections;
+    c.uncommitted.clear();
+    c.committedMax = 0;
+    c.ackedSeq = c.ackPending = 0;
+    const quint64 connection = c.connection;
+    const qsizetype drivers = hello.value.drivers.size();
+    const qsizetype devices = hello.value.devices.size();
+    m_store->call<qint64>(
+        CloudStore::Priority::Urgent,
+        [controllerId, data](CloudDatabase &db, QString *error) {
+            const QString stored = db.storeController(controllerId, data);
+            if (!stored.isEmpty())
+                qCWarning(lcCloudServer) << "cannot store controller" << controllerId << ":" << stored;
+            return db.lastReportSeq(controllerId, error);
+        },
+        [this, controllerId, connection, drivers, devices](qint64 lastSeq, const QString &error) {
+            const Controller &c = m_controllers[controllerId];
+            if (c.connection != connection || !c.socket)
+                return;   // gone or replaced meanwhile
+            qCInfo(lcCloudServer).noquote() << "controller" << controllerId << "connected:" << drivers << "drivers,"
+                                            << devices << "devices";
+            if (!error.isEmpty()) {
+                // Without the last seq the controller cannot be told what to
+                // resend: no welcome, so it falls back to the base behaviour.
+                qCWarning(lcCloudServer).noquote() << "cannot read the reports of" << controllerId << ":" << error;
+            } else {
+                sendWelcome(controllerId, lastSeq);
+            }
+            emit controllerConnected(controllerId);
+        });
 }
 
 void CloudServer::waitForDeployment(const QString &syncId, int timeoutMs, const Reply &reply)
 {
-    const std::optional<DeploymentRow> r = m_database->deployment(syncId);
-    if (r && (r->status == u"active" || r->status == u"failed"))
-        return reply(success(QJsonObject{{QStringLiteral("deployment"), deploymentJson(*r)}}));
+    // Registered first: an outcome committed after the read below still finds it.
     auto *timer = new QTimer(this);
     timer->setSingleShot(true);
     connect(timer, &QTimer::timeout, this, [this, syncId, timer] {
@@ -179,6 +225,13 @@ void CloudServer::waitForDeployment(const QString &syncId, int timeoutMs, const 
     });
     timer->start(timeoutMs);
     m_waiting[syncId].append({reply, timer});
+    m_store->call<std::optional<DeploymentRow>>(
+        CloudStore::Priority::Urgent,
+        [syncId](CloudDatabase &db, QString *error) { return db.deployment(syncId, error); },
+        [this](const std::optional<DeploymentRow> &row, const QString &) {
+            if (row)
+                answerWaiters(*row);   // when it is over already
+        });
 }
 
 void CloudServer::provision(const QJsonObject &request, const Reply &reply)

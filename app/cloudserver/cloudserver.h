@@ -5,10 +5,12 @@
 #pragma once
 
 #include "cloudserver/clouddatabase.h"
+#include "cloudserver/cloudstore.h"
 #include "cloudserver/controllercredentials.h"
 #include "cloudserver/drivermetricsstore.h"
 #include "cloudserver/rollouts.h"
 #include "cloudserver/upgradegate.h"
+#include "protocol/controllerreports.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -21,6 +23,8 @@
 #include <QWebSocketServer>
 
 #include <functional>
+#include <memory>
+#include <set>
 #include <optional>
 
 Q_DECLARE_LOGGING_CATEGORY(lcCloudServer)
@@ -32,6 +36,8 @@ struct CloudServerSettings
     ControllerCredentials::Unenrolled unenrolled = ControllerCredentials::Unenrolled::WhileNoneEnrolled;
     std::optional<QSslConfiguration> tls;           // wss:// when set
     int commandTimeoutMs = 15000;
+    CloudStore::Settings store;                     // the database thread's queue
+    int listenBacklog = 1024;                       // pending connections the kernel keeps (SOMAXCONN caps it)
 };
 
 class CloudServer : public QObject
@@ -42,7 +48,10 @@ public:
     CloudServer(CloudDatabase *database, const CloudServerSettings &settings, QObject *parent = nullptr);
     ~CloudServer() override;
 
+    // Starts the database thread, then listens.
     QString listen(const QHostAddress &address, quint16 port);
+    // Where SQL work goes (cloudstore.h): the event loop never waits for it.
+    CloudStore *store() { return m_store.get(); }
     quint16 port() const { return m_gate->serverPort(); }
 
     using Reply = std::function<void(const QJsonObject &reply)>;   // {"ok":bool, ...}
@@ -71,7 +80,8 @@ public:
 signals:
     void controllerConnected(const QString &controllerId);
     void controllerDisconnected(const QString &controllerId);
-    void deploymentChanged(const QString &syncId, const QString &status);
+    // From the committed row (the job's result): listeners need not read it back.
+    void deploymentChanged(const QString &syncId, const QString &status, const QString &errorMessage);
 
 private:
     struct Controller
@@ -79,8 +89,15 @@ private:
         QPointer<QWebSocket> socket;
         QJsonObject hello;
         QString connectedAt;
+        quint64 connection = 0;  // which hello of this controller the state below belongs to
         qint64 ackedSeq = 0;     // the last ack sent (or welcome's last_seq)
-        qint64 ackPending = 0;   // the highest seq stored since; acked on the next turn
+        qint64 ackPending = 0;   // the highest seq ackable; acked on the next turn
+        // Numbered reports received but not committed yet (the database
+        // thread commits them out of order: urgent ones first); an ack
+        // never passes the lowest of them. One that failed stays, so the
+        // controller keeps it and resends it after its next hello.
+        std::set<qint64> uncommitted;
+        qint64 committedMax = 0;
     };
     // A message sent to a controller whose outcome an admin waits for, kept
     // per controller in send order: the controller handles frames in order,
@@ -100,17 +117,25 @@ private:
     // Acknowledged delivery (reportingest.cpp): welcome after hello; each
     // numbered report stored once per (controller, seq), false when it is
     // not to be applied (stored before, or not stored); cumulative acks.
-    void sendWelcome(const QString &controllerId);
-    bool recordReport(const QString &controllerId, qint64 seq, const QString &type, const QJsonObject &data);
+    void onHello(QWebSocket *socket, const QJsonObject &data);
+    void sendWelcome(const QString &controllerId, qint64 lastSeq);
+    // A message from a controller that said hello (reportingest.cpp):
+    // stored (once per seq when numbered) and applied on the database
+    // thread; what follows in memory runs after the commit.
+    void onReport(const QString &controllerId, qint64 seq, const QString &type, const QJsonObject &data);
+    void reportCommitted(const QString &controllerId, quint64 connection, qint64 seq, bool ok);
     void sendAck(const QString &controllerId);
-    // A message from a controller that said hello (reportingest.cpp).
-    void onReport(const QString &controllerId, const QString &type, const QJsonObject &data);
     template<typename Report>
     static std::optional<Report> checked(const QString &controllerId, const QString &type, const QJsonObject &data);
     void send(QWebSocket *socket, const QString &type, const QJsonObject &data);
     QWebSocket *controllerSocket(const QString &controllerId) const;
     QString controllerIdOf(QWebSocket *socket) const;
-    void deploymentUpdated(const QString &syncId);
+    void driverActive(const QString &controllerId, const SyncCompleteReport &complete);
+    void deploymentUpdated(const DeploymentRow &row);
+    void answerWaiters(const DeploymentRow &row);
+    // Records the deployment (database thread), then sends `type` with `data`.
+    void startDeployment(const DeploymentRow &row, const QString &type, const QJsonObject &data, const Reply &reply);
+    void markFailed(const QString &syncId, const QString &controllerId, const QString &why);
     // Waits (with the command timeout) for an answer keyed by `key`.
     void await(const QString &controllerId, const QString &sentType, const QString &key, const Reply &reply, int devices = 0);
     std::optional<Awaiting> takeAwaiting(const QString &controllerId, const QString &key);
@@ -125,7 +150,11 @@ private:
     QWebSocketServer *m_server;
     UpgradeGate *m_gate;
     QHash<QString, Controller> m_controllers;
+    QHash<QWebSocket *, QString> m_socketIds;   // the controller each said-hello connection speaks for
     QHash<QString, QList<Awaiting>> m_awaiting;                    // controller_id → in send order
     QHash<QString, QList<std::pair<Reply, QTimer *>>> m_waiting;   // sync_id → waiting admins
+    quint64 m_connections = 0;
+    int m_statusBulk = -1;   // the store's bulk kind for status_update reports
     RolloutManager *m_rollouts = nullptr;
+    std::unique_ptr<CloudStore> m_store;   // first to go: its thread stops before the rest
 };

@@ -31,10 +31,6 @@ void CloudServer::deploy(const QJsonObject &request, const Reply &reply)
     row.driverType = request.value(QStringLiteral("driver_type")).toString();
     row.version = request.value(QStringLiteral("version")).toString();
     row.controllerId = controllerId;
-    const QString error = m_database->createDeployment(row);
-    if (!error.isEmpty())
-        return reply(failure(QStringLiteral("cannot record the deployment: %1").arg(error)));
-
     QJsonObject data{{QStringLiteral("sync_id"), row.syncId},
                      {QStringLiteral("driver_id"), row.driverId},
                      {QStringLiteral("driver_type"), row.driverType},
@@ -46,13 +42,58 @@ void CloudServer::deploy(const QJsonObject &request, const Reply &reply)
     // Signed by the CLI (deploy --sign), which holds the private key.
     if (request.value(QStringLiteral("signature")).isObject())
         data.insert(QStringLiteral("signature"), request.value(QStringLiteral("signature")));
-    send(socket, QStringLiteral("driver_sync"), data);
-    // No reply of its own (the deployment's waiters get the outcome); kept
-    // so that a protocol_error refusing this driver_sync fails it.
-    m_awaiting[controllerId].append({QStringLiteral("driver_sync"), row.syncId, {}, nullptr, 0});
     qCInfo(lcCloudServer).noquote() << "deploying" << row.driverType << row.version << "to" << controllerId
                                     << "(sync" << row.syncId << ")";
-    reply(success(QJsonObject{{QStringLiteral("sync_id"), row.syncId}, {QStringLiteral("driver_id"), row.driverId}}));
+    startDeployment(row, QStringLiteral("driver_sync"), data, reply);
+}
+
+void CloudServer::startDeployment(const DeploymentRow &row, const QString &type, const QJsonObject &data, const Reply &reply)
+{
+    m_store->post(
+        CloudStore::Priority::Urgent, [row](CloudDatabase &db) { return db.createDeployment(row); },
+        [this, row, type, data, reply](const QString &error) {
+            if (!error.isEmpty())
+                return reply(failure(QStringLiteral("cannot record the deployment: %1").arg(error)));
+            // Sent once it is recorded: its progress finds the row.
+            QWebSocket *socket = controllerSocket(row.controllerId);
+            if (!socket) {
+                // Gone while the row was committed: refused as if it had been
+                // gone before, not failed (the controller never saw it, and
+                // would never report an outcome for it).
+                m_store->post(
+                    CloudStore::Priority::Urgent, [syncId = row.syncId](CloudDatabase &db) { return db.discardDeployment(syncId); },
+                    [syncId = row.syncId](const QString &error) {
+                        if (!error.isEmpty())
+                            qCWarning(lcCloudServer).noquote() << "cannot discard deployment" << syncId << ":" << error;
+                    });
+                return reply(failure(QStringLiteral("controller %1 is not connected").arg(row.controllerId)));
+            }
+            send(socket, type, data);
+            // No reply of its own (the deployment's waiters get the outcome);
+            // kept so that a protocol_error refusing it fails it.
+            m_awaiting[row.controllerId].append({type, row.syncId, {}, nullptr, 0});
+            QJsonObject answer{{QStringLiteral("sync_id"), row.syncId}};
+            if (type == u"driver_sync")
+                answer.insert(QStringLiteral("driver_id"), row.driverId);
+            reply(success(answer));
+        });
+}
+
+void CloudServer::markFailed(const QString &syncId, const QString &controllerId, const QString &why)
+{
+    m_store->call<std::optional<DeploymentRow>>(
+        CloudStore::Priority::Urgent,
+        [syncId, controllerId, why](CloudDatabase &db, QString *error) -> std::optional<DeploymentRow> {
+            if (!db.markFailed(syncId, controllerId, why, error))
+                return std::nullopt;
+            return db.deployment(syncId, error);
+        },
+        [this, syncId](const std::optional<DeploymentRow> &row, const QString &error) {
+            if (!error.isEmpty())
+                qCWarning(lcCloudServer).noquote() << "cannot record the failure of" << syncId << error;
+            if (row)
+                deploymentUpdated(*row);
+        });
 }
 
 void CloudServer::rollback(const QJsonObject &request, const Reply &reply)
@@ -79,18 +120,12 @@ void CloudServer::rollback(const QJsonObject &request, const Reply &reply)
     // controller's answer says what is wrong with the request.
     if (row.driverId.isEmpty())
         row.driverId = QUuid::createUuidV5(QUuid(), row.driverType).toString(QUuid::WithoutBraces);
-    const QString error = m_database->createDeployment(row);
-    if (!error.isEmpty())
-        return reply(failure(QStringLiteral("cannot record the rollback: %1").arg(error)));
     QJsonObject data{{QStringLiteral("sync_id"), row.syncId}, {QStringLiteral("driver_type"), row.driverType}};
     if (!version.isEmpty())
         data.insert(QStringLiteral("version"), version);
-    send(socket, QStringLiteral("driver_rollback"), data);
-    // As for a deploy: a protocol_error refusing this driver_rollback fails it.
-    m_awaiting[controllerId].append({QStringLiteral("driver_rollback"), row.syncId, {}, nullptr, 0});
     qCInfo(lcCloudServer).noquote() << "rolling back" << row.driverType << "on" << controllerId << "to" << row.version
                                     << "(sync" << row.syncId << ")";
-    reply(success(QJsonObject{{QStringLiteral("sync_id"), row.syncId}}));
+    startDeployment(row, QStringLiteral("driver_rollback"), data, reply);
 }
 
 namespace {

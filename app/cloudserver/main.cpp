@@ -7,6 +7,7 @@
 #include "cloudserver/metricscommand.h"
 #include "cloudserver/clouddatabase.h"
 #include "cloudserver/cloudserver.h"
+#include "core/filelimit.h"
 #include "core/secretfile.h"
 
 #include <QCommandLineParser>
@@ -89,6 +90,9 @@ int serve(const QStringList &args)
 
     // Every file serve creates (SQLite database, WAL, SHM) is owner-only.
     ::umask(0077);
+    // One descriptor per controller: the usual soft limit (1024) would
+    // refuse the 1013th site.
+    std::printf("control-cloud: %s\n", qPrintable(FileLimit::raiseToHard()));
 
     CloudServerSettings settings;
     settings.token = p.isSet(QStringLiteral("token")) ? p.value(QStringLiteral("token")) : qEnvironmentVariable("CONTROL_CLOUD_TOKEN");
@@ -175,6 +179,11 @@ int serve(const QStringList &args)
 
 int main(int argc, char *argv[])
 {
+    // Qt's own event dispatcher rather than GLib's: with thousands of
+    // sockets GLib's removes a notifier by walking a list of all of them,
+    // which made every write to a controller cost O(controllers).
+    if (qEnvironmentVariableIsEmpty("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("control-cloud"));
     QStringList args = QCoreApplication::arguments();

@@ -9,6 +9,9 @@
 
 #include <QJsonArray>
 
+#include <functional>
+#include <memory>
+
 #include <algorithm>
 #include <optional>
 #include <utility>
@@ -17,41 +20,31 @@ using AdminReply::deploymentJson;
 using AdminReply::failure;
 using AdminReply::success;
 
-void CloudServer::sendWelcome(const QString &controllerId)
+void CloudServer::sendWelcome(const QString &controllerId, qint64 lastSeq)
 {
-    QString error;
-    const qint64 lastSeq = m_database->lastReportSeq(controllerId, &error);
-    if (!error.isEmpty()) {
-        // Without the last seq the controller cannot be told what to resend:
-        // no welcome, so it falls back to the base behaviour.
-        qCWarning(lcCloudServer).noquote() << "cannot read the reports of" << controllerId << ":" << error;
-        return;
-    }
     Controller &c = m_controllers[controllerId];
-    c.ackedSeq = lastSeq;
-    c.ackPending = 0;
+    c.ackedSeq = std::max(c.ackedSeq, lastSeq);
+    c.committedMax = std::max(c.committedMax, lastSeq);
     send(c.socket, QStringLiteral("welcome"), QJsonObject{{QStringLiteral("acks"), true}, {QStringLiteral("last_seq"), lastSeq}});
 }
 
-bool CloudServer::recordReport(const QString &controllerId, qint64 seq, const QString &type, const QJsonObject &data)
+void CloudServer::reportCommitted(const QString &controllerId, quint64 connection, qint64 seq, bool ok)
 {
-    QString error;
-    const CloudDatabase::Recorded recorded = m_database->recordReport(controllerId, seq, type, data, &error);
-    if (recorded == CloudDatabase::Recorded::Failed) {
-        // Not acknowledged: the controller keeps it and sends it again.
-        qCWarning(lcCloudServer).noquote() << "cannot store report" << seq << "of" << controllerId << ":" << error;
-        return false;
-    }
-    if (recorded == CloudDatabase::Recorded::Duplicate)
-        qCDebug(lcCloudServer) << "report" << seq << "of" << controllerId << "stored before; acknowledged again";
-    // One cumulative ack per event-loop turn covers every report of the turn.
     Controller &c = m_controllers[controllerId];
-    if (seq > c.ackPending) {
-        if (c.ackPending <= c.ackedSeq)
-            QMetaObject::invokeMethod(this, [this, controllerId] { sendAck(controllerId); }, Qt::QueuedConnection);
-        c.ackPending = seq;
-    }
-    return recorded == CloudDatabase::Recorded::New;
+    if (c.connection != connection)
+        return;   // an earlier connection's: the next welcome's last_seq covers it
+    if (!ok)
+        return;   // stays uncommitted: not acknowledged, the controller keeps it
+    c.uncommitted.erase(seq);
+    c.committedMax = std::max(c.committedMax, seq);
+    // Cumulative: every seq up to the ack must be committed.
+    const qint64 ackable = c.uncommitted.empty() ? c.committedMax : std::min(c.committedMax, *c.uncommitted.begin() - 1);
+    if (ackable <= c.ackPending)
+        return;
+    // One cumulative ack per event-loop turn covers every report of the turn.
+    if (c.ackPending <= c.ackedSeq)
+        QMetaObject::invokeMethod(this, [this, controllerId] { sendAck(controllerId); }, Qt::QueuedConnection);
+    c.ackPending = ackable;
 }
 
 void CloudServer::sendAck(const QString &controllerId)
@@ -63,7 +56,7 @@ void CloudServer::sendAck(const QString &controllerId)
     send(c.socket, QStringLiteral("ack"), QJsonObject{{QStringLiteral("seq"), c.ackedSeq}});
 }
 
-// A report checked by its parser; a broken one is logged and not recorded.
+// A report checked by its parser; a broken one is logged and not applied.
 template<typename Report>
 std::optional<Report> CloudServer::checked(const QString &controllerId, const QString &type, const QJsonObject &data)
 {
@@ -74,89 +67,176 @@ std::optional<Report> CloudServer::checked(const QString &controllerId, const QS
     return std::nullopt;
 }
 
-void CloudServer::onReport(const QString &controllerId, const QString &type, const QJsonObject &data)
+namespace {
+
+// What the database thread did with a report.
+struct Applied
 {
-    QString error;
+    bool fresh = true;                   // false: stored before (a resent seq), not applied again
+    bool known = true;                   // false: the sync_id is not this controller's
+    std::optional<DeploymentRow> row;    // the deployment after the report
+};
+
+// The deployment change a report asks for, run on the database thread.
+using DeploymentChange = std::function<bool(CloudDatabase &, QString *error)>;
+
+} // namespace
+
+void CloudServer::onReport(const QString &controllerId, qint64 seq, const QString &type, const QJsonObject &data)
+{
+    // Parsed here; what reaches the database (and what follows the commit)
+    // depends on the type. A numbered report is stored even when it does
+    // not parse, so that it is acknowledged and not resent forever.
+    QString syncId;
+    DeploymentChange change;
+    std::optional<StatusUpdateReport> status;
+    std::function<void()> then;   // on the event loop, after a fresh report's commit
+    CloudStore::Priority priority = CloudStore::Priority::Urgent;
     if (type == u"driver_sync_progress") {
-        const auto progress = checked<SyncProgressReport>(controllerId, type, data);
-        if (!progress)
-            return;
-        if (!m_database->markInProgress(progress->syncId, controllerId, &error))
-            qCWarning(lcCloudServer).noquote() << "progress for unknown sync_id" << progress->syncId << error;
-        deploymentUpdated(progress->syncId);
+        if (const auto progress = checked<SyncProgressReport>(controllerId, type, data)) {
+            syncId = progress->syncId;
+            change = [syncId, controllerId](CloudDatabase &db, QString *error) { return db.markInProgress(syncId, controllerId, error); };
+        }
     } else if (type == u"driver_sync_complete") {
-        const auto complete = checked<SyncCompleteReport>(controllerId, type, data);
-        if (!complete)
-            return;
-        takeAwaiting(controllerId, complete->syncId);
-        if (!m_database->markActive(complete->syncId, controllerId, complete->filePath, &error))
-            qCWarning(lcCloudServer).noquote() << "completion for unknown sync_id" << complete->syncId << error;
-        else
-            qCInfo(lcCloudServer).noquote() << "deployment" << complete->syncId << "active on" << controllerId;
-        // Keep the controller's driver list as reported (hello, then each completion).
-        QJsonArray drivers = m_controllers[controllerId].hello.value(QStringLiteral("drivers")).toArray();
-        for (qsizetype i = drivers.size() - 1; i >= 0; --i) {
-            if (drivers.at(i)[QStringLiteral("driver_type")] == complete->driverType)
-                drivers.removeAt(i);
+        if (const auto complete = checked<SyncCompleteReport>(controllerId, type, data)) {
+            syncId = complete->syncId;
+            const QString filePath = complete->filePath;
+            change = [syncId, controllerId, filePath](CloudDatabase &db, QString *error) {
+                return db.markActive(syncId, controllerId, filePath, error);
+            };
+            then = [this, controllerId, report = *complete] { driverActive(controllerId, report); };
         }
-        drivers.append(QJsonObject{{QStringLiteral("driver_id"), complete->driverId},
-                                   {QStringLiteral("driver_type"), complete->driverType},
-                                   {QStringLiteral("version"), complete->version},
-                                   {QStringLiteral("sync_id"), complete->syncId},
-                                   {QStringLiteral("status"), QStringLiteral("active")}});
-        m_controllers[controllerId].hello.insert(QStringLiteral("drivers"), drivers);
-        deploymentUpdated(complete->syncId);
     } else if (type == u"driver_sync_error") {
-        const auto failed = checked<SyncErrorReport>(controllerId, type, data);
-        if (!failed)
-            return;
-        const QString syncId = failed->syncId.toString();
-        takeAwaiting(controllerId, syncId);
-        if (!m_database->markFailed(syncId, controllerId, failed->errorMessage, &error))
-            qCWarning(lcCloudServer).noquote() << "error report for unknown sync_id" << syncId << error;
-        else
-            qCWarning(lcCloudServer).noquote() << "deployment" << syncId << "failed on" << controllerId << ":"
-                                               << failed->errorMessage;
-        deploymentUpdated(syncId);
-    } else if (type == u"status_update") {
-        const auto status = checked<StatusUpdateReport>(controllerId, type, data);
-        if (!status)
-            return;
-        error = m_database->storeDeviceStatus(controllerId, *status);
-        if (!error.isEmpty())
-            qCWarning(lcCloudServer) << "cannot store a device status:" << error;
-    } else if (type == u"device_command_result") {
-        const auto result = checked<CommandResultReport>(controllerId, type, data);
-        if (!result)
-            return;
-        onCommandResult(controllerId, result->requestId.toString(), data);
-    } else if (type == u"protocol_error") {
-        const auto report = checked<ProtocolErrorReport>(controllerId, type, data);
-        if (!report)
-            return;
-        qCWarning(lcCloudServer).noquote() << "controller" << controllerId << "reports a protocol error:" << report->reason;
-        onProtocolError(controllerId, report->receivedType.toString(), report->reason);
-    } else if (!m_metrics.take(controllerId, type, data)) {
-        qCInfo(lcCloudServer) << "ignoring message of type" << type << "from" << controllerId;
-    }
-}
-
-void CloudServer::deploymentUpdated(const QString &syncId)
-{
-    // One row by its key: the cost of a report does not grow with the history.
-    const std::optional<DeploymentRow> r = m_database->deployment(syncId);
-    if (!r)
-        return;
-    emit deploymentChanged(syncId, r->status);
-    if (r->status == u"active" || r->status == u"failed") {
-        const auto waiting = m_waiting.take(syncId);
-        for (const auto &[reply, timer] : waiting) {
-            delete timer;
-            reply(success(QJsonObject{{QStringLiteral("deployment"), deploymentJson(*r)}}));
+        if (const auto failed = checked<SyncErrorReport>(controllerId, type, data)) {
+            syncId = failed->syncId.toString();
+            const QString message = failed->errorMessage;
+            change = [syncId, controllerId, message](CloudDatabase &db, QString *error) {
+                return db.markFailed(syncId, controllerId, message, error);
+            };
+            then = [this, controllerId, syncId] { takeAwaiting(controllerId, syncId); };
         }
+    } else if (type == u"status_update") {
+        status = checked<StatusUpdateReport>(controllerId, type, data);
+        priority = CloudStore::Priority::Status;
+    } else if (type == u"device_command_result") {
+        if (const auto result = checked<CommandResultReport>(controllerId, type, data)) {
+            then = [this, controllerId, requestId = result->requestId.toString(), data] {
+                onCommandResult(controllerId, requestId, data);
+            };
+        }
+    } else if (type == u"protocol_error") {
+        // Unnumbered: nothing to store.
+        if (const auto report = checked<ProtocolErrorReport>(controllerId, type, data)) {
+            qCWarning(lcCloudServer).noquote() << "controller" << controllerId << "reports a protocol error:" << report->reason;
+            onProtocolError(controllerId, report->receivedType.toString(), report->reason);
+        }
+        return;
+    } else if (seq <= 0) {
+        if (!m_metrics.take(controllerId, type, data))
+            qCInfo(lcCloudServer) << "ignoring message of type" << type << "from" << controllerId;
+        return;
     }
+    if (seq <= 0 && !change && !status && !then)
+        return;   // unnumbered and invalid: logged by checked()
+
+    Controller &c = m_controllers[controllerId];
+    const quint64 connection = c.connection;
+    if (seq > 0)
+        c.uncommitted.insert(seq);
+    if (status) {
+        // In bulk (statusingest.cpp). Status updates of one device may be
+        // coalesced when the queue is full: only the latest matters, and
+        // the ack then covers the ones it replaced.
+        m_store->postBulk(
+            priority, m_statusBulk, CloudDatabase::StatusReport{controllerId, seq, data, *status},
+            [this, controllerId, connection, seq](const QString &error) {
+                if (seq > 0)
+                    reportCommitted(controllerId, connection, seq, error.isEmpty());
+                if (!error.isEmpty())
+                    qCWarning(lcCloudServer).noquote() << "cannot store status_update" << seq << "of" << controllerId << ":" << error;
+            },
+            controllerId + QLatin1Char('\n') + status->deviceId);
+        return;
+    }
+    auto applied = std::make_shared<Applied>();
+    CloudStore::Work work = [applied, controllerId, seq, type, data, syncId, change](CloudDatabase &db) {
+        QString error;
+        *applied = Applied();
+        if (seq > 0) {
+            const CloudDatabase::Recorded recorded = db.recordReport(controllerId, seq, type, data, &error);
+            if (recorded == CloudDatabase::Recorded::Failed)
+                return error;
+            applied->fresh = recorded == CloudDatabase::Recorded::New;
+            if (!applied->fresh)
+                return QString();
+        }
+        if (change) {
+            applied->known = change(db, &error);
+            if (!error.isEmpty())
+                return error;
+            if (applied->known)
+                applied->row = db.deployment(syncId, &error);
+        }
+        return error;
+    };
+    CloudStore::Done done = [this, applied, controllerId, connection, seq, type, syncId, then](const QString &error) {
+        if (seq > 0)
+            reportCommitted(controllerId, connection, seq, error.isEmpty());
+        if (!error.isEmpty()) {
+            // Not acknowledged: the controller keeps it and sends it again.
+            qCWarning(lcCloudServer).noquote() << "cannot store" << type << seq << "of" << controllerId << ":" << error;
+            return;
+        }
+        if (!applied->fresh) {
+            qCDebug(lcCloudServer) << "report" << seq << "of" << controllerId << "stored before; acknowledged again";
+            return;
+        }
+        if (!applied->known)
+            qCWarning(lcCloudServer).noquote() << type << "for unknown sync_id" << syncId;
+        else if (applied->row && applied->row->status != u"in_progress")
+            qCInfo(lcCloudServer).noquote() << "deployment" << syncId << applied->row->status << "on" << controllerId
+                                            << applied->row->errorMessage;
+        if (then)
+            then();
+        if (applied->row)
+            deploymentUpdated(*applied->row);
+    };
+    m_store->post(priority, std::move(work), std::move(done));
 }
 
+void CloudServer::driverActive(const QString &controllerId, const SyncCompleteReport &complete)
+{
+    takeAwaiting(controllerId, complete.syncId);
+    // Keep the controller's driver list as reported (hello, then each completion).
+    QJsonArray drivers = m_controllers[controllerId].hello.value(QStringLiteral("drivers")).toArray();
+    for (qsizetype i = drivers.size() - 1; i >= 0; --i) {
+        if (drivers.at(i)[QStringLiteral("driver_type")] == complete.driverType)
+            drivers.removeAt(i);
+    }
+    drivers.append(QJsonObject{{QStringLiteral("driver_id"), complete.driverId},
+                               {QStringLiteral("driver_type"), complete.driverType},
+                               {QStringLiteral("version"), complete.version},
+                               {QStringLiteral("sync_id"), complete.syncId},
+                               {QStringLiteral("status"), QStringLiteral("active")}});
+    m_controllers[controllerId].hello.insert(QStringLiteral("drivers"), drivers);
+}
+
+void CloudServer::deploymentUpdated(const DeploymentRow &row)
+{
+    emit deploymentChanged(row.syncId, row.status, row.errorMessage);
+    answerWaiters(row);
+}
+
+void CloudServer::answerWaiters(const DeploymentRow &row)
+{
+    if (row.status != u"active" && row.status != u"failed")
+        return;
+    const auto waiting = m_waiting.take(row.syncId);
+    for (const auto &[reply, timer] : waiting) {
+        delete timer;
+        reply(success(QJsonObject{{QStringLiteral("deployment"), deploymentJson(row)}}));
+    }
+}
 
 void CloudServer::onCommandResult(const QString &controllerId, const QString &requestId, const QJsonObject &data)
 {
@@ -185,10 +265,7 @@ void CloudServer::onProtocolError(const QString &controllerId, const QString &re
     if (it->sentType == u"driver_sync" || it->sentType == u"driver_rollback") {
         const QString syncId = it->key;
         list.erase(it);
-        QString error;
-        if (!m_database->markFailed(syncId, controllerId, why, &error))
-            qCWarning(lcCloudServer).noquote() << "cannot record the refusal of" << syncId << error;
-        deploymentUpdated(syncId);
+        markFailed(syncId, controllerId, why);
     } else if (it->sentType == u"device_sync") {
         // Its fence still comes back; it then only leaves the list.
         std::exchange(it->reply, Reply())(failure(why));

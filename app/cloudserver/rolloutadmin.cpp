@@ -5,26 +5,27 @@
 #include "cloudserver/adminreply.h"
 #include "cloudserver/cloudserver.h"
 
+#include <QDateTime>
 #include <QUuid>
 
 using AdminReply::failure;
 using AdminReply::success;
 
-bool RolloutManager::handleAdmin(const QString &op, const QJsonObject &request, QJsonObject *answer)
+bool RolloutManager::handleAdmin(const QString &op, const QJsonObject &request, const Reply &reply)
 {
     const QString id = request.value(QStringLiteral("rollout_id")).toString();
     if (op == u"rollout_start")
-        *answer = startFromRequest(request);
+        startFromRequest(request, reply);
     else if (op == u"publish")
-        *answer = publish(request);
+        publish(request, reply);
     else if (op == u"rollout_status")
-        *answer = id.isEmpty() ? success(QJsonObject{{QStringLiteral("rollouts"), list()}}) : status(id);
+        reply(id.isEmpty() ? success(QJsonObject{{QStringLiteral("rollouts"), list()}}) : status(id));
     else if (op == u"rollout_pause" || op == u"rollout_resume")
-        *answer = setPaused(id, op == u"rollout_pause");
+        reply(setPaused(id, op == u"rollout_pause"));
     else if (op == u"rollout_abort")
-        *answer = abortByOperator(id);
+        reply(abortByOperator(id));
     else if (op.startsWith(u"group_"))
-        *answer = group(op.mid(6), request);
+        reply(group(op.mid(6), request));
     else
         return false;
     return true;
@@ -65,38 +66,38 @@ QJsonObject RolloutManager::group(const QString &op, const QJsonObject &request)
     return success(QJsonObject{{QStringLiteral("group"), name}, {QStringLiteral("members"), list}});
 }
 
-QJsonObject RolloutManager::startFromRequest(const QJsonObject &request)
+void RolloutManager::startFromRequest(const QJsonObject &request, const Reply &reply)
 {
     const QString name = request.value(QStringLiteral("group")).toString();
     if (name.isEmpty())
-        return failure(QStringLiteral("--group is required"));
+        return reply(failure(QStringLiteral("--group is required")));
     if (!m_database->groupExists(name))
-        return failure(QStringLiteral("no group %1").arg(name));
+        return reply(failure(QStringLiteral("no group %1").arg(name)));
     QString error;
     const QStringList ids = m_database->groupMembers(name, &error);
     if (!error.isEmpty())
-        return failure(error);
-    return start(request, ids, QStringLiteral("group ") + name);
+        return reply(failure(error));
+    start(request, ids, QStringLiteral("group ") + name, reply);
 }
 
-QJsonObject RolloutManager::publish(const QJsonObject &request)
+void RolloutManager::publish(const QJsonObject &request, const Reply &reply)
 {
     // "Automatic driver updates": every site that runs the type, or the group.
     if (request.value(QStringLiteral("group")).toString().isEmpty()) {
         const QString type = request.value(QStringLiteral("driver_type")).toString();
-        return start(request, m_cloud->controllersRunning(type), QStringLiteral("sites running ") + type);
+        return start(request, m_cloud->controllersRunning(type), QStringLiteral("sites running ") + type, reply);
     }
-    return startFromRequest(request);
+    startFromRequest(request, reply);
 }
 
-QJsonObject RolloutManager::start(const QJsonObject &request, const QStringList &controllerIds, const QString &target)
+void RolloutManager::start(const QJsonObject &request, const QStringList &controllerIds, const QString &target, const Reply &reply)
 {
     for (const char *key : {"driver_type", "version", "protocol_type", "driver_code"}) {
         if (request.value(QLatin1String(key)).toString().isEmpty())
-            return failure(QStringLiteral("%1 is required").arg(QLatin1String(key)));
+            return reply(failure(QStringLiteral("%1 is required").arg(QLatin1String(key))));
     }
     if (controllerIds.isEmpty())
-        return failure(QStringLiteral("no sites in %1").arg(target));
+        return reply(failure(QStringLiteral("no sites in %1").arg(target)));
     RolloutRow row;
     row.rolloutId = QUuid::createUuid().toString(QUuid::WithoutBraces).left(8);
     row.target = target;
@@ -117,8 +118,10 @@ QJsonObject RolloutManager::start(const QJsonObject &request, const QStringList 
     row.siteTimeoutMs = request.value(QStringLiteral("site_timeout_ms")).toInteger(600000);
     if (row.canary < 1 || row.batchSize < 0 || (row.batchSize == 0 && (row.batchPercent < 1 || row.batchPercent > 100))
         || row.maxFailurePercent < 0 || row.maxFailurePercent > 100 || row.siteTimeoutMs < 1)
-        return failure(QStringLiteral("canary ≥ 1, a batch size ≥ 1 or a percentage 1–100, max failures 0–100 %, a timeout > 0"));
+        return reply(failure(QStringLiteral("canary ≥ 1, a batch size ≥ 1 or a percentage 1–100, max failures 0–100 %, a timeout > 0")));
     row.state = QStringLiteral("running");
+    // Set here: the views read it from memory while the rollout is under way.
+    row.createdAt = row.updatedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     QList<RolloutSiteRow> sites;
     for (const QString &id : controllerIds) {
         RolloutSiteRow s;
@@ -127,18 +130,22 @@ QJsonObject RolloutManager::start(const QJsonObject &request, const QStringList 
         s.state = QStringLiteral("waiting");
         sites << s;
     }
-    const QString error = m_database->createRollout(row, sites);
-    if (!error.isEmpty())
-        return failure(QStringLiteral("cannot record the rollout: %1").arg(error));
-    Rollout &r = m_active[row.rolloutId];
-    r.row = row;
-    for (const RolloutSiteRow &s : sites)
-        r.sites[s.controllerId].row = s;
-    track(r);
-    qCInfo(lcCloudServer).noquote() << "rollout" << row.rolloutId << "of" << row.driverType << row.version << "to" << target
-                                    << "(" << sites.size() << "sites) started";
-    advance(row.rolloutId);
-    return success(QJsonObject{{QStringLiteral("rollout_id"), row.rolloutId}, {QStringLiteral("sites"), int(sites.size())}});
+    // Under way once recorded: its site rows must exist before their updates.
+    m_cloud->store()->post(
+        CloudStore::Priority::Urgent, [row, sites](CloudDatabase &db) { return db.createRollout(row, sites); },
+        [this, row, sites, target, reply](const QString &error) {
+            if (!error.isEmpty())
+                return reply(failure(QStringLiteral("cannot record the rollout: %1").arg(error)));
+            Rollout &r = m_active[row.rolloutId];
+            r.row = row;
+            for (const RolloutSiteRow &s : sites)
+                r.sites[s.controllerId].row = s;
+            track(r);
+            qCInfo(lcCloudServer).noquote() << "rollout" << row.rolloutId << "of" << row.driverType << row.version << "to" << target
+                                            << "(" << sites.size() << "sites) started";
+            advance(row.rolloutId);
+            reply(success(QJsonObject{{QStringLiteral("rollout_id"), row.rolloutId}, {QStringLiteral("sites"), int(sites.size())}}));
+        });
 }
 
 QJsonObject RolloutManager::setPaused(const QString &rolloutId, bool paused)
@@ -193,19 +200,20 @@ QJsonObject RolloutManager::rolloutJson(const RolloutRow &row, const QList<Rollo
 
 QJsonObject RolloutManager::status(const QString &rolloutId) const
 {
+    // Under way: from memory, which the rows follow (written through on the
+    // database thread, so they may be a moment behind).
+    const auto it = m_active.constFind(rolloutId);
+    if (it != m_active.constEnd()) {
+        QList<RolloutSiteRow> sites;
+        for (const Site &s : it->sites)
+            sites << s.row;
+        return success(QJsonObject{{QStringLiteral("rollout"), rolloutJson(it->row, sites)}});
+    }
     QString error;
     const std::optional<RolloutRow> row = m_database->rollout(rolloutId, &error);
     if (!row)
         return failure(error.isEmpty() ? QStringLiteral("no rollout %1").arg(rolloutId) : error);
-    // Under way: the sites from memory (written through, so the same as stored).
-    const auto it = m_active.constFind(rolloutId);
-    QList<RolloutSiteRow> sites;
-    if (it != m_active.constEnd()) {
-        for (const Site &s : it->sites)
-            sites << s.row;
-    } else {
-        sites = m_database->rolloutSites(rolloutId, &error);
-    }
+    const QList<RolloutSiteRow> sites = m_database->rolloutSites(rolloutId, &error);
     return success(QJsonObject{{QStringLiteral("rollout"), rolloutJson(*row, sites)}});
 }
 

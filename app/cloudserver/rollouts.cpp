@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <tuple>
 
 Q_LOGGING_CATEGORY(lcRollouts, "cloud.rollouts", QtInfoMsg)
 
@@ -19,7 +21,7 @@ qint64 nowMs()
 
 bool inFlight(const QString &state)
 {
-    return state == u"sent" || state == u"in_progress";
+    return state == u"sending" || state == u"sent" || state == u"in_progress";
 }
 
 } // namespace
@@ -60,18 +62,18 @@ void RolloutManager::restore()
     });
     // An outcome stored just before the stop, whose site row was not updated
     // yet (collected first: applying one may finish its rollout).
-    QList<std::pair<QString, QString>> outcomes;
+    QList<std::tuple<QString, QString, QString>> outcomes;
     for (const Rollout &r : std::as_const(m_active)) {
         for (const Site &s : r.sites) {
             for (const QString &syncId : {s.row.syncId, s.row.rollbackSyncId}) {
                 const std::optional<DeploymentRow> d = syncId.isEmpty() ? std::nullopt : m_database->deployment(syncId);
                 if (d && (d->status == u"active" || d->status == u"failed"))
-                    outcomes.append({syncId, d->status});
+                    outcomes.append({syncId, d->status, d->errorMessage});
             }
         }
     }
-    for (const auto &[syncId, status] : outcomes)
-        onDeploymentChanged(syncId, status);
+    for (const auto &[syncId, status, errorMessage] : outcomes)
+        onDeploymentChanged(syncId, status, errorMessage);
 }
 
 void RolloutManager::track(Rollout &r)
@@ -88,11 +90,17 @@ void RolloutManager::track(Rollout &r)
     m_sweep.start();
 }
 
+// Written through on the database thread, in the order of the changes (urgent
+// jobs run first come, first served): memory is the truth while a rollout
+// is under way, the rows what a restart resumes from.
 void RolloutManager::save(const RolloutRow &r)
 {
-    const QString error = m_database->updateRollout(r);
-    if (!error.isEmpty())
-        qCWarning(lcRollouts).noquote() << "cannot store rollout" << r.rolloutId << ":" << error;
+    m_cloud->store()->post(
+        CloudStore::Priority::Urgent, [r](CloudDatabase &db) { return db.updateRollout(r); },
+        [id = r.rolloutId](const QString &error) {
+            if (!error.isEmpty())
+                qCWarning(lcRollouts).noquote() << "cannot store rollout" << id << ":" << error;
+        });
 }
 
 void RolloutManager::save(Site &s, const QString &state, const QString &errorMessage)
@@ -100,9 +108,12 @@ void RolloutManager::save(Site &s, const QString &state, const QString &errorMes
     s.row.state = state;
     if (!errorMessage.isEmpty())
         s.row.errorMessage = errorMessage;
-    const QString error = m_database->updateRolloutSite(s.row);
-    if (!error.isEmpty())
-        qCWarning(lcRollouts).noquote() << "cannot store site" << s.row.controllerId << "of rollout" << s.row.rolloutId << ":" << error;
+    m_cloud->store()->post(
+        CloudStore::Priority::Urgent, [row = s.row](CloudDatabase &db) { return db.updateRolloutSite(row); },
+        [id = s.row.rolloutId, controllerId = s.row.controllerId](const QString &error) {
+            if (!error.isEmpty())
+                qCWarning(lcRollouts).noquote() << "cannot store site" << controllerId << "of rollout" << id << ":" << error;
+        });
 }
 
 void RolloutManager::startClock(Rollout &r, Site &s)
@@ -111,22 +122,22 @@ void RolloutManager::startClock(Rollout &r, Site &s)
     s.deadline = nowMs() + r.row.siteTimeoutMs;
 }
 
+RolloutManager::Site *RolloutManager::awaitingAnswer(const QString &rolloutId, const QString &controllerId, const QString &state)
+{
+    const auto r = m_active.find(rolloutId);
+    if (r == m_active.end())
+        return nullptr;
+    const auto s = r->sites.find(controllerId);
+    return s != r->sites.end() && s->row.state == state ? &*s : nullptr;
+}
+
 void RolloutManager::send(Rollout &r, Site &s)
 {
     QJsonObject request = r.row.payload;
     request.insert(QStringLiteral("controller_id"), s.row.controllerId);
-    QJsonObject answer;
-    m_cloud->deploy(request, [&answer](const QJsonObject &a) { answer = a; });   // answers before it returns
     s.row.previousVersion = m_cloud->driverVersion(s.row.controllerId, r.row.driverType);
-    if (!answer.value(QStringLiteral("ok")).toBool()) {
-        // Not sent (e.g. it went away in this very turn): its outcome is a failure.
-        save(s, QStringLiteral("failed"), answer.value(QStringLiteral("error")).toString());
-        return;
-    }
-    s.row.syncId = answer.value(QStringLiteral("sync_id")).toString();
-    m_bySync.insert(s.row.syncId, {r.row.rolloutId, s.row.controllerId});
-    startClock(r, s);
-    save(s, QStringLiteral("sent"));
+    dispatch(r, s, QStringLiteral("sending"), &RolloutSiteRow::syncId, QStringLiteral("sent"), QStringLiteral("failed"),
+             [this, request](const Reply &then) { m_cloud->deploy(request, then); });
 }
 
 void RolloutManager::rollBack(Rollout &r, Site &s)
@@ -140,20 +151,48 @@ void RolloutManager::rollBack(Rollout &r, Site &s)
     // Unknown: the controller's own "version before the active one".
     if (!s.row.previousVersion.isEmpty())
         request.insert(QStringLiteral("version"), s.row.previousVersion);
-    QJsonObject answer;
-    m_cloud->rollback(request, [&answer](const QJsonObject &a) { answer = a; });
-    if (!answer.value(QStringLiteral("ok")).toBool()) {
-        s.deadline = 0;
-        save(s, QStringLiteral("rollback_failed"), answer.value(QStringLiteral("error")).toString());
-        return;
-    }
-    s.row.rollbackSyncId = answer.value(QStringLiteral("sync_id")).toString();
-    m_bySync.insert(s.row.rollbackSyncId, {r.row.rolloutId, s.row.controllerId});
-    startClock(r, s);
-    save(s, QStringLiteral("rolling_back"));
+    dispatch(r, s, QStringLiteral("rollback_sending"), &RolloutSiteRow::rollbackSyncId, QStringLiteral("rolling_back"),
+             QStringLiteral("rollback_failed"), [this, request](const Reply &then) { m_cloud->rollback(request, then); });
 }
 
-void RolloutManager::onDeploymentChanged(const QString &syncId, const QString &status)
+void RolloutManager::dispatch(Rollout &r, Site &s, const QString &pending, QString RolloutSiteRow::*syncIdOf,
+                              const QString &sentState, const QString &failedState, const std::function<void(const Reply &)> &call)
+{
+    // `pending` is in memory only: deploy and rollback answer once the
+    // deployment row is committed (on the database thread), and the message
+    // goes out then; the site counts as under way meanwhile. Not stored:
+    // after a restart the site is where it was before and is sent again.
+    s.row.state = pending;
+    s.deadline = 0;
+    auto answeredInCall = std::make_shared<bool>(true);
+    const QString rolloutId = r.row.rolloutId;
+    const QString controllerId = s.row.controllerId;
+    call([this, rolloutId, controllerId, pending, syncIdOf, sentState, failedState, answeredInCall](const QJsonObject &answer) {
+        Site *site = awaitingAnswer(rolloutId, controllerId, pending);
+        if (!site)
+            return;
+        if (!answer.value(QStringLiteral("ok")).toBool() && !m_cloud->isConnected(controllerId)) {
+            // Gone while its row was committed: it gets it when it is back,
+            // like a site that was offline when its batch came.
+            save(*site, pending == u"sending" ? QStringLiteral("queued") : QStringLiteral("rollback_queued"));
+        } else if (!answer.value(QStringLiteral("ok")).toBool()) {
+            const QString why = answer.value(QStringLiteral("error")).toString();
+            qCWarning(lcRollouts).noquote() << "rollout" << rolloutId << ": cannot send to" << controllerId << ":" << why;
+            save(*site, failedState, why);
+        } else {
+            site->row.*syncIdOf = answer.value(QStringLiteral("sync_id")).toString();
+            m_bySync.insert(site->row.*syncIdOf, {rolloutId, controllerId});
+            startClock(m_active[rolloutId], *site);
+            save(*site, sentState);
+        }
+        // An answer inside the call is a refusal: the caller's loop goes on.
+        if (!*answeredInCall)
+            advance(rolloutId);
+    });
+    *answeredInCall = false;
+}
+
+void RolloutManager::onDeploymentChanged(const QString &syncId, const QString &status, const QString &errorMessage)
 {
     const auto key = m_bySync.constFind(syncId);
     if (key == m_bySync.constEnd() || !m_active.contains(key->first))
@@ -162,11 +201,7 @@ void RolloutManager::onDeploymentChanged(const QString &syncId, const QString &s
     Rollout &r = m_active[rolloutId];
     Site &s = r.sites[key->second];
     const bool done = status == u"active" || status == u"failed";
-    QString error;
-    if (status == u"failed") {
-        const std::optional<DeploymentRow> d = m_database->deployment(syncId, &error);
-        error = d ? d->errorMessage : error;
-    }
+    const QString error = status == u"failed" ? errorMessage : QString();
     if (syncId == s.row.syncId) {
         if (status == u"in_progress" && s.row.state == u"sent") {
             save(s, QStringLiteral("in_progress"));
@@ -197,7 +232,8 @@ void RolloutManager::onConnected(const QString &controllerId)
         Rollout &r = m_active[id];
         Site &s = r.sites[controllerId];
         // The timeout counts connected time only: it goes on with what was left.
-        if ((inFlight(s.row.state) || s.row.state == u"rolling_back") && s.deadline == 0)
+        // (Not while deploy's answer is awaited: the clock starts with it.)
+        if (((inFlight(s.row.state) && s.row.state != u"sending") || s.row.state == u"rolling_back") && s.deadline == 0)
             s.deadline = nowMs() + (s.remaining >= 0 ? s.remaining : r.row.siteTimeoutMs);
         if (s.row.state == u"queued" && r.row.state == u"running")
             send(r, s);
@@ -255,9 +291,10 @@ void RolloutManager::advance(const QString &rolloutId)
         QHash<QString, int> n;
         for (const Site &s : std::as_const(r.sites))
             ++n[s.row.state];
-        const int inflight = n.value(QStringLiteral("sent")) + n.value(QStringLiteral("in_progress"));
+        const int inflight = n.value(QStringLiteral("sending")) + n.value(QStringLiteral("sent")) + n.value(QStringLiteral("in_progress"));
         if (r.row.state == u"aborting") {
-            if (inflight == 0 && n.value(QStringLiteral("rolling_back")) == 0 && n.value(QStringLiteral("rollback_queued")) == 0)
+            if (inflight == 0 && n.value(QStringLiteral("rolling_back")) == 0 && n.value(QStringLiteral("rollback_queued")) == 0
+                && n.value(QStringLiteral("rollback_sending")) == 0)
                 finish(r, QStringLiteral("aborted"));
             return;
         }

@@ -18,6 +18,8 @@
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
+
 class CloudServer;
 
 class RolloutManager : public QObject
@@ -29,7 +31,9 @@ public:
 
     // The admin ops rollout_*, publish and group_* (rolloutadmin.cpp); false
     // when `op` is none of them.
-    bool handleAdmin(const QString &op, const QJsonObject &request, QJsonObject *answer);
+    using Reply = std::function<void(const QJsonObject &answer)>;
+    // Starting a rollout answers once it is recorded (on the database thread).
+    bool handleAdmin(const QString &op, const QJsonObject &request, const Reply &reply);
     // Every rollout with its per-site states (the deployments view).
     QJsonArray list() const;
 
@@ -51,9 +55,9 @@ private:
     };
 
     // rolloutadmin.cpp
-    QJsonObject start(const QJsonObject &request, const QStringList &controllerIds, const QString &target);
-    QJsonObject startFromRequest(const QJsonObject &request);
-    QJsonObject publish(const QJsonObject &request);
+    void start(const QJsonObject &request, const QStringList &controllerIds, const QString &target, const Reply &reply);
+    void startFromRequest(const QJsonObject &request, const Reply &reply);
+    void publish(const QJsonObject &request, const Reply &reply);
     QJsonObject status(const QString &rolloutId) const;
     QJsonObject setPaused(const QString &rolloutId, bool paused);
     QJsonObject abortByOperator(const QString &rolloutId);
@@ -63,13 +67,21 @@ private:
     // rollouts.cpp: the state machine.
     void restore();
     void track(Rollout &r);
-    void onDeploymentChanged(const QString &syncId, const QString &status);
+    void onDeploymentChanged(const QString &syncId, const QString &status, const QString &errorMessage);
     void onConnected(const QString &controllerId);
     void onDisconnected(const QString &controllerId);
     void advance(const QString &rolloutId);
     void dispatchBatch(Rollout &r);
     void send(Rollout &r, Site &s);
+    // The site, when its rollout is still under way and the site still in
+    // `state` (waiting for deploy's or rollback's answer).
+    Site *awaitingAnswer(const QString &rolloutId, const QString &controllerId, const QString &state);
     void rollBack(Rollout &r, Site &s);
+    // Puts the site in `pending` and runs `call` (deploy or rollback) with
+    // the handler of its answer: the sync_id into `syncIdOf` and `sentState`,
+    // or `failedState` with the error.
+    void dispatch(Rollout &r, Site &s, const QString &pending, QString RolloutSiteRow::*syncIdOf, const QString &sentState,
+                  const QString &failedState, const std::function<void(const Reply &)> &call);
     void abort(Rollout &r, const QString &reason);
     void finish(Rollout &r, const QString &state);
     void sweep();

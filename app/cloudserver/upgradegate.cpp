@@ -1,5 +1,7 @@
 #include "cloudserver/upgradegate.h"
 
+#include "core/logtext.h"
+
 #include <QLoggingCategory>
 #include <QSslServer>
 #include <QSslSocket>
@@ -28,9 +30,40 @@ UpgradeGate::UpgradeGate(QWebSocketServer *websockets, Authorizer authorize,
     } else {
         m_server = std::make_unique<QTcpServer>();
     }
+    // The gate takes every connection at once (below); a low cap would
+    // only keep them in QTcpServer's list.
+    m_server->setMaxPendingConnections(1 << 16);
     connect(m_server.get(), &QTcpServer::pendingConnectionAvailable, this, [this] {
         while (QTcpSocket *socket = m_server->nextPendingConnection())
             onConnection(socket);
+    });
+    connect(m_server.get(), &QTcpServer::acceptError, this, &UpgradeGate::onAcceptError);
+    if (auto *ssl = qobject_cast<QSslServer *>(m_server.get())) {
+        connect(ssl, &QSslServer::errorOccurred, this, [](QSslSocket *socket, QAbstractSocket::SocketError) {
+            qCWarning(lcCloudServer).noquote() << "refused a connection from" << socket->peerAddress().toString()
+                                               << "in its TLS handshake:" << socket->errorString();
+        });
+    }
+}
+
+void UpgradeGate::onAcceptError(QAbstractSocket::SocketError error)
+{
+    // Counted and logged once per pause: at the file limit every new
+    // connection fails the same way.
+    ++m_acceptErrors;
+    if (m_resumeScheduled)
+        return;
+    m_resumeScheduled = true;
+    const bool noFiles = error == QAbstractSocket::SocketResourceError;
+    qCWarning(lcCloudServer).noquote() << "refused a connection:"
+                                       << (noFiles ? QStringLiteral("too many open files (raise LimitNOFILE=, docs/deployment.md)")
+                                                   : m_server->errorString());
+    QTimer::singleShot(200, this, [this] {
+        if (m_acceptErrors > 1)
+            qCWarning(lcCloudServer) << "refused" << m_acceptErrors << "connections in all while accept() failed";
+        m_acceptErrors = 0;
+        m_resumeScheduled = false;
+        m_server->resumeAccepting();
     });
 }
 
@@ -47,7 +80,11 @@ void UpgradeGate::onConnection(QTcpSocket *socket)
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     auto *deadline = new QTimer(socket);
     deadline->setSingleShot(true);
-    connect(deadline, &QTimer::timeout, socket, &QTcpSocket::abort);
+    connect(deadline, &QTimer::timeout, socket, [socket] {
+        qCWarning(lcCloudServer).noquote() << "refused a connection from" << socket->peerAddress().toString()
+                                           << ": no complete upgrade request within" << requestTimeoutMs << "ms";
+        socket->abort();
+    });
     deadline->start(requestTimeoutMs);
     auto checkOnce = [this, socket, deadline] {
         const Verdict verdict = check(socket);
@@ -75,8 +112,11 @@ UpgradeGate::Verdict UpgradeGate::check(QTcpSocket *socket)
     const QByteArray head = socket->peek(maxRequestBytes);
     const qsizetype end = head.indexOf("\r\n\r\n");
     if (end < 0) {
-        if (head.size() >= maxRequestBytes)
+        if (head.size() >= maxRequestBytes) {
+            qCWarning(lcCloudServer).noquote() << "refused a connection from" << socket->peerAddress().toString()
+                                               << ": an upgrade request over" << maxRequestBytes << "bytes";
             socket->abort();
+        }
         return Verdict::Incomplete;
     }
     QByteArray authorization;
@@ -92,8 +132,10 @@ UpgradeGate::Verdict UpgradeGate::check(QTcpSocket *socket)
             controllerId = line.mid(colon + 1).trimmed();
     }
     if (!m_authorize(QString::fromUtf8(controllerId), authorization)) {
-        qCWarning(lcCloudServer) << "refused a controller with a missing or wrong token from"
-                                 << socket->peerAddress().toString() << "(HTTP 401)";
+        qCWarning(lcCloudServer).nospace() << "refused a controller with a missing or wrong token from "
+                                           << socket->peerAddress().toString() << " (HTTP 401) as "
+                                           << (controllerId.isEmpty() ? QStringLiteral("(no X-Controller-Id)")
+                                                                      : LogText::escaped(QString::fromUtf8(controllerId)));
         socket->write("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n"
                       "Connection: close\r\n\r\n");
         return Verdict::Refused;

@@ -30,12 +30,19 @@ public:
                 QObject *parent = nullptr);
     ~UpgradeGate() override;
 
+    // How many connections the kernel queues before the event loop takes
+    // them (QTcpServer's default, 50, makes a reconnect storm wait on
+    // SYN retries); call before listen().
+    void setListenBacklog(int size) { m_server->setListenBacklogSize(size); }
     bool listen(const QHostAddress &address, quint16 port);
     quint16 serverPort() const { return m_server->serverPort(); }
     QString errorString() const { return m_server->errorString(); }
 
 private:
     void onConnection(QTcpSocket *socket);
+    // accept() failed (e.g. out of file descriptors): QTcpServer then stops
+    // accepting; logged, and resumed a little later.
+    void onAcceptError(QAbstractSocket::SocketError error);
     enum class Verdict { Incomplete, Refused, Accepted };
     // Reads the request so far; answers 401 itself when it refuses.
     Verdict check(QTcpSocket *socket);
@@ -43,4 +50,6 @@ private:
     QWebSocketServer *m_websockets;
     Authorizer m_authorize;
     std::unique_ptr<QTcpServer> m_server;
+    int m_acceptErrors = 0;   // since the last log line
+    bool m_resumeScheduled = false;
 };

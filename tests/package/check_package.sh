@@ -64,7 +64,8 @@ contains control-nuc /opt/control-system/bin/control-nuc /opt/control-system/bin
     /opt/control-system/share/control-nuc/qtlogging.ini /opt/control-system/share/control-nuc/control-nuc.ini.example \
     /opt/control-system/share/control-nuc/examples/tcp-projector.js /usr/share/doc/control-nuc/deployment.md \
     /lib/systemd/system/control-nuc.service /lib/systemd/system/control-nuc-headless.service
-contains control-cloud /opt/control-system/bin/control-cloud
+contains control-cloud /opt/control-system/bin/control-cloud /opt/control-system/bin/control-cloud-loadtest \
+    /opt/control-system/share/control-cloud/control-cloud.service.example
 contains control-nuc-tools /opt/control-system/bin/device-simulator
 for p in $PACKAGES; do
     contains "$p" "/usr/share/doc/$p/copyright" "/usr/share/doc/$p/changelog.gz"
@@ -127,6 +128,10 @@ mkdir -p "$WORK/units"
 for u in control-nuc.service control-nuc-headless.service; do
     sed "s|/opt/control-system/bin/control-nuc|$BUILD/app/control-nuc|" "$SRC/deploy/systemd/$u" >"$WORK/units/$u"
 done
+sed "s|/opt/control-system/bin/control-cloud|$BUILD/app/cloudserver/control-cloud|" \
+    "$SRC/deploy/systemd/control-cloud.service" >"$WORK/units/control-cloud.service"
+grep -q '^LimitNOFILE=65536$' "$SRC/deploy/systemd/control-cloud.service" && pass "control-cloud unit raises the open-file limit" \
+    || fail "control-cloud unit lacks LimitNOFILE="
 if systemd-analyze verify --man=no "$WORK"/units/*.service >"$WORK/verify.log" 2>&1 && ! grep -v "^$" "$WORK/verify.log" | grep -q .; then
     pass "systemd-analyze verify: no findings"
 else
