@@ -30,16 +30,15 @@ QString readResource(const QString &path)
     return text;
 }
 
-// One of the host's scripts, compiled ahead of time into the binary
-// (app/CMakeLists.txt): the module's default export. importModule finds the
-// compiled unit, so the engine instantiates it without parsing the source.
-QJSValue hostScript(QJSEngine *engine, const QString &name)
+} // namespace
+
+// importModule finds the compiled unit, so the engine instantiates it
+// without parsing the source.
+QJSValue DriverModule::hostScript(QJSEngine *engine, const QString &name)
 {
     const QJSValue module = engine->importModule(QStringLiteral(":/nuc/NucHostJs/%1.mjs").arg(name));
     return module.isError() ? module : module.property(QStringLiteral("default"));
 }
-
-} // namespace
 
 QString DriverModule::resource(const QString &path)
 {
@@ -181,10 +180,7 @@ QString DriverModule::installRequire(QJSEngine *engine)
     // costs ~9 ms, most engines never use it), and as a module it would run
     // strict, where QJSEngine 6.4 drops stores in tail position. The eval
     // used is taken here, before the prelude hides it from drivers.
-    const QJSValue lazySource = engine->evaluate(QStringLiteral(
-        "(function (evaluate, head, source, tail) {"
-        " return function (exports, require, module) { evaluate(head + source + tail)(exports, require, module); }; })"),
-        QStringLiteral("nuc:lazy-module"));
+    const QJSValue lazySource = hostScript(engine, QStringLiteral("lazy-module"));
     factories.setProperty(QStringLiteral("buffer"),
                           lazySource.call({engine->globalObject().property(QStringLiteral("eval")), wrapperHead,
                                            readResource(QStringLiteral(":/nuc/js/buffer.js")), wrapperTail}));

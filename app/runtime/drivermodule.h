@@ -65,6 +65,10 @@ public:
     // `fileName`, the line is the first stack frame in that file.
     static ScriptError fromJsError(const QJSValue &error, const QString &rule, const QString &fileName = {});
 
+    // One of the host's scripts, compiled ahead of time into the binary
+    // (app/CMakeLists.txt, :/nuc/NucHostJs/<name>.mjs): its default export.
+    static QJSValue hostScript(QJSEngine *engine, const QString &name);
+
     // The text of a compiled-in resource (:/nuc/js/...), read once.
     static QString resource(const QString &path);
 

@@ -8,32 +8,6 @@
 
 #include <utility>
 
-namespace {
-
-// Returns '' when the export satisfies the rules, else "<rule>\n<message>".
-const QString checker = QStringLiteral(R"JS(
-(function (Driver, BaseDriver) {
-    if (typeof Driver !== 'function')
-        return 'export\nmodule.exports must be a class extending BaseDriver, got ' +
-            (Driver === null ? 'null' : typeof Driver);
-    if (Driver === BaseDriver)
-        return 'base class\nmodule.exports is BaseDriver itself, not a class extending it';
-    var proto = Driver.prototype;
-    if (!proto || !Object.prototype.isPrototypeOf.call(BaseDriver.prototype, proto))
-        return 'base class\nthe exported class ' + (Driver.name || '(anonymous)') +
-            ' does not extend BaseDriver (require(\'./base-driver\'))';
-    var missing = ['connect', 'disconnect', 'sendCommand'].filter(function (m) {
-        return typeof proto[m] !== 'function';
-    });
-    if (missing.length)
-        return 'methods\n' + missing.join(', ') + (missing.length > 1 ? ' are' : ' is') +
-            ' not a function on the driver class';
-    return '';
-})
-)JS");
-
-} // namespace
-
 SandboxValidator::SandboxValidator(Watchdog *watchdog, int budgetMs)
     : m_watchdog(watchdog), m_budgetMs(budgetMs), m_transformer(watchdog, budgetMs)
 {
@@ -62,7 +36,13 @@ void SandboxValidator::prepare()
             return;
         }
         m_spareBase = DriverModule::require(m_spare.get(), QStringLiteral("./base-driver"));
-        m_spareChecker = m_spare->evaluate(checker, QStringLiteral("nuc:validate"));
+        // Returns '' when the export satisfies the rules, else "<rule>\n<message>"
+        // (resources/js/validate.js, compiled ahead of time: not parsed here).
+        m_spareChecker = DriverModule::hostScript(m_spare.get(), QStringLiteral("validate"));
+        if (!m_spareChecker.isCallable()) {
+            m_spareError = QStringLiteral("cannot load the rule checker: %1").arg(m_spareChecker.toString());
+            qCCritical(lcRuntime).noquote() << "cannot prepare a validation engine:" << m_spareError;
+        }
     }
 }
 

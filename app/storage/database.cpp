@@ -1,6 +1,7 @@
 #include "storage/database.h"
 
 #include "core/logcategories.h"
+#include "storage/keptquery.h"
 
 #include <QFile>
 #include <QSqlError>
@@ -113,6 +114,7 @@ void Database::close()
 {
     if (m_connectionName.isEmpty())
         return;
+    KeptQuery::forget(m_connectionName);
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
         db.close();

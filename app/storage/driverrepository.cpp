@@ -1,6 +1,7 @@
 #include "storage/driverrepository.h"
 
 #include "core/sha256.h"
+#include "storage/keptquery.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -87,46 +88,43 @@ std::optional<DriverRecord> DriverRepository::findMetadata(const QString &driver
 
 std::optional<DriverRecord> DriverRepository::findOne(const QString &sql, const QString &key, QString *error) const
 {
-    QSqlQuery q(m_db);
-    q.prepare(sql);
-    q.addBindValue(key);
-    if (!q.exec()) {
+    KeptQuery q(m_db, sql);
+    q->addBindValue(key);
+    if (!q->exec()) {
         if (error)
-            *error = q.lastError().text();
+            *error = q->lastError().text();
         return std::nullopt;
     }
-    if (!q.next())
+    if (!q->next())
         return std::nullopt;
-    return fromQuery(q);
+    return fromQuery(*q);
 }
 
 QString DriverRepository::upsertActive(const DriverRecord &r)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral(
+    KeptQuery q(m_db, QStringLiteral(
         "INSERT OR REPLACE INTO drivers (id, driver_type, version, protocol_type, driver_code,"
         " command_mappings, connection_config, sync_id, synced_at, status)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, datetime('now'), 'active')"));
-    q.addBindValue(r.id);
-    q.addBindValue(r.driverType);
-    q.addBindValue(r.version);
-    q.addBindValue(r.protocolType);
-    q.addBindValue(r.driverCode);
-    q.addBindValue(r.commandMappings);
-    q.addBindValue(r.connectionConfig);
-    q.addBindValue(r.syncId);
-    if (!q.exec())
-        return q.lastError().text();
+    q->addBindValue(r.id);
+    q->addBindValue(r.driverType);
+    q->addBindValue(r.version);
+    q->addBindValue(r.protocolType);
+    q->addBindValue(r.driverCode);
+    q->addBindValue(r.commandMappings);
+    q->addBindValue(r.connectionConfig);
+    q->addBindValue(r.syncId);
+    if (!q->exec())
+        return q->lastError().text();
     return storeDigest(r.driverType, RunnableRepository::sourceKey(r.driverCode));
 }
 
 QString DriverRepository::storeDigest(const QString &driverType, const QString &sha256)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("INSERT OR REPLACE INTO driver_digests (driver_type, code_sha256) VALUES (?, ?)"));
-    q.addBindValue(driverType);
-    q.addBindValue(sha256);
-    return q.exec() ? QString() : q.lastError().text();
+    KeptQuery q(m_db, QStringLiteral("INSERT OR REPLACE INTO driver_digests (driver_type, code_sha256) VALUES (?, ?)"));
+    q->addBindValue(driverType);
+    q->addBindValue(sha256);
+    return q->exec() ? QString() : q->lastError().text();
 }
 
 QHash<QString, QString> DriverRepository::activeDigests(QString *error)
@@ -169,24 +167,22 @@ QString RunnableRepository::sourceKey(const QString &source)
 
 std::optional<QString> RunnableRepository::find(const QString &source, const QString &transformerVersion) const
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT code FROM driver_runnable WHERE source_sha256 = ? AND transformer_version = ?"));
-    q.addBindValue(sourceKey(source));
-    q.addBindValue(transformerVersion);
-    if (!q.exec() || !q.next())
+    KeptQuery q(m_db, QStringLiteral("SELECT code FROM driver_runnable WHERE source_sha256 = ? AND transformer_version = ?"));
+    q->addBindValue(sourceKey(source));
+    q->addBindValue(transformerVersion);
+    if (!q->exec() || !q->next())
         return std::nullopt;
-    return q.value(0).toString();
+    return q->value(0).toString();
 }
 
 QString RunnableRepository::store(const QString &source, const QString &transformerVersion, const QString &code)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("INSERT OR REPLACE INTO driver_runnable (source_sha256, transformer_version, code)"
-                             " VALUES (?, ?, ?)"));
-    q.addBindValue(sourceKey(source));
-    q.addBindValue(transformerVersion);
-    q.addBindValue(code);
-    return q.exec() ? QString() : q.lastError().text();
+    KeptQuery q(m_db, QStringLiteral("INSERT OR REPLACE INTO driver_runnable (source_sha256, transformer_version, code)"
+                                     " VALUES (?, ?, ?)"));
+    q->addBindValue(sourceKey(source));
+    q->addBindValue(transformerVersion);
+    q->addBindValue(code);
+    return q->exec() ? QString() : q->lastError().text();
 }
 
 int RunnableRepository::prune(const QStringList &keepKeys, const QString &transformerVersion)
