@@ -1,5 +1,7 @@
 #include "storage/reportoutbox.h"
 
+#include "storage/keptquery.h"
+
 #include "storage/syncoutcomerepository.h"
 
 #include <QDateTime>
@@ -132,19 +134,12 @@ QString ReportOutbox::supersede(const QString &key, qint64 *removed)
     return {};
 }
 
-QSqlQuery &ReportOutbox::prepared(KeptQuery &kept, const QString &sql)
-{
-    if (!kept.query)
-        kept.query.emplace(m_db);
-    // Not prepared (an error): exec() reports it, the next write tries again.
-    if (!kept.ready)
-        kept.ready = kept.query->prepare(sql);
-    return *kept.query;
-}
-
 QString ReportOutbox::insert(OutboxReport &r)
 {
-    const QString error = bindAndRun(prepared(m_insert, insertSql()), r);
+    // Kept prepared: a device_command_result is often alone in its turn, a
+    // write of one report, where parsing the statement anew was a large share.
+    KeptQuery insert(m_db, insertSql());
+    const QString error = bindAndRun(*insert, r);
     if (error.isEmpty())
         ++m_count;
     return error;
@@ -160,9 +155,8 @@ QString ReportOutbox::insertSql()
 
 QString ReportOutbox::storeIn(const QSqlDatabase &db, OutboxReport &r)
 {
-    QSqlQuery q(db);
-    q.prepare(insertSql());
-    return bindAndRun(q, r);
+    KeptQuery insert(db, insertSql());
+    return bindAndRun(*insert, r);
 }
 
 QString ReportOutbox::bindAndRun(QSqlQuery &q, OutboxReport &r)
@@ -206,12 +200,14 @@ QString ReportOutbox::applyRetention(OutboxDrop *dropped)
     // By age: reports are stored in time order, so the oldest row (first by
     // seq, no scan) tells whether any is too old; only then is the table read.
     const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() - m_retention.maxAgeMs;
-    QSqlQuery &oldest = prepared(m_oldest, QStringLiteral("SELECT created_ms FROM report_outbox ORDER BY seq LIMIT 1"));
-    if (!oldest.exec())
-        return oldest.lastError().text();
-    const bool tooOld = oldest.next() && oldest.value(0).toLongLong() < cutoff;
-    // Reset now: a kept statement left on its row would hold a read snapshot.
-    oldest.finish();
+    bool tooOld = false;
+    {
+        // Reset when it goes: a kept statement left on its row would hold a read snapshot.
+        KeptQuery oldest(m_db, QStringLiteral("SELECT created_ms FROM report_outbox ORDER BY seq LIMIT 1"));
+        if (!oldest->exec())
+            return oldest->lastError().text();
+        tooOld = oldest->next() && oldest->value(0).toLongLong() < cutoff;
+    }
     QSqlQuery q(m_db);
     if (tooOld) {
         q.prepare(QStringLiteral("SELECT MAX(seq) FROM report_outbox WHERE created_ms < ?"));

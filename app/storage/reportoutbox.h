@@ -11,10 +11,9 @@
 #include <QJsonObject>
 #include <QList>
 #include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QString>
 
-#include <optional>
+class QSqlQuery;
 
 struct OutboxReport
 {
@@ -93,21 +92,10 @@ private:
     QString insert(OutboxReport &report);
     QString applyRetention(OutboxDrop *dropped);
     QString dropUpTo(qint64 seq, qint64 *count, qint64 *firstSeq);
-    // The statements of every write, parsed once (a device_command_result is
-    // often alone in its turn: a write of one report, where parsing them
-    // anew was a large share of its CPU).
-    struct KeptQuery
-    {
-        std::optional<QSqlQuery> query;
-        bool ready = false;
-    };
-    QSqlQuery &prepared(KeptQuery &kept, const QString &sql);
     static QString insertSql();
     static QString bindAndRun(QSqlQuery &query, OutboxReport &report);
 
     QSqlDatabase m_db;
-    KeptQuery m_insert;
-    KeptQuery m_oldest;
     OutboxRetention m_retention;
     qint64 m_count = 0;
     qint64 m_forgottenUpTo = 0;
