@@ -65,6 +65,8 @@ const QStringList &migrations()
             " rollout_id TEXT NOT NULL, controller_id TEXT NOT NULL, batch INTEGER NOT NULL, state TEXT NOT NULL,"
             " sync_id TEXT, rollback_sync_id TEXT, previous_version TEXT, error_message TEXT, updated_at TEXT NOT NULL,"
             " PRIMARY KEY (rollout_id, controller_id))"),
+        // The last cumulative ack per controller: what a welcome may claim.
+        QStringLiteral("ALTER TABLE controllers ADD COLUMN acked_seq BIGINT NOT NULL DEFAULT 0"),
     };
     return list;
 }
@@ -385,17 +387,31 @@ CloudDatabase::Recorded CloudDatabase::recordReport(const QString &controllerId,
     return q.numRowsAffected() > 0 ? Recorded::New : Recorded::Duplicate;
 }
 
-qint64 CloudDatabase::lastReportSeq(const QString &controllerId, QString *error) const
+qint64 CloudDatabase::ackedReportSeq(const QString &controllerId, QString *error) const
 {
-    QSqlQuery &q = prepared(QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM controller_reports WHERE controller_id = ?"));
+    // Not MAX(seq) of controller_reports: the database thread commits urgent
+    // reports ahead of queued status updates, so a higher seq can be stored
+    // while a lower one is not (yet, or failed); a welcome claiming it would
+    // make the controller drop the lower one. The last ack only ever covers
+    // committed seqs (CloudServer::reportCommitted).
+    QSqlQuery &q = prepared(QStringLiteral("SELECT acked_seq FROM controllers WHERE controller_id = ?"));
     q.addBindValue(controllerId);
-    if (!q.exec() || !q.next()) {
+    if (!q.exec()) {
         *error = q.lastError().text();
         return 0;
     }
-    const qint64 seq = q.value(0).toLongLong();
+    const qint64 seq = q.next() ? q.value(0).toLongLong() : 0;
     q.finish();
     return seq;
+}
+
+QString CloudDatabase::storeAck(const QString &controllerId, qint64 seq)
+{
+    QSqlQuery &q = prepared(QStringLiteral("UPDATE controllers SET acked_seq = ? WHERE controller_id = ? AND acked_seq < ?"));
+    q.addBindValue(seq);
+    q.addBindValue(controllerId);
+    q.addBindValue(seq);
+    return q.exec() ? QString() : q.lastError().text();
 }
 
 QJsonArray CloudDatabase::deviceStatuses(const QString &controllerId) const

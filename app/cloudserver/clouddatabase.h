@@ -110,8 +110,11 @@ public:
     enum class Recorded { New, Duplicate, Failed };
     Recorded recordReport(const QString &controllerId, qint64 seq, const QString &type, const QJsonObject &data,
                           QString *error);
-    // The highest seq stored for the controller; 0: none.
-    qint64 lastReportSeq(const QString &controllerId, QString *error) const;
+    // The last cumulative ack sent to the controller (every seq up to it is
+    // stored); 0: none. A welcome's last_seq.
+    qint64 ackedReportSeq(const QString &controllerId, QString *error) const;
+    // Records an ack once it is sent; never moves it back.
+    QString storeAck(const QString &controllerId, qint64 seq);
 
     // Many status_update reports at once (statusingest.cpp): each numbered
     // one stored once per (controller, seq) like recordReport(), and the

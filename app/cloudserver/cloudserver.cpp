@@ -187,7 +187,7 @@ void CloudServer::onHello(QWebSocket *socket, const QJsonObject &data)
             const QString stored = db.storeController(controllerId, data);
             if (!stored.isEmpty())
                 qCWarning(lcCloudServer) << "cannot store controller" << controllerId << ":" << stored;
-            return db.lastReportSeq(controllerId, error);
+            return db.ackedReportSeq(controllerId, error);
         },
         [this, controllerId, connection, drivers, devices](qint64 lastSeq, const QString &error) {
             const Controller &c = m_controllers[controllerId];

@@ -33,8 +33,16 @@ void CloudServer::reportCommitted(const QString &controllerId, quint64 connectio
     Controller &c = m_controllers[controllerId];
     if (c.connection != connection)
         return;   // an earlier connection's: the next welcome's last_seq covers it
-    if (!ok)
-        return;   // stays uncommitted: not acknowledged, the controller keeps it
+    if (!ok) {
+        // Acks cannot pass it while this connection lasts, and the controller
+        // only resends after a welcome: end the connection, so it reconnects
+        // and resends from the last ack (storing is retried then).
+        qCWarning(lcCloudServer).noquote() << "report" << seq << "of" << controllerId
+                                           << "could not be stored; closing its connection so that it resends";
+        if (c.socket)
+            c.socket->close(QWebSocketProtocol::CloseCodeBadOperation, QStringLiteral("a report could not be stored"));
+        return;
+    }
     c.uncommitted.erase(seq);
     c.committedMax = std::max(c.committedMax, seq);
     // Cumulative: every seq up to the ack must be committed.
@@ -54,6 +62,15 @@ void CloudServer::sendAck(const QString &controllerId)
         return;
     c.ackedSeq = c.ackPending;
     send(c.socket, QStringLiteral("ack"), QJsonObject{{QStringLiteral("seq"), c.ackedSeq}});
+    // The next welcome's last_seq. Stored after it is sent: lost in a crash,
+    // the controller only resends reports stored already (kept once).
+    const qint64 acked = c.ackedSeq;
+    m_store->post(
+        CloudStore::Priority::Urgent, [controllerId, acked](CloudDatabase &db) { return db.storeAck(controllerId, acked); },
+        [controllerId](const QString &error) {
+            if (!error.isEmpty())
+                qCWarning(lcCloudServer).noquote() << "cannot record the ack of" << controllerId << ":" << error;
+        });
 }
 
 // A report checked by its parser; a broken one is logged and not applied.
