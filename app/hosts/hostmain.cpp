@@ -14,23 +14,15 @@
 
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 #include <sys/prctl.h>
 #include <unistd.h>
-
-static bool hostWantsInterpreter(int argc, char **argv)
-{
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--interpreter") == 0)
-            return true;
-    }
-    return false;
-}
 
 int main(int argc, char **argv)
 {
     // Set by the controller's fork too; again here in case of another parent.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
     // A device host runs its engines interpreted: each engine's JIT makes and
     // unmaps executable pages, and with one thread per device every mprotect
     // and munmap shoots down the TLBs of all the others (perf of a 100-device
@@ -39,10 +31,8 @@ int main(int argc, char **argv)
     // CPU per reload and per command (docs/performance.md, "The JIT in device
     // hosts"). CONTROL_NUC_HOST_JIT=1 keeps the JIT. Read by every
     // QJSEngine when it is made, so it is set before the first one.
-    if (hostWantsInterpreter(argc, argv) && qEnvironmentVariable("CONTROL_NUC_HOST_JIT") != u"1")
+    if (args.contains(QStringLiteral("--interpreter")) && qEnvironmentVariable("CONTROL_NUC_HOST_JIT") != u"1")
         qputenv("QV4_FORCE_INTERPRETER", "1");
-    QCoreApplication app(argc, argv);
-    const QStringList args = app.arguments();
     if (HostRun::wanted(args)) {
         QLoggingCategory::setFilterRules(QStringLiteral("qt.qml.compiler=false"));
         return HostRun::run(args);

@@ -1,5 +1,6 @@
 #include "storage/reportoutbox.h"
 
+#include "core/logcategories.h"
 #include "storage/keptquery.h"
 
 #include "storage/syncoutcomerepository.h"
@@ -145,8 +146,8 @@ QString ReportOutbox::insert(OutboxReport &r)
     return error;
 }
 
-// The statement both ways of storing a report run: kept on the outbox's own
-// connection, made once per call on another (the pipeline's, in its commit).
+// The statement both ways of storing a report run, each kept on its
+// connection: the outbox's own and the pipeline's (in its commit).
 QString ReportOutbox::insertSql()
 {
     return QStringLiteral("INSERT INTO report_outbox (type, timestamp, data, superseding_key, created_ms)"
@@ -189,9 +190,14 @@ bool ReportOutbox::adopt(qint64 seq)
 {
     if (seq <= m_highestSeq)
         return false;   // counted already, by a write that found it
+    // Known from here on, also when the count fails (it only feeds the
+    // retention's count): a later write must not find it as a gap again and
+    // wait for an announcement that already came.
     qint64 counted = 0;
-    if (countForeign(m_highestSeq, seq, &counted).isEmpty())
-        m_highestSeq = seq;
+    const QString error = countForeign(m_highestSeq, seq, &counted);
+    if (!error.isEmpty())
+        qCWarning(lcStorage).noquote() << "cannot count the reports stored with a sync:" << error;
+    m_highestSeq = seq;
     return true;
 }
 

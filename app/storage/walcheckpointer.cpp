@@ -36,8 +36,14 @@ public:
         const qint64 version = q.value(0).toLongLong();
         const bool idle = version == m_lastVersion;
         m_lastVersion = version;
-        if (!idle || m_checkpointedVersion == version)
+        if (m_checkpointedVersion == version)
             return;
+        // Under commits without a pause (syncs or reports back to back) the
+        // WAL would grow to the automatic backstop, whose checkpoint then
+        // lands inside one commit: every busyTicksMax ticks it goes anyway.
+        if (!idle && ++m_busyTicks < busyTicksMax)
+            return;
+        m_busyTicks = 0;
         m_checkpointedVersion = version;
         // Busy (another checkpoint, or a reader on an older snapshot) is not
         // an error: what is left goes on the next turn.
@@ -59,6 +65,8 @@ private:
     bool m_warned = false;   // logged once
     qint64 m_lastVersion = -1;           // data_version at the last tick
     qint64 m_checkpointedVersion = -1;   // data_version at the last checkpoint
+    static constexpr int busyTicksMax = 10;   // 2 s of commits without a pause
+    int m_busyTicks = 0;
 };
 
 } // namespace
