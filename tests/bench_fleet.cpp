@@ -326,7 +326,21 @@ QList<double> Run::commandsDuringBurst(int count)
     QList<double> latencies;
     bool acked = false;
     int pending = 0;
+    QElapsedTimer burst;
+    burst.start();
     while (!acked) {
+        // Bounded as ingest() is: a burst never acknowledged, or a load tool
+        // that died, must end the run with a failure rather than hang it.
+        if (m_load->state() != QProcess::Running || burst.elapsed() > 120000) {
+            std::fprintf(stderr, "operator command during a burst: %s\n",
+                         m_load->state() != QProcess::Running
+                             ? qPrintable(m_load->exitStatus() == QProcess::CrashExit
+                                              ? QStringLiteral("control-cloud-loadtest was killed or crashed")
+                                              : QStringLiteral("control-cloud-loadtest ended (exit code %1)").arg(m_load->exitCode()))
+                             : "the burst was not acknowledged within 120 s");
+            latencies << -1.0;
+            break;
+        }
         m_loadOut += m_load->readAllStandardOutput();
         acked = m_loadOut.contains("burst-acked ");
         auto *clock = new QElapsedTimer;
