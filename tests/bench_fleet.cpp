@@ -20,6 +20,7 @@
 // 10 %, until it is completed or aborted; --fail-rate makes that fraction of
 // the simulated sites answer driver_sync with an error (the abort case), and
 // the run prints how many batches went out and how many sites were rolled back.
+#include "cloudprocess.h"
 #include "procinfo.h"
 
 #include <QCommandLineParser>
@@ -43,28 +44,12 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
-#include <unistd.h>
 
 namespace {
 
 const QString binDir = QStringLiteral(CONTROL_CLOUD_BINARY).section(QLatin1Char('/'), 0, -2);
 QString cloudBinary = QStringLiteral(CONTROL_CLOUD_BINARY);   // --cloud: another build, for a before/after
 const QString loadtestBinary = QStringLiteral(CONTROL_CLOUD_LOADTEST_BINARY);
-
-QString loadAverage()
-{
-    QFile f(QStringLiteral("/proc/loadavg"));
-    return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll()).section(u' ', 0, 2) : QStringLiteral("?");
-}
-
-// utime + stime of a process, in ms.
-double cpuMsOf(qint64 pid)
-{
-    const QList<QByteArray> f = ProcInfo::statFields(pid);
-    if (f.size() < 13)
-        return 0;
-    return (f.at(11).toDouble() + f.at(12).toDouble()) * 1000.0 / double(::sysconf(_SC_CLK_TCK));
-}
 
 quint16 freePort()
 {
@@ -122,7 +107,6 @@ public:
     RolloutOutcome rollout(int canary, double maxFailurePercent);
 
 private:
-    bool resetPostgres();
     bool seed(qint64 rows);
     QString waitForLine(const QByteArray &prefix, int timeoutMs);
     QJsonObject askAndWait(const QJsonObject &request, int timeoutMs = 60000);
@@ -139,38 +123,20 @@ private:
     QByteArray m_loadOut;
 };
 
+// An open connection named "bench" to the cloud's database, while the
+// cloud runs (SQLite: waiting for its locks).
 QSqlDatabase connectTo(const QString &location, bool postgres)
 {
-    QSqlDatabase db = QSqlDatabase::addDatabase(postgres ? QStringLiteral("QPSQL") : QStringLiteral("QSQLITE"), QStringLiteral("bench"));
+    QSqlDatabase db;
     if (postgres) {
-        const QUrl url(location);
-        db.setHostName(url.host());
-        db.setPort(url.port(5432));
-        db.setUserName(url.userName());
-        db.setPassword(url.password());
-        db.setDatabaseName(url.path().mid(1));
+        db = CloudProcess::postgres(location, QStringLiteral("bench"));
     } else {
+        db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("bench"));
         db.setDatabaseName(location);
         db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
     }
     db.open();
     return db;
-}
-
-bool Run::resetPostgres()
-{
-    bool ok = true;
-    {
-        QSqlDatabase db = connectTo(m_database, true);
-        QSqlQuery q(db);
-        for (const char *table : {"driver_deployments", "deployment_events", "device_status", "controllers",
-                                  "controller_credentials", "controller_reports", "controller_groups", "group_members",
-                                  "rollouts", "rollout_sites", "schema_migrations"})
-            ok = q.exec(QStringLiteral("DROP TABLE IF EXISTS %1 CASCADE").arg(QLatin1String(table))) && ok;
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("bench"));
-    return ok;
 }
 
 // Old, finished deployments of sites that are not in the load test, with
@@ -230,8 +196,12 @@ QString Run::waitForLine(const QByteArray &prefix, int timeoutMs)
 
 bool Run::start(qint64 oldRows)
 {
-    if (m_postgres && !resetPostgres())
-        return false;
+    if (m_postgres) {
+        if (const QString error = CloudProcess::resetPostgres(m_database); !error.isEmpty()) {
+            std::fprintf(stderr, "resetting PostgreSQL failed: %s\n", qPrintable(error));
+            return false;
+        }
+    }
     const quint16 port = freePort();
     m_admin = m_dir.filePath(QStringLiteral("admin/admin.sock"));
     QFile token(m_dir.filePath(QStringLiteral("token")));
@@ -322,7 +292,7 @@ double Run::deployToAll(double *cloudCpuMs, double *firstMs)
         return -1;
     *firstMs = double(one.nsecsElapsed()) / 1e6;
 
-    const double cpu0 = cpuMsOf(m_cloud->processId());
+    const double cpu0 = ProcInfo::cpuSeconds(m_cloud->processId()) * 1000;
     QElapsedTimer wall;
     wall.start();
     answered = 0;
@@ -336,16 +306,16 @@ double Run::deployToAll(double *cloudCpuMs, double *firstMs)
     if (!QTest::qWaitFor([&] { return answered == m_sites; }, 600000))
         return -1;
     const double ms = double(wall.nsecsElapsed()) / 1e6;
-    *cloudCpuMs = cpuMsOf(m_cloud->processId()) - cpu0;
+    *cloudCpuMs = ProcInfo::cpuSeconds(m_cloud->processId()) * 1000 - cpu0;
     return failed ? -1 : ms;
 }
 
 double Run::ingest(int count, double *cloudCpuMs)
 {
-    const double cpu0 = cpuMsOf(m_cloud->processId());
+    const double cpu0 = ProcInfo::cpuSeconds(m_cloud->processId()) * 1000;
     m_load->write(QStringLiteral("burst %1\n").arg(count).toUtf8());
     const QString line = waitForLine("burst-acked ", 120000);
-    *cloudCpuMs = cpuMsOf(m_cloud->processId()) - cpu0;
+    *cloudCpuMs = ProcInfo::cpuSeconds(m_cloud->processId()) * 1000 - cpu0;
     // "burst-acked N in X ms (R msg/s)"
     return line.section(u'(', 1).section(u' ', 0, 0).toDouble();
 }
@@ -356,7 +326,21 @@ QList<double> Run::commandsDuringBurst(int count)
     QList<double> latencies;
     bool acked = false;
     int pending = 0;
+    QElapsedTimer burst;
+    burst.start();
     while (!acked) {
+        // Bounded as ingest() is: a burst never acknowledged, or a load tool
+        // that died, must end the run with a failure rather than hang it.
+        if (m_load->state() != QProcess::Running || burst.elapsed() > 120000) {
+            std::fprintf(stderr, "operator command during a burst: %s\n",
+                         m_load->state() != QProcess::Running
+                             ? qPrintable(m_load->exitStatus() == QProcess::CrashExit
+                                              ? QStringLiteral("control-cloud-loadtest was killed or crashed")
+                                              : QStringLiteral("control-cloud-loadtest ended (exit code %1)").arg(m_load->exitCode()))
+                             : "the burst was not acknowledged within 120 s");
+            latencies << -1.0;
+            break;
+        }
         m_loadOut += m_load->readAllStandardOutput();
         acked = m_loadOut.contains("burst-acked ");
         auto *clock = new QElapsedTimer;
@@ -406,7 +390,7 @@ Run::RolloutOutcome Run::rollout(int canary, double maxFailurePercent)
             return outcome;
         }
     }
-    const double cpu0 = cpuMsOf(m_cloud->processId());
+    const double cpu0 = ProcInfo::cpuSeconds(m_cloud->processId()) * 1000;
     QElapsedTimer wall;
     wall.start();
     const QJsonObject started = askAndWait(QJsonObject{
@@ -428,7 +412,7 @@ Run::RolloutOutcome Run::rollout(int canary, double maxFailurePercent)
         const QString state = status.value(QStringLiteral("state")).toString();
         if (state == u"completed" || state == u"aborted") {
             outcome.ms = double(wall.nsecsElapsed()) / 1e6;
-            outcome.cloudCpuMs = cpuMsOf(m_cloud->processId()) - cpu0;
+            outcome.cloudCpuMs = ProcInfo::cpuSeconds(m_cloud->processId()) * 1000 - cpu0;
             outcome.rollout = status;
             return outcome;
         }
@@ -533,7 +517,7 @@ int main(int argc, char **argv)
     const double maxFailures = p.value(QStringLiteral("max-failures")).toDouble();
     std::printf("control-cloud for a fleet: %d simulated controllers (control-cloud-loadtest), %s\n", sites,
                 rollout ? "a staged rollout" : "32 deploys in flight");
-    std::printf("load average before: %s\n", qPrintable(loadAverage()));
+    std::printf("load average before: %s\n", qPrintable(ProcInfo::loadAverage()));
     auto run = [&](const QString &name, const QString &database, bool postgres) {
         if (rollout)
             benchRollout(name, database, postgres, sites, oldRows, failRate, canary, maxFailures);
@@ -544,6 +528,6 @@ int main(int argc, char **argv)
         run(QStringLiteral("SQLite"), QString(), false);
     if (!pg.isEmpty())
         run(QStringLiteral("PostgreSQL"), pg, true);
-    std::printf("load average after: %s\n", qPrintable(loadAverage()));
+    std::printf("load average after: %s\n", qPrintable(ProcInfo::loadAverage()));
     return 0;
 }

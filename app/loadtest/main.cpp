@@ -28,7 +28,7 @@ void say(const QString &line)
 
 struct Counters
 {
-    int connected = 0;
+    int connected = 0;   // welcomed and not disconnected since
     qint64 syncsOk = 0;
     qint64 syncsFailed = 0;
     qint64 commands = 0;
@@ -49,11 +49,20 @@ public:
             s.failsSyncs = double((quint64(i) * 2654435761u) % 10000) < failRate * 10000;
             auto controller = std::make_unique<SimulatedController>(QStringLiteral("%1%2").arg(prefix).arg(i), s);
             SimulatedController *c = controller.get();
-            QObject::connect(c, &SimulatedController::welcomed, c, [this] {
+            // Counted once per connection: a controller is welcomed again
+            // after every reconnect, and leaves the count when it drops.
+            QObject::connect(c, &SimulatedController::welcomed, c, [this, i] {
+                if (m_counted.at(i))
+                    return;
+                m_counted.at(i) = true;
                 if (++m_counters.connected == int(m_controllers.size()))
                     say(QStringLiteral("connected %1 in %2 ms").arg(m_counters.connected).arg(m_clock.elapsed()));
             });
-            QObject::connect(c, &SimulatedController::disconnected, c, [this, c](const QString &why) {
+            QObject::connect(c, &SimulatedController::disconnected, c, [this, c, i](const QString &why) {
+                if (m_counted.at(i)) {
+                    m_counted.at(i) = false;
+                    --m_counters.connected;
+                }
                 ++m_counters.disconnects;
                 if (m_counters.disconnects <= 10)
                     say(QStringLiteral("disconnected %1: %2").arg(c->id(), why));
@@ -63,6 +72,7 @@ public:
             QObject::connect(c, &SimulatedController::acked, c, [this](qint64 n) { onAcked(n); });
             m_controllers.push_back(std::move(controller));
         }
+        m_counted.assign(m_controllers.size(), false);
     }
 
     // All at once (a reconnect storm) or `perSecond` a second.
@@ -164,6 +174,7 @@ private:
     }
 
     std::vector<std::unique_ptr<SimulatedController>> m_controllers;
+    std::vector<bool> m_counted;   // per controller: in m_counters.connected
     Counters m_counters;
     QElapsedTimer m_clock;
     size_t m_next = 0;

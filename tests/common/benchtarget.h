@@ -13,9 +13,10 @@
 //                               (e.g. "--synchronous OFF")
 #pragma once
 
+#include "procinfo.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -144,10 +145,8 @@ inline int select(const QCommandLineParser &parser, const QStringList &nucOnly)
         for (int node = 0; node < 2; ++node) {
             QStringList arguments = argumentsWithout(parser, node ? common + nucOnly : common);
             arguments << QStringLiteral("--target") << QLatin1String(node ? "node" : "control-nuc");
-            QFile load(QStringLiteral("/proc/loadavg"));
-            load.open(QIODevice::ReadOnly);
             std::printf("=== %s, round %d of %d (load average %s) ===\n", node ? "Node reference (seed design)" : "control-nuc",
-                        round, rounds, load.readAll().trimmed().constData());
+                        round, rounds, qPrintable(ProcInfo::loadAverage()));
             std::fflush(stdout);
             QProcess run;
             run.setProcessChannelMode(QProcess::ForwardedErrorChannel);

@@ -17,11 +17,6 @@
 
 namespace CloudProcess {
 
-inline QString binary()
-{
-    return QStringLiteral(CONTROL_NUC_BINARY).section(QLatin1Char('/'), 0, -2) + QStringLiteral("/cloudserver/control-cloud");
-}
-
 // For initTestCase: SQLite, or PostgreSQL at CONTROL_CLOUD_TEST_PG_URL when
 // NUC_TEST_DB=postgres. False when the test is to stop (PostgreSQL asked
 // for but not given: skipped, or failed under CI).
@@ -74,6 +69,15 @@ inline QString resetPostgres(const QString &url)
     return error;
 }
 
+// The process helpers find control-cloud next to control-nuc; a program
+// built without CONTROL_NUC_BINARY (bench_fleet, which is given the cloud's
+// path itself) uses only the database helpers above.
+#ifdef CONTROL_NUC_BINARY
+inline QString binary()
+{
+    return QStringLiteral(CONTROL_NUC_BINARY).section(QLatin1Char('/'), 0, -2) + QStringLiteral("/cloudserver/control-cloud");
+}
+
 // `serve` on 127.0.0.1:port with the token e2e-token; `database` a SQLite
 // file or a postgres:// URL (its password goes through the environment).
 // Null when it did not start listening.
@@ -123,5 +127,7 @@ inline QJsonObject cliJson(const QString &adminSocket, const QStringList &args)
         return {};
     return QJsonDocument::fromJson(out.toUtf8()).object();
 }
+
+#endif // CONTROL_NUC_BINARY
 
 } // namespace CloudProcess

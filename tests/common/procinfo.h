@@ -1,11 +1,12 @@
 // What /proc says about processes, for tests and benchmarks of the driver
-// hosts (children of control-nuc).
+// hosts (children of control-nuc), and about the machine's load.
 #pragma once
 
 #include <QByteArray>
 #include <QDir>
 #include <QFile>
 #include <QList>
+#include <QString>
 #include <QStringList>
 
 #include <unistd.h>
@@ -63,6 +64,15 @@ inline double treeCpuSeconds(qint64 pid)
     for (qint64 child : childrenOf(pid))
         total += cpuSeconds(child);
     return total;
+}
+
+// The load averages over 1, 5 and 15 minutes ("0.52 0.61 0.70"; "?" when
+// /proc/loadavg cannot be read): benchmarks print them around their
+// figures, as the machine may be busy with other work.
+inline QString loadAverage()
+{
+    QFile f(QStringLiteral("/proc/loadavg"));
+    return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll()).section(u' ', 0, 2) : QStringLiteral("?");
 }
 
 } // namespace ProcInfo
