@@ -40,6 +40,8 @@ qint64 nowMs()
 // A controller as far as rollouts care: hello with its drivers, answers to
 // driver_sync and driver_rollback (or none), reports that could not go out
 // sent after the next hello (as a controller does), reconnects by itself.
+// With `hold` set it records a driver_sync but answers it only at release():
+// the test, not a timer, decides when the outcome goes out.
 class FakeSite : public QObject
 {
 public:
@@ -78,9 +80,19 @@ public:
         m_socket.close();
     }
     bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
+    // Stops holding: the held driver_syncs are answered now, later ones as usual.
+    void release()
+    {
+        hold = false;
+        for (const QJsonObject &d : std::exchange(m_held, {}))
+            respond(d);
+    }
+    // Frames waiting for the next connection.
+    qsizetype unsent() const { return m_unsent.size(); }
 
     QString id() const { return m_id; }
     Answer answer;
+    bool hold = false;
     QStringList syncs;           // sync_ids of the driver_syncs received
     qint64 firstSyncAt = 0;      // when the first one came
     qint64 answeredAt = 0;       // when the last outcome was sent
@@ -131,17 +143,23 @@ private:
                 return;
             emitFrame(QStringLiteral("driver_sync_progress"),
                       QJsonObject{{QStringLiteral("sync_id"), d[QStringLiteral("sync_id")]}, {QStringLiteral("step"), QStringLiteral("validating")}});
-            QTimer::singleShot(m_delayMs, this, [this, d] {
-                if (answer == Answer::Succeed) {
-                    complete(d, d[QStringLiteral("version")].toString());
-                } else {
-                    answeredAt = nowMs();
-                    emitFrame(QStringLiteral("driver_sync_error"),
-                              QJsonObject{{QStringLiteral("sync_id"), d[QStringLiteral("sync_id")]}, {QStringLiteral("driver_id"), QJsonValue()},
-                                          {QStringLiteral("driver_type"), d[QStringLiteral("driver_type")]},
-                                          {QStringLiteral("error_message"), QStringLiteral("Driver validation failed: on purpose")}});
-                }
-            });
+            if (hold)
+                m_held << d;
+            else
+                QTimer::singleShot(m_delayMs, this, [this, d] { respond(d); });
+        }
+    }
+    // The outcome of driver_sync `d`, as `answer` says.
+    void respond(const QJsonObject &d)
+    {
+        if (answer == Answer::Succeed) {
+            complete(d, d[QStringLiteral("version")].toString());
+        } else {
+            answeredAt = nowMs();
+            emitFrame(QStringLiteral("driver_sync_error"),
+                      QJsonObject{{QStringLiteral("sync_id"), d[QStringLiteral("sync_id")]}, {QStringLiteral("driver_id"), QJsonValue()},
+                                  {QStringLiteral("driver_type"), d[QStringLiteral("driver_type")]},
+                                  {QStringLiteral("error_message"), QStringLiteral("Driver validation failed: on purpose")}});
         }
     }
 
@@ -152,6 +170,7 @@ private:
     bool m_online = false;
     QWebSocket m_socket;
     QList<std::pair<QString, QJsonObject>> m_unsent;
+    QList<QJsonObject> m_held;   // driver_syncs not answered until release()
 };
 
 using Answer = FakeSite::Answer;
@@ -195,10 +214,13 @@ private:
     QString startRollout(const QString &group, const QStringList &options, const QString &version = QStringLiteral("2.0.0"));
     QJsonObject status(const QString &rolloutId);
     // Three sites (site-1…3, answering after `delayMs`) in group g and a
-    // rollout to it, one site a batch, paused at once; its id ("" on
+    // rollout to it, one site a batch, paused while the canary (site-1)
+    // holds its answer, which it then sends; the rollout's id ("" on
     // failure), what pause printed in `out`.
     QString startPaused(const QJsonArray &drivers, int delayMs, QString *out);
     QString siteState(const QString &rolloutId, const QString &controllerId);
+    // When the cloud stored deployment `syncId` as active (invalid: not active).
+    QDateTime deployedAt(const QString &syncId);
     bool waitForState(const QString &rolloutId, const QString &state, int timeoutMs = 20000);
     bool waitForConnected(const QStringList &ids);
 
@@ -294,12 +316,16 @@ QString tst_Rollouts::startPaused(const QJsonArray &drivers, int delayMs, QStrin
     QStringList ids;
     for (int i = 1; i <= 3; ++i)
         ids << site(QStringLiteral("site-%1").arg(i), Answer::Succeed, drivers, delayMs)->id();
+    // The canary cannot finish before the pause, however slow the machine.
+    FakeSite *canary = m_sites.at(m_sites.size() - 3).get();
+    canary->hold = true;
     if (!waitForConnected(ids))
         return {};
     group(QStringLiteral("g"), ids);
     const QString id = startRollout(QStringLiteral("g"), {QStringLiteral("--batch-size"), QStringLiteral("1")});
     if (id.isEmpty() || cli({QStringLiteral("rollout"), QStringLiteral("pause"), id}, out) != 0)
         return {};
+    canary->release();
     return id;
 }
 
@@ -314,6 +340,16 @@ QString tst_Rollouts::siteState(const QString &rolloutId, const QString &control
     for (const QJsonValue &s : status(rolloutId).value(QStringLiteral("sites")).toArray()) {
         if (s[QStringLiteral("controller_id")].toString() == controllerId)
             return s[QStringLiteral("state")].toString();
+    }
+    return {};
+}
+
+QDateTime tst_Rollouts::deployedAt(const QString &syncId)
+{
+    const QJsonArray list = CloudProcess::cliJson(m_admin, {QStringLiteral("deployments")}).value(QStringLiteral("deployments")).toArray();
+    for (const QJsonValue &d : list) {
+        if (d[QStringLiteral("sync_id")].toString() == syncId)
+            return QDateTime::fromString(d[QStringLiteral("deployed_at")].toString(), Qt::ISODateWithMs);
     }
     return {};
 }
@@ -386,6 +422,20 @@ void tst_Rollouts::canaryThenBatchesWithARealController()
             if (batchOf.value(earlier->id()) < batchOf.value(later->id()))
                 QVERIFY2(later->firstSyncAt >= earlier->answeredAt, qPrintable(earlier->id() + u" / " + later->id()));
         }
+    }
+    // And batch 1 only after the canary's outcome: the cloud stamps it
+    // (deployed_at) when it stores it, before the rollout goes on.
+    QString canarySync;
+    for (const QJsonValue &s : r.value(QStringLiteral("sites")).toArray()) {
+        if (s[QStringLiteral("controller_id")].toString() == u"a-nuc")
+            canarySync = s[QStringLiteral("sync_id")].toString();
+    }
+    QVERIFY(!canarySync.isEmpty());
+    const QDateTime canaryDone = deployedAt(canarySync);
+    QVERIFY2(canaryDone.isValid(), qPrintable(canarySync));
+    for (const auto &later : m_sites) {
+        QVERIFY2(later->firstSyncAt >= canaryDone.toMSecsSinceEpoch(),
+                 qPrintable(QStringLiteral("%1 at %2, canary done at %3").arg(later->id()).arg(later->firstSyncAt).arg(canaryDone.toMSecsSinceEpoch())));
     }
     // The deployments view shows the rollout with its sites.
     QCOMPARE(cli({QStringLiteral("deployments")}, &out), 0);
@@ -511,23 +561,34 @@ void tst_Rollouts::restartMidRolloutResumes()
 {
     QStringList ids;
     for (int i = 1; i <= 4; ++i)
-        ids << site(QStringLiteral("site-%1").arg(i), Answer::Succeed, {}, i == 1 ? 2500 : 50)->id();
+        ids << site(QStringLiteral("site-%1").arg(i), Answer::Succeed)->id();
+    FakeSite *canary = m_sites.front().get();
+    canary->hold = true;
     QVERIFY(waitForConnected(ids));
     group(QStringLiteral("g"), ids);
     const QString id = startRollout(QStringLiteral("g"), {QStringLiteral("--batch-size"), QStringLiteral("2")});
     QVERIFY(!id.isEmpty());
-    QVERIFY(QTest::qWaitFor([&] { return !m_sites.at(0)->syncs.isEmpty(); }, 10000));
-    // The canary is under way when control-cloud stops; its outcome comes
-    // after the restart (the site sends it after its next hello).
+    QVERIFY(QTest::qWaitFor([&] { return !canary->syncs.isEmpty(); }, 10000));
+    // The canary is under way when control-cloud stops; it answers while
+    // the cloud is down (the outcome waits for the next hello) and the
+    // outcome is applied after the restart.
     m_cloud->terminate();
     QVERIFY(m_cloud->waitForFinished(10000));
-    QTest::qWait(3000);
-    QVERIFY(m_sites.at(0)->answeredAt > 0);
+    QVERIFY(QTest::qWaitFor([&] { return !canary->isConnected(); }, 5000));
+    QCOMPARE(canary->answeredAt, 0);
+    canary->release();
+    QVERIFY(canary->answeredAt > 0);
+    QCOMPARE(canary->unsent(), 1);
+    const qint64 restartAt = nowMs();
     m_cloud = CloudProcess::start(m_database, m_port, m_admin);
     QVERIFY2(m_cloud, "control-cloud did not start again");
     QVERIFY(waitForState(id, QStringLiteral("completed"), 30000));
+    QCOMPARE(canary->unsent(), 0);
     for (const auto &s : m_sites)
         QCOMPARE(s->syncs.size(), 1);
+    // The canary's one sync was made active by the restarted cloud.
+    const QDateTime canaryDone = deployedAt(canary->syncs.first());
+    QVERIFY2(canaryDone.isValid() && canaryDone.toMSecsSinceEpoch() >= restartAt, qPrintable(canaryDone.toString(Qt::ISODateWithMs)));
     const QJsonObject r = status(id);
     QCOMPARE(r.value(QStringLiteral("counts")).toObject().value(QStringLiteral("active")).toInt(), 4);
     QCOMPARE(r.value(QStringLiteral("batch")).toInt(), 2);
