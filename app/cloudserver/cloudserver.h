@@ -94,11 +94,17 @@ private:
         qint64 ackPending = 0;   // the highest seq ackable; acked on the next turn
         // Numbered reports received but not committed yet (the database
         // thread commits them out of order: urgent ones first); an ack
-        // never passes the lowest of them. One that failed stays, so the
-        // controller keeps it and resends it after its next hello.
+        // never passes the lowest of them. One that failed closes the
+        // connection, so the controller resends it after its next hello.
         std::set<qint64> uncommitted;
         qint64 committedMax = 0;
+        // The acks recorded for the next welcome (controllers.acked_seq): at
+        // most one write of this controller's latest ack is queued at a time,
+        // not one per ack (a burst sends an ack every event-loop turn).
+        qint64 ackStored = 0;
+        bool ackStoring = false;
     };
+    void storeAck(const QString &controllerId);
     // A message sent to a controller whose outcome an admin waits for, kept
     // per controller in send order: the controller handles frames in order,
     // so a protocol_error (which names only the type it refused) belongs to

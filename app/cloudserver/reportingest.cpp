@@ -62,14 +62,30 @@ void CloudServer::sendAck(const QString &controllerId)
         return;
     c.ackedSeq = c.ackPending;
     send(c.socket, QStringLiteral("ack"), QJsonObject{{QStringLiteral("seq"), c.ackedSeq}});
-    // The next welcome's last_seq. Stored after it is sent: lost in a crash,
-    // the controller only resends reports stored already (kept once).
+    storeAck(controllerId);
+}
+
+// Records the latest ack as the next welcome's last_seq, after it was sent:
+// lost in a crash, the controller only resends reports stored already (kept
+// once). One write at a time per controller, of the ack latest when queued.
+void CloudServer::storeAck(const QString &controllerId)
+{
+    Controller &c = m_controllers[controllerId];
+    if (c.ackStoring || c.ackedSeq <= c.ackStored)
+        return;
+    c.ackStoring = true;
     const qint64 acked = c.ackedSeq;
     m_store->post(
         CloudStore::Priority::Urgent, [controllerId, acked](CloudDatabase &db) { return db.storeAck(controllerId, acked); },
-        [controllerId](const QString &error) {
-            if (!error.isEmpty())
+        [this, controllerId, acked](const QString &error) {
+            Controller &c = m_controllers[controllerId];
+            c.ackStoring = false;
+            if (!error.isEmpty()) {
                 qCWarning(lcCloudServer).noquote() << "cannot record the ack of" << controllerId << ":" << error;
+                return;   // the next ack tries again
+            }
+            c.ackStored = std::max(c.ackStored, acked);
+            storeAck(controllerId);   // acks sent meanwhile
         });
 }
 
