@@ -100,6 +100,7 @@ private slots:
     void signatureRules_data();
     void signatureRules();
     void finalAnswerIsStoredWithTheInstall();
+    void rollbackIsHeldToTodaysKeys();
 
 private:
     struct Outcome
@@ -113,7 +114,9 @@ private:
     };
 
     void startPipeline(std::unique_ptr<DriverValidator> validator);
-    Outcome run(const QJsonObject &data);
+    // A driver_sync, or with `rollback` a driver_rollback.
+    Outcome run(const QJsonObject &data, bool rollback = false);
+    QString activeVersion(const QString &type);
     QJsonObject syncData(const QString &syncId, const QString &type, const QString &code) const;
     QStringList driverFiles() const;
     QString readFile(const QString &path) const;
@@ -153,7 +156,7 @@ void tst_DriverSyncPipeline::startPipeline(std::unique_ptr<DriverValidator> vali
     QCOMPARE(m_reader.open(m_layout->databasePath(), QStringLiteral("tst-reader")), QString());
 }
 
-tst_DriverSyncPipeline::Outcome tst_DriverSyncPipeline::run(const QJsonObject &data)
+tst_DriverSyncPipeline::Outcome tst_DriverSyncPipeline::run(const QJsonObject &data, bool rollback)
 {
     Outcome outcome;
     const QMetaObject::Connection progress = connect(m_pipeline.get(), &DriverSyncPipeline::progress, this,
@@ -168,7 +171,10 @@ tst_DriverSyncPipeline::Outcome tst_DriverSyncPipeline::run(const QJsonObject &d
             outcome.repeated = repeated;
             outcome.reportSeq = reportSeq;
         });
-    m_pipeline->process(data);
+    if (rollback)
+        m_pipeline->rollBack(data);
+    else
+        m_pipeline->process(data);
     // process() answers before it returns today; waiting keeps the test
     // valid should the answer ever come from the event loop.
     static_cast<void>(QTest::qWaitFor([&] { return !outcome.type.isEmpty(); }, 10000));
@@ -553,4 +559,80 @@ void tst_DriverSyncPipeline::finalAnswerIsStoredWithTheInstall()
     const QList<SyncOutcome> unreported = SyncOutcomeRepository(m_reader.connection()).unreported();
     QCOMPARE(unreported.size(), 1);
     QCOMPARE(unreported.at(0).syncId, QStringLiteral("p-used"));
+}
+
+QString tst_DriverSyncPipeline::activeVersion(const QString &type)
+{
+    QSqlQuery q(m_reader.connection());
+    q.prepare(QStringLiteral("SELECT version FROM drivers WHERE driver_type = ?"));
+    q.addBindValue(type);
+    return q.exec() && q.next() ? q.value(0).toString() : QString();
+}
+
+void tst_DriverSyncPipeline::rollbackIsHeldToTodaysKeys()
+{
+    // PROTOCOL.md answers a driver_rollback "exactly like a driver_sync of
+    // that archived version": a kept version is checked against the trusted
+    // keys and the rule of today, with the signature it arrived with.
+    QHash<QString, Ed25519::KeyPair> pairs;
+    QHash<QString, QByteArray> both;
+    for (const QString &id : {QStringLiteral("ops-2025"), QStringLiteral("ops-2026")}) {
+        QCOMPARE(Ed25519::generate(&pairs[id]), QString());
+        both.insert(id, pairs.value(id).publicKey);
+    }
+    const QString type = QStringLiteral("signed");
+    const auto sync = [&](const QString &syncId, const QString &version, const QString &keyId) {
+        const QString code = TestDrivers::valid(QStringLiteral("Signed") + QString(version).remove(QLatin1Char('.')));
+        QJsonObject data = syncData(syncId, type, code);
+        data.insert(QStringLiteral("version"), version);
+        if (!keyId.isEmpty()) {
+            QByteArray value;
+            if (!Ed25519::sign(pairs.value(keyId).privateKey,
+                               DriverSignature::signedBytes(type, version, QStringLiteral("tcp"), code), &value).isEmpty())
+                return Outcome{};
+            data.insert(QStringLiteral("signature"),
+                        DriverSignature{QStringLiteral("ed25519"), keyId, QString::fromLatin1(value.toBase64())}.toJson());
+        }
+        return run(data);
+    };
+    const auto rollBack = [&](const QString &syncId, const QString &version) {
+        return run(QJsonObject{{QStringLiteral("sync_id"), syncId}, {QStringLiteral("driver_type"), type},
+                               {QStringLiteral("version"), version}},
+                   true);
+    };
+
+    startPipeline(std::make_unique<FakeValidator>(m_script));
+    m_pipeline->setSignatureCheck(SignatureCheck(both, true));
+    QCOMPARE(sync(QStringLiteral("s-1"), QStringLiteral("1.0.0"), QStringLiteral("ops-2025")).type, QStringLiteral("driver_sync_complete"));
+    QCOMPARE(sync(QStringLiteral("s-2"), QStringLiteral("1.1.0"), QStringLiteral("ops-2026")).type, QStringLiteral("driver_sync_complete"));
+    const QString activeFile = readFile(m_layout->driverFilePath(type));
+
+    // ops-2025 revoked: its version is not brought back, and nothing changes.
+    m_pipeline->setSignatureCheck(SignatureCheck({{QStringLiteral("ops-2026"), pairs.value(QStringLiteral("ops-2026")).publicKey}}, true));
+    const Outcome revoked = rollBack(QStringLiteral("r-1"), QStringLiteral("1.0.0"));
+    QCOMPARE(revoked.type, QStringLiteral("driver_sync_error"));
+    QCOMPARE(revoked.data.value(QStringLiteral("error_message")).toString(),
+             QStringLiteral("Invalid signature: unknown key_id 'ops-2025' (rollback to 1.0.0 refused)"));
+    QCOMPARE(revoked.steps, QStringList());
+    QCOMPARE(activeVersion(type), QStringLiteral("1.1.0"));
+    QCOMPARE(readFile(m_layout->driverFilePath(type)), activeFile);
+
+    // Trusted again: it comes back, and the version it replaced keeps its signature.
+    m_pipeline->setSignatureCheck(SignatureCheck(both, true));
+    QCOMPARE(rollBack(QStringLiteral("r-2"), QStringLiteral("1.0.0")).type, QStringLiteral("driver_sync_complete"));
+    QCOMPARE(activeVersion(type), QStringLiteral("1.0.0"));
+    m_pipeline->setSignatureCheck(SignatureCheck({{QStringLiteral("ops-2026"), pairs.value(QStringLiteral("ops-2026")).publicKey}}, true));
+    QCOMPARE(rollBack(QStringLiteral("r-3"), QStringLiteral("1.1.0")).type, QStringLiteral("driver_sync_complete"));
+    QCOMPARE(activeVersion(type), QStringLiteral("1.1.0"));
+
+    // Installed unsigned while signatures were optional; required now.
+    m_pipeline->setSignatureCheck(SignatureCheck(both, false));
+    QCOMPARE(sync(QStringLiteral("s-3"), QStringLiteral("2.0.0"), QString()).type, QStringLiteral("driver_sync_complete"));
+    QCOMPARE(sync(QStringLiteral("s-4"), QStringLiteral("2.1.0"), QStringLiteral("ops-2026")).type, QStringLiteral("driver_sync_complete"));
+    m_pipeline->setSignatureCheck(SignatureCheck(both, true));
+    const Outcome unsignedBack = rollBack(QStringLiteral("r-4"), QStringLiteral("2.0.0"));
+    QCOMPARE(unsignedBack.data.value(QStringLiteral("error_message")).toString(),
+             QStringLiteral("Invalid signature: this controller requires signed drivers and the driver is unsigned "
+                            "(rollback to 2.0.0 refused)"));
+    QCOMPARE(activeVersion(type), QStringLiteral("2.1.0"));
 }

@@ -76,6 +76,13 @@ const QStringList &migrations()
             " id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, kind TEXT NOT NULL,"
             " device_id TEXT, subject TEXT, from_value TEXT, to_value TEXT, message TEXT, detail TEXT);"
             "CREATE INDEX IF NOT EXISTS events_device ON events(device_id, id);"),
+        // 9: the signature each version arrived with (driver_sync.signature as
+        // JSON text, NULL when unsigned or stored before this version), so that
+        // a rollback is held to the trusted keys of today (PROTOCOL.md "Signed
+        // drivers"; docs/drivers.md). `drivers` keeps the seed's shape.
+        QStringLiteral(
+            "ALTER TABLE driver_digests ADD COLUMN signature TEXT;"
+            "ALTER TABLE driver_versions ADD COLUMN signature TEXT;"),
     };
     return list;
 }

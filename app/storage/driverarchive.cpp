@@ -10,7 +10,7 @@ QList<ArchivedDriver> DriverArchive::versions(const QString &driverType, bool wi
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT driver_id, driver_type, version, protocol_type, %1, command_mappings,"
-                             " connection_config, sync_id, active_from, code_sha256, active_until"
+                             " connection_config, sync_id, active_from, code_sha256, active_until, signature"
                              " FROM driver_versions WHERE driver_type = ? ORDER BY seq DESC")
                   .arg(withCode ? QStringLiteral("driver_code") : QStringLiteral("''")));
     q.addBindValue(driverType);
@@ -33,6 +33,7 @@ QList<ArchivedDriver> DriverArchive::versions(const QString &driverType, bool wi
         a.record.status = QStringLiteral("archived");
         a.sha256 = q.value(9).toString();
         a.activeUntil = q.value(10).toString();
+        a.record.signature = q.value(11).toString();
         list.append(a);
     }
     return list;
@@ -73,7 +74,8 @@ QString DriverArchive::archive(const DriverRecord &outgoing, const QString &inco
     if (outgoing.version != incomingVersion) {
         q.prepare(QStringLiteral(
             "INSERT INTO driver_versions (driver_type, version, driver_id, protocol_type, driver_code, code_sha256,"
-            " command_mappings, connection_config, sync_id, active_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+            " command_mappings, connection_config, sync_id, active_from, signature)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         q.addBindValue(outgoing.driverType);
         q.addBindValue(outgoing.version);
         q.addBindValue(outgoing.id);
@@ -84,6 +86,7 @@ QString DriverArchive::archive(const DriverRecord &outgoing, const QString &inco
         q.addBindValue(outgoing.connectionConfig);
         q.addBindValue(outgoing.syncId);
         q.addBindValue(outgoing.syncedAt);
+        q.addBindValue(outgoing.signature.isEmpty() ? QVariant() : QVariant(outgoing.signature));
         if (!q.exec())
             return q.lastError().text();
     }

@@ -9,13 +9,18 @@
 
 namespace {
 
+// The signature lives beside the row (driver_digests): `drivers` keeps the
+// seed's shape. A subquery, not a join, so that callers' WHERE clauses name
+// `drivers`' columns unqualified.
 const QString selectColumns = QStringLiteral(
     "SELECT id, driver_type, version, protocol_type, driver_code, command_mappings,"
-    " connection_config, sync_id, synced_at, status FROM drivers");
+    " connection_config, sync_id, synced_at, status,"
+    " (SELECT signature FROM driver_digests g WHERE g.driver_type = drivers.driver_type) FROM drivers");
 // The same columns, driver_code read as an empty text.
 const QString selectMetadata = QStringLiteral(
     "SELECT id, driver_type, version, protocol_type, '', command_mappings,"
-    " connection_config, sync_id, synced_at, status FROM drivers");
+    " connection_config, sync_id, synced_at, status,"
+    " (SELECT signature FROM driver_digests g WHERE g.driver_type = drivers.driver_type) FROM drivers");
 
 DriverRecord fromQuery(const QSqlQuery &q)
 {
@@ -30,6 +35,7 @@ DriverRecord fromQuery(const QSqlQuery &q)
     r.syncId = q.value(7).toString();
     r.syncedAt = q.value(8).toString();
     r.status = q.value(9).toString();
+    r.signature = q.value(10).toString();
     return r;
 }
 
@@ -116,14 +122,16 @@ QString DriverRepository::upsertActive(const DriverRecord &r)
     q->addBindValue(r.syncId);
     if (!q->exec())
         return q->lastError().text();
-    return storeDigest(r.driverType, RunnableRepository::sourceKey(r.driverCode));
+    return storeDigest(r.driverType, RunnableRepository::sourceKey(r.driverCode), r.signature);
 }
 
-QString DriverRepository::storeDigest(const QString &driverType, const QString &sha256)
+QString DriverRepository::storeDigest(const QString &driverType, const QString &sha256, const QString &signature)
 {
-    KeptQuery q(m_db, QStringLiteral("INSERT OR REPLACE INTO driver_digests (driver_type, code_sha256) VALUES (?, ?)"));
+    KeptQuery q(m_db, QStringLiteral("INSERT OR REPLACE INTO driver_digests (driver_type, code_sha256, signature)"
+                                     " VALUES (?, ?, ?)"));
     q->addBindValue(driverType);
     q->addBindValue(sha256);
+    q->addBindValue(signature.isEmpty() ? QVariant() : QVariant(signature));
     return q->exec() ? QString() : q->lastError().text();
 }
 
@@ -153,7 +161,7 @@ QHash<QString, QString> DriverRepository::activeDigests(QString *error)
             continue;
         const QString sha = RunnableRepository::sourceKey(r->driverCode);
         digests.insert(type, sha);
-        const QString problem = storeDigest(type, sha);
+        const QString problem = storeDigest(type, sha, r->signature);
         if (!problem.isEmpty() && error)
             *error = problem;
     }

@@ -22,6 +22,7 @@ struct DriverRecord
     QString syncedAt;           // 'YYYY-MM-DD HH:MM:SS' UTC, set by the database
     QString status;
     QString runnableCode;       // not a column: the down-levelled form, when known
+    QString signature;          // driver_sync.signature as JSON text; empty: none kept
 
     // The one rule for which code a device runs: the down-levelled form the
     // sync pipeline stored for this transformer, else the code as sent.
@@ -73,7 +74,7 @@ public:
     QHash<QString, QString> activeDigests(QString *error = nullptr);
 
 private:
-    QString storeDigest(const QString &driverType, const QString &sha256);
+    QString storeDigest(const QString &driverType, const QString &sha256, const QString &signature);
     std::optional<DriverRecord> findOne(const QString &sql, const QString &key, QString *error) const;
 
     QSqlDatabase m_db;

@@ -29,6 +29,10 @@ DriverSyncRequest requestFor(const DriverRecord &kept, const QJsonValue &syncId)
     r.protocolType = kept.protocolType;
     r.commandMappings = QJsonDocument::fromJson(kept.commandMappings.toUtf8()).array();
     r.connectionConfig = QJsonDocument::fromJson(kept.connectionConfig.toUtf8()).object();
+    // The signature it arrived with: a rollback is held to today's trusted
+    // keys and rules, as a driver_sync of that version would be.
+    if (!kept.signature.isEmpty())
+        r.signature = QJsonDocument::fromJson(kept.signature.toUtf8()).object();
     return r;
 }
 
@@ -103,9 +107,17 @@ void DriverSyncPipeline::rollBack(const QJsonObject &data)
             return refuse(QStringLiteral("version '%1' of '%2' is not kept (kept: %3)")
                               .arg(parsed.value.version, type, names.join(QStringLiteral(", "))));
     }
+    const DriverSyncRequest request = requestFor(target->record, echo.syncId);
+    // A key revoked since, or signatures required since the version was
+    // installed unsigned: refused now as its driver_sync would be, writing nothing.
+    // The answer starts with "Invalid signature:" as a refused driver_sync's does.
+    const SignatureVerdict signature = m_signatures.check(request);
+    if (!signature.accepted)
+        return fail(echo, {QStringLiteral("%1 (rollback to %2 refused)").arg(signature.error, request.version), {}}, {},
+                    timer);
     qCInfo(lcSync).noquote() << "rollback" << LogText::escaped(echo.syncId.toString()) << ":" << type
                              << active->version << "→" << target->record.version;
-    install({requestFor(target->record, echo.syncId), {}, {}}, timer);
+    install({request, signature.keyId, {}}, timer);
 }
 
 void DriverSyncPipeline::restorePrevious(const QJsonObject &failedSync, const QStringList &failing, int connectedBefore)
@@ -129,8 +141,13 @@ void DriverSyncPipeline::restorePrevious(const QJsonObject &failedSync, const QS
         automaticRollbackFailed(job, {QStringLiteral("no earlier version is kept"), {}}, {}, timer);
         return;
     }
+    const SignatureVerdict signature = m_signatures.check(request);
+    if (!signature.accepted) {
+        automaticRollbackFailed(job, {signature.error, {}}, {}, timer);
+        return;
+    }
     qCWarning(lcSync).noquote() << "automatic rollback:" << type << job.automaticRollback;
-    install(job, timer);
+    install({job.request, signature.keyId, job.automaticRollback}, timer);
 }
 
 void DriverSyncPipeline::automaticRollbackFailed(const Install &job, const Failure &failure, const QString &tempPath,

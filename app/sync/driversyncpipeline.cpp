@@ -351,6 +351,9 @@ DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const Install &
     record.commandMappings = toJsonText(request.commandMappings);
     record.connectionConfig = toJsonText(request.connectionConfig);
     record.syncId = request.syncIdText();
+    // Kept with the version, so that a rollback to it is checked again.
+    if (request.signature.isObject())
+        record.signature = toJsonText(request.signature.toObject());
 
     if (db.transaction()) {
         // The outgoing version joins the archive in the same transaction.
