@@ -175,14 +175,14 @@ QString ReportOutbox::bindAndRun(QSqlQuery &q, OutboxReport &r)
 
 QString ReportOutbox::countForeign(qint64 above, qint64 upTo, qint64 *counted)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT COUNT(*) FROM report_outbox WHERE seq > ? AND seq <= ?"));
-    q.addBindValue(above);
-    q.addBindValue(upTo);
-    if (!q.exec() || !q.next())
-        return q.lastError().text();
-    m_count += q.value(0).toLongLong();
-    *counted += q.value(0).toLongLong();
+    // Kept: adopt() runs it on the path of every sync's answer.
+    KeptQuery q(m_db, QStringLiteral("SELECT COUNT(*) FROM report_outbox WHERE seq > ? AND seq <= ?"));
+    q->addBindValue(above);
+    q->addBindValue(upTo);
+    if (!q->exec() || !q->next())
+        return q->lastError().text();
+    m_count += q->value(0).toLongLong();
+    *counted += q->value(0).toLongLong();
     return {};
 }
 
@@ -265,24 +265,24 @@ QString ReportOutbox::dropUpTo(qint64 seq, qint64 *count, qint64 *firstSeq)
 QList<OutboxReport> ReportOutbox::after(qint64 seq, int limit, QString *error) const
 {
     QList<OutboxReport> list;
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT seq, type, timestamp, data, superseding_key, created_ms FROM report_outbox"
-                             " WHERE seq > ? ORDER BY seq LIMIT ?"));
-    q.addBindValue(seq);
-    q.addBindValue(limit);
-    if (!q.exec()) {
+    // Kept: every sync's answer is read back through it before it is sent.
+    KeptQuery q(m_db, QStringLiteral("SELECT seq, type, timestamp, data, superseding_key, created_ms FROM report_outbox"
+                                     " WHERE seq > ? ORDER BY seq LIMIT ?"));
+    q->addBindValue(seq);
+    q->addBindValue(limit);
+    if (!q->exec()) {
         if (error)
-            *error = q.lastError().text();
+            *error = q->lastError().text();
         return list;
     }
-    while (q.next()) {
+    while (q->next()) {
         OutboxReport r;
-        r.seq = q.value(0).toLongLong();
-        r.type = q.value(1).toString();
-        r.timestamp = q.value(2).toString();
-        r.data = QJsonDocument::fromJson(q.value(3).toString().toUtf8()).object();
-        r.supersedingKey = q.value(4).toString();
-        r.createdMs = q.value(5).toLongLong();
+        r.seq = q->value(0).toLongLong();
+        r.type = q->value(1).toString();
+        r.timestamp = q->value(2).toString();
+        r.data = QJsonDocument::fromJson(q->value(3).toString().toUtf8()).object();
+        r.supersedingKey = q->value(4).toString();
+        r.createdMs = q->value(5).toLongLong();
         list.append(r);
     }
     return list;

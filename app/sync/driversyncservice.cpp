@@ -80,11 +80,13 @@ void DriverSyncService::onFinished(const QString &messageType, const QJsonObject
 {
     if (reportSeq > 0) {
         // Final already (no device ran the driver): the same steps on the
-        // wire, without waiting. A device added in the meantime is reloaded.
+        // wire, without waiting. A device added in the meantime is reloaded,
+        // after the answer (which nothing it does can change) has gone out.
         progress(data.value(QStringLiteral("sync_id")).toString(), QStringLiteral("reloading_devices"));
+        answer(messageType, data, reportSeq);
         if (m_reloader)
             m_reloader(data.value(QStringLiteral("driver_type")).toString(), [](const ReloadCheck &) {});
-        return answer(messageType, data, reportSeq);
+        return;
     }
     if (unchanged || messageType != u"driver_sync_complete" || !m_reloader)
         return answer(messageType, data);
