@@ -101,6 +101,7 @@ private slots:
     void signatureRules();
     void finalAnswerIsStoredWithTheInstall();
     void rollbackIsHeldToTodaysKeys();
+    void aFileThatCannotBeSavedIsTheAnswer();
 
 private:
     struct Outcome
@@ -635,4 +636,25 @@ void tst_DriverSyncPipeline::rollbackIsHeldToTodaysKeys()
              QStringLiteral("Invalid signature: this controller requires signed drivers and the driver is unsigned "
                             "(rollback to 2.0.0 refused)"));
     QCOMPARE(activeVersion(type), QStringLiteral("2.1.0"));
+}
+
+void tst_DriverSyncPipeline::aFileThatCannotBeSavedIsTheAnswer()
+{
+    // The temporary file is written on the io thread while the code is
+    // validated; a disk that refuses it is the answer, before any verdict on
+    // the code (here even a driver the validator refuses), and nothing is stored.
+    startPipeline(std::make_unique<FakeValidator>(m_script));
+    const QString drivers = m_layout->driversDir();
+    QVERIFY(QDir(drivers).removeRecursively());
+    QFile blocker(drivers);   // a file where the folder was: every create fails (also as root)
+    QVERIFY(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    m_script->verdict = verdict(QStringLiteral("export"), QStringLiteral("module.exports must be a class"));
+
+    const Outcome outcome = run(syncData(QStringLiteral("disk-1"), QStringLiteral("ondisk"), TestDrivers::valid(QStringLiteral("OnDisk"))));
+    QCOMPARE(outcome.type, QStringLiteral("driver_sync_error"));
+    const QString message = outcome.data.value(QStringLiteral("error_message")).toString();
+    QVERIFY2(message.startsWith(QStringLiteral("Cannot save the driver file: cannot create a temporary file in ")), qPrintable(message));
+    QVERIFY2(message.endsWith(QStringLiteral("Not a directory")), qPrintable(message));
+    QCOMPARE(driverRowCount(), 0);
 }

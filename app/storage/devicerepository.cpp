@@ -1,5 +1,7 @@
 #include "storage/devicerepository.h"
 
+#include "storage/keptquery.h"
+
 #include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -84,8 +86,8 @@ QString DeviceRepository::remove(const QString &id)
 
 bool DeviceRepository::anyOfType(const QString &type, QString *error) const
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT 1 FROM devices WHERE type = ? LIMIT 1"));
+    KeptQuery kept(m_db, QStringLiteral("SELECT 1 FROM devices WHERE type = ? LIMIT 1"));
+    QSqlQuery &q = *kept;
     q.addBindValue(type);
     if (!q.exec()) {
         if (error)

@@ -1,5 +1,7 @@
 #include "storage/driverarchive.h"
 
+#include "storage/keptquery.h"
+
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -64,36 +66,38 @@ QHash<QString, QStringList> DriverArchive::allVersionNames(QString *error) const
 
 QString DriverArchive::archive(const DriverRecord &outgoing, const QString &incomingVersion)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("DELETE FROM driver_versions WHERE driver_type = ? AND version IN (?, ?)"));
-    q.addBindValue(outgoing.driverType);
-    q.addBindValue(outgoing.version);
-    q.addBindValue(incomingVersion);
-    if (!q.exec())
-        return q.lastError().text();
+    // Kept statements: every driver_sync that replaces a version runs these.
+    {
+        KeptQuery q(m_db, QStringLiteral("DELETE FROM driver_versions WHERE driver_type = ? AND version IN (?, ?)"));
+        q->addBindValue(outgoing.driverType);
+        q->addBindValue(outgoing.version);
+        q->addBindValue(incomingVersion);
+        if (!q->exec())
+            return q->lastError().text();
+    }
     if (outgoing.version != incomingVersion) {
-        q.prepare(QStringLiteral(
+        KeptQuery q(m_db, QStringLiteral(
             "INSERT INTO driver_versions (driver_type, version, driver_id, protocol_type, driver_code, code_sha256,"
             " command_mappings, connection_config, sync_id, active_from, signature)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-        q.addBindValue(outgoing.driverType);
-        q.addBindValue(outgoing.version);
-        q.addBindValue(outgoing.id);
-        q.addBindValue(outgoing.protocolType);
-        q.addBindValue(outgoing.driverCode);
-        q.addBindValue(RunnableRepository::sourceKey(outgoing.driverCode));
-        q.addBindValue(outgoing.commandMappings);
-        q.addBindValue(outgoing.connectionConfig);
-        q.addBindValue(outgoing.syncId);
-        q.addBindValue(outgoing.syncedAt);
-        q.addBindValue(outgoing.signature.isEmpty() ? QVariant() : QVariant(outgoing.signature));
-        if (!q.exec())
-            return q.lastError().text();
+        q->addBindValue(outgoing.driverType);
+        q->addBindValue(outgoing.version);
+        q->addBindValue(outgoing.id);
+        q->addBindValue(outgoing.protocolType);
+        q->addBindValue(outgoing.driverCode);
+        q->addBindValue(RunnableRepository::sourceKey(outgoing.driverCode));
+        q->addBindValue(outgoing.commandMappings);
+        q->addBindValue(outgoing.connectionConfig);
+        q->addBindValue(outgoing.syncId);
+        q->addBindValue(outgoing.syncedAt);
+        q->addBindValue(outgoing.signature.isEmpty() ? QVariant() : QVariant(outgoing.signature));
+        if (!q->exec())
+            return q->lastError().text();
     }
-    q.prepare(QStringLiteral("DELETE FROM driver_versions WHERE driver_type = ? AND seq NOT IN"
-                             " (SELECT seq FROM driver_versions WHERE driver_type = ? ORDER BY seq DESC LIMIT ?)"));
-    q.addBindValue(outgoing.driverType);
-    q.addBindValue(outgoing.driverType);
-    q.addBindValue(kept);
-    return q.exec() ? QString() : q.lastError().text();
+    KeptQuery q(m_db, QStringLiteral("DELETE FROM driver_versions WHERE driver_type = ? AND seq NOT IN"
+                                     " (SELECT seq FROM driver_versions WHERE driver_type = ? ORDER BY seq DESC LIMIT ?)"));
+    q->addBindValue(outgoing.driverType);
+    q->addBindValue(outgoing.driverType);
+    q->addBindValue(kept);
+    return q->exec() ? QString() : q->lastError().text();
 }

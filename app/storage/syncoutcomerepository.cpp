@@ -1,5 +1,7 @@
 #include "storage/syncoutcomerepository.h"
 
+#include "storage/keptquery.h"
+
 #include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -7,9 +9,10 @@
 
 std::optional<SyncOutcome> SyncOutcomeRepository::find(const QString &syncId, QString *error) const
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT outcome, message_type, message_data, driver_type, version"
-                             " FROM sync_outcomes WHERE sync_id = ?"));
+    // Kept: every driver_sync asks first whether its sync_id was answered.
+    KeptQuery kept(m_db, QStringLiteral("SELECT outcome, message_type, message_data, driver_type, version"
+                                        " FROM sync_outcomes WHERE sync_id = ?"));
+    QSqlQuery &q = *kept;
     q.addBindValue(syncId);
     if (!q.exec()) {
         if (error)
@@ -30,10 +33,10 @@ std::optional<SyncOutcome> SyncOutcomeRepository::find(const QString &syncId, QS
 
 QString SyncOutcomeRepository::store(const SyncOutcome &o)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("INSERT OR REPLACE INTO sync_outcomes"
-                             " (sync_id, outcome, message_type, message_data, driver_type, version)"
-                             " VALUES (?, ?, ?, ?, ?, ?)"));
+    KeptQuery kept(m_db, QStringLiteral("INSERT OR REPLACE INTO sync_outcomes"
+                                        " (sync_id, outcome, message_type, message_data, driver_type, version)"
+                                        " VALUES (?, ?, ?, ?, ?, ?)"));
+    QSqlQuery &q = *kept;
     q.addBindValue(o.syncId);
     q.addBindValue(o.outcome);
     q.addBindValue(o.messageType);
@@ -47,8 +50,8 @@ QString SyncOutcomeRepository::store(const SyncOutcome &o)
 
 QString SyncOutcomeRepository::markReported(const QString &syncId)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("UPDATE sync_outcomes SET reported = 1 WHERE sync_id = ? AND reported = 0"));
+    KeptQuery kept(m_db, QStringLiteral("UPDATE sync_outcomes SET reported = 1 WHERE sync_id = ? AND reported = 0"));
+    QSqlQuery &q = *kept;
     q.addBindValue(syncId);
     return q.exec() ? QString() : q.lastError().text();
 }

@@ -217,18 +217,25 @@ void DriverSyncPipeline::install(const Install &job, const QElapsedTimer &timer)
     if (!automatic)
         emit started(syncId, type, request.version);
 
-    // 1. saving_file: a temporary file beside the target. Its fsync runs
-    //    on another thread while the code is validated.
+    // 1. saving_file: a temporary file beside the target, written and
+    //    fsynced on the io thread while the code is transformed and validated.
     step("saving_file");
+    auto savedPath = std::make_shared<QString>();
+    std::future<QString> fileSaved = inBackground(
+        [dir = m_layout.driversDir(), stem = type + QStringLiteral(".js"), bytes = request.driverCode.toUtf8(), savedPath] {
+            return DurableFile::writeTemporary(dir, stem, bytes, savedPath.get(), DurableFile::Sync::Now);
+        });
+    // Waited for on every way out; a disk that refused the file is the
+    // answer before any verdict on the code.
     QString tempPath;
-    const QString writeError = DurableFile::writeTemporary(m_layout.driversDir(), type + QStringLiteral(".js"),
-                                                           request.driverCode.toUtf8(), &tempPath,
-                                                           DurableFile::Sync::Later);
-    if (!writeError.isEmpty()) {
-        fail({QStringLiteral("Cannot save the driver file: ") + writeError, {}}, {});
-        return;
-    }
-    std::future<QString> fileSynced = inBackground([tempPath] { return DurableFile::syncFile(tempPath); });
+    auto saveError = [&, waited = false, error = QString()]() mutable {
+        if (!waited) {
+            error = fileSaved.get();
+            tempPath = *savedPath;
+            waited = true;
+        }
+        return error.isEmpty() ? QString() : QStringLiteral("Cannot save the driver file: ") + error;
+    };
 
     const double savedMs = timer.nsecsElapsed() / 1e6;
 
@@ -238,7 +245,8 @@ void DriverSyncPipeline::install(const Install &job, const QElapsedTimer &timer)
     QString runnable;
     ScriptError transformError;
     const auto refused = [&](const ScriptError &refusal) {
-        static_cast<void>(fileSynced.get());
+        if (const QString diskError = saveError(); !diskError.isEmpty())
+            return fail({diskError, {}}, tempPath);
         const QString message = refusal.describe();
         const QString stack = refusal.line > 0
             ? QStringLiteral("%1\n    at %2:%3").arg(message, m_layout.driverFilePath(type), refusal.location())
@@ -261,16 +269,15 @@ void DriverSyncPipeline::install(const Install &job, const QElapsedTimer &timer)
             return;
         }
     }
-    const QString syncError = fileSynced.get();
+    if (const QString diskError = saveError(); !diskError.isEmpty()) {
+        fail({diskError, {}}, tempPath);
+        return;
+    }
     if (!verdict.isNull()) {
         QString stack = verdict.stack;
         if (stack.isEmpty() && verdict.line > 0)
             stack = QStringLiteral("%1\n    at %2:%3").arg(verdict.message, m_layout.driverFilePath(type), verdict.location());
         fail({QStringLiteral("Driver validation failed: ") + verdict.describe(), stack}, tempPath);
-        return;
-    }
-    if (!syncError.isEmpty()) {
-        fail({QStringLiteral("Cannot save the driver file: ") + syncError, {}}, tempPath);
         return;
     }
 
