@@ -9,6 +9,7 @@
 #include "hosts/driverhostprocess.h"
 #include "hosts/hostvalidator.h"
 #include "storage/storagelayout.h"
+#include "system/stallmonitor.h"
 #include "system/systemdnotifier.h"
 #include "ui/offlinenetwork.h"
 #include "ui/translations.h"
@@ -212,6 +213,7 @@ int main(int argc, char *argv[])
         qCInfo(lcConfig) << "running headless (no window)";
     }
 
+    StallMonitor stalls;   // logs a frozen main thread with its length
     SystemdNotifier notifier;
     notifier.ready(controller.safeMode() ? QStringLiteral("running in SAFE MODE (drivers stopped)")
                                          : QStringLiteral("running"));

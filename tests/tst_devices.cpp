@@ -68,6 +68,7 @@ private slots:
     void invalidDeviceSyncChangesNothing();
     void restoreAtStartWithoutCloud();
     void restoreStartsInstancesInSlices();
+    void deviceSyncStartsNewDevicesInSlices();
     void commandResults_data();
     void commandResults();
     void commandTimeoutAnswersAndRestarts();
@@ -394,6 +395,33 @@ void tst_Devices::restoreStartsInstancesInSlices()
     QVERIFY(QTest::qWaitFor([&] { return started() == 45; }, 2000));
     for (int i = 0; i < 45; ++i)
         QVERIFY(waitForStatus(QStringLiteral("r%1").arg(i, 2, 10, QLatin1Char('0')), QStringLiteral("connected"), 10000));
+}
+
+void tst_Devices::deviceSyncStartsNewDevicesInSlices()
+{
+    // New devices of a device_sync start the way a cold start's do, a slice
+    // per event-loop turn: the main thread (dashboard, cloud link) is not
+    // held for the whole list.
+    QVERIFY(!syncDriver(QStringLiteral("s1"), QStringLiteral("1.0.0")).isEmpty());
+    QList<DeviceRecord> records;
+    for (int i = 0; i < 45; ++i) {
+        DeviceRecord r;
+        r.id = QStringLiteral("n%1").arg(i, 2, 10, QLatin1Char('0'));
+        r.name = QStringLiteral("Projector ") + r.id;
+        r.type = QStringLiteral("sim_projector");
+        records.append(r);
+    }
+    QCOMPARE(manager()->syncDevices(records, false), QString());
+    // All of them exist (commands and hello find them), not all have started.
+    QCOMPARE(manager()->devices().size(), 45);
+    const auto started = [&] {
+        const QList<Device *> devices = manager()->devices();
+        return std::count_if(devices.cbegin(), devices.cend(), [](const Device *d) { return d->hasStarted(); });
+    };
+    QVERIFY2(started() > 0 && started() < 45, qPrintable(QString::number(started())));
+    QVERIFY(QTest::qWaitFor([&] { return started() == 45; }, 2000));
+    for (const DeviceRecord &r : std::as_const(records))
+        QVERIFY2(waitForStatus(r.id, QStringLiteral("connected"), 10000), qPrintable(r.id));
 }
 
 void tst_Devices::commandResults_data()

@@ -7,12 +7,16 @@
 #include "devices/devicemanager.h"
 #include "sync/syncauditlog.h"
 #include "system/safemode.h"
+#include "system/stallmonitor.h"
 #include "system/systemdnotifier.h"
 
 #include <QDir>
 #include <QFile>
 #include <QLockFile>
 #include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QThread>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -40,6 +44,7 @@ private slots:
     void noSystemdNoNoise();
     void auditLogIsCapped();
     void oneProcessPerRoot();
+    void stallsOfTheMainThreadAreLogged();
 
 private:
     QTemporaryDir m_dir;
@@ -347,6 +352,29 @@ void tst_System::oneProcessPerRoot()
              third.readAllStandardError().constData());
     third.kill();
     QVERIFY(third.waitForFinished(5000));
+}
+
+void tst_System::stallsOfTheMainThreadAreLogged()
+{
+    StallMonitor monitor(100, 20);
+    QSignalSpy stalled(&monitor, &StallMonitor::stalled);
+    // Running normally: no stall.
+    QTest::qWait(200);
+    QCOMPARE(stalled.count(), 0);
+
+    // The main thread blocked for 400 ms: one stall of about that length, logged.
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
+        "^the main thread \\(dashboard and cloud link\\) did not run for \\d+ ms$")));
+    QThread::msleep(400);
+    QTRY_COMPARE(stalled.count(), 1);
+    QVERIFY2(stalled.at(0).at(0).toLongLong() >= 300, qPrintable(stalled.at(0).at(0).toString()));
+    QCOMPARE(monitor.longestMs(), stalled.at(0).at(0).toLongLong());
+
+    // A second one right after is not logged alone: it waits for the summary.
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("did not run for")));
+    QThread::msleep(200);
+    QTRY_COMPARE(stalled.count(), 2);
+    QCOMPARE(monitor.stalls(), 2);
 }
 
 QTEST_GUILESS_MAIN(tst_System)

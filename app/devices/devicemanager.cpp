@@ -47,8 +47,14 @@ QString DeviceManager::start()
         addDevice(record);
         m_restoreQueue.append(record.id);
     }
-    restoreSlice();
+    startQueued();
     return {};
+}
+
+void DeviceManager::startQueued()
+{
+    if (!m_slicePending)
+        restoreSlice();
 }
 
 void DeviceManager::restoreSlice()
@@ -75,7 +81,11 @@ void DeviceManager::restoreSlice()
         m_restoreDrivers.clear();
         return;
     }
-    QTimer::singleShot(0, this, &DeviceManager::restoreSlice);
+    m_slicePending = true;
+    QTimer::singleShot(0, this, [this] {
+        m_slicePending = false;
+        restoreSlice();
+    });
 }
 
 QList<Device *> DeviceManager::devices() const
@@ -185,7 +195,11 @@ QString DeviceManager::syncDevices(const QList<DeviceRecord> &records, bool repl
     for (const DeviceRecord &r : records) {
         Device *existing = m_devices.value(r.id);
         if (!existing) {
-            addDevice(r)->restart(m_settings.reloadDeadlineMs);
+            // New devices start in slices, as at a cold start: a device_sync
+            // of 500 devices of 100 types held the main thread (the
+            // dashboard, the cloud link) for 3.5 s in one pass.
+            addDevice(r);
+            m_restoreQueue.append(r.id);
             continue;
         }
         const DeviceRecord &old = existing->record();
@@ -200,6 +214,7 @@ QString DeviceManager::syncDevices(const QList<DeviceRecord> &records, bool repl
         }
         emit deviceChanged(r.id);
     }
+    startQueued();
     qCInfo(lcDevices) << "device_sync:" << records.size() << "upserted," << toRemove.size() << "removed";
     return {};
 }

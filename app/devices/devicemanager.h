@@ -94,6 +94,8 @@ signals:
 
 private:
     void restoreSlice();
+    // Starts the first slice of m_restoreQueue now, unless one is already due.
+    void startQueued();
     Device *addDevice(const DeviceRecord &record);
     void removeDevice(const QString &deviceId);
     std::optional<DriverRecord> driver(const QString &driverType) const;
@@ -106,6 +108,7 @@ private:
     // start(): the devices whose instances are still to start, and the
     // drivers read for them so far (one read per type).
     QStringList m_restoreQueue;
+    bool m_slicePending = false;   // the next restoreSlice() is already queued
     QHash<QString, std::optional<DriverRecord>> m_restoreDrivers;
     bool m_driversEnabled = true;
     QString m_heldReason;   // why drivers are disabled (safe mode); each held device shows it
