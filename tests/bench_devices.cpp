@@ -15,6 +15,8 @@
 //     reported `connected` (hello and status_update).
 //   bench_devices [--devices 100,500] [--types 1] [--commands 2000]
 //                 [--reloads 5] [--crashes 0] [--cold-starts 0]
+//                 [--binary PATH]   (another build's control-nuc, for A/B;
+//                                    its driver host is the one beside it)
 // BENCH_LOG_LEVEL=debug passes --log-level debug to control-nuc (its
 // timings then reach stderr).
 #include "benchtarget.h"
@@ -208,8 +210,10 @@ int main(int argc, char *argv[])
     parser.addOption({QStringLiteral("reloads"), QStringLiteral("driver_sync reloads of the first type to time per count (default 5)."), QStringLiteral("n"), QStringLiteral("5")});
     parser.addOption({QStringLiteral("crashes"), QStringLiteral("Driver hosts to kill -9, one type after another (default 0)."), QStringLiteral("n"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("cold-starts"), QStringLiteral("Stops (SIGTERM) and starts of control-nuc to time (default 0)."), QStringLiteral("n"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("binary"), QStringLiteral("control-nuc to measure (default: this build's)."), QStringLiteral("path"), QStringLiteral(CONTROL_NUC_BINARY)});
     BenchTarget::addOptions(parser);
     parser.process(app);
+    const QString nucBinary = parser.value(QStringLiteral("binary"));
     if (const int rc = BenchTarget::select(parser, {QStringLiteral("crashes"), QStringLiteral("cold-starts")}); rc >= 0)
         return rc;
     const int types = std::max(1, parser.value(QStringLiteral("types")).toInt());
@@ -262,7 +266,7 @@ int main(int argc, char *argv[])
                                   QStringLiteral("--cloud-url"), cloud.url().toString(),
                                   QStringLiteral("--log-level"), logLevel,
                                   QStringLiteral("--controller-id"), QStringLiteral("bench")};
-        BenchTarget::start(nuc, QStringLiteral(CONTROL_NUC_BINARY), nucArgs);
+        BenchTarget::start(nuc, nucBinary, nucArgs);
         if (cloud.waitForMessage(QStringLiteral("hello"), 0, 10000) < 0) {
             std::fprintf(stderr, "control-nuc did not connect\n");
             return 1;
@@ -475,7 +479,7 @@ int main(int argc, char *argv[])
             const int from = int(cloud.messages().size());
             QElapsedTimer cold;
             cold.start();
-            BenchTarget::start(nuc, QStringLiteral(CONTROL_NUC_BINARY), nucArgs);
+            BenchTarget::start(nuc, nucBinary, nucArgs);
             if (cloud.waitForMessage(QStringLiteral("hello"), from, 10000) < 0) {
                 std::fprintf(stderr, "control-nuc did not connect after its restart\n");
                 return 1;

@@ -114,13 +114,24 @@ module.exports = Hot;
 
 // Mappings of code QJSEngine's JIT made (Qt 6.4 keeps it in memfds named
 // "JITCode:QtQml"; an engine maps one page at its start whether it compiles
-// or not).
+// or not). Only where memfds are allowed: CONTROL_NUC_HOST_MEMFD=1 in a
+// device host.
 int jitCodeMappings(qint64 pid)
 {
     QFile maps(QStringLiteral("/proc/%1/maps").arg(pid));
     if (!maps.open(QIODevice::ReadOnly))
         return -1;
     return int(maps.readAll().count("JITCode"));
+}
+
+// Mappings of Qt's memfds for engines' heaps and stacks in a process.
+int engineMemfdMappings(qint64 pid)
+{
+    QFile maps(QStringLiteral("/proc/%1/maps").arg(pid));
+    if (!maps.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray text = maps.readAll();
+    return int(text.count("memfd:JSGCHeap") + text.count("memfd:JSVMStack"));
 }
 
 DriverHostOptions options()
@@ -170,6 +181,8 @@ private slots:
     void cgroupBookkeeping();
     void deviceHostsRunInterpreted_data();
     void deviceHostsRunInterpreted();
+    void deviceHostEnginesUseAnonymousMemory_data();
+    void deviceHostEnginesUseAnonymousMemory();
 };
 
 void tst_DriverHosts::instanceRunsInAHostProcess()
@@ -531,7 +544,14 @@ void tst_DriverHosts::deviceHostsRunInterpreted()
     // The host inherits the environment at its start.
     if (keepJit)
         qputenv("CONTROL_NUC_HOST_JIT", "1");
-    const auto restore = qScopeGuard([] { qunsetenv("CONTROL_NUC_HOST_JIT"); });
+    // Qt's memfds kept, in both rows: each chunk of JIT code is then a
+    // mapping of its own, named JITCode, which is what is counted (in
+    // anonymous pages the chunks merge with their neighbours).
+    qputenv("CONTROL_NUC_HOST_MEMFD", "1");
+    const auto restore = qScopeGuard([] {
+        qunsetenv("CONTROL_NUC_HOST_JIT");
+        qunsetenv("CONTROL_NUC_HOST_MEMFD");
+    });
     DriverHostPool pool(options());
     std::unique_ptr<DriverHandle> handle(pool.create(typed(QStringLiteral("hot"), hotDriver, QStringLiteral("h1")), nullptr));
     QVERIFY(wait([&](auto cb) { handle->load(cb); }).ok);
@@ -550,6 +570,34 @@ void tst_DriverHosts::deviceHostsRunInterpreted()
         QVERIFY2(after > before, "the JIT kept on request compiled nothing: the check below would prove nothing");
     else
         QCOMPARE(after, before);
+}
+
+void tst_DriverHosts::deviceHostEnginesUseAnonymousMemory_data()
+{
+    QTest::addColumn<bool>("keepMemfd");
+    QTest::newRow("default: anonymous pages") << false;
+    QTest::newRow("CONTROL_NUC_HOST_MEMFD=1") << true;
+}
+
+void tst_DriverHosts::deviceHostEnginesUseAnonymousMemory()
+{
+    QFETCH(bool, keepMemfd);
+    if (keepMemfd)
+        qputenv("CONTROL_NUC_HOST_MEMFD", "1");
+    const auto restore = qScopeGuard([] { qunsetenv("CONTROL_NUC_HOST_MEMFD"); });
+    DriverHostPool pool(options());
+    std::unique_ptr<DriverHandle> handle(pool.create(typed(QStringLiteral("echo"), echoDriver, QStringLiteral("m1")), nullptr));
+    QVERIFY(wait([&](auto cb) { handle->load(cb); }).ok);
+    QVERIFY(wait([&](auto cb) { handle->connectDevice(cb); }).ok);
+    // The driver still runs: the engine took its memory from elsewhere.
+    const CallResult r = wait([&](auto cb) { handle->sendCommand(QStringLiteral("hello"), {}, cb); });
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QTRY_VERIFY(!pool.figures().isEmpty());
+    const int memfds = engineMemfdMappings(pool.figures().first().pid);
+    if (keepMemfd)
+        QVERIFY2(memfds > 0, "Qt made no memfd for the engine: the check below would prove nothing");
+    else
+        QCOMPARE(memfds, 0);
 }
 
 int main(int argc, char **argv)
