@@ -21,6 +21,21 @@ inline QJsonObject success(QJsonObject fields = {})
     return fields;
 }
 
+// How many rows an operator's view shows: the request's "limit", else
+// `byDefault`; -1 with `error` set when it is not a whole number in 1..100000.
+inline int limitOf(const QJsonObject &request, int byDefault, QString *error)
+{
+    const QJsonValue v = request.value(QStringLiteral("limit"));
+    if (v.isUndefined() || v.isNull())
+        return byDefault;
+    const double n = v.toDouble(-1);
+    if (!v.isDouble() || n != double(qint64(n)) || n < 1 || n > 100000) {
+        *error = QStringLiteral("limit must be a whole number from 1 to 100000");
+        return -1;
+    }
+    return int(n);
+}
+
 inline QJsonObject deploymentJson(const DeploymentRow &r)
 {
     return QJsonObject{{QStringLiteral("sync_id"), r.syncId},

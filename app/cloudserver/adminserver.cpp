@@ -101,7 +101,7 @@ void AdminServer::handle(QLocalSocket *socket, const QByteArray &line)
     } else if (op == u"command") {
         m_cloud->command(request, reply);
     } else if (op == u"deployments") {
-        reply(m_cloud->deployments());
+        reply(m_cloud->deployments(request));
     } else if (op == u"controllers") {
         reply(m_cloud->controllers());
     } else if (op == u"metrics") {

@@ -223,6 +223,12 @@ int client(const QString &command, const QStringList &args)
         p.addOption({QStringLiteral("command"), QStringLiteral("Command name."), QStringLiteral("name")});
         p.addOption({QStringLiteral("params"), QStringLiteral("Parameters: JSON object or @file."), QStringLiteral("json"), QStringLiteral("{}")});
     }
+    if (command == u"deployments") {
+        p.setApplicationDescription(QStringLiteral("The newest deployments (each with its history) and the newest rollouts "
+                                                   "(each with its sites)."));
+        p.addOption({QStringLiteral("limit"), QStringLiteral("How many deployments to show (default 100, at most 100000)."),
+                     QStringLiteral("n")});
+    }
     if (command == u"deploy" || command == u"rollback") {
         p.addOption({QStringLiteral("no-wait"), QStringLiteral("Return once sent.")});
         p.addOption({QStringLiteral("timeout-ms"), QStringLiteral("How long to wait for the outcome (default 30000)."), QStringLiteral("ms"), QStringLiteral("30000")});
@@ -233,6 +239,7 @@ int client(const QString &command, const QStringList &args)
     if (command == u"controllers" && !p.positionalArguments().isEmpty())
         return credentials(p.positionalArguments(), socketPath, p.isSet(QStringLiteral("json")));
     QJsonObject request{{QStringLiteral("op"), command}, {QStringLiteral("controller_id"), p.value(QStringLiteral("controller"))}};
+    CloudCli::addLimit(p, &request);
     int timeoutMs = 10000;
     QString error;
     auto need = [&](const char *option) {
@@ -336,6 +343,10 @@ int client(const QString &command, const QStringList &args)
                         qPrintable(column(d.value(QStringLiteral("version")).toString(), 10)),
                         qPrintable(column(d.value(QStringLiteral("deployment_status")).toString(), 11)), qPrintable(detail));
         }
+        const qint64 total = answer.value(QStringLiteral("total_deployments")).toInteger();
+        const qsizetype shown = answer.value(QStringLiteral("deployments")).toArray().size();
+        if (total > shown)
+            std::printf("(the newest %lld of %lld deployments; --limit N for more)\n", qlonglong(shown), qlonglong(total));
         CloudCli::printRollouts(answer.value(QStringLiteral("rollouts")).toArray());
     } else if (command == u"controllers") {
         std::printf("%s %s %s %s %s\n", qPrintable(column(QStringLiteral("CONTROLLER"), 20)), qPrintable(column(QStringLiteral("STATE"), 13)),
@@ -359,6 +370,16 @@ int client(const QString &command, const QStringList &args)
 } // namespace
 
 namespace CloudCli {
+
+void addLimit(const QCommandLineParser &p, QJsonObject *request)
+{
+    // Only a command that defines --limit can have it on its command line.
+    if (!p.optionNames().contains(QStringLiteral("limit")))
+        return;
+    bool ok = false;
+    const int n = p.value(QStringLiteral("limit")).toInt(&ok);
+    request->insert(QStringLiteral("limit"), ok ? QJsonValue(n) : QJsonValue(p.value(QStringLiteral("limit"))));
+}
 
 bool isClientCommand(const QString &command)
 {

@@ -36,5 +36,8 @@ int driverRequest(const QCommandLineParser &p, QJsonObject *request);
 int fleet(const QString &command, const QStringList &args);
 // Each rollout's line and its sites' states (the deployments view).
 void printRollouts(const QJsonArray &rollouts);
+// --limit N into the request's "limit" (control-cloud checks the range and
+// answers a bad value with its reason).
+void addLimit(const QCommandLineParser &p, QJsonObject *request);
 
 } // namespace CloudCli

@@ -67,6 +67,10 @@ const QStringList &migrations()
             " PRIMARY KEY (rollout_id, controller_id))"),
         // The last cumulative ack per controller: what a welcome may claim.
         QStringLiteral("ALTER TABLE controllers ADD COLUMN acked_seq BIGINT NOT NULL DEFAULT 0"),
+        // The operator's views read the newest rows by these, not the history.
+        QStringLiteral(
+            "CREATE INDEX driver_deployments_created ON driver_deployments (created_at);"
+            "CREATE INDEX rollouts_created ON rollouts (created_at)"),
     };
     return list;
 }
@@ -326,17 +330,28 @@ bool CloudDatabase::markFailed(const QString &syncId, const QString &controllerI
     return setStatus(syncId, controllerId, QStringLiteral("failed"), QStringLiteral(", error_message = ?"), {errorMessage}, error);
 }
 
-QList<DeploymentRow> CloudDatabase::deployments(QString *error) const
+QList<DeploymentRow> CloudDatabase::recentDeployments(int limit, qint64 *total, QString *error) const
 {
     QList<DeploymentRow> rows;
     QSqlQuery q(db());
-    if (!q.exec(deploymentColumns + QStringLiteral(" ORDER BY created_at, sync_id"))) {
+    // By the created_at index, newest first; shown oldest first.
+    q.prepare(deploymentColumns + QStringLiteral(" ORDER BY created_at DESC, sync_id DESC LIMIT ?"));
+    q.addBindValue(limit);
+    if (!q.exec()) {
         if (error)
             *error = q.lastError().text();
         return rows;
     }
     while (q.next())
-        rows.append(deploymentRow(q));
+        rows.prepend(deploymentRow(q));
+    *total = rows.size() < limit ? rows.size() : -1;
+    if (*total < 0) {
+        QSqlQuery count(db());
+        if (count.exec(QStringLiteral("SELECT COUNT(*) FROM driver_deployments")) && count.next())
+            *total = count.value(0).toLongLong();
+        else if (error)
+            *error = count.lastError().text();
+    }
     return rows;
 }
 

@@ -98,7 +98,9 @@ public:
     bool markInProgress(const QString &syncId, const QString &controllerId, QString *error);
     bool markActive(const QString &syncId, const QString &controllerId, const QString &filePath, QString *error);
     bool markFailed(const QString &syncId, const QString &controllerId, const QString &errorMessage, QString *error);
-    QList<DeploymentRow> deployments(QString *error = nullptr) const;   // the whole history (operator views only)
+    // The newest `limit` deployments, oldest of them first, and how many
+    // there are in all (the operator's view: never the whole history).
+    QList<DeploymentRow> recentDeployments(int limit, qint64 *total, QString *error = nullptr) const;
     // One deployment by its key, what the report path reads; nullopt when
     // unknown (or on an error, in *error).
     std::optional<DeploymentRow> deployment(const QString &syncId, QString *error = nullptr) const;
@@ -157,7 +159,10 @@ public:
     std::optional<RolloutRow> rollout(const QString &rolloutId, QString *error = nullptr) const;
     // Those still at work (running, paused, aborting): resumed at start.
     QList<RolloutRow> unfinishedRollouts(QString *error = nullptr) const;
-    QList<RolloutRow> rollouts(QString *error = nullptr) const;   // all, oldest first (operator views)
+    // The newest `limit` rollouts, oldest of them first (operator views).
+    QList<RolloutRow> recentRollouts(int limit, QString *error = nullptr) const;
+    // How many of its sites are in each state, without reading the sites.
+    QHash<QString, int> rolloutSiteCounts(const QString &rolloutId, QString *error = nullptr) const;
     QList<RolloutSiteRow> rolloutSites(const QString &rolloutId, QString *error = nullptr) const;
 
 private:

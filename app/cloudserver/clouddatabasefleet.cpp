@@ -237,9 +237,36 @@ QList<RolloutRow> CloudDatabase::unfinishedRollouts(QString *error) const
     return rolloutsWhere(db(), QStringLiteral(" WHERE state IN ('running', 'paused', 'aborting')"), error);
 }
 
-QList<RolloutRow> CloudDatabase::rollouts(QString *error) const
+QList<RolloutRow> CloudDatabase::recentRollouts(int limit, QString *error) const
 {
-    return rolloutsWhere(db(), {}, error);
+    QList<RolloutRow> list;
+    QSqlQuery q(db());
+    q.prepare(QLatin1String(rolloutColumns) + QStringLiteral(" ORDER BY created_at DESC, rollout_id DESC LIMIT ?"));
+    q.addBindValue(limit);
+    if (!q.exec()) {
+        if (error)
+            *error = q.lastError().text();
+        return list;
+    }
+    while (q.next())
+        list.prepend(rolloutFrom(q));
+    return list;
+}
+
+QHash<QString, int> CloudDatabase::rolloutSiteCounts(const QString &rolloutId, QString *error) const
+{
+    QHash<QString, int> counts;
+    QSqlQuery q(db());
+    q.prepare(QStringLiteral("SELECT state, COUNT(*) FROM rollout_sites WHERE rollout_id = ? GROUP BY state"));
+    q.addBindValue(rolloutId);
+    if (!q.exec()) {
+        if (error)
+            *error = q.lastError().text();
+        return counts;
+    }
+    while (q.next())
+        counts.insert(q.value(0).toString(), q.value(1).toInt());
+    return counts;
 }
 
 QList<RolloutSiteRow> CloudDatabase::rolloutSites(const QString &rolloutId, QString *error) const

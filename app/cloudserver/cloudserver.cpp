@@ -292,10 +292,16 @@ QJsonObject CloudServer::controllers() const
     return success(QJsonObject{{QStringLiteral("controllers"), list}});
 }
 
-QJsonObject CloudServer::deployments() const
+QJsonObject CloudServer::deployments(const QJsonObject &request) const
 {
+    // The newest deployments and rollouts only: this runs on the event loop,
+    // and the history (100,000 rows and more on a fleet) is never scanned.
     QString error;
-    const QList<DeploymentRow> rows = m_database->deployments(&error);
+    const int limit = AdminReply::limitOf(request, 100, &error);
+    if (limit < 0)
+        return failure(error);
+    qint64 total = 0;
+    const QList<DeploymentRow> rows = m_database->recentDeployments(limit, &total, &error);
     if (!error.isEmpty())
         return failure(error);
     QJsonArray list;
@@ -304,7 +310,9 @@ QJsonObject CloudServer::deployments() const
         o.insert(QStringLiteral("history"), QJsonArray::fromStringList(m_database->deploymentHistory(r.syncId)));
         list.append(o);
     }
-    return success(QJsonObject{{QStringLiteral("deployments"), list}, {QStringLiteral("rollouts"), m_rollouts->list()}});
+    return success(QJsonObject{{QStringLiteral("deployments"), list},
+                               {QStringLiteral("total_deployments"), total},
+                               {QStringLiteral("rollouts"), m_rollouts->list(RolloutManager::deploymentsViewRollouts, true)}});
 }
 
 void CloudServer::await(const QString &controllerId, const QString &sentType, const QString &key, const Reply &reply,

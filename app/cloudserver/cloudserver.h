@@ -64,7 +64,7 @@ public:
     void command(const QJsonObject &request, const Reply &reply);
     void waitForDeployment(const QString &syncId, int timeoutMs, const Reply &reply);
     QJsonObject controllers() const;
-    QJsonObject deployments() const;
+    QJsonObject deployments(const QJsonObject &request) const;
     ControllerCredentials *credentials() { return &m_credentials; }
     // The latest driver_metrics of each controller.
     const DriverMetricsStore *metrics() const { return &m_metrics; }

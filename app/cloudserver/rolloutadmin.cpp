@@ -18,8 +18,13 @@ bool RolloutManager::handleAdmin(const QString &op, const QJsonObject &request, 
         startFromRequest(request, reply);
     else if (op == u"publish")
         publish(request, reply);
-    else if (op == u"rollout_status")
-        reply(id.isEmpty() ? success(QJsonObject{{QStringLiteral("rollouts"), list()}}) : status(id));
+    else if (op == u"rollout_status" && !id.isEmpty())
+        reply(status(id));
+    else if (op == u"rollout_status") {
+        QString error;
+        const int limit = AdminReply::limitOf(request, 50, &error);
+        reply(limit < 0 ? failure(error) : success(QJsonObject{{QStringLiteral("rollouts"), list(limit, false)}}));
+    }
     else if (op == u"rollout_pause" || op == u"rollout_resume")
         reply(setPaused(id, op == u"rollout_pause"));
     else if (op == u"rollout_abort")
@@ -217,10 +222,34 @@ QJsonObject RolloutManager::status(const QString &rolloutId) const
     return success(QJsonObject{{QStringLiteral("rollout"), rolloutJson(*row, sites)}});
 }
 
-QJsonArray RolloutManager::list() const
+QJsonArray RolloutManager::list(int limit, bool sites) const
 {
+    // Bounded: these reads run on the event loop, so an operator's view
+    // reads the newest rollouts, not the history.
     QJsonArray list;
-    for (const RolloutRow &row : m_database->rollouts())
-        list.append(status(row.rolloutId).value(QStringLiteral("rollout")));
+    QString error;
+    for (const RolloutRow &row : m_database->recentRollouts(limit, &error)) {
+        if (sites || m_active.contains(row.rolloutId)) {
+            QJsonObject r = status(row.rolloutId).value(QStringLiteral("rollout")).toObject();
+            if (!sites)
+                r.remove(QStringLiteral("sites"));
+            list.append(r);
+            continue;
+        }
+        QJsonObject r = rolloutJson(row, {});
+        r.remove(QStringLiteral("sites"));
+        QJsonObject counts;
+        int total = 0;
+        const QHash<QString, int> byState = m_database->rolloutSiteCounts(row.rolloutId, &error);
+        for (auto it = byState.cbegin(); it != byState.cend(); ++it) {
+            counts.insert(it.key(), it.value());
+            total += it.value();
+        }
+        r.insert(QStringLiteral("counts"), counts);
+        r.insert(QStringLiteral("total"), total);
+        list.append(r);
+    }
+    if (!error.isEmpty())
+        qCWarning(lcCloudServer).noquote() << "cannot read the rollouts for an operator's view:" << error;
     return list;
 }

@@ -132,6 +132,8 @@ int CloudCli::fleet(const QString &command, const QStringList &args)
                                         ? QStringLiteral("Roll a new version of driver type T out to every site that runs T, or to --group G.")
                                         : QString::fromLatin1(rolloutUsage));
         p.addOption({QStringLiteral("follow"), QStringLiteral("Show a live progress line until the rollout ends (exit 1: aborted).")});
+        p.addOption({QStringLiteral("limit"), QStringLiteral("status without an ID: how many of the newest rollouts (default 50)."),
+                     QStringLiteral("n")});
     }
     if (starts) {
         CloudCli::addDriverOptions(p);
@@ -171,6 +173,7 @@ int CloudCli::fleet(const QString &command, const QStringList &args)
         request.insert(QStringLiteral("site_timeout_ms"), p.value(QStringLiteral("site-timeout-ms")).toLongLong());
     } else if (verb == u"status" && words.size() <= 2) {
         request = {{QStringLiteral("op"), QStringLiteral("rollout_status")}, {QStringLiteral("rollout_id"), words.value(1)}};
+        CloudCli::addLimit(p, &request);
     } else if ((verb == u"pause" || verb == u"resume" || verb == u"abort") && words.size() == 2) {
         request = {{QStringLiteral("op"), QString(QStringLiteral("rollout_") + verb)}, {QStringLiteral("rollout_id"), words.at(1)}};
     } else {

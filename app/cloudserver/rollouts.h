@@ -34,8 +34,11 @@ public:
     using Reply = std::function<void(const QJsonObject &answer)>;
     // Starting a rollout answers once it is recorded (on the database thread).
     bool handleAdmin(const QString &op, const QJsonObject &request, const Reply &reply);
-    // Every rollout with its per-site states (the deployments view).
-    QJsonArray list() const;
+    // The newest `limit` rollouts: with `sites`, each with its per-site
+    // states (the deployments view), else their counts per state only.
+    QJsonArray list(int limit, bool sites) const;
+    // How many rollouts the deployments view shows with their sites.
+    static constexpr int deploymentsViewRollouts = 10;
 
     // After a restart, how long the restored rollouts wait for their
     // controllers to come back before starting a new batch.
