@@ -51,6 +51,7 @@ CloudServer::CloudServer(CloudDatabase *database, const CloudServerSettings &set
         qCWarning(lcCloudServer).noquote() << "refused a connection in its WebSocket handshake:" << m_server->errorString();
     });
     m_rollouts = new RolloutManager(database, this, this);
+    m_inbox = new ControllerInbox([this](QWebSocket *socket, const QString &frame) { onMessage(socket, frame); }, 5, this);
 }
 
 CloudServer::~CloudServer()
@@ -78,8 +79,11 @@ void CloudServer::onNewConnection()
 {
     while (QWebSocket *socket = m_server->nextPendingConnection()) {
         socket->setParent(this);   // its token was checked by the gate
-        connect(socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString &text) { onMessage(socket, text); });
+        connect(socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString &text) {
+            m_inbox->add(socket, text, awaitedFrom(socket));
+        });
         connect(socket, &QWebSocket::disconnected, this, [this, socket] {
+            m_inbox->flush(socket);   // what it said before it went
             const QString id = m_socketIds.take(socket);
             if (!id.isEmpty()) {
                 qCInfo(lcCloudServer) << "controller" << id << "disconnected";
@@ -104,6 +108,12 @@ QString CloudServer::controllerIdOf(QWebSocket *socket) const
 {
     // A hash, not a scan of every controller: this runs for every message.
     return m_socketIds.value(socket);
+}
+
+bool CloudServer::awaitedFrom(QWebSocket *socket) const
+{
+    const auto it = m_awaiting.constFind(controllerIdOf(socket));
+    return it != m_awaiting.cend() && !it->isEmpty();
 }
 
 QWebSocket *CloudServer::controllerSocket(const QString &controllerId) const
@@ -272,6 +282,9 @@ void CloudServer::command(const QJsonObject &request, const Reply &reply)
                      {QStringLiteral("device_id"), request.value(QStringLiteral("device_id"))},
                      {QStringLiteral("command"), request.value(QStringLiteral("command"))},
                      {QStringLiteral("params"), request.value(QStringLiteral("params")).toObject()}});
+    // Out now, not when the event loop next gets to the socket's write
+    // notifier (a turn over every controller's socket during a burst).
+    socket->flush();
 }
 
 QJsonObject CloudServer::controllers() const

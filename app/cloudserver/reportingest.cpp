@@ -153,9 +153,12 @@ void CloudServer::onReport(const QString &controllerId, qint64 seq, const QStrin
         priority = CloudStore::Priority::Status;
     } else if (type == u"device_command_result") {
         if (const auto result = checked<CommandResultReport>(controllerId, type, data)) {
-            then = [this, controllerId, requestId = result->requestId.toString(), data] {
-                onCommandResult(controllerId, requestId, data);
-            };
+            // Answered as it arrives, not after its commit: the operator
+            // waits for the controller's answer, which is in hand, and not
+            // for the status burst queued ahead of it on the database
+            // thread. Storing it only decides its ack (a resent copy finds
+            // no one waiting any more).
+            onCommandResult(controllerId, result->requestId.toString(), data);
         }
     } else if (type == u"protocol_error") {
         // Unnumbered: nothing to store.
