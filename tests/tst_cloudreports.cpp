@@ -3,6 +3,9 @@
 // something waits on is handled at once and in its own order, a command's
 // result reaches the operator while the database thread is still busy with
 // what came before it, and an ack never covers a report not committed.
+// SQLite, or PostgreSQL with NUC_TEST_DB=postgres (CONTROL_CLOUD_TEST_PG_URL).
+#include "cloudprocess.h"
+
 #include "cloudserver/clouddatabase.h"
 #include "cloudserver/cloudserver.h"
 #include "cloudserver/controllerinbox.h"
@@ -88,6 +91,7 @@ class tst_CloudReports : public QObject
     Q_OBJECT
 
 private slots:
+    void initTestCase() { CloudProcess::chooseDatabase(&m_postgres, &m_database); }
     void init();
     void cleanup();
     void awaitedSocketIsHandledAtOnceInItsOrder();
@@ -102,6 +106,8 @@ private:
     // Reports of site-1 stored (committed) up to and including `seq`.
     qint64 committedUpTo(qint64 seq);
 
+    bool m_postgres = false;
+    QString m_database;   // the PostgreSQL URL
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<CloudDatabase> m_db;
     std::unique_ptr<CloudServer> m_cloud;
@@ -115,7 +121,13 @@ void tst_CloudReports::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     m_db = std::make_unique<CloudDatabase>();
-    QCOMPARE(m_db->open(m_dir->filePath(QStringLiteral("cloud.sqlite"))), QString());
+    if (m_postgres) {
+        QCOMPARE(CloudProcess::resetPostgres(m_database), QString());
+        m_db->setPassword(QUrl(m_database).password());
+        QCOMPARE(m_db->open(m_database), QString());
+    } else {
+        QCOMPARE(m_db->open(m_dir->filePath(QStringLiteral("cloud.sqlite"))), QString());
+    }
     CloudServerSettings settings;
     settings.token = QStringLiteral("test-token");
     m_cloud = std::make_unique<CloudServer>(m_db.get(), settings);
@@ -274,6 +286,10 @@ void tst_CloudReports::ackNeverCoversAReportNotCommitted()
     QTRY_VERIFY(!checked.isEmpty() && checked.last().first == last);
     for (const auto &[ack, committed] : checked)
         QVERIFY2(committed == ack, qPrintable(QStringLiteral("ack %1 with %2 reports committed").arg(ack).arg(committed)));
+    // And recorded for the next welcome (in bulk with other controllers' acks).
+    QString error;
+    QTRY_COMPARE(m_db->ackedReportSeq(QStringLiteral("site-1"), &error), last);
+    QCOMPARE(error, QString());
 }
 
 QTEST_MAIN(tst_CloudReports)

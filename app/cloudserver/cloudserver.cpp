@@ -43,6 +43,13 @@ CloudServer::CloudServer(CloudDatabase *database, const CloudServerSettings &set
             reports.push_back(std::any_cast<CloudDatabase::StatusReport>(item));
         return db.storeStatusReports(reports);
     });
+    m_ackBulk = m_store->addBulk([](CloudDatabase &db, const std::vector<const std::any *> &items) {
+        std::vector<const CloudDatabase::Ack *> acks;
+        acks.reserve(items.size());
+        for (const std::any *item : items)
+            acks.push_back(std::any_cast<CloudDatabase::Ack>(item));
+        return db.storeAcks(acks);
+    });
     connect(m_server, &QWebSocketServer::newConnection, this, &CloudServer::onNewConnection);
     // Upgrades are taken as they complete (onNewConnection): no cap needed,
     // and the default of 30 would refuse part of a reconnect storm.

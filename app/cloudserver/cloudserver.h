@@ -165,6 +165,7 @@ private:
     QHash<QString, QList<std::pair<Reply, QTimer *>>> m_waiting;   // sync_id → waiting admins
     quint64 m_connections = 0;
     int m_statusBulk = -1;   // the store's bulk kind for status_update reports
+    int m_ackBulk = -1;      // and for the acks recorded for the next welcome
     RolloutManager *m_rollouts = nullptr;
     ControllerInbox *m_inbox = nullptr;   // frames in slices of bounded time
     std::unique_ptr<CloudStore> m_store;   // first to go: its thread stops before the rest

@@ -75,8 +75,10 @@ void CloudServer::storeAck(const QString &controllerId)
         return;
     c.ackStoring = true;
     const qint64 acked = c.ackedSeq;
-    m_store->post(
-        CloudStore::Priority::Urgent, [controllerId, acked](CloudDatabase &db) { return db.storeAck(controllerId, acked); },
+    // In bulk (statusingest.cpp): the urgent queue holds little else, so
+    // the acks of a turn go in one statement on PostgreSQL.
+    m_store->postBulk(
+        CloudStore::Priority::Urgent, m_ackBulk, CloudDatabase::Ack{controllerId, acked},
         [this, controllerId, acked](const QString &error) {
             Controller &c = m_controllers[controllerId];
             c.ackStoring = false;
