@@ -10,6 +10,7 @@
 #include "cloudserver/cloudserver.h"
 #include "cloudserver/controllerinbox.h"
 #include "protocol/messages.h"
+#include "storeblocker.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -18,9 +19,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
-
-#include <condition_variable>
-#include <mutex>
 
 namespace {
 
@@ -100,9 +98,8 @@ private slots:
     void ackNeverCoversAReportNotCommitted();
 
 private:
-    // Holds the cloud's database thread in a job until release().
-    void block(CloudStore *store);
-    void release();
+    void block(CloudStore *store) { m_blocker.block(*store); }
+    void release() { m_blocker.release(); }
     // Reports of site-1 stored (committed) up to and including `seq`.
     qint64 committedUpTo(qint64 seq);
 
@@ -111,10 +108,7 @@ private:
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<CloudDatabase> m_db;
     std::unique_ptr<CloudServer> m_cloud;
-    std::mutex m_mutex;
-    std::condition_variable m_released;
-    bool m_open = true;
-    bool m_entered = false;
+    StoreBlocker m_blocker;
 };
 
 void tst_CloudReports::init()
@@ -140,33 +134,6 @@ void tst_CloudReports::cleanup()
     m_cloud.reset();
     m_db.reset();
     m_dir.reset();
-}
-
-void tst_CloudReports::block(CloudStore *store)
-{
-    {
-        std::lock_guard lock(m_mutex);
-        m_open = false;
-        m_entered = false;
-    }
-    store->post(CloudStore::Priority::Urgent, [this](CloudDatabase &) {
-        std::unique_lock lock(m_mutex);
-        m_entered = true;
-        m_released.notify_all();
-        m_released.wait(lock, [this] { return m_open; });
-        return QString();
-    }, {});
-    std::unique_lock lock(m_mutex);
-    m_released.wait(lock, [this] { return m_entered; });
-}
-
-void tst_CloudReports::release()
-{
-    {
-        std::lock_guard lock(m_mutex);
-        m_open = true;
-    }
-    m_released.notify_all();
 }
 
 qint64 tst_CloudReports::committedUpTo(qint64 seq)

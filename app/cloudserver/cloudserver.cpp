@@ -22,6 +22,23 @@ using AdminReply::failure;
 using AdminReply::success;
 using AdminReply::deploymentJson;
 
+namespace {
+
+// A bulk kind of the store from a CloudDatabase method taking its items.
+template<typename Item>
+CloudStore::BulkWork bulkOf(QString (CloudDatabase::*store)(const std::vector<const Item *> &))
+{
+    return [store](CloudDatabase &db, const std::vector<const std::any *> &items) {
+        std::vector<const Item *> typed;
+        typed.reserve(items.size());
+        for (const std::any *item : items)
+            typed.push_back(std::any_cast<Item>(item));
+        return (db.*store)(typed);
+    };
+}
+
+} // namespace
+
 CloudServer::CloudServer(CloudDatabase *database, const CloudServerSettings &settings, QObject *parent)
     : QObject(parent)
     , m_database(database)
@@ -36,20 +53,8 @@ CloudServer::CloudServer(CloudDatabase *database, const CloudServerSettings &set
           settings.tls, this))
     , m_store(std::make_unique<CloudStore>(*database, settings.store))
 {
-    m_statusBulk = m_store->addBulk([](CloudDatabase &db, const std::vector<const std::any *> &items) {
-        std::vector<const CloudDatabase::StatusReport *> reports;
-        reports.reserve(items.size());
-        for (const std::any *item : items)
-            reports.push_back(std::any_cast<CloudDatabase::StatusReport>(item));
-        return db.storeStatusReports(reports);
-    });
-    m_ackBulk = m_store->addBulk([](CloudDatabase &db, const std::vector<const std::any *> &items) {
-        std::vector<const CloudDatabase::Ack *> acks;
-        acks.reserve(items.size());
-        for (const std::any *item : items)
-            acks.push_back(std::any_cast<CloudDatabase::Ack>(item));
-        return db.storeAcks(acks);
-    });
+    m_statusBulk = m_store->addBulk(bulkOf(&CloudDatabase::storeStatusReports));
+    m_ackBulk = m_store->addBulk(bulkOf(&CloudDatabase::storeAcks));
     connect(m_server, &QWebSocketServer::newConnection, this, &CloudServer::onNewConnection);
     // Upgrades are taken as they complete (onNewConnection): no cap needed,
     // and the default of 30 would refuse part of a reconnect storm.
