@@ -128,8 +128,8 @@ void CloudStore::run(std::promise<QString> *started)
     // Linux gives each thread its own nice value (PRIO_PROCESS with a thread id).
     const auto tid = id_t(::syscall(SYS_gettid));
     errno = 0;
-    const int nice = ::getpriority(PRIO_PROCESS, tid);
-    if (m_settings.niceness != 0 && errno == 0 && ::setpriority(PRIO_PROCESS, tid, nice + m_settings.niceness) != 0)
+    const int current = ::getpriority(PRIO_PROCESS, tid);
+    if (m_settings.niceness != 0 && errno == 0 && ::setpriority(PRIO_PROCESS, tid, current + m_settings.niceness) != 0)
         qCWarning(lcCloudDb) << "cannot lower the database thread's priority:" << qt_error_string(errno);
 #endif
     CloudDatabase db;
