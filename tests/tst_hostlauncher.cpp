@@ -11,6 +11,7 @@
 #include "procinfo.h"
 #include "runtimetesthelpers.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QScopeGuard>
@@ -125,6 +126,7 @@ private slots:
     void crashReadsAsBefore();
     void environmentOfTheMomentReachesAHost();
     void killedLauncherCostsNothing();
+    void hungLauncherMeansExec();
     void switchedOffMeansExec();
     void noHostOutlivesAKilledController();
 };
@@ -230,6 +232,32 @@ void tst_HostLauncher::killedLauncherCostsNothing()
     QVERIFY2(forked(thirdPid, QStringLiteral("echo3")), qPrintable(ProcInfo::commandLine(thirdPid)));
     r = wait([&](auto cb) { third->sendCommand(QStringLiteral("new"), {}, cb); });
     QVERIFY2(r.ok, qPrintable(r.error));
+}
+
+void tst_HostLauncher::hungLauncherMeansExec()
+{
+    DriverHostPool pool(options());
+    pool.launcher()->answerTimeoutMs = 300;
+    pool.launcher()->restartMinMs = 300;
+    QTRY_VERIFY(pool.launcher()->isRunning());
+    const qint64 launcherPid = pool.launcher()->pid();
+    const auto resume = qScopeGuard([&] { ::kill(pid_t(launcherPid), SIGCONT); });
+    ::kill(pid_t(launcherPid), SIGSTOP);
+    // The request is taken, never answered: after the timeout the host is
+    // exec'd and gets the frames sent meanwhile (configure, start, load).
+    QElapsedTimer took;
+    took.start();
+    std::unique_ptr<DriverHandle> handle;
+    const qint64 pid = startDevice(pool, handle, QStringLiteral("echo"), echoDriver, QStringLiteral("h"));
+    QVERIFY(pid > 0);
+    QVERIFY(took.elapsed() < 5000);
+    QVERIFY(!forked(pid, QStringLiteral("echo")));
+    const CallResult r = wait([&](auto cb) { handle->sendCommand(QStringLiteral("late"), {}, cb); });
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.value.toString(), QStringLiteral("echo late"));
+    // The hung launcher was killed and a new one started.
+    QTRY_VERIFY(!ProcInfo::isAlive(launcherPid));
+    QTRY_VERIFY_WITH_TIMEOUT(pool.launcher()->isRunning() && pool.launcher()->pid() != launcherPid, 5000);
 }
 
 void tst_HostLauncher::switchedOffMeansExec()

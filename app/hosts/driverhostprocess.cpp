@@ -136,11 +136,16 @@ bool DriverHostProcess::start(QString *error)
         m_launchRequest = m_launcher->spawn(m_process.arguments(), fds[1],
                                             [this](qint64 pid, const QString &why) { launched(pid, why); });
         if (m_launchRequest) {
-            // Frames wait in m_held until the pid is known: the host runs no
-            // driver code before it has its cgroup.
             ::close(fds[1]);
+            m_launchClock.start();
             m_launching = true;
             m_pid = 0;
+            // Frames go out at once (the host reads them as soon as it runs)
+            // and are kept in m_held, for an exec'd host should the launcher
+            // fail. With a cgroup they only wait there until the pid is
+            // known: the host runs no driver code before it has its cgroup.
+            m_holdFrames = m_options.cgroups && m_options.cgroups->isActive();
+            send(configureFrame());
             return true;
         }
     }
@@ -148,7 +153,15 @@ bool DriverHostProcess::start(QString *error)
         m_running = false;
         return false;
     }
+    send(configureFrame());
     return true;
+}
+
+QJsonObject DriverHostProcess::configureFrame() const
+{
+    return {{QStringLiteral("op"), QStringLiteral("configure")},
+            {QStringLiteral("runtime"), HostMessages::fromSettings(m_options.runtime)},
+            {QStringLiteral("validationBudgetMs"), m_options.validationBudgetMs}};
 }
 
 bool DriverHostProcess::startDirect(int childFd, QString *error)
@@ -201,9 +214,11 @@ void DriverHostProcess::launched(qint64 pid, const QString &error)
         delete watch;
         ::kill(pid_t(pid), SIGKILL);   // not ours to watch: it must not run unwatched
     }
-    // Exec'd instead, on a new link: the old one went to the launcher.
+    // Exec'd instead, on a new link (the old one went to the launcher), and
+    // given every frame sent so far.
     qCWarning(lcRuntime).noquote() << "driver host" << m_options.name << "not forked:" << why << "- starting it directly";
     m_channel->close();
+    const QList<QJsonObject> replay = std::exchange(m_held, {});
     int fds[2];
     QString startError;
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
@@ -213,6 +228,8 @@ void DriverHostProcess::launched(qint64 pid, const QString &error)
         ::close(fds[1]);
         startError = QStringLiteral("cannot open the link to the driver host");
     } else if (startDirect(fds[1], &startError)) {
+        for (const QJsonObject &frame : replay)
+            m_channel->send(frame);
         if (!m_killReason.isEmpty())
             signalHost(SIGKILL);   // killed while it was being forked
         return;
@@ -236,16 +253,18 @@ void DriverHostProcess::begin(qint64 pid)
     m_lastFrame.start();
     m_cpuClock.start();
     m_lastCpuMs = -1;
-    m_channel->send({{QStringLiteral("op"), QStringLiteral("configure")},
-                     {QStringLiteral("runtime"), HostMessages::fromSettings(m_options.runtime)},
-                     {QStringLiteral("validationBudgetMs"), m_options.validationBudgetMs}});
-    for (const QJsonObject &frame : std::exchange(m_held, {}))
-        m_channel->send(frame);
+    const QList<QJsonObject> held = std::exchange(m_held, {});
+    if (m_holdFrames) {
+        for (const QJsonObject &frame : held)
+            m_channel->send(frame);
+    }
     m_pingTimer.start();
     m_memoryTimer.start();
     qCInfo(lcRuntime).noquote() << QStringLiteral("driver host %1 (pid %2) starting%3")
                                        .arg(m_options.name).arg(m_pid)
-                                       .arg(m_watch ? QStringLiteral(", forked by the launcher") : QString());
+                                       .arg(m_watch ? QStringLiteral(", forked by the launcher in %1 ms")
+                                                          .arg(m_launchClock.nsecsElapsed() / 1e6, 0, 'f', 1)
+                                                    : QString());
 }
 
 void DriverHostProcess::signalHost(int signal)
@@ -265,9 +284,11 @@ bool DriverHostProcess::waitForExit(int timeoutMs)
 
 void DriverHostProcess::send(const QJsonObject &frame)
 {
+    if (!m_running)
+        return;
     if (m_launching)
         m_held.append(frame);
-    else if (m_running)
+    if (!m_launching || !m_holdFrames)
         m_channel->send(frame);
 }
 

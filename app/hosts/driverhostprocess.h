@@ -107,6 +107,7 @@ private:
     // The host runs as `pid`: limits, timers, and the frames held till now.
     void begin(qint64 pid);
     void signalHost(int signal);
+    QJsonObject configureFrame() const;
     bool waitForExit(int timeoutMs);
 
     DriverHostOptions m_options;
@@ -116,7 +117,9 @@ private:
     PidWatch *m_watch = nullptr;       // a host the launcher forked
     quint32 m_launchRequest = 0;
     bool m_launching = false;          // asked the launcher, no pid yet
+    QElapsedTimer m_launchClock;
     QList<QJsonObject> m_held;         // frames sent while launching
+    bool m_holdFrames = false;         // ... and not yet written (a cgroup to place it in first)
     QTimer m_pingTimer;
     QTimer m_memoryTimer;
     QTimer m_stopTimer;
