@@ -11,6 +11,7 @@
 #include "procinfo.h"
 #include "runtimetesthelpers.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
@@ -21,7 +22,9 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,6 +131,7 @@ private slots:
     void killedLauncherCostsNothing();
     void hungLauncherMeansExec();
     void switchedOffMeansExec();
+    void cancelledRequestLeavesNothing();
     void noHostOutlivesAKilledController();
 };
 
@@ -271,6 +275,50 @@ void tst_HostLauncher::switchedOffMeansExec()
     QVERIFY(pid > 0);
     QVERIFY(!forked(pid, QStringLiteral("echo")));
     QVERIFY(ProcInfo::commandLine(pid).contains(QStringLiteral("--name echo")));
+}
+
+// Children of this process in any state, zombies included.
+QList<qint64> allChildren()
+{
+    QList<qint64> children;
+    for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        bool numeric = false;
+        const qint64 pid = entry.toLongLong(&numeric);
+        if (numeric && parentOf(pid) == QCoreApplication::applicationPid())
+            children << pid;
+    }
+    return children;
+}
+
+void tst_HostLauncher::cancelledRequestLeavesNothing()
+{
+    // The caller of a request went before its answer (a DriverHostProcess
+    // deleted while its host was being forked): the launcher ends the host.
+    HostLauncher launcher(QStringLiteral(NUC_DRIVERHOST_BUILD_PATH));
+    launcher.start();
+    QVERIFY(launcher.isRunning());
+    const QList<qint64> before = allChildren();
+    int fds[2];
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+    const auto closeOurs = qScopeGuard([&] { ::close(fds[0]); });
+    bool answered = false;
+    const quint32 request = launcher.spawn({QStringLiteral("--name"), QStringLiteral("stray"), QStringLiteral("--fd"),
+                                            QStringLiteral("3")},
+                                           fds[1], [&](qint64, const QString &) { answered = true; });
+    ::close(fds[1]);
+    QVERIFY(request > 0);
+    launcher.cancel(request);
+    // Our end reads end of file once no process holds the host's end: the
+    // launcher, its intermediate and the host itself are done with it.
+    const auto linkClosed = [&] {
+        pollfd p{fds[0], POLLIN, 0};
+        char buffer[4096];
+        return ::poll(&p, 1, 0) == 1 && ::recv(fds[0], buffer, sizeof buffer, MSG_DONTWAIT) == 0;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(linkClosed(), 5000);
+    // ... and it was reaped: no child of ours left but the launcher.
+    QTRY_COMPARE(allChildren().size(), before.size());
+    QVERIFY(!answered);
 }
 
 // The stand-in controller of noHostOutlivesAKilledController: a pool (and

@@ -55,8 +55,11 @@ public:
     // The caller is gone: a host forked for it is killed and reaped.
     void cancel(quint32 request);
 
-    int answerTimeoutMs = 1500;
-    int maxWaitMs = 5000;
+    // Generous for a busy machine: hosts get their frames without waiting
+    // for the answer (unless a cgroup is to be set first), and a launcher
+    // given up on mid-batch costs an exec'd host each (and a zombie).
+    int answerTimeoutMs = 3000;
+    int maxWaitMs = 10000;
     int restartMinMs = 1000;
     int restartMaxMs = 60000;
 
