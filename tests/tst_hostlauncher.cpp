@@ -9,6 +9,7 @@
 #include "hosts/hosteddriverinstance.h"
 #include "hosts/hostlauncher.h"
 #include "procinfo.h"
+#include "hosttesthelpers.h"
 #include "runtimetesthelpers.h"
 
 #include <QDir>
@@ -28,7 +29,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-using RuntimeTest::spec;
+using HostTest::hotDriver;
+using HostTest::jitCodeMappings;
+using HostTest::options;
+using HostTest::thenableDriver;
+using HostTest::typed;
 using RuntimeTest::wait;
 
 namespace {
@@ -40,44 +45,6 @@ class Echo extends BaseDriver {
 }
 module.exports = Echo;
 )JS");
-
-// An array nested 300,000 levels turned into a string overflows QJSEngine
-// 6.4's C++ stack: SIGSEGV (tst_driverhosts' thenable case).
-const QString crashingDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
-class Crash extends BaseDriver {
-  connect() { return Promise.resolve(); }
-  sendCommand() { return (function () { var a = []; for (var i = 0; i < 300000; i++) a = [a]; return Promise.resolve(String(a)); })(); }
-}
-module.exports = Crash;
-)JS");
-
-// Calls one small function often enough for QJSEngine's JIT to compile it.
-const QString hotDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
-function add(a, b) { return a + b; }
-class Hot extends BaseDriver {
-  connect() { return Promise.resolve(); }
-  sendCommand() { let s = 0; for (let i = 0; i < 5000; ++i) s = add(s, i); return Promise.resolve(s); }
-}
-module.exports = Hot;
-)JS");
-
-DriverHostOptions options()
-{
-    DriverHostOptions o;
-    o.program = QStringLiteral(NUC_DRIVERHOST_BUILD_PATH);
-    o.runtime.budgetMs = 1000;
-    o.pingIntervalMs = 200;
-    o.answerTimeoutMs = 2000;
-    o.stopTimeoutMs = 1000;
-    return o;
-}
-
-DriverSpec typed(const QString &type, const QString &code, const QString &deviceId)
-{
-    DriverSpec s = spec(code, QStringLiteral("tcp"), {}, {}, deviceId);
-    s.driverType = type;
-    return s;
-}
 
 qint64 parentOf(qint64 pid)
 {
@@ -100,12 +67,6 @@ qint64 hostPid(const DriverHostPool &pool, const QString &type)
             return f.pid;
     }
     return 0;
-}
-
-int jitCodeMappings(qint64 pid)
-{
-    QFile maps(QStringLiteral("/proc/%1/maps").arg(pid));
-    return maps.open(QIODevice::ReadOnly) ? int(maps.readAll().count("JITCode")) : -1;
 }
 
 // A device of `type` loaded, connected and answering; its host's pid.
@@ -168,7 +129,7 @@ void tst_HostLauncher::crashReadsAsBefore()
     DriverHostPool pool(options());
     std::unique_ptr<DriverHandle> bad;
     std::unique_ptr<DriverHandle> good;
-    const qint64 badPid = startDevice(pool, bad, QStringLiteral("crash"), crashingDriver, QStringLiteral("bad"));
+    const qint64 badPid = startDevice(pool, bad, QStringLiteral("crash"), thenableDriver, QStringLiteral("bad"));
     QVERIFY(startDevice(pool, good, QStringLiteral("echo"), echoDriver, QStringLiteral("good")) > 0);
     QVERIFY(forked(badPid, QStringLiteral("crash")));
     // A QProcess child of ours ends meanwhile: Qt's forkfd reaps only its
