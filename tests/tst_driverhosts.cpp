@@ -22,6 +22,7 @@
 
 #include <memory>
 
+using HostTest::echoDriver;
 using HostTest::hotDriver;
 using HostTest::jitCodeMappings;
 using HostTest::options;
@@ -30,17 +31,6 @@ using HostTest::typed;
 using RuntimeTest::wait;
 
 namespace {
-
-const QString echoDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
-class Echo extends BaseDriver {
-  connect() { this.setState({ power: 'on' }); return Promise.resolve(); }
-  sendCommand(command, params) {
-    if (command === 'pid') return Promise.resolve(String(typeof __nucHost));
-    return Promise.resolve({ command: command, params: params });
-  }
-}
-module.exports = Echo;
-)JS");
 
 // Pushes the host's limits: timers, nesting, log lines.
 const QString greedyDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');

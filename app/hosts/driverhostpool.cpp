@@ -10,8 +10,9 @@ DriverHostPool::DriverHostPool(const DriverHostOptions &base, QObject *parent)
     : QObject(parent), m_base(base)
 {
     if (!m_base.launcher && HostLauncher::wanted()) {
+        // Started with the first host: a controller without devices (or
+        // one that stops at a configuration error) runs none.
         m_launcher = new HostLauncher(m_base.program);
-        m_launcher->start();
         m_base.launcher = m_launcher;
     }
 }
@@ -45,6 +46,10 @@ DriverHostPool::Host *DriverHostPool::hostFor(const QString &driverType, QString
             if (instance)
                 instance->hostDied(QStringLiteral("was replaced"));
         }
+    }
+    if (m_launcher && !m_launcherStarted) {
+        m_launcherStarted = true;
+        m_launcher->start();   // its requests wait in its link while it starts
     }
     DriverHostOptions options = m_base;
     options.name = driverType;

@@ -37,7 +37,8 @@ class DriverHostPool : public QObject
 public:
     // `base` gives the program, the runtime settings and the limits; its
     // name is set per driver type. Unless CONTROL_NUC_HOST_LAUNCHER=0, the
-    // pool starts a host launcher and hosts are forked from it.
+    // pool starts a host launcher with its first host, and hosts are
+    // forked from it.
     explicit DriverHostPool(const DriverHostOptions &base, QObject *parent = nullptr);
     ~DriverHostPool() override;
 
@@ -73,6 +74,7 @@ private:
 
     DriverHostOptions m_base;
     HostLauncher *m_launcher = nullptr;
+    bool m_launcherStarted = false;
     QHash<QString, Host> m_hosts;
     QHash<QString, QList<qint64>> m_failures;   // ms since epoch, within the window
     QHash<QString, int> m_restarts;

@@ -85,6 +85,7 @@ void HostLauncher::start()
 {
     if (m_fd >= 0)
         return;
+    m_pid = 0;
     // Hosts the launcher forks are orphaned on purpose (its intermediate
     // exits): as a subreaper this process adopts them, not init.
     static const bool subreaper = ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;

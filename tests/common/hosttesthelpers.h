@@ -10,6 +10,19 @@
 
 namespace HostTest {
 
+// Answers every command with it and its parameters; `pid` tells whether
+// the host's internals are in reach.
+inline const QString echoDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
+class Echo extends BaseDriver {
+  connect() { this.setState({ power: 'on' }); return Promise.resolve(); }
+  sendCommand(command, params) {
+    if (command === 'pid') return Promise.resolve(String(typeof __nucHost));
+    return Promise.resolve({ command: command, params: params });
+  }
+}
+module.exports = Echo;
+)JS");
+
 // A QJSEngine 6.4 segfault (the prelude shields item 6 (a); an array nested
 // 300,000 levels turned into a string still overflows the C++ stack): SIGSEGV.
 inline const QString thenableDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
