@@ -131,12 +131,13 @@ bool DriverHostProcess::start(QString *error)
     m_stopping = false;
     m_stopStep = 0;
     m_held.clear();
-    m_running = true;
     if (m_launcher) {
+        // Answered from the event loop, never from within spawn().
         m_launchRequest = m_launcher->spawn(m_process.arguments(), fds[1],
                                             [this](qint64 pid, const QString &why) { launched(pid, why); });
         if (m_launchRequest) {
             ::close(fds[1]);
+            m_running = true;
             m_launchClock.start();
             m_launching = true;
             m_pid = 0;
@@ -149,10 +150,9 @@ bool DriverHostProcess::start(QString *error)
             return true;
         }
     }
-    if (!startDirect(fds[1], error)) {
-        m_running = false;
+    if (!startDirect(fds[1], error))
         return false;
-    }
+    m_running = true;
     send(configureFrame());
     return true;
 }
@@ -234,6 +234,8 @@ void DriverHostProcess::launched(qint64 pid, const QString &error)
             signalHost(SIGKILL);   // killed while it was being forked
         return;
     }
+    if (!m_running)
+        return;   // errorOccurred said it already
     m_running = false;
     m_killReason = QStringLiteral("could not be started (%1)").arg(startError);
     qCWarning(lcRuntime).noquote() << "driver host" << m_options.name << m_killReason;
