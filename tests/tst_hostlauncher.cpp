@@ -147,8 +147,13 @@ void tst_HostLauncher::environmentOfTheMomentReachesAHost()
     std::unique_ptr<DriverHandle> warm;
     QVERIFY(startDevice(pool, warm, QStringLiteral("echo"), echoDriver, QStringLiteral("w")) > 0);
     // Set after the launcher started (and forked a host already).
+    // (Memfds allowed too: the JIT's code is counted by its memfd mappings.)
     qputenv("CONTROL_NUC_HOST_JIT", "1");
-    const auto restore = qScopeGuard([] { qunsetenv("CONTROL_NUC_HOST_JIT"); });
+    qputenv("CONTROL_NUC_HOST_MEMFD", "1");
+    const auto restore = qScopeGuard([] {
+        qunsetenv("CONTROL_NUC_HOST_JIT");
+        qunsetenv("CONTROL_NUC_HOST_MEMFD");
+    });
     std::unique_ptr<DriverHandle> hot;
     const qint64 pid = startDevice(pool, hot, QStringLiteral("hot"), hotDriver, QStringLiteral("h"));
     QVERIFY(forked(pid, QStringLiteral("hot")));
