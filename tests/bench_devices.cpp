@@ -85,16 +85,19 @@ struct Host
     QString name;
 };
 
-// The driver hosts (children) of `parent`, with their --name.
+// The driver hosts (children) of `parent`, with their --name, and the host
+// launcher (named "launcher"). Read as ps shows them: a host the launcher
+// forked has its arguments as one string (ProcInfo::commandLine).
 QList<Host> hostsOf(qint64 parent)
 {
     QList<Host> hosts;
     for (qint64 pid : ProcInfo::childrenOf(parent)) {
-        QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
-        cmdline.open(QIODevice::ReadOnly);
-        const QList<QByteArray> args = cmdline.readAll().split('\0');
-        const qsizetype at = args.indexOf("--name");
-        hosts.append({pid, at >= 0 ? QString::fromUtf8(args.value(at + 1)) : QString::fromUtf8(args.value(0))});
+        const QStringList args = ProcInfo::commandLine(pid).split(u' ');
+        const qsizetype at = args.indexOf(QStringLiteral("--name"));
+        const QString name = args.contains(QStringLiteral("--launcher")) ? QStringLiteral("launcher")
+                             : at >= 0                                  ? args.value(at + 1)
+                                                                        : args.value(0);
+        hosts.append({pid, name});
     }
     return hosts;
 }
@@ -126,7 +129,8 @@ Memory measureMemory(qint64 nucPid)
         m.hostsCpu += cpuSeconds(h.pid);
         if (h.name == u"validator")
             m.validatorPss = p;
-        ++m.hosts;
+        if (h.name != u"launcher")   // its memory and CPU count, it is no host
+            ++m.hosts;
     }
     return m;
 }

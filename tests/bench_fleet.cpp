@@ -14,12 +14,16 @@
 //
 // bench_fleet [--sites N] [--old-rows N | --no-old-rows] [--pg URL | env CONTROL_CLOUD_TEST_PG_URL]
 //             [--no-sqlite] [--cloud PATH-TO-ANOTHER-control-cloud]
+//             [--cloud-arg ARG ...] [--ingest-only [--rounds N]]
 //             [--rollout [--fail-rate R] [--canary N] [--max-failures P]]
 // --rollout measures instead a staged rollout (docs/cloud.md "Groups and
 // rollouts") of one driver version to all N sites in one group, batches of
 // 10 %, until it is completed or aborted; --fail-rate makes that fraction of
 // the simulated sites answer driver_sync with an error (the abort case), and
 // the run prints how many batches went out and how many sites were rolled back.
+// --ingest-only skips the deploys (and the round with old rows) and measures
+// the burst and the operator commands during a burst N times (--rounds), for
+// A/B runs of the report path against another build (--cloud) in one sitting.
 #include "cloudprocess.h"
 #include "procinfo.h"
 
@@ -49,6 +53,7 @@ namespace {
 
 const QString binDir = QStringLiteral(CONTROL_CLOUD_BINARY).section(QLatin1Char('/'), 0, -2);
 QString cloudBinary = QStringLiteral(CONTROL_CLOUD_BINARY);   // --cloud: another build, for a before/after
+QStringList cloudArgs;   // --cloud-arg: more arguments for `control-cloud serve`
 const QString loadtestBinary = QStringLiteral(CONTROL_CLOUD_LOADTEST_BINARY);
 
 quint16 freePort()
@@ -219,10 +224,10 @@ bool Run::start(qint64 oldRows)
     m_cloud = std::make_unique<QProcess>();
     m_cloud->setProcessEnvironment(env);
     m_cloud->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    m_cloud->start(cloudBinary, {QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
+    m_cloud->start(cloudBinary, QStringList{QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
                                  QStringLiteral("--token-file"), token.fileName(), QStringLiteral("--db"),
                                  m_postgres ? location.toString() : m_dir.filePath(QStringLiteral("cloud.sqlite")),
-                                 QStringLiteral("--admin-socket"), m_admin});
+                                 QStringLiteral("--admin-socket"), m_admin} + cloudArgs);
     if (!m_cloud->waitForStarted(5000) || !QTest::qWaitFor([&] { return QFile::exists(m_admin); }, 20000))
         return false;
     if (oldRows > 0 && !seed(oldRows))
@@ -456,7 +461,24 @@ void benchRollout(const QString &name, const QString &database, bool postgres, i
     }
 }
 
-void bench(const QString &name, const QString &database, bool postgres, int sites, qint64 oldRows)
+void benchIngest(const QString &name, Run &run, int rounds)
+{
+    for (int round = 0; round < rounds; ++round) {
+        double cpu = 0;
+        const double rate = run.ingest(40000, &cpu);
+        std::printf("%-10s status ingest, burst of 40000 until acked: %8.0f msg/s, cloud CPU %7.0f ms (%.0f us/msg); load %s\n",
+                    qPrintable(name), rate, cpu, cpu * 1000 / 40000, qPrintable(ProcInfo::loadAverage()));
+        QList<double> l = run.commandsDuringBurst(40000);
+        std::sort(l.begin(), l.end());
+        const bool anyFailed = !l.isEmpty() && l.first() < 0;
+        std::printf("%-10s operator command during a 40000 burst: %lld sent, median %.1f ms, p90 %.1f ms, max %.1f ms%s\n",
+                    qPrintable(name), qlonglong(l.size()), l.isEmpty() ? 0.0 : l.at(l.size() / 2),
+                    l.isEmpty() ? 0.0 : l.at(l.size() * 9 / 10), l.isEmpty() ? 0.0 : l.last(), anyFailed ? " (some failed)" : "");
+        std::fflush(stdout);
+    }
+}
+
+void bench(const QString &name, const QString &database, bool postgres, int sites, qint64 oldRows, int ingestRounds)
 {
     for (const qint64 old : {qint64(0), oldRows}) {
         if (old < 0)
@@ -467,22 +489,18 @@ void bench(const QString &name, const QString &database, bool postgres, int site
             run.stop();
             continue;
         }
+        if (ingestRounds > 0) {   // --ingest-only
+            benchIngest(name, run, ingestRounds);
+            run.stop();
+            break;
+        }
         double cpu = 0;
         double first = 0;
         const double ms = run.deployToAll(&cpu, &first);
         std::printf("%-10s deploy to %5d sites, %6lld old rows: %8.0f ms wall, cloud CPU %7.0f ms; one deploy alone %6.1f ms\n",
                     qPrintable(name), sites, old, ms, cpu, first);
-        if (old == 0) {
-            const double rate = run.ingest(40000, &cpu);
-            std::printf("%-10s status ingest, burst of 40000 until acked: %8.0f msg/s, cloud CPU %7.0f ms (%.0f us/msg)\n",
-                        qPrintable(name), rate, cpu, cpu * 1000 / 40000);
-            QList<double> l = run.commandsDuringBurst(40000);
-            std::sort(l.begin(), l.end());
-            const bool anyFailed = !l.isEmpty() && l.first() < 0;
-            std::printf("%-10s operator command during a 40000 burst: %lld sent, median %.1f ms, max %.1f ms%s\n",
-                        qPrintable(name), qlonglong(l.size()), l.isEmpty() ? 0.0 : l.at(l.size() / 2),
-                        l.isEmpty() ? 0.0 : l.last(), anyFailed ? " (some failed)" : "");
-        }
+        if (old == 0)
+            benchIngest(name, run, 1);
         std::fflush(stdout);
         run.stop();
     }
@@ -504,10 +522,15 @@ int main(int argc, char **argv)
     p.addOption({QStringLiteral("fail-rate"), QStringLiteral("--rollout: fraction of sites failing the driver_sync (default 0)."), QStringLiteral("r"), QStringLiteral("0")});
     p.addOption({QStringLiteral("canary"), QStringLiteral("--rollout: canary sites (default 1)."), QStringLiteral("n"), QStringLiteral("1")});
     p.addOption({QStringLiteral("max-failures"), QStringLiteral("--rollout: abort past this failure percentage (default 5)."), QStringLiteral("p"), QStringLiteral("5")});
+    p.addOption({QStringLiteral("cloud-arg"), QStringLiteral("One more argument for control-cloud serve (repeatable), e.g. --cloud-arg=--db-thread-nice=0."), QStringLiteral("arg")});
+    p.addOption({QStringLiteral("ingest-only"), QStringLiteral("Only the status burst and the operator commands during one (no deploys).")});
+    p.addOption({QStringLiteral("rounds"), QStringLiteral("--ingest-only: bursts to measure (default 3)."), QStringLiteral("n"), QStringLiteral("3")});
     p.process(app);
+    const int ingestRounds = p.isSet(QStringLiteral("ingest-only")) ? std::max(1, p.value(QStringLiteral("rounds")).toInt()) : 0;
     const int sites = p.value(QStringLiteral("sites")).toInt();
     if (p.isSet(QStringLiteral("cloud")))
         cloudBinary = p.value(QStringLiteral("cloud"));
+    cloudArgs = p.values(QStringLiteral("cloud-arg"));
     const qint64 oldRows = p.isSet(QStringLiteral("no-old-rows")) ? -1 : p.value(QStringLiteral("old-rows")).toLongLong();
     const QString pg = p.isSet(QStringLiteral("pg")) ? p.value(QStringLiteral("pg")) : qEnvironmentVariable("CONTROL_CLOUD_TEST_PG_URL");
 
@@ -522,7 +545,7 @@ int main(int argc, char **argv)
         if (rollout)
             benchRollout(name, database, postgres, sites, oldRows, failRate, canary, maxFailures);
         else
-            bench(name, database, postgres, sites, oldRows);
+            bench(name, database, postgres, sites, oldRows, ingestRounds);
     };
     if (!p.isSet(QStringLiteral("no-sqlite")))
         run(QStringLiteral("SQLite"), QString(), false);

@@ -3,14 +3,12 @@
 // job that does not take its batch down with it.
 #include "cloudserver/clouddatabase.h"
 #include "cloudserver/cloudstore.h"
+#include "storeblocker.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <condition_variable>
-#include <mutex>
 
 class tst_CloudStore : public QObject
 {
@@ -25,18 +23,13 @@ private slots:
     void bulkItemsRunTogether();
 
 private:
-    // Holds the database thread in a job until release(): what is posted
-    // meanwhile queues up behind it.
-    void block(CloudStore &store);
-    void release();
+    void block(CloudStore &store) { m_blocker.block(store); }
+    void release() { m_blocker.release(); }
     int count(const QString &sql);
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<CloudDatabase> m_db;
-    std::mutex m_mutex;
-    std::condition_variable m_released;
-    bool m_open = false;
-    bool m_entered = false;
+    StoreBlocker m_blocker;
 };
 
 void tst_CloudStore::init()
@@ -46,7 +39,6 @@ void tst_CloudStore::init()
     QCOMPARE(m_db->open(m_dir->filePath(QStringLiteral("cloud.sqlite"))), QString());
     QSqlQuery q(m_db->connection());
     QVERIFY(q.exec(QStringLiteral("CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT)")));
-    m_open = false;
 }
 
 void tst_CloudStore::cleanup()
@@ -54,34 +46,6 @@ void tst_CloudStore::cleanup()
     release();
     m_db.reset();
     m_dir.reset();
-}
-
-void tst_CloudStore::block(CloudStore &store)
-{
-    {
-        std::lock_guard lock(m_mutex);
-        m_open = false;
-        m_entered = false;
-    }
-    store.post(CloudStore::Priority::Urgent, [this](CloudDatabase &) {
-        std::unique_lock lock(m_mutex);
-        m_entered = true;
-        m_released.notify_all();
-        m_released.wait(lock, [this] { return m_open; });
-        return QString();
-    }, {});
-    // Running, so no longer queued.
-    std::unique_lock lock(m_mutex);
-    m_released.wait(lock, [this] { return m_entered; });
-}
-
-void tst_CloudStore::release()
-{
-    {
-        std::lock_guard lock(m_mutex);
-        m_open = true;
-    }
-    m_released.notify_all();
 }
 
 int tst_CloudStore::count(const QString &sql)

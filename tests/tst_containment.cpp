@@ -413,6 +413,13 @@ void tst_Containment::noHostOutlivesAKilledController()
                                                  .value(QStringLiteral("ok")).toBool(); }, 10000));
     const QList<qint64> hosts = ProcInfo::childrenOf(nuc.processId());
     QVERIFY2(hosts.size() >= 1, "the device's driver host (and maybe the validator host) run as children");
+    // The host launcher is one of them, and the device's host (forked from
+    // it, reparented to control-nuc) another: both must go with control-nuc.
+    QStringList commandLines;
+    for (qint64 host : hosts)
+        commandLines << ProcInfo::commandLine(host);
+    QVERIFY2(commandLines.filter(QStringLiteral("control-nuc-driverhost --launcher")).size() == 1, qPrintable(commandLines.join(u'|')));
+    QVERIFY2(commandLines.filter(QStringLiteral("--name echo")).size() == 1, qPrintable(commandLines.join(u'|')));
 
     ::kill(pid_t(nuc.processId()), SIGKILL);
     QVERIFY(nuc.waitForFinished(5000));

@@ -7,6 +7,7 @@
 #include "hosts/hostcgroups.h"
 #include "hosts/hosteddriverinstance.h"
 #include "hosts/hostvalidator.h"
+#include "hosttesthelpers.h"
 #include "runtimetesthelpers.h"
 
 #include <QDir>
@@ -21,21 +22,15 @@
 
 #include <memory>
 
-using RuntimeTest::spec;
+using HostTest::echoDriver;
+using HostTest::hotDriver;
+using HostTest::jitCodeMappings;
+using HostTest::options;
+using HostTest::thenableDriver;
+using HostTest::typed;
 using RuntimeTest::wait;
 
 namespace {
-
-const QString echoDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
-class Echo extends BaseDriver {
-  connect() { this.setState({ power: 'on' }); return Promise.resolve(); }
-  sendCommand(command, params) {
-    if (command === 'pid') return Promise.resolve(String(typeof __nucHost));
-    return Promise.resolve({ command: command, params: params });
-  }
-}
-module.exports = Echo;
-)JS");
 
 // Pushes the host's limits: timers, nesting, log lines.
 const QString greedyDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
@@ -80,16 +75,6 @@ class Probe extends BaseDriver {
 module.exports = Probe;
 )JS");
 
-// A QJSEngine 6.4 segfault (the prelude shields item 6 (a); an array nested
-// 300,000 levels turned into a string still overflows the C++ stack): SIGSEGV.
-const QString thenableDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
-class Thenable extends BaseDriver {
-  connect() { return Promise.resolve(); }
-  sendCommand() { return (function () { var a = []; for (var i = 0; i < 300000; i++) a = [a]; return Promise.resolve(String(a)); })(); }
-}
-module.exports = Thenable;
-)JS");
-
 // Leaks about 4 MB every 20 ms from a timer: each callback is short.
 const QString leakDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
 const kept = [];
@@ -102,28 +87,6 @@ class Leak extends BaseDriver {
 module.exports = Leak;
 )JS");
 
-// Calls one small function often enough for QJSEngine's JIT to compile it.
-const QString hotDriver = QStringLiteral(R"JS(const BaseDriver = require('./base-driver');
-function add(a, b) { return a + b; }
-class Hot extends BaseDriver {
-  connect() { return Promise.resolve(); }
-  sendCommand() { let s = 0; for (let i = 0; i < 5000; ++i) s = add(s, i); return Promise.resolve(s); }
-}
-module.exports = Hot;
-)JS");
-
-// Mappings of code QJSEngine's JIT made (Qt 6.4 keeps it in memfds named
-// "JITCode:QtQml"; an engine maps one page at its start whether it compiles
-// or not). Only where memfds are allowed: CONTROL_NUC_HOST_MEMFD=1 in a
-// device host.
-int jitCodeMappings(qint64 pid)
-{
-    QFile maps(QStringLiteral("/proc/%1/maps").arg(pid));
-    if (!maps.open(QIODevice::ReadOnly))
-        return -1;
-    return int(maps.readAll().count("JITCode"));
-}
-
 // Mappings of Qt's memfds for engines' heaps and stacks in a process.
 int engineMemfdMappings(qint64 pid)
 {
@@ -132,25 +95,6 @@ int engineMemfdMappings(qint64 pid)
         return -1;
     const QByteArray text = maps.readAll();
     return int(text.count("memfd:JSGCHeap") + text.count("memfd:JSVMStack"));
-}
-
-DriverHostOptions options()
-{
-    DriverHostOptions o;
-    o.program = QStringLiteral(NUC_DRIVERHOST_BUILD_PATH);
-    o.runtime.budgetMs = 1000;
-    o.validationBudgetMs = 2000;
-    o.pingIntervalMs = 200;
-    o.answerTimeoutMs = 2000;
-    o.stopTimeoutMs = 1000;
-    return o;
-}
-
-DriverSpec typed(const QString &type, const QString &code, const QString &deviceId)
-{
-    DriverSpec s = spec(code, QStringLiteral("tcp"), {}, {}, deviceId);
-    s.driverType = type;
-    return s;
 }
 
 bool processExists(qint64 pid)

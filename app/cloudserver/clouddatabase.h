@@ -117,6 +117,14 @@ public:
     qint64 ackedReportSeq(const QString &controllerId, QString *error) const;
     // Records an ack once it is sent; never moves it back.
     QString storeAck(const QString &controllerId, qint64 seq);
+    // The same for many controllers (statusingest.cpp): on PostgreSQL one
+    // statement per 500, not a round trip each.
+    struct Ack
+    {
+        QString controllerId;
+        qint64 seq = 0;
+    };
+    QString storeAcks(const std::vector<const Ack *> &acks);
 
     // Many status_update reports at once (statusingest.cpp): each numbered
     // one stored once per (controller, seq) like recordReport(), and the

@@ -22,6 +22,23 @@ using AdminReply::failure;
 using AdminReply::success;
 using AdminReply::deploymentJson;
 
+namespace {
+
+// A bulk kind of the store from a CloudDatabase method taking its items.
+template<typename Item>
+CloudStore::BulkWork bulkOf(QString (CloudDatabase::*store)(const std::vector<const Item *> &))
+{
+    return [store](CloudDatabase &db, const std::vector<const std::any *> &items) {
+        std::vector<const Item *> typed;
+        typed.reserve(items.size());
+        for (const std::any *item : items)
+            typed.push_back(std::any_cast<Item>(item));
+        return (db.*store)(typed);
+    };
+}
+
+} // namespace
+
 CloudServer::CloudServer(CloudDatabase *database, const CloudServerSettings &settings, QObject *parent)
     : QObject(parent)
     , m_database(database)
@@ -36,13 +53,8 @@ CloudServer::CloudServer(CloudDatabase *database, const CloudServerSettings &set
           settings.tls, this))
     , m_store(std::make_unique<CloudStore>(*database, settings.store))
 {
-    m_statusBulk = m_store->addBulk([](CloudDatabase &db, const std::vector<const std::any *> &items) {
-        std::vector<const CloudDatabase::StatusReport *> reports;
-        reports.reserve(items.size());
-        for (const std::any *item : items)
-            reports.push_back(std::any_cast<CloudDatabase::StatusReport>(item));
-        return db.storeStatusReports(reports);
-    });
+    m_statusBulk = m_store->addBulk(bulkOf(&CloudDatabase::storeStatusReports));
+    m_ackBulk = m_store->addBulk(bulkOf(&CloudDatabase::storeAcks));
     connect(m_server, &QWebSocketServer::newConnection, this, &CloudServer::onNewConnection);
     // Upgrades are taken as they complete (onNewConnection): no cap needed,
     // and the default of 30 would refuse part of a reconnect storm.
@@ -51,6 +63,7 @@ CloudServer::CloudServer(CloudDatabase *database, const CloudServerSettings &set
         qCWarning(lcCloudServer).noquote() << "refused a connection in its WebSocket handshake:" << m_server->errorString();
     });
     m_rollouts = new RolloutManager(database, this, this);
+    m_inbox = new ControllerInbox([this](QWebSocket *socket, const QString &frame) { onMessage(socket, frame); }, 5, this);
 }
 
 CloudServer::~CloudServer()
@@ -78,8 +91,11 @@ void CloudServer::onNewConnection()
 {
     while (QWebSocket *socket = m_server->nextPendingConnection()) {
         socket->setParent(this);   // its token was checked by the gate
-        connect(socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString &text) { onMessage(socket, text); });
+        connect(socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString &text) {
+            m_inbox->add(socket, text, awaitedFrom(socket));
+        });
         connect(socket, &QWebSocket::disconnected, this, [this, socket] {
+            m_inbox->flush(socket);   // what it said before it went
             const QString id = m_socketIds.take(socket);
             if (!id.isEmpty()) {
                 qCInfo(lcCloudServer) << "controller" << id << "disconnected";
@@ -104,6 +120,12 @@ QString CloudServer::controllerIdOf(QWebSocket *socket) const
 {
     // A hash, not a scan of every controller: this runs for every message.
     return m_socketIds.value(socket);
+}
+
+bool CloudServer::awaitedFrom(QWebSocket *socket) const
+{
+    const auto it = m_awaiting.constFind(controllerIdOf(socket));
+    return it != m_awaiting.cend() && !it->isEmpty();
 }
 
 QWebSocket *CloudServer::controllerSocket(const QString &controllerId) const
@@ -272,6 +294,9 @@ void CloudServer::command(const QJsonObject &request, const Reply &reply)
                      {QStringLiteral("device_id"), request.value(QStringLiteral("device_id"))},
                      {QStringLiteral("command"), request.value(QStringLiteral("command"))},
                      {QStringLiteral("params"), request.value(QStringLiteral("params")).toObject()}});
+    // Out now, not when the event loop next gets to the socket's write
+    // notifier (a turn over every controller's socket during a burst).
+    socket->flush();
 }
 
 QJsonObject CloudServer::controllers() const

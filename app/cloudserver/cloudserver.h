@@ -7,6 +7,7 @@
 #include "cloudserver/clouddatabase.h"
 #include "cloudserver/cloudstore.h"
 #include "cloudserver/controllercredentials.h"
+#include "cloudserver/controllerinbox.h"
 #include "cloudserver/drivermetricsstore.h"
 #include "cloudserver/rollouts.h"
 #include "cloudserver/upgradegate.h"
@@ -120,6 +121,9 @@ private:
 
     void onNewConnection();
     void onMessage(QWebSocket *socket, const QString &text);
+    // Whether an admin or a deployment waits on the controller of `socket`:
+    // its frames are handled as they come, not in the inbox's slices.
+    bool awaitedFrom(QWebSocket *socket) const;
     // Acknowledged delivery (reportingest.cpp): welcome after hello; each
     // numbered report stored once per (controller, seq), false when it is
     // not to be applied (stored before, or not stored); cumulative acks.
@@ -161,6 +165,8 @@ private:
     QHash<QString, QList<std::pair<Reply, QTimer *>>> m_waiting;   // sync_id → waiting admins
     quint64 m_connections = 0;
     int m_statusBulk = -1;   // the store's bulk kind for status_update reports
+    int m_ackBulk = -1;      // and for the acks recorded for the next welcome
     RolloutManager *m_rollouts = nullptr;
+    ControllerInbox *m_inbox = nullptr;   // frames in slices of bounded time
     std::unique_ptr<CloudStore> m_store;   // first to go: its thread stops before the rest
 };

@@ -4,6 +4,13 @@
 #include <QMetaObject>
 #include <QSqlError>
 
+#ifdef Q_OS_LINUX
+#include <cerrno>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 Q_DECLARE_LOGGING_CATEGORY(lcCloudDb)
 
 CloudStore::CloudStore(const CloudDatabase &main, const Settings &settings, QObject *parent)
@@ -117,6 +124,14 @@ CloudStore::JobPtr CloudStore::take()
 
 void CloudStore::run(std::promise<QString> *started)
 {
+#ifdef Q_OS_LINUX
+    // Linux gives each thread its own nice value (PRIO_PROCESS with a thread id).
+    const auto tid = id_t(::syscall(SYS_gettid));
+    errno = 0;
+    const int current = ::getpriority(PRIO_PROCESS, tid);
+    if (m_settings.niceness != 0 && errno == 0 && ::setpriority(PRIO_PROCESS, tid, current + m_settings.niceness) != 0)
+        qCWarning(lcCloudDb) << "cannot lower the database thread's priority:" << qt_error_string(errno);
+#endif
     CloudDatabase db;
     db.setPassword(m_password);
     QString error = db.open(m_location);

@@ -42,6 +42,11 @@ public:
     {
         int capacity = 20000;   // queued jobs before status jobs are coalesced
         int maxBatch = 1000;    // jobs per transaction
+        // The thread's nice value above the process's (Linux): when the
+        // machine is short of CPU, the event loop (operators' requests,
+        // commands' results) goes ahead of bulk ingest, which has its
+        // queue and coalescing for exactly that case.
+        int niceness = 5;
     };
 
     // `main`: the open database whose location (and password) the store's

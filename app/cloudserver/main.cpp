@@ -74,6 +74,8 @@ int serve(const QStringList &args)
     p.addOption({QStringLiteral("cert"), QStringLiteral("PEM certificate: serve wss:// (needs --key)."), QStringLiteral("file")});
     p.addOption({QStringLiteral("no-auth"), QStringLiteral("Accept controllers that have no credential of their own without a token (only sensible on a closed bench network).")});
     p.addOption({QStringLiteral("key"), QStringLiteral("PEM private key for --cert."), QStringLiteral("file")});
+    p.addOption({QStringLiteral("db-thread-nice"), QStringLiteral("Nice value of the database thread above the event loop's (default 5; 0: the same)."),
+                 QStringLiteral("n"), QStringLiteral("5")});
     if (!p.parse(args))
         return fail(p.errorText());
     if (p.isSet(QStringLiteral("help"))) {
@@ -139,6 +141,7 @@ int serve(const QStringList &args)
         return fail(error, 1);
     // Without a shared token, who gets in without a credential of their own.
     using Unenrolled = ControllerCredentials::Unenrolled;
+    settings.store.niceness = p.value(QStringLiteral("db-thread-nice")).toInt();
     if (p.isSet(QStringLiteral("no-auth")))
         settings.unenrolled = Unenrolled::Allowed;
     else if (address.isLoopback())

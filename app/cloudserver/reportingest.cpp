@@ -75,8 +75,10 @@ void CloudServer::storeAck(const QString &controllerId)
         return;
     c.ackStoring = true;
     const qint64 acked = c.ackedSeq;
-    m_store->post(
-        CloudStore::Priority::Urgent, [controllerId, acked](CloudDatabase &db) { return db.storeAck(controllerId, acked); },
+    // In bulk (statusingest.cpp): the urgent queue holds little else, so
+    // the acks of a turn go in one statement on PostgreSQL.
+    m_store->postBulk(
+        CloudStore::Priority::Urgent, m_ackBulk, CloudDatabase::Ack{controllerId, acked},
         [this, controllerId, acked](const QString &error) {
             Controller &c = m_controllers[controllerId];
             c.ackStoring = false;
@@ -153,9 +155,12 @@ void CloudServer::onReport(const QString &controllerId, qint64 seq, const QStrin
         priority = CloudStore::Priority::Status;
     } else if (type == u"device_command_result") {
         if (const auto result = checked<CommandResultReport>(controllerId, type, data)) {
-            then = [this, controllerId, requestId = result->requestId.toString(), data] {
-                onCommandResult(controllerId, requestId, data);
-            };
+            // Answered as it arrives, not after its commit: the operator
+            // waits for the controller's answer, which is in hand, and not
+            // for the status burst queued ahead of it on the database
+            // thread. Storing it only decides its ack (a resent copy finds
+            // no one waiting any more).
+            onCommandResult(controllerId, result->requestId.toString(), data);
         }
     } else if (type == u"protocol_error") {
         // Unnumbered: nothing to store.

@@ -5,6 +5,9 @@
 // device statuses those carry. SQLite has no round trip to save, and Qt's
 // SQLite driver looks every bound parameter up by name (quadratic in their
 // number): there each report runs the two kept prepared statements.
+// The acks recorded for the next welcome go the same way (storeAcks): during
+// a burst each of 2000 controllers has one such write queued at a time, a
+// round trip each on PostgreSQL.
 #include "cloudserver/clouddatabase.h"
 
 #include <QDateTime>
@@ -114,6 +117,33 @@ QString CloudDatabase::storeStatusReports(const std::vector<const StatusReport *
         for (size_t i = from; i < from + n; ++i) {
             bindStatus(q, latest.at(i)->controllerId, latest.at(i)->status);
             q.addBindValue(at);
+        }
+        if (!q.exec())
+            return q.lastError().text();
+    }
+    return {};
+}
+
+QString CloudDatabase::storeAcks(const std::vector<const Ack *> &acks)
+{
+    if (!m_postgres) {
+        for (const Ack *a : acks) {
+            const QString error = storeAck(a->controllerId, a->seq);
+            if (!error.isEmpty())
+                return error;
+        }
+        return {};
+    }
+    for (size_t from = 0; from < acks.size(); from += rowsPerStatement) {
+        const size_t n = std::min(rowsPerStatement, acks.size() - from);
+        QSqlQuery q(db());
+        // A controller appears once per call (one ack write at a time each).
+        q.prepare(QStringLiteral("UPDATE controllers AS c SET acked_seq = v.seq FROM (VALUES ")
+                  + QStringList(qsizetype(n), QStringLiteral("(?, CAST(? AS BIGINT))")).join(QLatin1Char(','))
+                  + QStringLiteral(") AS v(id, seq) WHERE c.controller_id = v.id AND c.acked_seq < v.seq"));
+        for (size_t i = from; i < from + n; ++i) {
+            q.addBindValue(acks.at(i)->controllerId);
+            q.addBindValue(acks.at(i)->seq);
         }
         if (!q.exec())
             return q.lastError().text();

@@ -286,6 +286,9 @@ void DeviceManager::reloadDriver(const QString &driverType, ReloadDone done)
         if (device->record().type == driverType)
             targets.append(device);
     }
+    // A restore or device_sync still starting devices must not start one
+    // from the old version (also when no device of the type runs now).
+    m_restoreDrivers.remove(driverType);
     emit reloadStarted(driverType, int(targets.size()));
     const int count = int(targets.size());
     if (targets.isEmpty()) {
@@ -295,8 +298,6 @@ void DeviceManager::reloadDriver(const QString &driverType, ReloadDone done)
         return;
     }
     qCInfo(lcDevices) << "reloading" << count << "devices of driver" << driverType;
-    // A restore still under way must not start a device from the old version.
-    m_restoreDrivers.remove(driverType);
     const std::optional<DriverRecord> record = driver(driverType);
     auto remaining = std::make_shared<int>(count);
     QList<QPointer<Device>> reloaded;

@@ -41,8 +41,9 @@ QString refuseMemfd()
     sock_fprog fprog{};
     fprog.len = static_cast<unsigned short>(sizeof(program) / sizeof(program[0]));
     fprog.filter = program;
-    // Required of an unprivileged process installing a filter; a host
-    // executes nothing, so it loses nothing by it.
+    // Required of an unprivileged process installing a filter. It only
+    // keeps a later exec (Qt Network's proxy helper may run one) from gaining
+    // privileges: a host has none to gain.
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         return QStringLiteral("PR_SET_NO_NEW_PRIVS: ") + QString::fromLocal8Bit(std::strerror(errno));
     // TSYNC: threads Qt may already have started get the filter too.

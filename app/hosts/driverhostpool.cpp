@@ -1,6 +1,7 @@
 #include "hosts/driverhostpool.h"
 
 #include "hosts/hosteddriverinstance.h"
+#include "hosts/hostlauncher.h"
 #include "core/logcategories.h"
 
 #include <utility>
@@ -8,15 +9,24 @@
 DriverHostPool::DriverHostPool(const DriverHostOptions &base, QObject *parent)
     : QObject(parent), m_base(base)
 {
+    if (!m_base.launcher && HostLauncher::wanted()) {
+        // Started with the first host: a controller without devices (or
+        // one that stops at a configuration error) runs none.
+        m_launcher = new HostLauncher(m_base.program);
+        m_base.launcher = m_launcher;
+    }
 }
 
 DriverHostPool::~DriverHostPool()
 {
-    // Hosts are children: their destructors kill and reap what still runs.
+    // Hosts are children: their destructors kill and reap what still runs,
+    // also those replaced and not yet deleted; then the launcher goes.
     for (Host &host : m_hosts) {
         delete host.linger;
         delete host.process.data();
     }
+    qDeleteAll(findChildren<DriverHostProcess *>(Qt::FindDirectChildrenOnly));
+    delete m_launcher;
 }
 
 DriverHostPool::Host *DriverHostPool::hostFor(const QString &driverType, QString *error)
@@ -36,6 +46,10 @@ DriverHostPool::Host *DriverHostPool::hostFor(const QString &driverType, QString
             if (instance)
                 instance->hostDied(QStringLiteral("was replaced"));
         }
+    }
+    if (m_launcher && !m_launcherStarted) {
+        m_launcherStarted = true;
+        m_launcher->start();   // its requests wait in its link while it starts
     }
     DriverHostOptions options = m_base;
     options.name = driverType;

@@ -16,6 +16,7 @@
 #include <QStringList>
 
 class DriverHandle;
+class HostLauncher;
 class HostedDriverInstance;
 
 struct DriverHostFigures
@@ -35,7 +36,9 @@ class DriverHostPool : public QObject
 
 public:
     // `base` gives the program, the runtime settings and the limits; its
-    // name is set per driver type.
+    // name is set per driver type. Unless CONTROL_NUC_HOST_LAUNCHER=0, the
+    // pool starts a host launcher with its first host, and hosts are
+    // forked from it.
     explicit DriverHostPool(const DriverHostOptions &base, QObject *parent = nullptr);
     ~DriverHostPool() override;
 
@@ -50,6 +53,8 @@ public:
 
     QList<DriverHostFigures> figures() const;
     void setFailureRule(int failures, int windowMs) { m_maxFailures = failures; m_failureWindowMs = windowMs; }
+    // The launcher hosts are forked from; null when it is switched off.
+    HostLauncher *launcher() const { return m_launcher; }
 
 signals:
     void hostFailed(const QString &driverType, const QString &reason);
@@ -68,6 +73,8 @@ private:
     void instanceGone(const QString &driverType, DriverHostProcess *process, int instanceId);
 
     DriverHostOptions m_base;
+    HostLauncher *m_launcher = nullptr;
+    bool m_launcherStarted = false;
     QHash<QString, Host> m_hosts;
     QHash<QString, QList<qint64>> m_failures;   // ms since epoch, within the window
     QHash<QString, int> m_restarts;

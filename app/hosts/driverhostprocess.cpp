@@ -2,7 +2,9 @@
 
 #include "hosts/hostcgroups.h"
 #include "hosts/hostchannel.h"
+#include "hosts/hostlauncher.h"
 #include "hosts/hostmessages.h"
+#include "hosts/pidwatch.h"
 #include "core/logcategories.h"
 
 #include <QCoreApplication>
@@ -41,7 +43,7 @@ QString DriverHostProcess::defaultProgram(const QString &configured)
 }
 
 DriverHostProcess::DriverHostProcess(const DriverHostOptions &options, QObject *parent)
-    : QObject(parent), m_options(options), m_channel(new HostChannel(this))
+    : QObject(parent), m_options(options), m_channel(new HostChannel(this)), m_launcher(options.launcher)
 {
     m_process.setProgram(options.program);
     QStringList arguments{QStringLiteral("--name"), options.name, QStringLiteral("--fd"), QStringLiteral("3")};
@@ -86,17 +88,26 @@ DriverHostProcess::DriverHostProcess(const DriverHostOptions &options, QObject *
             return;
         if (m_stopStep <= 1) {
             m_stopStep = 2;
-            ::kill(pid_t(m_pid), SIGTERM);
+            signalHost(SIGTERM);
             m_stopTimer.start(m_options.stopTimeoutMs);
         } else {
-            ::kill(pid_t(m_pid), SIGKILL);
+            signalHost(SIGKILL);
         }
     });
 }
 
 DriverHostProcess::~DriverHostProcess()
 {
-    if (m_running) {
+    if (!m_running)
+        return;
+    if (m_launching) {
+        if (m_launcher)
+            m_launcher->cancel(m_launchRequest);   // it ends a host forked late
+    } else if (m_watch) {
+        m_watch->disconnect(this);
+        m_watch->signal(SIGKILL);
+        m_watch->waitForExit(m_options.stopTimeoutMs);
+    } else {
         m_process.disconnect(this);
         ::kill(pid_t(m_pid), SIGKILL);
         m_process.waitForFinished(m_options.stopTimeoutMs);
@@ -110,7 +121,51 @@ bool DriverHostProcess::start(QString *error)
         *error = QStringLiteral("socketpair: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
         return false;
     }
-    const int childFd = fds[1];
+    if (!m_channel->open(fds[0])) {
+        ::close(fds[0]);
+        ::close(fds[1]);
+        *error = QStringLiteral("cannot open the link to the driver host");
+        return false;
+    }
+    m_killReason.clear();
+    m_stopping = false;
+    m_stopStep = 0;
+    m_held.clear();
+    if (m_launcher) {
+        // Answered from the event loop, never from within spawn().
+        m_launchRequest = m_launcher->spawn(m_process.arguments(), fds[1],
+                                            [this](qint64 pid, const QString &why) { launched(pid, why); });
+        if (m_launchRequest) {
+            ::close(fds[1]);
+            m_running = true;
+            m_launchClock.start();
+            m_launching = true;
+            m_pid = 0;
+            // Frames go out at once (the host reads them as soon as it runs)
+            // and are kept in m_held, for an exec'd host should the launcher
+            // fail. With a cgroup they only wait there until the pid is
+            // known: the host runs no driver code before it has its cgroup.
+            m_holdFrames = m_options.cgroups && m_options.cgroups->isActive();
+            send(configureFrame());
+            return true;
+        }
+    }
+    if (!startDirect(fds[1], error))
+        return false;
+    m_running = true;
+    send(configureFrame());
+    return true;
+}
+
+QJsonObject DriverHostProcess::configureFrame() const
+{
+    return {{QStringLiteral("op"), QStringLiteral("configure")},
+            {QStringLiteral("runtime"), HostMessages::fromSettings(m_options.runtime)},
+            {QStringLiteral("validationBudgetMs"), m_options.validationBudgetMs}};
+}
+
+bool DriverHostProcess::startDirect(int childFd, QString *error)
+{
     // Runs in the child between fork and exec: async-signal-safe calls only.
     m_process.setChildProcessModifier([childFd] {
         if (childFd == 3)
@@ -122,9 +177,6 @@ bool DriverHostProcess::start(QString *error)
         // for the controller, which then stops its hosts in order.
         ::setpgid(0, 0);
     });
-    m_killReason.clear();
-    m_stopping = false;
-    m_stopStep = 0;
     // Not waiting for the exec: frames wait in the socket until the host
     // reads them, and a program that cannot be run is reported by
     // errorOccurred (a cold start with a hundred hosts does not queue up
@@ -132,19 +184,67 @@ bool DriverHostProcess::start(QString *error)
     m_process.start();
     ::close(childFd);
     if (m_process.state() == QProcess::NotRunning || m_process.processId() <= 0) {
-        ::close(fds[0]);
+        m_channel->close();
         *error = QStringLiteral("cannot start %1: %2").arg(m_options.program, m_process.errorString());
         return false;
     }
-    if (!m_channel->open(fds[0])) {
-        ::close(fds[0]);
-        *error = QStringLiteral("cannot open the link to the driver host");
-        m_process.kill();
-        m_process.waitForFinished(m_options.stopTimeoutMs);
-        return false;
+    begin(m_process.processId());
+    return true;
+}
+
+void DriverHostProcess::launched(qint64 pid, const QString &error)
+{
+    m_launchRequest = 0;
+    m_launching = false;
+    QString why = error;
+    if (pid > 0) {
+        auto *watch = new PidWatch(this);
+        if (watch->watch(pid, &why)) {
+            m_watch = watch;
+            connect(watch, &PidWatch::exited, this, [this](int code, bool crashed) {
+                m_watch->deleteLater();
+                m_watch = nullptr;
+                onFinished(code, crashed ? QProcess::CrashExit : QProcess::NormalExit);
+            });
+            begin(pid);
+            if (!m_killReason.isEmpty())
+                signalHost(SIGKILL);   // killed while it was being forked
+            return;
+        }
+        delete watch;
+        ::kill(pid_t(pid), SIGKILL);   // not ours to watch: it must not run unwatched
     }
-    m_running = true;
-    m_pid = m_process.processId();
+    // Exec'd instead, on a new link (the old one went to the launcher), and
+    // given every frame sent so far.
+    qCWarning(lcRuntime).noquote() << "driver host" << m_options.name << "not forked:" << why << "- starting it directly";
+    m_channel->close();
+    const QList<QJsonObject> replay = std::exchange(m_held, {});
+    int fds[2];
+    QString startError;
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+        startError = QStringLiteral("socketpair: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+    } else if (!m_channel->open(fds[0])) {
+        ::close(fds[0]);
+        ::close(fds[1]);
+        startError = QStringLiteral("cannot open the link to the driver host");
+    } else if (startDirect(fds[1], &startError)) {
+        for (const QJsonObject &frame : replay)
+            m_channel->send(frame);
+        if (!m_killReason.isEmpty())
+            signalHost(SIGKILL);   // killed while it was being forked
+        return;
+    }
+    if (!m_running)
+        return;   // errorOccurred said it already
+    m_running = false;
+    m_killReason = QStringLiteral("could not be started (%1)").arg(startError);
+    qCWarning(lcRuntime).noquote() << "driver host" << m_options.name << m_killReason;
+    emit died(m_killReason);
+}
+
+void DriverHostProcess::begin(qint64 pid)
+{
+    m_pid = pid;
     // Placed before this returns to the event loop: the host runs no driver
     // code before it has read a `start` frame.
     if (m_options.cgroups && m_options.cgroups->isActive()) {
@@ -155,18 +255,42 @@ bool DriverHostProcess::start(QString *error)
     m_lastFrame.start();
     m_cpuClock.start();
     m_lastCpuMs = -1;
-    send({{QStringLiteral("op"), QStringLiteral("configure")},
-          {QStringLiteral("runtime"), HostMessages::fromSettings(m_options.runtime)},
-          {QStringLiteral("validationBudgetMs"), m_options.validationBudgetMs}});
+    const QList<QJsonObject> held = std::exchange(m_held, {});
+    if (m_holdFrames) {
+        for (const QJsonObject &frame : held)
+            m_channel->send(frame);
+    }
     m_pingTimer.start();
     m_memoryTimer.start();
-    qCInfo(lcRuntime).noquote() << QStringLiteral("driver host %1 (pid %2) starting").arg(m_options.name).arg(m_pid);
-    return true;
+    qCInfo(lcRuntime).noquote() << QStringLiteral("driver host %1 (pid %2) starting%3")
+                                       .arg(m_options.name).arg(m_pid)
+                                       .arg(m_watch ? QStringLiteral(", forked by the launcher in %1 ms")
+                                                          .arg(m_launchClock.nsecsElapsed() / 1e6, 0, 'f', 1)
+                                                    : QString());
+}
+
+void DriverHostProcess::signalHost(int signal)
+{
+    if (m_watch)
+        m_watch->signal(signal);
+    else if (m_pid > 0 && m_process.state() != QProcess::NotRunning)
+        ::kill(pid_t(m_pid), signal);
+}
+
+bool DriverHostProcess::waitForExit(int timeoutMs)
+{
+    if (m_watch)
+        return m_watch->waitForExit(timeoutMs);
+    return m_process.state() == QProcess::NotRunning || m_process.waitForFinished(timeoutMs);
 }
 
 void DriverHostProcess::send(const QJsonObject &frame)
 {
-    if (m_running)
+    if (!m_running)
+        return;
+    if (m_launching)
+        m_held.append(frame);
+    if (!m_launching || !m_holdFrames)
         m_channel->send(frame);
 }
 
@@ -194,8 +318,8 @@ QJsonObject DriverHostProcess::request(QJsonObject frame, int timeoutMs, QString
     m_awaitedCall = 0;
     if (m_awaitedAnswer.isEmpty()) {
         // Reap now so that the reason is known to the caller.
-        if (m_process.state() != QProcess::NotRunning)
-            m_process.waitForFinished(m_options.stopTimeoutMs);
+        if (m_running)
+            waitForExit(m_options.stopTimeoutMs);
         *error = QStringLiteral("driver host ") + (m_killReason.isEmpty() ? QStringLiteral("ended") : m_killReason);
         return {};
     }
@@ -267,7 +391,7 @@ void DriverHostProcess::kill(const QString &reason)
         return;
     m_killReason = reason;
     qCWarning(lcRuntime).noquote() << QStringLiteral("driver host %1 (pid %2) %3; killing it").arg(m_options.name).arg(m_pid).arg(reason);
-    ::kill(pid_t(m_pid), SIGKILL);
+    signalHost(SIGKILL);
 }
 
 void DriverHostProcess::stop()

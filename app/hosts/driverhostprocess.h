@@ -12,11 +12,14 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
+#include <QPointer>
 #include <QProcess>
 #include <QTimer>
 
 class HostChannel;
 class HostCgroups;
+class HostLauncher;
+class PidWatch;
 
 struct DriverHostOptions
 {
@@ -36,6 +39,9 @@ struct DriverHostOptions
     // When set and active, each host also gets a cgroup v2 memory.max of
     // its limit (hosts/hostcgroups.h); the resident-size check stays.
     HostCgroups *cgroups = nullptr;
+    // When set and running, the host is forked by the launcher instead of
+    // exec'd (hosts/hostlauncher.h); else, or when it fails, QProcess.
+    HostLauncher *launcher = nullptr;
 };
 
 class DriverHostProcess : public QObject
@@ -94,10 +100,26 @@ private:
     void onFinished(int exitCode, QProcess::ExitStatus status);
     void kill(const QString &reason);
     void checkHealth();
+    // Runs the host with QProcess (exec) on `childFd`, its end of the link.
+    bool startDirect(int childFd, QString *error);
+    // The launcher's answer: a forked host to watch, or a reason to exec one.
+    void launched(qint64 pid, const QString &error);
+    // The host runs as `pid`: limits, timers, and the frames held till now.
+    void begin(qint64 pid);
+    void signalHost(int signal);
+    QJsonObject configureFrame() const;
+    bool waitForExit(int timeoutMs);
 
     DriverHostOptions m_options;
     QProcess m_process;
     HostChannel *m_channel;
+    QPointer<HostLauncher> m_launcher;
+    PidWatch *m_watch = nullptr;       // a host the launcher forked
+    quint32 m_launchRequest = 0;
+    bool m_launching = false;          // asked the launcher, no pid yet
+    QElapsedTimer m_launchClock;
+    QList<QJsonObject> m_held;         // frames sent while launching
+    bool m_holdFrames = false;         // ... and not yet written (a cgroup to place it in first)
     QTimer m_pingTimer;
     QTimer m_memoryTimer;
     QTimer m_stopTimer;

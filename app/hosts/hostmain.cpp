@@ -2,8 +2,11 @@
 // controller starts it (DriverHostProcess) with its end of a socketpair as
 // fd 3; it serves frames until the controller says "quit" or goes away
 // (the link closes, or PR_SET_PDEATHSIG kills it), and never outlives it.
+// Run as `--launcher`, it forks hosts instead (hosts/hostlaunchloop.h): a
+// forked host continues below with its own arguments.
 #include "hosts/driverhostserver.h"
 #include "hosts/hostchannel.h"
+#include "hosts/hostlaunchloop.h"
 #include "hosts/hostrun.h"
 #include "core/logcategories.h"
 
@@ -14,11 +17,19 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
 {
+    // Before any Qt object: a forked host must start from a process with
+    // one thread and no Qt state (the libraries are loaded, which is the point).
+    if (argc == 2 && std::strcmp(argv[1], "--launcher") == 0) {
+        const int launcherExit = HostLaunchLoop::serve(3, &argc, &argv);
+        if (launcherExit >= 0)
+            return launcherExit;
+    }
     // Set by the controller's fork too; again here in case of another parent.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     QCoreApplication app(argc, argv);

@@ -135,6 +135,15 @@ QString DriverRepository::storeDigest(const QString &driverType, const QString &
     return q->exec() ? QString() : q->lastError().text();
 }
 
+QString DriverRepository::storeSignature(const QString &driverType, const QString &signature)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("UPDATE driver_digests SET signature = ? WHERE driver_type = ?"));
+    q.addBindValue(signature);
+    q.addBindValue(driverType);
+    return q.exec() ? QString() : q.lastError().text();
+}
+
 QHash<QString, QString> DriverRepository::activeDigests(QString *error)
 {
     QHash<QString, QString> digests;

@@ -67,6 +67,8 @@ public:
     // code's SHA-256 into driver_digests. Call inside the caller's
     // transaction. Returns an error line or empty.
     QString upsertActive(const DriverRecord &record);
+    // The active version's signature replaced (the same code signed again).
+    QString storeSignature(const QString &driverType, const QString &signature);
 
     // driver_type -> lowercase hex SHA-256 of the active code, from
     // driver_digests; reads (and records) the code only of rows stored

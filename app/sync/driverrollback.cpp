@@ -48,6 +48,17 @@ bool DriverSyncPipeline::completeIfActive(const DriverSyncRequest &request, cons
         return false;
     qCInfo(lcSync).noquote() << "sync" << LogText::escaped(request.syncIdText()) << "sends the active"
                              << request.driverTypeText() << LogText::escaped(request.version) << "again: nothing to do";
+    // Re-signed (a key rotation: the same version signed by the new key):
+    // the version keeps the newest accepted signature, so that removing the
+    // old key does not make it impossible to roll back to.
+    const QString signature = request.signature.isObject()
+        ? QString::fromUtf8(QJsonDocument(request.signature.toObject()).toJson(QJsonDocument::Compact))
+        : QString();
+    if (!signature.isEmpty() && signature != active->signature) {
+        const QString problem = DriverRepository(m_db.connection()).storeSignature(request.driverTypeText(), signature);
+        if (!problem.isEmpty())
+            qCWarning(lcSync) << "cannot keep the new signature of" << request.driverTypeText() << ":" << problem;
+    }
     const Message complete = Messages::driverSyncComplete(request.syncId, request.driverId, request.driverType,
                                                           request.version, m_layout.driverFilePath(request.driverTypeText()));
     const QString problem = SyncOutcomeRepository(m_db.connection())

@@ -237,8 +237,6 @@ void DriverSyncPipeline::install(const Install &job, const QElapsedTimer &timer)
         return error.isEmpty() ? QString() : QStringLiteral("Cannot save the driver file: ") + error;
     };
 
-    const double savedMs = timer.nsecsElapsed() / 1e6;
-
     // 2. validating: down-levelled for QJSEngine 6.4 (transformer, cached by
     //    content), then checked in a throw-away engine under the watchdog.
     step("validating");
@@ -294,7 +292,7 @@ void DriverSyncPipeline::install(const Install &job, const QElapsedTimer &timer)
     }
 
     qCInfo(lcSync).noquote() << "driver" << type << LogText::escaped(request.version) << "active (sync" << LogText::escaped(syncId) << ")";
-    qCDebug(lcSync) << "sync timing (ms): saved" << savedMs << "transformed" << transformedMs << "validated" << validatedMs << "stored"
+    qCDebug(lcSync) << "sync timing (ms): transformed" << transformedMs << "validated" << validatedMs << "stored"
                     << timer.nsecsElapsed() / 1e6;
     if (automatic) {
         m_audit.append({syncId, type, request.version, QStringLiteral("rolled-back"), timer.nsecsElapsed() / 1e6,

@@ -48,6 +48,19 @@ inline QList<qint64> childrenOf(qint64 parent)
     return children;
 }
 
+// The command line as ps shows it: arguments joined by spaces. (A host the
+// launcher forked writes its arguments as one such string, hostlaunchloop.cpp.)
+inline QString commandLine(qint64 pid)
+{
+    QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
+    if (!cmdline.open(QIODevice::ReadOnly))
+        return {};
+    QByteArray text = cmdline.readAll();
+    while (text.endsWith('\0'))
+        text.chop(1);
+    return QString::fromLocal8Bit(text.replace('\0', ' '));
+}
+
 // CPU time (user + system) a process has used so far, in seconds.
 inline double cpuSeconds(qint64 pid)
 {
