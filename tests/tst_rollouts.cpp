@@ -202,6 +202,7 @@ private slots:
     void restartMidRolloutResumes();
     void publishGoesToTheSitesRunningTheType();
     void reportPathCostDoesNotGrowWithHistory();
+    void operatorViewsReadTheNewestRows();
 
 private:
     FakeSite *site(const QString &id, Answer answer, QJsonArray drivers = {}, int delayMs = 50);
@@ -254,7 +255,8 @@ void tst_Rollouts::init()
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write("// the fake sites do not run it\n");
     f.close();
-    if (QByteArray(QTest::currentTestFunction()) != "reportPathCostDoesNotGrowWithHistory") {
+    if (QByteArray(QTest::currentTestFunction()) != "reportPathCostDoesNotGrowWithHistory"
+        && QByteArray(QTest::currentTestFunction()) != "operatorViewsReadTheNewestRows") {
         m_cloud = CloudProcess::start(m_database, m_port, m_admin);
         QVERIFY2(m_cloud, "control-cloud did not start");
     }
@@ -687,6 +689,81 @@ void tst_Rollouts::reportPathCostDoesNotGrowWithHistory()
     qInfo() << deploys << "deployments with 0 old rows:" << empty << "ms; with 100,000:" << full << "ms";
     // Generous: a loaded machine's noise, not the history, may differ.
     QVERIFY2(full < 3 * empty + 500, qPrintable(QStringLiteral("%1 ms vs %2 ms").arg(full).arg(empty)));
+}
+
+void tst_Rollouts::operatorViewsReadTheNewestRows()
+{
+    // The views run on the event loop: they read the newest rows, never the
+    // history (250 deployments and 3 finished rollouts of 4 sites here).
+    const QString location = m_postgres ? m_database : m_dir->filePath(QStringLiteral("views.sqlite"));
+    CloudDatabase database;
+    database.setPassword(QUrl(m_database).password());
+    QCOMPARE(database.open(location), QString());
+    {
+        QSqlDatabase d = m_postgres ? CloudProcess::postgres(m_database, QStringLiteral("seed"))
+                                    : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("seed"));
+        if (!m_postgres)
+            d.setDatabaseName(location);
+        QVERIFY(d.open());
+        QSqlQuery q(d);
+        for (int n = 1; n <= 250; ++n) {
+            const QString at = QStringLiteral("2020-01-01T00:%1:%2Z").arg(n / 60, 2, 10, QLatin1Char('0')).arg(n % 60, 2, 10, QLatin1Char('0'));
+            QVERIFY2(q.exec(QStringLiteral("INSERT INTO driver_deployments (sync_id, driver_id, driver_type, version, controller_id,"
+                                           " deployment_status, created_at) VALUES ('old-%1', 'd', 'lamp', '1.0.0', 'site-1', 'active', '%2')")
+                                .arg(n).arg(at)),
+                     qPrintable(q.lastError().text()));
+        }
+        for (int r = 1; r <= 3; ++r) {
+            QVERIFY2(q.exec(QStringLiteral("INSERT INTO rollouts (rollout_id, target, driver_type, version, payload, canary, batch_size,"
+                                           " batch_percent, max_failure_percent, site_timeout_ms, state, batch, created_at, updated_at)"
+                                           " VALUES ('ro-%1', 'group g', 'lamp', '2.0.%1', '{}', 1, 0, 10, 5, 600000, 'done', 3,"
+                                           " '2020-01-0%1T00:00:00Z', '2020-01-0%1T00:00:00Z')").arg(r)),
+                     qPrintable(q.lastError().text()));
+            for (int s = 1; s <= 4; ++s) {
+                QVERIFY2(q.exec(QStringLiteral("INSERT INTO rollout_sites (rollout_id, controller_id, batch, state, updated_at)"
+                                               " VALUES ('ro-%1', 'site-%2', %2, '%3', '2020-01-01T00:00:00Z')")
+                                    .arg(r).arg(s).arg(s == 4 ? QStringLiteral("failed") : QStringLiteral("active"))),
+                         qPrintable(q.lastError().text()));
+            }
+        }
+        q.finish();
+        d.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("seed"));
+    CloudServerSettings settings;
+    settings.token = QStringLiteral("e2e-token");
+    CloudServer cloud(&database, settings);
+
+    const QJsonObject view = cloud.deployments({});
+    QVERIFY(view.value(QStringLiteral("ok")).toBool());
+    const QJsonArray newest = view.value(QStringLiteral("deployments")).toArray();
+    QCOMPARE(newest.size(), 100);
+    QCOMPARE(view.value(QStringLiteral("total_deployments")).toInteger(), 250);
+    QCOMPARE(newest.first()[QStringLiteral("sync_id")].toString(), QStringLiteral("old-151"));   // oldest of them first
+    QCOMPARE(newest.last()[QStringLiteral("sync_id")].toString(), QStringLiteral("old-250"));
+    QCOMPARE(view.value(QStringLiteral("rollouts")).toArray().size(), 3);
+    QCOMPARE(view.value(QStringLiteral("rollouts")).toArray().last()[QStringLiteral("sites")].toArray().size(), 4);
+
+    const QJsonObject five = cloud.deployments({{QStringLiteral("limit"), 5}});
+    QCOMPARE(five.value(QStringLiteral("deployments")).toArray().size(), 5);
+    QCOMPARE(five.value(QStringLiteral("deployments")).toArray().first()[QStringLiteral("sync_id")].toString(), QStringLiteral("old-246"));
+    for (const QJsonValue &bad : {QJsonValue(0), QJsonValue(100001), QJsonValue(2.5), QJsonValue(QStringLiteral("all"))}) {
+        const QJsonObject refused = cloud.deployments({{QStringLiteral("limit"), bad}});
+        QVERIFY(!refused.value(QStringLiteral("ok")).toBool());
+        QCOMPARE(refused.value(QStringLiteral("error")).toString(), QStringLiteral("limit must be a whole number from 1 to 100000"));
+    }
+
+    // rollout status without an id: counts per state, no sites; the newest first asked for.
+    QJsonObject answer;
+    QVERIFY(cloud.rollouts()->handleAdmin(QStringLiteral("rollout_status"), {{QStringLiteral("limit"), 2}},
+                                          [&](const QJsonObject &a) { answer = a; }));
+    const QJsonArray list = answer.value(QStringLiteral("rollouts")).toArray();
+    QCOMPARE(list.size(), 2);
+    QCOMPARE(list.first()[QStringLiteral("rollout_id")].toString(), QStringLiteral("ro-2"));
+    QCOMPARE(list.last()[QStringLiteral("total")].toInt(), 4);
+    QCOMPARE(list.last()[QStringLiteral("counts")][QStringLiteral("active")].toInt(), 3);
+    QCOMPARE(list.last()[QStringLiteral("counts")][QStringLiteral("failed")].toInt(), 1);
+    QVERIFY(!list.last().toObject().contains(QStringLiteral("sites")));
 }
 
 QTEST_MAIN(tst_Rollouts)
