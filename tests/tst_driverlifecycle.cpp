@@ -14,6 +14,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTcpServer>
@@ -69,9 +70,10 @@ private slots:
     void activeCodeSentAgainTouchesNothing();
     void automaticRollbackWhenDevicesRefuseTheNewVersion();
     void automaticRollbackCanBeTurnedOff();
+    void unsignedKeptVersionsAreNamedAtStart();
 
 private:
-    void startController(bool automaticRollback = true);
+    void startController(bool automaticRollback = true, bool requireSigned = false);
     QJsonObject syncData(const QString &syncId, const QString &version, const QString &code = {}) const;
     // Sends `type` with `data`; returns the outcome (complete or error) for its sync_id.
     QJsonObject send(const QString &type, const QJsonObject &data, QStringList *steps = nullptr);
@@ -105,7 +107,7 @@ void tst_DriverLifecycle::cleanup()
     m_dir.reset();
 }
 
-void tst_DriverLifecycle::startController(bool automaticRollback)
+void tst_DriverLifecycle::startController(bool automaticRollback, bool requireSigned)
 {
     Config c;
     c.root = m_dir->path() + QStringLiteral("/root");
@@ -118,6 +120,7 @@ void tst_DriverLifecycle::startController(bool automaticRollback)
     c.deviceRetryMinMs = 200;
     c.deviceRetryMaxMs = 400;
     c.automaticRollback = automaticRollback;
+    c.requireSignedDrivers = requireSigned;
     const int from = int(m_cloud->messages().size());
     m_controller = std::make_unique<Controller>(c);
     QCOMPARE(m_controller->start(), QString());
@@ -422,6 +425,22 @@ void tst_DriverLifecycle::automaticRollbackCanBeTurnedOff()
     QCOMPARE(outcome[QStringLiteral("type")].toString(), QStringLiteral("driver_sync_complete"));
     QCOMPARE(activeVersion(), QStringLiteral("1.1.0"));
     QVERIFY(m_controller->deviceManager()->device(QStringLiteral("d1"))->status() != u"connected");
+}
+
+void tst_DriverLifecycle::unsignedKeptVersionsAreNamedAtStart()
+{
+    // Two versions synced unsigned keep one in the archive; a restart that
+    // requires signatures says at once that it cannot be rolled back to.
+    startController();
+    QCOMPARE(send(QStringLiteral("driver_sync"), syncData(QStringLiteral("u-1"), QStringLiteral("1.0.0")))
+                 .value(QStringLiteral("type")).toString(), QStringLiteral("driver_sync_complete"));
+    QCOMPARE(send(QStringLiteral("driver_sync"), syncData(QStringLiteral("u-2"), QStringLiteral("1.1.0")))
+                 .value(QStringLiteral("type")).toString(), QStringLiteral("driver_sync_complete"));
+    QCOMPARE(archivedCount(), 1);
+    m_controller.reset();
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
+        "^1 kept driver versions carry no signature .*cannot be rolled back to")));
+    startController(true, true);
 }
 
 QTEST_MAIN(tst_DriverLifecycle)

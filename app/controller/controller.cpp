@@ -206,6 +206,15 @@ QString Controller::start()
     error = m_db.open(m_layout.databasePath(), QStringLiteral("nuc-main"));
     if (!error.isEmpty())
         return error;
+    if (m_config.requireSignedDrivers) {
+        // Said once at start, not found out at the first rollback.
+        const qint64 unsignedKept = DriverArchive(m_db.connection()).unsignedVersions();
+        if (unsignedKept > 0)
+            qCWarning(lcConfig).noquote()
+                << QStringLiteral("%1 kept driver versions carry no signature (sent unsigned, or kept before signatures "
+                                  "were stored): with require-signed-drivers they cannot be rolled back to; sync a "
+                                  "signed version to keep one within reach").arg(unsignedKept);
+    }
     error = m_events->open(m_layout.databasePath());
     if (!error.isEmpty())
         return error;

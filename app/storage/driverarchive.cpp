@@ -101,3 +101,14 @@ QString DriverArchive::archive(const DriverRecord &outgoing, const QString &inco
     q->addBindValue(kept);
     return q->exec() ? QString() : q->lastError().text();
 }
+
+qint64 DriverArchive::unsignedVersions(QString *error) const
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM driver_versions WHERE signature IS NULL")) || !q.next()) {
+        if (error)
+            *error = q.lastError().text();
+        return 0;
+    }
+    return q.value(0).toLongLong();
+}

@@ -29,6 +29,9 @@ public:
     QStringList versionNames(const QString &driverType, QString *error = nullptr) const;
     // Every type's kept version names, newest first, in one query (hello).
     QHash<QString, QStringList> allVersionNames(QString *error = nullptr) const;
+    // Kept versions with no signature stored (sent unsigned, or kept before
+    // signatures were stored): what require-signed-drivers refuses to roll back to.
+    qint64 unsignedVersions(QString *error = nullptr) const;
     // Call inside the caller's transaction: `outgoing` (the active record
     // being replaced) becomes the newest archived version of its type (an
     // older copy of that version is replaced), `incomingVersion` leaves the
