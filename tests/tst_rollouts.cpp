@@ -224,6 +224,9 @@ private:
     QDateTime deployedAt(const QString &syncId);
     bool waitForState(const QString &rolloutId, const QString &state, int timeoutMs = 20000);
     bool waitForConnected(const QStringList &ids);
+    // A second connection ("seed") to the cloud's database at `location`,
+    // opened, for writing rows as an old history would have left them.
+    QSqlDatabase seedConnection(const QString &location);
 
     QString m_database;
     bool m_postgres = false;
@@ -291,6 +294,16 @@ bool tst_Rollouts::waitForConnected(const QStringList &ids)
             connected += ids.contains(v[QStringLiteral("controller_id")].toString()) && v[QStringLiteral("connected")].toBool();
         return connected == ids.size();
     }, 15000);
+}
+
+QSqlDatabase tst_Rollouts::seedConnection(const QString &location)
+{
+    QSqlDatabase d = m_postgres ? CloudProcess::postgres(m_database, QStringLiteral("seed"))
+                                : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("seed"));
+    if (!m_postgres)
+        d.setDatabaseName(location);
+    d.open();
+    return d;
 }
 
 void tst_Rollouts::group(const QString &name, const QStringList &ids)
@@ -637,10 +650,8 @@ void tst_Rollouts::reportPathCostDoesNotGrowWithHistory()
         database.setPassword(QUrl(m_database).password());
         QCOMPARE(database.open(location), QString());
         if (oldRows > 0) {
-            QSqlDatabase d = m_postgres ? CloudProcess::postgres(m_database, QStringLiteral("seed")) : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("seed"));
-            if (!m_postgres)
-                d.setDatabaseName(location);
-            QVERIFY(d.open());
+            QSqlDatabase d = seedConnection(location);
+            QVERIFY2(d.isOpen(), qPrintable(d.lastError().text()));
             const QString numbers = m_postgres ? QStringLiteral("SELECT generate_series(1, %1) AS n").arg(oldRows)
                                                : QStringLiteral("WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < %1) SELECT n FROM s").arg(oldRows);
             QSqlQuery q(d);
@@ -700,17 +711,23 @@ void tst_Rollouts::operatorViewsReadTheNewestRows()
     database.setPassword(QUrl(m_database).password());
     QCOMPARE(database.open(location), QString());
     {
-        QSqlDatabase d = m_postgres ? CloudProcess::postgres(m_database, QStringLiteral("seed"))
-                                    : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("seed"));
-        if (!m_postgres)
-            d.setDatabaseName(location);
-        QVERIFY(d.open());
+        QSqlDatabase d = seedConnection(location);
+        QVERIFY2(d.isOpen(), qPrintable(d.lastError().text()));
         QSqlQuery q(d);
         for (int n = 1; n <= 250; ++n) {
             const QString at = QStringLiteral("2020-01-01T00:%1:%2Z").arg(n / 60, 2, 10, QLatin1Char('0')).arg(n % 60, 2, 10, QLatin1Char('0'));
             QVERIFY2(q.exec(QStringLiteral("INSERT INTO driver_deployments (sync_id, driver_id, driver_type, version, controller_id,"
                                            " deployment_status, created_at) VALUES ('old-%1', 'd', 'lamp', '1.0.0', 'site-1', 'active', '%2')")
                                 .arg(n).arg(at)),
+                     qPrintable(q.lastError().text()));
+        }
+        // The newest one's history, and one of a deployment not shown.
+        for (const auto &[syncId, status, at] : {std::tuple{"old-250", "pending", "2020-01-01T00:04:10Z"},
+                                                 std::tuple{"old-250", "sent", "2020-01-01T00:04:11Z"},
+                                                 std::tuple{"old-250", "active", "2020-01-01T00:04:12Z"},
+                                                 std::tuple{"old-1", "active", "2020-01-01T00:00:02Z"}}) {
+            QVERIFY2(q.exec(QStringLiteral("INSERT INTO deployment_events (sync_id, deployment_status, at) VALUES ('%1', '%2', '%3')")
+                                .arg(QLatin1String(syncId), QLatin1String(status), QLatin1String(at))),
                      qPrintable(q.lastError().text()));
         }
         for (int r = 1; r <= 3; ++r) {
@@ -738,7 +755,15 @@ void tst_Rollouts::operatorViewsReadTheNewestRows()
     QVERIFY(view.value(QStringLiteral("ok")).toBool());
     const QJsonArray newest = view.value(QStringLiteral("deployments")).toArray();
     QCOMPARE(newest.size(), 100);
-    QCOMPARE(view.value(QStringLiteral("total_deployments")).toInteger(), 250);
+    QVERIFY(view.value(QStringLiteral("more_deployments")).toBool());
+    QCOMPARE(newest.last()[QStringLiteral("history")].toArray(),
+             QJsonArray({QStringLiteral("pending"), QStringLiteral("sent"), QStringLiteral("active")}));
+    QCOMPARE(newest.first()[QStringLiteral("history")].toArray(), QJsonArray());
+    const QJsonObject all = cloud.deployments({{QStringLiteral("limit"), 250}});
+    QCOMPARE(all.value(QStringLiteral("deployments")).toArray().size(), 250);
+    QVERIFY(!all.value(QStringLiteral("more_deployments")).toBool());
+    QCOMPARE(all.value(QStringLiteral("deployments")).toArray().first()[QStringLiteral("history")].toArray(),
+             QJsonArray({QStringLiteral("active")}));
     QCOMPARE(newest.first()[QStringLiteral("sync_id")].toString(), QStringLiteral("old-151"));   // oldest of them first
     QCOMPARE(newest.last()[QStringLiteral("sync_id")].toString(), QStringLiteral("old-250"));
     QCOMPARE(view.value(QStringLiteral("rollouts")).toArray().size(), 3);

@@ -343,10 +343,9 @@ int client(const QString &command, const QStringList &args)
                         qPrintable(column(d.value(QStringLiteral("version")).toString(), 10)),
                         qPrintable(column(d.value(QStringLiteral("deployment_status")).toString(), 11)), qPrintable(detail));
         }
-        const qint64 total = answer.value(QStringLiteral("total_deployments")).toInteger();
-        const qsizetype shown = answer.value(QStringLiteral("deployments")).toArray().size();
-        if (total > shown)
-            std::printf("(the newest %lld of %lld deployments; --limit N for more)\n", qlonglong(shown), qlonglong(total));
+        if (answer.value(QStringLiteral("more_deployments")).toBool())
+            std::printf("(the newest %lld deployments; --limit N for more)\n",
+                        qlonglong(answer.value(QStringLiteral("deployments")).toArray().size()));
         CloudCli::printRollouts(answer.value(QStringLiteral("rollouts")).toArray());
     } else if (command == u"controllers") {
         std::printf("%s %s %s %s %s\n", qPrintable(column(QStringLiteral("CONTROLLER"), 20)), qPrintable(column(QStringLiteral("STATE"), 13)),

@@ -330,13 +330,14 @@ bool CloudDatabase::markFailed(const QString &syncId, const QString &controllerI
     return setStatus(syncId, controllerId, QStringLiteral("failed"), QStringLiteral(", error_message = ?"), {errorMessage}, error);
 }
 
-QList<DeploymentRow> CloudDatabase::recentDeployments(int limit, qint64 *total, QString *error) const
+QList<DeploymentRow> CloudDatabase::recentDeployments(int limit, bool *more, QString *error) const
 {
     QList<DeploymentRow> rows;
     QSqlQuery q(db());
-    // By the created_at index, newest first; shown oldest first.
+    // By the created_at index, newest first (one more than shown: are there
+    // older ones?); shown oldest first.
     q.prepare(deploymentColumns + QStringLiteral(" ORDER BY created_at DESC, sync_id DESC LIMIT ?"));
-    q.addBindValue(limit);
+    q.addBindValue(limit + 1);
     if (!q.exec()) {
         if (error)
             *error = q.lastError().text();
@@ -344,15 +345,28 @@ QList<DeploymentRow> CloudDatabase::recentDeployments(int limit, qint64 *total, 
     }
     while (q.next())
         rows.prepend(deploymentRow(q));
-    *total = rows.size() < limit ? rows.size() : -1;
-    if (*total < 0) {
-        QSqlQuery count(db());
-        if (count.exec(QStringLiteral("SELECT COUNT(*) FROM driver_deployments")) && count.next())
-            *total = count.value(0).toLongLong();
-        else if (error)
-            *error = count.lastError().text();
-    }
+    *more = rows.size() > limit;
+    if (*more)
+        rows.removeFirst();
     return rows;
+}
+
+QHash<QString, QStringList> CloudDatabase::recentDeploymentHistories(int limit, QString *error) const
+{
+    QHash<QString, QStringList> histories;
+    QSqlQuery q(db());
+    q.prepare(QStringLiteral("SELECT e.sync_id, e.deployment_status FROM deployment_events e"
+                             " JOIN (SELECT sync_id FROM driver_deployments ORDER BY created_at DESC, sync_id DESC LIMIT ?) r"
+                             " ON r.sync_id = e.sync_id ORDER BY e.at, e.deployment_status"));
+    q.addBindValue(limit);
+    if (!q.exec()) {
+        if (error)
+            *error = q.lastError().text();
+        return histories;
+    }
+    while (q.next())
+        histories[q.value(0).toString()] << q.value(1).toString();
+    return histories;
 }
 
 std::optional<DeploymentRow> CloudDatabase::deployment(const QString &syncId, QString *error) const
@@ -369,19 +383,6 @@ std::optional<DeploymentRow> CloudDatabase::deployment(const QString &syncId, QS
     const DeploymentRow row = deploymentRow(q);
     q.finish();
     return row;
-}
-
-QStringList CloudDatabase::deploymentHistory(const QString &syncId) const
-{
-    QStringList list;
-    QSqlQuery q(db());
-    q.prepare(QStringLiteral("SELECT deployment_status FROM deployment_events WHERE sync_id = ? ORDER BY at, deployment_status"));
-    q.addBindValue(syncId);
-    if (q.exec()) {
-        while (q.next())
-            list << q.value(0).toString();
-    }
-    return list;
 }
 
 CloudDatabase::Recorded CloudDatabase::recordReport(const QString &controllerId, qint64 seq, const QString &type,

@@ -98,14 +98,14 @@ public:
     bool markInProgress(const QString &syncId, const QString &controllerId, QString *error);
     bool markActive(const QString &syncId, const QString &controllerId, const QString &filePath, QString *error);
     bool markFailed(const QString &syncId, const QString &controllerId, const QString &errorMessage, QString *error);
-    // The newest `limit` deployments, oldest of them first, and how many
-    // there are in all (the operator's view: never the whole history).
-    QList<DeploymentRow> recentDeployments(int limit, qint64 *total, QString *error = nullptr) const;
+    // The newest `limit` deployments, oldest of them first, and whether
+    // there are older ones (the operator's view: never the whole history).
+    QList<DeploymentRow> recentDeployments(int limit, bool *more, QString *error = nullptr) const;
+    // The statuses each of those went through, oldest first, in one query.
+    QHash<QString, QStringList> recentDeploymentHistories(int limit, QString *error = nullptr) const;
     // One deployment by its key, what the report path reads; nullopt when
     // unknown (or on an error, in *error).
     std::optional<DeploymentRow> deployment(const QString &syncId, QString *error = nullptr) const;
-    // The statuses a deployment went through, oldest first.
-    QStringList deploymentHistory(const QString &syncId) const;
 
     // A numbered report (PROTOCOL.md "Reports that survive outages"), kept
     // once per (controller_id, seq): a resent one is a Duplicate.

@@ -8,6 +8,8 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <algorithm>
+
 namespace {
 
 QVariant orNull(const QString &s)
@@ -39,11 +41,15 @@ RolloutRow rolloutFrom(const QSqlQuery &q)
     return r;
 }
 
-QList<RolloutRow> rolloutsWhere(const QSqlDatabase &d, const QString &where, QString *error)
+// The rollouts `tail` (WHERE / ORDER BY / LIMIT, with `binds`) selects.
+QList<RolloutRow> rolloutsWhere(const QSqlDatabase &d, const QString &tail, const QVariantList &binds, QString *error)
 {
     QList<RolloutRow> list;
     QSqlQuery q(d);
-    if (!q.exec(QLatin1String(rolloutColumns) + where + QStringLiteral(" ORDER BY created_at, rollout_id"))) {
+    q.prepare(QLatin1String(rolloutColumns) + tail);
+    for (const QVariant &v : binds)
+        q.addBindValue(v);
+    if (!q.exec()) {
         if (error)
             *error = q.lastError().text();
         return list;
@@ -219,37 +225,23 @@ QString CloudDatabase::updateRolloutSite(const RolloutSiteRow &s)
 
 std::optional<RolloutRow> CloudDatabase::rollout(const QString &rolloutId, QString *error) const
 {
-    QSqlQuery q(db());
-    q.prepare(QLatin1String(rolloutColumns) + QStringLiteral(" WHERE rollout_id = ?"));
-    q.addBindValue(rolloutId);
-    if (!q.exec()) {
-        if (error)
-            *error = q.lastError().text();
+    const QList<RolloutRow> rows = rolloutsWhere(db(), QStringLiteral(" WHERE rollout_id = ?"), {rolloutId}, error);
+    if (rows.isEmpty())
         return std::nullopt;
-    }
-    if (!q.next())
-        return std::nullopt;
-    return rolloutFrom(q);
+    return rows.first();
 }
 
 QList<RolloutRow> CloudDatabase::unfinishedRollouts(QString *error) const
 {
-    return rolloutsWhere(db(), QStringLiteral(" WHERE state IN ('running', 'paused', 'aborting')"), error);
+    return rolloutsWhere(db(), QStringLiteral(" WHERE state IN ('running', 'paused', 'aborting') ORDER BY created_at, rollout_id"),
+                         {}, error);
 }
 
 QList<RolloutRow> CloudDatabase::recentRollouts(int limit, QString *error) const
 {
-    QList<RolloutRow> list;
-    QSqlQuery q(db());
-    q.prepare(QLatin1String(rolloutColumns) + QStringLiteral(" ORDER BY created_at DESC, rollout_id DESC LIMIT ?"));
-    q.addBindValue(limit);
-    if (!q.exec()) {
-        if (error)
-            *error = q.lastError().text();
-        return list;
-    }
-    while (q.next())
-        list.prepend(rolloutFrom(q));
+    // By the created_at index, newest first; shown oldest first.
+    QList<RolloutRow> list = rolloutsWhere(db(), QStringLiteral(" ORDER BY created_at DESC, rollout_id DESC LIMIT ?"), {limit}, error);
+    std::reverse(list.begin(), list.end());
     return list;
 }
 

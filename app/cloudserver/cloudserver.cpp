@@ -206,9 +206,13 @@ void CloudServer::onHello(QWebSocket *socket, const QJsonObject &data)
     m_store->call<qint64>(
         CloudStore::Priority::Urgent,
         [controllerId, data](CloudDatabase &db, QString *error) {
+            // Without its row no ack can be recorded for the next welcome:
+            // no welcome either (the base behaviour), said with the reason.
             const QString stored = db.storeController(controllerId, data);
-            if (!stored.isEmpty())
-                qCWarning(lcCloudServer) << "cannot store controller" << controllerId << ":" << stored;
+            if (!stored.isEmpty()) {
+                *error = QStringLiteral("cannot store the controller: ") + stored;
+                return qint64(0);
+            }
             return db.ackedReportSeq(controllerId, error);
         },
         [this, controllerId, connection, drivers, devices](qint64 lastSeq, const QString &error) {
@@ -325,18 +329,20 @@ QJsonObject CloudServer::deployments(const QJsonObject &request) const
     const int limit = AdminReply::limitOf(request, 100, &error);
     if (limit < 0)
         return failure(error);
-    qint64 total = 0;
-    const QList<DeploymentRow> rows = m_database->recentDeployments(limit, &total, &error);
+    bool more = false;
+    const QList<DeploymentRow> rows = m_database->recentDeployments(limit, &more, &error);
+    const QHash<QString, QStringList> histories = error.isEmpty() ? m_database->recentDeploymentHistories(limit, &error)
+                                                                  : QHash<QString, QStringList>();
     if (!error.isEmpty())
         return failure(error);
     QJsonArray list;
     for (const DeploymentRow &r : rows) {
         QJsonObject o = deploymentJson(r);
-        o.insert(QStringLiteral("history"), QJsonArray::fromStringList(m_database->deploymentHistory(r.syncId)));
+        o.insert(QStringLiteral("history"), QJsonArray::fromStringList(histories.value(r.syncId)));
         list.append(o);
     }
     return success(QJsonObject{{QStringLiteral("deployments"), list},
-                               {QStringLiteral("total_deployments"), total},
+                               {QStringLiteral("more_deployments"), more},
                                {QStringLiteral("rollouts"), m_rollouts->list(RolloutManager::deploymentsViewRollouts, true)}});
 }
 

@@ -229,11 +229,15 @@ QJsonArray RolloutManager::list(int limit, bool sites) const
     QJsonArray list;
     QString error;
     for (const RolloutRow &row : m_database->recentRollouts(limit, &error)) {
-        if (sites || m_active.contains(row.rolloutId)) {
+        if (m_active.contains(row.rolloutId)) {   // from memory
             QJsonObject r = status(row.rolloutId).value(QStringLiteral("rollout")).toObject();
             if (!sites)
                 r.remove(QStringLiteral("sites"));
             list.append(r);
+            continue;
+        }
+        if (sites) {
+            list.append(rolloutJson(row, m_database->rolloutSites(row.rolloutId, &error)));
             continue;
         }
         QJsonObject r = rolloutJson(row, {});
