@@ -6,6 +6,7 @@
 // killed controller leaves neither a host nor the launcher; nothing is left
 // as a zombie.
 #include "hosts/driverhostpool.h"
+#include "hosts/driverhostprocess.h"
 #include "hosts/hosteddriverinstance.h"
 #include "hosts/hostlauncher.h"
 #include "procinfo.h"
@@ -16,6 +17,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
@@ -84,6 +86,7 @@ private slots:
     void environmentOfTheMomentReachesAHost();
     void killedLauncherCostsNothing();
     void hungLauncherMeansExec();
+    void stoppedWhileForkingIsNotExecd();
     void switchedOffMeansExec();
     void cancelledRequestLeavesNothing();
     void noHostOutlivesAKilledController();
@@ -221,6 +224,32 @@ void tst_HostLauncher::hungLauncherMeansExec()
     // The hung launcher was killed and a new one started.
     QTRY_VERIFY(!ProcInfo::isAlive(launcherPid));
     QTRY_VERIFY_WITH_TIMEOUT(pool.launcher()->isRunning() && pool.launcher()->pid() != launcherPid, 5000);
+}
+
+void tst_HostLauncher::stoppedWhileForkingIsNotExecd()
+{
+    // A host stopped before the launcher answered is not started the other
+    // way when the launcher then fails: it ends as stopped, nothing exec'd.
+    DriverHostPool pool(options());
+    pool.launcher()->answerTimeoutMs = 300;
+    std::unique_ptr<DriverHandle> warm;
+    QVERIFY(forked(startDevice(pool, warm, QStringLiteral("warm"), echoDriver, QStringLiteral("w")), QStringLiteral("warm")));
+    const qint64 launcherPid = pool.launcher()->pid();
+    const auto resume = qScopeGuard([&] { ::kill(pid_t(launcherPid), SIGCONT); });
+    ::kill(pid_t(launcherPid), SIGSTOP);
+    DriverHostOptions o = options();
+    o.name = QStringLiteral("unwanted");
+    o.launcher = pool.launcher();
+    DriverHostProcess host(o);
+    QSignalSpy stopped(&host, &DriverHostProcess::stopped);
+    QSignalSpy died(&host, &DriverHostProcess::died);
+    QString error;
+    QVERIFY2(host.start(&error), qPrintable(error));
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("unwanted not forked")));
+    host.stop();
+    QVERIFY(stopped.wait(5000));
+    QCOMPARE(died.count(), 0);
+    QVERIFY(!host.isRunning());
 }
 
 void tst_HostLauncher::switchedOffMeansExec()

@@ -86,6 +86,12 @@ DriverHostProcess::DriverHostProcess(const DriverHostOptions &options, QObject *
     connect(&m_stopTimer, &QTimer::timeout, this, [this] {
         if (!m_running)
             return;
+        if (m_launchRequest) {
+            // Still being forked: no pid to signal yet. Asked again once it
+            // has one (or launched() ends it for good).
+            m_stopTimer.start(m_options.stopTimeoutMs);
+            return;
+        }
         if (m_stopStep <= 1) {
             m_stopStep = 2;
             signalHost(SIGTERM);
@@ -100,7 +106,7 @@ DriverHostProcess::~DriverHostProcess()
 {
     if (!m_running)
         return;
-    if (m_launching) {
+    if (m_launchRequest) {
         if (m_launcher)
             m_launcher->cancel(m_launchRequest);   // it ends a host forked late
     } else if (m_watch) {
@@ -139,7 +145,6 @@ bool DriverHostProcess::start(QString *error)
             ::close(fds[1]);
             m_running = true;
             m_launchClock.start();
-            m_launching = true;
             m_pid = 0;
             // Frames go out at once (the host reads them as soon as it runs)
             // and are kept in m_held, for an exec'd host should the launcher
@@ -195,7 +200,6 @@ bool DriverHostProcess::startDirect(int childFd, QString *error)
 void DriverHostProcess::launched(qint64 pid, const QString &error)
 {
     m_launchRequest = 0;
-    m_launching = false;
     QString why = error;
     if (pid > 0) {
         auto *watch = new PidWatch(this);
@@ -213,6 +217,17 @@ void DriverHostProcess::launched(qint64 pid, const QString &error)
         }
         delete watch;
         ::kill(pid_t(pid), SIGKILL);   // not ours to watch: it must not run unwatched
+    }
+    if (m_stopping || !m_killReason.isEmpty()) {
+        // Stopped or killed while it was being forked: not started another way.
+        m_running = false;
+        m_channel->close();
+        m_stopTimer.stop();
+        if (m_killReason.isEmpty())
+            emit stopped();
+        else
+            emit died(m_killReason);
+        return;
     }
     // Exec'd instead, on a new link (the old one went to the launcher), and
     // given every frame sent so far.
@@ -288,9 +303,9 @@ void DriverHostProcess::send(const QJsonObject &frame)
 {
     if (!m_running)
         return;
-    if (m_launching)
+    if (m_launchRequest)
         m_held.append(frame);
-    if (!m_launching || !m_holdFrames)
+    if (!m_launchRequest || !m_holdFrames)
         m_channel->send(frame);
 }
 

@@ -116,7 +116,6 @@ private:
     QPointer<HostLauncher> m_launcher;
     PidWatch *m_watch = nullptr;       // a host the launcher forked
     quint32 m_launchRequest = 0;
-    bool m_launching = false;          // asked the launcher, no pid yet
     QElapsedTimer m_launchClock;
     QList<QJsonObject> m_held;         // frames sent while launching
     bool m_holdFrames = false;         // ... and not yet written (a cgroup to place it in first)

@@ -15,6 +15,7 @@ HostChannel::HostChannel(QObject *parent)
 bool HostChannel::open(qintptr descriptor)
 {
     m_closed = false;
+    m_buffer.clear();   // nothing of an earlier link is read as this one's
     return m_socket.setSocketDescriptor(descriptor, QLocalSocket::ConnectedState, QIODevice::ReadWrite);
 }
 

@@ -2,6 +2,7 @@
 
 #include "hosts/hostlaunchloop.h"
 #include "hosts/pidwatch.h"
+#include "core/backoff.h"
 #include "core/logcategories.h"
 
 #include <QSocketNotifier>
@@ -19,11 +20,6 @@ extern char **environ;
 
 namespace {
 
-QString errnoText(int error)
-{
-    return QString::fromLocal8Bit(std::strerror(error));
-}
-
 // The environment as the launcher's 'E' message wants it.
 QByteArray currentEnvironment()
 {
@@ -36,7 +32,7 @@ QByteArray currentEnvironment()
 } // namespace
 
 HostLauncher::HostLauncher(const QString &program, QObject *parent)
-    : QObject(parent), m_program(program)
+    : QObject(parent)
 {
     m_process.setProgram(program);
     m_process.setArguments({QStringLiteral("--launcher")});
@@ -73,7 +69,6 @@ HostLauncher::~HostLauncher()
     const QHash<quint32, Pending> pending = std::exchange(m_pending, {});
     for (const Pending &p : pending)
         p.done(0, p.failure.isEmpty() ? QStringLiteral("the host launcher was stopped") : p.failure);
-    // m_strays are children: each kills and reaps its process.
 }
 
 bool HostLauncher::wanted()
@@ -90,18 +85,19 @@ void HostLauncher::start()
     // exits): as a subreaper this process adopts them, not init.
     static const bool subreaper = ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
     if (!subreaper) {
-        qCWarning(lcRuntime).noquote() << "no host launcher: cannot become a child subreaper:" << errnoText(errno)
+        qCWarning(lcRuntime).noquote() << "no host launcher: cannot become a child subreaper:" << qt_error_string(errno)
                                        << "(driver hosts are exec'd)";
         return;
     }
-    if (m_process.state() != QProcess::NotRunning && !m_process.waitForFinished(1000)) {
-        qCWarning(lcRuntime).noquote() << "the previous host launcher (pid" << m_process.processId()
-                                       << ") did not end; not restarting it";
+    if (m_process.state() != QProcess::NotRunning) {
+        // The previous one (killed by failed()) is not reaped yet: again
+        // shortly, without blocking the controller's event loop.
+        m_restartTimer.start(restartMinMs);
         return;
     }
     int fds[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) {
-        qCWarning(lcRuntime).noquote() << "no host launcher: socketpair:" << errnoText(errno);
+        qCWarning(lcRuntime).noquote() << "no host launcher: socketpair:" << qt_error_string(errno);
         return;
     }
     const int childFd = fds[1];
@@ -191,10 +187,10 @@ bool HostLauncher::sendMessage(const QByteArray &message, int fd)
     if (error == EAGAIN || error == EMSGSIZE || error == ENOBUFS) {
         // Busy (hundreds of requests at once) or too big: this one host is
         // exec'd; the launcher stays.
-        qCWarning(lcRuntime).noquote() << "host launcher cannot take a request now:" << errnoText(error)
+        qCWarning(lcRuntime).noquote() << "host launcher cannot take a request now:" << qt_error_string(error)
                                        << "(this driver host is exec'd)";
     } else {
-        failed(QStringLiteral("cannot be written to (%1)").arg(errnoText(error)));
+        failed(QStringLiteral("cannot be written to (%1)").arg(qt_error_string(error)));
     }
     return false;
 }
@@ -219,7 +215,7 @@ void HostLauncher::readAnswers()
             const Done done = std::move(it->done);
             m_pending.erase(it);
             done(answer.pid, answer.pid > 0 ? QString()
-                                            : QStringLiteral("the host launcher could not fork: %1").arg(errnoText(answer.error)));
+                                            : QStringLiteral("the host launcher could not fork: %1").arg(qt_error_string(answer.error)));
         } else if (answer.pid > 0) {
             // Its caller is gone (cancel()): end the host it no longer wants.
             auto *stray = new PidWatch(this);
@@ -276,11 +272,13 @@ void HostLauncher::failed(const QString &reason)
     m_timeoutTimer.stop();
     if (m_process.state() != QProcess::NotRunning)
         m_process.kill();   // reaped by QProcess; finished() then finds m_fd closed
-    m_backoffMs = m_answered ? restartMinMs : std::clamp(2 * m_backoffMs, restartMinMs, restartMaxMs);
+    if (m_answered)
+        m_failures = 0;
+    const int backoffMs = Backoff::delayMs(m_failures++, restartMinMs, restartMaxMs);
     qCWarning(lcRuntime).noquote() << QStringLiteral("host launcher (pid %1) %2; driver hosts are exec'd until it "
                                                      "is restarted in %3 ms")
-                                          .arg(m_pid).arg(reason).arg(m_backoffMs);
-    m_restartTimer.start(m_backoffMs);
+                                          .arg(m_pid).arg(reason).arg(backoffMs);
+    m_restartTimer.start(backoffMs);
     // From the event loop: a caller may be inside spawn() (a failed write).
     for (Pending &p : m_pending)
         p.failure = QStringLiteral("the host launcher %1").arg(reason);

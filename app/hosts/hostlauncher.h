@@ -79,7 +79,6 @@ private:
     void checkTimeouts();
     void deliverFailures();
 
-    QString m_program;
     QProcess m_process;
     int m_fd = -1;
     qint64 m_pid = 0;
@@ -90,7 +89,6 @@ private:
     QTimer m_timeoutTimer;
     QElapsedTimer m_lastAnswer;
     QTimer m_restartTimer;
-    int m_backoffMs = 0;
+    int m_failures = 0;        // in a row, for the restart's backoff
     bool m_answered = false;   // since the last (re)start: resets the backoff
-    QList<PidWatch *> m_strays;
 };

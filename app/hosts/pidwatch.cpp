@@ -27,8 +27,10 @@ PidWatch::~PidWatch()
     signal(SIGKILL);
     if (!waitForExit(killWaitMs))
         qCWarning(lcRuntime).noquote() << "process" << m_pid << "did not end within" << killWaitMs << "ms of SIGKILL";
-    if (m_pidfd >= 0)
+    if (m_pidfd >= 0) {
+        delete m_notifier;   // before its fd goes
         ::close(m_pidfd);
+    }
 }
 
 bool PidWatch::watch(qint64 pid, QString *error)

@@ -21,8 +21,6 @@ public:
     // Starts watching `pid`; false with `error` when it is not a child of
     // this process or has no pidfd.
     bool watch(qint64 pid, QString *error);
-    bool isWatching() const { return m_pidfd >= 0; }
-    qint64 pid() const { return m_pid; }
     void signal(int signal);
     // Blocks until the child ended and is reaped (exited() emitted), at most
     // `timeoutMs`; true when it was.
