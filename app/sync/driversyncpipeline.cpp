@@ -222,7 +222,7 @@ void DriverSyncPipeline::install(const Install &job, const QElapsedTimer &timer)
     step("saving_file");
     auto savedPath = std::make_shared<QString>();
     std::future<QString> fileSaved = inBackground(
-        [dir = m_layout.driversDir(), stem = type + QStringLiteral(".js"), bytes = request.driverCode.toUtf8(), savedPath] {
+        [dir = m_layout.driversDir(), stem = QString(type + QStringLiteral(".js")), bytes = request.driverCode.toUtf8(), savedPath] {
             return DurableFile::writeTemporary(dir, stem, bytes, savedPath.get(), DurableFile::Sync::Now);
         });
     // Waited for on every way out; a disk that refused the file is the
