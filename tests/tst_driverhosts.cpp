@@ -119,6 +119,7 @@ private slots:
     void internalsAreOutOfReach();
     void repeatedFailuresQuarantine();
     void validatorHostValidatesAndSurvivesACrash();
+    void validationOverlapsOtherCalls();
     void hostEndsWhenTheControllerGoes();
     void aMissingProgramIsReported();
     void cgroupPathsAreRead();
@@ -342,6 +343,43 @@ void tst_DriverHosts::validatorHostValidatesAndSurvivesACrash()
     QVERIFY(!full.ok);
     QCOMPARE(full.error.rule, QStringLiteral("syntax"));
     QCOMPARE(full.error.line, 1);
+}
+
+void tst_DriverHosts::validationOverlapsOtherCalls()
+{
+    HostValidator validator(options(), 5000);
+    validator.prepare();
+    // begin() returns at once; a transform that needs the host goes to it
+    // meanwhile, and each gets its own answer.
+    DriverValidationRequest ok{echoDriver, QStringLiteral("echo"), QStringLiteral("tcp"), QStringLiteral("echo.js")};
+    validator.begin(ok);
+    const QString spread = QStringLiteral("const a = { ...b };\n");
+    const TransformResult t = validator.transform(spread, TransformMode::Skip);
+    QVERIFY2(t.ok, qPrintable(t.error.message));
+    QVERIFY(t.code != spread);
+    QVERIFY(validator.verdict().isNull());
+
+    DriverValidationRequest bad{QStringLiteral("module.exports = 42;"), QStringLiteral("bad"), QStringLiteral("tcp"),
+                                QStringLiteral("bad.js")};
+    validator.begin(bad);
+    QCOMPARE(validator.verdict().rule, QStringLiteral("export"));
+
+    // The host dies while a begun validation is out and another call is
+    // waited for: both say why, and the next validation gets a new host.
+    const qint64 pid = validator.hostPid();
+    QVERIFY(pid > 0);
+    DriverValidationRequest loop{QStringLiteral("while (true) {}"), QStringLiteral("loop"), QStringLiteral("tcp"),
+                                 QStringLiteral("loop.js")};
+    validator.begin(loop);
+    QVERIFY(QProcess::startDetached(QStringLiteral("/bin/sh"),
+                                    {QStringLiteral("-c"), QStringLiteral("sleep 0.3; kill -SEGV %1").arg(pid)}));
+    const TransformResult lost = validator.transform(QStringLiteral("const c = { ...d };\n"), TransformMode::Skip);
+    QVERIFY(!lost.ok);
+    QCOMPARE(lost.error.message, QStringLiteral("driver host crashed (SIGSEGV)"));
+    QCOMPARE(validator.verdict().message, QStringLiteral("driver host crashed (SIGSEGV)"));
+    validator.begin(ok);
+    QVERIFY(validator.verdict().isNull());
+    QVERIFY(validator.hostPid() != pid);
 }
 
 void tst_DriverHosts::hostEndsWhenTheControllerGoes()

@@ -47,7 +47,19 @@ struct ValidatorScript
     ScriptError verdict;                        // null: the driver is accepted
     QList<DriverValidationRequest> requests;
     int prepared = 0;
+    // Set: the "transform" replaces the first with the second.
+    QPair<QString, QString> rewrite;
+    QString refuse;                             // set: code containing it is refused
+
 };
+
+ScriptError verdictOf(const QString &rule, const QString &message)
+{
+    ScriptError e;
+    e.rule = rule;
+    e.message = message;
+    return e;
+}
 
 class FakeValidator : public DriverValidator
 {
@@ -57,14 +69,18 @@ public:
     ScriptError validate(const DriverValidationRequest &request) override
     {
         m_script->requests.append(request);
+        if (!m_script->refuse.isEmpty() && request.code.contains(m_script->refuse))
+            return verdictOf(QStringLiteral("evaluation"), QStringLiteral("refused: holds ") + m_script->refuse);
         return m_script->verdict;
     }
-    // The transformer is not what these rows test: the source is runnable as sent.
+    // The transformer is not what most rows test: the source is runnable as sent.
     TransformResult transform(const QString &source, TransformMode) override
     {
         TransformResult r;
         r.ok = true;
         r.code = source;
+        if (!m_script->rewrite.first.isEmpty())
+            r.code.replace(m_script->rewrite.first, m_script->rewrite.second);
         return r;
     }
     void prepare() override { ++m_script->prepared; }
@@ -99,6 +115,7 @@ private slots:
     void validatorVerdictBecomesTheError_data();
     void validatorVerdictBecomesTheError();
     void validatorIsWarmedUpWhenIdle();
+    void rewrittenCodeIsWhatIsJudged();
     void signatureRules_data();
     void signatureRules();
     void finalAnswerIsStoredWithTheInstall();
@@ -423,6 +440,37 @@ void tst_DriverSyncPipeline::validatorVerdictBecomesTheError()
     QCOMPARE(driverFiles(), QStringList());
     QCOMPARE(driverRowCount(), 0);
     QVERIFY(readFile(m_layout->syncLogPath()).contains(u"outcome=failed"));
+}
+
+void tst_DriverSyncPipeline::rewrittenCodeIsWhatIsJudged()
+{
+    // The code as sent is judged while its runnable form is decided; when
+    // the transform rewrote it, that early verdict does not count: the
+    // rewritten form is judged, and its verdict is the answer.
+    m_script->rewrite = {QStringLiteral("MODERN"), QStringLiteral("CLASSIC")};
+    m_script->refuse = QStringLiteral("MODERN");
+    startPipeline(std::make_unique<FakeValidator>(m_script));
+    const QString code = TestDrivers::valid(QStringLiteral("Rewritten"), QStringLiteral("MODERN"));
+    const Outcome accepted = run(syncData(QStringLiteral("rw-1"), QStringLiteral("rewritten"), code));
+    QCOMPARE(accepted.type, QStringLiteral("driver_sync_complete"));
+    QCOMPARE(m_script->requests.size(), 2);
+    QCOMPARE(m_script->requests.at(0).code, code);
+    QVERIFY(m_script->requests.at(1).code.contains(u"CLASSIC"));
+    QCOMPARE(readFile(m_layout->driverFilePath(QStringLiteral("rewritten"))), code);   // the file keeps what was sent
+
+    // The source as sent passes, its rewritten form does not: refused.
+    m_script->requests.clear();
+    m_script->rewrite = {QStringLiteral("PLAIN"), QStringLiteral("BROKEN")};
+    m_script->refuse = QStringLiteral("BROKEN");
+    const QString plain = TestDrivers::valid(QStringLiteral("Plain"), QStringLiteral("PLAIN"));
+    const Outcome refused = run(syncData(QStringLiteral("rw-2"), QStringLiteral("plain"), plain));
+    QCOMPARE(refused.type, QStringLiteral("driver_sync_error"));
+    const QString message = refused.data.value(QStringLiteral("error_message")).toString();
+    QVERIFY2(message.contains(u"refused: holds BROKEN"), qPrintable(message));
+    QCOMPARE(m_script->requests.size(), 2);
+    QCOMPARE(m_script->requests.at(0).code, plain);
+    QVERIFY(!QFile::exists(m_layout->driverFilePath(QStringLiteral("plain"))));
+    QCOMPARE(driverRowCount(), 1);
 }
 
 void tst_DriverSyncPipeline::validatorIsWarmedUpWhenIdle()

@@ -311,34 +311,44 @@ void DriverHostProcess::send(const QJsonObject &frame)
 
 QJsonObject DriverHostProcess::request(QJsonObject frame, int timeoutMs, QString *error)
 {
+    const int call = begin(std::move(frame), error);
+    return call ? finish(call, timeoutMs, error) : QJsonObject();
+}
+
+int DriverHostProcess::begin(QJsonObject frame, QString *error)
+{
     if (!m_running) {
         *error = QStringLiteral("driver host is not running");
-        return {};
+        return 0;
     }
     const int call = m_nextCall++;
     frame.insert(QStringLiteral("call"), call);
-    m_awaitedCall = call;
-    m_awaitedAnswer = {};
+    m_openCalls.insert(call);
     send(frame);
+    return call;
+}
+
+QJsonObject DriverHostProcess::finish(int call, int timeoutMs, QString *error)
+{
     QElapsedTimer waited;
     waited.start();
-    while (m_running && m_awaitedAnswer.isEmpty()) {
+    while (m_running && !m_answers.contains(call)) {
         const int left = timeoutMs - int(waited.elapsed());
         if (left <= 0 || !m_channel->waitForFrame(left)) {
-            if (m_awaitedAnswer.isEmpty() && m_running && m_killReason.isEmpty() && waited.elapsed() >= timeoutMs)
+            if (!m_answers.contains(call) && m_running && m_killReason.isEmpty() && waited.elapsed() >= timeoutMs)
                 kill(QStringLiteral("stopped answering (no answer in %1 ms)").arg(timeoutMs));
             break;
         }
     }
-    m_awaitedCall = 0;
-    if (m_awaitedAnswer.isEmpty()) {
+    m_openCalls.remove(call);
+    const QJsonObject answer = m_answers.take(call);
+    if (answer.isEmpty()) {
         // Reap now so that the reason is known to the caller.
         if (m_running)
             waitForExit(m_options.stopTimeoutMs);
         *error = QStringLiteral("driver host ") + (m_killReason.isEmpty() ? QStringLiteral("ended") : m_killReason);
-        return {};
     }
-    return std::exchange(m_awaitedAnswer, {});
+    return answer;
 }
 
 void DriverHostProcess::onFrame(const QJsonObject &frame)
@@ -355,9 +365,9 @@ void DriverHostProcess::onFrame(const QJsonObject &frame)
         if (frame.value(QStringLiteral("call")).toInt() == 0)
             return;
     }
-    if (m_awaitedCall && frame.value(QStringLiteral("call")).toInt() == m_awaitedCall && !event.isEmpty()
-        && !frame.contains(QStringLiteral("inst"))) {
-        m_awaitedAnswer = frame;
+    if (const int call = frame.value(QStringLiteral("call")).toInt();
+        call && m_openCalls.contains(call) && !event.isEmpty() && !frame.contains(QStringLiteral("inst"))) {
+        m_answers.insert(call, frame);
         return;
     }
     emit frameReceived(frame);

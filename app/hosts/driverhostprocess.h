@@ -9,11 +9,13 @@
 #include "runtime/runtimetypes.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
 #include <QPointer>
 #include <QProcess>
+#include <QSet>
 #include <QTimer>
 
 class HostChannel;
@@ -72,6 +74,13 @@ public:
     // passes — then the host is killed as hung. Other frames that arrive
     // meanwhile are emitted as usual. For the sync thread's validation.
     QJsonObject request(QJsonObject frame, int timeoutMs, QString *error);
+    // request() in two halves, so that the caller works while the host
+    // does: begin() sends and returns the call id (0 with `error` when the
+    // host is not running); finish() blocks for that call's answer as
+    // request() does. Several calls may be outstanding; the host answers
+    // them in order. A call begun is to be finished.
+    int begin(QJsonObject frame, QString *error);
+    QJsonObject finish(int call, int timeoutMs, QString *error);
 
     // The memory limit follows the number of devices the host runs.
     void setDeviceCount(int devices);
@@ -135,7 +144,7 @@ private:
     double m_lastCpuMs = -1;
     QJsonArray m_deviceFigures;
     QElapsedTimer m_cpuClock;
-    // request(): the call being waited for and its answer.
-    int m_awaitedCall = 0;
-    QJsonObject m_awaitedAnswer;
+    // begin()/finish(): the calls not yet answered, and answers not yet finished.
+    QSet<int> m_openCalls;
+    QHash<int, QJsonObject> m_answers;
 };

@@ -5,6 +5,7 @@
 #include "runtime/transformskip.h"
 
 #include <algorithm>
+#include <utility>
 
 HostValidator::HostValidator(const DriverHostOptions &options, int timeoutMs)
     : m_options(options), m_timeoutMs(timeoutMs)
@@ -27,6 +28,7 @@ bool HostValidator::ensureHost(QString *error)
 {
     if (m_host && m_host->isAvailable())
         return true;
+    dropHost(QStringLiteral("driver host ended before it answered"));
     m_host = std::make_unique<DriverHostProcess>(m_options);
     if (m_host->start(error)) {
         m_host->send({{QStringLiteral("op"), QStringLiteral("warm")}});
@@ -49,22 +51,59 @@ QJsonObject HostValidator::ask(const QJsonObject &frame, QString *error)
         return {};
     const QJsonObject answer = m_host->request(frame, m_timeoutMs, error);
     if (answer.isEmpty())
-        m_host.reset();   // dead or hung (and killed): the next request starts another
+        dropHost(*error);   // dead or hung (and killed): the next request starts another
     return answer;
+}
+
+QJsonObject HostValidator::validateFrame(const DriverValidationRequest &request)
+{
+    return {{QStringLiteral("op"), QStringLiteral("validate")},
+            {QStringLiteral("code"), request.code},
+            {QStringLiteral("driverType"), request.driverType},
+            {QStringLiteral("protocolType"), request.protocolType},
+            {QStringLiteral("fileName"), request.fileName}};
+}
+
+ScriptError HostValidator::verdictOf(const QJsonObject &answer, const QString &error)
+{
+    if (answer.isEmpty())
+        return ScriptError{QStringLiteral("validation"), error, {}, 0};
+    return HostMessages::toError(answer.value(QStringLiteral("error")).toObject());
+}
+
+void HostValidator::dropHost(const QString &reason)
+{
+    // A begun validation dies with its host: its verdict() says why.
+    if (m_begunCall && m_host) {
+        m_begunCall = 0;
+        m_beginError = reason;
+    }
+    m_host.reset();
 }
 
 ScriptError HostValidator::validate(const DriverValidationRequest &request)
 {
     QString error;
-    const QJsonObject answer = ask({{QStringLiteral("op"), QStringLiteral("validate")},
-                                    {QStringLiteral("code"), request.code},
-                                    {QStringLiteral("driverType"), request.driverType},
-                                    {QStringLiteral("protocolType"), request.protocolType},
-                                    {QStringLiteral("fileName"), request.fileName}},
-                                   &error);
-    if (answer.isEmpty())
-        return ScriptError{QStringLiteral("validation"), error, {}, 0};
-    return HostMessages::toError(answer.value(QStringLiteral("error")).toObject());
+    const QJsonObject answer = ask(validateFrame(request), &error);
+    return verdictOf(answer, error);
+}
+
+void HostValidator::begin(const DriverValidationRequest &request)
+{
+    m_beginError.clear();
+    m_begunCall = ensureHost(&m_beginError) ? m_host->begin(validateFrame(request), &m_beginError) : 0;
+}
+
+ScriptError HostValidator::verdict()
+{
+    QString error = std::exchange(m_beginError, {});
+    QJsonObject answer;
+    if (const int call = std::exchange(m_begunCall, 0); call && m_host) {
+        answer = m_host->finish(call, m_timeoutMs, &error);
+        if (answer.isEmpty())
+            dropHost(error);
+    }
+    return verdictOf(answer, error);
 }
 
 TransformResult HostValidator::transform(const QString &source, TransformMode mode)

@@ -19,6 +19,9 @@ public:
     ~HostValidator() override;
 
     ScriptError validate(const DriverValidationRequest &request) override;
+    // The request goes to the host at once; verdict() waits for its answer.
+    void begin(const DriverValidationRequest &request) override;
+    ScriptError verdict() override;
     TransformResult transform(const QString &source, TransformMode mode) override;
     // Starts the host when it is not running (idle time).
     void prepare() override;
@@ -27,9 +30,15 @@ public:
 
 private:
     bool ensureHost(QString *error);
+    void dropHost(const QString &reason);
     QJsonObject ask(const QJsonObject &frame, QString *error);
+    static QJsonObject validateFrame(const DriverValidationRequest &request);
+    static ScriptError verdictOf(const QJsonObject &answer, const QString &error);
 
     DriverHostOptions m_options;
     int m_timeoutMs;
     std::unique_ptr<DriverHostProcess> m_host;
+    // begin(): the call sent, or why it could not be.
+    int m_begunCall = 0;
+    QString m_beginError;
 };

@@ -8,6 +8,8 @@
 
 #include <QString>
 
+#include <utility>
+
 struct DriverValidationRequest
 {
     QString code;
@@ -23,6 +25,13 @@ public:
     // Returns a null ScriptError when the driver is acceptable. Runs on the
     // caller's thread (the sync worker), never on the GUI thread.
     virtual ScriptError validate(const DriverValidationRequest &request) = 0;
+    // validate() in two halves, so that the caller can work while the
+    // validation runs elsewhere: begin() starts it, verdict() returns what
+    // validate() would have. One at a time; every begin() is collected by
+    // verdict(), also when its result no longer matters. Other calls
+    // (transform()) may come between. This default validates in verdict().
+    virtual void begin(const DriverValidationRequest &request) { m_begun = request; }
+    virtual ScriptError verdict() { return validate(std::exchange(m_begun, {})); }
     // Down-levels modern source for QJSEngine 6.4 (DriverTransformer): the
     // other half of the "validating" step, behind the same seam so that it
     // runs where validation runs (the validator host).
@@ -42,4 +51,7 @@ public:
     // Optional warm-up between syncs (e.g. create the next throw-away engine),
     // called on the validating thread when it is idle.
     virtual void prepare() {}
+
+private:
+    DriverValidationRequest m_begun;
 };

@@ -72,11 +72,14 @@ QString DriverSyncPipeline::open()
     return {};
 }
 
-bool DriverSyncPipeline::runnableFor(const QString &source, QString *runnable, ScriptError *error)
+bool DriverSyncPipeline::runnableFor(const QString &source, QString *runnable, ScriptError *error, bool *cached)
 {
     RunnableRepository cache(m_db.connection());
-    if (const std::optional<QString> cached = cache.find(source, DriverTransformer::version())) {
-        *runnable = *cached;
+    const std::optional<QString> kept = cache.find(source, DriverTransformer::version());
+    if (cached)
+        *cached = kept.has_value();
+    if (kept) {
+        *runnable = *kept;
         return true;
     }
     const TransformResult result = m_validator->transform(source, TransformMode::Skip);
@@ -106,11 +109,13 @@ void DriverSyncPipeline::ensureRunnables()
     if (pruned > 0)
         qCInfo(lcSync) << "removed" << pruned << "runnable forms no active driver uses";
     for (const DriverRecord &r : all) {
-        if (cache.find(r.driverCode, DriverTransformer::version()))
-            continue;
         QString runnable;
         ScriptError error;
-        if (!runnableFor(r.driverCode, &runnable, &error)) {
+        bool cached = false;
+        const bool ok = runnableFor(r.driverCode, &runnable, &error, &cached);
+        if (cached)
+            continue;
+        if (!ok) {
             qCWarning(lcSync).noquote() << "driver" << r.driverType << "cannot be transformed:" << LogText::escaped(error.message)
                                         << "(line" << error.line << "); it runs as it was sent";
             continue;
@@ -251,13 +256,27 @@ void DriverSyncPipeline::install(const Install &job, const QElapsedTimer &timer)
             : QString();
         fail({QStringLiteral("Driver validation failed: ") + message, stack}, tempPath);
     };
-    if (!runnableFor(request.driverCode, &runnable, &transformError)) {
+    // Most drivers need no rewrite: the code as sent goes to the validator
+    // at once, and while it is judged there, its runnable form is decided
+    // and what storing it will write is read here. When the runnable form
+    // differs, that early verdict is dropped and the runnable form judged.
+    const DriverValidationRequest asSent{request.driverCode, type, request.protocolType, m_layout.driverFilePath(type)};
+    m_validator->begin(asSent);
+    bool cached = false;
+    const bool transformed = runnableFor(request.driverCode, &runnable, &transformError, &cached);
+    const double transformedMs = timer.nsecsElapsed() / 1e6;
+    StorePlan plan = transformed ? planStore(job) : StorePlan{};
+    plan.runnableKept = cached;
+    ScriptError verdict = m_validator->verdict();
+    if (!transformed) {
         refused(transformError);
         return;
     }
-    const double transformedMs = timer.nsecsElapsed() / 1e6;
-    const ScriptError verdict = m_validator->validate(
-        {runnable, type, request.protocolType, m_layout.driverFilePath(type)});
+    if (runnable != request.driverCode) {
+        DriverValidationRequest rewritten = asSent;
+        rewritten.code = runnable;
+        verdict = m_validator->validate(rewritten);
+    }
     // A skipped transform never parsed the source: when it fails, the
     // transformer's refusal (if any) is the answer, worded as before.
     if (!verdict.isNull()) {
@@ -278,14 +297,17 @@ void DriverSyncPipeline::install(const Install &job, const QElapsedTimer &timer)
         fail({QStringLiteral("Driver validation failed: ") + verdict.describe(), stack}, tempPath);
         return;
     }
+    if (!plan.refused.message.isEmpty()) {
+        fail(plan.refused, tempPath);
+        return;
+    }
 
     const double validatedMs = timer.nsecsElapsed() / 1e6;
 
     // 3. storing: rename into place, then the database row and the outcome.
     step("storing");
-    Message answer;
     qint64 reportSeq = 0;
-    const Failure stored = storeAndActivate(job, tempPath, runnable, &answer, &reportSeq);
+    const Failure stored = storeAndActivate(job, plan, tempPath, runnable, &reportSeq);
     if (!stored.message.isEmpty()) {
         fail(stored, tempPath);
         return;
@@ -297,57 +319,47 @@ void DriverSyncPipeline::install(const Install &job, const QElapsedTimer &timer)
     if (automatic) {
         m_audit.append({syncId, type, request.version, QStringLiteral("rolled-back"), timer.nsecsElapsed() / 1e6,
                         job.automaticRollback, {}});
-        emit rolledBack(answer.type, answer.data, true);
+        emit rolledBack(plan.answer.type, plan.answer.data, true);
     } else {
-        this->answer(answer.type, answer.data, request, QStringLiteral("completed"), timer, {}, job.keyId, false,
+        this->answer(plan.answer.type, plan.answer.data, request, QStringLiteral("completed"), timer, {}, job.keyId, false,
                      reportSeq);
     }
     emit driverActivated(type, request.version);
 }
 
-DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const Install &job, const QString &tempPath,
-                                                                 const QString &runnable, Message *answer,
-                                                                 qint64 *reportSeq)
+DriverSyncPipeline::StorePlan DriverSyncPipeline::planStore(const Install &job)
 {
     const DriverSyncRequest &request = job.request;
     const QString type = request.driverTypeText();
-    const QString finalPath = m_layout.driverFilePath(type);
-    QSqlDatabase db = m_db.connection();
-    DriverRepository drivers(db);
-
+    DriverRepository drivers(m_db.connection());
+    StorePlan plan;
     QString error;
-    const std::optional<DriverRecord> previous = drivers.find(type, &error);
-    if (!error.isEmpty())
-        return {QStringLiteral("Cannot read the current driver: ") + error, {}};
+    plan.previous = drivers.find(type, &error);
+    if (!error.isEmpty()) {
+        plan.refused = {QStringLiteral("Cannot read the current driver: ") + error, {}};
+        return plan;
+    }
     // INSERT OR REPLACE would silently delete another driver that has this
     // driver_id under a different driver_type: refuse instead.
     const std::optional<DriverRecord> sameId = drivers.findById(request.driverId.toString(), &error);
-    if (!error.isEmpty())
-        return {QStringLiteral("Cannot read the current driver: ") + error, {}};
+    if (!error.isEmpty()) {
+        plan.refused = {QStringLiteral("Cannot read the current driver: ") + error, {}};
+        return plan;
+    }
     if (sameId && sameId->driverType != type) {
-        return {QStringLiteral("Invalid driver_sync: driver_id '%1' already belongs to driver_type '%2'")
-                    .arg(request.driverId.toString(), sameId->driverType),
-                {}};
+        plan.refused = {QStringLiteral("Invalid driver_sync: driver_id '%1' already belongs to driver_type '%2'")
+                            .arg(request.driverId.toString(), sameId->driverType),
+                        {}};
+        return plan;
     }
 
-    error = DurableFile::commit(tempPath, finalPath, DurableFile::Sync::Later);
-    if (!error.isEmpty())
-        return {QStringLiteral("Cannot activate the driver file: ") + error, {}};
-    // The folder's fsync (making the rename durable) overlaps the database
-    // commit; both finish before the sync is answered. Should a crash come
-    // between them, open() rewrites the file from the database.
-    std::future<QString> folderSynced = inBackground([dir = m_layout.driversDir()] {
-        return DurableFile::syncDirectory(dir);
-    });
-
     // An automatic rollback answers the sync that caused it with the reason.
-    const bool automatic = !job.automaticRollback.isEmpty();
-    *answer = automatic ? Messages::driverSyncError(request.syncId, request.driverId, request.driverType,
-                                                    job.automaticRollback, {})
-                        : Messages::driverSyncComplete(request.syncId, request.driverId, request.driverType,
-                                                       request.version, finalPath);
+    plan.answer = job.automaticRollback.isEmpty()
+        ? Messages::driverSyncComplete(request.syncId, request.driverId, request.driverType, request.version,
+                                       m_layout.driverFilePath(type))
+        : Messages::driverSyncError(request.syncId, request.driverId, request.driverType, job.automaticRollback, {});
 
-    DriverRecord record;
+    DriverRecord &record = plan.record;
     record.id = request.driverId.toString();
     record.driverType = type;
     record.version = request.version;
@@ -360,22 +372,59 @@ DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const Install &
     if (request.signature.isObject())
         record.signature = toJsonText(request.signature.toObject());
 
+    // A driver no device runs: the answer cannot change after the commit
+    // (no reload to wait for, nothing connected before that could fail and
+    // roll it back), so it is kept in the same commit (one fsync fewer on
+    // the path of the sync), instead of by the main thread after it. A
+    // device that a device_sync adds between this check and the commit is
+    // still reloaded; it was not connected before, so it could not have
+    // rolled the sync back either.
+    if (job.fromCloud && job.automaticRollback.isEmpty()) {
+        plan.finalAnswer = !DeviceRepository(m_db.connection()).anyOfType(type, &error);
+        if (!error.isEmpty())
+            plan.refused = {QStringLiteral("Cannot read the driver's devices: ") + error, {}};
+    }
+    return plan;
+}
+
+DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const Install &job, const StorePlan &plan,
+                                                                 const QString &tempPath, const QString &runnable,
+                                                                 qint64 *reportSeq)
+{
+    const DriverSyncRequest &request = job.request;
+    const QString type = request.driverTypeText();
+    const QString finalPath = m_layout.driverFilePath(type);
+    const std::optional<DriverRecord> &previous = plan.previous;
+    const DriverRecord &record = plan.record;
+    QSqlDatabase db = m_db.connection();
+    DriverRepository drivers(db);
+
+    QString error = DurableFile::commit(tempPath, finalPath, DurableFile::Sync::Later);
+    if (!error.isEmpty())
+        return {QStringLiteral("Cannot activate the driver file: ") + error, {}};
+    // The folder's fsync (making the rename durable) overlaps the database
+    // commit; both finish before the sync is answered. Should a crash come
+    // between them, open() rewrites the file from the database.
+    std::future<QString> folderSynced = inBackground([dir = m_layout.driversDir()] {
+        return DurableFile::syncDirectory(dir);
+    });
+    const bool automatic = !job.automaticRollback.isEmpty();
+
     if (db.transaction()) {
         // The outgoing version joins the archive in the same transaction.
         if (previous)
             error = DriverArchive(db).archive(*previous, record.version);
         if (error.isEmpty())
             error = drivers.upsertActive(record);
-        RunnableRepository runnables(db);
-        if (error.isEmpty() && !runnables.find(record.driverCode, DriverTransformer::version()))
-            error = runnables.store(record.driverCode, DriverTransformer::version(), runnable);
+        if (error.isEmpty() && !plan.runnableKept)
+            error = RunnableRepository(db).store(record.driverCode, DriverTransformer::version(), runnable);
         if (error.isEmpty()) {
             SyncOutcomeRepository outcomes(db);
             error = outcomes.store({record.syncId, automatic ? QStringLiteral("failed") : QStringLiteral("completed"),
-                                    answer->type, answer->data, type, request.version});
+                                    plan.answer.type, plan.answer.data, type, request.version});
         }
-        if (error.isEmpty())
-            error = storeReport(job, *answer, reportSeq);
+        if (error.isEmpty() && plan.finalAnswer)
+            error = storeReport(job, plan.answer, reportSeq);
         if (error.isEmpty() && !db.commit())
             error = db.lastError().text();
         if (!error.isEmpty()) {
@@ -401,20 +450,8 @@ DriverSyncPipeline::Failure DriverSyncPipeline::storeAndActivate(const Install &
 
 QString DriverSyncPipeline::storeReport(const Install &job, const Message &answer, qint64 *reportSeq)
 {
-    // A driver no device runs: the answer cannot change after this commit
-    // (no reload to wait for, nothing connected before that could fail and
-    // roll it back), so it is kept here, in the same commit (one fsync
-    // fewer on the path of the sync), instead of by the main thread after
-    // it. A device that a device_sync adds in the moment between this check
-    // and the commit is still reloaded; it was not connected before, so it
-    // could not have rolled the sync back either.
-    if (!job.fromCloud || !job.automaticRollback.isEmpty())
-        return {};
-    QString error;
-    if (DeviceRepository(m_db.connection()).anyOfType(job.request.driverTypeText(), &error) || !error.isEmpty())
-        return error;
     OutboxReport report = ReportDelivery::reportOf(answer);
-    error = ReportOutbox::storeIn(m_db.connection(), report);
+    QString error = ReportOutbox::storeIn(m_db.connection(), report);
     if (error.isEmpty())
         error = SyncOutcomeRepository(m_db.connection()).markReported(job.request.syncIdText());
     if (error.isEmpty())

@@ -8,6 +8,7 @@
 #include "protocol/messages.h"
 #include "runtime/drivermodule.h"
 #include "storage/database.h"
+#include "storage/driverrepository.h"
 #include "storage/storagelayout.h"
 #include "sync/signaturecheck.h"
 #include "sync/syncauditlog.h"
@@ -21,6 +22,7 @@
 #include <future>
 
 #include <memory>
+#include <optional>
 
 class DriverValidator;
 
@@ -105,14 +107,26 @@ private:
     void answer(const QString &messageType, const QJsonObject &data, const DriverSyncRequest &request,
                 const QString &outcome, const QElapsedTimer &timer, const QString &error, const QString &keyId = {},
                 bool unchanged = false, qint64 reportSeq = 0);
-    Failure storeAndActivate(const Install &job, const QString &tempPath, const QString &runnable, Message *answer,
-                             qint64 *reportSeq);
-    // In storeAndActivate's transaction: a cloud sync's final answer into
-    // the report outbox (0: not final, or not from the cloud).
+    // What storing a validated driver will write, read while it is validated.
+    struct StorePlan
+    {
+        Failure refused;                     // set: the sync cannot be stored
+        std::optional<DriverRecord> previous;
+        DriverRecord record;
+        Message answer;
+        bool runnableKept = false;           // its runnable form is in the cache already
+        bool finalAnswer = false;            // the answer goes to the report outbox in the commit
+    };
+    StorePlan planStore(const Install &job);
+    Failure storeAndActivate(const Install &job, const StorePlan &plan, const QString &tempPath,
+                             const QString &runnable, qint64 *reportSeq);
+    // In storeAndActivate's transaction: a cloud sync's final answer
+    // (StorePlan::finalAnswer) into the report outbox.
     QString storeReport(const Install &job, const Message &answer, qint64 *reportSeq);
     void reconcileFiles();
     // The runnable form of `source`: from the cache, else transformed.
-    bool runnableFor(const QString &source, QString *runnable, ScriptError *error);
+    // `cached`: it came from the cache.
+    bool runnableFor(const QString &source, QString *runnable, ScriptError *error, bool *cached = nullptr);
     void ensureRunnables();
     std::future<QString> inBackground(std::function<QString()> work);
 
