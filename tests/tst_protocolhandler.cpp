@@ -40,6 +40,7 @@ private slots:
     void withoutWelcomeSentReportsAreForgotten();
     void welcomeResendsAboveLastSeqAndAckForgets();
     void welcomeSkipsWhatTheCloudHasWhenNotYetSent();
+    void otherMessagesWaitOnlyForReports();
     void welcomeBeyondOurSeqNumbersOnFromIt();
     void retentionDropIsLoggedOnceWithCounts();
     void brokenWelcomeAndAckAreRefused_data();
@@ -237,6 +238,47 @@ void tst_ProtocolHandler::welcomeResendsAboveLastSeqAndAckForgets()
     QCOMPARE(object(sent.at(2)).value(QStringLiteral("seq")).toInteger(), 5);
     QTest::qWait(20);
     QCOMPARE(handler.reports()->held(), 1);
+}
+
+void tst_ProtocolHandler::otherMessagesWaitOnlyForReports()
+{
+    ProtocolHandler handler(1024);
+    handler.setReportOutbox(m_outbox.get());
+    QStringList sent;
+    handler.setSender([&](const QString &t) { sent << t; return true; });
+    handler.setOnline(true);
+    handler.handleTextFrame(QStringLiteral(R"({"type":"welcome","data":{"acks":true,"last_seq":0}})"));
+    handler.send(QStringLiteral("driver_sync_complete"), {{QStringLiteral("sync_id"), QStringLiteral("a")}});
+    QTRY_COMPARE(handler.reports()->held(), 1);
+    handler.handleTextFrame(QStringLiteral(R"({"type":"ack","data":{"seq":1}})"));
+
+    // A message that is no report does not force the forgetting of what
+    // the cloud acknowledged (a transaction and an fsync of its own): that
+    // waits for its timer, or for the next report's commit.
+    handler.send(QStringLiteral("driver_sync_progress"), {{QStringLiteral("sync_id"), QStringLiteral("b")},
+                                                          {QStringLiteral("step"), QStringLiteral("validating")}});
+    QCOMPARE(sent.size(), 3);
+    QCOMPARE(handler.reports()->held(), 1);
+    // Nor does a sync's answer that the pipeline stored in its own commit.
+    Database other;
+    QCOMPARE(other.open(m_dir->filePath(QStringLiteral("db.sqlite")), QStringLiteral("handler-other")), QString());
+    OutboxReport answer = ReportDelivery::reportOf({QStringLiteral("driver_sync_complete"), {{QStringLiteral("sync_id"), QStringLiteral("b")}}});
+    QCOMPARE(ReportOutbox::storeIn(other.connection(), answer), QString());
+    handler.reports()->sendStored(answer.seq, {QStringLiteral("driver_sync_complete"), answer.data});
+    QCOMPARE(sent.size(), 4);
+    QCOMPARE(object(sent.at(3)).value(QStringLiteral("seq")).toInteger(), answer.seq);
+    QCOMPARE(handler.reports()->held(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(handler.reports()->held(), 1, 5 * ReportDelivery::forgetDelayMs);
+    handler.handleTextFrame(QStringLiteral(R"({"type":"ack","data":{"seq":2}})"));
+    QTRY_COMPARE_WITH_TIMEOUT(handler.reports()->held(), 0, 5 * ReportDelivery::forgetDelayMs);
+
+    // It still goes out after the reports made before it.
+    handler.send(QStringLiteral("device_command_result"), {{QStringLiteral("n"), 2}});
+    handler.send(QStringLiteral("driver_sync_progress"), {{QStringLiteral("sync_id"), QStringLiteral("c")},
+                                                          {QStringLiteral("step"), QStringLiteral("storing")}});
+    QCOMPARE(sent.size(), 6);
+    QCOMPARE(object(sent.at(4)).value(QStringLiteral("type")).toString(), QStringLiteral("device_command_result"));
+    QCOMPARE(object(sent.at(5)).value(QStringLiteral("type")).toString(), QStringLiteral("driver_sync_progress"));
 }
 
 void tst_ProtocolHandler::welcomeSkipsWhatTheCloudHasWhenNotYetSent()

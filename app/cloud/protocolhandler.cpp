@@ -76,7 +76,7 @@ void ProtocolHandler::send(const Message &message)
     }
     if (!m_online || !m_sender)
         return;
-    m_reports.flush();   // the reports made before it are numbered (and, unless catching up, sent) first
+    m_reports.flushReports();   // the reports made before it are numbered (and, unless catching up, sent) first
     m_sender(QString::fromUtf8(QJsonDocument(Messages::envelope(message)).toJson(QJsonDocument::Compact)));
 }
 

@@ -74,6 +74,12 @@ void ReportDelivery::forgetSoon(qint64 upTo)
         m_forgetTimer.start();
 }
 
+void ReportDelivery::flushReports()
+{
+    if (!m_pending.isEmpty())
+        flush();
+}
+
 void ReportDelivery::flush()
 {
     m_flushTimer.stop();
@@ -171,7 +177,7 @@ void ReportDelivery::sendHeld()
 {
     if (m_mode == Mode::Offline || !m_catchingUp)
         return;
-    flush();
+    flushReports();
     if (!m_outbox) {
         m_catchingUp = false;
         return;

@@ -51,9 +51,16 @@ public:
     // `seq`): in seq order after everything stored before it. Without an
     // outbox here, `message` goes the way of enqueue().
     void sendStored(qint64 seq, const Message &message);
-    // Stores what is waiting for this turn now (before a non-report message
-    // goes out, so that it does not overtake them, and when stopping).
+    // Stores what is waiting for this turn now (when stopping), and
+    // forgets what the cloud has.
     void flush();
+    // Before a non-report message goes out, and before held reports are
+    // read from the outbox: the reports made before are stored (and sent)
+    // first, so that nothing overtakes them. Forgetting waits for its
+    // timer: it orders nothing, and a transaction of its own here (after
+    // each ack, on the next sync's progress or answer) is an fsync on the
+    // main thread that competes with the sync's own commit.
+    void flushReports();
 
     // The link went up (hello was sent) or down.
     void connected();
