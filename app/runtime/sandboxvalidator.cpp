@@ -1,5 +1,6 @@
 #include "runtime/sandboxvalidator.h"
 
+#include "runtime/declarativemodule.h"
 #include "runtime/hostbridge.h"
 #include "core/logcategories.h"
 #include "runtime/watchdog.h"
@@ -22,6 +23,8 @@ void SandboxValidator::prepare()
         if (!m_inertHost)
             m_inertHost = std::make_unique<HostBridge>(nullptr);   // on the validating thread
         m_spare = std::make_unique<QJSEngine>();
+        m_spareUses = 0;
+        ++m_enginesMade;
         // No driver code has run in it yet: it is still a fresh engine. The
         // host's own parts (module system, BaseDriver, the rule checker) are
         // made ready here, off the sync's path.
@@ -63,10 +66,15 @@ ScriptError SandboxValidator::validate(const DriverValidationRequest &request)
     struct StopForGood
     {
         QJSEngine *engine;
-        ~StopForGood() { engine->setInterrupted(true); }
+        ~StopForGood()
+        {
+            if (engine)
+                engine->setInterrupted(true);
+        }
     } stopForGood{engine};
     const QJSValue baseDriver = std::exchange(m_spareBase, QJSValue());
     QJSValue check = std::exchange(m_spareChecker, QJSValue());
+    const int uses = m_spareUses + 1;
     engine->globalObject().setProperty(
         QStringLiteral("__nucDriverInfo"),
         engine->toScriptValue(QVariantMap{{QStringLiteral("protocol"), request.protocolType},
@@ -94,6 +102,16 @@ ScriptError SandboxValidator::validate(const DriverValidationRequest &request)
             const qsizetype nl = text.indexOf(QLatin1Char('\n'));
             return {text.left(nl), text.mid(nl + 1), {}, 0};
         }
+    }
+    // Passed, and its top level made new objects only: nothing in the
+    // engine changed that the next driver could see. It serves the next
+    // validation as its fresh engine (never stopped, so nothing to undo).
+    if (uses < maxUses && DeclarativeModule::recognized(request.code)) {
+        stopForGood.engine = nullptr;
+        m_spare = std::move(m_retired);
+        m_spareBase = baseDriver;
+        m_spareChecker = check;
+        m_spareUses = uses;
     }
     return {};
 }

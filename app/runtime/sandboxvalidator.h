@@ -1,5 +1,8 @@
 // Validates a driver in a fresh, throw-away QJSEngine under the watchdog:
 // the rules of DRIVER_API.md, "What the controller requires of a driver".
+// An engine in which only declarative modules (DeclarativeModule) passed
+// is still as fresh as a new one, and is kept for the next validation, up
+// to `maxUses` validations; any other driver retires it.
 #pragma once
 
 #include "runtime/drivertransformer.h"
@@ -29,6 +32,12 @@ public:
     // a sync does not wait for it. (The transformer loads on first use.)
     void prepare() override;
 
+    // Validations one engine serves at most (its heap and identifier table
+    // grow a little with each module compiled in it).
+    static constexpr int maxUses = 64;
+    // Engines made so far (tests).
+    int enginesMade() const { return m_enginesMade; }
+
 private:
     Watchdog *m_watchdog;
     int m_budgetMs;
@@ -38,5 +47,7 @@ private:
     QJSValue m_spareChecker;                // the rule checker in m_spare
     QString m_spareError;                   // why m_spare could not be made ready
     std::unique_ptr<QJSEngine> m_retired;   // the last one, destroyed when idle
+    int m_spareUses = 0;                    // validations m_spare has served
+    int m_enginesMade = 0;
     DriverTransformer m_transformer;
 };

@@ -1,0 +1,359 @@
+#include "runtime/declarativemodule.h"
+
+#include "runtime/jslexer.h"
+
+#include <vector>
+
+// The grammar accepted, over JsLexer's tokens (whatever else: not
+// declarative). Statements begin only with a keyword below, so a token
+// that would continue the previous expression across a line break (`(`,
+// `[`, `.`, a template, an operator) is never taken for a new statement:
+// ASI cannot hide a call.
+//
+//   module     := item*
+//   item       := ';' | STRING ';'? (a directive)
+//               | (const|let|var) binding (',' binding)* ';'?
+//               | ['async'] 'function' ['*'] NAME '(' … ')' '{' … '}'
+//               | 'class' NAME ['extends' NAME] '{' member* '}'
+//               | 'module' '.' 'exports' '=' NAME ';'?
+//   binding    := NAME '=' value
+//               | '{' NAME [':' NAME] (',' …)* '}' '=' require   (no defaults, no rest)
+//   value      := NUMBER | '-' NUMBER | STRING | REGEX | TEMPLATE (no ${}) | NAME
+//               | require ['.' NAME]
+//               | '{' (key ':' value | NAME) (',' …)* [','] '}'
+//               | '[' value (',' value)* [','] ']'
+//               | ['async'] 'function' ['*'] [NAME] '(' … ')' '{' … '}'
+//               | ['async'] ('(' … ')' | NAME) '=>' '{' … '}'
+//   require    := 'require' '(' STRING ')'
+//   member     := ';' | ['static'] ['async'] ['*'] (NAME | STRING | NUMBER) '(' … ')' '{' … '}'
+//                 (not `get`/`set` before a name, not `static {`)
+//
+// `…` is skipped with its brackets balanced: parameter lists and bodies
+// are not run when a function or class is made. Reading a NAME runs no
+// code unless it is an accessor of the global object; the host's globals
+// that are accessors only compile a built-in module on first use.
+
+using namespace JsLexer;
+
+namespace {
+
+class Recognizer
+{
+public:
+    explicit Recognizer(std::vector<Token> tokens) : m_t(std::move(tokens)) {}
+    bool module();
+    const char *reason = nullptr;
+
+private:
+    const Token &peek(size_t ahead = 0) const
+    {
+        static const Token end;
+        return m_i + ahead < m_t.size() ? m_t[m_i + ahead] : end;
+    }
+    bool fail(const char *why)
+    {
+        reason = why;
+        return false;
+    }
+    bool take(const char *punct)
+    {
+        if (!is(peek(), punct))
+            return false;
+        ++m_i;
+        return true;
+    }
+    bool takeIdent(const char *name)
+    {
+        if (!isIdent(peek(), name))
+            return false;
+        ++m_i;
+        return true;
+    }
+    bool name()
+    {
+        if (peek().kind != Kind::Ident)
+            return false;
+        ++m_i;
+        return true;
+    }
+    bool semicolon()
+    {
+        take(";");
+        return true;
+    }
+    bool skipBalanced(const char *open, const char *close);
+    bool item();
+    bool binding();
+    bool value();
+    bool require();
+    bool function();
+    bool arrowOrFunction(bool *matched);
+    bool classDeclaration();
+    bool member();
+
+    std::vector<Token> m_t;
+    size_t m_i = 0;
+};
+
+bool Recognizer::skipBalanced(const char *open, const char *close)
+{
+    if (!take(open))
+        return fail("expected a bracket");
+    int depth = 1;
+    while (m_i < m_t.size()) {
+        const Token &t = m_t[m_i++];
+        if (t.kind != Kind::Punct)
+            continue;
+        if (t.text == u"(" || t.text == u"[" || t.text == u"{")
+            ++depth;
+        else if ((t.text == u")" || t.text == u"]" || t.text == u"}") && --depth == 0)
+            return t.text == QLatin1String(close) ? true : fail("mismatched brackets");
+    }
+    return fail("unbalanced brackets");
+}
+
+bool Recognizer::module()
+{
+    while (peek().kind != Kind::End) {
+        if (!item())
+            return false;
+    }
+    return true;
+}
+
+bool Recognizer::item()
+{
+    const Token &t = peek();
+    if (take(";"))
+        return true;
+    if (t.kind == Kind::String) {
+        ++m_i;
+        return semicolon();
+    }
+    if (isIdent(t, "const") || isIdent(t, "let") || isIdent(t, "var")) {
+        ++m_i;
+        do {
+            if (!binding())
+                return false;
+        } while (take(","));
+        return semicolon();
+    }
+    if (isIdent(t, "function") || (isIdent(t, "async") && isIdent(peek(1), "function")))
+        return function();
+    if (isIdent(t, "class"))
+        return classDeclaration();
+    if (isIdent(t, "module")) {
+        ++m_i;
+        if (take(".") && takeIdent("exports") && take("=") && name())
+            return semicolon();
+        return fail("module.exports is not a plain name");
+    }
+    return fail("a statement that runs code");
+}
+
+bool Recognizer::binding()
+{
+    if (is(peek(), "{")) {
+        // const { A, b: B } = require('x')
+        ++m_i;
+        do {
+            if (is(peek(), "}"))
+                break;
+            if (!name())
+                return fail("a destructuring pattern");
+            if (take(":") && !name())
+                return fail("a destructuring pattern");
+        } while (take(","));
+        if (!take("}") || !take("="))
+            return fail("a destructuring pattern");
+        return require();
+    }
+    if (!name())
+        return fail("a binding pattern");
+    if (!take("="))
+        return fail("a binding without a value");
+    return value();
+}
+
+bool Recognizer::require()
+{
+    if (takeIdent("require") && take("(") && peek().kind == Kind::String) {
+        ++m_i;
+        if (take(")"))
+            return true;
+    }
+    return fail("a call other than require of a literal name");
+}
+
+bool Recognizer::function()
+{
+    takeIdent("async");
+    if (!takeIdent("function"))
+        return fail("function");
+    take("*");
+    name();   // optional for an expression, present for a declaration (checked by the engine)
+    if (!is(peek(), "("))
+        return fail("function");
+    return skipBalanced("(", ")") && (is(peek(), "{") ? skipBalanced("{", "}") : fail("function"));
+}
+
+// An arrow with a block body, or a function expression; `matched` false
+// (and nothing taken) when the value is neither.
+bool Recognizer::arrowOrFunction(bool *matched)
+{
+    const size_t start = m_i;
+    *matched = true;
+    const bool async = isIdent(peek(), "async");
+    if (isIdent(peek(async ? 1 : 0), "function"))
+        return function();
+    if (async)
+        ++m_i;
+    if (is(peek(), "(")) {
+        if (!skipBalanced("(", ")"))
+            return false;
+    } else if (peek().kind == Kind::Ident && is(peek(1), "=>")) {
+        ++m_i;
+    } else {
+        m_i = start;
+        *matched = false;
+        return true;
+    }
+    if (!take("=>")) {
+        m_i = start;
+        return fail("a parenthesised expression");
+    }
+    return is(peek(), "{") ? skipBalanced("{", "}") : fail("an arrow without a block body");
+}
+
+bool Recognizer::value()
+{
+    bool matched = false;
+    if (!arrowOrFunction(&matched))
+        return false;
+    if (matched)
+        return true;
+    const Token &t = peek();
+    switch (t.kind) {
+    case Kind::Number:
+    case Kind::String:
+    case Kind::Regex:   // a new RegExp object; nothing runs until it is used
+        ++m_i;
+        return true;
+    case Kind::Template:
+        if (!t.text.startsWith(u'`'))
+            return fail("a template with substitutions");
+        ++m_i;
+        return true;
+    case Kind::Ident:
+        if (isIdent(t, "require")) {
+            if (!require())
+                return false;
+            if (take("."))
+                return name() ? true : fail("a member of a module");
+            return true;
+        }
+        // A keyword here would begin an expression that may run code.
+        for (const char *k : {"new", "await", "yield", "typeof", "delete", "void", "class", "this", "super", "import"}) {
+            if (isIdent(t, k))
+                return fail("an expression that may run code");
+        }
+        ++m_i;
+        return true;
+    case Kind::Punct:
+        if (take("-"))
+            return peek().kind == Kind::Number ? (++m_i, true) : fail("an operator");
+        if (take("[")) {
+            do {
+                if (is(peek(), "]"))
+                    break;
+                if (!value())
+                    return false;
+            } while (take(","));
+            return take("]") ? true : fail("an array with more than values");
+        }
+        if (take("{")) {
+            do {
+                if (is(peek(), "}"))
+                    break;
+                const Token &key = peek();
+                if (key.kind != Kind::Ident && key.kind != Kind::String && key.kind != Kind::Number)
+                    return fail("an object key that runs code");
+                ++m_i;
+                if (key.kind == Kind::Ident && (is(peek(), ",") || is(peek(), "}")))
+                    continue;   // shorthand { name }
+                if (!take(":"))
+                    return fail("an object member other than key: value");
+                if (!value())
+                    return false;
+            } while (take(","));
+            return take("}") ? true : fail("an object with more than values");
+        }
+        return fail("an expression that may run code");
+    default:
+        return fail("an expression that may run code");
+    }
+}
+
+bool Recognizer::classDeclaration()
+{
+    takeIdent("class");
+    if (!name())
+        return fail("a class without a name");
+    if (takeIdent("extends") && !name())
+        return fail("a class extending more than a name");
+    if (!take("{"))
+        return fail("a class extending more than a name");
+    while (!take("}")) {
+        if (peek().kind == Kind::End)
+            return fail("unbalanced brackets");
+        if (!member())
+            return false;
+    }
+    return true;
+}
+
+bool Recognizer::member()
+{
+    if (take(";"))
+        return true;
+    if (takeIdent("static") && is(peek(), "{"))
+        return fail("a static block");
+    // `get`/`set` before a name make an accessor, which reading the
+    // prototype (the rule checker does) would run.
+    if ((isIdent(peek(), "get") || isIdent(peek(), "set")) && !is(peek(1), "("))
+        return fail("an accessor");
+    if (isIdent(peek(), "async") && !is(peek(1), "("))
+        ++m_i;
+    take("*");
+    const Token &key = peek();
+    if (key.kind != Kind::Ident && key.kind != Kind::String && key.kind != Kind::Number)
+        return fail("a computed or private member name");
+    ++m_i;
+    if (!is(peek(), "("))
+        return fail("a class field");
+    return skipBalanced("(", ")") && (is(peek(), "{") ? skipBalanced("{", "}") : fail("a method without a body"));
+}
+
+} // namespace
+
+bool DeclarativeModule::recognized(QStringView source, const char **reason)
+{
+    Lexer lexer(source);
+    std::vector<Token> tokens;
+    for (;;) {
+        Token t;
+        if (!lexer.next(&t)) {
+            if (reason)
+                *reason = lexer.reason;
+            return false;
+        }
+        if (t.kind == Kind::End)
+            break;
+        tokens.push_back(t);
+    }
+    Recognizer recognizer(std::move(tokens));
+    const bool ok = recognizer.module();
+    if (!ok && reason)
+        *reason = recognizer.reason;
+    return ok;
+}

@@ -1,0 +1,165 @@
+// The validator's engines: which driver modules are declarative (their top
+// level only makes new objects, DeclarativeModule), and that an engine is
+// kept for the next validation only after such a module passed, so that no
+// driver's evaluation reaches the next one.
+#include "runtime/declarativemodule.h"
+#include "runtime/sandboxvalidator.h"
+#include "runtime/watchdog.h"
+
+#include "testdrivers.h"
+
+#include <QFile>
+#include <QTest>
+
+class tst_ValidationEngines : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void declarative_data();
+    void declarative();
+    void driversOfTheProjectAreDeclarative();
+    void engineIsKeptOnlyAfterADeclarativePass();
+    void engineIsRenewedAfterMaxUses();
+
+private:
+    ScriptError validate(SandboxValidator &validator, const QString &code)
+    {
+        return validator.validate({code, QStringLiteral("t"), QStringLiteral("tcp"), QStringLiteral("t.js")});
+    }
+    Watchdog m_watchdog;
+};
+
+namespace {
+const QString head = QStringLiteral("const BaseDriver = require('./base-driver');\n");
+const QString tail = QStringLiteral("module.exports = D;\n");
+QString withClass(const QString &body)
+{
+    return head + QStringLiteral("class D extends BaseDriver {\n") + body + QStringLiteral("\n}\n") + tail;
+}
+}
+
+void tst_ValidationEngines::declarative_data()
+{
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<bool>("declarative");
+
+    QTest::newRow("methods only") << withClass(QStringLiteral("constructor(c) { super(c); } connect() { return 1; }")) << true;
+    QTest::newRow("static, async and generator methods")
+        << withClass(QStringLiteral("static make() {} async connect() { await 1; } *items() { yield 1; } 'quoted'() {} get() {} set() {}"))
+        << true;
+    QTest::newRow("constants, tables, regexes, functions, arrows")
+        << head + QStringLiteral("'use strict';\nconst A = 1, B = -2, C = 'x', R = /ab+c/g, T = `plain`;\n"
+                                 "var TABLE = { on: { payload: 'PWR ON\\r', timeout: 2000 }, 'off': [1, 2, 3], 5: null, A };\n"
+                                 "let f = function (a = sideEffect()) { return a; }, g = (x) => { return x; }, h = async y => { await y; };\n"
+                                 "function helper() { doAnything(); }\nasync function later() {}\n"
+                                 "const { EventEmitter } = require('events'), E = require('events').EventEmitter;\n"
+                                 "class D extends BaseDriver { connect() {} }\n;\n")
+               + tail
+        << true;
+    QTest::newRow("a call at the top level") << head + QStringLiteral("console.log('x');\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("a call in an initialiser") << head + QStringLiteral("const x = make();\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("new in an initialiser") << head + QStringLiteral("const m = new Map();\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("an IIFE") << head + QStringLiteral("const x = (function () { return 1; })();\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("a call after a line break (no ASI)")
+        << head + QStringLiteral("const x = y\n(function () {})()\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("a tagged template after a line break")
+        << head + QStringLiteral("const x = tag\n`text`\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("a template with a substitution")
+        << head + QStringLiteral("const x = `${run()}`;\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("a member read") << head + QStringLiteral("const x = globalThis.thing;\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("a spread") << head + QStringLiteral("const x = { ...other };\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("a computed key") << head + QStringLiteral("const x = { [key()]: 1 };\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("a getter in a literal") << head + QStringLiteral("const x = { get a() { return 1; } };\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("an arrow with an expression body") << head + QStringLiteral("const f = x => x + 1;\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("a parenthesised expression") << head + QStringLiteral("const x = (a, b);\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("require of a computed name") << head + QStringLiteral("const m = require(name);\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("a destructuring default") << head + QStringLiteral("const { a = run() } = require('events');\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("an accessor") << withClass(QStringLiteral("get connect() { return run; }")) << false;
+    QTest::newRow("a static accessor") << withClass(QStringLiteral("static set x(v) {}")) << false;
+    QTest::newRow("a field") << withClass(QStringLiteral("state = {};")) << false;
+    QTest::newRow("a static field") << withClass(QStringLiteral("static x = run();")) << false;
+    QTest::newRow("a static block") << withClass(QStringLiteral("static { run(); }")) << false;
+    QTest::newRow("a computed method name") << withClass(QStringLiteral("[name()]() {}")) << false;
+    QTest::newRow("a private method") << withClass(QStringLiteral("#p() {}")) << false;
+    QTest::newRow("extends a call") << head + QStringLiteral("class D extends mixin(BaseDriver) {}\n") + tail << false;
+    QTest::newRow("a class expression") << head + QStringLiteral("const D = class extends BaseDriver {};\n") + tail << false;
+    QTest::newRow("a prototype patched") << head + QStringLiteral("class D extends BaseDriver {}\nD.prototype.x = 1;\n") + tail << false;
+    QTest::newRow("exports of a call") << head + QStringLiteral("module.exports = make();\n") << false;
+    QTest::newRow("exports.x") << head + QStringLiteral("exports.x = 1;\n") << false;
+    QTest::newRow("an unbalanced body") << withClass(QStringLiteral("connect() { {")) << false;
+    QTest::newRow("a statement of its own") << head + QStringLiteral("if (x) {}\n") << false;
+}
+
+void tst_ValidationEngines::declarative()
+{
+    QFETCH(QString, code);
+    QFETCH(bool, declarative);
+    const char *reason = nullptr;
+    QCOMPARE(DeclarativeModule::recognized(code, &reason), declarative);
+    if (!declarative)
+        QVERIFY(reason);
+}
+
+void tst_ValidationEngines::driversOfTheProjectAreDeclarative()
+{
+    // The benchmark's and the tests' drivers and the examples: the reuse
+    // applies to them (else the figures would not measure it).
+    QVERIFY(DeclarativeModule::recognized(TestDrivers::valid()));
+    QVERIFY(DeclarativeModule::recognized(TestDrivers::sized(5120)));
+    for (const char *file : {"tcp-projector.js", "udp-lighting.js", "serial-display.js"}) {
+        QFile f(QStringLiteral(NUC_SOURCE_DIR "/resources/examples/") + QLatin1String(file));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const char *reason = nullptr;
+        QVERIFY2(DeclarativeModule::recognized(QString::fromUtf8(f.readAll()), &reason), reason);
+    }
+}
+
+void tst_ValidationEngines::engineIsKeptOnlyAfterADeclarativePass()
+{
+    SandboxValidator validator(&m_watchdog, 2000);
+    validator.prepare();
+    QCOMPARE(validator.enginesMade(), 1);
+    QVERIFY(validate(validator, TestDrivers::valid(QStringLiteral("A"))).isNull());
+    validator.prepare();
+    QVERIFY(validate(validator, TestDrivers::sized(5120)).isNull());
+    validator.prepare();
+    QCOMPARE(validator.enginesMade(), 1);   // kept twice
+
+    // A driver that changes the engine (here: BaseDriver, shared through
+    // require's cache, loses connect) and passes retires it, ...
+    const QString polluter = head + QStringLiteral(
+        "BaseDriver.prototype.connect = undefined;\n"
+        "class D extends BaseDriver { connect() {} disconnect() {} sendCommand() {} }\n") + tail;
+    QVERIFY(!DeclarativeModule::recognized(polluter));
+    QVERIFY(validate(validator, polluter).isNull());
+    validator.prepare();
+    QCOMPARE(validator.enginesMade(), 2);
+    // ... so that the next driver, which inherits connect, is judged in a
+    // fresh engine (in the changed one it would be refused).
+    const QString inheriting = head + QStringLiteral("class D extends BaseDriver {}\n") + tail;
+    const ScriptError verdict = validate(validator, inheriting);
+    QVERIFY2(verdict.isNull(), qPrintable(verdict.message));
+
+    // A declarative driver that fails retires the engine too.
+    validator.prepare();
+    const int made = validator.enginesMade();
+    QCOMPARE(validate(validator, withClass(QStringLiteral("sendCommand() {}")).replace(QStringLiteral("extends BaseDriver"), QString())).rule,
+             QStringLiteral("base class"));
+    validator.prepare();
+    QCOMPARE(validator.enginesMade(), made + 1);
+}
+
+void tst_ValidationEngines::engineIsRenewedAfterMaxUses()
+{
+    SandboxValidator validator(&m_watchdog, 2000);
+    for (int i = 0; i < SandboxValidator::maxUses + 1; ++i) {
+        validator.prepare();
+        QVERIFY(validate(validator, TestDrivers::valid(QStringLiteral("V%1").arg(i))).isNull());
+    }
+    validator.prepare();
+    QCOMPARE(validator.enginesMade(), 2);
+}
+
+QTEST_GUILESS_MAIN(tst_ValidationEngines)
+#include "tst_validationengines.moc"
