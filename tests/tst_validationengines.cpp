@@ -89,6 +89,21 @@ void tst_ValidationEngines::declarative_data()
     QTest::newRow("exports.x") << head + QStringLiteral("exports.x = 1;\n") << false;
     QTest::newRow("an unbalanced body") << withClass(QStringLiteral("connect() { {")) << false;
     QTest::newRow("a statement of its own") << head + QStringLiteral("if (x) {}\n") << false;
+    QTest::newRow("a hoisted function named require")
+        << QStringLiteral("function require(n) { Object.prototype.x = 1; }\n") + head + QStringLiteral("class D extends BaseDriver {}\n") + tail
+        << false;
+    QTest::newRow("a binding named module") << head + QStringLiteral("var module = {};\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("a destructured require") << QStringLiteral("const { require } = require('events');\n") + head
+                                               + QStringLiteral("class D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("a read of a global") << head + QStringLiteral("const c = console;\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("a global in a shorthand") << head + QStringLiteral("const o = { Buffer };\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("extends a global (an accessor)") << QStringLiteral("class D extends Buffer {}\n") + tail << false;
+    QTest::newRow("require of a module loaded on first use")
+        << head + QStringLiteral("const { Buffer } = require('buffer');\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("an escaped identifier") << head + QStringLiteral("const x = \\u0061;\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("undefined, NaN and a later function are fine")
+        << head + QStringLiteral("const u = undefined, n = NaN, h = helper;\nfunction helper() {}\nclass D extends BaseDriver {}\n") + tail
+        << true;
 }
 
 void tst_ValidationEngines::declarative()

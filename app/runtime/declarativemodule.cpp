@@ -2,6 +2,7 @@
 
 #include "runtime/jslexer.h"
 
+#include <algorithm>
 #include <vector>
 
 // The grammar accepted, over JsLexer's tokens (whatever else: not
@@ -24,14 +25,20 @@
 //               | '[' value (',' value)* [','] ']'
 //               | ['async'] 'function' ['*'] [NAME] '(' … ')' '{' … '}'
 //               | ['async'] ('(' … ')' | NAME) '=>' '{' … '}'
-//   require    := 'require' '(' STRING ')'
+//   require    := 'require' '(' ('./base-driver' | 'events') ')'
 //   member     := ';' | ['static'] ['async'] ['*'] (NAME | STRING | NUMBER) '(' … ')' '{' … '}'
 //                 (not `get`/`set` before a name, not `static {`)
 //
 // `…` is skipped with its brackets balanced: parameter lists and bodies
-// are not run when a function or class is made. Reading a NAME runs no
-// code unless it is an accessor of the global object; the host's globals
-// that are accessors only compile a built-in module on first use.
+// are not run when a function or class is made. A NAME read (a value, a
+// shorthand, `extends`) must be declared by the module itself (or be
+// `undefined`, `NaN`, `Infinity`): a global may be an accessor (the host's
+// `Buffer` loads a module on first use), whose effect would outlive the
+// driver. No declaration may be named `require` or `module` (a hoisted
+// `function require` would be called). The two modules that may be
+// required are loaded in every validation engine before any driver runs
+// (BaseDriver requires events), so requiring them changes nothing. An
+// identifier written with an escape is not read at all.
 
 using namespace JsLexer;
 
@@ -91,9 +98,33 @@ private:
     bool classDeclaration();
     bool member();
 
+    bool declare(QStringView name);
+    bool readsOnlyDeclared();
+
     std::vector<Token> m_t;
     size_t m_i = 0;
+    std::vector<QStringView> m_declared;   // the module's own top-level names
+    std::vector<QStringView> m_read;       // names read at the top level
 };
+
+bool Recognizer::declare(QStringView name)
+{
+    if (name == u"require" || name == u"module")
+        return fail("a declaration named require or module");
+    m_declared.push_back(name);
+    return true;
+}
+
+bool Recognizer::readsOnlyDeclared()
+{
+    for (QStringView name : m_read) {
+        if (name == u"undefined" || name == u"NaN" || name == u"Infinity")
+            continue;
+        if (std::find(m_declared.cbegin(), m_declared.cend(), name) == m_declared.cend())
+            return fail("a read of a global");
+    }
+    return true;
+}
 
 bool Recognizer::skipBalanced(const char *open, const char *close)
 {
@@ -114,11 +145,15 @@ bool Recognizer::skipBalanced(const char *open, const char *close)
 
 bool Recognizer::module()
 {
+    for (const Token &t : m_t) {
+        if (t.kind == Kind::Ident && t.text.contains(u'\\'))
+            return fail("an identifier with an escape");
+    }
     while (peek().kind != Kind::End) {
         if (!item())
             return false;
     }
-    return true;
+    return readsOnlyDeclared();
 }
 
 bool Recognizer::item()
@@ -138,8 +173,15 @@ bool Recognizer::item()
         } while (take(","));
         return semicolon();
     }
-    if (isIdent(t, "function") || (isIdent(t, "async") && isIdent(peek(1), "function")))
+    if (isIdent(t, "function") || (isIdent(t, "async") && isIdent(peek(1), "function"))) {
+        // [async] function [*] NAME: the name is hoisted, so it is declared.
+        size_t at = isIdent(t, "async") ? 2 : 1;
+        if (is(peek(at), "*"))
+            ++at;
+        if (peek(at).kind != Kind::Ident || !declare(peek(at).text))
+            return fail("a function declaration without a plain name");
         return function();
+    }
     if (isIdent(t, "class"))
         return classDeclaration();
     if (isIdent(t, "module")) {
@@ -159,16 +201,19 @@ bool Recognizer::binding()
         do {
             if (is(peek(), "}"))
                 break;
+            const Token &key = peek();
             if (!name())
                 return fail("a destructuring pattern");
-            if (take(":") && !name())
+            const Token &bound = take(":") ? peek() : key;
+            if ((&bound != &key && !name()) || !declare(bound.text))
                 return fail("a destructuring pattern");
         } while (take(","));
         if (!take("}") || !take("="))
             return fail("a destructuring pattern");
         return require();
     }
-    if (!name())
+    const Token &bound = peek();
+    if (!name() || !declare(bound.text))
         return fail("a binding pattern");
     if (!take("="))
         return fail("a binding without a value");
@@ -178,9 +223,11 @@ bool Recognizer::binding()
 bool Recognizer::require()
 {
     if (takeIdent("require") && take("(") && peek().kind == Kind::String) {
+        const QStringView quoted = peek().text;
+        const QStringView module = quoted.mid(1, quoted.size() - 2);
         ++m_i;
         if (take(")"))
-            return true;
+            return module == u"./base-driver" || module == u"events" ? true : fail("require of a module not loaded yet");
     }
     return fail("a call other than require of a literal name");
 }
@@ -257,6 +304,8 @@ bool Recognizer::value()
             if (isIdent(t, k))
                 return fail("an expression that may run code");
         }
+        if (!isIdent(t, "true") && !isIdent(t, "false") && !isIdent(t, "null"))
+            m_read.push_back(t.text);
         ++m_i;
         return true;
     case Kind::Punct:
@@ -279,8 +328,10 @@ bool Recognizer::value()
                 if (key.kind != Kind::Ident && key.kind != Kind::String && key.kind != Kind::Number)
                     return fail("an object key that runs code");
                 ++m_i;
-                if (key.kind == Kind::Ident && (is(peek(), ",") || is(peek(), "}")))
-                    continue;   // shorthand { name }
+                if (key.kind == Kind::Ident && (is(peek(), ",") || is(peek(), "}"))) {
+                    m_read.push_back(key.text);   // shorthand { name }
+                    continue;
+                }
                 if (!take(":"))
                     return fail("an object member other than key: value");
                 if (!value())
@@ -297,10 +348,15 @@ bool Recognizer::value()
 bool Recognizer::classDeclaration()
 {
     takeIdent("class");
-    if (!name())
-        return fail("a class without a name");
-    if (takeIdent("extends") && !name())
-        return fail("a class extending more than a name");
+    const Token &named = peek();
+    if (!name() || !declare(named.text))
+        return fail("a class without a plain name");
+    if (takeIdent("extends")) {
+        const Token &base = peek();
+        if (!name())
+            return fail("a class extending more than a name");
+        m_read.push_back(base.text);
+    }
     if (!take("{"))
         return fail("a class extending more than a name");
     while (!take("}")) {
