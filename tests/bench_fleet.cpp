@@ -100,7 +100,7 @@ public:
     // Wall ms until every site's deployment is active; -1 on a failure.
     double deployToAll(double *cloudCpuMs, double *firstMs);
     // msg/s of a burst of `count`, until all acknowledged.
-    double ingest(int count, double *cloudCpuMs);
+    double ingest(int count, double *cloudCpuMs, double *loadCpuMs);
     // Latencies (ms) of admin commands sent every 20 ms during a burst.
     QList<double> commandsDuringBurst(int count);
     struct RolloutOutcome
@@ -315,12 +315,14 @@ double Run::deployToAll(double *cloudCpuMs, double *firstMs)
     return failed ? -1 : ms;
 }
 
-double Run::ingest(int count, double *cloudCpuMs)
+double Run::ingest(int count, double *cloudCpuMs, double *loadCpuMs)
 {
     const double cpu0 = ProcInfo::cpuSeconds(m_cloud->processId()) * 1000;
+    const double loadCpu0 = ProcInfo::cpuSeconds(m_load->processId()) * 1000;
     m_load->write(QStringLiteral("burst %1\n").arg(count).toUtf8());
     const QString line = waitForLine("burst-acked ", 120000);
     *cloudCpuMs = ProcInfo::cpuSeconds(m_cloud->processId()) * 1000 - cpu0;
+    *loadCpuMs = ProcInfo::cpuSeconds(m_load->processId()) * 1000 - loadCpu0;
     // "burst-acked N in X ms (R msg/s)"
     return line.section(u'(', 1).section(u' ', 0, 0).toDouble();
 }
@@ -465,9 +467,11 @@ void benchIngest(const QString &name, Run &run, int rounds)
 {
     for (int round = 0; round < rounds; ++round) {
         double cpu = 0;
-        const double rate = run.ingest(40000, &cpu);
-        std::printf("%-10s status ingest, burst of 40000 until acked: %8.0f msg/s, cloud CPU %7.0f ms (%.0f us/msg); load %s\n",
-                    qPrintable(name), rate, cpu, cpu * 1000 / 40000, qPrintable(ProcInfo::loadAverage()));
+        double loadCpu = 0;
+        const double rate = run.ingest(40000, &cpu, &loadCpu);
+        std::printf("%-10s status ingest, burst of 40000 until acked: %8.0f msg/s, cloud CPU %7.0f ms (%.0f us/msg), "
+                    "load tool CPU %.0f us/msg; load %s\n",
+                    qPrintable(name), rate, cpu, cpu * 1000 / 40000, loadCpu * 1000 / 40000, qPrintable(ProcInfo::loadAverage()));
         QList<double> l = run.commandsDuringBurst(40000);
         std::sort(l.begin(), l.end());
         const bool anyFailed = !l.isEmpty() && l.first() < 0;

@@ -7,6 +7,7 @@
 #include "cloudserver/metricscommand.h"
 #include "cloudserver/clouddatabase.h"
 #include "cloudserver/cloudserver.h"
+#include "core/epolleventdispatcher.h"
 #include "core/filelimit.h"
 #include "core/secretfile.h"
 
@@ -182,12 +183,16 @@ int serve(const QStringList &args)
 
 int main(int argc, char *argv[])
 {
-    // Qt's own event dispatcher rather than GLib's: with thousands of
-    // sockets GLib's removes a notifier by walking a list of all of them,
-    // which made every write to a controller cost O(controllers).
+    // epoll rather than Qt's poll() over every socket on every turn
+    // (core/epolleventdispatcher.h); CONTROL_CLOUD_EPOLL=0 gives Qt's back.
+    // Then Qt's own rather than GLib's: with thousands of sockets GLib's
+    // removes a notifier by walking a list of all of them, which made every
+    // write to a controller cost O(controllers).
+    EpollEventDispatcher::installForMainThread();
     if (qEnvironmentVariableIsEmpty("QT_NO_GLIB"))
         qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
+    EpollEventDispatcher::logCurrent();
     QCoreApplication::setApplicationName(QStringLiteral("control-cloud"));
     QStringList args = QCoreApplication::arguments();
     if (args.size() < 2 || args.at(1) == u"--help" || args.at(1) == u"-h") {

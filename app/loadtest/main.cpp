@@ -3,6 +3,7 @@
 // for a fleet"). Lines on stdin steer it (burst N, stats, quit); what it
 // measured goes to stdout, one line each, for people and for
 // tests/bench_fleet.cpp alike.
+#include "core/epolleventdispatcher.h"
 #include "core/filelimit.h"
 #include "core/secretfile.h"
 #include "loadtest/simulatedcontroller.h"
@@ -190,12 +191,16 @@ private:
 
 int main(int argc, char *argv[])
 {
-    // Qt's own event dispatcher rather than GLib's: with thousands of
-    // sockets GLib's removes a notifier by walking a list of all of them,
-    // which made every write to a controller cost O(controllers).
+    // epoll rather than Qt's poll() over every socket on every turn
+    // (core/epolleventdispatcher.h); CONTROL_CLOUD_EPOLL=0 gives Qt's back.
+    // Then Qt's own rather than GLib's: with thousands of sockets GLib's
+    // removes a notifier by walking a list of all of them, which made every
+    // write to a controller cost O(controllers).
+    EpollEventDispatcher::installForMainThread();
     if (qEnvironmentVariableIsEmpty("QT_NO_GLIB"))
         qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
+    EpollEventDispatcher::logCurrent();
     QCoreApplication::setApplicationName(QStringLiteral("control-cloud-loadtest"));
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
