@@ -101,6 +101,19 @@ void tst_ValidationEngines::declarative_data()
     QTest::newRow("require of a module loaded on first use")
         << head + QStringLiteral("const { Buffer } = require('buffer');\nclass D extends BaseDriver {}\n") + tail << false;
     QTest::newRow("an escaped identifier") << head + QStringLiteral("const x = \\u0061;\nclass D extends BaseDriver {}\n") + tail << false;
+    // Found in review: each was recognised and changed the kept engine.
+    QTest::newRow("new before a line break runs the declaration after it")
+        << head + QStringLiteral("module.exports = new\nfunction Evil() { Object.prototype.isPrototypeOf = function () { return true; }; }\n"
+                                 "class D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("module.exports of a global, then of the class")
+        << head + QStringLiteral("class D extends BaseDriver {}\nmodule.exports = Buffer;\n") + tail << false;
+    QTest::newRow("a regex after extends hides a top-level statement")
+        << head + QStringLiteral("function f() { class A extends /[{]/ {} }\nthis.__pwned = 1;\n"
+                                 "function g() { class B extends /[}]/ {} }\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("a division after a sloppy yield hides a top-level statement")
+        << head + QStringLiteral("function f() { var yield = 1; return yield /['}]/'] / 1; } this.__pwned = 1; var s = '}'; //'\n"
+                                 "class D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("a reserved word as a binding") << head + QStringLiteral("const x = new\nfunction F() {}\nclass D extends BaseDriver {}\n") + tail << false;
     QTest::newRow("undefined, NaN and a later function are fine")
         << head + QStringLiteral("const u = undefined, n = NaN, h = helper;\nfunction helper() {}\nclass D extends BaseDriver {}\n") + tail
         << true;

@@ -16,7 +16,10 @@
 //               | (const|let|var) binding (',' binding)* ';'?
 //               | ['async'] 'function' ['*'] NAME '(' … ')' '{' … '}'
 //               | 'class' NAME ['extends' NAME] '{' member* '}'
-//               | 'module' '.' 'exports' '=' NAME ';'?
+//               | 'module' '.' 'exports' '=' NAME ';'?      (once, the last item)
+//
+//   NAME is an identifier that is no reserved or contextual keyword (`new`
+//   before a line break would run the declaration after it).
 //   binding    := NAME '=' value
 //               | '{' NAME [':' NAME] (',' …)* '}' '=' require   (no defaults, no rest)
 //   value      := NUMBER | '-' NUMBER | STRING | REGEX | TEMPLATE (no ${}) | NAME
@@ -43,6 +46,23 @@
 using namespace JsLexer;
 
 namespace {
+
+// Never a name here: reserved words, the literals, and the contextual
+// keywords that begin an expression.
+bool reserved(QStringView word)
+{
+    static const char *const words[] = {
+        "await", "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do",
+        "else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "implements", "import",
+        "in", "instanceof", "interface", "let", "new", "null", "package", "private", "protected", "public",
+        "return", "static", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while",
+        "with", "yield", "async", "of", "get", "set", "arguments", "eval"};
+    for (const char *w : words) {
+        if (word == QLatin1String(w))
+            return true;
+    }
+    return false;
+}
 
 class Recognizer
 {
@@ -76,9 +96,10 @@ private:
         ++m_i;
         return true;
     }
+    // A name (not a reserved word).
     bool name()
     {
-        if (peek().kind != Kind::Ident)
+        if (peek().kind != Kind::Ident || reserved(peek().text))
             return false;
         ++m_i;
         return true;
@@ -178,17 +199,21 @@ bool Recognizer::item()
         size_t at = isIdent(t, "async") ? 2 : 1;
         if (is(peek(at), "*"))
             ++at;
-        if (peek(at).kind != Kind::Ident || !declare(peek(at).text))
+        if (peek(at).kind != Kind::Ident || reserved(peek(at).text) || !declare(peek(at).text))
             return fail("a function declaration without a plain name");
         return function();
     }
     if (isIdent(t, "class"))
         return classDeclaration();
     if (isIdent(t, "module")) {
+        // The last item, once: `module.exports = NAME`.
         ++m_i;
-        if (take(".") && takeIdent("exports") && take("=") && name())
-            return semicolon();
-        return fail("module.exports is not a plain name");
+        const Token &exported = peek(3);
+        if (!(take(".") && takeIdent("exports") && take("=") && name()))
+            return fail("module.exports is not a plain name");
+        m_read.push_back(exported.text);
+        semicolon();
+        return peek().kind == Kind::End ? true : fail("more after module.exports");
     }
     return fail("a statement that runs code");
 }
@@ -245,7 +270,10 @@ bool Recognizer::function()
 }
 
 // An arrow with a block body, or a function expression; `matched` false
-// (and nothing taken) when the value is neither.
+// (and nothing taken) when the value is neither. (`async` and `function`
+// on two lines are a read of the global `async`, which does not exist, and
+// a declaration: that module fails with a ReferenceError, and a failed
+// validation retires its engine.)
 bool Recognizer::arrowOrFunction(bool *matched)
 {
     const size_t start = m_i;
@@ -299,13 +327,14 @@ bool Recognizer::value()
                 return name() ? true : fail("a member of a module");
             return true;
         }
-        // A keyword here would begin an expression that may run code.
-        for (const char *k : {"new", "await", "yield", "typeof", "delete", "void", "class", "this", "super", "import"}) {
-            if (isIdent(t, k))
-                return fail("an expression that may run code");
+        if (isIdent(t, "true") || isIdent(t, "false") || isIdent(t, "null")) {
+            ++m_i;
+            return true;
         }
-        if (!isIdent(t, "true") && !isIdent(t, "false") && !isIdent(t, "null"))
-            m_read.push_back(t.text);
+        // Any other keyword here would begin an expression that may run code.
+        if (reserved(t.text))
+            return fail("an expression that may run code");
+        m_read.push_back(t.text);
         ++m_i;
         return true;
     case Kind::Punct:

@@ -138,7 +138,7 @@ bool Lexer::skipSpaceAndComments()
 int Lexer::regexAllowed() const
 {
     static const char *const beforeExpression[] = {"return", "typeof", "instanceof", "in", "new", "delete", "void",
-                                                   "throw", "case", "do", "else", "yield"};
+                                                   "throw", "case", "do", "else", "extends"};
     switch (m_prev.kind) {
     case Kind::End:
     case Kind::TemplateHead:
@@ -152,7 +152,10 @@ int Lexer::regexAllowed() const
     case Kind::Ident:
         if (m_prevDot)
             return 0;
-        if (m_prev.text == u"of" || m_prev.text == u"let")
+        // `yield` and `await` are operators in generators and async
+        // functions and plain names elsewhere (sloppy code), where a `/`
+        // after them divides: the lexer cannot tell which.
+        if (m_prev.text == u"of" || m_prev.text == u"let" || m_prev.text == u"yield" || m_prev.text == u"await")
             return -1;
         for (const char *k : beforeExpression) {
             if (m_prev.text == QLatin1String(k))

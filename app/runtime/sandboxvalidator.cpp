@@ -61,17 +61,16 @@ ScriptError SandboxValidator::validate(const DriverValidationRequest &request)
                 {}};
     }
     // Whatever the driver left queued (a Promise callback, say) must never
-    // run on this thread after validation: the engine is stopped for good
-    // on every way out, and destroyed by the next prepare().
+    // run on this thread after validation: the engine is stopped on every
+    // way out, and destroyed by the next prepare() unless it is kept (then
+    // a callback a declarative module could not have queued would still
+    // find it stopped until the next validation starts it again).
     struct StopForGood
     {
         QJSEngine *engine;
-        ~StopForGood()
-        {
-            if (engine)
-                engine->setInterrupted(true);
-        }
+        ~StopForGood() { engine->setInterrupted(true); }
     } stopForGood{engine};
+    engine->setInterrupted(false);
     const QJSValue baseDriver = std::exchange(m_spareBase, QJSValue());
     QJSValue check = std::exchange(m_spareChecker, QJSValue());
     const int uses = m_spareUses + 1;
@@ -105,9 +104,8 @@ ScriptError SandboxValidator::validate(const DriverValidationRequest &request)
     }
     // Passed, and its top level made new objects only: nothing in the
     // engine changed that the next driver could see. It serves the next
-    // validation as its fresh engine (never stopped, so nothing to undo).
+    // validation as its fresh engine.
     if (uses < maxUses && DeclarativeModule::recognized(request.code)) {
-        stopForGood.engine = nullptr;
         m_spare = std::move(m_retired);
         m_spareBase = baseDriver;
         m_spareChecker = check;
