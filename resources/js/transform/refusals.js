@@ -69,17 +69,12 @@ NucPasses.refusals = function (ctx) {
                                 || (parent.type === 'Property' && parent.key === node && !parent.computed && !parent.shorthand)));
         if (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration')
             return false;
-        for (var key in node) {
-            if (key === '__parent' || key === 'loc')
-                continue;
-            var value = node[key];
-            var list = Array.isArray(value) ? value : [value];
-            for (var i = 0; i < list.length; i++) {
-                if (list[i] && typeof list[i] === 'object' && typeof list[i].type === 'string' && reads(list[i], names, node))
-                    return true;
-            }
-        }
-        return false;
+        var found = false;
+        NucAst.eachChild(node, function (child) {
+            if (!found && reads(child, names, node))
+                found = true;
+        });
+        return found;
     }
     // QJSEngine 6.4 has no parameter TDZ and lets a named function
     // expression's own name be overwritten (QJSENGINE.md item 8): code that
