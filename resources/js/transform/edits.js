@@ -52,18 +52,28 @@ var NucEdits = (function () {
     function EditBuffer(source) {
         this.source = source;
         this.edits = [];
+        // At each position where edits start, the smallest of their ends:
+        // hasEditsInside looks at a node's positions instead of every edit
+        // made so far (which was quadratic in the number of edits).
+        this.minEndAt = [];
     }
+    EditBuffer.prototype.add = function (start, end, str, rank) {
+        this.edits.push({ start: start, end: end, text: str, priority: rank, seq: this.edits.length });
+        var known = this.minEndAt[start];
+        if (known === undefined || end < known)
+            this.minEndAt[start] = end;
+    };
 
     EditBuffer.prototype.text = function (node) {
         return this.source.slice(node.start, node.end);
     };
     EditBuffer.prototype.insert = function (pos, str, rank) {
-        this.edits.push({ start: pos, end: pos, text: str, priority: rank || 0, seq: this.edits.length });
+        this.add(pos, pos, str, rank || 0);
     };
     EditBuffer.prototype.replace = function (start, end, str) {
         // Keep the newlines of what is replaced (lines must not move).
         var newlines = this.source.slice(start, end).replace(/[^\n]/g, '');
-        this.edits.push({ start: start, end: end, text: str + newlines, priority: 0, seq: this.edits.length });
+        this.add(start, end, str + newlines, 0);
     };
     EditBuffer.prototype.blank = function (start, end) {
         this.replace(start, end, '');
@@ -82,8 +92,11 @@ var NucEdits = (function () {
         this.insert(node.end, str, this.closing(node, layer));
     };
     EditBuffer.prototype.hasEditsInside = function (node) {
-        for (var i = 0; i < this.edits.length; i++) {
-            if (this.edits[i].start >= node.start && this.edits[i].end <= node.end)
+        // An edit inside starts at one of the node's positions (its end is
+        // not before its start).
+        for (var pos = node.start; pos <= node.end; pos++) {
+            var end = this.minEndAt[pos];
+            if (end !== undefined && end <= node.end)
                 return true;
         }
         return false;

@@ -10,7 +10,6 @@
 //
 // One pass per feature (NucPasses.<name>, one file each). A pass is made
 // per transform and may have:
-//   every(node)        run on every node first (refusals)
 //   visit[type](node)  run on each node of that type, in source order
 //   finish()           run after the walk, for rewrites that need the
 //                      whole tree (function bodies, classes)
@@ -47,14 +46,11 @@ var NucTransform = (function () {
             passes: {},
             serial: function () { return tmp++; }   // names of made-up methods and parameters
         };
-        var every = [];
         var byType = {};
         var finish = [];
         ORDER.forEach(function (name) {
             var pass = NucPasses[name](ctx);
             ctx.passes[name] = pass;
-            if (pass.every)
-                every.push(pass.every);
             if (pass.finish)
                 finish.push(pass.finish);
             for (var type in pass.visit) {
@@ -66,8 +62,6 @@ var NucTransform = (function () {
 
         try {
             NucAst.walk(ast, null, function (node) {
-                for (var i = 0; i < every.length; i++)
-                    every[i](node);
                 var handlers = byType[node.type];
                 if (handlers) {
                     for (var j = 0; j < handlers.length; j++)
