@@ -72,7 +72,8 @@ var NucEdits = (function () {
     };
     EditBuffer.prototype.replace = function (start, end, str) {
         // Keep the newlines of what is replaced (lines must not move).
-        var newlines = this.source.slice(start, end).replace(/[^\n]/g, '');
+        var replaced = this.source.slice(start, end);
+        var newlines = replaced.indexOf('\n') < 0 ? '' : replaced.replace(/[^\n]/g, '');
         this.add(start, end, str + newlines, 0);
     };
     EditBuffer.prototype.blank = function (start, end) {
@@ -121,20 +122,29 @@ var NucEdits = (function () {
         }
     };
     // Position of `token` at or after `from` (before `limit`), skipping
-    // comments; -1 if there is none.
+    // comments; -1 if there is none. The regular expression finds the next
+    // place where the token or a `/` starts (the token first, as a `/=`
+    // is the token, not a comment): one native search instead of a
+    // substring per character, which cost about 1 µs a character in
+    // QJSEngine 6.4.
     EditBuffer.prototype.findToken = function (from, token, limit) {
         var source = this.source;
-        var i = from;
         var end = limit === undefined ? source.length : limit;
+        var next = tokenOrSlash(token);
+        var i = from;
         while (i < end) {
-            var c = source.charAt(i);
-            if (source.substr(i, token.length) === token)
+            next.lastIndex = i;
+            var found = next.exec(source);
+            if (!found || found.index >= end)
+                return -1;
+            i = found.index;
+            if (found[0] === token)
                 return i;
-            if (c === '/' && source.charAt(i + 1) === '/') {
+            if (source.charAt(i + 1) === '/') {
                 i = source.indexOf('\n', i);
                 if (i < 0)
                     return -1;
-            } else if (c === '/' && source.charAt(i + 1) === '*') {
+            } else if (source.charAt(i + 1) === '*') {
                 i = source.indexOf('*/', i) + 2;
                 if (i < 2)
                     return -1;
@@ -144,6 +154,15 @@ var NucEdits = (function () {
         }
         return -1;
     };
+    var tokenOrSlashCache = {};
+    function tokenOrSlash(token) {
+        var pattern = tokenOrSlashCache[' ' + token];   // ' ': no clash with Object.prototype's names
+        if (!pattern) {
+            pattern = new RegExp(token.replace(/[\\^$.*+?()[\]{}|\/]/g, '\\$&') + '|\\/', 'g');
+            tokenOrSlashCache[' ' + token] = pattern;
+        }
+        return pattern;
+    }
     // A node's text on one line, for copying into inserted text.
     EditBuffer.prototype.oneLine = function (node, what) {
         var t = this.text(node);
