@@ -52,16 +52,21 @@ var NucEdits = (function () {
     function EditBuffer(source) {
         this.source = source;
         this.edits = [];
-        // At each position where edits start, the smallest of their ends:
-        // hasEditsInside looks at a node's positions instead of every edit
-        // made so far (which was quadratic in the number of edits).
-        this.minEndAt = [];
+        // The ends and starts of the edits, by 64 characters of where they
+        // start: hasEditsInside looks at the node's blocks instead of every
+        // edit made so far (which was quadratic in the number of edits).
+        // A dense array of nulls: QJSEngine 6.4 writes a sparse one slowly.
+        this.blocks = [];
+        for (var b = source.length >> 6; b >= 0; b--)
+            this.blocks.push(null);
     }
     EditBuffer.prototype.add = function (start, end, str, rank) {
         this.edits.push({ start: start, end: end, text: str, priority: rank, seq: this.edits.length });
-        var known = this.minEndAt[start];
-        if (known === undefined || end < known)
-            this.minEndAt[start] = end;
+        var block = this.blocks[start >> 6];
+        if (block === null)
+            this.blocks[start >> 6] = [end, start];
+        else if (block !== undefined)   // (a position outside the source is inside no node)
+            block.push(end, start);
     };
 
     EditBuffer.prototype.text = function (node) {
@@ -93,12 +98,16 @@ var NucEdits = (function () {
         this.insert(node.end, str, this.closing(node, layer));
     };
     EditBuffer.prototype.hasEditsInside = function (node) {
-        // An edit inside starts at one of the node's positions (its end is
+        // An edit inside starts in one of the node's blocks (its end is
         // not before its start).
-        for (var pos = node.start; pos <= node.end; pos++) {
-            var end = this.minEndAt[pos];
-            if (end !== undefined && end <= node.end)
-                return true;
+        for (var b = node.start >> 6; b <= node.end >> 6; b++) {
+            var block = this.blocks[b];
+            if (block === null)
+                continue;
+            for (var i = 0; i < block.length; i += 2) {
+                if (block[i] <= node.end && block[i + 1] >= node.start)
+                    return true;
+            }
         }
         return false;
     };
