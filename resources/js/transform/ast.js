@@ -18,7 +18,7 @@ var NucAst = (function () {
     // node's children, in the order it sets them, which is the order
     // Object.keys gives: walking these keys visits the same nodes in the
     // same order as walking every key, without reading the keys that never
-    // hold a node (type, start, end, loc, name, operator, ...). That was
+    // hold a node (type, start, end, name, operator, ...). That was
     // most of the walk's time (docs/performance.md). A type not listed here
     // (ParenthesizedExpression, the module-only ones) is walked through
     // Object.keys. tst_transform::childKeysMatchAcorn checks the table
@@ -59,7 +59,7 @@ var NucAst = (function () {
         var keys = CHILD_KEYS[node.type];
         if (keys !== undefined)
             return keys;
-        return Object.keys(node).filter(function (key) { return key !== '__parent' && key !== 'loc'; });
+        return Object.keys(node).filter(function (key) { return key !== '__parent'; });
     }
 
     // Calls each(child) for every child of `node`, in source order.
