@@ -62,18 +62,19 @@ var NucAst = (function () {
         return Object.keys(node).filter(function (key) { return key !== '__parent'; });
     }
 
-    // Calls each(child) for every child of `node`, in source order.
-    function eachChild(node, each) {
+    // Calls each(child, node, extra) for every child of `node`, in source
+    // order.
+    function eachChild(node, each, extra) {
         var keys = childKeys(node);
         for (var k = 0; k < keys.length; k++) {
             var value = node[keys[k]];
             if (Array.isArray(value)) {
                 for (var i = 0; i < value.length; i++) {
                     if (isNode(value[i]))
-                        each(value[i]);
+                        each(value[i], node, extra);
                 }
             } else if (isNode(value)) {
-                each(value);
+                each(value, node, extra);
             }
         }
     }
@@ -82,18 +83,7 @@ var NucAst = (function () {
     function walk(node, parent, visit) {
         node.__parent = parent;
         visit(node);
-        var keys = childKeys(node);
-        for (var k = 0; k < keys.length; k++) {
-            var value = node[keys[k]];
-            if (Array.isArray(value)) {
-                for (var i = 0; i < value.length; i++) {
-                    if (isNode(value[i]))
-                        walk(value[i], node, visit);
-                }
-            } else if (isNode(value)) {
-                walk(value, node, visit);
-            }
-        }
+        eachChild(node, walk, visit);
     }
 
     function isFunction(node) {
@@ -146,7 +136,7 @@ var NucAst = (function () {
     // initialisers and static blocks) contain a node matching `predicate`?
     function uses(root, predicate) {
         var found = false;
-        function scan(node, top) {
+        function scan(node, parent, top) {
             if (found)
                 return;
             if (!top && (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression'
@@ -156,12 +146,9 @@ var NucAst = (function () {
                 found = true;
                 return;
             }
-            eachChild(node, scanChild);
+            eachChild(node, scan, false);
         }
-        function scanChild(child) {
-            scan(child, false);
-        }
-        scan(root, true);
+        scan(root, null, true);
         return found;
     }
 
