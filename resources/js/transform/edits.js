@@ -192,7 +192,7 @@ var NucEdits = (function () {
         var t = this.text(node);
         if (t.indexOf('//') >= 0 || t.indexOf('/*') >= 0)
             throw new NucAst.Refusal(what + ' with a comment inside', node);
-        return t.replace(/\s*\n\s*/g, ' ');
+        return t.indexOf('\n') < 0 ? t : t.replace(/\s*\n\s*/g, ' ');
     };
 
     // The order edits are applied in: left to right; at one position,
