@@ -145,48 +145,38 @@ var NucEdits = (function () {
             }
         }
     };
+    var SLASH = 47;   // '/'
+    var STAR = 42;    // '*'
     // Position of `token` at or after `from` (before `limit`), skipping
-    // comments; -1 if there is none. The regular expression finds the next
-    // place where the token or a `/` starts (the token first, as a `/=`
-    // is the token, not a comment): one native search instead of a
-    // substring per character, which cost about 1 µs a character in
-    // QJSEngine 6.4.
+    // comments; -1 if there is none. Most calls find the token within a
+    // character or two: startsWith and character codes, no substring a
+    // character (a fourth of the time in QJSEngine 6.4).
     EditBuffer.prototype.findToken = function (from, token, limit) {
         var source = this.source;
-        var end = limit === undefined ? source.length : limit;
-        var next = tokenOrSlash(token);
         var i = from;
+        var end = limit === undefined ? source.length : limit;
         while (i < end) {
-            next.lastIndex = i;
-            var found = next.exec(source);
-            if (!found || found.index >= end)
-                return -1;
-            i = found.index;
-            if (found[0] === token)
+            if (source.startsWith(token, i))
                 return i;
-            if (source.charAt(i + 1) === '/') {
-                i = source.indexOf('\n', i);
-                if (i < 0)
-                    return -1;
-            } else if (source.charAt(i + 1) === '*') {
-                i = source.indexOf('*/', i) + 2;
-                if (i < 2)
-                    return -1;
-            } else {
-                i++;
+            if (source.charCodeAt(i) === SLASH) {
+                var next = source.charCodeAt(i + 1);
+                if (next === SLASH) {
+                    i = source.indexOf('\n', i);
+                    if (i < 0)
+                        return -1;
+                    continue;
+                }
+                if (next === STAR) {
+                    i = source.indexOf('*/', i) + 2;
+                    if (i < 2)
+                        return -1;
+                    continue;
+                }
             }
+            i++;
         }
         return -1;
     };
-    var tokenOrSlashCache = {};
-    function tokenOrSlash(token) {
-        var pattern = tokenOrSlashCache[' ' + token];   // ' ': no clash with Object.prototype's names
-        if (!pattern) {
-            pattern = new RegExp(token.replace(/[\\^$.*+?()[\]{}|\/]/g, '\\$&') + '|\\/', 'g');
-            tokenOrSlashCache[' ' + token] = pattern;
-        }
-        return pattern;
-    }
     // A node's text on one line, for copying into inserted text.
     EditBuffer.prototype.oneLine = function (node, what) {
         var t = this.text(node);
