@@ -17,10 +17,11 @@
 var NucTransform = (function () {
     // The order handlers of one node and the finish steps run in; it
     // decides which refusal is reported first and, for edits of equal rank
-    // at one position, which text comes first. Passes sharing node types:
-    // logicalAssignment and objectRest (assignments); async, tailStores,
-    // objectRest and functionBodies (functions). functionBodies finishes
-    // before classFields.
+    // at one position, which text comes first. refusals and noEval come
+    // first: a node is checked before any pass rewrites it. Passes sharing
+    // node types: logicalAssignment and objectRest (assignments); async,
+    // tailStores, objectRest and functionBodies (functions). functionBodies
+    // finishes before classFields.
     var ORDER = ['refusals', 'noEval', 'numericSeparators', 'optionalCatch', 'privateNames', 'logicalAssignment',
                  'objectSpread', 'async', 'tailStores', 'objectRest', 'boundArrows', 'functionBodies',
                  'classFields'];
