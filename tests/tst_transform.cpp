@@ -21,6 +21,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSet>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -88,6 +89,7 @@ private slots:
     void golden_data();
     void golden();
     void keptEngineGivesTheSameOutput();
+    void childKeysMatchAcorn();
     void warmUpSampleTransforms();
     void sharedConformanceSample();
     void defectsNeedTheRewrite_data();
@@ -198,6 +200,68 @@ void tst_Transform::keptEngineGivesTheSameOutput()
         QVERIFY2(fresh.ok && reused.ok, qPrintable(file));
         QVERIFY2(reused.code == fresh.code, qPrintable(file));
     }
+}
+
+void tst_Transform::childKeysMatchAcorn()
+{
+    // NucAst walks each node type's child keys from a table instead of
+    // Object.keys: the same nodes in the same order only while the table
+    // lists, in acorn's order, every key that holds a node. Checked on every
+    // node of the golden corpus, the test262 subset and a modern driver.
+    QJSEngine engine;
+    for (const QString &file : {QStringLiteral(":/nuc/js/acorn.js"), QStringLiteral(":/nuc/js/transform/ast.js")})
+        QVERIFY2(!engine.evaluate(DriverModule::resource(file), file).isError(), qPrintable(file));
+    const QJSValue check = engine.evaluate(QStringLiteral(R"((function (source) {
+        var ast = acorn.parse(source, { ecmaVersion: 2022, sourceType: 'script',
+                                        allowReturnOutsideFunction: true, allowHashBang: true });
+        function isNode(v) { return v !== null && typeof v === 'object' && typeof v.type === 'string'; }
+        function holdsNodes(v) { return Array.isArray(v) ? v.some(isNode) : isNode(v); }
+        var result = { nodes: 0, listed: 0, problems: [] };
+        (function visit(node) {
+            result.nodes++;
+            var table = NucAst.childKeys[node.type];
+            var keys = Object.keys(node);
+            if (table) {
+                result.listed++;
+                var actual = keys.filter(function (k) { return holdsNodes(node[k]); }).join();
+                var listed = table.filter(function (k) { return holdsNodes(node[k]); }).join();
+                if (actual !== listed)
+                    result.problems.push(node.type + ': acorn [' + actual + '], table [' + listed + ']');
+            }
+            keys.forEach(function (k) {
+                var v = node[k];
+                if (Array.isArray(v))
+                    v.forEach(function (c) { if (isNode(c)) visit(c); });
+                else if (isNode(v))
+                    visit(v);
+            });
+        })(ast);
+        return result;
+    }))"));
+    QVERIFY(check.isCallable());
+    QStringList sources{TestDrivers::modern(5120)};
+    for (const QString &file : QDir(goldenDir).entryList({QStringLiteral("[0-9]*.js")}, QDir::Files))
+        sources << readFile(goldenDir + QLatin1Char('/') + file);
+    QFile manifest(test262Dir + QStringLiteral("/manifest.json"));
+    if (manifest.open(QIODevice::ReadOnly)) {
+        for (const QJsonValue &v : QJsonDocument::fromJson(manifest.readAll()).object().value(QStringLiteral("tests")).toArray())
+            sources << readFile(test262Dir + QLatin1Char('/') + v.toObject().value(QStringLiteral("path")).toString());
+    }
+    int nodes = 0;
+    int listed = 0;
+    QSet<QString> problems;
+    for (const QString &source : std::as_const(sources)) {
+        const QJSValue r = check.call({source});
+        if (r.isError())
+            continue;   // acorn's syntax errors: nothing to walk
+        nodes += r.property(QStringLiteral("nodes")).toInt();
+        listed += r.property(QStringLiteral("listed")).toInt();
+        for (const QVariant &p : r.property(QStringLiteral("problems")).toVariant().toList())
+            problems.insert(p.toString());
+    }
+    QVERIFY2(problems.isEmpty(), qPrintable(QStringList(problems.begin(), problems.end()).join(QLatin1Char('\n'))));
+    QVERIFY(nodes > 10000);
+    QCOMPARE(listed, nodes);   // every type acorn made here is in the table
 }
 
 void tst_Transform::sharedConformanceSample()

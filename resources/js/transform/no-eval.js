@@ -39,13 +39,23 @@ NucPasses.noEval = function (ctx) {
         return true;
     }
 
+    function functionConstructor(node) {
+        if (isName(node.callee, 'Function') || isGlobalMember(node.callee, 'Function'))
+            throw new Refusal('the Function constructor', node);
+    }
+
     return {
-        every: function (node) {
-            if ((isName(node, 'eval') && isReference(node)) || isGlobalMember(node, 'eval'))
-                throw new Refusal('eval', node);
-            if ((node.type === 'CallExpression' || node.type === 'NewExpression')
-                    && (isName(node.callee, 'Function') || isGlobalMember(node.callee, 'Function')))
-                throw new Refusal('the Function constructor', node);
+        visit: {
+            Identifier: function (node) {
+                if (node.name === 'eval' && isReference(node))
+                    throw new Refusal('eval', node);
+            },
+            MemberExpression: function (node) {
+                if (isGlobalMember(node, 'eval'))
+                    throw new Refusal('eval', node);
+            },
+            CallExpression: functionConstructor,
+            NewExpression: functionConstructor
         }
     };
 };

@@ -69,17 +69,12 @@ NucPasses.refusals = function (ctx) {
                                 || (parent.type === 'Property' && parent.key === node && !parent.computed && !parent.shorthand)));
         if (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration')
             return false;
-        for (var key in node) {
-            if (key === '__parent' || key === 'loc')
-                continue;
-            var value = node[key];
-            var list = Array.isArray(value) ? value : [value];
-            for (var i = 0; i < list.length; i++) {
-                if (list[i] && typeof list[i] === 'object' && typeof list[i].type === 'string' && reads(list[i], names, node))
-                    return true;
-            }
-        }
-        return false;
+        var found = false;
+        NucAst.eachChild(node, function (child) {
+            if (!found && reads(child, names, node))
+                found = true;
+        });
+        return found;
     }
     // QJSEngine 6.4 has no parameter TDZ and lets a named function
     // expression's own name be overwritten (QJSENGINE.md item 8): code that
@@ -114,27 +109,13 @@ NucPasses.refusals = function (ctx) {
             && node.object.name === object && node.property.name === property;
     }
     // What the engine or the down-levelling cannot give, where the source
-    // shows it: an async function's own prototype (a down-levelled async
-    // function is a plain function: no distinct AsyncFunction.prototype,
-    // no AsyncFunction constructor), and a Proxy getOwnPropertyDescriptor
-    // trap (QJSEngine 6.4 throws a TypeError for any descriptor it reports
-    // of a property the target lacks, so spread, Object.keys and for-in
-    // over such a Proxy throw).
-    function engineDefects(node) {
-        if (node.type === 'CallExpression' && node.arguments.length && isAsyncFunction(node.arguments[0])
-            && (isGlobalMember(node.callee, 'Object', 'getPrototypeOf') || isGlobalMember(node.callee, 'Reflect', 'getPrototypeOf')))
-            throw new Refusal('the prototype of an async function (AsyncFunction.prototype)', node);
-        if (node.type === 'MemberExpression' && isAsyncFunction(node.object) && !node.computed
-            && node.property.name === 'constructor')
-            throw new Refusal('the constructor of an async function (AsyncFunction)', node);
-        if (node.type === 'NewExpression' && node.callee.type === 'Identifier' && node.callee.name === 'Proxy'
-            && node.arguments.length > 1 && node.arguments[1].type === 'ObjectExpression'
-            && node.arguments[1].properties.some(function (p) {
-                return p.type === 'Property' && !p.computed && reportsDescriptors(p.value)
-                    && (p.key.name === 'getOwnPropertyDescriptor' || p.key.value === 'getOwnPropertyDescriptor');
-            }))
-            throw new Refusal('a Proxy handler with a getOwnPropertyDescriptor trap that returns descriptors', node.arguments[1]);
-    }
+    // shows it (the CallExpression, MemberExpression and NewExpression
+    // handlers below): an async function's own prototype (a down-levelled
+    // async function is a plain function: no distinct
+    // AsyncFunction.prototype, no AsyncFunction constructor), and a Proxy
+    // getOwnPropertyDescriptor trap (QJSEngine 6.4 throws a TypeError for
+    // any descriptor it reports of a property the target lacks, so spread,
+    // Object.keys and for-in over such a Proxy throw).
     // A trap that only records its calls (returns nothing) is fine.
     function reportsDescriptors(trap) {
         if (!isFunction(trap) || trap.expression)
@@ -142,33 +123,73 @@ NucPasses.refusals = function (ctx) {
         return NucAst.uses(trap.body, function (n) { return n.type === 'ReturnStatement' && n.argument !== null; });
     }
 
+    function functionChecks(node) {
+        functionDefects(node);
+        if (node.async && node.generator) {
+            var holder = node.__parent;
+            var at = holder && holder.value === node && (holder.type === 'MethodDefinition' || holder.type === 'Property')
+                ? holder : node;
+            throw new Refusal('async generator functions', at);
+        }
+    }
+    // No identifier can hold a character the source does not: one scan of
+    // the source spares the test of every identifier's text.
+    var maybeUnreadable = unreadable.test(ctx.edits.source);
+
+    // One handler per node type that can be refused; for a type with
+    // several checks, they run in the order they are listed.
     return {
-        every: function (node) {
-            engineDefects(node);
-            if (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration' || node.type === 'ArrowFunctionExpression')
-                functionDefects(node);
-            if (node.type === 'Identifier' && unreadable.test(ctx.edits.source.slice(node.start, node.end)))
-                unreadableName(node);
-            if (node.type === 'SpreadElement' && node.argument.type === 'Identifier' && node.argument.name === 'yield')
-                throw new Refusal('spreading a variable named yield (...yield)', node);
-            if (isFunction(node) && node.async && node.generator) {
-                var holder = node.__parent;
-                var at = holder && holder.value === node && (holder.type === 'MethodDefinition' || holder.type === 'Property')
-                    ? holder : node;
-                throw new Refusal('async generator functions', at);
-            }
-            if (node.type === 'ForOfStatement' && node.await)
-                throw new Refusal('for await', node);
-            if (node.type === 'Literal' && node.bigint !== undefined)
-                throw new Refusal('BigInt literals', node);
-            if (node.type === 'ImportExpression')
+        visit: {
+            CallExpression: function (node) {
+                if (node.arguments.length && isAsyncFunction(node.arguments[0])
+                    && (isGlobalMember(node.callee, 'Object', 'getPrototypeOf') || isGlobalMember(node.callee, 'Reflect', 'getPrototypeOf')))
+                    throw new Refusal('the prototype of an async function (AsyncFunction.prototype)', node);
+            },
+            MemberExpression: function (node) {
+                if (isAsyncFunction(node.object) && !node.computed && node.property.name === 'constructor')
+                    throw new Refusal('the constructor of an async function (AsyncFunction)', node);
+            },
+            NewExpression: function (node) {
+                if (node.callee.type === 'Identifier' && node.callee.name === 'Proxy'
+                    && node.arguments.length > 1 && node.arguments[1].type === 'ObjectExpression'
+                    && node.arguments[1].properties.some(function (p) {
+                        return p.type === 'Property' && !p.computed && reportsDescriptors(p.value)
+                            && (p.key.name === 'getOwnPropertyDescriptor' || p.key.value === 'getOwnPropertyDescriptor');
+                    }))
+                    throw new Refusal('a Proxy handler with a getOwnPropertyDescriptor trap that returns descriptors', node.arguments[1]);
+            },
+            FunctionExpression: functionChecks,
+            FunctionDeclaration: functionChecks,
+            ArrowFunctionExpression: functionChecks,
+            Identifier: function (node) {
+                if (maybeUnreadable && unreadable.test(ctx.edits.source.slice(node.start, node.end)))
+                    unreadableName(node);
+            },
+            SpreadElement: function (node) {
+                if (node.argument.type === 'Identifier' && node.argument.name === 'yield')
+                    throw new Refusal('spreading a variable named yield (...yield)', node);
+            },
+            ForOfStatement: function (node) {
+                if (node.await)
+                    throw new Refusal('for await', node);
+            },
+            Literal: function (node) {
+                if (node.bigint !== undefined)
+                    throw new Refusal('BigInt literals', node);
+                if (node.regex)
+                    regex(node);
+            },
+            ImportExpression: function (node) {
                 throw new Refusal('import()', node);
-            if (node.type === 'MetaProperty' && node.meta && node.meta.name === 'import')
-                throw new Refusal('import.meta', node);
-            if (node.type === 'Literal' && node.regex)
-                regex(node);
-            if (node.type === 'PropertyDefinition' && node.computed)
-                throw new Refusal('class fields with a computed name', node);
+            },
+            MetaProperty: function (node) {
+                if (node.meta && node.meta.name === 'import')
+                    throw new Refusal('import.meta', node);
+            },
+            PropertyDefinition: function (node) {
+                if (node.computed)
+                    throw new Refusal('class fields with a computed name', node);
+            }
         }
     };
 };

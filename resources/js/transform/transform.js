@@ -10,7 +10,6 @@
 //
 // One pass per feature (NucPasses.<name>, one file each). A pass is made
 // per transform and may have:
-//   every(node)        run on every node first (refusals)
 //   visit[type](node)  run on each node of that type, in source order
 //   finish()           run after the walk, for rewrites that need the
 //                      whole tree (function bodies, classes)
@@ -18,10 +17,11 @@
 var NucTransform = (function () {
     // The order handlers of one node and the finish steps run in; it
     // decides which refusal is reported first and, for edits of equal rank
-    // at one position, which text comes first. Passes sharing node types:
-    // logicalAssignment and objectRest (assignments); async, tailStores,
-    // objectRest and functionBodies (functions). functionBodies finishes
-    // before classFields.
+    // at one position, which text comes first. refusals and noEval come
+    // first: a node is checked before any pass rewrites it. Passes sharing
+    // node types: logicalAssignment and objectRest (assignments); async,
+    // tailStores, objectRest and functionBodies (functions). functionBodies
+    // finishes before classFields.
     var ORDER = ['refusals', 'noEval', 'numericSeparators', 'optionalCatch', 'privateNames', 'logicalAssignment',
                  'objectSpread', 'async', 'tailStores', 'objectRest', 'boundArrows', 'functionBodies',
                  'classFields'];
@@ -31,8 +31,12 @@ var NucTransform = (function () {
         var source = input.indexOf('#!') === 0 ? '//' + input.slice(2) : input;
         var ast;
         try {
+            // Without `locations`: acorn then tracks no line and column for
+            // every token and node (about a sixth of the parse). A refusal
+            // asks acorn.getLineInfo for its node's line and column (the
+            // same numbers), as a syntax error gets them anyway.
             ast = acorn.parse(source, {
-                ecmaVersion: 2022, sourceType: 'script', locations: true,
+                ecmaVersion: 2022, sourceType: 'script',
                 allowReturnOutsideFunction: true, allowHashBang: true
             });
         } catch (e) {
@@ -47,14 +51,11 @@ var NucTransform = (function () {
             passes: {},
             serial: function () { return tmp++; }   // names of made-up methods and parameters
         };
-        var every = [];
         var byType = {};
         var finish = [];
         ORDER.forEach(function (name) {
             var pass = NucPasses[name](ctx);
             ctx.passes[name] = pass;
-            if (pass.every)
-                every.push(pass.every);
             if (pass.finish)
                 finish.push(pass.finish);
             for (var type in pass.visit) {
@@ -66,8 +67,6 @@ var NucTransform = (function () {
 
         try {
             NucAst.walk(ast, null, function (node) {
-                for (var i = 0; i < every.length; i++)
-                    every[i](node);
                 var handlers = byType[node.type];
                 if (handlers) {
                     for (var j = 0; j < handlers.length; j++)
@@ -78,7 +77,7 @@ var NucTransform = (function () {
                 finish[f]();
         } catch (e) {
             if (e instanceof NucAst.Refusal) {
-                var l = e.node.loc.start;
+                var l = acorn.getLineInfo(source, e.node.start);
                 return { ok: false, kind: 'unsupported', message: e.construct,
                          line: l.line, column: l.column + 1 };
             }
