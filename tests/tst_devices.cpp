@@ -328,8 +328,9 @@ void tst_Devices::replaceSemantics()
     QVERIFY(!manager()->device(QStringLiteral("c")));
     QCOMPARE(m_controller->deviceModel()->rowCount(), 2);
     QCOMPARE(m_controller->deviceModel()->data(m_controller->deviceModel()->index(0), DeviceListModel::DeviceIdRole).toString(), QStringLiteral("b"));
-    // The removed devices' connections are closed.
-    QVERIFY(QTest::qWaitFor([&] { return m_sim->activeConnections() == 2; }, 2000));
+    // The removed devices' connections are closed (by their instances'
+    // teardown in the host processes: seconds on a loaded machine).
+    QVERIFY(QTest::qWaitFor([&] { return m_sim->activeConnections() == 2; }, 10000));
 
     // And the database agrees after a restart.
     m_controller.reset();
@@ -793,7 +794,8 @@ void tst_Devices::deviceRemoveForgets()
     QVERIFY(waitForStatus(QStringLiteral("p1"), QStringLiteral("connected")));
     m_cloud->send(QStringLiteral("device_remove"), QJsonObject{{QStringLiteral("device_id"), QStringLiteral("p1")}});
     QVERIFY(QTest::qWaitFor([&] { return !manager()->device(QStringLiteral("p1")); }, 2000));
-    QVERIFY(QTest::qWaitFor([&] { return m_sim->activeConnections() == 0; }, 2000));
+    // Closed by the instance's teardown in its host process.
+    QVERIFY(QTest::qWaitFor([&] { return m_sim->activeConnections() == 0; }, 10000));
     QCOMPARE(m_controller->deviceModel()->rowCount(), 0);
     const QJsonObject r = command(QStringLiteral("gone"), QStringLiteral("p1"), QStringLiteral("version"));
     QCOMPARE(r.value(QStringLiteral("error")).toString(), QStringLiteral("unknown device: p1"));

@@ -26,6 +26,7 @@ using HostTest::echoDriver;
 using HostTest::hotDriver;
 using HostTest::jitCodeMappings;
 using HostTest::options;
+using HostTest::crashOptions;
 using HostTest::thenableDriver;
 using HostTest::typed;
 using RuntimeTest::wait;
@@ -164,7 +165,7 @@ void tst_DriverHosts::instanceRunsInAHostProcess()
 
 void tst_DriverHosts::segfaultEndsOnlyItsHost()
 {
-    DriverHostPool pool(options());
+    DriverHostPool pool(crashOptions());
     std::unique_ptr<DriverHandle> bad(pool.create(typed(QStringLiteral("thenable"), thenableDriver, QStringLiteral("bad")), nullptr));
     std::unique_ptr<DriverHandle> good(pool.create(typed(QStringLiteral("echo"), echoDriver, QStringLiteral("good")), nullptr));
     QVERIFY(wait([&](auto cb) { bad->load(cb); }).ok);
@@ -195,7 +196,7 @@ void tst_DriverHosts::segfaultEndsOnlyItsHost()
 
 void tst_DriverHosts::memoryLimitEndsTheHost()
 {
-    DriverHostOptions o = options();
+    DriverHostOptions o = crashOptions();
     o.memoryBaseBytes = 96ll << 20;
     o.memoryPerDeviceBytes = 0;
     DriverHostPool pool(o);
@@ -280,7 +281,7 @@ void tst_DriverHosts::internalsAreOutOfReach()
 
 void tst_DriverHosts::repeatedFailuresQuarantine()
 {
-    DriverHostPool pool(options());
+    DriverHostPool pool(crashOptions());
     pool.setFailureRule(3, 60000);
     QSignalSpy quarantine(&pool, &DriverHostPool::quarantineChanged);
     for (int i = 0; i < 3; ++i) {

@@ -35,6 +35,7 @@ using HostTest::echoDriver;
 using HostTest::hotDriver;
 using HostTest::jitCodeMappings;
 using HostTest::options;
+using HostTest::crashOptions;
 using HostTest::thenableDriver;
 using HostTest::typed;
 using RuntimeTest::wait;
@@ -122,7 +123,7 @@ void tst_HostLauncher::forkedHostIsOurChildAndServes()
 
 void tst_HostLauncher::crashReadsAsBefore()
 {
-    DriverHostPool pool(options());
+    DriverHostPool pool(crashOptions());
     std::unique_ptr<DriverHandle> bad;
     std::unique_ptr<DriverHandle> good;
     const qint64 badPid = startDevice(pool, bad, QStringLiteral("crash"), thenableDriver, QStringLiteral("bad"));

@@ -379,16 +379,54 @@ bool tst_Rollouts::waitForState(const QString &rolloutId, const QString &state, 
 
 void tst_Rollouts::groupsCreateAddRemoveShow()
 {
+    // Ids need not have connected yet; one that is connected shows so.
+    QVERIFY(waitForConnected({site(QStringLiteral("on"), Answer::Succeed)->id()}));
     group(QStringLiteral("lobby"), {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")});
     QString out;
     QCOMPARE(cli({QStringLiteral("groups"), QStringLiteral("create"), QStringLiteral("lobby")}, &out), 1);
-    QVERIFY2(out.contains(u"exists already"), qPrintable(out));
+    QVERIFY2(out.contains(u"group lobby exists already"), qPrintable(out));
+    // Adding a member again changes nothing; the answer is the group as written.
+    const QJsonObject added = CloudProcess::cliJson(m_admin, {QStringLiteral("groups"), QStringLiteral("add"), QStringLiteral("lobby"),
+                                                              QStringLiteral("a"), QStringLiteral("on")});
+    QCOMPARE(added.value(QStringLiteral("members")).toArray(),
+             QJsonArray({QJsonObject{{QStringLiteral("controller_id"), QStringLiteral("a")}, {QStringLiteral("connected"), false}},
+                         QJsonObject{{QStringLiteral("controller_id"), QStringLiteral("b")}, {QStringLiteral("connected"), false}},
+                         QJsonObject{{QStringLiteral("controller_id"), QStringLiteral("c")}, {QStringLiteral("connected"), false}},
+                         QJsonObject{{QStringLiteral("controller_id"), QStringLiteral("on")}, {QStringLiteral("connected"), true}}}));
     QCOMPARE(cli({QStringLiteral("groups"), QStringLiteral("remove"), QStringLiteral("lobby"), QStringLiteral("b")}, &out), 0);
     QCOMPARE(cli({QStringLiteral("groups"), QStringLiteral("show"), QStringLiteral("lobby")}, &out), 0);
-    QVERIFY2(out.contains(u"a ") && out.contains(u"c ") && !out.contains(u"b "), qPrintable(out));
+    QVERIFY2(out.contains(u"a ") && out.contains(u"c ") && !out.contains(u"b ") && out.contains(QRegularExpression(QStringLiteral("on +connected"))),
+             qPrintable(out));
+    // Removing an id that is not a member is refused, and removes nothing.
+    QCOMPARE(cli({QStringLiteral("groups"), QStringLiteral("remove"), QStringLiteral("lobby"), QStringLiteral("a"), QStringLiteral("zz")}, &out), 1);
+    QVERIFY2(out.contains(u"not in group lobby: zz"), qPrintable(out));
     QCOMPARE(cli({QStringLiteral("groups"), QStringLiteral("list")}, &out), 0);
-    QVERIFY2(out.contains(QRegularExpression(QStringLiteral("lobby +2"))), qPrintable(out));
-    QCOMPARE(cli({QStringLiteral("groups"), QStringLiteral("add"), QStringLiteral("nosuch"), QStringLiteral("a")}, &out), 1);
+    QVERIFY2(out.contains(QRegularExpression(QStringLiteral("lobby +3"))), qPrintable(out));
+    // An unknown group, for each command that needs one.
+    for (const char *verb : {"add", "remove", "show"}) {
+        QStringList args{QStringLiteral("groups"), QLatin1String(verb), QStringLiteral("nosuch")};
+        if (qstrcmp(verb, "show") != 0)
+            args << QStringLiteral("a");
+        QCOMPARE(cli(args, &out), 1);
+        QVERIFY2(out.contains(u"no group nosuch"), qPrintable(QLatin1String(verb) + u": " + out));
+    }
+    // The answer came once the rows were committed: another connection sees them.
+    {
+        QSqlDatabase d = seedConnection(m_database);
+        QVERIFY2(d.isOpen(), qPrintable(d.lastError().text()));
+        QSqlQuery q(d);
+        QVERIFY2(q.exec(QStringLiteral("SELECT controller_id FROM group_members WHERE group_name = 'lobby' ORDER BY controller_id")),
+                 qPrintable(q.lastError().text()));
+        QStringList members;
+        while (q.next())
+            members << q.value(0).toString();
+        QCOMPARE(members, QStringList({QStringLiteral("a"), QStringLiteral("c"), QStringLiteral("on")}));
+        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM controller_groups WHERE group_name = 'nosuch'")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
+        q.finish();
+        d.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("seed"));
     // A rollout to an empty or unknown group is refused.
     QCOMPARE(cli({QStringLiteral("groups"), QStringLiteral("create"), QStringLiteral("empty")}), 0);
     QVERIFY(startRollout(QStringLiteral("empty"), {}).isEmpty());

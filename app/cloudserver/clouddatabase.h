@@ -151,9 +151,10 @@ public:
     bool hasCredentials() const;
 
     // Groups and rollouts (clouddatabasefleet.cpp): small statements by key.
+    // Writes run on CloudStore's thread; an existing group is an error.
     QString createGroup(const QString &name);
-    // False when the group does not exist.
-    bool groupExists(const QString &name) const;
+    // False when the group does not exist (or, with `error` set, when it cannot be read).
+    bool groupExists(const QString &name, QString *error = nullptr) const;
     QString addGroupMembers(const QString &name, const QStringList &controllerIds);
     QString removeGroupMembers(const QString &name, const QStringList &controllerIds);
     QStringList groupMembers(const QString &name, QString *error = nullptr) const;

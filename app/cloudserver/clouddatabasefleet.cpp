@@ -61,23 +61,27 @@ QList<RolloutRow> rolloutsWhere(const QSqlDatabase &d, const QString &tail, cons
 
 } // namespace
 
+// The group writes below run on CloudStore's thread, inside its batch's
+// transaction (hence begin()/commit()); RolloutManager::changeGroup checks
+// first what would make them fail (an existing group, no group).
 QString CloudDatabase::createGroup(const QString &name)
 {
-    QSqlQuery q(db());
-    q.prepare(QStringLiteral("INSERT INTO controller_groups (group_name, created_at) VALUES (?, ?)"));
+    QSqlQuery &q = prepared(QStringLiteral("INSERT INTO controller_groups (group_name, created_at) VALUES (?, ?)"));
     q.addBindValue(name);
     q.addBindValue(now());
-    if (q.exec())
-        return {};
-    return groupExists(name) ? QStringLiteral("group %1 exists already").arg(name) : q.lastError().text();
+    return q.exec() ? QString() : q.lastError().text();
 }
 
-bool CloudDatabase::groupExists(const QString &name) const
+bool CloudDatabase::groupExists(const QString &name, QString *error) const
 {
     QSqlQuery q(db());
     q.prepare(QStringLiteral("SELECT 1 FROM controller_groups WHERE group_name = ?"));
     q.addBindValue(name);
-    return q.exec() && q.next();
+    if (q.exec())
+        return q.next();
+    if (error)
+        *error = q.lastError().text();
+    return false;
 }
 
 QString CloudDatabase::addGroupMembers(const QString &name, const QStringList &controllerIds)
@@ -93,20 +97,20 @@ QString CloudDatabase::removeGroupMembers(const QString &name, const QStringList
 
 QString CloudDatabase::forEachMember(const QString &sql, const QString &name, const QStringList &controllerIds)
 {
-    QSqlDatabase d = db();
-    d.transaction();
+    begin();
+    QSqlQuery &q = prepared(sql);
     for (const QString &id : controllerIds) {
-        QSqlQuery q(d);
-        q.prepare(sql);
         q.addBindValue(name);
         q.addBindValue(id);
         if (!q.exec()) {
             const QString error = q.lastError().text();
-            d.rollback();
+            rollback();
             return error;
         }
     }
-    return d.commit() ? QString() : d.lastError().text();
+    QString error;
+    commit(&error);
+    return error;
 }
 
 QStringList CloudDatabase::groupMembers(const QString &name, QString *error) const

@@ -30,13 +30,67 @@ bool RolloutManager::handleAdmin(const QString &op, const QJsonObject &request, 
     else if (op == u"rollout_abort")
         reply(abortByOperator(id));
     else if (op.startsWith(u"group_"))
-        reply(group(op.mid(6), request));
+        group(op.mid(6), request, reply);
     else
         return false;
     return true;
 }
 
-QJsonObject RolloutManager::group(const QString &op, const QJsonObject &request)
+namespace {
+
+// What a group command did, as the store's thread saw it.
+struct GroupChange
+{
+    QString refusal;       // the operator's mistake (no group, exists already, not a member)
+    QStringList members;   // after the change
+};
+
+// A group command's work on the store's thread: the checks and the write in
+// one transaction. A refusal writes nothing and is no database error (which
+// would roll back the batch it ran in).
+GroupChange changeGroup(CloudDatabase &db, const QString &op, const QString &name, const QStringList &ids, QString *error)
+{
+    GroupChange change;
+    const bool exists = db.groupExists(name, error);
+    if (!error->isEmpty())
+        return change;
+    if (op == u"create") {
+        if (exists)
+            change.refusal = QStringLiteral("group %1 exists already").arg(name);
+        else
+            *error = db.createGroup(name);
+        return change;
+    }
+    if (!exists) {
+        change.refusal = QStringLiteral("no group %1 (control-cloud groups create %1)").arg(name);
+        return change;
+    }
+    if (op == u"remove") {
+        // A mistyped id would otherwise be "removed" without a word.
+        const QStringList members = db.groupMembers(name, error);
+        QStringList strangers;
+        for (const QString &id : ids) {
+            if (!members.contains(id))
+                strangers << id;
+        }
+        if (!error->isEmpty())
+            return change;
+        if (!strangers.isEmpty()) {
+            change.refusal = QStringLiteral("not in group %1: %2").arg(name, strangers.join(QStringLiteral(", ")));
+            return change;
+        }
+    }
+    // Adding: ids need not have connected yet (a site is often grouped
+    // before it is installed); adding a member again changes nothing.
+    *error = op == u"add" ? db.addGroupMembers(name, ids) : db.removeGroupMembers(name, ids);
+    if (error->isEmpty())
+        change.members = db.groupMembers(name, error);
+    return change;
+}
+
+} // namespace
+
+void RolloutManager::group(const QString &op, const QJsonObject &request, const Reply &reply)
 {
     const QString name = request.value(QStringLiteral("group")).toString();
     QStringList ids;
@@ -45,26 +99,36 @@ QJsonObject RolloutManager::group(const QString &op, const QJsonObject &request)
     QString error;
     if (op == u"list") {
         const QJsonArray list = m_database->groups(&error);
-        return error.isEmpty() ? success(QJsonObject{{QStringLiteral("groups"), list}}) : failure(error);
+        return reply(error.isEmpty() ? success(QJsonObject{{QStringLiteral("groups"), list}}) : failure(error));
     }
     if (name.isEmpty())
-        return failure(QStringLiteral("a group name is required"));
-    if (op == u"create") {
-        error = m_database->createGroup(name);
-        return error.isEmpty() ? success(QJsonObject{{QStringLiteral("group"), name}}) : failure(error);
+        return reply(failure(QStringLiteral("a group name is required")));
+    if (op == u"show") {
+        if (!m_database->groupExists(name, &error))
+            return reply(failure(error.isEmpty() ? QStringLiteral("no group %1 (control-cloud groups create %1)").arg(name) : error));
+        const QStringList members = m_database->groupMembers(name, &error);
+        return reply(error.isEmpty() ? membersAnswer(name, members) : failure(error));
     }
-    if (!m_database->groupExists(name))
-        return failure(QStringLiteral("no group %1 (control-cloud groups create %1)").arg(name));
-    if (op == u"add" || op == u"remove") {
-        if (ids.isEmpty())
-            return failure(QStringLiteral("no controller ids given"));
-        error = op == u"add" ? m_database->addGroupMembers(name, ids) : m_database->removeGroupMembers(name, ids);
-    }
-    if (op != u"add" && op != u"remove" && op != u"show")
-        return failure(QStringLiteral("unknown groups command '%1'").arg(op));
-    const QStringList members = error.isEmpty() ? m_database->groupMembers(name, &error) : QStringList();
-    if (!error.isEmpty())
-        return failure(error);
+    if (op != u"create" && op != u"add" && op != u"remove")
+        return reply(failure(QStringLiteral("unknown groups command '%1'").arg(op)));
+    if (op != u"create" && ids.isEmpty())
+        return reply(failure(QStringLiteral("no controller ids given")));
+    // Written on the store's thread like every other operator write: the
+    // event loop does not wait for the database (nor for its batch).
+    m_cloud->store()->call<GroupChange>(
+        CloudStore::Priority::Urgent,
+        [op, name, ids](CloudDatabase &db, QString *error) { return changeGroup(db, op, name, ids, error); },
+        [this, op, name, reply](const GroupChange &change, const QString &error) {
+            if (!error.isEmpty())
+                return reply(failure(error));
+            if (!change.refusal.isEmpty())
+                return reply(failure(change.refusal));
+            reply(op == u"create" ? success(QJsonObject{{QStringLiteral("group"), name}}) : membersAnswer(name, change.members));
+        });
+}
+
+QJsonObject RolloutManager::membersAnswer(const QString &name, const QStringList &members) const
+{
     QJsonArray list;
     for (const QString &m : members)
         list.append(QJsonObject{{QStringLiteral("controller_id"), m}, {QStringLiteral("connected"), m_cloud->isConnected(m)}});

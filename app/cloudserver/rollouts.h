@@ -64,7 +64,10 @@ private:
     QJsonObject status(const QString &rolloutId) const;
     QJsonObject setPaused(const QString &rolloutId, bool paused);
     QJsonObject abortByOperator(const QString &rolloutId);
-    QJsonObject group(const QString &op, const QJsonObject &request);
+    // group_* (create, add, remove written on the store's thread).
+    void group(const QString &op, const QJsonObject &request, const Reply &reply);
+    // A group's answer: its members, each connected or not.
+    QJsonObject membersAnswer(const QString &name, const QStringList &members) const;
     static QJsonObject rolloutJson(const RolloutRow &row, const QList<RolloutSiteRow> &sites);
 
     // rollouts.cpp: the state machine.

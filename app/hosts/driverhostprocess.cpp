@@ -2,6 +2,7 @@
 
 #include "hosts/hostcgroups.h"
 #include "hosts/hostchannel.h"
+#include "hosts/hostchild.h"
 #include "hosts/hostlauncher.h"
 #include "hosts/hostmessages.h"
 #include "hosts/pidwatch.h"
@@ -13,8 +14,6 @@
 
 #include <csignal>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -122,27 +121,19 @@ DriverHostProcess::~DriverHostProcess()
 
 bool DriverHostProcess::start(QString *error)
 {
-    int fds[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
-        *error = QStringLiteral("socketpair: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+    const int childFd = openLink(error);
+    if (childFd < 0)
         return false;
-    }
-    if (!m_channel->open(fds[0])) {
-        ::close(fds[0]);
-        ::close(fds[1]);
-        *error = QStringLiteral("cannot open the link to the driver host");
-        return false;
-    }
     m_killReason.clear();
     m_stopping = false;
     m_stopStep = 0;
     m_held.clear();
     if (m_launcher) {
         // Answered from the event loop, never from within spawn().
-        m_launchRequest = m_launcher->spawn(m_process.arguments(), fds[1],
+        m_launchRequest = m_launcher->spawn(m_process.arguments(), childFd,
                                             [this](qint64 pid, const QString &why) { launched(pid, why); });
         if (m_launchRequest) {
-            ::close(fds[1]);
+            ::close(childFd);
             m_running = true;
             m_launchClock.start();
             m_pid = 0;
@@ -155,11 +146,27 @@ bool DriverHostProcess::start(QString *error)
             return true;
         }
     }
-    if (!startDirect(fds[1], error))
+    if (!startDirect(childFd, error))
         return false;
     m_running = true;
     send(configureFrame());
     return true;
+}
+
+int DriverHostProcess::openLink(QString *error)
+{
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+        *error = QStringLiteral("socketpair: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+        return -1;
+    }
+    if (!m_channel->open(fds[0])) {
+        ::close(fds[0]);
+        ::close(fds[1]);
+        *error = QStringLiteral("cannot open the link to the driver host");
+        return -1;
+    }
+    return fds[1];
 }
 
 QJsonObject DriverHostProcess::configureFrame() const
@@ -171,17 +178,7 @@ QJsonObject DriverHostProcess::configureFrame() const
 
 bool DriverHostProcess::startDirect(int childFd, QString *error)
 {
-    // Runs in the child between fork and exec: async-signal-safe calls only.
-    m_process.setChildProcessModifier([childFd] {
-        if (childFd == 3)
-            ::fcntl(3, F_SETFD, 0);
-        else
-            ::dup2(childFd, 3);   // the copy has no FD_CLOEXEC: it survives exec
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        // Its own process group: a Ctrl-C in the controller's terminal is
-        // for the controller, which then stops its hosts in order.
-        ::setpgid(0, 0);
-    });
+    HostChild::prepare(m_process, childFd);
     // Not waiting for the exec: frames wait in the socket until the host
     // reads them, and a program that cannot be run is reported by
     // errorOccurred (a cold start with a hundred hosts does not queue up
@@ -234,15 +231,9 @@ void DriverHostProcess::launched(qint64 pid, const QString &error)
     qCWarning(lcRuntime).noquote() << "driver host" << m_options.name << "not forked:" << why << "- starting it directly";
     m_channel->close();
     const QList<QJsonObject> replay = std::exchange(m_held, {});
-    int fds[2];
     QString startError;
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
-        startError = QStringLiteral("socketpair: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
-    } else if (!m_channel->open(fds[0])) {
-        ::close(fds[0]);
-        ::close(fds[1]);
-        startError = QStringLiteral("cannot open the link to the driver host");
-    } else if (startDirect(fds[1], &startError)) {
+    const int childFd = openLink(&startError);
+    if (childFd >= 0 && startDirect(childFd, &startError)) {
         for (const QJsonObject &frame : replay)
             m_channel->send(frame);
         if (!m_killReason.isEmpty())

@@ -109,6 +109,9 @@ private:
     void onFinished(int exitCode, QProcess::ExitStatus status);
     void kill(const QString &reason);
     void checkHealth();
+    // A new link to the host: this end opened on m_channel; the host's end
+    // (close-on-exec) returned, or -1 with `error` set.
+    int openLink(QString *error);
     // Runs the host with QProcess (exec) on `childFd`, its end of the link.
     bool startDirect(int childFd, QString *error);
     // The launcher's answer: a forked host to watch, or a reason to exec one.

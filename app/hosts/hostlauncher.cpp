@@ -1,5 +1,6 @@
 #include "hosts/hostlauncher.h"
 
+#include "hosts/hostchild.h"
 #include "hosts/hostlaunchloop.h"
 #include "hosts/pidwatch.h"
 #include "core/backoff.h"
@@ -101,14 +102,7 @@ void HostLauncher::start()
         return;
     }
     const int childFd = fds[1];
-    m_process.setChildProcessModifier([childFd] {
-        if (childFd == 3)
-            ::fcntl(3, F_SETFD, 0);
-        else
-            ::dup2(childFd, 3);
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        ::setpgid(0, 0);
-    });
+    HostChild::prepare(m_process, childFd);
     // Room for a forked host's arguments where ps reads them (the launcher's
     // own argument and environment strings, hostlaunchloop.cpp).
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();

@@ -6,6 +6,7 @@
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickWindow>
+#include <QRegularExpression>
 #include <QStringList>
 
 namespace UiTest {
@@ -50,6 +51,24 @@ inline void collectMessages()
 
 // Loads the dashboard as main() does (no network, `dashboard` and `kiosk`
 // given); the window, or null if it did not load.
+// The seconds a countdown text shows, and the fewest it may show when it
+// counts down from `fullS`, `elapsedMs` (or less) after it began: a test
+// reading it on a loaded machine may come a few seconds late, and a late
+// tick skips a number, but the text never shows more than is left.
+inline int shownSeconds(const QString &text)
+{
+    // "Try again in 29 s." / "Technician unlocked: 0:03"
+    static const QRegularExpression seconds(QStringLiteral("in (\\d+) s\\.|(\\d+):(\\d\\d)$"));
+    const QRegularExpressionMatch m = seconds.match(text);
+    if (!m.hasMatch())
+        return -1;
+    return m.captured(1).isEmpty() ? m.captured(2).toInt() * 60 + m.captured(3).toInt() : m.captured(1).toInt();
+}
+inline int fewestSecondsLeft(int fullS, qint64 elapsedMs)
+{
+    return fullS - int(elapsedMs / 1000);   // ceil(fullS - elapsed), whole seconds
+}
+
 inline QQuickWindow *loadDashboard(QQmlApplicationEngine &engine, QObject *dashboard, bool kiosk,
                                    QQmlNetworkAccessManagerFactory *network)
 {
