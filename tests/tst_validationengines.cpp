@@ -114,6 +114,35 @@ void tst_ValidationEngines::declarative_data()
         << head + QStringLiteral("function f() { var yield = 1; return yield /['}]/'] / 1; } this.__pwned = 1; var s = '}'; //'\n"
                                  "class D extends BaseDriver {}\n") + tail << false;
     QTest::newRow("a reserved word as a binding") << head + QStringLiteral("const x = new\nfunction F() {}\nclass D extends BaseDriver {}\n") + tail << false;
+    // Second review: after a name that ends a statement and a line break,
+    // a `/` begins a regex (ASI), which the lexer read as a division.
+    const QString payload = QStringLiteral("this.__pwned = 1;\n");
+    QTest::newRow("debugger, line break, regex")
+        << head + QStringLiteral("function f() { debugger\n/[{]/ }\n") + payload
+               + QStringLiteral("function g() { debugger\n/[}]/ }\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("break, line break, regex")
+        << head + QStringLiteral("function f() { for (;;) { break\n/[{]/ } }\n") + payload
+               + QStringLiteral("function g() { for (;;) { continue\n/[}]/ } }\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("break LABEL, line break, regex")
+        << head + QStringLiteral("function f() { outer: for (;;) { break outer\n/[{]/ } }\n") + payload
+               + QStringLiteral("function g() { outer: for (;;) { continue outer\n/[}]/ } }\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("var without a value, line break, regex")
+        << head + QStringLiteral("function f() { var a\n/[{]/ }\n") + payload
+               + QStringLiteral("function g() { let b\n/[}]/ }\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("U+2028 as the line break")
+        << head + QStringLiteral("function f() { debugger") + QChar(0x2028) + QStringLiteral("/[{]/ }\n") + payload
+               + QStringLiteral("function g() { debugger") + QChar(0x2028) + QStringLiteral("/[}]/ }\nclass D extends BaseDriver {}\n") + tail
+        << false;
+    QTest::newRow("async before a line break, then a function")
+        << head + QStringLiteral("async\nfunction g() {}\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("async before a line break in a value")
+        << head + QStringLiteral("const f = async\nfunction () {};\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("literals nested too deep")
+        << head + QStringLiteral("const x = ") + QString(100, QLatin1Char('[')) + QString(100, QLatin1Char(']'))
+               + QStringLiteral(";\nclass D extends BaseDriver {}\n") + tail << false;
+    QTest::newRow("let, line break, destructuring is a declaration")
+        << QStringLiteral("let\n{ EventEmitter } = require('events');\n") + head + QStringLiteral("class D extends EventEmitter {}\n") + tail
+        << true;
     QTest::newRow("undefined, NaN and a later function are fine")
         << head + QStringLiteral("const u = undefined, n = NaN, h = helper;\nfunction helper() {}\nclass D extends BaseDriver {}\n") + tail
         << true;

@@ -126,6 +126,7 @@ private:
     size_t m_i = 0;
     std::vector<QStringView> m_declared;   // the module's own top-level names
     std::vector<QStringView> m_read;       // names read at the top level
+    int m_depth = 0;                       // value() nesting
 };
 
 bool Recognizer::declare(QStringView name)
@@ -194,6 +195,8 @@ bool Recognizer::item()
         } while (take(","));
         return semicolon();
     }
+    if (isIdent(t, "async") && peek(1).newlineBefore)
+        return fail("async before a line break");
     if (isIdent(t, "function") || (isIdent(t, "async") && isIdent(peek(1), "function"))) {
         // [async] function [*] NAME: the name is hoisted, so it is declared.
         size_t at = isIdent(t, "async") ? 2 : 1;
@@ -270,15 +273,15 @@ bool Recognizer::function()
 }
 
 // An arrow with a block body, or a function expression; `matched` false
-// (and nothing taken) when the value is neither. (`async` and `function`
-// on two lines are a read of the global `async`, which does not exist, and
-// a declaration: that module fails with a ReferenceError, and a failed
-// validation retires its engine.)
+// (and nothing taken) when the value is neither. (`async` before a line
+// break is no async function: refused.)
 bool Recognizer::arrowOrFunction(bool *matched)
 {
     const size_t start = m_i;
     *matched = true;
     const bool async = isIdent(peek(), "async");
+    if (async && peek(1).newlineBefore)
+        return fail("async before a line break");
     if (isIdent(peek(async ? 1 : 0), "function"))
         return function();
     if (async)
@@ -302,6 +305,15 @@ bool Recognizer::arrowOrFunction(bool *matched)
 
 bool Recognizer::value()
 {
+    // Literals nested deeper than drivers write them: not worth a stack.
+    struct Depth
+    {
+        int &depth;
+        explicit Depth(int &d) : depth(++d) {}
+        ~Depth() { --depth; }
+    } depth(m_depth);
+    if (m_depth > 64)
+        return fail("literals nested too deep");
     bool matched = false;
     if (!arrowOrFunction(&matched))
         return false;

@@ -115,9 +115,12 @@ bool isAssignment(const Token &t)
 
 bool Lexer::skipSpaceAndComments()
 {
+    m_newline = false;
     while (m_pos < m_s.size()) {
         const QChar c = m_s.at(m_pos);
         if (c.isSpace() || c == QChar(0xFEFF) || isLineTerminator(c)) {
+            if (isLineTerminator(c))
+                m_newline = true;
             ++m_pos;
         } else if (c == u'/' && at(m_pos + 1) == u'/') {
             while (m_pos < m_s.size() && !isLineTerminator(m_s.at(m_pos)))
@@ -126,6 +129,10 @@ bool Lexer::skipSpaceAndComments()
             const qsizetype end = m_s.indexOf(QLatin1String("*/"), m_pos + 2);
             if (end < 0)
                 return fail("unterminated comment");
+            for (qsizetype i = m_pos + 2; i < end; ++i) {
+                if (isLineTerminator(m_s.at(i)))
+                    m_newline = true;
+            }
             m_pos = end + 2;
         } else {
             return true;
@@ -161,7 +168,10 @@ int Lexer::regexAllowed() const
             if (m_prev.text == QLatin1String(k))
                 return 1;
         }
-        return 0;
+        // A name that may end a statement (`debugger`, `break LABEL`, `var
+        // a`) and a line break: ASI makes the `/` a regex there, while
+        // after an expression it divides.
+        return m_newline ? -1 : 0;
     case Kind::Punct:
         if (m_prev.text == u")")
             return m_prevControlParen ? 1 : 0;
@@ -185,7 +195,7 @@ bool Lexer::quoted(Token *t)
             return true;
         }
         if (c == u'\\')
-            ++m_pos;   // a line continuation's \r\n: the \n is plain text inside the string
+            m_pos += at(m_pos) == u'\r' && at(m_pos + 1) == u'\n' ? 2 : 1;   // the escaped character, or a line continuation's \r\n
         else if (c == u'\n' || c == u'\r')
             return fail("unterminated string");
     }
@@ -268,6 +278,7 @@ bool Lexer::next(Token *t)
         *t = {};
         return true;
     }
+    const bool newline = m_newline;
     const qsizetype start = m_pos;
     const QChar c = m_s.at(m_pos);
     if (c == u'\\')
@@ -337,6 +348,7 @@ bool Lexer::next(Token *t)
         else if (is(*t, "}") && --m_braces < 0)
             return fail("unbalanced }");
     }
+    t->newlineBefore = newline;
     remember(*t);
     return true;
 }

@@ -18,6 +18,7 @@ struct Token
 {
     Kind kind = Kind::End;
     QStringView text;
+    bool newlineBefore = false;   // a line terminator (or a comment holding one) came before it
 };
 
 inline bool is(const Token &t, const char *punct)
@@ -61,6 +62,7 @@ private:
     qsizetype m_pos = 0;
     Token m_prev;
     bool m_prevDot = false;
+    bool m_newline = false;               // skipSpaceAndComments() passed a line terminator
     bool m_prevControlParen = false;      // `)` closing if/while/for/with (...)
     std::vector<bool> m_parens;           // per open `(`: after if/while/for/with
     int m_braces = 0;
