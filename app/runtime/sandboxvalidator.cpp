@@ -18,6 +18,18 @@ SandboxValidator::~SandboxValidator() = default;
 
 void SandboxValidator::prepare()
 {
+    // The last engine is kept when its driver was declarative (decided
+    // here, after the verdict went out, not on the sync's path).
+    if (m_retired && !m_passedCode.isNull() && m_retiredUses < maxUses
+        && DeclarativeModule::recognized(m_passedCode)) {
+        m_spare = std::move(m_retired);
+        m_spareBase = std::exchange(m_retiredBase, QJSValue());
+        m_spareChecker = std::exchange(m_retiredChecker, QJSValue());
+        m_spareUses = m_retiredUses;
+    }
+    m_passedCode = QString();
+    m_retiredBase = QJSValue();
+    m_retiredChecker = QJSValue();
     m_retired.reset();
     if (!m_spare) {
         if (!m_inertHost)
@@ -102,14 +114,12 @@ ScriptError SandboxValidator::validate(const DriverValidationRequest &request)
             return {text.left(nl), text.mid(nl + 1), {}, 0};
         }
     }
-    // Passed, and its top level made new objects only: nothing in the
-    // engine changed that the next driver could see. It serves the next
-    // validation as its fresh engine.
-    if (uses < maxUses && DeclarativeModule::recognized(request.code)) {
-        m_spare = std::move(m_retired);
-        m_spareBase = baseDriver;
-        m_spareChecker = check;
-        m_spareUses = uses;
-    }
+    // Passed: if its top level made new objects only (prepare() decides),
+    // nothing in the engine changed that the next driver could see, and it
+    // serves the next validation as its fresh engine.
+    m_passedCode = request.code;
+    m_retiredBase = baseDriver;
+    m_retiredChecker = check;
+    m_retiredUses = uses;
     return {};
 }

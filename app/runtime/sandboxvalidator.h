@@ -47,6 +47,12 @@ private:
     QJSValue m_spareChecker;                // the rule checker in m_spare
     QString m_spareError;                   // why m_spare could not be made ready
     std::unique_ptr<QJSEngine> m_retired;   // the last one, destroyed when idle
+    // When the last driver passed: its code, and what m_retired needs to
+    // serve again if that code is declarative.
+    QString m_passedCode;
+    QJSValue m_retiredBase;
+    QJSValue m_retiredChecker;
+    int m_retiredUses = 0;
     int m_spareUses = 0;                    // validations m_spare has served
     int m_enginesMade = 0;
     DriverTransformer m_transformer;
