@@ -143,6 +143,22 @@ void tst_ValidationEngines::declarative_data()
     QTest::newRow("let, line break, destructuring is a declaration")
         << QStringLiteral("let\n{ EventEmitter } = require('events');\n") + head + QStringLiteral("class D extends EventEmitter {}\n") + tail
         << true;
+    // Third review: QJSEngine 6.4 drops a `/` after the word `function`
+    // (also a property name), so a template began where we saw a regex.
+    const QString hidden = QStringLiteral("  // `]; } globalThis.hit = 1; function g() {\n}\nclass D extends BaseDriver {}\n");
+    QTest::newRow("a slash dropped after .function")
+        << head + QStringLiteral("function f() {\n  a.function / /[`]/\n") + hidden + tail << false;
+    QTest::newRow("a slash dropped after ?.function")
+        << head + QStringLiteral("function f() {\n  a?.function/ /[`]/\n") + hidden + tail << false;
+    QTest::newRow("a slash dropped after function and a comment")
+        << head + QStringLiteral("function f() {\n  a.function /* c */ / /[`]/\n") + hidden + tail << false;
+    QTest::newRow("a slash dropped after a line break and function")
+        << head + QStringLiteral("function f() {\n  a.\nfunction / /[`]/\n") + hidden + tail << false;
+    QTest::newRow("a number glued to a keyword")
+        << head + QStringLiteral("function f() { return 1in /{a/ }\n") + payload + QStringLiteral("function g() { /}/ }\nclass D extends BaseDriver {}\n") + tail
+        << false;
+    QTest::newRow("hex, octal, binary and exponents are plain numbers")
+        << head + QStringLiteral("const n = [0xff, 0o17, 0b101, 1.5e3, .5, 2E10];\nclass D extends BaseDriver {}\n") + tail << true;
     QTest::newRow("undefined, NaN and a later function are fine")
         << head + QStringLiteral("const u = undefined, n = NaN, h = helper;\nfunction helper() {}\nclass D extends BaseDriver {}\n") + tail
         << true;

@@ -113,6 +113,30 @@ bool isAssignment(const Token &t)
 }
 
 
+// Digits with a dot and an exponent's e, or 0x/0o/0b and their digits:
+// nothing QJSEngine could read as a number followed by a word.
+static bool plainNumber(QStringView text)
+{
+    if (text.size() > 2 && text.at(0) == u'0') {
+        const QChar base = text.at(1).toLower();
+        if (base == u'x' || base == u'o' || base == u'b') {
+            for (qsizetype i = 2; i < text.size(); ++i) {
+                const QChar c = text.at(i).toLower();
+                const bool digit = base == u'x' ? (c.isDigit() || (c >= u'a' && c <= u'f'))
+                                 : base == u'o' ? (c >= u'0' && c <= u'7') : (c == u'0' || c == u'1');
+                if (!digit)
+                    return false;
+            }
+            return true;
+        }
+    }
+    for (const QChar c : text) {
+        if (!c.isDigit() && c != u'.' && c != u'e' && c != u'E')
+            return false;
+    }
+    return true;
+}
+
 bool Lexer::skipSpaceAndComments()
 {
     m_newline = false;
@@ -157,6 +181,11 @@ int Lexer::regexAllowed() const
     case Kind::Regex:
         return 0;
     case Kind::Ident:
+        // QJSEngine 6.4's lexer drops a `/` after the word `function`
+        // (where it looks for a generator's `*`), also after a dot, so it
+        // reads what follows differently from the spec and from us.
+        if (m_prev.text == u"function")
+            return -1;
         if (m_prevDot)
             return 0;
         // `yield` and `await` are operators in generators and async
@@ -291,6 +320,8 @@ bool Lexer::next(Token *t)
             return fail("numeric separator");
         if (t->text.contains(u'n'))
             return fail("BigInt literal");
+        if (!plainNumber(t->text))
+            return fail("a number glued to a word");   // QJSEngine splits `1in` into `1 in`
     } else if (isIdentifierChar(c)) {
         while (m_pos < m_s.size() && isIdentifierChar(m_s.at(m_pos)))
             ++m_pos;
