@@ -3,12 +3,14 @@
 // kept for the next validation only after such a module passed, so that no
 // driver's evaluation reaches the next one.
 #include "runtime/declarativemodule.h"
+#include "runtime/enginesnapshot.h"
 #include "runtime/sandboxvalidator.h"
 #include "runtime/watchdog.h"
 
 #include "testdrivers.h"
 
 #include <QFile>
+#include <QJSEngine>
 #include <QTest>
 
 class tst_ValidationEngines : public QObject
@@ -21,6 +23,9 @@ private slots:
     void driversOfTheProjectAreDeclarative();
     void engineIsKeptOnlyAfterADeclarativePass();
     void engineIsRenewedAfterMaxUses();
+    void snapshotSeesChanges_data();
+    void snapshotSeesChanges();
+    void noReuseWhenSwitchedOff();
 
 private:
     ScriptError validate(SandboxValidator &validator, const QString &code)
@@ -232,6 +237,59 @@ void tst_ValidationEngines::engineIsRenewedAfterMaxUses()
     }
     validator.prepare();
     QCOMPARE(validator.enginesMade(), 2);
+}
+
+void tst_ValidationEngines::snapshotSeesChanges_data()
+{
+    QTest::addColumn<QString>("script");
+    QTest::addColumn<bool>("unchanged");
+    QTest::newRow("nothing") << QString() << true;
+    QTest::newRow("new objects in a function") << QStringLiteral("(function () { var a = { x: [1, 2] }; class C {} })();") << true;
+    QTest::newRow("the per-validation global") << QStringLiteral("this.__nucDriverInfo = { protocol: 'tcp' };") << true;
+    QTest::newRow("a new global") << QStringLiteral("this.hit = 1;") << false;
+    QTest::newRow("a global replaced") << QStringLiteral("JSON = {};") << false;
+    QTest::newRow("a global deleted") << QStringLiteral("delete this.Reflect;") << false;
+    QTest::newRow("Object.prototype grows") << QStringLiteral("Object.prototype.connect = function () {};") << false;
+    QTest::newRow("a method replaced") << QStringLiteral("Object.prototype.isPrototypeOf = function () { return true; };") << false;
+    QTest::newRow("an accessor on an index") << QStringLiteral("Object.defineProperty(Array.prototype, '0', { set: function () {} });") << false;
+    QTest::newRow("an attribute changed") << QStringLiteral("Object.defineProperty(Object, 'keys', { enumerable: true });") << false;
+    QTest::newRow("a prototype swapped") << QStringLiteral("Object.setPrototypeOf(String.prototype, null);") << false;
+    QTest::newRow("frozen") << QStringLiteral("Object.preventExtensions(Promise.prototype);") << false;
+    QTest::newRow("a symbol key") << QStringLiteral("Array.prototype[Symbol.iterator] = function () {};") << false;
+    QTest::newRow("an extra object changed") << QStringLiteral("extraObject.prototype.emit = null;") << false;
+}
+
+void tst_ValidationEngines::snapshotSeesChanges()
+{
+    QFETCH(QString, script);
+    QFETCH(bool, unchanged);
+    QJSEngine engine;
+    const QJSValue extra = engine.evaluate(QStringLiteral("(function () { function E() {} E.prototype.emit = function () {}; return E; })()"));
+    engine.globalObject().setProperty(QStringLiteral("__nucDriverInfo"), engine.newObject());
+    const QJSValue check = EngineSnapshot::take(&engine, {extra});
+    QVERIFY(check.isCallable());
+    QCOMPARE(check.call().toBool(), true);
+    // The extra object is reached through a local of the script only.
+    const QJSValue run = engine.evaluate(QStringLiteral("(function (extraObject) {\n") + script + QStringLiteral("\n})"));
+    QVERIFY2(!run.isError(), qPrintable(run.toString()));
+    const QJSValue result = run.call({extra});
+    QVERIFY2(!result.isError(), qPrintable(result.toString()));
+    const QJSValue answer = check.call();
+    QVERIFY(answer.isBool());
+    QCOMPARE(answer.toBool(), unchanged);
+}
+
+void tst_ValidationEngines::noReuseWhenSwitchedOff()
+{
+    qputenv("CONTROL_NUC_VALIDATOR_REUSE", "0");
+    SandboxValidator validator(&m_watchdog, 2000);
+    qunsetenv("CONTROL_NUC_VALIDATOR_REUSE");
+    for (int i = 0; i < 3; ++i) {
+        validator.prepare();
+        QVERIFY(validate(validator, TestDrivers::valid()).isNull());
+    }
+    validator.prepare();
+    QCOMPARE(validator.enginesMade(), 4);
 }
 
 QTEST_GUILESS_MAIN(tst_ValidationEngines)

@@ -1,6 +1,7 @@
 #include "runtime/sandboxvalidator.h"
 
 #include "runtime/declarativemodule.h"
+#include "runtime/enginesnapshot.h"
 #include "runtime/hostbridge.h"
 #include "core/logcategories.h"
 #include "runtime/watchdog.h"
@@ -10,7 +11,8 @@
 #include <utility>
 
 SandboxValidator::SandboxValidator(Watchdog *watchdog, int budgetMs)
-    : m_watchdog(watchdog), m_budgetMs(budgetMs), m_transformer(watchdog, budgetMs)
+    : m_watchdog(watchdog), m_budgetMs(budgetMs),
+      m_reuse(qEnvironmentVariable("CONTROL_NUC_VALIDATOR_REUSE") != u"0"), m_transformer(watchdog, budgetMs)
 {
 }
 
@@ -20,13 +22,28 @@ void SandboxValidator::prepare()
 {
     // The last engine is kept when its driver was declarative (decided
     // here, after the verdict went out, not on the sync's path).
-    if (m_retired && !m_passedCode.isNull() && m_retiredUses < maxUses
+    if (m_retired && !m_passedCode.isNull() && m_retiredUses < maxUses && m_reuse
         && DeclarativeModule::recognized(m_passedCode)) {
-        m_spare = std::move(m_retired);
-        m_spareBase = std::exchange(m_retiredBase, QJSValue());
-        m_spareChecker = std::exchange(m_retiredChecker, QJSValue());
-        m_spareUses = m_retiredUses;
+        bool unchanged = false;
+        {
+            // Stopped since its validation; started for the check only.
+            m_retired->setInterrupted(false);
+            WatchdogScope scope(m_watchdog, m_retired.get(), m_budgetMs);
+            const QJSValue answer = m_retiredUnchanged.call();
+            unchanged = !scope.finish() && answer.isBool() && answer.toBool();
+            m_retired->setInterrupted(true);
+        }
+        if (unchanged) {
+            m_spare = std::move(m_retired);
+            m_spareBase = std::exchange(m_retiredBase, QJSValue());
+            m_spareChecker = std::exchange(m_retiredChecker, QJSValue());
+            m_spareUnchanged = std::exchange(m_retiredUnchanged, QJSValue());
+            m_spareUses = m_retiredUses;
+        } else {
+            qCWarning(lcRuntime) << "a driver the validator took for declarative changed its engine; not kept";
+        }
     }
+    m_retiredUnchanged = QJSValue();
     m_passedCode = QString();
     m_retiredBase = QJSValue();
     m_retiredChecker = QJSValue();
@@ -57,7 +74,11 @@ void SandboxValidator::prepare()
         if (!m_spareChecker.isCallable()) {
             m_spareError = QStringLiteral("cannot load the rule checker: %1").arg(m_spareChecker.toString());
             qCCritical(lcRuntime).noquote() << "cannot prepare a validation engine:" << m_spareError;
+            return;
         }
+        m_spareUnchanged = EngineSnapshot::take(m_spare.get(), {m_spareBase, DriverModule::require(m_spare.get(), QStringLiteral("events"))});
+        if (!m_spareUnchanged.isCallable())
+            qCWarning(lcRuntime).noquote() << "cannot snapshot a validation engine:" << m_spareUnchanged.toString();
     }
 }
 
@@ -85,6 +106,7 @@ ScriptError SandboxValidator::validate(const DriverValidationRequest &request)
     engine->setInterrupted(false);
     const QJSValue baseDriver = std::exchange(m_spareBase, QJSValue());
     QJSValue check = std::exchange(m_spareChecker, QJSValue());
+    const QJSValue unchanged = std::exchange(m_spareUnchanged, QJSValue());
     const int uses = m_spareUses + 1;
     engine->globalObject().setProperty(
         QStringLiteral("__nucDriverInfo"),
@@ -120,6 +142,7 @@ ScriptError SandboxValidator::validate(const DriverValidationRequest &request)
     m_passedCode = request.code;
     m_retiredBase = baseDriver;
     m_retiredChecker = check;
+    m_retiredUnchanged = unchanged;
     m_retiredUses = uses;
     return {};
 }

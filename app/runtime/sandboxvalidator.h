@@ -2,7 +2,9 @@
 // the rules of DRIVER_API.md, "What the controller requires of a driver".
 // An engine in which only declarative modules (DeclarativeModule) passed
 // is still as fresh as a new one, and is kept for the next validation, up
-// to `maxUses` validations; any other driver retires it.
+// to `maxUses` validations, when the shared objects a driver could reach
+// are also found unchanged; any other driver retires it.
+// CONTROL_NUC_VALIDATOR_REUSE=0 gives every validation a new engine.
 #pragma once
 
 #include "runtime/drivertransformer.h"
@@ -45,6 +47,7 @@ private:
     std::unique_ptr<QJSEngine> m_spare;     // the next validation's engine
     QJSValue m_spareBase;                   // BaseDriver in m_spare
     QJSValue m_spareChecker;                // the rule checker in m_spare
+    QJSValue m_spareUnchanged;              // says whether m_spare's shared objects are as made
     QString m_spareError;                   // why m_spare could not be made ready
     std::unique_ptr<QJSEngine> m_retired;   // the last one, destroyed when idle
     // When the last driver passed: its code, and what m_retired needs to
@@ -52,8 +55,10 @@ private:
     QString m_passedCode;
     QJSValue m_retiredBase;
     QJSValue m_retiredChecker;
+    QJSValue m_retiredUnchanged;
     int m_retiredUses = 0;
     int m_spareUses = 0;                    // validations m_spare has served
     int m_enginesMade = 0;
+    bool m_reuse;                           // CONTROL_NUC_VALIDATOR_REUSE=0: a new engine each time
     DriverTransformer m_transformer;
 };
