@@ -338,6 +338,15 @@ void tst_Transform::refusals_data()
     QTest::newRow("Proxy getOwnPropertyDescriptor trap, plain ES5")
         << QStringLiteral("var p = new Proxy({}, {\n  ownKeys: function () { return []; },\n  getOwnPropertyDescriptor: function () { return { value: 1, configurable: true }; }\n});\n")
         << QStringLiteral("getOwnPropertyDescriptor trap") << 1 << 23;
+    // QJSEngine 6.4 drops the `/` (review of the validator's scanner): the
+    // rest would run as code acorn saw as a comment.
+    QTest::newRow("a slash after .function")
+        << QStringLiteral("function f() {\n  a.function / /[`]/\n  // `]; } globalThis.hit = 1; function g() {\n}\n")
+        << QStringLiteral("right after the word function") << 2 << 14;
+    QTest::newRow("a slash after ?.function and a comment")
+        << QStringLiteral("var x = a?.function /* c */ / 2;\n") << QStringLiteral("right after the word function") << 1 << 29;
+    QTest::newRow("a slash after .function and a line comment")
+        << QStringLiteral("var y = o.function // c\n/x/g;\n") << QStringLiteral("right after the word function") << 2 << 1;
 }
 
 void tst_Transform::refusals()

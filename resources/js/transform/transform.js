@@ -30,19 +30,39 @@ var NucTransform = (function () {
         // A #! line would not parse inside the module wrapper: a comment keeps its line.
         var source = input.indexOf('#!') === 0 ? '//' + input.slice(2) : input;
         var ast;
+        // QJSEngine 6.4's lexer drops a `/` that follows the word function
+        // (keyword or property name; it looks there for a generator's `*`,
+        // past spaces and comments), so it reads what follows otherwise
+        // than acorn: such code is refused. Tokens are watched only when the
+        // text may hold one (a callback per token costs a few ms).
+        var slashAfterFunction = -1;
+        var options = { ecmaVersion: 2022, sourceType: 'script', allowReturnOutsideFunction: true, allowHashBang: true };
+        if (/function(?:\s|\/\/[^\n\r\u2028\u2029]*|\/\*[\s\S]*?\*\/)*\/(?![*\/])/.test(source)) {
+            var previous = null;
+            options.onToken = function (token) {
+                if (slashAfterFunction < 0 && previous !== null && previous.value === 'function'
+                    && (token.value === '/' || token.value === '/=' || token.type.label === 'regexp'))
+                    slashAfterFunction = token.start;
+                previous = token;
+            };
+        }
         try {
             // Without `locations`: acorn then tracks no line and column for
             // every token and node (about a sixth of the parse). A refusal
             // asks acorn.getLineInfo for its node's line and column (the
             // same numbers), as a syntax error gets them anyway.
-            ast = acorn.parse(source, {
-                ecmaVersion: 2022, sourceType: 'script',
-                allowReturnOutsideFunction: true, allowHashBang: true
-            });
+            ast = acorn.parse(source, options);
         } catch (e) {
             var loc = e.loc || { line: 0, column: 0 };
             return { ok: false, kind: 'syntax', message: String(e.message).replace(/ \(\d+:\d+\)$/, ''),
                      line: loc.line, column: loc.column + 1 };
+        }
+
+        if (slashAfterFunction >= 0) {
+            var at = acorn.getLineInfo(source, slashAfterFunction);
+            return { ok: false, kind: 'unsupported',
+                     message: "a '/' right after the word function, which QJSEngine 6.4 drops",
+                     line: at.line, column: at.column + 1 };
         }
 
         var tmp = 0;
