@@ -21,73 +21,69 @@ SandboxValidator::~SandboxValidator() = default;
 void SandboxValidator::prepare()
 {
     // The last engine is kept when its driver was declarative (decided
-    // here, after the verdict went out, not on the sync's path).
-    if (m_retired && !m_passedCode.isNull() && m_retiredUses < maxUses && m_reuse
+    // here, after the verdict went out, not on the sync's path) and its
+    // shared objects are as they were made.
+    if (m_retired.engine && !m_passedCode.isNull() && m_retired.uses < maxUses && m_reuse
         && DeclarativeModule::recognized(m_passedCode)) {
         bool unchanged = false;
         {
             // Stopped since its validation; started for the check only.
-            m_retired->setInterrupted(false);
-            WatchdogScope scope(m_watchdog, m_retired.get(), m_budgetMs);
-            const QJSValue answer = m_retiredUnchanged.call();
+            QJSEngine *engine = m_retired.engine.get();
+            engine->setInterrupted(false);
+            WatchdogScope scope(m_watchdog, engine, m_budgetMs);
+            const QJSValue answer = m_retired.unchanged.call();
             unchanged = !scope.finish() && answer.isBool() && answer.toBool();
-            m_retired->setInterrupted(true);
+            engine->setInterrupted(true);
         }
-        if (unchanged) {
-            m_spare = std::move(m_retired);
-            m_spareBase = std::exchange(m_retiredBase, QJSValue());
-            m_spareChecker = std::exchange(m_retiredChecker, QJSValue());
-            m_spareUnchanged = std::exchange(m_retiredUnchanged, QJSValue());
-            m_spareUses = m_retiredUses;
-        } else {
+        if (unchanged)
+            m_spare = std::exchange(m_retired, Engine());
+        else
             qCWarning(lcRuntime) << "a driver the validator took for declarative changed its engine; not kept";
-        }
     }
-    m_retiredUnchanged = QJSValue();
     m_passedCode = QString();
-    m_retiredBase = QJSValue();
-    m_retiredChecker = QJSValue();
-    m_retired.reset();
-    if (!m_spare) {
-        if (!m_inertHost)
-            m_inertHost = std::make_unique<HostBridge>(nullptr);   // on the validating thread
-        m_spare = std::make_unique<QJSEngine>();
-        m_spareUses = 0;
-        ++m_enginesMade;
-        // No driver code has run in it yet: it is still a fresh engine. The
-        // host's own parts (module system, BaseDriver, the rule checker) are
-        // made ready here, off the sync's path.
-        // The same globals a running driver sees (console, timers), with an
-        // inert host: timers never fire and transports cannot be opened.
-        m_spareError = DriverModule::installHost(m_spare.get(), m_inertHost.get(), {});
-        if (!m_spareError.isEmpty()) {
-            // Logged now; the next validate() refuses with this reason rather
-            // than judging a driver in an engine without the host's globals,
-            // and the prepare() after it tries again with a new engine.
-            qCCritical(lcRuntime).noquote() << "cannot prepare a validation engine:" << m_spareError;
-            return;
-        }
-        m_spareBase = DriverModule::require(m_spare.get(), QStringLiteral("./base-driver"));
-        // Returns '' when the export satisfies the rules, else "<rule>\n<message>"
-        // (resources/js/validate.js, compiled ahead of time: not parsed here).
-        m_spareChecker = DriverModule::hostScript(m_spare.get(), QStringLiteral("validate"));
-        if (!m_spareChecker.isCallable()) {
-            m_spareError = QStringLiteral("cannot load the rule checker: %1").arg(m_spareChecker.toString());
-            qCCritical(lcRuntime).noquote() << "cannot prepare a validation engine:" << m_spareError;
-            return;
-        }
-        m_spareUnchanged = EngineSnapshot::take(m_spare.get(), {m_spareBase, DriverModule::require(m_spare.get(), QStringLiteral("events"))});
-        if (!m_spareUnchanged.isCallable())
-            qCWarning(lcRuntime).noquote() << "cannot snapshot a validation engine:" << m_spareUnchanged.toString();
+    m_retired = Engine();
+    if (m_spare.engine)
+        return;
+    if (!m_inertHost)
+        m_inertHost = std::make_unique<HostBridge>(nullptr);   // on the validating thread
+    m_spare.engine = std::make_unique<QJSEngine>();
+    ++m_enginesMade;
+    QJSEngine *engine = m_spare.engine.get();
+    // No driver code has run in it yet: it is still a fresh engine. The
+    // host's own parts (module system, BaseDriver, the rule checker) are
+    // made ready here, off the sync's path.
+    // The same globals a running driver sees (console, timers), with an
+    // inert host: timers never fire and transports cannot be opened.
+    m_spareError = DriverModule::installHost(engine, m_inertHost.get(), {});
+    if (!m_spareError.isEmpty()) {
+        // Logged now; the next validate() refuses with this reason rather
+        // than judging a driver in an engine without the host's globals,
+        // and the prepare() after it tries again with a new engine.
+        qCCritical(lcRuntime).noquote() << "cannot prepare a validation engine:" << m_spareError;
+        return;
     }
+    m_spare.base = DriverModule::require(engine, QStringLiteral("./base-driver"));
+    // Returns '' when the export satisfies the rules, else "<rule>\n<message>"
+    // (resources/js/validate.js, compiled ahead of time: not parsed here).
+    m_spare.checker = DriverModule::hostScript(engine, QStringLiteral("validate"));
+    if (!m_spare.checker.isCallable()) {
+        m_spareError = QStringLiteral("cannot load the rule checker: %1").arg(m_spare.checker.toString());
+        qCCritical(lcRuntime).noquote() << "cannot prepare a validation engine:" << m_spareError;
+        return;
+    }
+    if (!m_reuse)
+        return;   // never kept: nothing to compare
+    m_spare.unchanged = EngineSnapshot::take(engine, {m_spare.base, DriverModule::require(engine, QStringLiteral("events"))});
+    if (!m_spare.unchanged.isCallable())
+        qCWarning(lcRuntime).noquote() << "cannot snapshot a validation engine:" << m_spare.unchanged.toString();
 }
 
 ScriptError SandboxValidator::validate(const DriverValidationRequest &request)
 {
     prepare();
     // Destroyed on the next prepare(), when the pipeline is idle.
-    m_retired = std::move(m_spare);
-    QJSEngine *engine = m_retired.get();
+    m_retired = std::exchange(m_spare, Engine());
+    QJSEngine *engine = m_retired.engine.get();
     if (!m_spareError.isEmpty()) {
         return {QStringLiteral("internal"),
                 QStringLiteral("cannot prepare the validation engine: %1").arg(std::exchange(m_spareError, {})),
@@ -104,10 +100,7 @@ ScriptError SandboxValidator::validate(const DriverValidationRequest &request)
         ~StopForGood() { engine->setInterrupted(true); }
     } stopForGood{engine};
     engine->setInterrupted(false);
-    const QJSValue baseDriver = std::exchange(m_spareBase, QJSValue());
-    QJSValue check = std::exchange(m_spareChecker, QJSValue());
-    const QJSValue unchanged = std::exchange(m_spareUnchanged, QJSValue());
-    const int uses = m_spareUses + 1;
+    ++m_retired.uses;
     engine->globalObject().setProperty(
         QStringLiteral("__nucDriverInfo"),
         engine->toScriptValue(QVariantMap{{QStringLiteral("protocol"), request.protocolType},
@@ -121,7 +114,7 @@ ScriptError SandboxValidator::validate(const DriverValidationRequest &request)
 
     {
         WatchdogScope scope(m_watchdog, engine, m_budgetMs);
-        QJSValue verdict = check.call({exports, baseDriver});
+        QJSValue verdict = m_retired.checker.call({exports, m_retired.base});
         // Turned into text while the watchdog still guards (a looping toString).
         const ScriptError thrown = verdict.isError() ? DriverModule::fromJsError(verdict, QStringLiteral("export"))
                                                      : ScriptError{};
@@ -140,9 +133,5 @@ ScriptError SandboxValidator::validate(const DriverValidationRequest &request)
     // nothing in the engine changed that the next driver could see, and it
     // serves the next validation as its fresh engine.
     m_passedCode = request.code;
-    m_retiredBase = baseDriver;
-    m_retiredChecker = check;
-    m_retiredUnchanged = unchanged;
-    m_retiredUses = uses;
     return {};
 }

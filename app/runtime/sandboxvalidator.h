@@ -41,23 +41,23 @@ public:
     int enginesMade() const { return m_enginesMade; }
 
 private:
+    // An engine made ready for validations, and what belongs to it.
+    struct Engine
+    {
+        std::unique_ptr<QJSEngine> engine;
+        QJSValue base;        // BaseDriver in it
+        QJSValue checker;     // the rule checker in it
+        QJSValue unchanged;   // says whether its shared objects are as made (EngineSnapshot)
+        int uses = 0;         // validations it has served
+    };
+
     Watchdog *m_watchdog;
     int m_budgetMs;
     std::unique_ptr<HostBridge> m_inertHost;   // the host of validation engines
-    std::unique_ptr<QJSEngine> m_spare;     // the next validation's engine
-    QJSValue m_spareBase;                   // BaseDriver in m_spare
-    QJSValue m_spareChecker;                // the rule checker in m_spare
-    QJSValue m_spareUnchanged;              // says whether m_spare's shared objects are as made
+    Engine m_spare;                         // the next validation's engine
     QString m_spareError;                   // why m_spare could not be made ready
-    std::unique_ptr<QJSEngine> m_retired;   // the last one, destroyed when idle
-    // When the last driver passed: its code, and what m_retired needs to
-    // serve again if that code is declarative.
-    QString m_passedCode;
-    QJSValue m_retiredBase;
-    QJSValue m_retiredChecker;
-    QJSValue m_retiredUnchanged;
-    int m_retiredUses = 0;
-    int m_spareUses = 0;                    // validations m_spare has served
+    Engine m_retired;                       // the last one, destroyed when idle
+    QString m_passedCode;                   // the last driver's, when it passed: m_retired may serve again
     int m_enginesMade = 0;
     bool m_reuse;                           // CONTROL_NUC_VALIDATOR_REUSE=0: a new engine each time
     DriverTransformer m_transformer;
