@@ -100,7 +100,7 @@ public:
     // Wall ms until every site's deployment is active; -1 on a failure.
     double deployToAll(double *cloudCpuMs, double *firstMs);
     // msg/s of a burst of `count`, until all acknowledged.
-    double ingest(int count, double *cloudCpuMs, double *loadCpuMs);
+    double ingest(int count, double *cloudCpuMs, double *loadCpuMs, qint64 *acks);
     // Latencies (ms) of admin commands sent every 20 ms during a burst.
     QList<double> commandsDuringBurst(int count);
     struct RolloutOutcome
@@ -315,7 +315,7 @@ double Run::deployToAll(double *cloudCpuMs, double *firstMs)
     return failed ? -1 : ms;
 }
 
-double Run::ingest(int count, double *cloudCpuMs, double *loadCpuMs)
+double Run::ingest(int count, double *cloudCpuMs, double *loadCpuMs, qint64 *acks)
 {
     const double cpu0 = ProcInfo::cpuSeconds(m_cloud->processId()) * 1000;
     const double loadCpu0 = ProcInfo::cpuSeconds(m_load->processId()) * 1000;
@@ -323,7 +323,8 @@ double Run::ingest(int count, double *cloudCpuMs, double *loadCpuMs)
     const QString line = waitForLine("burst-acked ", 120000);
     *cloudCpuMs = ProcInfo::cpuSeconds(m_cloud->processId()) * 1000 - cpu0;
     *loadCpuMs = ProcInfo::cpuSeconds(m_load->processId()) * 1000 - loadCpu0;
-    // "burst-acked N in X ms (R msg/s)"
+    // "burst-acked N in X ms (R msg/s, A acks)"
+    *acks = line.section(u',', 1).trimmed().section(u' ', 0, 0).toLongLong();
     return line.section(u'(', 1).section(u' ', 0, 0).toDouble();
 }
 
@@ -468,10 +469,12 @@ void benchIngest(const QString &name, Run &run, int rounds)
     for (int round = 0; round < rounds; ++round) {
         double cpu = 0;
         double loadCpu = 0;
-        const double rate = run.ingest(40000, &cpu, &loadCpu);
+        qint64 acks = 0;
+        const double rate = run.ingest(40000, &cpu, &loadCpu, &acks);
         std::printf("%-10s status ingest, burst of 40000 until acked: %8.0f msg/s, cloud CPU %7.0f ms (%.0f us/msg), "
-                    "load tool CPU %.0f us/msg; load %s\n",
-                    qPrintable(name), rate, cpu, cpu * 1000 / 40000, loadCpu * 1000 / 40000, qPrintable(ProcInfo::loadAverage()));
+                    "load tool CPU %.0f us/msg, %lld acks; load %s\n",
+                    qPrintable(name), rate, cpu, cpu * 1000 / 40000, loadCpu * 1000 / 40000, qlonglong(acks),
+                    qPrintable(ProcInfo::loadAverage()));
         QList<double> l = run.commandsDuringBurst(40000);
         std::sort(l.begin(), l.end());
         const bool anyFailed = !l.isEmpty() && l.first() < 0;

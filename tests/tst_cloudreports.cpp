@@ -63,6 +63,12 @@ public:
             QJsonDocument(Messages::envelope(message, Messages::timestampNow(), ++seq)).toJson(QJsonDocument::Compact)));
         return seq;
     }
+    // `seq` as given: a resent report.
+    void sendAs(qint64 asSeq, const Message &message)
+    {
+        socket.sendTextMessage(QString::fromUtf8(
+            QJsonDocument(Messages::envelope(message, Messages::timestampNow(), asSeq)).toJson(QJsonDocument::Compact)));
+    }
     qint64 sendStatus(int device)
     {
         return send(Messages::statusUpdate(QStringLiteral("dev-%1").arg(device), QStringLiteral("connected"), {}, QDateTime::currentDateTimeUtc()));
@@ -96,6 +102,7 @@ private slots:
     void framesAreHandledInSlicesAcrossTurns();
     void commandResultIsAnsweredWhileTheDatabaseIsBusy();
     void ackNeverCoversAReportNotCommitted();
+    void statusValuesAreStoredOnceAsSent();
 
 private:
     void block(CloudStore *store) { m_blocker.block(*store); }
@@ -257,6 +264,52 @@ void tst_CloudReports::ackNeverCoversAReportNotCommitted()
     QString error;
     QTRY_COMPARE(m_db->ackedReportSeq(QStringLiteral("site-1"), &error), last);
     QCOMPARE(error, QString());
+}
+
+void tst_CloudReports::statusValuesAreStoredOnceAsSent()
+{
+    // Values that need quoting in an SQL or a PostgreSQL array literal
+    // (statusingest.cpp binds a batch as arrays there), stored as sent; a
+    // resent seq, in the same batch or a later one, is not applied again.
+    RawController site(QStringLiteral("site-1"), m_cloud->port());
+    QTRY_VERIFY(site.welcomed);
+    const QDateTime at = QDateTime::currentDateTimeUtc();
+    const QString odd = QStringLiteral("a\"b\\c,{d} 'e' NULL \u00fc\U0001F600");
+    block(m_cloud->store());   // one batch
+    site.send(Messages::statusUpdate(odd, QStringLiteral("error"), odd, at));
+    site.send(Messages::statusUpdate(QStringLiteral("NULL"), QStringLiteral("connected"), QString(), at));
+    const qint64 second = site.send(Messages::statusUpdate(QStringLiteral("dev-2"), QStringLiteral("connecting"), QString(), at));
+    site.sendAs(second, Messages::statusUpdate(QStringLiteral("dev-2"), QStringLiteral("error"), QStringLiteral("resent"), at));
+    const qint64 latest = site.send(Messages::statusUpdate(QStringLiteral("{}"), QStringLiteral("connecting"), QStringLiteral("first"), at));
+    QTest::qWait(50);
+    release();
+    QTRY_VERIFY(!site.acks.isEmpty() && site.acks.last() == latest);
+    site.sendAs(second, Messages::statusUpdate(QStringLiteral("dev-2"), QStringLiteral("disconnected"), QStringLiteral("resent later"), at));
+    const qint64 last = site.send(Messages::statusUpdate(QStringLiteral("{}"), QStringLiteral("disconnected"), QStringLiteral("\\"), at));
+    QTRY_VERIFY(site.acks.last() == last);
+
+    QHash<QString, QStringList> rows;
+    QSqlQuery q(m_db->connection());
+    QVERIFY(q.exec(QStringLiteral("SELECT device_id, status, message, reported_at FROM device_status WHERE controller_id = 'site-1'")));
+    while (q.next())
+        rows.insert(q.value(0).toString(), {q.value(1).toString(), q.value(2).isNull() ? QStringLiteral("(null)") : q.value(2).toString(),
+                                            q.value(3).toString()});
+    const QString stamp = at.toString(Qt::ISODateWithMs);
+    QCOMPARE(rows.size(), 4);
+    QCOMPARE(rows.value(odd), (QStringList{QStringLiteral("error"), odd, stamp}));
+    QCOMPARE(rows.value(QStringLiteral("NULL")), (QStringList{QStringLiteral("connected"), QStringLiteral("(null)"), stamp}));
+    QCOMPARE(rows.value(QStringLiteral("dev-2")), (QStringList{QStringLiteral("connecting"), QStringLiteral("(null)"), stamp}));
+    QCOMPARE(rows.value(QStringLiteral("{}")), (QStringList{QStringLiteral("disconnected"), QStringLiteral("\\"), stamp}));
+    // Each seq once, its data as first received.
+    QVERIFY(q.exec(QStringLiteral("SELECT seq, data FROM controller_reports WHERE controller_id = 'site-1' ORDER BY seq")));
+    QList<qint64> seqs;
+    QStringList devices;
+    while (q.next()) {
+        seqs << q.value(0).toLongLong();
+        devices << QJsonDocument::fromJson(q.value(1).toString().toUtf8()).object().value(QStringLiteral("device_id")).toString();
+    }
+    QCOMPARE(seqs, (QList<qint64>{1, 2, 3, 4, 5}));
+    QCOMPARE(devices, (QStringList{odd, QStringLiteral("NULL"), QStringLiteral("dev-2"), QStringLiteral("{}"), QStringLiteral("{}")}));
 }
 
 QTEST_MAIN(tst_CloudReports)

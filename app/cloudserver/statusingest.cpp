@@ -1,8 +1,9 @@
 // CloudDatabase, continued: status_update reports in bulk. One report per
 // round trip is what limited PostgreSQL (about 2,500 a second); there a
-// batch of them goes as one multi-row INSERT into controller_reports, which
-// says with RETURNING which were new, and one multi-row upsert of the
-// device statuses those carry. SQLite has no round trip to save, and Qt's
+// batch of them goes as one INSERT into controller_reports, which says with
+// RETURNING which were new, and one upsert of the device statuses those
+// carry, each a statement prepared once that takes every column of the
+// batch as one array (PgArray). SQLite has no round trip to save, and Qt's
 // SQLite driver looks every bound parameter up by name (quadratic in their
 // number): there each report runs the two kept prepared statements.
 // The acks recorded for the next welcome go the same way (storeAcks): during
@@ -19,15 +20,44 @@
 
 namespace {
 
-// Rows per statement: far below SQLite's 32766 bound parameters.
-constexpr size_t rowsPerStatement = 500;
-
-QString placeholders(size_t rows, int columns)
+// One column of a batch as a PostgreSQL array literal ({"a","b",NULL},
+// {1,2}), bound as one value into a statement that never changes and is
+// prepared once (unnest makes the rows again). A statement with a `?` per
+// value had to be parsed, analysed and planned by the server for each batch
+// (500 rows of five values), and every value was formatted into the
+// EXECUTE's text by the driver: that was most of the server's and the
+// database thread's work in a burst.
+class PgArray
 {
-    QString one = QStringLiteral("(?") + QStringLiteral(", ?").repeated(columns - 1) + QLatin1Char(')');
-    QStringList all(qsizetype(rows), one);
-    return all.join(QLatin1Char(','));
-}
+public:
+    void add(const QString &text)
+    {
+        next();
+        if (text.isNull()) {
+            m_text += u"NULL";
+            return;
+        }
+        m_text += u'"';
+        for (const QChar c : text) {
+            if (c == u'"' || c == u'\\')
+                m_text += u'\\';
+            m_text += c;
+        }
+        m_text += u'"';
+    }
+    void add(qint64 number)
+    {
+        next();
+        m_text += QString::number(number);
+    }
+    bool isEmpty() const { return m_text.isEmpty(); }
+    QString text() const { return isEmpty() ? QStringLiteral("{}") : m_text + u'}'; }
+
+private:
+    void next() { m_text += isEmpty() ? u'{' : u','; }
+
+    QString m_text;
+};
 
 const QString upsertStatus = QStringLiteral(
     " ON CONFLICT (controller_id, device_id) DO UPDATE SET status = excluded.status, message = excluded.message,"
@@ -68,26 +98,25 @@ QString CloudDatabase::storeStatusReports(const std::vector<const StatusReport *
         }
         return {};
     }
-    const QString &at = now;
     // 1. The numbered ones, once per (controller, seq): which are new?
     QSet<QPair<QString, qint64>> fresh;
-    std::vector<const StatusReport *> numbered;
+    PgArray controllers, seqs, data;
     for (const StatusReport *r : reports) {
-        if (r->seq > 0)
-            numbered.push_back(r);
+        if (r->seq <= 0)
+            continue;
+        controllers.add(r->controllerId);
+        seqs.add(r->seq);
+        data.add(QString::fromUtf8(QJsonDocument(r->data).toJson(QJsonDocument::Compact)));
     }
-    for (size_t from = 0; from < numbered.size(); from += rowsPerStatement) {
-        const size_t n = std::min(rowsPerStatement, numbered.size() - from);
-        QSqlQuery q(db());
-        q.prepare(QStringLiteral("INSERT INTO controller_reports (controller_id, seq, type, data, received_at) VALUES ")
-                  + placeholders(n, 5) + QStringLiteral(" ON CONFLICT (controller_id, seq) DO NOTHING RETURNING controller_id, seq"));
-        for (size_t i = from; i < from + n; ++i) {
-            q.addBindValue(numbered.at(i)->controllerId);
-            q.addBindValue(numbered.at(i)->seq);
-            q.addBindValue(QStringLiteral("status_update"));
-            q.addBindValue(QString::fromUtf8(QJsonDocument(numbered.at(i)->data).toJson(QJsonDocument::Compact)));
-            q.addBindValue(at);
-        }
+    if (!seqs.isEmpty()) {
+        QSqlQuery &q = prepared(QStringLiteral(
+            "INSERT INTO controller_reports (controller_id, seq, type, data, received_at)"
+            " SELECT c, s, 'status_update', d, ? FROM unnest(CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[])) AS u(c, s, d)"
+            " ON CONFLICT (controller_id, seq) DO NOTHING RETURNING controller_id, seq"));
+        q.addBindValue(now);
+        q.addBindValue(controllers.text());
+        q.addBindValue(seqs.text());
+        q.addBindValue(data.text());
         if (!q.exec())
             return q.lastError().text();
         while (q.next())
@@ -98,8 +127,10 @@ QString CloudDatabase::storeStatusReports(const std::vector<const StatusReport *
     std::vector<const StatusReport *> latest;
     QHash<QPair<QString, QString>, size_t> slot;
     for (const StatusReport *r : reports) {
-        if (r->seq > 0 && !fresh.contains({r->controllerId, r->seq}))
-            continue;   // stored before: not applied again
+        // Stored before, or a second copy in this batch (resent after a
+        // reconnect while the first was queued): not applied again.
+        if (r->seq > 0 && !fresh.remove({r->controllerId, r->seq}))
+            continue;
         const QPair<QString, QString> device{r->controllerId, r->status.deviceId};
         const auto it = slot.constFind(device);
         if (it == slot.cend()) {
@@ -109,18 +140,28 @@ QString CloudDatabase::storeStatusReports(const std::vector<const StatusReport *
             latest[*it] = r;
         }
     }
-    for (size_t from = 0; from < latest.size(); from += rowsPerStatement) {
-        const size_t n = std::min(rowsPerStatement, latest.size() - from);
-        QSqlQuery q(db());
-        q.prepare(QStringLiteral("INSERT INTO device_status (controller_id, device_id, status, message, reported_at, received_at)"
-                                 " VALUES ") + placeholders(n, 6) + upsertStatus);
-        for (size_t i = from; i < from + n; ++i) {
-            bindStatus(q, latest.at(i)->controllerId, latest.at(i)->status);
-            q.addBindValue(at);
-        }
-        if (!q.exec())
-            return q.lastError().text();
+    if (latest.empty())
+        return {};
+    PgArray ids, devices, statuses, messages, times;
+    for (const StatusReport *r : latest) {
+        ids.add(r->controllerId);
+        devices.add(r->status.deviceId);
+        statuses.add(r->status.status);
+        messages.add(r->status.message);   // null stays NULL
+        times.add(r->status.timestamp);
     }
+    QSqlQuery &q = prepared(QStringLiteral(
+        "INSERT INTO device_status (controller_id, device_id, status, message, reported_at, received_at)"
+        " SELECT c, d, s, m, r, ? FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),"
+        " CAST(? AS TEXT[])) AS u(c, d, s, m, r)") + upsertStatus);
+    q.addBindValue(now);
+    q.addBindValue(ids.text());
+    q.addBindValue(devices.text());
+    q.addBindValue(statuses.text());
+    q.addBindValue(messages.text());
+    q.addBindValue(times.text());
+    if (!q.exec())
+        return q.lastError().text();
     return {};
 }
 
@@ -134,19 +175,18 @@ QString CloudDatabase::storeAcks(const std::vector<const Ack *> &acks)
         }
         return {};
     }
-    for (size_t from = 0; from < acks.size(); from += rowsPerStatement) {
-        const size_t n = std::min(rowsPerStatement, acks.size() - from);
-        QSqlQuery q(db());
-        // A controller appears once per call (one ack write at a time each).
-        q.prepare(QStringLiteral("UPDATE controllers AS c SET acked_seq = v.seq FROM (VALUES ")
-                  + QStringList(qsizetype(n), QStringLiteral("(?, CAST(? AS BIGINT))")).join(QLatin1Char(','))
-                  + QStringLiteral(") AS v(id, seq) WHERE c.controller_id = v.id AND c.acked_seq < v.seq"));
-        for (size_t i = from; i < from + n; ++i) {
-            q.addBindValue(acks.at(i)->controllerId);
-            q.addBindValue(acks.at(i)->seq);
-        }
-        if (!q.exec())
-            return q.lastError().text();
+    // A controller appears once per call (one ack write at a time each).
+    PgArray ids, seqs;
+    for (const Ack *a : acks) {
+        ids.add(a->controllerId);
+        seqs.add(a->seq);
     }
+    QSqlQuery &q = prepared(QStringLiteral(
+        "UPDATE controllers AS c SET acked_seq = v.seq FROM unnest(CAST(? AS TEXT[]), CAST(? AS BIGINT[])) AS v(id, seq)"
+        " WHERE c.controller_id = v.id AND c.acked_seq < v.seq"));
+    q.addBindValue(ids.text());
+    q.addBindValue(seqs.text());
+    if (!q.exec())
+        return q.lastError().text();
     return {};
 }

@@ -35,6 +35,7 @@ struct Counters
     qint64 commands = 0;
     qint64 reportsSent = 0;
     qint64 acked = 0;
+    qint64 ackFrames = 0;   // acks that acknowledged something (cumulative: one may cover many)
     qint64 disconnects = 0;
 };
 
@@ -119,6 +120,7 @@ public:
         m_burstTarget = m_counters.acked + unacked();
         m_burstLeft = count;
         m_burstCount = 0;
+        m_burstAckFrames = m_counters.ackFrames;
         m_burstClock.start();
         sendSlice();
     }
@@ -167,9 +169,15 @@ private:
     void onAcked(qint64 n)
     {
         m_counters.acked += n;
+        if (n > 0)
+            ++m_counters.ackFrames;
         if (m_burstCount > 0 && m_burstLeft == 0 && m_counters.acked >= m_burstTarget) {
             const qint64 ms = std::max<qint64>(1, m_burstClock.elapsed());
-            say(QStringLiteral("burst-acked %1 in %2 ms (%3 msg/s)").arg(m_burstCount).arg(ms).arg(m_burstCount * 1000 / ms));
+            say(QStringLiteral("burst-acked %1 in %2 ms (%3 msg/s, %4 acks)")
+                    .arg(m_burstCount)
+                    .arg(ms)
+                    .arg(m_burstCount * 1000 / ms)
+                    .arg(m_counters.ackFrames - m_burstAckFrames));
             m_burstCount = 0;
         }
     }
@@ -183,6 +191,7 @@ private:
     int m_devices = 1;
     qint64 m_burstTarget = 0;
     qint64 m_burstCount = 0;
+    qint64 m_burstAckFrames = 0;   // m_counters.ackFrames when the burst began
     int m_burstLeft = 0;
     QElapsedTimer m_burstClock;
 };
