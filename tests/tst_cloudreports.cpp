@@ -103,6 +103,7 @@ private slots:
     void commandResultIsAnsweredWhileTheDatabaseIsBusy();
     void ackNeverCoversAReportNotCommitted();
     void statusValuesAreStoredOnceAsSent();
+    void ackIsRecordedAtMostOnceASecond();
 
 private:
     void block(CloudStore *store) { m_blocker.block(*store); }
@@ -310,6 +311,29 @@ void tst_CloudReports::statusValuesAreStoredOnceAsSent()
     }
     QCOMPARE(seqs, (QList<qint64>{1, 2, 3, 4, 5}));
     QCOMPARE(devices, (QStringList{odd, QStringLiteral("NULL"), QStringLiteral("dev-2"), QStringLiteral("{}"), QStringLiteral("{}")}));
+}
+
+void tst_CloudReports::ackIsRecordedAtMostOnceASecond()
+{
+    // The first ack of a controller is recorded for the next welcome at
+    // once; later ones within a second wait, and the latest is recorded then.
+    RawController site(QStringLiteral("site-1"), m_cloud->port());
+    QTRY_VERIFY(site.welcomed);
+    QString error;
+    const qint64 first = site.sendStatus(0);
+    QTRY_COMPARE(m_db->ackedReportSeq(QStringLiteral("site-1"), &error), first);
+    QElapsedTimer sinceFirst;
+    sinceFirst.start();
+    site.sendStatus(1);
+    QTRY_VERIFY(site.acks.last() == first + 1);
+    const qint64 last = site.sendStatus(2);
+    QTRY_VERIFY(site.acks.last() == last);
+    if (sinceFirst.elapsed() < 500) {   // (a machine that slow tells nothing here)
+        QTest::qWait(100);
+        QCOMPARE(m_db->ackedReportSeq(QStringLiteral("site-1"), &error), first);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_db->ackedReportSeq(QStringLiteral("site-1"), &error), last, 3000);
+    QCOMPARE(error, QString());
 }
 
 QTEST_MAIN(tst_CloudReports)

@@ -11,6 +11,7 @@
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QPointer>
+#include <QScopeGuard>
 #include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -25,6 +26,7 @@
 #include <atomic>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
@@ -137,6 +139,8 @@ private slots:
     void interruptFromAnotherThread();
     void awakeAndAboutToBlock();
     void threadWithItsOwnDispatcher();
+    void priorityDescriptorGoesFirst();
+    void activationStopsAfterItsBudget();
 };
 
 void tst_EpollDispatcher::installed()
@@ -699,6 +703,90 @@ void tst_EpollDispatcher::threadWithItsOwnDispatcher()
     QCOMPARE(dispatcherName, QStringLiteral("EpollEventDispatcher"));
     thread.quit();
     QVERIFY(thread.wait(5000));
+}
+
+void tst_EpollDispatcher::priorityDescriptorGoesFirst()
+{
+    // 600 sockets ready, more than one turn takes (512): without priority,
+    // the one made ready last waits for the others; with it, it goes first.
+    // (eventfds: one descriptor each, far below the usual limit of 1024.)
+    const int last = 600;
+    std::vector<int> fds;
+    std::vector<std::unique_ptr<QSocketNotifier>> notifiers;
+    QList<int> order;
+    auto ready = [&fds](int i) {
+        const quint64 one = 1;
+        return ::write(fds.at(i), &one, sizeof one) == ssize_t(sizeof one);
+    };
+    for (int i = 0; i <= last; ++i) {
+        fds.push_back(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+        QVERIFY(fds.back() >= 0);
+        auto n = std::make_unique<QSocketNotifier>(fds.back(), QSocketNotifier::Read);
+        connect(n.get(), &QSocketNotifier::activated, this, [&order, i, fd = fds.back()] {
+            quint64 value = 0;
+            [[maybe_unused]] const ssize_t n = ::read(fd, &value, sizeof value);
+            order.append(i);
+        });
+        notifiers.push_back(std::move(n));
+    }
+    const auto closeAll = qScopeGuard([&] {
+        notifiers.clear();
+        for (const int fd : fds)
+            ::close(fd);
+    });
+    QVERIFY(!EpollEventDispatcher::prioritize(-1));
+    QVERIFY(EpollEventDispatcher::prioritize(fds.at(last)));
+    for (int i = 0; i <= last; ++i)
+        QVERIFY(ready(i));
+    QCoreApplication::processEvents();
+    QVERIFY(!order.isEmpty());
+    QCOMPARE(order.first(), last);
+    QTRY_COMPARE(order.size(), last + 1);
+    // Taken back: it waits its turn again (written last, so not first).
+    QVERIFY(EpollEventDispatcher::prioritize(fds.at(last), false));
+    order.clear();
+    for (int i = 0; i <= last; ++i)
+        QVERIFY(ready(i));
+    QCoreApplication::processEvents();
+    QVERIFY(!order.isEmpty());
+    QVERIFY(order.first() != last);
+    QTRY_COMPARE(order.size(), last + 1);
+    // Gone with its notifier: a new socket on the same number has none.
+    const int fd = fds.at(last);
+    QVERIFY(EpollEventDispatcher::prioritize(fd));
+    notifiers.at(last).reset();
+    QVERIFY(!dispatcher()->setPriority(fd, false));
+}
+
+void tst_EpollDispatcher::activationStopsAfterItsBudget()
+{
+    // Slots that take 2 ms each: one turn stops after about 10 ms, and the
+    // sockets it left come back in later turns, each handled once.
+    std::vector<std::unique_ptr<SocketPair>> pairs;
+    std::vector<std::unique_ptr<QSocketNotifier>> notifiers;
+    QList<int> handled;
+    for (int i = 0; i < 40; ++i) {
+        pairs.push_back(std::make_unique<SocketPair>());
+        auto n = std::make_unique<QSocketNotifier>(pairs.back()->fd[0], QSocketNotifier::Read);
+        connect(n.get(), &QSocketNotifier::activated, this, [&handled, i, fd = pairs.back()->fd[0]] {
+            char buffer[16];
+            while (::read(fd, buffer, sizeof buffer) > 0) {
+            }
+            QElapsedTimer busy;
+            busy.start();
+            while (busy.nsecsElapsed() < 2000000) {
+            }
+            handled.append(i);
+        });
+        notifiers.push_back(std::move(n));
+        QCOMPARE(::write(pairs.back()->fd[1], "x", 1), ssize_t(1));
+    }
+    QCoreApplication::processEvents();
+    QVERIFY2(handled.size() >= 1 && handled.size() <= 8, qPrintable(QString::number(handled.size())));
+    QTRY_COMPARE(handled.size(), 40);
+    std::sort(handled.begin(), handled.end());
+    for (int i = 0; i < 40; ++i)
+        QCOMPARE(handled.at(i), i);
 }
 
 int main(int argc, char *argv[])

@@ -1,6 +1,7 @@
 #include "cloudserver/adminserver.h"
 
 #include "cloudserver/cloudserver.h"
+#include "core/epolleventdispatcher.h"
 
 #include <QDir>
 #include <QFile>
@@ -8,6 +9,7 @@
 #include <QJsonDocument>
 #include <QLocalSocket>
 #include <QPointer>
+
 
 #include <cerrno>
 #include <sys/stat.h>
@@ -19,6 +21,8 @@ AdminServer::AdminServer(CloudServer *cloud, QObject *parent)
     m_server.setSocketOptions(QLocalServer::UserAccessOption);
     connect(&m_server, &QLocalServer::newConnection, this, [this] {
         while (QLocalSocket *socket = m_server.nextPendingConnection()) {
+            // An operator waits on it (core/epolleventdispatcher.h).
+            EpollEventDispatcher::prioritize(socket->socketDescriptor());
             connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
             connect(socket, &QLocalSocket::readyRead, this, [this, socket] {
                 if (!socket->canReadLine()) {
@@ -59,6 +63,8 @@ QString AdminServer::listen(const QString &givenPath)
     QLocalServer::removeServer(path);
     if (!m_server.listen(path))
         return QStringLiteral("cannot open the admin socket %1: %2").arg(path, m_server.errorString());
+    // Operators' connections are accepted ahead of the controllers' frames.
+    EpollEventDispatcher::prioritize(m_server.socketDescriptor());
     return {};
 }
 

@@ -2,6 +2,7 @@
 
 #include "cloudserver/adminreply.h"
 
+#include "core/epolleventdispatcher.h"
 #include "core/logtext.h"
 #include "protocol/controllerreports.h"
 #include "protocol/envelope.h"
@@ -64,6 +65,8 @@ CloudServer::CloudServer(CloudDatabase *database, const CloudServerSettings &set
     });
     m_rollouts = new RolloutManager(database, this, this);
     m_inbox = new ControllerInbox([this](QWebSocket *socket, const QString &frame) { onMessage(socket, frame); }, 5, this);
+    m_ackStoreTimer.setSingleShot(true);
+    connect(&m_ackStoreTimer, &QTimer::timeout, this, &CloudServer::storeDeferredAcks);
 }
 
 CloudServer::~CloudServer()
@@ -91,11 +94,13 @@ void CloudServer::onNewConnection()
 {
     while (QWebSocket *socket = m_server->nextPendingConnection()) {
         socket->setParent(this);   // its token was checked by the gate
+        m_descriptors.insert(socket, m_gate->takeDescriptor(socket->peerAddress(), socket->peerPort()));
         connect(socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString &text) {
             m_inbox->add(socket, text, awaitedFrom(socket));
         });
         connect(socket, &QWebSocket::disconnected, this, [this, socket] {
             m_inbox->flush(socket);   // what it said before it went
+            m_descriptors.remove(socket);
             const QString id = m_socketIds.take(socket);
             if (!id.isEmpty()) {
                 qCInfo(lcCloudServer) << "controller" << id << "disconnected";
@@ -126,6 +131,14 @@ bool CloudServer::awaitedFrom(QWebSocket *socket) const
 {
     const auto it = m_awaiting.constFind(controllerIdOf(socket));
     return it != m_awaiting.cend() && !it->isEmpty();
+}
+
+void CloudServer::updatePriority(const QString &controllerId)
+{
+    const auto it = m_controllers.constFind(controllerId);
+    if (it == m_controllers.cend() || !it->socket)
+        return;
+    EpollEventDispatcher::prioritize(m_descriptors.value(it->socket, -1), awaitedFrom(it->socket));
 }
 
 QWebSocket *CloudServer::controllerSocket(const QString &controllerId) const
@@ -360,6 +373,7 @@ void CloudServer::await(const QString &controllerId, const QString &sentType, co
     });
     timer->start(m_settings.commandTimeoutMs);
     m_awaiting[controllerId].append({sentType, key, reply, timer, devices});
+    updatePriority(controllerId);
 }
 
 std::optional<CloudServer::Awaiting> CloudServer::takeAwaiting(const QString &controllerId, const QString &key)
@@ -370,6 +384,8 @@ std::optional<CloudServer::Awaiting> CloudServer::takeAwaiting(const QString &co
             Awaiting found = list.takeAt(i);
             if (found.timer)
                 found.timer->deleteLater();
+            if (list.isEmpty())
+                updatePriority(controllerId);
             return found;
         }
     }

@@ -19,10 +19,13 @@
 #include <QObject>
 #include <QPointer>
 #include <QSslConfiguration>
+#include <QElapsedTimer>
+#include <QSet>
 #include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <set>
@@ -92,7 +95,7 @@ private:
         QString connectedAt;
         quint64 connection = 0;  // which hello of this controller the state below belongs to
         qint64 ackedSeq = 0;     // the last ack sent (or welcome's last_seq)
-        qint64 ackPending = 0;   // the highest seq ackable; acked on the next turn
+        qint64 ackPending = 0;   // the highest seq ackable; acked when its turn in m_ackQueue comes
         // Numbered reports received but not committed yet (the database
         // thread commits them out of order: urgent ones first); an ack
         // never passes the lowest of them. One that failed closes the
@@ -103,6 +106,7 @@ private:
         // most one write of this controller's latest ack is queued at a time,
         // not one per ack (a burst sends an ack every event-loop turn).
         qint64 ackStored = 0;
+        qint64 ackStoreStarted = -1;   // m_ackStoreClock when its last write was queued
         bool ackStoring = false;
     };
     void storeAck(const QString &controllerId);
@@ -124,6 +128,9 @@ private:
     // Whether an admin or a deployment waits on the controller of `socket`:
     // its frames are handled as they come, not in the inbox's slices.
     bool awaitedFrom(QWebSocket *socket) const;
+    // A controller something waits on is read ahead of the others
+    // (EpollEventDispatcher::setPriority) until nothing is awaited from it.
+    void updatePriority(const QString &controllerId);
     // Acknowledged delivery (reportingest.cpp): welcome after hello; each
     // numbered report stored once per (controller, seq), false when it is
     // not to be applied (stored before, or not stored); cumulative acks.
@@ -135,6 +142,11 @@ private:
     void onReport(const QString &controllerId, qint64 seq, const QString &type, const QJsonObject &data);
     void reportCommitted(const QString &controllerId, quint64 connection, qint64 seq, bool ok);
     void sendAck(const QString &controllerId);
+    void queueAck(const QString &controllerId);
+    void sendAcks();
+    static constexpr int ackSliceMs = 3;
+    static constexpr qint64 ackStoreIntervalMs = 1000;   // per controller (storeAck)
+    void storeDeferredAcks();
     template<typename Report>
     static std::optional<Report> checked(const QString &controllerId, const QString &type, const QJsonObject &data);
     void send(QWebSocket *socket, const QString &type, const QJsonObject &data);
@@ -161,6 +173,12 @@ private:
     UpgradeGate *m_gate;
     QHash<QString, Controller> m_controllers;
     QHash<QWebSocket *, QString> m_socketIds;   // the controller each said-hello connection speaks for
+    QHash<QWebSocket *, qintptr> m_descriptors; // each connection's socket descriptor, when known
+    std::deque<QString> m_ackQueue;             // controllers with an ack to send, once each
+    QSet<QString> m_acksToStore;                // acks whose write waits for ackStoreIntervalMs
+    QTimer m_ackStoreTimer;                     // single shot: storeDeferredAcks
+    QElapsedTimer m_ackStoreClock;
+    bool m_acksScheduled = false;
     QHash<QString, QList<Awaiting>> m_awaiting;                    // controller_id → in send order
     QHash<QString, QList<std::pair<Reply, QTimer *>>> m_waiting;   // sync_id → waiting admins
     quint64 m_connections = 0;

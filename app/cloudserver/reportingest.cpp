@@ -7,6 +7,7 @@
 
 #include "protocol/controllerreports.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 
 #include <functional>
@@ -49,10 +50,50 @@ void CloudServer::reportCommitted(const QString &controllerId, quint64 connectio
     const qint64 ackable = c.uncommitted.empty() ? c.committedMax : std::min(c.committedMax, *c.uncommitted.begin() - 1);
     if (ackable <= c.ackPending)
         return;
-    // One cumulative ack per event-loop turn covers every report of the turn.
+    // One cumulative ack covers every report committed until it is sent.
     if (c.ackPending <= c.ackedSeq)
-        QMetaObject::invokeMethod(this, [this, controllerId] { sendAck(controllerId); }, Qt::QueuedConnection);
+        queueAck(controllerId);
     c.ackPending = ackable;
+}
+
+// Acks go out in slices of bounded time, a turn of the event loop apart, as
+// the inbox handles frames: a batch's commit makes up to one ack per
+// controller (2000), which sent in one go held the loop for tens of ms, and
+// the admin socket waited for them. Waiting longer, an ack covers more.
+void CloudServer::queueAck(const QString &controllerId)
+{
+    m_ackQueue.push_back(controllerId);
+    if (m_acksScheduled)
+        return;
+    m_acksScheduled = true;
+    QMetaObject::invokeMethod(this, [this] { sendAcks(); }, Qt::QueuedConnection);
+}
+
+void CloudServer::sendAcks()
+{
+    m_acksScheduled = false;
+    QElapsedTimer slice;
+    slice.start();
+    while (!m_ackQueue.empty()) {
+        const QString controllerId = std::move(m_ackQueue.front());
+        m_ackQueue.pop_front();
+        sendAck(controllerId);
+        if (slice.elapsed() >= ackSliceMs)
+            break;
+    }
+    if (!m_ackQueue.empty()) {
+        m_acksScheduled = true;
+        QMetaObject::invokeMethod(this, [this] { sendAcks(); }, Qt::QueuedConnection);
+    }
+}
+
+void CloudServer::storeDeferredAcks()
+{
+    // Those still within their second go back into the set, and the timer
+    // starts again for the earliest of them.
+    const QSet<QString> due = std::exchange(m_acksToStore, {});
+    for (const QString &controllerId : due)
+        storeAck(controllerId);
 }
 
 void CloudServer::sendAck(const QString &controllerId)
@@ -67,12 +108,27 @@ void CloudServer::sendAck(const QString &controllerId)
 
 // Records the latest ack as the next welcome's last_seq, after it was sent:
 // lost in a crash, the controller only resends reports stored already (kept
-// once). One write at a time per controller, of the ack latest when queued.
+// once). One write at a time per controller, of the ack latest when queued,
+// and at most one a second: a welcome's last_seq may lag the last ack, which
+// only makes the controller resend what it still holds above it, i.e. what
+// was not acknowledged, or was and is not forgotten yet (kept once). Written
+// after every ack, it was half of PostgreSQL's rows in a burst (an UPDATE
+// for about every other report) and cost about 15 % of the ingest rate.
 void CloudServer::storeAck(const QString &controllerId)
 {
     Controller &c = m_controllers[controllerId];
     if (c.ackStoring || c.ackedSeq <= c.ackStored)
         return;
+    if (!m_ackStoreClock.isValid())
+        m_ackStoreClock.start();
+    const qint64 now = m_ackStoreClock.elapsed();
+    if (c.ackStoreStarted >= 0 && now - c.ackStoreStarted < ackStoreIntervalMs) {
+        m_acksToStore.insert(controllerId);
+        if (!m_ackStoreTimer.isActive())
+            m_ackStoreTimer.start(int(ackStoreIntervalMs - (now - c.ackStoreStarted)));
+        return;
+    }
+    c.ackStoreStarted = now;
     c.ackStoring = true;
     const qint64 acked = c.ackedSeq;
     // In bulk (statusingest.cpp): the urgent queue holds little else, so

@@ -99,6 +99,13 @@ void UpgradeGate::onConnection(QTcpSocket *socket)
         }
         socket->setParent(nullptr);   // QWebSocketServer takes it
         disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        const QPair<QHostAddress, quint16> peer{socket->peerAddress(), socket->peerPort()};
+        const qintptr fd = socket->socketDescriptor();
+        m_handedOver.insert(peer, fd);
+        connect(socket, &QObject::destroyed, this, [this, peer, fd] {
+            if (m_handedOver.value(peer, -1) == fd)
+                m_handedOver.remove(peer);   // never taken (its handshake failed)
+        });
         m_websockets->handleConnection(socket);
     };
     connect(socket, &QTcpSocket::readyRead, this, checkOnce);

@@ -6,6 +6,7 @@
 // headers). Accepted connections go on to QWebSocketServer::handleConnection.
 #pragma once
 
+#include <QHash>
 #include <QHostAddress>
 #include <QObject>
 #include <QSslConfiguration>
@@ -37,6 +38,15 @@ public:
     bool listen(const QHostAddress &address, quint16 port);
     quint16 serverPort() const { return m_server->serverPort(); }
     QString errorString() const { return m_server->errorString(); }
+    // The descriptor of a connection handed over to QWebSocketServer, found
+    // by its peer (QWebSocket does not say which socket it reads); -1 if
+    // unknown. Each is taken once and forgotten with its connection.
+    qintptr takeDescriptor(const QHostAddress &peer, quint16 port)
+    {
+        const qintptr fd = m_handedOver.value({peer, port}, -1);
+        m_handedOver.remove({peer, port});
+        return fd;
+    }
 
 private:
     void onConnection(QTcpSocket *socket);
@@ -52,4 +62,5 @@ private:
     std::unique_ptr<QTcpServer> m_server;
     int m_acceptErrors = 0;   // since the last log line
     bool m_resumeScheduled = false;
+    QHash<QPair<QHostAddress, quint16>, qintptr> m_handedOver;   // peer → descriptor
 };

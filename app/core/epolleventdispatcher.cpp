@@ -20,7 +20,13 @@ namespace {
 // Marks the wake-up eventfd in epoll_event.data; an fd entry's data holds
 // its serial (never 0) in the upper half.
 constexpr quint64 wakeMarker = ~quint64(0);
+constexpr quint64 priorityMarker = ~quint64(0) - 1;   // m_priorityEpoll has something ready
 constexpr int maxEventsPerTurn = 512;
+// Sockets activated in one turn stop after this long; the ones left are
+// still ready and come back from epoll in a later turn. At the start of a
+// burst each of 512 ready sockets held a dozen frames or more, and one turn
+// decoded all of them (0.3–0.4 s) before the loop looked at anything else.
+constexpr auto socketBudget = std::chrono::milliseconds(10);
 
 constexpr quint8 bit(QSocketNotifier::Type type)
 {
@@ -48,17 +54,22 @@ EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
     m_epoll = ::epoll_create1(EPOLL_CLOEXEC);
     m_wakeEpoll = ::epoll_create1(EPOLL_CLOEXEC);
     m_wakeFd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (m_epoll < 0 || m_wakeEpoll < 0 || m_wakeFd < 0)
+    m_priorityEpoll = ::epoll_create1(EPOLL_CLOEXEC);
+    if (m_epoll < 0 || m_wakeEpoll < 0 || m_wakeFd < 0 || m_priorityEpoll < 0)
         qFatal("EpollEventDispatcher: cannot create its epoll or eventfd descriptors: %s", strerror(errno));
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u64 = wakeMarker;
     if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeFd, &ev) != 0 || ::epoll_ctl(m_wakeEpoll, EPOLL_CTL_ADD, m_wakeFd, &ev) != 0)
         qFatal("EpollEventDispatcher: cannot watch its eventfd: %s", strerror(errno));
+    ev.data.u64 = priorityMarker;
+    if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_priorityEpoll, &ev) != 0)
+        qFatal("EpollEventDispatcher: cannot watch its priority set: %s", strerror(errno));
 }
 
 EpollEventDispatcher::~EpollEventDispatcher()
 {
+    ::close(m_priorityEpoll);
     ::close(m_wakeFd);
     ::close(m_wakeEpoll);
     ::close(m_epoll);
@@ -76,6 +87,36 @@ QString EpollEventDispatcher::currentName()
 {
     const QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance();
     return dispatcher ? QString::fromLatin1(dispatcher->metaObject()->className()) : QStringLiteral("none");
+}
+
+bool EpollEventDispatcher::prioritize(qintptr fd, bool priority)
+{
+    auto *dispatcher = qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance());
+    return dispatcher && fd >= 0 && dispatcher->setPriority(int(fd), priority);
+}
+
+bool EpollEventDispatcher::setPriority(int fd, bool priority)
+{
+    const auto it = m_fds.find(fd);
+    if (it == m_fds.end())
+        return false;
+    FdEntry &entry = it->second;
+    if (entry.priority == priority)
+        return true;
+    if (entry.polled && entry.epollEvents) {
+        // Moved from one set to the other, with what it waits for.
+        epoll_event ev{};
+        ev.events = entry.epollEvents;
+        ev.data.u64 = (quint64(entry.serial) << 32) | quint32(fd);
+        ::epoll_ctl(epollOf(entry), EPOLL_CTL_DEL, fd, nullptr);
+        entry.priority = priority;
+        if (::epoll_ctl(epollOf(entry), EPOLL_CTL_ADD, fd, &ev) != 0)
+            qErrnoWarning("EpollEventDispatcher: cannot watch fd %d", fd);
+    } else {
+        entry.priority = priority;
+    }
+    m_priorityCount += priority ? 1 : -1;
+    return true;
 }
 
 void EpollEventDispatcher::logCurrent()
@@ -112,7 +153,14 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 
     std::vector<Ready> ready;
     bool woken = false;
-    collectReady(events, count, sockets ? &ready : nullptr, &woken);
+    if (sockets && m_priorityCount > 0) {
+        // Asked every turn, not only when m_epoll names the set: with many
+        // sockets ready, m_epoll hands the set out in its turn, like any fd.
+        epoll_event first[64];
+        const int n = ::epoll_wait(m_priorityEpoll, first, 64, 0);
+        collectReady(first, std::max(n, 0), &ready, &woken, false);
+    }
+    collectReady(events, count, sockets ? &ready : nullptr, &woken, true);
     int handled = woken ? 1 : 0;
     // What another thread posted is delivered in this call, not only at the
     // start of the next: processEvents(WaitForMoreEvents) returns with it.
@@ -158,7 +206,7 @@ void EpollEventDispatcher::drainWakeUps()
     m_wakePending.store(false, std::memory_order_release);
 }
 
-void EpollEventDispatcher::collectReady(const epoll_event *events, int count, std::vector<Ready> *ready, bool *woken)
+void EpollEventDispatcher::collectReady(const epoll_event *events, int count, std::vector<Ready> *ready, bool *woken, bool unpolled)
 {
     for (int i = 0; i < count; ++i) {
         if (events[i].data.u64 == wakeMarker) {
@@ -166,6 +214,8 @@ void EpollEventDispatcher::collectReady(const epoll_event *events, int count, st
             *woken = true;
             continue;
         }
+        if (events[i].data.u64 == priorityMarker)
+            continue;   // read before (processEvents)
         if (!ready)
             continue;
         const int fd = int(quint32(events[i].data.u64));
@@ -192,7 +242,7 @@ void EpollEventDispatcher::collectReady(const epoll_event *events, int count, st
         if (entry.pending)
             ready->push_back({fd, serial});
     }
-    if (!ready)
+    if (!ready || !unpolled)
         return;
     // What epoll cannot watch (regular files) poll() reports ready at once.
     for (const int fd : m_unpolled) {
@@ -210,7 +260,10 @@ void EpollEventDispatcher::collectReady(const epoll_event *events, int count, st
 int EpollEventDispatcher::activateSocketNotifiers(const std::vector<Ready> &ready)
 {
     int activated = 0;
+    const Clock::time_point until = Clock::now() + socketBudget;
     for (const Ready &r : ready) {
+        if (activated > 0 && Clock::now() >= until)
+            break;   // at least one a turn
         for (int type = 0; type < 3; ++type) {
             if (m_interrupted.load(std::memory_order_relaxed))
                 return activated;
@@ -245,9 +298,11 @@ void EpollEventDispatcher::updateEpoll(int fd, FdEntry &entry)
     if (want == 0) {
         // A closed fd left epoll by itself (EBADF, ENOENT): nothing to undo.
         if (entry.polled)
-            ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+            ::epoll_ctl(epollOf(entry), EPOLL_CTL_DEL, fd, nullptr);
         else
             m_unpolled.erase(std::find(m_unpolled.begin(), m_unpolled.end(), fd));
+        if (entry.priority)
+            --m_priorityCount;
         m_fds.erase(fd);
         return;
     }
@@ -259,12 +314,12 @@ void EpollEventDispatcher::updateEpoll(int fd, FdEntry &entry)
     ev.events = want;
     ev.data.u64 = (quint64(entry.serial) << 32) | quint32(fd);
     int op = entry.epollEvents ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-    int rc = ::epoll_ctl(m_epoll, op, fd, &ev);
+    int rc = ::epoll_ctl(epollOf(entry), op, fd, &ev);
     // The kernel dropped a socket closed while its notifier was still on
     // (MOD: ENOENT), or kept one we thought gone (ADD: EEXIST).
     if (rc != 0 && (errno == ENOENT || errno == EEXIST)) {
         op = errno == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
-        rc = ::epoll_ctl(m_epoll, op, fd, &ev);
+        rc = ::epoll_ctl(epollOf(entry), op, fd, &ev);
     }
     if (rc != 0 && errno == EPERM) {
         entry.polled = false;
