@@ -760,7 +760,7 @@ void tst_EpollDispatcher::priorityDescriptorGoesFirst()
 
 void tst_EpollDispatcher::activationStopsAfterItsBudget()
 {
-    // Slots that take 2 ms each: one turn stops after about 10 ms, and the
+    // Slots that take 2 ms each: one turn stops after about 5 ms, and the
     // sockets it left come back in later turns, each handled once.
     std::vector<std::unique_ptr<SocketPair>> pairs;
     std::vector<std::unique_ptr<QSocketNotifier>> notifiers;

@@ -26,7 +26,7 @@ constexpr int maxEventsPerTurn = 512;
 // still ready and come back from epoll in a later turn. At the start of a
 // burst each of 512 ready sockets held a dozen frames or more, and one turn
 // decoded all of them (0.3–0.4 s) before the loop looked at anything else.
-constexpr auto socketBudget = std::chrono::milliseconds(10);
+constexpr auto socketBudget = std::chrono::milliseconds(5);
 
 constexpr quint8 bit(QSocketNotifier::Type type)
 {

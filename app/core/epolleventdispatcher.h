@@ -41,7 +41,8 @@ public:
     // in turn, 512 a turn, so a newly ready socket waited for every other
     // one before it (an operator's connection to the admin socket: a third
     // of a second, docs/performance.md). For the few sockets someone waits
-    // on. Lasts while `fd` has a notifier; false if it has none.
+    // on. Lasts while `fd` has a notifier; false if it has none. (A turn
+    // activates sockets for at most 5 ms; see socketBudget.)
     bool setPriority(int fd, bool priority);
 
     bool processEvents(QEventLoop::ProcessEventsFlags flags) override;
