@@ -13,7 +13,7 @@
 // before and after, as the machine may be busy with other work.
 //
 // bench_fleet [--sites N] [--old-rows N | --no-old-rows] [--pg URL | env CONTROL_CLOUD_TEST_PG_URL]
-//             [--no-sqlite] [--cloud PATH-TO-ANOTHER-control-cloud]
+//             [--no-sqlite] [--cloud PATH-TO-ANOTHER-control-cloud] [--loadtest PATH]
 //             [--cloud-arg ARG ...] [--ingest-only [--rounds N]]
 //             [--rollout [--fail-rate R] [--canary N] [--max-failures P]]
 // --rollout measures instead a staged rollout (docs/cloud.md "Groups and
@@ -54,7 +54,7 @@ namespace {
 const QString binDir = QStringLiteral(CONTROL_CLOUD_BINARY).section(QLatin1Char('/'), 0, -2);
 QString cloudBinary = QStringLiteral(CONTROL_CLOUD_BINARY);   // --cloud: another build, for a before/after
 QStringList cloudArgs;   // --cloud-arg: more arguments for `control-cloud serve`
-const QString loadtestBinary = QStringLiteral(CONTROL_CLOUD_LOADTEST_BINARY);
+QString loadtestBinary = QStringLiteral(CONTROL_CLOUD_LOADTEST_BINARY);   // --loadtest: another build
 
 quint16 freePort()
 {
@@ -524,6 +524,7 @@ int main(int argc, char **argv)
     p.addOption({QStringLiteral("pg"), QStringLiteral("PostgreSQL URL (default: CONTROL_CLOUD_TEST_PG_URL; none: SQLite only)."), QStringLiteral("url")});
     p.addOption({QStringLiteral("no-sqlite"), QStringLiteral("PostgreSQL only.")});
     p.addOption({QStringLiteral("cloud"), QStringLiteral("The control-cloud binary to measure (default: this build's)."), QStringLiteral("path")});
+    p.addOption({QStringLiteral("loadtest"), QStringLiteral("The control-cloud-loadtest binary (default: this build's)."), QStringLiteral("path")});
     p.addOption({QStringLiteral("no-old-rows"), QStringLiteral("Skip the round with old rows.")});
     p.addOption({QStringLiteral("rollout"), QStringLiteral("Measure a staged rollout to every site (one group, batches of 10 %) instead.")});
     p.addOption({QStringLiteral("fail-rate"), QStringLiteral("--rollout: fraction of sites failing the driver_sync (default 0)."), QStringLiteral("r"), QStringLiteral("0")});
@@ -537,6 +538,8 @@ int main(int argc, char **argv)
     const int sites = p.value(QStringLiteral("sites")).toInt();
     if (p.isSet(QStringLiteral("cloud")))
         cloudBinary = p.value(QStringLiteral("cloud"));
+    if (p.isSet(QStringLiteral("loadtest")))
+        loadtestBinary = p.value(QStringLiteral("loadtest"));
     cloudArgs = p.values(QStringLiteral("cloud-arg"));
     const qint64 oldRows = p.isSet(QStringLiteral("no-old-rows")) ? -1 : p.value(QStringLiteral("old-rows")).toLongLong();
     const QString pg = p.isSet(QStringLiteral("pg")) ? p.value(QStringLiteral("pg")) : qEnvironmentVariable("CONTROL_CLOUD_TEST_PG_URL");

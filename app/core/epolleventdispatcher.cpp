@@ -151,7 +151,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     if (timeout != 0)
         emit awake();
 
-    std::vector<Ready> ready;
+    ReadyList ready;
     bool woken = false;
     if (sockets && m_priorityCount > 0) {
         // Asked every turn, not only when m_epoll names the set: with many
@@ -206,7 +206,7 @@ void EpollEventDispatcher::drainWakeUps()
     m_wakePending.store(false, std::memory_order_release);
 }
 
-void EpollEventDispatcher::collectReady(const epoll_event *events, int count, std::vector<Ready> *ready, bool *woken, bool unpolled)
+void EpollEventDispatcher::collectReady(const epoll_event *events, int count, ReadyList *ready, bool *woken, bool unpolled)
 {
     for (int i = 0; i < count; ++i) {
         if (events[i].data.u64 == wakeMarker) {
@@ -257,7 +257,7 @@ void EpollEventDispatcher::collectReady(const epoll_event *events, int count, st
     }
 }
 
-int EpollEventDispatcher::activateSocketNotifiers(const std::vector<Ready> &ready)
+int EpollEventDispatcher::activateSocketNotifiers(const ReadyList &ready)
 {
     int activated = 0;
     const Clock::time_point until = Clock::now() + socketBudget;
