@@ -8,6 +8,7 @@
 
 #include "cloudserver/clouddatabase.h"
 #include "cloudserver/cloudserver.h"
+#include "cloudserver/controllercredentials.h"
 #include "cloudserver/controllerinbox.h"
 #include "protocol/messages.h"
 #include "storeblocker.h"
@@ -33,8 +34,9 @@ QWebSocket *fakeSocket(int n)
 class RawController : public QObject
 {
 public:
-    RawController(const QString &id, quint16 port)
+    RawController(const QString &id, quint16 port, const QByteArray &token = "test-token")
     {
+        connect(&socket, &QWebSocket::disconnected, this, [this] { closed = true; });
         connect(&socket, &QWebSocket::connected, this, [this, id] {
             socket.sendTextMessage(QString::fromUtf8(QJsonDocument(QJsonObject{
                 {QStringLiteral("type"), QStringLiteral("hello")},
@@ -53,7 +55,7 @@ public:
                 commands << data;
         });
         QNetworkRequest request(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port)));
-        request.setRawHeader("Authorization", "Bearer test-token");
+        request.setRawHeader("Authorization", "Bearer " + token);
         request.setRawHeader("X-Controller-Id", id.toUtf8());
         socket.open(request);
     }
@@ -83,6 +85,7 @@ public:
 
     QWebSocket socket;
     bool welcomed = false;
+    bool closed = false;
     qint64 seq = 0;
     QList<qint64> acks;
     QList<QJsonObject> commands;
@@ -104,6 +107,7 @@ private slots:
     void ackNeverCoversAReportNotCommitted();
     void statusValuesAreStoredOnceAsSent();
     void ackIsRecordedAtMostOnceASecond();
+    void credentialsAreReadOnceAtStart();
 
 private:
     void block(CloudStore *store) { m_blocker.block(*store); }
@@ -334,6 +338,29 @@ void tst_CloudReports::ackIsRecordedAtMostOnceASecond()
     }
     QTRY_COMPARE_WITH_TIMEOUT(m_db->ackedReportSeq(QStringLiteral("site-1"), &error), last, 3000);
     QCOMPARE(error, QString());
+}
+
+void tst_CloudReports::credentialsAreReadOnceAtStart()
+{
+    // A new connection's check reads the credentials kept in memory, never
+    // the database (ControllerCredentials): one written behind the running
+    // server's back is not seen (credentials change through its admin
+    // socket), and is what the next start reads.
+    QCOMPARE(m_db->addCredential(QStringLiteral("site-9"), ControllerCredentials::hashOf("secret-9")), QString());
+    {
+        RawController shared(QStringLiteral("site-9"), m_cloud->port());
+        QTRY_VERIFY(shared.welcomed);   // not enrolled as far as this server knows
+    }
+    m_cloud.reset();
+    CloudServerSettings settings;
+    settings.token = QStringLiteral("test-token");
+    m_cloud = std::make_unique<CloudServer>(m_db.get(), settings);
+    QCOMPARE(m_cloud->listen(QHostAddress::LocalHost, 0), QString());
+    RawController shared(QStringLiteral("site-9"), m_cloud->port());
+    QTRY_VERIFY(shared.closed);   // 401: the shared token does not open an enrolled id
+    QVERIFY(!shared.welcomed);
+    RawController own(QStringLiteral("site-9"), m_cloud->port(), "secret-9");
+    QTRY_VERIFY(own.welcomed);
 }
 
 QTEST_MAIN(tst_CloudReports)

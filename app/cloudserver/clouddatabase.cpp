@@ -498,6 +498,19 @@ QByteArray CloudDatabase::credentialHash(const QString &controllerId) const
     return q.value(0).toString().toLatin1();
 }
 
+QHash<QString, QByteArray> CloudDatabase::credentialHashes(QString *error) const
+{
+    QHash<QString, QByteArray> hashes;
+    QSqlQuery q(db());
+    if (!q.exec(QStringLiteral("SELECT controller_id, token_sha256 FROM controller_credentials"))) {
+        *error = q.lastError().text();
+        return {};
+    }
+    while (q.next())
+        hashes.insert(q.value(0).toString(), q.value(1).toString().toLatin1());
+    return hashes;
+}
+
 QJsonArray CloudDatabase::credentials() const
 {
     QJsonArray list;

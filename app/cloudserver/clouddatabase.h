@@ -147,6 +147,8 @@ public:
     bool removeCredential(const QString &controllerId, QString *error);
     // Empty when the id has no credential.
     QByteArray credentialHash(const QString &controllerId) const;
+    // Every credential: controller id → hex SHA-256 of its token.
+    QHash<QString, QByteArray> credentialHashes(QString *error) const;
     QJsonArray credentials() const;   // [{controller_id, created_at}]
     bool hasCredentials() const;
 

@@ -79,6 +79,9 @@ CloudServer::~CloudServer()
 
 QString CloudServer::listen(const QHostAddress &address, quint16 port)
 {
+    const QString credentials = m_credentials.load();
+    if (!credentials.isEmpty())
+        return credentials;
     const QString error = m_store->start();
     if (!error.isEmpty())
         return QStringLiteral("cannot start the database thread: %1").arg(error);

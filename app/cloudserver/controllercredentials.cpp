@@ -21,6 +21,17 @@ ControllerCredentials::ControllerCredentials(CloudDatabase *database, const QStr
         m_shared = "Bearer " + sharedToken.toUtf8();
 }
 
+QString ControllerCredentials::load()
+{
+    QString error;
+    QHash<QString, QByteArray> hashes = m_database->credentialHashes(&error);
+    if (!error.isEmpty())
+        return QStringLiteral("cannot read the controllers' credentials: %1").arg(error);
+    m_hashes = std::move(hashes);
+    m_loaded = true;
+    return {};
+}
+
 QByteArray ControllerCredentials::hashOf(const QByteArray &token)
 {
     return QCryptographicHash::hash(token, QCryptographicHash::Sha256).toHex();
@@ -28,7 +39,9 @@ QByteArray ControllerCredentials::hashOf(const QByteArray &token)
 
 bool ControllerCredentials::authorize(const QString &controllerId, const QByteArray &authorization) const
 {
-    const QByteArray stored = controllerId.isEmpty() ? QByteArray() : m_database->credentialHash(controllerId);
+    if (!m_loaded)
+        return false;   // load() failed or was not called: nobody gets in
+    const QByteArray stored = controllerId.isEmpty() ? QByteArray() : m_hashes.value(controllerId);
     if (!stored.isEmpty()) {
         // Its own credential or nothing: the shared token does not open an enrolled id.
         static const QByteArray scheme = "Bearer ";
@@ -41,7 +54,7 @@ bool ControllerCredentials::authorize(const QString &controllerId, const QByteAr
     case Unenrolled::Allowed:
         return true;
     case Unenrolled::WhileNoneEnrolled:
-        return !m_database->hasCredentials();
+        return m_hashes.isEmpty();
     case Unenrolled::Refused:
         break;
     }
@@ -52,7 +65,7 @@ bool ControllerCredentials::mayClaim(const QString &headerId, const QString &hel
 {
     if (!headerId.isEmpty())
         return headerId == helloId;
-    return m_database->credentialHash(helloId).isEmpty();
+    return m_loaded && !m_hashes.contains(helloId);
 }
 
 QString ControllerCredentials::add(const QString &controllerId, QString *token)
@@ -65,9 +78,11 @@ QString ControllerCredentials::add(const QString &controllerId, QString *token)
     QRandomGenerator::system()->fillRange(random.data(), random.size());
     const QByteArray raw(reinterpret_cast<const char *>(random.data()), tokenBytes);
     const QByteArray hex = raw.toHex();
-    const QString error = m_database->addCredential(controllerId, hashOf(hex));
+    const QByteArray hash = hashOf(hex);
+    const QString error = m_database->addCredential(controllerId, hash);
     if (!error.isEmpty())
         return error;
+    m_hashes.insert(controllerId, hash);
     *token = QString::fromLatin1(hex);
     return {};
 }
@@ -75,8 +90,10 @@ QString ControllerCredentials::add(const QString &controllerId, QString *token)
 QString ControllerCredentials::remove(const QString &controllerId)
 {
     QString error;
-    if (m_database->removeCredential(controllerId, &error))
+    if (m_database->removeCredential(controllerId, &error)) {
+        m_hashes.remove(controllerId);
         return {};
+    }
     return error.isEmpty() ? QStringLiteral("controller %1 has no credential").arg(LogText::escaped(controllerId)) : error;
 }
 

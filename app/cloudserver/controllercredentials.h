@@ -2,9 +2,15 @@
 // its own (`control-cloud controllers add ID`) must present that token; the
 // database keeps only its SHA-256. Other ids fall back to the shared
 // --token, as before per-controller credentials existed.
+// The hashes are read once (load()) and kept in memory, changed only through
+// add() and remove(), i.e. through the running server's admin socket: the
+// check of each new connection never waits for the database (a reconnect
+// storm of 2000 sites made 2000 queries on the event loop, each a round trip
+// on PostgreSQL).
 #pragma once
 
 #include <QByteArray>
+#include <QHash>
 #include <QJsonArray>
 #include <QString>
 
@@ -22,6 +28,10 @@ public:
     };
 
     ControllerCredentials(CloudDatabase *database, const QString &sharedToken, Unenrolled unenrolled);
+
+    // Reads every credential's hash; an error line when it cannot (then the
+    // server must not serve: an enrolled id would look unenrolled).
+    QString load();
 
     // The upgrade's X-Controller-Id (empty when absent) and raw Authorization.
     bool authorize(const QString &controllerId, const QByteArray &authorization) const;
@@ -42,4 +52,6 @@ private:
     CloudDatabase *m_database;
     QByteArray m_shared;   // "Bearer <token>", empty when none
     Unenrolled m_unenrolled;
+    QHash<QString, QByteArray> m_hashes;   // controller id → hex SHA-256 (load, add, remove)
+    bool m_loaded = false;
 };
