@@ -50,6 +50,8 @@ struct ValidatorScript
     // Set: the "transform" replaces the first with the second.
     QPair<QString, QString> rewrite;
     QString refuse;                             // set: code containing it is refused
+    bool verdictReady = false;                  // verdictWithin()'s answer: the rows are written ahead
+    int verdictWithinAsked = 0;
 
 };
 
@@ -84,6 +86,11 @@ public:
         return r;
     }
     void prepare() override { ++m_script->prepared; }
+    bool verdictWithin(int) override
+    {
+        ++m_script->verdictWithinAsked;
+        return m_script->verdictReady;
+    }
 
 private:
     std::shared_ptr<ValidatorScript> m_script;
@@ -116,6 +123,7 @@ private slots:
     void validatorVerdictBecomesTheError();
     void validatorIsWarmedUpWhenIdle();
     void rewrittenCodeIsWhatIsJudged();
+    void rowsWrittenAheadAreCommittedOnlyAfterAPass();
     void signatureRules_data();
     void signatureRules();
     void finalAnswerIsStoredWithTheInstall();
@@ -471,6 +479,42 @@ void tst_DriverSyncPipeline::rewrittenCodeIsWhatIsJudged()
     QCOMPARE(m_script->requests.at(0).code, plain);
     QVERIFY(!QFile::exists(m_layout->driverFilePath(QStringLiteral("plain"))));
     QCOMPARE(driverRowCount(), 1);
+}
+
+void tst_DriverSyncPipeline::rowsWrittenAheadAreCommittedOnlyAfterAPass()
+{
+    // Storing's rows are written while the verdict is awaited (the
+    // validator says it will come in time): committed after a pass, rolled
+    // back after a refusal, written again after the verdict when it would
+    // have come too late.
+    m_script->verdictReady = true;
+    m_script->refuse = QStringLiteral("REFUSED");
+    startPipeline(std::make_unique<FakeValidator>(m_script));
+    const Outcome passed = run(syncData(QStringLiteral("ahead-1"), QStringLiteral("ahead"), TestDrivers::valid()));
+    QCOMPARE(passed.type, QStringLiteral("driver_sync_complete"));
+    QCOMPARE(m_script->verdictWithinAsked, 1);
+    QVERIFY(passed.reportSeq > 0);   // the answer went into the outbox in the same commit
+    QCOMPARE(driverRowCount(), 1);
+
+    const QString bad = TestDrivers::valid(QStringLiteral("Bad"), QStringLiteral("REFUSED"));
+    const Outcome refused = run(syncData(QStringLiteral("ahead-2"), QStringLiteral("refused"), bad));
+    QCOMPARE(refused.type, QStringLiteral("driver_sync_error"));
+    QCOMPARE(m_script->verdictWithinAsked, 2);   // its rows were written, then rolled back
+    QCOMPARE(refused.reportSeq, 0);
+    QCOMPARE(driverRowCount(), 1);
+    QVERIFY(!QFile::exists(m_layout->driverFilePath(QStringLiteral("refused"))));
+
+    // The verdict would come too late: the rows are let go and written after it.
+    m_script->verdictReady = false;
+    const Outcome late = run(syncData(QStringLiteral("ahead-3"), QStringLiteral("late"), TestDrivers::valid(QStringLiteral("Late"))));
+    QCOMPARE(late.type, QStringLiteral("driver_sync_complete"));
+    QCOMPARE(m_script->verdictWithinAsked, 3);
+    QVERIFY(late.reportSeq > passed.reportSeq);
+    QCOMPARE(driverRowCount(), 2);
+    // Nothing of the refused sync was committed along with a later one.
+    QSqlQuery q(m_reader.connection());
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM drivers WHERE driver_type = 'refused'")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 0);
 }
 
 void tst_DriverSyncPipeline::validatorIsWarmedUpWhenIdle()

@@ -319,6 +319,18 @@ int DriverHostProcess::begin(QJsonObject frame, QString *error)
     return call;
 }
 
+bool DriverHostProcess::awaitAnswer(int call, int waitMs)
+{
+    QElapsedTimer waited;
+    waited.start();
+    while (m_running && !m_answers.contains(call)) {
+        const int left = waitMs - int(waited.elapsed());
+        if (left <= 0 || !m_channel->waitForFrame(left))
+            break;
+    }
+    return !m_running || m_answers.contains(call);
+}
+
 QJsonObject DriverHostProcess::finish(int call, int timeoutMs, QString *error)
 {
     QElapsedTimer waited;

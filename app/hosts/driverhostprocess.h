@@ -81,6 +81,10 @@ public:
     // them in order. A call begun is to be finished.
     int begin(QJsonObject frame, QString *error);
     QJsonObject finish(int call, int timeoutMs, QString *error);
+    // Waits at most `waitMs` for that call's answer without taking it (and
+    // without killing a slow host: finish() does that). True when finish()
+    // would return at once: answered, or the host is gone.
+    bool awaitAnswer(int call, int waitMs);
 
     // The memory limit follows the number of devices the host runs.
     void setDeviceCount(int devices);

@@ -94,6 +94,12 @@ void HostValidator::begin(const DriverValidationRequest &request)
     m_begunCall = ensureHost(&m_beginError) ? m_host->begin(validateFrame(request), &m_beginError) : 0;
 }
 
+bool HostValidator::verdictWithin(int waitMs)
+{
+    // Not sent (no host): verdict() says why at once.
+    return m_begunCall == 0 || !m_host || m_host->awaitAnswer(m_begunCall, waitMs);
+}
+
 ScriptError HostValidator::verdict()
 {
     QString error = std::exchange(m_beginError, {});

@@ -32,6 +32,14 @@ public:
     // (transform()) may come between. This default validates in verdict().
     virtual void begin(const DriverValidationRequest &request) { m_begun = request; }
     virtual ScriptError verdict() { return validate(std::exchange(m_begun, {})); }
+    // Waits at most `waitMs` for the begun validation; true when verdict()
+    // then returns without waiting. This default validates in verdict(), so
+    // it never knows ahead: false.
+    virtual bool verdictWithin(int waitMs)
+    {
+        Q_UNUSED(waitMs);
+        return false;
+    }
     // Down-levels modern source for QJSEngine 6.4 (DriverTransformer): the
     // other half of the "validating" step, behind the same seam so that it
     // runs where validation runs (the validator host).

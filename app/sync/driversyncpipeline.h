@@ -118,8 +118,19 @@ private:
         bool finalAnswer = false;            // the answer goes to the report outbox in the commit
     };
     StorePlan planStore(const Install &job);
+    // `rowsWritten`: writeRowsAhead() left them in an open transaction.
     Failure storeAndActivate(const Install &job, const StorePlan &plan, const QString &tempPath,
-                             const QString &runnable, qint64 *reportSeq);
+                             const QString &runnable, qint64 *reportSeq, bool rowsWritten);
+    // The rows storing writes (archive, driver, runnable form, outcome,
+    // answer), in the caller's transaction.
+    QString writeRows(const Install &job, const StorePlan &plan, const QString &runnable, qint64 *reportSeq);
+    // While the validator still judges: writeRows() in a transaction left
+    // open for the verdict, if it comes within storeAheadMs (else rolled
+    // back). True: open, to be committed or rolled back.
+    bool writeRowsAhead(const Install &job, const StorePlan &plan, const QString &runnable, qint64 *reportSeq);
+    // The longest the write lock is held for a verdict still to come: other
+    // writers (the main thread's report outbox) wait that long at most.
+    static constexpr int storeAheadMs = 10;
     // In storeAndActivate's transaction: a cloud sync's final answer
     // (StorePlan::finalAnswer) into the report outbox.
     QString storeReport(const Install &job, const Message &answer, qint64 *reportSeq);
