@@ -55,6 +55,7 @@ const QString binDir = QStringLiteral(CONTROL_CLOUD_BINARY).section(QLatin1Char(
 QString cloudBinary = QStringLiteral(CONTROL_CLOUD_BINARY);   // --cloud: another build, for a before/after
 QStringList cloudArgs;   // --cloud-arg: more arguments for `control-cloud serve`
 QString loadtestBinary = QStringLiteral(CONTROL_CLOUD_LOADTEST_BINARY);   // --loadtest: another build
+int burstSize = 40000;   // --burst: status updates per burst (--ingest-only)
 
 quint16 freePort()
 {
@@ -100,7 +101,7 @@ public:
     // Wall ms until every site's deployment is active; -1 on a failure.
     double deployToAll(double *cloudCpuMs, double *firstMs);
     // msg/s of a burst of `count`, until all acknowledged.
-    double ingest(int count, double *cloudCpuMs, double *loadCpuMs, qint64 *acks);
+    double ingest(int count, double *cloudCpuMs, double *loadCpuMs, qint64 *acks, qint64 *stored);
     // Latencies (ms) of admin commands sent every 20 ms during a burst.
     QList<double> commandsDuringBurst(int count);
     struct RolloutOutcome
@@ -113,6 +114,9 @@ public:
 
 private:
     bool seed(qint64 rows);
+    // status_update reports stored so far (a coalesced one is acknowledged,
+    // not stored: the latest of its device is).
+    qint64 storedStatusReports();
     QString waitForLine(const QByteArray &prefix, int timeoutMs);
     QJsonObject askAndWait(const QJsonObject &request, int timeoutMs = 60000);
 
@@ -142,6 +146,20 @@ QSqlDatabase connectTo(const QString &location, bool postgres)
     }
     db.open();
     return db;
+}
+
+qint64 Run::storedStatusReports()
+{
+    qint64 n = -1;
+    {
+        QSqlDatabase db = connectTo(m_postgres ? m_database : m_dir.filePath(QStringLiteral("cloud.sqlite")), m_postgres);
+        QSqlQuery q(db);
+        if (q.exec(QStringLiteral("SELECT COUNT(*) FROM controller_reports WHERE type = 'status_update'")) && q.next())
+            n = q.value(0).toLongLong();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("bench"));
+    return n;
 }
 
 // Old, finished deployments of sites that are not in the load test, with
@@ -315,8 +333,9 @@ double Run::deployToAll(double *cloudCpuMs, double *firstMs)
     return failed ? -1 : ms;
 }
 
-double Run::ingest(int count, double *cloudCpuMs, double *loadCpuMs, qint64 *acks)
+double Run::ingest(int count, double *cloudCpuMs, double *loadCpuMs, qint64 *acks, qint64 *stored)
 {
+    const qint64 storedBefore = storedStatusReports();
     const double cpu0 = ProcInfo::cpuSeconds(m_cloud->processId()) * 1000;
     const double loadCpu0 = ProcInfo::cpuSeconds(m_load->processId()) * 1000;
     m_load->write(QStringLiteral("burst %1\n").arg(count).toUtf8());
@@ -325,6 +344,8 @@ double Run::ingest(int count, double *cloudCpuMs, double *loadCpuMs, qint64 *ack
     *loadCpuMs = ProcInfo::cpuSeconds(m_load->processId()) * 1000 - loadCpu0;
     // "burst-acked N in X ms (R msg/s, A acks)"
     *acks = line.section(u',', 1).trimmed().section(u' ', 0, 0).toLongLong();
+    // Those the last ack covers are committed.
+    *stored = storedStatusReports() - storedBefore;
     return line.section(u'(', 1).section(u' ', 0, 0).toDouble();
 }
 
@@ -470,16 +491,17 @@ void benchIngest(const QString &name, Run &run, int rounds)
         double cpu = 0;
         double loadCpu = 0;
         qint64 acks = 0;
-        const double rate = run.ingest(40000, &cpu, &loadCpu, &acks);
-        std::printf("%-10s status ingest, burst of 40000 until acked: %8.0f msg/s, cloud CPU %7.0f ms (%.0f us/msg), "
-                    "load tool CPU %.0f us/msg, %lld acks; load %s\n",
-                    qPrintable(name), rate, cpu, cpu * 1000 / 40000, loadCpu * 1000 / 40000, qlonglong(acks),
-                    qPrintable(ProcInfo::loadAverage()));
-        QList<double> l = run.commandsDuringBurst(40000);
+        qint64 stored = 0;
+        const double rate = run.ingest(burstSize, &cpu, &loadCpu, &acks, &stored);
+        std::printf("%-10s status ingest, burst of %d until acked: %8.0f msg/s (stored %lld: %.0f rows/s, the rest coalesced), "
+                    "cloud CPU %7.0f ms (%.0f us/msg), load tool CPU %.0f us/msg, %lld acks; load %s\n",
+                    qPrintable(name), burstSize, rate, qlonglong(stored), rate * double(stored) / burstSize, cpu,
+                    cpu * 1000 / burstSize, loadCpu * 1000 / burstSize, qlonglong(acks), qPrintable(ProcInfo::loadAverage()));
+        QList<double> l = run.commandsDuringBurst(burstSize);
         std::sort(l.begin(), l.end());
         const bool anyFailed = !l.isEmpty() && l.first() < 0;
-        std::printf("%-10s operator command during a 40000 burst: %lld sent, median %.1f ms, p90 %.1f ms, max %.1f ms%s\n",
-                    qPrintable(name), qlonglong(l.size()), l.isEmpty() ? 0.0 : l.at(l.size() / 2),
+        std::printf("%-10s operator command during a %d burst: %lld sent, median %.1f ms, p90 %.1f ms, max %.1f ms%s\n",
+                    qPrintable(name), burstSize, qlonglong(l.size()), l.isEmpty() ? 0.0 : l.at(l.size() / 2),
                     l.isEmpty() ? 0.0 : l.at(l.size() * 9 / 10), l.isEmpty() ? 0.0 : l.last(), anyFailed ? " (some failed)" : "");
         std::fflush(stdout);
     }
@@ -524,6 +546,7 @@ int main(int argc, char **argv)
     p.addOption({QStringLiteral("pg"), QStringLiteral("PostgreSQL URL (default: CONTROL_CLOUD_TEST_PG_URL; none: SQLite only)."), QStringLiteral("url")});
     p.addOption({QStringLiteral("no-sqlite"), QStringLiteral("PostgreSQL only.")});
     p.addOption({QStringLiteral("cloud"), QStringLiteral("The control-cloud binary to measure (default: this build's)."), QStringLiteral("path")});
+    p.addOption({QStringLiteral("burst"), QStringLiteral("--ingest-only: status updates per burst (default 40000; more, for a sustained rate)."), QStringLiteral("n"), QStringLiteral("40000")});
     p.addOption({QStringLiteral("loadtest"), QStringLiteral("The control-cloud-loadtest binary (default: this build's)."), QStringLiteral("path")});
     p.addOption({QStringLiteral("no-old-rows"), QStringLiteral("Skip the round with old rows.")});
     p.addOption({QStringLiteral("rollout"), QStringLiteral("Measure a staged rollout to every site (one group, batches of 10 %) instead.")});
@@ -538,6 +561,7 @@ int main(int argc, char **argv)
     const int sites = p.value(QStringLiteral("sites")).toInt();
     if (p.isSet(QStringLiteral("cloud")))
         cloudBinary = p.value(QStringLiteral("cloud"));
+    burstSize = std::max(1, p.value(QStringLiteral("burst")).toInt());
     if (p.isSet(QStringLiteral("loadtest")))
         loadtestBinary = p.value(QStringLiteral("loadtest"));
     cloudArgs = p.values(QStringLiteral("cloud-arg"));
