@@ -47,8 +47,10 @@ public:
             const QJsonObject envelope = QJsonDocument::fromJson(text.toUtf8()).object();
             const QString type = envelope[QStringLiteral("type")].toString();
             const QJsonObject data = envelope[QStringLiteral("data")].toObject();
-            if (type == u"welcome")
+            if (type == u"welcome") {
                 welcomed = true;
+                welcomeLastSeq = data[QStringLiteral("last_seq")].toInteger();
+            }
             else if (type == u"ack")
                 acks << data[QStringLiteral("seq")].toInteger();
             else if (type == u"device_command")
@@ -85,6 +87,7 @@ public:
 
     QWebSocket socket;
     bool welcomed = false;
+    qint64 welcomeLastSeq = -1;
     bool closed = false;
     qint64 seq = 0;
     QList<qint64> acks;
@@ -338,6 +341,14 @@ void tst_CloudReports::ackIsRecordedAtMostOnceASecond()
     }
     QTRY_COMPARE_WITH_TIMEOUT(m_db->ackedReportSeq(QStringLiteral("site-1"), &error), last, 3000);
     QCOMPARE(error, QString());
+
+    // A new connection within the second: the last ack's record, still
+    // waiting, is written before its welcome is read.
+    const qint64 newer = site.sendStatus(3);
+    QTRY_VERIFY(site.acks.last() == newer);
+    RawController again(QStringLiteral("site-1"), m_cloud->port());
+    QTRY_VERIFY(again.welcomed);
+    QCOMPARE(again.welcomeLastSeq, newer);
 }
 
 void tst_CloudReports::credentialsAreReadOnceAtStart()
@@ -361,6 +372,18 @@ void tst_CloudReports::credentialsAreReadOnceAtStart()
     QVERIFY(!shared.welcomed);
     RawController own(QStringLiteral("site-9"), m_cloud->port(), "secret-9");
     QTRY_VERIFY(own.welcomed);
+
+    // Removed: it stops opening the id at once, also when its row was
+    // already gone from the database (removed behind the server's back).
+    ControllerCredentials credentials(m_db.get(), QString(), ControllerCredentials::Unenrolled::Refused);
+    QCOMPARE(credentials.load(), QString());
+    QVERIFY(credentials.authorize(QStringLiteral("site-9"), "Bearer secret-9"));
+    QString removeError;
+    QVERIFY(m_db->removeCredential(QStringLiteral("site-9"), &removeError));   // behind its back
+    QCOMPARE(removeError, QString());
+    QCOMPARE(credentials.remove(QStringLiteral("site-9")), QString());
+    QVERIFY(!credentials.authorize(QStringLiteral("site-9"), "Bearer secret-9"));
+    QVERIFY(credentials.remove(QStringLiteral("site-9")).contains(u"has no credential"));
 }
 
 QTEST_MAIN(tst_CloudReports)

@@ -50,8 +50,10 @@ struct ValidatorScript
     // Set: the "transform" replaces the first with the second.
     QPair<QString, QString> rewrite;
     QString refuse;                             // set: code containing it is refused
+    bool elsewhere = true;                      // validatesElsewhere()
     bool verdictReady = false;                  // verdictWithin()'s answer: the rows are written ahead
     int verdictWithinAsked = 0;
+    std::function<void()> onFullTransform;      // run when the transformer's own refusal is asked for
 
 };
 
@@ -76,8 +78,10 @@ public:
         return m_script->verdict;
     }
     // The transformer is not what most rows test: the source is runnable as sent.
-    TransformResult transform(const QString &source, TransformMode) override
+    TransformResult transform(const QString &source, TransformMode mode) override
     {
+        if (mode == TransformMode::Full && m_script->onFullTransform)
+            m_script->onFullTransform();
         TransformResult r;
         r.ok = true;
         r.code = source;
@@ -86,6 +90,7 @@ public:
         return r;
     }
     void prepare() override { ++m_script->prepared; }
+    bool validatesElsewhere() const override { return m_script->elsewhere; }
     bool verdictWithin(int) override
     {
         ++m_script->verdictWithinAsked;
@@ -496,8 +501,19 @@ void tst_DriverSyncPipeline::rowsWrittenAheadAreCommittedOnlyAfterAPass()
     QVERIFY(passed.reportSeq > 0);   // the answer went into the outbox in the same commit
     QCOMPARE(driverRowCount(), 1);
 
+    // The rows are let go as soon as the verdict is a refusal: the write lock
+    // is not held while the refusal is worded (the host asked again).
+    bool writable = false;
+    m_script->onFullTransform = [&] {
+        QSqlQuery q(m_reader.connection());
+        writable = q.exec(QStringLiteral("PRAGMA busy_timeout = 0"))
+            && q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS lock_probe (x INTEGER)"))
+            && q.exec(QStringLiteral("DROP TABLE lock_probe"));
+        q.exec(QStringLiteral("PRAGMA busy_timeout = 5000"));
+    };
     const QString bad = TestDrivers::valid(QStringLiteral("Bad"), QStringLiteral("REFUSED"));
     const Outcome refused = run(syncData(QStringLiteral("ahead-2"), QStringLiteral("refused"), bad));
+    QVERIFY(writable);
     QCOMPARE(refused.type, QStringLiteral("driver_sync_error"));
     QCOMPARE(m_script->verdictWithinAsked, 2);   // its rows were written, then rolled back
     QCOMPARE(refused.reportSeq, 0);
@@ -515,6 +531,13 @@ void tst_DriverSyncPipeline::rowsWrittenAheadAreCommittedOnlyAfterAPass()
     QSqlQuery q(m_reader.connection());
     QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM drivers WHERE driver_type = 'refused'")) && q.next());
     QCOMPARE(q.value(0).toInt(), 0);
+
+    // A validator that judges in verdict() itself is never written ahead for.
+    m_script->elsewhere = false;
+    m_script->verdictReady = true;
+    const Outcome inline_ = run(syncData(QStringLiteral("ahead-4"), QStringLiteral("inline"), TestDrivers::valid(QStringLiteral("Inline"))));
+    QCOMPARE(inline_.type, QStringLiteral("driver_sync_complete"));
+    QCOMPARE(m_script->verdictWithinAsked, 3);
 }
 
 void tst_DriverSyncPipeline::validatorIsWarmedUpWhenIdle()

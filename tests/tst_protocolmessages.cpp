@@ -417,6 +417,17 @@ void tst_ProtocolMessages::controllerReports_data()
     QTest::newRow("status message number")
         << status << json(R"({"device_id":"a","status":"connected","message":3,"timestamp":"t"})")
         << QStringLiteral("field 'message' must be a string, got a number");
+    // Text columns cannot hold U+0000 (PostgreSQL refuses it): a report with
+    // one would fail its batch on every retry.
+    QTest::newRow("status NUL in device_id")
+        << status << json(R"({"device_id":"a\u0000b","status":"connected","timestamp":"t"})")
+        << QStringLiteral("field 'device_id' must not contain U+0000");
+    QTest::newRow("status NUL in message")
+        << status << json(R"({"device_id":"a","status":"error","message":"\u0000","timestamp":"t"})")
+        << QStringLiteral("field 'message' must not contain U+0000");
+    QTest::newRow("status NUL in timestamp")
+        << status << json(R"({"device_id":"a","status":"error","timestamp":"t\u0000"})")
+        << QStringLiteral("field 'timestamp' must not contain U+0000");
 
     const QString result = QStringLiteral("device_command_result");
     QTest::newRow("result ok")

@@ -153,7 +153,12 @@ QSqlQuery &CloudDatabase::prepared(const QString &sql) const
     auto it = m_prepared.find(sql);
     if (it == m_prepared.end()) {
         QSqlQuery q(db());
-        q.prepare(sql);
+        if (!q.prepare(sql)) {
+            // Not kept: its exec() fails with the reason, and the next call
+            // prepares it again (kept, it would fail for good on PostgreSQL).
+            m_unprepared = std::move(q);
+            return m_unprepared;
+        }
         it = m_prepared.insert(sql, q);
     }
     return *it;

@@ -198,4 +198,5 @@ private:
     bool m_outer = false;
     QString m_password;
     mutable QHash<QString, QSqlQuery> m_prepared;
+    mutable QSqlQuery m_unprepared;   // prepared() of a statement the driver refused
 };

@@ -215,6 +215,10 @@ void CloudServer::onHello(QWebSocket *socket, const QJsonObject &data)
     c.connection = ++m_connections;
     c.uncommitted.clear();
     c.committedMax = 0;
+    // The last ack of the connection before, if its record still waits for
+    // its second (storeAck), is written now: the welcome's read below comes
+    // after it on the database thread, so last_seq is the last ack sent.
+    storeAck(controllerId, true);
     c.ackedSeq = c.ackPending = 0;
     const quint64 connection = c.connection;
     const qsizetype drivers = hello.value.drivers.size();

@@ -109,7 +109,9 @@ private:
         qint64 ackStoreStarted = -1;   // m_ackStoreClock when its last write was queued
         bool ackStoring = false;
     };
-    void storeAck(const QString &controllerId);
+    // `now`: without waiting for the second or a write in flight (a new
+    // connection's welcome reads it next).
+    void storeAck(const QString &controllerId, bool now = false);
     // A message sent to a controller whose outcome an admin waits for, kept
     // per controller in send order: the controller handles frames in order,
     // so a protocol_error (which names only the type it refused) belongs to

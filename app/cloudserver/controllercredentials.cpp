@@ -90,11 +90,15 @@ QString ControllerCredentials::add(const QString &controllerId, QString *token)
 QString ControllerCredentials::remove(const QString &controllerId)
 {
     QString error;
-    if (m_database->removeCredential(controllerId, &error)) {
-        m_hashes.remove(controllerId);
+    const bool removed = m_database->removeCredential(controllerId, &error);
+    if (!error.isEmpty())
+        return error;
+    // Also when only the memory still had it (its row removed behind the
+    // server's back): it must stop opening the id now, not at the next start.
+    const bool known = m_hashes.remove(controllerId);
+    if (known || removed)
         return {};
-    }
-    return error.isEmpty() ? QStringLiteral("controller %1 has no credential").arg(LogText::escaped(controllerId)) : error;
+    return QStringLiteral("controller %1 has no credential").arg(LogText::escaped(controllerId));
 }
 
 QJsonArray ControllerCredentials::list() const

@@ -72,6 +72,7 @@ void CloudServer::startDeployment(const DeploymentRow &row, const QString &type,
             // No reply of its own (the deployment's waiters get the outcome);
             // kept so that a protocol_error refusing it fails it.
             m_awaiting[row.controllerId].append({type, row.syncId, {}, nullptr, 0});
+            updatePriority(row.controllerId);
             QJsonObject answer{{QStringLiteral("sync_id"), row.syncId}};
             if (type == u"driver_sync")
                 answer.insert(QStringLiteral("driver_id"), row.driverId);

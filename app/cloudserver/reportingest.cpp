@@ -114,21 +114,21 @@ void CloudServer::sendAck(const QString &controllerId)
 // was not acknowledged, or was and is not forgotten yet (kept once). Written
 // after every ack, it was half of PostgreSQL's rows in a burst (an UPDATE
 // for about every other report) and cost about 15 % of the ingest rate.
-void CloudServer::storeAck(const QString &controllerId)
+void CloudServer::storeAck(const QString &controllerId, bool now)
 {
     Controller &c = m_controllers[controllerId];
-    if (c.ackStoring || c.ackedSeq <= c.ackStored)
+    if (c.ackedSeq <= c.ackStored || (c.ackStoring && !now))
         return;
     if (!m_ackStoreClock.isValid())
         m_ackStoreClock.start();
-    const qint64 now = m_ackStoreClock.elapsed();
-    if (c.ackStoreStarted >= 0 && now - c.ackStoreStarted < ackStoreIntervalMs) {
+    const qint64 at = m_ackStoreClock.elapsed();
+    if (!now && c.ackStoreStarted >= 0 && at - c.ackStoreStarted < ackStoreIntervalMs) {
         m_acksToStore.insert(controllerId);
         if (!m_ackStoreTimer.isActive())
-            m_ackStoreTimer.start(int(ackStoreIntervalMs - (now - c.ackStoreStarted)));
+            m_ackStoreTimer.start(int(ackStoreIntervalMs - (at - c.ackStoreStarted)));
         return;
     }
-    c.ackStoreStarted = now;
+    c.ackStoreStarted = at;
     c.ackStoring = true;
     const qint64 acked = c.ackedSeq;
     // In bulk (statusingest.cpp): the urgent queue holds little else, so
@@ -359,6 +359,7 @@ void CloudServer::onProtocolError(const QString &controllerId, const QString &re
     if (it->sentType == u"driver_sync" || it->sentType == u"driver_rollback") {
         const QString syncId = it->key;
         list.erase(it);
+        updatePriority(controllerId);
         markFailed(syncId, controllerId, why);
     } else if (it->sentType == u"device_sync") {
         // Its fence still comes back; it then only leaves the list.

@@ -18,6 +18,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <algorithm>
+
 namespace {
 
 // One column of a batch as a PostgreSQL array literal ({"a","b",NULL},
@@ -175,11 +177,18 @@ QString CloudDatabase::storeAcks(const std::vector<const Ack *> &acks)
         }
         return {};
     }
-    // A controller appears once per call (one ack write at a time each).
-    PgArray ids, seqs;
+    // Once per controller, its highest: an UPDATE … FROM that joins a row
+    // twice uses either (a new connection's hello writes its last ack at
+    // once, beside a write already queued).
+    QHash<QString, qint64> highest;
     for (const Ack *a : acks) {
-        ids.add(a->controllerId);
-        seqs.add(a->seq);
+        qint64 &seq = highest[a->controllerId];
+        seq = std::max(seq, a->seq);
+    }
+    PgArray ids, seqs;
+    for (auto it = highest.cbegin(); it != highest.cend(); ++it) {
+        ids.add(it.key());
+        seqs.add(it.value());
     }
     QSqlQuery &q = prepared(QStringLiteral(
         "UPDATE controllers AS c SET acked_seq = v.seq FROM unnest(CAST(? AS TEXT[]), CAST(? AS BIGINT[])) AS v(id, seq)"

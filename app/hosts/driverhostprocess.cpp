@@ -328,7 +328,7 @@ bool DriverHostProcess::awaitAnswer(int call, int waitMs)
         if (left <= 0 || !m_channel->waitForFrame(left))
             break;
     }
-    return !m_running || m_answers.contains(call);
+    return m_answers.contains(call);
 }
 
 QJsonObject DriverHostProcess::finish(int call, int timeoutMs, QString *error)

@@ -82,8 +82,8 @@ public:
     int begin(QJsonObject frame, QString *error);
     QJsonObject finish(int call, int timeoutMs, QString *error);
     // Waits at most `waitMs` for that call's answer without taking it (and
-    // without killing a slow host: finish() does that). True when finish()
-    // would return at once: answered, or the host is gone.
+    // without killing a slow host: finish() does that). True when it came;
+    // false when it did not in time or the host is gone.
     bool awaitAnswer(int call, int waitMs);
 
     // The memory limit follows the number of devices the host runs.

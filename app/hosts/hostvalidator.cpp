@@ -96,8 +96,9 @@ void HostValidator::begin(const DriverValidationRequest &request)
 
 bool HostValidator::verdictWithin(int waitMs)
 {
-    // Not sent (no host): verdict() says why at once.
-    return m_begunCall == 0 || !m_host || m_host->awaitAnswer(m_begunCall, waitMs);
+    // Not sent, or the host is gone: verdict() only says why (and may wait
+    // for the host to be reaped): not an answer to write ahead for.
+    return m_begunCall != 0 && m_host && m_host->awaitAnswer(m_begunCall, waitMs);
 }
 
 ScriptError HostValidator::verdict()

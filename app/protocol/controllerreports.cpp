@@ -2,6 +2,8 @@
 
 #include "protocol/jsonfields.h"
 
+#include <utility>
+
 namespace {
 
 // Reads required string fields in order; the first missing or empty one is
@@ -105,6 +107,13 @@ Parsed<StatusUpdateReport> StatusUpdateReport::parse(const QJsonObject &data)
                                       QStringLiteral("disconnected"), QStringLiteral("error")};
     if (p.ok() && !statuses.contains(r.status))
         p.error = QStringLiteral("status '%1' is not one of connecting, connected, disconnected, error").arg(r.status);
+    // These go into text columns, which cannot hold U+0000 (PostgreSQL
+    // refuses the statement: the report's batch would fail on every retry).
+    for (const auto &[name, value] : {std::pair{"device_id", &r.deviceId}, std::pair{"message", &r.message},
+                                      std::pair{"timestamp", &r.timestamp}}) {
+        if (p.ok() && value->contains(QChar(0)))
+            p.error = QStringLiteral("field '%1' must not contain U+0000").arg(QLatin1String(name));
+    }
     return p;
 }
 

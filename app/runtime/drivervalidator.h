@@ -32,9 +32,12 @@ public:
     // (transform()) may come between. This default validates in verdict().
     virtual void begin(const DriverValidationRequest &request) { m_begun = request; }
     virtual ScriptError verdict() { return validate(std::exchange(m_begun, {})); }
+    // Whether begin() starts the validation elsewhere, so that
+    // verdictWithin() can tell ahead. This default validates in verdict().
+    virtual bool validatesElsewhere() const { return false; }
     // Waits at most `waitMs` for the begun validation; true when verdict()
-    // then returns without waiting. This default validates in verdict(), so
-    // it never knows ahead: false.
+    // then returns at once with the validation's own answer (false too when
+    // it would only say why there is none, such as a host that died).
     virtual bool verdictWithin(int waitMs)
     {
         Q_UNUSED(waitMs);

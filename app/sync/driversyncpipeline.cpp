@@ -18,6 +18,7 @@
 #include <QSqlError>
 #include <QTimer>
 
+#include <chrono>
 #include <future>
 
 namespace {
@@ -281,9 +282,11 @@ void DriverSyncPipeline::install(const Install &job, const QElapsedTimer &timer)
     plan.runnableKept = cached;
     // The code as sent is what is judged: storing's rows are written while
     // the verdict is still to come, and committed only after a pass.
-    if (transformed && runnable == request.driverCode && plan.refused.message.isEmpty())
-        rowsWritten = writeRowsAhead(job, plan, runnable, &reportSeq);
+    if (transformed && runnable == request.driverCode && plan.refused.message.isEmpty() && m_validator->validatesElsewhere())
+        rowsWritten = writeRowsAhead(job, plan, runnable, &reportSeq, fileSaved);
     ScriptError verdict = m_validator->verdict();
+    if (!verdict.isNull())
+        dropRows();   // before the refusal is worded (it may ask the host again)
     if (!transformed) {
         refused(transformError);
         return;
@@ -427,7 +430,7 @@ QString DriverSyncPipeline::writeRows(const Install &job, const StorePlan &plan,
 }
 
 bool DriverSyncPipeline::writeRowsAhead(const Install &job, const StorePlan &plan, const QString &runnable,
-                                        qint64 *reportSeq)
+                                        qint64 *reportSeq, const std::future<QString> &fileSaved)
 {
     QSqlDatabase db = m_db.connection();
     if (!db.transaction())
@@ -437,7 +440,13 @@ bool DriverSyncPipeline::writeRowsAhead(const Install &job, const StorePlan &pla
     // runs to its budget), the write lock would keep every other writer
     // waiting: past storeAheadMs it is let go, and the rows are written
     // again after the verdict.
-    if (writeRows(job, plan, runnable, reportSeq).isEmpty() && m_validator->verdictWithin(storeAheadMs))
+    // The temporary file's fsync is waited for after the verdict: it must
+    // be done within the same bound.
+    QElapsedTimer held;
+    held.start();
+    if (writeRows(job, plan, runnable, reportSeq).isEmpty() && m_validator->verdictWithin(storeAheadMs)
+        && fileSaved.wait_for(std::chrono::milliseconds(std::max<qint64>(0, storeAheadMs - held.elapsed())))
+               == std::future_status::ready)
         return true;
     db.rollback();
     *reportSeq = 0;

@@ -125,9 +125,11 @@ private:
     // answer), in the caller's transaction.
     QString writeRows(const Install &job, const StorePlan &plan, const QString &runnable, qint64 *reportSeq);
     // While the validator still judges: writeRows() in a transaction left
-    // open for the verdict, if it comes within storeAheadMs (else rolled
-    // back). True: open, to be committed or rolled back.
-    bool writeRowsAhead(const Install &job, const StorePlan &plan, const QString &runnable, qint64 *reportSeq);
+    // open for the verdict, if it and the temporary file (`fileSaved`) are
+    // both there within storeAheadMs (else rolled back). True: open, to be
+    // committed or rolled back.
+    bool writeRowsAhead(const Install &job, const StorePlan &plan, const QString &runnable, qint64 *reportSeq,
+                        const std::future<QString> &fileSaved);
     // The longest the write lock is held for a verdict still to come: other
     // writers (the main thread's report outbox) wait that long at most.
     static constexpr int storeAheadMs = 10;
