@@ -788,8 +788,16 @@ void tst_Rollouts::operatorViewsReadTheNewestRows()
     CloudServerSettings settings;
     settings.token = QStringLiteral("e2e-token");
     CloudServer cloud(&database, settings);
+    QCOMPARE(cloud.listen(QHostAddress::LocalHost, 0), QString());   // the database thread reads the view
+    const auto deployments = [&cloud](const QJsonObject &request) {
+        std::optional<QJsonObject> answer;
+        cloud.deployments(request, [&answer](const QJsonObject &a) { answer = a; });
+        if (!QTest::qWaitFor([&] { return answer.has_value(); }, 10000))
+            return QJsonObject{{QStringLiteral("ok"), false}, {QStringLiteral("error"), QStringLiteral("no answer")}};
+        return *answer;
+    };
 
-    const QJsonObject view = cloud.deployments({});
+    const QJsonObject view = deployments({});
     QVERIFY(view.value(QStringLiteral("ok")).toBool());
     const QJsonArray newest = view.value(QStringLiteral("deployments")).toArray();
     QCOMPARE(newest.size(), 100);
@@ -797,7 +805,7 @@ void tst_Rollouts::operatorViewsReadTheNewestRows()
     QCOMPARE(newest.last()[QStringLiteral("history")].toArray(),
              QJsonArray({QStringLiteral("pending"), QStringLiteral("sent"), QStringLiteral("active")}));
     QCOMPARE(newest.first()[QStringLiteral("history")].toArray(), QJsonArray());
-    const QJsonObject all = cloud.deployments({{QStringLiteral("limit"), 250}});
+    const QJsonObject all = deployments({{QStringLiteral("limit"), 250}});
     QCOMPARE(all.value(QStringLiteral("deployments")).toArray().size(), 250);
     QVERIFY(!all.value(QStringLiteral("more_deployments")).toBool());
     QCOMPARE(all.value(QStringLiteral("deployments")).toArray().first()[QStringLiteral("history")].toArray(),
@@ -807,11 +815,11 @@ void tst_Rollouts::operatorViewsReadTheNewestRows()
     QCOMPARE(view.value(QStringLiteral("rollouts")).toArray().size(), 3);
     QCOMPARE(view.value(QStringLiteral("rollouts")).toArray().last()[QStringLiteral("sites")].toArray().size(), 4);
 
-    const QJsonObject five = cloud.deployments({{QStringLiteral("limit"), 5}});
+    const QJsonObject five = deployments({{QStringLiteral("limit"), 5}});
     QCOMPARE(five.value(QStringLiteral("deployments")).toArray().size(), 5);
     QCOMPARE(five.value(QStringLiteral("deployments")).toArray().first()[QStringLiteral("sync_id")].toString(), QStringLiteral("old-246"));
     for (const QJsonValue &bad : {QJsonValue(0), QJsonValue(100001), QJsonValue(2.5), QJsonValue(QStringLiteral("all"))}) {
-        const QJsonObject refused = cloud.deployments({{QStringLiteral("limit"), bad}});
+        const QJsonObject refused = deployments({{QStringLiteral("limit"), bad}});
         QVERIFY(!refused.value(QStringLiteral("ok")).toBool());
         QCOMPARE(refused.value(QStringLiteral("error")).toString(), QStringLiteral("limit must be a whole number from 1 to 100000"));
     }

@@ -107,9 +107,9 @@ void AdminServer::handle(QLocalSocket *socket, const QByteArray &line)
     } else if (op == u"command") {
         m_cloud->command(request, reply);
     } else if (op == u"deployments") {
-        reply(m_cloud->deployments(request));
+        m_cloud->deployments(request, reply);
     } else if (op == u"controllers") {
-        reply(m_cloud->controllers());
+        m_cloud->controllers(reply);
     } else if (op == u"metrics") {
         reply(m_cloud->metrics()->json(request.value(QStringLiteral("controller_id")).toString()));
     } else if (op == u"credential_add" || op == u"credential_remove") {

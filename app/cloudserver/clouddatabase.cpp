@@ -435,21 +435,23 @@ QString CloudDatabase::storeAck(const QString &controllerId, qint64 seq)
     return q.exec() ? QString() : q.lastError().text();
 }
 
-QJsonArray CloudDatabase::deviceStatuses(const QString &controllerId) const
+QHash<QString, QJsonArray> CloudDatabase::deviceStatuses(QString *error) const
 {
-    QJsonArray list;
+    QHash<QString, QJsonArray> byController;
     QSqlQuery q(db());
-    q.prepare(QStringLiteral("SELECT device_id, status, message, reported_at FROM device_status WHERE controller_id = ? ORDER BY device_id"));
-    q.addBindValue(controllerId);
-    if (q.exec()) {
-        while (q.next()) {
-            list.append(QJsonObject{{QStringLiteral("device_id"), q.value(0).toString()},
-                                    {QStringLiteral("status"), q.value(1).toString()},
-                                    {QStringLiteral("message"), q.value(2).isNull() ? QJsonValue() : QJsonValue(q.value(2).toString())},
-                                    {QStringLiteral("reported_at"), q.value(3).toString()}});
-        }
+    if (!q.exec(QStringLiteral("SELECT controller_id, device_id, status, message, reported_at FROM device_status"
+                               " ORDER BY controller_id, device_id"))) {
+        *error = q.lastError().text();
+        return {};
     }
-    return list;
+    while (q.next()) {
+        byController[q.value(0).toString()].append(
+            QJsonObject{{QStringLiteral("device_id"), q.value(1).toString()},
+                        {QStringLiteral("status"), q.value(2).toString()},
+                        {QStringLiteral("message"), q.value(3).isNull() ? QJsonValue() : QJsonValue(q.value(3).toString())},
+                        {QStringLiteral("reported_at"), q.value(4).toString()}});
+    }
+    return byController;
 }
 
 QString CloudDatabase::storeController(const QString &controllerId, const QJsonObject &hello)

@@ -138,7 +138,9 @@ public:
         StatusUpdateReport status;
     };
     QString storeStatusReports(const std::vector<const StatusReport *> &reports);
-    QJsonArray deviceStatuses(const QString &controllerId) const;
+    // Every controller's device statuses (controller id → [{device_id, …}]),
+    // in one query.
+    QHash<QString, QJsonArray> deviceStatuses(QString *error) const;
     QString storeController(const QString &controllerId, const QJsonObject &hello);
 
     // Per-controller credentials, stored as the hex SHA-256 of the token.

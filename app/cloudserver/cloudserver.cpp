@@ -323,8 +323,10 @@ void CloudServer::command(const QJsonObject &request, const Reply &reply)
     socket->flush();
 }
 
-QJsonObject CloudServer::controllers() const
+void CloudServer::controllers(const Reply &reply)
 {
+    // What the event loop knows is taken now; the device statuses are one
+    // query of the database thread.
     QJsonArray list;
     QStringList ids = m_controllers.keys();
     ids.sort();
@@ -335,35 +337,58 @@ QJsonObject CloudServer::controllers() const
                                 {QStringLiteral("name"), c.hello.value(QStringLiteral("name"))},
                                 {QStringLiteral("app_version"), c.hello.value(QStringLiteral("app_version"))},
                                 {QStringLiteral("connected_at"), c.connectedAt},
-                                {QStringLiteral("drivers"), c.hello.value(QStringLiteral("drivers"))},
-                                {QStringLiteral("devices"), m_database->deviceStatuses(id)}});
+                                {QStringLiteral("drivers"), c.hello.value(QStringLiteral("drivers"))}});
     }
-    return success(QJsonObject{{QStringLiteral("controllers"), list}});
+    m_store->call<QHash<QString, QJsonArray>>(
+        CloudStore::Priority::Urgent, [](CloudDatabase &db, QString *error) { return db.deviceStatuses(error); },
+        [list, reply](const QHash<QString, QJsonArray> &statuses, const QString &error) mutable {
+            if (!error.isEmpty())
+                return reply(failure(error));
+            for (qsizetype i = 0; i < list.size(); ++i) {
+                QJsonObject o = list.at(i).toObject();
+                o.insert(QStringLiteral("devices"), statuses.value(o.value(QStringLiteral("controller_id")).toString()));
+                list.replace(i, o);
+            }
+            reply(success(QJsonObject{{QStringLiteral("controllers"), list}}));
+        });
 }
 
-QJsonObject CloudServer::deployments(const QJsonObject &request) const
+void CloudServer::deployments(const QJsonObject &request, const Reply &reply)
 {
-    // The newest deployments and rollouts only: this runs on the event loop,
-    // and the history (100,000 rows and more on a fleet) is never scanned.
+    // The newest deployments and rollouts only (the history, 100,000 rows
+    // and more on a fleet, is never scanned), read on the database thread.
     QString error;
     const int limit = AdminReply::limitOf(request, 100, &error);
     if (limit < 0)
-        return failure(error);
-    bool more = false;
-    const QList<DeploymentRow> rows = m_database->recentDeployments(limit, &more, &error);
-    const QHash<QString, QStringList> histories = error.isEmpty() ? m_database->recentDeploymentHistories(limit, &error)
-                                                                  : QHash<QString, QStringList>();
-    if (!error.isEmpty())
-        return failure(error);
-    QJsonArray list;
-    for (const DeploymentRow &r : rows) {
-        QJsonObject o = deploymentJson(r);
-        o.insert(QStringLiteral("history"), QJsonArray::fromStringList(histories.value(r.syncId)));
-        list.append(o);
-    }
-    return success(QJsonObject{{QStringLiteral("deployments"), list},
-                               {QStringLiteral("more_deployments"), more},
-                               {QStringLiteral("rollouts"), m_rollouts->list(RolloutManager::deploymentsViewRollouts, true)}});
+        return reply(failure(error));
+    struct Recent
+    {
+        QList<DeploymentRow> rows;
+        bool more = false;
+        QHash<QString, QStringList> histories;
+    };
+    m_store->call<Recent>(
+        CloudStore::Priority::Urgent,
+        [limit](CloudDatabase &db, QString *error) {
+            Recent recent;
+            recent.rows = db.recentDeployments(limit, &recent.more, error);
+            if (error->isEmpty())
+                recent.histories = db.recentDeploymentHistories(limit, error);
+            return recent;
+        },
+        [this, reply](const Recent &recent, const QString &error) {
+            if (!error.isEmpty())
+                return reply(failure(error));
+            QJsonArray list;
+            for (const DeploymentRow &r : recent.rows) {
+                QJsonObject o = deploymentJson(r);
+                o.insert(QStringLiteral("history"), QJsonArray::fromStringList(recent.histories.value(r.syncId)));
+                list.append(o);
+            }
+            reply(success(QJsonObject{{QStringLiteral("deployments"), list},
+                                      {QStringLiteral("more_deployments"), recent.more},
+                                      {QStringLiteral("rollouts"), m_rollouts->list(RolloutManager::deploymentsViewRollouts, true)}}));
+        });
 }
 
 void CloudServer::await(const QString &controllerId, const QString &sentType, const QString &key, const Reply &reply,

@@ -67,8 +67,10 @@ public:
     void provision(const QJsonObject &request, const Reply &reply);
     void command(const QJsonObject &request, const Reply &reply);
     void waitForDeployment(const QString &syncId, int timeoutMs, const Reply &reply);
-    QJsonObject controllers() const;
-    QJsonObject deployments(const QJsonObject &request) const;
+    // Read on the database thread (a query per controller on the event loop
+    // was 2000 of them on a fleet), answered once read.
+    void controllers(const Reply &reply);
+    void deployments(const QJsonObject &request, const Reply &reply);
     ControllerCredentials *credentials() { return &m_credentials; }
     // The latest driver_metrics of each controller.
     const DriverMetricsStore *metrics() const { return &m_metrics; }
