@@ -71,6 +71,12 @@ CloudServer::CloudServer(CloudDatabase *database, const CloudServerSettings &set
 
 CloudServer::~CloudServer()
 {
+    // Ack records still waiting for their second (storeAck) are written:
+    // the database thread runs what is queued before it stops. (Their
+    // answers are dropped with the store.)
+    const QStringList ids = m_controllers.keys();
+    for (const QString &id : ids)
+        storeAck(id, true);
     for (const QList<Awaiting> &list : std::as_const(m_awaiting)) {
         for (const Awaiting &a : list)
             delete a.timer;
