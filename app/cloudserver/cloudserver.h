@@ -7,6 +7,7 @@
 #include "cloudserver/clouddatabase.h"
 #include "cloudserver/cloudstore.h"
 #include "cloudserver/controllercredentials.h"
+#include "cloudserver/slicedqueue.h"
 #include "cloudserver/controllerinbox.h"
 #include "cloudserver/drivermetricsstore.h"
 #include "cloudserver/rollouts.h"
@@ -25,7 +26,6 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 
-#include <deque>
 #include <functional>
 #include <memory>
 #include <set>
@@ -146,8 +146,6 @@ private:
     void onReport(const QString &controllerId, qint64 seq, const QString &type, const QJsonObject &data);
     void reportCommitted(const QString &controllerId, quint64 connection, qint64 seq, bool ok);
     void sendAck(const QString &controllerId);
-    void queueAck(const QString &controllerId);
-    void sendAcks();
     static constexpr int ackSliceMs = 3;
     static constexpr qint64 ackStoreIntervalMs = 1000;   // per controller (storeAck)
     void storeDeferredAcks();
@@ -178,11 +176,14 @@ private:
     QHash<QString, Controller> m_controllers;
     QHash<QWebSocket *, QString> m_socketIds;   // the controller each said-hello connection speaks for
     QHash<QWebSocket *, qintptr> m_descriptors; // each connection's socket descriptor, when known
-    std::deque<QString> m_ackQueue;             // controllers with an ack to send, once each
+    // Controllers with an ack to send, once each, sent ackSliceMs a turn: a
+    // batch's commit makes up to one ack per controller (2000), which sent
+    // in one go held the loop for tens of ms while the admin socket waited.
+    // Waiting longer, an ack covers more.
+    SlicedQueue<QString> m_acks{this, [this](const QString &controllerId) { sendAck(controllerId); }, ackSliceMs};
     QSet<QString> m_acksToStore;                // acks whose write waits for ackStoreIntervalMs
     QTimer m_ackStoreTimer;                     // single shot: storeDeferredAcks
     QElapsedTimer m_ackStoreClock;
-    bool m_acksScheduled = false;
     QHash<QString, QList<Awaiting>> m_awaiting;                    // controller_id → in send order
     QHash<QString, QList<std::pair<Reply, QTimer *>>> m_waiting;   // sync_id → waiting admins
     quint64 m_connections = 0;

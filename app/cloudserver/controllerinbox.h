@@ -15,7 +15,8 @@
 // order per socket never changes, so cumulative acks stay right.
 #pragma once
 
-#include <QElapsedTimer>
+#include "cloudserver/slicedqueue.h"
+
 #include <QHash>
 #include <QObject>
 #include <QString>
@@ -40,13 +41,8 @@ public:
     qsizetype queued() const { return m_count; }
 
 private:
-    void drain();
-    void schedule();
-
     Handler m_handler;
-    int m_sliceMs;
     QHash<QWebSocket *, std::deque<QString>> m_frames;   // never dereferenced: a key only
-    std::deque<QWebSocket *> m_order;   // sockets with frames (a flushed one may stay; skipped)
+    SlicedQueue<QWebSocket *> m_order;   // sockets with frames (a flushed one may stay; skipped)
     qsizetype m_count = 0;
-    bool m_scheduled = false;
 };

@@ -7,7 +7,6 @@
 
 #include "protocol/controllerreports.h"
 
-#include <QElapsedTimer>
 #include <QJsonArray>
 
 #include <functional>
@@ -52,39 +51,8 @@ void CloudServer::reportCommitted(const QString &controllerId, quint64 connectio
         return;
     // One cumulative ack covers every report committed until it is sent.
     if (c.ackPending <= c.ackedSeq)
-        queueAck(controllerId);
+        m_acks.push(controllerId);
     c.ackPending = ackable;
-}
-
-// Acks go out in slices of bounded time, a turn of the event loop apart, as
-// the inbox handles frames: a batch's commit makes up to one ack per
-// controller (2000), which sent in one go held the loop for tens of ms, and
-// the admin socket waited for them. Waiting longer, an ack covers more.
-void CloudServer::queueAck(const QString &controllerId)
-{
-    m_ackQueue.push_back(controllerId);
-    if (m_acksScheduled)
-        return;
-    m_acksScheduled = true;
-    QMetaObject::invokeMethod(this, [this] { sendAcks(); }, Qt::QueuedConnection);
-}
-
-void CloudServer::sendAcks()
-{
-    m_acksScheduled = false;
-    QElapsedTimer slice;
-    slice.start();
-    while (!m_ackQueue.empty()) {
-        const QString controllerId = std::move(m_ackQueue.front());
-        m_ackQueue.pop_front();
-        sendAck(controllerId);
-        if (slice.elapsed() >= ackSliceMs)
-            break;
-    }
-    if (!m_ackQueue.empty()) {
-        m_acksScheduled = true;
-        QMetaObject::invokeMethod(this, [this] { sendAcks(); }, Qt::QueuedConnection);
-    }
 }
 
 void CloudServer::storeDeferredAcks()
