@@ -437,11 +437,10 @@ bool DriverSyncPipeline::writeRowsAhead(const Install &job, const StorePlan &pla
         return false;   // the store after the verdict tries again and says why
     // Written while the host still judges (about 0.3 ms of statements off
     // the sync's path). Held for a verdict that takes longer (a driver that
-    // runs to its budget), the write lock would keep every other writer
+    // runs to its budget), or for the temporary file's fsync (waited for
+    // after the verdict), the write lock would keep every other writer
     // waiting: past storeAheadMs it is let go, and the rows are written
     // again after the verdict.
-    // The temporary file's fsync is waited for after the verdict: it must
-    // be done within the same bound.
     QElapsedTimer held;
     held.start();
     if (writeRows(job, plan, runnable, reportSeq).isEmpty() && m_validator->verdictWithin(storeAheadMs)
