@@ -28,6 +28,7 @@
 #include <QHash>
 #include <QProcess>
 #include <QSqlQuery>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QTimer>
@@ -278,6 +279,10 @@ int main(int argc, char *argv[])
                 distinct ? "every sync a new driver type with new code"
                          : unique ? "every sync new code (transformed)" : "same code each time (transformer cache hit)",
                 installed);
+    // Where the controller's root was: creating files costs more in a folder
+    // whose block group had many files deleted in the last minutes (ext4
+    // without a journal; docs/performance.md, TMPDIR).
+    std::printf("  root in %s (TMPDIR to choose)\n", qPrintable(QFileInfo(dir.path()).absolutePath()));
     run.print("send → complete");
     std::printf("  CPU per sync: %.3f ms (the controller and its child processes)\n",
                 (ProcInfo::treeCpuSeconds(nuc.processId()) - cpuBefore) * 1000 / std::max(1, syncs));

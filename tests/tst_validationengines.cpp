@@ -25,6 +25,7 @@ private slots:
     void engineIsRenewedAfterMaxUses();
     void snapshotSeesChanges_data();
     void snapshotSeesChanges();
+    void freedAddressesNeverPassForWhatWasTaken();
     void noReuseWhenSwitchedOff();
 
 private:
@@ -257,6 +258,19 @@ void tst_ValidationEngines::snapshotSeesChanges_data()
     QTest::newRow("frozen") << QStringLiteral("Object.preventExtensions(Promise.prototype);") << false;
     QTest::newRow("a symbol key") << QStringLiteral("Array.prototype[Symbol.iterator] = function () {};") << false;
     QTest::newRow("an extra object changed") << QStringLiteral("extraObject.prototype.emit = null;") << false;
+    // Beyond the shared objects the script-based check covered: every
+    // object a global names, and its prototype.
+    QTest::newRow("Math") << QStringLiteral("Math.max = function () { return 0; };") << false;
+    QTest::newRow("Number.prototype") << QStringLiteral("Number.prototype.toFixed = null;") << false;
+    QTest::newRow("Map.prototype") << QStringLiteral("delete Map.prototype.set;") << false;
+    QTest::newRow("Error.prototype") << QStringLiteral("Error.prototype.name = 'x';") << false;
+    QTest::newRow("console") << QStringLiteral("console.log = function () {};") << false;
+    QTest::newRow("an element of Array.prototype") << QStringLiteral("Array.prototype[0] = 1;") << false;
+    QTest::newRow("Array.prototype's length") << QStringLiteral("Array.prototype.length = 3;") << false;
+    QTest::newRow("a getter defined") << QStringLiteral("Object.defineProperty(Promise.prototype, 'then', { get: function () { return null; } });") << false;
+    QTest::newRow("sealed") << QStringLiteral("Object.seal(Date.prototype);") << false;
+    QTest::newRow("changed and put back") << QStringLiteral("var f = JSON.parse; JSON.parse = null; JSON.parse = f;") << true;
+    QTest::newRow("used as a prototype") << QStringLiteral("var o = Object.create(extraObject.prototype); class D extends extraObject {} new D();") << true;
 }
 
 void tst_ValidationEngines::snapshotSeesChanges()
@@ -264,19 +278,44 @@ void tst_ValidationEngines::snapshotSeesChanges()
     QFETCH(QString, script);
     QFETCH(bool, unchanged);
     QJSEngine engine;
+    engine.installExtensions(QJSEngine::ConsoleExtension);
     const QJSValue extra = engine.evaluate(QStringLiteral("(function () { function E() {} E.prototype.emit = function () {}; return E; })()"));
     engine.globalObject().setProperty(QStringLiteral("__nucDriverInfo"), engine.newObject());
-    const QJSValue check = EngineSnapshot::take(&engine, {extra});
-    QVERIFY(check.isCallable());
-    QCOMPARE(check.call().toBool(), true);
+    const std::unique_ptr<EngineSnapshot> snapshot = EngineSnapshot::take(&engine, {extra});
+    QVERIFY(snapshot);
+    QVERIFY2(snapshot->objectCount() > 60, qPrintable(QString::number(snapshot->objectCount())));
+    QVERIFY(snapshot->unchanged());
     // The extra object is reached through a local of the script only.
     const QJSValue run = engine.evaluate(QStringLiteral("(function (extraObject) {\n") + script + QStringLiteral("\n})"));
     QVERIFY2(!run.isError(), qPrintable(run.toString()));
     const QJSValue result = run.call({extra});
     QVERIFY2(!result.isError(), qPrintable(result.toString()));
-    const QJSValue answer = check.call();
-    QVERIFY(answer.isBool());
-    QCOMPARE(answer.toBool(), unchanged);
+    // A collection between the change and the check frees what was replaced;
+    // its address must not pass for the value taken.
+    engine.collectGarbage();
+    QCOMPARE(snapshot->unchanged(), unchanged);
+}
+
+void tst_ValidationEngines::freedAddressesNeverPassForWhatWasTaken()
+{
+    // A method replaced again and again by functions of its own kind, with
+    // collections in between: never taken for the one in the snapshot
+    // (which pins what it took, so that a freed cell that QV4 hands out
+    // again cannot pass for it).
+    QJSEngine engine;
+    QVERIFY(!engine.evaluate(QStringLiteral("Object.prototype.isPrototypeOf = function () { return 1; };")).isError());
+    const std::unique_ptr<EngineSnapshot> snapshot = EngineSnapshot::take(&engine, {});
+    QVERIFY(snapshot);
+    QVERIFY(snapshot->unchanged());
+    const QJSValue place = engine.evaluate(QStringLiteral("(function () { Object.prototype.isPrototypeOf = function () { return 1; }; })"));
+    QVERIFY(place.isCallable());
+    for (int round = 0; round < 100; ++round) {
+        for (int i = 0; i < 50; ++i) {
+            QVERIFY(!place.call().isError());
+            QVERIFY2(!snapshot->unchanged(), qPrintable(QStringLiteral("round %1, function %2").arg(round).arg(i)));
+        }
+        engine.collectGarbage();
+    }
 }
 
 void tst_ValidationEngines::noReuseWhenSwitchedOff()

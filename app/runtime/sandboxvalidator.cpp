@@ -25,16 +25,8 @@ void SandboxValidator::prepare()
     // shared objects are as they were made.
     if (m_retired.engine && !m_passedCode.isNull() && m_retired.uses < maxUses && m_reuse
         && DeclarativeModule::recognized(m_passedCode)) {
-        bool unchanged = false;
-        {
-            // Stopped since its validation; started for the check only.
-            QJSEngine *engine = m_retired.engine.get();
-            engine->setInterrupted(false);
-            WatchdogScope scope(m_watchdog, engine, m_budgetMs);
-            const QJSValue answer = m_retired.unchanged.call();
-            unchanged = !scope.finish() && answer.isBool() && answer.toBool();
-            engine->setInterrupted(true);
-        }
+        // No script runs for the check (EngineSnapshot reads the heap).
+        const bool unchanged = m_retired.snapshot && m_retired.snapshot->unchanged();
         if (unchanged)
             m_spare = std::exchange(m_retired, Engine());
         else
@@ -73,9 +65,11 @@ void SandboxValidator::prepare()
     }
     if (!m_reuse)
         return;   // never kept: nothing to compare
-    m_spare.unchanged = EngineSnapshot::take(engine, {m_spare.base, DriverModule::require(engine, QStringLiteral("events"))});
-    if (!m_spare.unchanged.isCallable())
-        qCWarning(lcRuntime).noquote() << "cannot snapshot a validation engine:" << m_spare.unchanged.toString();
+    m_spare.snapshot = EngineSnapshot::take(engine, {m_spare.base, DriverModule::require(engine, QStringLiteral("events"))});
+    if (!m_spare.snapshot)
+        qCWarning(lcRuntime) << "cannot snapshot a validation engine; it will not be kept";
+    else
+        qCDebug(lcRuntime) << "validation engine made; its snapshot holds" << m_spare.snapshot->objectCount() << "objects";
 }
 
 ScriptError SandboxValidator::validate(const DriverValidationRequest &request)

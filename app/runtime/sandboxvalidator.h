@@ -14,6 +14,7 @@
 
 #include <memory>
 
+class EngineSnapshot;
 class HostBridge;
 class QJSEngine;
 class Watchdog;
@@ -47,7 +48,7 @@ private:
         std::unique_ptr<QJSEngine> engine;
         QJSValue base;        // BaseDriver in it
         QJSValue checker;     // the rule checker in it
-        QJSValue unchanged;   // says whether its shared objects are as made (EngineSnapshot)
+        std::shared_ptr<EngineSnapshot> snapshot;   // its shared objects as made
         int uses = 0;         // validations it has served
     };
 
