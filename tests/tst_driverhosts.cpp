@@ -365,6 +365,17 @@ void tst_DriverHosts::validationOverlapsOtherCalls()
     validator.begin(bad);
     QCOMPARE(validator.verdict().rule, QStringLiteral("export"));
 
+    // A validation let go (its sync was answered otherwise): its answer is
+    // dropped when it comes, and the next validation gets its own.
+    validator.begin(bad);
+    validator.abandon();
+    validator.begin(ok);
+    QVERIFY(validator.verdict().isNull());
+    validator.begin(ok);
+    validator.abandon();
+    validator.begin(bad);
+    QCOMPARE(validator.verdict().rule, QStringLiteral("export"));
+
     // The host dies while a begun validation is out and another call is
     // waited for: both say why, and the next validation gets a new host.
     const qint64 pid = validator.hostPid();

@@ -52,6 +52,8 @@ struct ValidatorScript
     QString refuse;                             // set: code containing it is refused
     bool elsewhere = true;                      // validatesElsewhere()
     bool verdictReady = false;                  // verdictWithin()'s answer: the rows are written ahead
+    int begun = 0;                              // begin() calls
+    int abandoned = 0;                          // abandon() calls
     int verdictWithinAsked = 0;
     std::function<void()> onFullTransform;      // run when the transformer's own refusal is asked for
 
@@ -90,6 +92,16 @@ public:
         return r;
     }
     void prepare() override { ++m_script->prepared; }
+    void begin(const DriverValidationRequest &request) override
+    {
+        ++m_script->begun;
+        DriverValidator::begin(request);
+    }
+    void abandon() override
+    {
+        ++m_script->abandoned;
+        DriverValidator::abandon();
+    }
     bool validatesElsewhere() const override { return m_script->elsewhere; }
     bool verdictWithin(int) override
     {
@@ -129,6 +141,7 @@ private slots:
     void validatorIsWarmedUpWhenIdle();
     void rewrittenCodeIsWhatIsJudged();
     void rowsWrittenAheadAreCommittedOnlyAfterAPass();
+    void validationBegunAtOnceIsLetGoWhenAlreadyAnswered();
     void signatureRules_data();
     void signatureRules();
     void finalAnswerIsStoredWithTheInstall();
@@ -540,6 +553,57 @@ void tst_DriverSyncPipeline::rowsWrittenAheadAreCommittedOnlyAfterAPass()
     QCOMPARE(m_script->verdictWithinAsked, 3);
 }
 
+void tst_DriverSyncPipeline::validationBegunAtOnceIsLetGoWhenAlreadyAnswered()
+{
+    // A validator that judges elsewhere gets the code as sent before the
+    // sync is looked up; a sync the lookups answer lets that verdict go.
+    startPipeline(std::make_unique<FakeValidator>(m_script));
+    const QString code = TestDrivers::valid(QStringLiteral("Early"));
+    const QJsonObject first = syncData(QStringLiteral("early-1"), QStringLiteral("early"), code);
+    QCOMPARE(run(first).type, QStringLiteral("driver_sync_complete"));
+    QCOMPARE(m_script->begun, 1);
+    QCOMPARE(m_script->abandoned, 0);
+    QCOMPARE(m_script->requests.size(), 1);
+
+    // The same sync_id again: its stored answer, the verdict let go.
+    QCOMPARE(run(first).type, QStringLiteral("driver_sync_complete"));
+    QCOMPARE(m_script->begun, 2);
+    QCOMPARE(m_script->abandoned, 1);
+    QCOMPARE(m_script->requests.size(), 1);
+
+    // The active code and version under a new sync_id: completed without work.
+    QCOMPARE(run(syncData(QStringLiteral("early-2"), QStringLiteral("early"), code)).type,
+             QStringLiteral("driver_sync_complete"));
+    QCOMPARE(m_script->begun, 3);
+    QCOMPARE(m_script->abandoned, 2);
+    QCOMPARE(m_script->requests.size(), 1);
+
+    // The next new driver is judged once, on its own code.
+    m_script->refuse = QStringLiteral("REFUSED");
+    const Outcome refused = run(syncData(QStringLiteral("early-3"), QStringLiteral("other"),
+                                         TestDrivers::valid(QStringLiteral("Other"), QStringLiteral("REFUSED"))));
+    QCOMPARE(refused.type, QStringLiteral("driver_sync_error"));
+    QCOMPARE(m_script->begun, 4);
+    QCOMPARE(m_script->abandoned, 2);
+    QCOMPARE(m_script->requests.size(), 2);
+    QVERIFY(m_script->requests.last().code.contains(u"REFUSED"));
+
+    // Invalid syncs are never judged.
+    QJsonObject invalid = syncData(QStringLiteral("early-4"), QStringLiteral("invalid"), code);
+    invalid.remove(QStringLiteral("version"));
+    QCOMPARE(run(invalid).type, QStringLiteral("driver_sync_error"));
+    QCOMPARE(m_script->begun, 4);
+
+    // A validator that judges in verdict(): begun by the install, as before.
+    m_script->elsewhere = false;
+    QCOMPARE(run(first).type, QStringLiteral("driver_sync_complete"));
+    QCOMPARE(run(syncData(QStringLiteral("early-5"), QStringLiteral("third"), TestDrivers::valid(QStringLiteral("Third")))).type,
+             QStringLiteral("driver_sync_complete"));
+    QCOMPARE(m_script->begun, 5);
+    QCOMPARE(m_script->abandoned, 2);
+    QCOMPARE(m_script->requests.size(), 3);
+}
+
 void tst_DriverSyncPipeline::validatorIsWarmedUpWhenIdle()
 {
     startPipeline(std::make_unique<FakeValidator>(m_script));
@@ -641,6 +705,7 @@ void tst_DriverSyncPipeline::signatureRules()
     QCOMPARE(driverFiles(), QStringList());
     QCOMPARE(driverRowCount(), 0);
     QCOMPARE(m_script->requests.size(), 0);
+    QCOMPARE(m_script->begun, 0);
 }
 
 QTEST_GUILESS_MAIN(tst_DriverSyncPipeline)

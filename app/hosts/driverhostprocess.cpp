@@ -354,6 +354,13 @@ QJsonObject DriverHostProcess::finish(int call, int timeoutMs, QString *error)
     return answer;
 }
 
+void DriverHostProcess::forget(int call)
+{
+    m_openCalls.remove(call);
+    if (!m_answers.remove(call))
+        m_forgotten.insert(call);
+}
+
 void DriverHostProcess::onFrame(const QJsonObject &frame)
 {
     m_lastFrame.start();
@@ -368,6 +375,9 @@ void DriverHostProcess::onFrame(const QJsonObject &frame)
         if (frame.value(QStringLiteral("call")).toInt() == 0)
             return;
     }
+    if (const int call = frame.value(QStringLiteral("call")).toInt();
+        call && !event.isEmpty() && !frame.contains(QStringLiteral("inst")) && m_forgotten.remove(call))
+        return;
     if (const int call = frame.value(QStringLiteral("call")).toInt();
         call && m_openCalls.contains(call) && !event.isEmpty() && !frame.contains(QStringLiteral("inst"))) {
         m_answers.insert(call, frame);

@@ -78,9 +78,11 @@ public:
     // does: begin() sends and returns the call id (0 with `error` when the
     // host is not running); finish() blocks for that call's answer as
     // request() does. Several calls may be outstanding; the host answers
-    // them in order. A call begun is to be finished.
+    // them in order. A call begun is to be finished or forgotten.
     int begin(QJsonObject frame, QString *error);
     QJsonObject finish(int call, int timeoutMs, QString *error);
+    // Ends a begun call without waiting: its answer is dropped when it comes.
+    void forget(int call);
     // Waits at most `waitMs` for that call's answer without taking it (and
     // without killing a slow host: finish() does that). True when it came;
     // false when it did not in time or the host is gone.
@@ -154,4 +156,5 @@ private:
     // begin()/finish(): the calls not yet answered, and answers not yet finished.
     QSet<int> m_openCalls;
     QHash<int, QJsonObject> m_answers;
+    QSet<int> m_forgotten;   // calls whose answers are dropped (forget())
 };

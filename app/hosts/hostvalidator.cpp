@@ -113,6 +113,13 @@ ScriptError HostValidator::verdict()
     return verdictOf(answer, error);
 }
 
+void HostValidator::abandon()
+{
+    m_beginError.clear();
+    if (const int call = std::exchange(m_begunCall, 0); call && m_host)
+        m_host->forget(call);
+}
+
 TransformResult HostValidator::transform(const QString &source, TransformMode mode)
 {
     // The skip reads the text in C++ and runs no driver code: decided here,

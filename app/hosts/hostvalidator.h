@@ -22,6 +22,7 @@ public:
     // The request goes to the host at once; verdict() waits for its answer.
     void begin(const DriverValidationRequest &request) override;
     ScriptError verdict() override;
+    void abandon() override;
     bool validatesElsewhere() const override { return true; }
     bool verdictWithin(int waitMs) override;
     TransformResult transform(const QString &source, TransformMode mode) override;

@@ -28,10 +28,14 @@ public:
     // validate() in two halves, so that the caller can work while the
     // validation runs elsewhere: begin() starts it, verdict() returns what
     // validate() would have. One at a time; every begin() is collected by
-    // verdict(), also when its result no longer matters. Other calls
+    // verdict() or abandon(). Other calls
     // (transform()) may come between. This default validates in verdict().
     virtual void begin(const DriverValidationRequest &request) { m_begun = request; }
     virtual ScriptError verdict() { return validate(std::exchange(m_begun, {})); }
+    // Collects a begun validation whose result no longer matters (the sync
+    // turned out answered before, say) without waiting for it: its answer
+    // is dropped when it comes. This default forgets the request.
+    virtual void abandon() { m_begun = {}; }
     // Whether begin() starts the validation elsewhere, so that
     // verdictWithin() can tell ahead. This default validates in verdict().
     virtual bool validatesElsewhere() const { return false; }

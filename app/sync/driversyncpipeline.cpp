@@ -184,21 +184,41 @@ void DriverSyncPipeline::process(const QJsonObject &data)
 
     const Parsed<DriverSyncRequest> parsed = DriverSyncRequest::parse(data, m_maxDriverCodeBytes);
     const DriverSyncRequest &request = parsed.value;
+    // The signature before anything else: a refused driver writes nothing
+    // and is not judged. (A pure check: taken before the lookups below
+    // without changing what they decide.)
+    const SignatureVerdict signature = parsed.ok() ? m_signatures.check(request) : SignatureVerdict{};
+    // Most syncs are new: the validator host judges the code as sent while
+    // this thread looks the sync up; a sync answered by the lookups lets
+    // the verdict go.
+    Install job{request, signature.keyId, {}, true, false};
+    if (signature.accepted && m_validator->validatesElsewhere()) {
+        m_validator->begin(validationRequest(request, request.driverCode));
+        job.validationBegun = true;
+    }
+    const auto answered = [&] {
+        if (job.validationBegun)
+            m_validator->abandon();
+    };
     if (answeredBefore(request.syncId, timer))
-        return;
+        return answered();
     if (!parsed.ok()) {
         fail(request, {QStringLiteral("Invalid driver_sync: ") + parsed.error, {}}, {}, timer);
         return;
     }
-    // The signature before anything else: a refused driver writes nothing.
-    const SignatureVerdict signature = m_signatures.check(request);
     if (!signature.accepted) {
         fail(request, {signature.error, {}}, {}, timer);
         return;
     }
     if (completeIfActive(request, timer, signature.keyId))
-        return;
-    install({request, signature.keyId, {}, true}, timer);
+        return answered();
+    install(job, timer);
+}
+
+DriverValidationRequest DriverSyncPipeline::validationRequest(const DriverSyncRequest &request, const QString &code) const
+{
+    const QString type = request.driverTypeText();
+    return {code, type, request.protocolType, m_layout.driverFilePath(type)};
 }
 
 void DriverSyncPipeline::install(const Install &job, const QElapsedTimer &timer)
@@ -273,8 +293,9 @@ void DriverSyncPipeline::install(const Install &job, const QElapsedTimer &timer)
     // at once, and while it is judged there, its runnable form is decided
     // and what storing it will write is read here. When the runnable form
     // differs, that early verdict is dropped and the runnable form judged.
-    const DriverValidationRequest asSent{request.driverCode, type, request.protocolType, m_layout.driverFilePath(type)};
-    m_validator->begin(asSent);
+    const DriverValidationRequest asSent = validationRequest(request, request.driverCode);
+    if (!job.validationBegun)
+        m_validator->begin(asSent);
     bool cached = false;
     const bool transformed = runnableFor(request.driverCode, &runnable, &transformError, &cached);
     const double transformedMs = timer.nsecsElapsed() / 1e6;

@@ -25,6 +25,7 @@
 #include <optional>
 
 class DriverValidator;
+struct DriverValidationRequest;
 
 class DriverSyncPipeline : public QObject
 {
@@ -92,9 +93,11 @@ private:
         QString keyId;               // the key that verified it (audit log)
         QString automaticRollback;   // set: restorePrevious() with this reason
         bool fromCloud = false;      // a driver_sync: its answer may go to the report outbox at once
+        bool validationBegun = false;   // the code as sent is with the validator already (process())
     };
 
     bool answeredBefore(const QJsonValue &syncId, const QElapsedTimer &timer);
+    DriverValidationRequest validationRequest(const DriverSyncRequest &request, const QString &code) const;
     // The active code of that type and version sent again: answered as
     // completed without touching files, rows or devices.
     bool completeIfActive(const DriverSyncRequest &request, const QElapsedTimer &timer, const QString &keyId);
