@@ -242,7 +242,7 @@ QString Controller::start()
     m_syncModel = std::make_unique<SyncActivityModel>(m_sync.get());
     // One sync changes one driver: its row is updated, not the whole list.
     connect(m_sync.get(), &DriverSyncService::driverActivated, m_driverModel.get(), &DriverListModel::refreshDriver);
-    connect(m_devices.get(), &DeviceManager::reloadFinished, m_driverModel.get(), &DriverListModel::refreshDriver);
+    connect(m_devices.get(), &DeviceManager::reloadFinished, m_driverModel.get(), &DriverListModel::refreshDeviceCount);
     qCInfo(lcConfig).noquote() << "controller" << m_config.controllerId << "running with root" << m_layout.root();
     m_link->start();
     return {};

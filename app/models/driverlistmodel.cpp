@@ -22,20 +22,27 @@ int DriverListModel::rowCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : int(m_rows.size());
 }
 
+int DriverListModel::place(const QString &driverType, bool *present) const
+{
+    const auto at = std::lower_bound(m_rows.cbegin(), m_rows.cend(), driverType,
+                                     [](const std::shared_ptr<Row> &row, const QString &type) { return row->driver.driverType < type; });
+    const int i = int(at - m_rows.cbegin());
+    *present = i < m_rows.size() && m_rows.at(i)->driver.driverType == driverType;
+    return i;
+}
+
 int DriverListModel::rowOf(const QString &driverType) const
 {
-    for (int i = 0; i < m_rows.size(); ++i) {
-        if (m_rows.at(i).driver.driverType == driverType)
-            return i;
-    }
-    return -1;
+    bool present = false;
+    const int i = place(driverType, &present);
+    return present ? i : -1;
 }
 
 QVariant DriverListModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= m_rows.size())
         return {};
-    const Row &row = m_rows.at(index.row());
+    const Row &row = *m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
     case DriverTypeRole: return row.driver.driverType;
@@ -70,11 +77,8 @@ void DriverListModel::refreshDriver(const QString &driverType)
         qCWarning(lcStorage) << "cannot read driver" << driverType << "for the dashboard:" << error;
         return;
     }
-    // Rows are sorted by driver type: find its place.
-    const auto at = std::lower_bound(m_rows.cbegin(), m_rows.cend(), driverType,
-                                     [](const Row &row, const QString &type) { return row.driver.driverType < type; });
-    const int i = int(at - m_rows.cbegin());
-    const bool present = i < m_rows.size() && m_rows.at(i).driver.driverType == driverType;
+    bool present = false;
+    const int i = place(driverType, &present);
     if (!record) {
         if (present) {
             beginRemoveRows({}, i, i);
@@ -87,12 +91,25 @@ void DriverListModel::refreshDriver(const QString &driverType)
     const Row row{*record, m_devices->deviceCount(driverType)};
     if (!present) {
         beginInsertRows({}, i, i);
-        m_rows.insert(i, row);
+        m_rows.insert(i, std::make_shared<Row>(row));
         endInsertRows();
         emit countChanged();
-    } else if (!(m_rows.at(i) == row)) {
-        m_rows[i] = row;
+    } else if (!(*m_rows.at(i) == row)) {
+        m_rows[i] = std::make_shared<Row>(row);
         emit dataChanged(index(i), index(i));
+    }
+}
+
+void DriverListModel::refreshDeviceCount(const QString &driverType)
+{
+    bool present = false;
+    const int i = place(driverType, &present);
+    if (!present)
+        return;   // its row comes with the driver's activation
+    const int count = m_devices->deviceCount(driverType);
+    if (m_rows.at(i)->deviceCount != count) {
+        m_rows.at(i)->deviceCount = count;
+        emit dataChanged(index(i), index(i), {DeviceCountRole});
     }
 }
 
@@ -107,26 +124,26 @@ void DriverListModel::refresh()
         return;
     }
     const qsizetype before = m_rows.size();
-    QList<Row> fresh;
+    QList<std::shared_ptr<Row>> fresh;
     for (const DriverRecord &r : records)
-        fresh.append({r, m_devices->deviceCount(r.driverType)});
+        fresh.append(std::make_shared<Row>(Row{r, m_devices->deviceCount(r.driverType)}));
 
     // Merge by driver type (both lists are sorted): insert, remove, update.
     int i = 0;
     int j = 0;
     while (i < m_rows.size() || j < fresh.size()) {
-        if (j >= fresh.size() || (i < m_rows.size() && m_rows.at(i).driver.driverType < fresh.at(j).driver.driverType)) {
+        if (j >= fresh.size() || (i < m_rows.size() && m_rows.at(i)->driver.driverType < fresh.at(j)->driver.driverType)) {
             beginRemoveRows({}, i, i);
             m_rows.removeAt(i);
             endRemoveRows();
-        } else if (i >= m_rows.size() || fresh.at(j).driver.driverType < m_rows.at(i).driver.driverType) {
+        } else if (i >= m_rows.size() || fresh.at(j)->driver.driverType < m_rows.at(i)->driver.driverType) {
             beginInsertRows({}, i, i);
             m_rows.insert(i, fresh.at(j));
             endInsertRows();
             ++i;
             ++j;
         } else {
-            if (!(m_rows.at(i) == fresh.at(j))) {
+            if (!(*m_rows.at(i) == *fresh.at(j))) {
                 m_rows[i] = fresh.at(j);
                 emit dataChanged(index(i), index(i));
             }

@@ -7,6 +7,8 @@
 #include <QAbstractListModel>
 #include <QList>
 
+#include <memory>
+
 class Database;
 class DeviceManager;
 
@@ -40,6 +42,8 @@ public slots:
     void refresh();
     // Re-reads one driver's row (metadata only), inserting it when new.
     void refreshDriver(const QString &driverType);
+    // Only the number of devices of that driver changed (a reload): no query.
+    void refreshDeviceCount(const QString &driverType);
 
 signals:
     void countChanged();
@@ -57,7 +61,13 @@ private:
         }
     };
 
+    // Where driverType's row is or would go; `present` says which.
+    int place(const QString &driverType, bool *present) const;
+
     Database *m_database;
     DeviceManager *m_devices;
-    QList<Row> m_rows;   // sorted by driver type
+    // Sorted by driver type. Held by pointer: inserting the row of a new
+    // driver moves the others' pointers, not their texts (the list grows
+    // with the installed drivers; a sync adds one row).
+    QList<std::shared_ptr<Row>> m_rows;
 };
