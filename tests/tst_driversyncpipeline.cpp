@@ -577,6 +577,8 @@ void tst_DriverSyncPipeline::validationBegunAtOnceIsLetGoWhenAlreadyAnswered()
     QCOMPARE(m_script->begun, 3);
     QCOMPARE(m_script->abandoned, 2);
     QCOMPARE(m_script->requests.size(), 1);
+    // The temporary files begun for those two are removed once written.
+    QTRY_COMPARE_WITH_TIMEOUT(driverFiles(), QStringList{QStringLiteral("early.js")}, 5000);
 
     // The next new driver is judged once, on its own code.
     m_script->refuse = QStringLiteral("REFUSED");

@@ -191,14 +191,20 @@ void DriverSyncPipeline::process(const QJsonObject &data)
     // Most syncs are new: the validator host judges the code as sent while
     // this thread looks the sync up; a sync answered by the lookups lets
     // the verdict go.
-    Install job{request, signature.keyId, {}, true, false};
-    if (signature.accepted && m_validator->validatesElsewhere()) {
-        m_validator->begin(validationRequest(request, request.driverCode));
-        job.validationBegun = true;
+    Install job{request, signature.keyId, {}, true, false, {}};
+    if (signature.accepted) {
+        if (m_validator->validatesElsewhere()) {
+            m_validator->begin(validationRequest(request, request.driverCode));
+            job.validationBegun = true;
+        }
+        // Step 1's file too, so that its fsync is done when the verdict comes.
+        job.file = saveTemporary(request.driverTypeText(), request.driverCode);
     }
     const auto answered = [&] {
         if (job.validationBegun)
             m_validator->abandon();
+        if (job.file)
+            discardTemporary(job.file);
     };
     if (answeredBefore(request.syncId, timer))
         return answered();
@@ -213,6 +219,26 @@ void DriverSyncPipeline::process(const QJsonObject &data)
     if (completeIfActive(request, timer, signature.keyId))
         return answered();
     install(job, timer);
+}
+
+std::shared_ptr<DriverSyncPipeline::TemporaryFile> DriverSyncPipeline::saveTemporary(const QString &type, const QString &code)
+{
+    auto file = std::make_shared<TemporaryFile>();
+    file->saved = inBackground([dir = m_layout.driversDir(), stem = QString(type + QStringLiteral(".js")),
+                                bytes = code.toUtf8(), path = file->path] {
+        return DurableFile::writeTemporary(dir, stem, bytes, path.get(), DurableFile::Sync::Now);
+    });
+    return file;
+}
+
+void DriverSyncPipeline::discardTemporary(const std::shared_ptr<TemporaryFile> &file)
+{
+    // The io thread runs its tasks in order: this one after the save.
+    inBackground([path = file->path] {
+        if (!path->isEmpty())
+            QFile::remove(*path);
+        return QString();
+    });
 }
 
 DriverValidationRequest DriverSyncPipeline::validationRequest(const DriverSyncRequest &request, const QString &code) const
@@ -258,18 +284,15 @@ void DriverSyncPipeline::install(const Install &job, const QElapsedTimer &timer)
     // 1. saving_file: a temporary file beside the target, written and
     //    fsynced on the io thread while the code is transformed and validated.
     step("saving_file");
-    auto savedPath = std::make_shared<QString>();
-    std::future<QString> fileSaved = inBackground(
-        [dir = m_layout.driversDir(), stem = QString(type + QStringLiteral(".js")), bytes = request.driverCode.toUtf8(), savedPath] {
-            return DurableFile::writeTemporary(dir, stem, bytes, savedPath.get(), DurableFile::Sync::Now);
-        });
+    const std::shared_ptr<TemporaryFile> file = job.file ? job.file : saveTemporary(type, request.driverCode);
+    std::future<QString> &fileSaved = file->saved;
     // Waited for on every way out; a disk that refused the file is the
     // answer before any verdict on the code.
     QString tempPath;
     auto saveError = [&, waited = false, error = QString()]() mutable {
         if (!waited) {
             error = fileSaved.get();
-            tempPath = *savedPath;
+            tempPath = *file->path;
             waited = true;
         }
         return error.isEmpty() ? QString() : QStringLiteral("Cannot save the driver file: ") + error;

@@ -86,6 +86,13 @@ private:
         QString stack;
     };
 
+    // The temporary file of step 1, written and fsynced on the io thread.
+    struct TemporaryFile
+    {
+        std::future<QString> saved;   // the error, empty when written and fsynced
+        std::shared_ptr<QString> path = std::make_shared<QString>();   // set once saved
+    };
+
     // What install() puts in place and why.
     struct Install
     {
@@ -94,7 +101,13 @@ private:
         QString automaticRollback;   // set: restorePrevious() with this reason
         bool fromCloud = false;      // a driver_sync: its answer may go to the report outbox at once
         bool validationBegun = false;   // the code as sent is with the validator already (process())
+        std::shared_ptr<TemporaryFile> file;   // being saved already (process()); else install() saves it
     };
+
+    // Starts step 1's temporary file on the io thread.
+    std::shared_ptr<TemporaryFile> saveTemporary(const QString &type, const QString &code);
+    // A temporary file no sync will use: removed once saved (on the io thread).
+    void discardTemporary(const std::shared_ptr<TemporaryFile> &file);
 
     bool answeredBefore(const QJsonValue &syncId, const QElapsedTimer &timer);
     DriverValidationRequest validationRequest(const DriverSyncRequest &request, const QString &code) const;
