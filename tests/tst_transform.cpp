@@ -11,6 +11,7 @@
 #include "runtime/drivermodule.h"
 #include "runtime/drivertransformer.h"
 #include "runtime/transformskip.h"
+#include "runtime/transformskiptext.h"
 #include "runtime/watchdog.h"
 #include "storage/driverrepository.h"
 
@@ -110,6 +111,7 @@ private slots:
     void skipKeepsEarlyErrors_data();
     void skipKeepsEarlyErrors();
     void skipAgreesOnTest262();
+    void textRulesAgreeWithTheirReference();
 
 private:
     TransformResult transform(const QString &source);
@@ -802,6 +804,54 @@ void tst_Transform::skipKeepsEarlyErrors()
 }
 
 QTEST_GUILESS_MAIN(tst_Transform)
+void tst_Transform::textRulesAgreeWithTheirReference()
+{
+    // textTrigger() reads the text once, by the rules' first characters;
+    // it must find a rule exactly where the rules one by one find one, and
+    // name the same one.
+    QStringList texts;
+    const QStringList triggers{QStringLiteral("#"), QStringLiteral("async"), QStringLiteral("await"), QStringLiteral("..."),
+                               QStringLiteral("?\?="), QStringLiteral("||="), QStringLiteral("&&="), QStringLiteral("import"),
+                               QStringLiteral("(?<"), QStringLiteral("\\k<"), QStringLiteral("__proto__"), QStringLiteral("<!--"),
+                               QStringLiteral("-->"), QStringLiteral("?."), QStringLiteral("eval"), QStringLiteral("Function"),
+                               QStringLiteral("Proxy"), QStringLiteral("catch {"), QStringLiteral("catch")};
+    const QString plain = TestDrivers::sized(2048);
+    for (const QString &t : triggers) {
+        texts << t << t + plain << plain + t << plain.left(700) + t + plain.mid(700);
+        // Cut short anywhere: no rule (unless a shorter one is in it).
+        for (qsizetype n = 1; n < t.size(); ++n)
+            texts << t.left(n) << plain + t.left(n);
+    }
+    texts << QStringLiteral("catch (e) {}") << QStringLiteral("catch\n\t(e)") << QStringLiteral("catch(e) {} catch") << QStringLiteral("?.5")
+          << QStringLiteral("a ? .5 : 1") << QStringLiteral("x = y ?? z") << QStringLiteral("a || b") << QStringLiteral("a && b")
+          << QStringLiteral("--x") << QStringLiteral("<!- -") << QStringLiteral("\\u{1F600} \\u0023") << QString::fromUtf8("// \xf0\x9f\x98\x80 x") << QString()
+          << plain;
+    // Every source the other tests know: the golden corpus and the test262 subset.
+    for (const QString &name : QDir(goldenDir).entryList({QStringLiteral("*.js")}, QDir::Files))
+        texts << readFile(goldenDir + QLatin1Char('/') + name);
+    QFile manifest(test262Dir + QStringLiteral("/manifest.json"));
+    if (manifest.open(QIODevice::ReadOnly)) {
+        const QJsonArray tests = QJsonDocument::fromJson(manifest.readAll()).object().value(QStringLiteral("tests")).toArray();
+        for (const QJsonValue &v : tests)
+            texts << readFile(test262Dir + QLatin1Char('/') + v.toObject().value(QStringLiteral("path")).toString());
+    } else if (qEnvironmentVariable("CI") == u"true") {
+        QFAIL("../shared/test262/manifest.json is missing");
+    }
+    int triggered = 0;
+    for (const QString &text : std::as_const(texts)) {
+        const char *reason = nullptr;
+        const bool found = TransformSkip::textTrigger(text, &reason);
+        const char *reference = TransformSkip::textTriggerReference(text);
+        QVERIFY2(found == (reference != nullptr), qPrintable(text.left(200)));
+        if (found) {
+            QCOMPARE(QByteArray(reason), QByteArray(reference));
+            ++triggered;
+        }
+    }
+    QVERIFY(triggered > texts.size() / 3);
+    QVERIFY(triggered < texts.size());
+}
+
 #include "tst_transform.moc"
 
 void tst_Transform::warmUpSampleTransforms()

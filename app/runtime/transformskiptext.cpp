@@ -4,39 +4,148 @@
 
 namespace TransformSkip {
 
-// Text that alone means "run the transform".
-bool textTrigger(QStringView s, const char **reason)
+namespace {
+
+const struct
 {
-    static const struct
-    {
-        const char16_t *text;
-        const char *why;
-    } triggers[] = {
-        {u"#", "#private name or #! line"},  {u"async", "async"},       {u"await", "await"},
-        {u"...", "spread or rest"},          {u"?\?=", "logical assignment"}, {u"||=", "logical assignment"},
-        {u"&&=", "logical assignment"},      {u"import", "import"},     {u"(?<", "regular expression group"},
-        {u"\\k<", "regular expression group"}, {u"__proto__", "__proto__"}, {u"<!--", "HTML-like comment"},
-        {u"-->", "HTML-like comment"},       {u"?.", "optional chaining"},
-        {u"eval", "eval"},                   {u"Function", "the Function constructor"},
-        {u"Proxy", "Proxy"},
-    };
+    const char16_t *text;
+    const char *why;
+} triggers[] = {
+    {u"#", "#private name or #! line"},  {u"async", "async"},       {u"await", "await"},
+    {u"...", "spread or rest"},          {u"?\?=", "logical assignment"}, {u"||=", "logical assignment"},
+    {u"&&=", "logical assignment"},      {u"import", "import"},     {u"(?<", "regular expression group"},
+    {u"\\k<", "regular expression group"}, {u"__proto__", "__proto__"}, {u"<!--", "HTML-like comment"},
+    {u"-->", "HTML-like comment"},       {u"?.", "optional chaining"},
+    {u"eval", "eval"},                   {u"Function", "the Function constructor"},
+    {u"Proxy", "Proxy"},
+};
+
+// `catch` at `at` not followed (after white space) by `(`.
+bool catchWithoutParenthesis(QStringView s, qsizetype at)
+{
+    qsizetype i = at + 5;
+    while (i < s.size() && s.at(i).isSpace())
+        ++i;
+    return i >= s.size() || s.at(i) != u'(';
+}
+
+// The first trigger in the table's order, or the catch rule: what the
+// answer names (the slow path; the transform runs after it anyway).
+const char *firstReason(QStringView s)
+{
     for (const auto &t : triggers) {
-        if (s.contains(QStringView(t.text))) {
-            *reason = t.why;
-            return true;
-        }
+        if (s.contains(QStringView(t.text)))
+            return t.why;
     }
     // Optional catch binding: every `catch` must be followed by `(`.
     for (qsizetype at = s.indexOf(u"catch"); at >= 0; at = s.indexOf(u"catch", at + 5)) {
-        qsizetype i = at + 5;
-        while (i < s.size() && s.at(i).isSpace())
-            ++i;
-        if (i >= s.size() || s.at(i) != u'(') {
-            *reason = "catch without (";
+        if (catchWithoutParenthesis(s, at))
+            return "catch without (";
+    }
+    return nullptr;
+}
+
+bool at(QStringView s, qsizetype i, QStringView text)
+{
+    return s.sliced(i).startsWith(text);
+}
+
+// Whether any trigger occurs: one pass, looking further only at the
+// characters a trigger starts with (the table above, each by its first
+// character).
+bool anyTrigger(QStringView s)
+{
+    const qsizetype n = s.size();
+    const char16_t *c = s.utf16();
+    for (qsizetype i = 0; i < n; ++i) {
+        switch (c[i]) {
+        case u'#':
             return true;
+        case u'a':
+            if (at(s, i, u"async") || at(s, i, u"await"))
+                return true;
+            break;
+        case u'.':
+            if (at(s, i, u"..."))
+                return true;
+            break;
+        case u'?':
+            if (at(s, i, u"?\?=") || at(s, i, u"?."))
+                return true;
+            break;
+        case u'|':
+            if (at(s, i, u"||="))
+                return true;
+            break;
+        case u'&':
+            if (at(s, i, u"&&="))
+                return true;
+            break;
+        case u'i':
+            if (at(s, i, u"import"))
+                return true;
+            break;
+        case u'(':
+            if (at(s, i, u"(?<"))
+                return true;
+            break;
+        case u'\\':
+            if (at(s, i, u"\\k<"))
+                return true;
+            break;
+        case u'_':
+            if (at(s, i, u"__proto__"))
+                return true;
+            break;
+        case u'<':
+            if (at(s, i, u"<!--"))
+                return true;
+            break;
+        case u'-':
+            if (at(s, i, u"-->"))
+                return true;
+            break;
+        case u'e':
+            if (at(s, i, u"eval"))
+                return true;
+            break;
+        case u'F':
+            if (at(s, i, u"Function"))
+                return true;
+            break;
+        case u'P':
+            if (at(s, i, u"Proxy"))
+                return true;
+            break;
+        case u'c':
+            if (at(s, i, u"catch") && catchWithoutParenthesis(s, i))
+                return true;
+            break;
+        default:
+            break;
         }
     }
     return false;
+}
+
+} // namespace
+
+// Text that alone means "run the transform".
+bool textTrigger(QStringView s, const char **reason)
+{
+    if (!anyTrigger(s))
+        return false;
+    *reason = firstReason(s);
+    // anyTrigger() and firstReason() read the same table; should they ever
+    // disagree, the transform runs (the safe side).
+    if (!*reason)
+        *reason = "text rule";
+    return true;
+}
+
+const char *textTriggerReference(QStringView s)
+{
+    return firstReason(s);
 }
 
 } // namespace TransformSkip
