@@ -271,6 +271,15 @@ void tst_ValidationEngines::snapshotSeesChanges_data()
     QTest::newRow("sealed") << QStringLiteral("Object.seal(Date.prototype);") << false;
     QTest::newRow("changed and put back") << QStringLiteral("var f = JSON.parse; JSON.parse = null; JSON.parse = f;") << true;
     QTest::newRow("used as a prototype") << QStringLiteral("var o = Object.create(extraObject.prototype); class D extends extraObject {} new D();") << true;
+    // Shared objects no global names, and what functions close over.
+    QTest::newRow("an iterator prototype") << QStringLiteral("Object.getPrototypeOf([].values()).next = function () {};") << false;
+    QTest::newRow("the generator prototype") << QStringLiteral("Object.getPrototypeOf(function* () {}).prototype.next = null;") << false;
+    QTest::newRow("the typed arrays' prototype") << QStringLiteral("Object.getPrototypeOf(Int8Array.prototype).fill = null;") << false;
+    QTest::newRow("a closure's variable") << QStringLiteral("counter.bump();") << false;
+    QTest::newRow("an object a closure holds") << QStringLiteral("counter.put('x');") << false;
+    QTest::newRow("a closure only read") << QStringLiteral("counter.bump.length;") << true;
+    QTest::newRow("an element of a shifted array") << QStringLiteral("shared[1] = 9;") << false;
+    QTest::newRow("a shifted array read") << QStringLiteral("shared[0] + shared[1];") << true;
 }
 
 void tst_ValidationEngines::snapshotSeesChanges()
@@ -281,6 +290,11 @@ void tst_ValidationEngines::snapshotSeesChanges()
     engine.installExtensions(QJSEngine::ConsoleExtension);
     const QJSValue extra = engine.evaluate(QStringLiteral("(function () { function E() {} E.prototype.emit = function () {}; return E; })()"));
     engine.globalObject().setProperty(QStringLiteral("__nucDriverInfo"), engine.newObject());
+    // State only a closure holds, and an array whose first cell is unused.
+    QVERIFY(!engine.evaluate(QStringLiteral(
+        "this.counter = (function () { var n = 0; var cache = {}; "
+        "return { bump: function () { ++n; }, put: function (k) { cache[k] = 1; } }; })();"
+        "this.shared = [1, 2, 3]; shared.shift();")).isError());
     const std::unique_ptr<EngineSnapshot> snapshot = EngineSnapshot::take(&engine, {extra});
     QVERIFY(snapshot);
     QVERIFY2(snapshot->objectCount() > 60, qPrintable(QString::number(snapshot->objectCount())));

@@ -5,11 +5,14 @@
 
 #include <private/qjsvalue_p.h>
 #include <private/qv4arraydata_p.h>
+#include <private/qv4context_p.h>
+#include <private/qv4functionobject_p.h>
 #include <private/qv4engine_p.h>
 #include <private/qv4internalclass_p.h>
 #include <private/qv4object_p.h>
 #include <private/qv4persistent_p.h>
 #include <private/qv4scopedvalue_p.h>
+#include <private/qv4typedarray_p.h>
 
 #include <unordered_set>
 #include <vector>
@@ -30,9 +33,19 @@ struct Taken
     int skipSlot = -1;                        // the global's __nucDriverInfo
     QV4::Heap::ArrayData *elements = nullptr;
     uint elementsOffset = 0;
-    std::vector<ReturnedValue> elementValues;
+    uint elementsSize = 0;
+    std::vector<ReturnedValue> elementValues;   // every allocated cell (offset and wrap-around included)
     std::vector<uint> elementAttributes;     // empty when the elements have none of their own
     bool sparse = false;
+};
+
+// A function's scope that holds its own variables (a closure's): compared
+// like an object's slots, so that a driver calling a host function cannot
+// leave it holding something else.
+struct TakenScope
+{
+    QV4::Heap::CallContext *context = nullptr;
+    std::vector<ReturnedValue> locals;
 };
 
 bool sameShape(const QV4::Heap::InternalClass *now, const QV4::Heap::InternalClass *was)
@@ -54,6 +67,7 @@ bool sameShape(const QV4::Heap::InternalClass *now, const QV4::Heap::InternalCla
 struct EngineSnapshot::Data
 {
     std::vector<Taken> taken;
+    std::vector<TakenScope> scopes;
     // A script-unreachable array holding every object, shape, slot value and
     // element array taken (the GC marks them through it).
     QV4::PersistentValue pin;
@@ -78,44 +92,69 @@ std::unique_ptr<EngineSnapshot> EngineSnapshot::take(QJSEngine *engine, const QL
             pin->push_back(QV4::Value::fromHeapObject(b));
     };
 
+    // Everything reachable from the global object, the engine's intrinsics
+    // (iterator and generator prototypes no global names included) and the
+    // extra objects: through property slots, elements, prototypes and the
+    // variables of functions' closures. Bounded: an engine holding more is
+    // not snapshotted (and so never kept).
+    constexpr std::size_t maxObjects = 20000;
     std::vector<QV4::Heap::Object *> objects;
     std::unordered_set<QV4::Heap::Object *> seen;
+    std::vector<QV4::Heap::CallContext *> contexts;
+    std::unordered_set<QV4::Heap::CallContext *> seenContexts;
     auto add = [&](const QV4::Value &v) {
         QV4::Heap::Object *o = v.isObject() ? static_cast<QV4::Heap::Object *>(v.heapObject()) : nullptr;
         if (o && seen.insert(o).second)
             objects.push_back(o);
-    };
-    auto addWithPrototype = [&](const QV4::Value &v) {
-        add(v);
-        if (!v.isObject())
-            return;
-        // `prototype` as an own data property only: no getter runs here.
-        QV4::ScopedObject o(scope, v);
-        QV4::ScopedString name(scope, v4->id_prototype());
-        QV4::PropertyAttributes attrs;
-        QV4::ScopedProperty p(scope);
-        attrs = o->getOwnProperty(name->toPropertyKey(), p);
-        if (!attrs.isEmpty() && attrs.isData())
-            add(p->value);
     };
 
     QV4::Heap::Object *global = v4->globalObject->d();
     add(QV4::Value::fromHeapObject(global));
     int driverInfoSlot = -1;
     {
-        const QV4::Heap::InternalClass *shape = global->internalClass;
         QV4::ScopedString info(scope, v4->newIdentifier(QStringLiteral("__nucDriverInfo")));
         const QV4::InternalClassEntry entry = global->internalClass->find(info->toPropertyKey());
         if (entry.isValid())
             driverInfoSlot = int(entry.index);
-        for (uint i = 0; i < shape->size; ++i) {
-            if (int(i) == driverInfoSlot)
-                continue;
-            addWithPrototype(*global->propertyData(i));
-        }
+    }
+    for (int i = 0; i < QV4::ExecutionEngine::NJSObjects; ++i)
+        add(v4->jsObjects[i]);
+    for (int i = 0; i < QV4::NTypedArrayTypes; ++i) {
+        add(v4->typedArrayCtors[i]);
+        add(v4->typedArrayPrototype[i]);
     }
     for (const QJSValue &e : extra)
-        addWithPrototype(QV4::Value::fromReturnedValue(QJSValuePrivate::asReturnedValue(&e)));
+        add(QV4::Value::fromReturnedValue(QJSValuePrivate::asReturnedValue(&e)));
+
+    for (std::size_t next = 0; next < objects.size(); ++next) {
+        if (objects.size() > maxObjects)
+            return nullptr;
+        QV4::Heap::Object *o = objects[next];
+        const QV4::Heap::InternalClass *shape = o->internalClass;
+        if (shape->prototype)
+            add(QV4::Value::fromHeapObject(shape->prototype));
+        for (uint i = 0; i < shape->size; ++i) {
+            if (!(o == global && int(i) == driverInfoSlot))
+                add(*o->propertyData(i));
+        }
+        if (const QV4::Heap::ArrayData *a = o->arrayData; a && a->type == QV4::Heap::ArrayData::Simple) {
+            for (uint i = 0; i < a->values.alloc; ++i)
+                add(a->values.values[i]);
+        }
+        if (shape->vtable->isFunctionObject) {
+            for (QV4::Heap::ExecutionContext *c = static_cast<QV4::Heap::FunctionObject *>(o)->scope; c; c = c->outer) {
+                if (c->type != QV4::Heap::ExecutionContext::Type_CallContext
+                    && c->type != QV4::Heap::ExecutionContext::Type_BlockContext)
+                    continue;
+                auto *call = static_cast<QV4::Heap::CallContext *>(c);
+                if (!seenContexts.insert(call).second)
+                    continue;
+                contexts.push_back(call);
+                for (uint i = 0; i < call->locals.size; ++i)
+                    add(call->locals.values[i]);
+            }
+        }
+    }
 
     auto data = std::make_unique<Data>();
     data->taken.reserve(objects.size());
@@ -138,9 +177,12 @@ std::unique_ptr<EngineSnapshot> EngineSnapshot::take(QJSEngine *engine, const QL
             keepHeap(a);
             t.sparse = a->type != QV4::Heap::ArrayData::Simple;
             t.elementsOffset = a->offset;
-            for (uint i = 0; i < a->values.size; ++i) {
-                t.elementValues.push_back(a->values.values[i].asReturnedValue());
-                keep(a->values.values[i]);
+            t.elementsSize = a->values.size;
+            if (!t.sparse) {
+                for (uint i = 0; i < a->values.alloc; ++i) {
+                    t.elementValues.push_back(a->values.values[i].asReturnedValue());
+                    keep(a->values.values[i]);
+                }
             }
             if (a->attrs) {
                 for (uint i = 0; i < a->values.alloc; ++i)
@@ -148,6 +190,17 @@ std::unique_ptr<EngineSnapshot> EngineSnapshot::take(QJSEngine *engine, const QL
             }
         }
         data->taken.push_back(std::move(t));
+    }
+    data->scopes.reserve(contexts.size());
+    for (QV4::Heap::CallContext *c : contexts) {
+        TakenScope t;
+        t.context = c;
+        keepHeap(c);
+        for (uint i = 0; i < c->locals.size; ++i) {
+            t.locals.push_back(c->locals.values[i].asReturnedValue());
+            keep(c->locals.values[i]);
+        }
+        data->scopes.push_back(std::move(t));
     }
     data->pin.set(v4, pin->asReturnedValue());
     return std::unique_ptr<EngineSnapshot>(new EngineSnapshot(std::move(data)));
@@ -169,12 +222,14 @@ bool EngineSnapshot::unchanged() const
             return false;
         if (!a)
             continue;
-        // Elements change in place: compare them all. A sparse array (a
-        // shared object made sparse by a driver) is not compared: changed.
+        // Elements change in place: compare every allocated cell. A sparse
+        // array (a shared object made sparse by a driver) is not compared:
+        // changed.
         if (t.sparse || a->type != QV4::Heap::ArrayData::Simple || a->offset != t.elementsOffset
-            || a->values.size != t.elementValues.size() || bool(a->attrs) != !t.elementAttributes.empty())
+            || a->values.size != t.elementsSize || a->values.alloc != t.elementValues.size()
+            || bool(a->attrs) != !t.elementAttributes.empty())
             return false;
-        for (uint i = 0; i < a->values.size; ++i) {
+        for (uint i = 0; i < a->values.alloc; ++i) {
             if (a->values.values[i].asReturnedValue() != t.elementValues[i])
                 return false;
         }
@@ -185,6 +240,14 @@ bool EngineSnapshot::unchanged() const
                 if (a->attrs[i].all() != t.elementAttributes[i])
                     return false;
             }
+        }
+    }
+    for (const TakenScope &t : d->scopes) {
+        if (t.context->locals.size != t.locals.size())
+            return false;
+        for (uint i = 0; i < t.context->locals.size; ++i) {
+            if (t.context->locals.values[i].asReturnedValue() != t.locals[i])
+                return false;
         }
     }
     return true;

@@ -1,18 +1,19 @@
-// A snapshot of what driver code could change in an engine's shared
-// objects: for the global object, every object a global names (the
-// intrinsics and the host's globals) with its `prototype`, and the given
-// extra objects with theirs, each object's shape (its QV4 internal class:
-// keys, attributes, prototype, extensibility) and the values in its slots
-// (data values, getters and setters, indexed elements). SandboxValidator
-// keeps a validation engine for the next driver only when it is unchanged,
-// a second line of defence behind DeclarativeModule: it sees the shared
-// objects, not what closures hold.
+// A snapshot of what driver code could change in an engine's shared state:
+// every object reachable from the global object, from the engine's
+// intrinsics (the iterator and generator prototypes no global names too)
+// and from the given extra objects, through property slots, elements,
+// prototypes and the variables functions close over (the host's module
+// cache, say). For each object its shape (QV4's internal class: keys,
+// attributes, prototype, extensibility) and the values in its slots (data
+// values, getters and setters, every element cell); for each closure scope
+// its variables. SandboxValidator keeps a validation engine for the next
+// driver only when it is unchanged, a second line of defence behind
+// DeclarativeModule.
 //
 // It reads QV4's heap directly (Qt 6.4's private QtQml headers): no script
 // runs, so nothing a driver left behind (a getter, a Proxy, a replaced
-// Object.getOwnPropertyDescriptor) can take part in the check, and a check
-// of the 123 objects of a validation engine takes about 30 µs (the script it
-// replaced needed about 0.6 ms for the 21 objects it covered).
+// Object.getOwnPropertyDescriptor) can take part in the check, and it is
+// cheap: see docs/driver-hosts.md for the figures.
 #pragma once
 
 #include <QList>
@@ -26,8 +27,8 @@ class EngineSnapshot
 {
 public:
     // Takes the snapshot now. The global `__nucDriverInfo` (set anew for
-    // each validation) is left out. Null when the engine's shared objects
-    // cannot be read (never expected; the engine is then not kept).
+    // each validation) is left out. Null when more than 20,000 objects are
+    // reachable (the engine is then not kept).
     static std::unique_ptr<EngineSnapshot> take(QJSEngine *engine, const QList<QJSValue> &extra);
     ~EngineSnapshot();
 

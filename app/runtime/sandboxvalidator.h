@@ -48,7 +48,7 @@ private:
         std::unique_ptr<QJSEngine> engine;
         QJSValue base;        // BaseDriver in it
         QJSValue checker;     // the rule checker in it
-        std::shared_ptr<EngineSnapshot> snapshot;   // its shared objects as made
+        std::unique_ptr<EngineSnapshot> snapshot;   // its shared state as made
         int uses = 0;         // validations it has served
     };
 
