@@ -369,8 +369,10 @@ void tst_DriverHosts::validationOverlapsOtherCalls()
     // dropped when it comes, and the next validation gets its own.
     validator.begin(bad);
     validator.abandon();
+    QVERIFY(validator.busyWithAbandoned());   // until its answer is read
     validator.begin(ok);
     QVERIFY(validator.verdict().isNull());
+    QVERIFY(!validator.busyWithAbandoned());
     validator.begin(ok);
     validator.abandon();
     validator.begin(bad);

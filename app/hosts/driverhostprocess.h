@@ -83,6 +83,8 @@ public:
     QJsonObject finish(int call, int timeoutMs, QString *error);
     // Ends a begun call without waiting: its answer is dropped when it comes.
     void forget(int call);
+    // Calls forgotten whose answers have not come yet.
+    int forgottenCalls() const { return int(m_forgotten.size()); }
     // Waits at most `waitMs` for that call's answer without taking it (and
     // without killing a slow host: finish() does that). True when it came;
     // false when it did not in time or the host is gone.

@@ -120,6 +120,11 @@ void HostValidator::abandon()
         m_host->forget(call);
 }
 
+bool HostValidator::busyWithAbandoned() const
+{
+    return m_host && m_host->forgottenCalls() > 0;
+}
+
 TransformResult HostValidator::transform(const QString &source, TransformMode mode)
 {
     // The skip reads the text in C++ and runs no driver code: decided here,

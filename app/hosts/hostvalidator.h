@@ -23,6 +23,7 @@ public:
     void begin(const DriverValidationRequest &request) override;
     ScriptError verdict() override;
     void abandon() override;
+    bool busyWithAbandoned() const override;
     bool validatesElsewhere() const override { return true; }
     bool verdictWithin(int waitMs) override;
     TransformResult transform(const QString &source, TransformMode mode) override;

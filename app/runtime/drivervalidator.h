@@ -36,6 +36,9 @@ public:
     // turned out answered before, say) without waiting for it: its answer
     // is dropped when it comes. This default forgets the request.
     virtual void abandon() { m_begun = {}; }
+    // Whether a validation let go is still being worked out elsewhere (the
+    // next begin() would wait behind it).
+    virtual bool busyWithAbandoned() const { return false; }
     // Whether begin() starts the validation elsewhere, so that
     // verdictWithin() can tell ahead. This default validates in verdict().
     virtual bool validatesElsewhere() const { return false; }

@@ -1,5 +1,8 @@
 #include "runtime/transformskiptext.h"
 
+#include <array>
+#include <vector>
+
 // The text rules of transformskip.cpp (its table argues each one).
 
 namespace TransformSkip {
@@ -45,85 +48,28 @@ const char *firstReason(QStringView s)
     return nullptr;
 }
 
-bool at(QStringView s, qsizetype i, QStringView text)
-{
-    return s.sliced(i).startsWith(text);
-}
-
-// Whether any trigger occurs: one pass, looking further only at the
-// characters a trigger starts with (the table above, each by its first
-// character).
+// Whether any trigger occurs: one pass, looking further only where a
+// rule's first character is (all of them ASCII), at the rules that start
+// with it.
 bool anyTrigger(QStringView s)
 {
+    static const auto byFirst = [] {
+        std::array<std::vector<QStringView>, 128> rules;
+        for (const auto &t : triggers)
+            rules[t.text[0]].push_back(QStringView(t.text));
+        return rules;
+    }();
     const qsizetype n = s.size();
     const char16_t *c = s.utf16();
     for (qsizetype i = 0; i < n; ++i) {
-        switch (c[i]) {
-        case u'#':
-            return true;
-        case u'a':
-            if (at(s, i, u"async") || at(s, i, u"await"))
+        if (c[i] >= 128)
+            continue;
+        for (const QStringView rule : byFirst[c[i]]) {
+            if (s.sliced(i).startsWith(rule))
                 return true;
-            break;
-        case u'.':
-            if (at(s, i, u"..."))
-                return true;
-            break;
-        case u'?':
-            if (at(s, i, u"?\?=") || at(s, i, u"?."))
-                return true;
-            break;
-        case u'|':
-            if (at(s, i, u"||="))
-                return true;
-            break;
-        case u'&':
-            if (at(s, i, u"&&="))
-                return true;
-            break;
-        case u'i':
-            if (at(s, i, u"import"))
-                return true;
-            break;
-        case u'(':
-            if (at(s, i, u"(?<"))
-                return true;
-            break;
-        case u'\\':
-            if (at(s, i, u"\\k<"))
-                return true;
-            break;
-        case u'_':
-            if (at(s, i, u"__proto__"))
-                return true;
-            break;
-        case u'<':
-            if (at(s, i, u"<!--"))
-                return true;
-            break;
-        case u'-':
-            if (at(s, i, u"-->"))
-                return true;
-            break;
-        case u'e':
-            if (at(s, i, u"eval"))
-                return true;
-            break;
-        case u'F':
-            if (at(s, i, u"Function"))
-                return true;
-            break;
-        case u'P':
-            if (at(s, i, u"Proxy"))
-                return true;
-            break;
-        case u'c':
-            if (at(s, i, u"catch") && catchWithoutParenthesis(s, i))
-                return true;
-            break;
-        default:
-            break;
         }
+        if (c[i] == u'c' && s.sliced(i).startsWith(u"catch") && catchWithoutParenthesis(s, i))
+            return true;
     }
     return false;
 }

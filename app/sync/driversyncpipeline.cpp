@@ -184,16 +184,22 @@ void DriverSyncPipeline::process(const QJsonObject &data)
 
     const Parsed<DriverSyncRequest> parsed = DriverSyncRequest::parse(data, m_maxDriverCodeBytes);
     const DriverSyncRequest &request = parsed.value;
+    // A sync_id seen before (a cloud's retry) is answered from its stored
+    // outcome before anything starts: its validation may have been slow.
+    if (answeredBefore(request.syncId, timer))
+        return;
     // The signature before anything else: a refused driver writes nothing
-    // and is not judged. (A pure check: taken before the lookups below
-    // without changing what they decide.)
+    // and is not judged. (A pure check: taken before the lookup below
+    // without changing what it decides.)
     const SignatureVerdict signature = parsed.ok() ? m_signatures.check(request) : SignatureVerdict{};
     // Most syncs are new: the validator host judges the code as sent while
-    // this thread looks the sync up; a sync answered by the lookups lets
-    // the verdict go.
+    // this thread checks it is not the active code again; if it is, the
+    // verdict is let go. Not while a verdict let go is still being worked
+    // out there (the host judges one at a time): this one would wait
+    // behind it anyway.
     Install job{request, signature.keyId, {}, true, false, {}};
     if (signature.accepted) {
-        if (m_validator->validatesElsewhere()) {
+        if (m_validator->validatesElsewhere() && !m_validator->busyWithAbandoned()) {
             m_validator->begin(validationRequest(request, request.driverCode));
             job.validationBegun = true;
         }
@@ -206,8 +212,6 @@ void DriverSyncPipeline::process(const QJsonObject &data)
         if (job.file)
             discardTemporary(job.file);
     };
-    if (answeredBefore(request.syncId, timer))
-        return answered();
     if (!parsed.ok()) {
         fail(request, {QStringLiteral("Invalid driver_sync: ") + parsed.error, {}}, {}, timer);
         return;
