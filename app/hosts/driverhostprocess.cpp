@@ -375,13 +375,15 @@ void DriverHostProcess::onFrame(const QJsonObject &frame)
         if (frame.value(QStringLiteral("call")).toInt() == 0)
             return;
     }
-    if (const int call = frame.value(QStringLiteral("call")).toInt();
-        call && !event.isEmpty() && !frame.contains(QStringLiteral("inst")) && m_forgotten.remove(call))
-        return;
-    if (const int call = frame.value(QStringLiteral("call")).toInt();
-        call && m_openCalls.contains(call) && !event.isEmpty() && !frame.contains(QStringLiteral("inst"))) {
-        m_answers.insert(call, frame);
-        return;
+    // The answer to a begun call (a device's frames carry `inst`).
+    const int call = frame.value(QStringLiteral("call")).toInt();
+    if (call && !event.isEmpty() && !frame.contains(QStringLiteral("inst"))) {
+        if (m_forgotten.remove(call))
+            return;
+        if (m_openCalls.contains(call)) {
+            m_answers.insert(call, frame);
+            return;
+        }
     }
     emit frameReceived(frame);
 }

@@ -36,7 +36,6 @@ struct Taken
     uint elementsSize = 0;
     std::vector<ReturnedValue> elementValues;   // every allocated cell (offset and wrap-around included)
     std::vector<uint> elementAttributes;     // empty when the elements have none of their own
-    bool sparse = false;
 };
 
 // A function's scope that holds its own variables (a closure's): compared
@@ -47,6 +46,30 @@ struct TakenScope
     QV4::Heap::CallContext *context = nullptr;
     std::vector<ReturnedValue> locals;
 };
+
+// The raw values of cells 0..n-1 (`at(i)` gives cell i).
+template <typename At>
+std::vector<ReturnedValue> valuesOf(uint n, At at)
+{
+    std::vector<ReturnedValue> values;
+    values.reserve(n);
+    for (uint i = 0; i < n; ++i)
+        values.push_back(at(i).asReturnedValue());
+    return values;
+}
+
+// Whether cells 0..n-1 still hold `was` (cell `skip` left out).
+template <typename At>
+bool sameValues(uint n, At at, const std::vector<ReturnedValue> &was, int skip = -1)
+{
+    if (n != was.size())
+        return false;
+    for (uint i = 0; i < n; ++i) {
+        if (int(i) != skip && at(i).asReturnedValue() != was[i])
+            return false;
+    }
+    return true;
+}
 
 bool sameShape(const QV4::Heap::InternalClass *now, const QV4::Heap::InternalClass *was)
 {
@@ -68,8 +91,8 @@ struct EngineSnapshot::Data
 {
     std::vector<Taken> taken;
     std::vector<TakenScope> scopes;
-    // A script-unreachable array holding every object, shape, slot value and
-    // element array taken (the GC marks them through it).
+    // A script-unreachable array holding every object, shape, element
+    // array, scope and value taken (the GC marks them through it).
     QV4::PersistentValue pin;
 };
 
@@ -164,26 +187,18 @@ std::unique_ptr<EngineSnapshot> EngineSnapshot::take(QJSEngine *engine, const QL
         t.shape = o->internalClass;
         keepHeap(o);
         keepHeap(t.shape);
-        t.slotValues.reserve(t.shape->size);
-        for (uint i = 0; i < t.shape->size; ++i) {
-            const QV4::Value *v = o->propertyData(i);
-            t.slotValues.push_back(v->asReturnedValue());
-            keep(*v);
-        }
+        t.slotValues = valuesOf(t.shape->size, [o](uint i) { return *o->propertyData(i); });
         if (o == global)
             t.skipSlot = driverInfoSlot;
         if (QV4::Heap::ArrayData *a = o->arrayData) {
             t.elements = a;
             keepHeap(a);
-            t.sparse = a->type != QV4::Heap::ArrayData::Simple;
             t.elementsOffset = a->offset;
             t.elementsSize = a->values.size;
-            if (!t.sparse) {
-                for (uint i = 0; i < a->values.alloc; ++i) {
-                    t.elementValues.push_back(a->values.values[i].asReturnedValue());
-                    keep(a->values.values[i]);
-                }
-            }
+            // A sparse array keeps its elements elsewhere: not compared
+            // (unchanged() says changed).
+            if (a->type == QV4::Heap::ArrayData::Simple)
+                t.elementValues = valuesOf(a->values.alloc, [a](uint i) { return a->values.values[i]; });
             if (a->attrs) {
                 for (uint i = 0; i < a->values.alloc; ++i)
                     t.elementAttributes.push_back(a->attrs[i].all());
@@ -193,14 +208,20 @@ std::unique_ptr<EngineSnapshot> EngineSnapshot::take(QJSEngine *engine, const QL
     }
     data->scopes.reserve(contexts.size());
     for (QV4::Heap::CallContext *c : contexts) {
-        TakenScope t;
-        t.context = c;
         keepHeap(c);
-        for (uint i = 0; i < c->locals.size; ++i) {
-            t.locals.push_back(c->locals.values[i].asReturnedValue());
-            keep(c->locals.values[i]);
-        }
-        data->scopes.push_back(std::move(t));
+        data->scopes.push_back({c, valuesOf(c->locals.size, [c](uint i) { return c->locals.values[i]; })});
+    }
+    // The values taken are pinned too: a replaced one is never freed, so
+    // its address cannot come back as a new value.
+    for (const Taken &t : data->taken) {
+        for (const ReturnedValue v : t.slotValues)
+            keep(QV4::Value::fromReturnedValue(v));
+        for (const ReturnedValue v : t.elementValues)
+            keep(QV4::Value::fromReturnedValue(v));
+    }
+    for (const TakenScope &t : data->scopes) {
+        for (const ReturnedValue v : t.locals)
+            keep(QV4::Value::fromReturnedValue(v));
     }
     data->pin.set(v4, pin->asReturnedValue());
     return std::unique_ptr<EngineSnapshot>(new EngineSnapshot(std::move(data)));
@@ -211,28 +232,21 @@ bool EngineSnapshot::unchanged() const
     for (const Taken &t : d->taken) {
         const QV4::Heap::Object *o = t.object;
         const QV4::Heap::InternalClass *shape = o->internalClass;
-        if (!sameShape(shape, t.shape))
+        if (!sameShape(shape, t.shape)
+            || !sameValues(shape->size, [o](uint i) { return *o->propertyData(i); }, t.slotValues, t.skipSlot))
             return false;
-        for (uint i = 0; i < shape->size; ++i) {
-            if (int(i) != t.skipSlot && o->propertyData(i)->asReturnedValue() != t.slotValues[i])
-                return false;
-        }
         const QV4::Heap::ArrayData *a = o->arrayData;
         if (a != t.elements)
             return false;
         if (!a)
             continue;
         // Elements change in place: compare every allocated cell. A sparse
-        // array (a shared object made sparse by a driver) is not compared:
-        // changed.
-        if (t.sparse || a->type != QV4::Heap::ArrayData::Simple || a->offset != t.elementsOffset
-            || a->values.size != t.elementsSize || a->values.alloc != t.elementValues.size()
-            || bool(a->attrs) != !t.elementAttributes.empty())
+        // array is not compared: changed (one taken sparse is still sparse,
+        // or has new element storage).
+        if (a->type != QV4::Heap::ArrayData::Simple || a->offset != t.elementsOffset || a->values.size != t.elementsSize
+            || bool(a->attrs) != !t.elementAttributes.empty()
+            || !sameValues(a->values.alloc, [a](uint i) { return a->values.values[i]; }, t.elementValues))
             return false;
-        for (uint i = 0; i < a->values.alloc; ++i) {
-            if (a->values.values[i].asReturnedValue() != t.elementValues[i])
-                return false;
-        }
         if (a->attrs) {
             if (a->values.alloc != t.elementAttributes.size())
                 return false;
@@ -243,12 +257,9 @@ bool EngineSnapshot::unchanged() const
         }
     }
     for (const TakenScope &t : d->scopes) {
-        if (t.context->locals.size != t.locals.size())
+        const QV4::Heap::CallContext *c = t.context;
+        if (!sameValues(c->locals.size, [c](uint i) { return c->locals.values[i]; }, t.locals))
             return false;
-        for (uint i = 0; i < t.context->locals.size; ++i) {
-            if (t.context->locals.values[i].asReturnedValue() != t.locals[i])
-                return false;
-        }
     }
     return true;
 }
