@@ -1,13 +1,22 @@
-// Storage: folder layout and permissions, durable files, migrations.
+// Storage: folder layout and permissions, durable files, migrations, and
+// how the connections of one process share the write lock.
 #include "storage/database.h"
 #include "storage/durablefile.h"
 #include "storage/storagelayout.h"
+#include "storage/writegate.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
 
 #include <sys/stat.h>
 
@@ -36,6 +45,10 @@ private slots:
     void driversTableIsExactlyTheSeeds();
     void newerDatabaseIsRefused();
     void reopeningKeepsData();
+    void aWriterWaitsForTheCommitNotForASleep();
+    void aWriterStillGivesUpAfterItsTimeout();
+    void rollbacksAndCommitsAreSeen();
+    void theAutomaticCheckpointStays();
 };
 
 void tst_Storage::layoutIsCreatedOwnerOnly()
@@ -178,6 +191,140 @@ void tst_Storage::reopeningKeepsData()
     QSqlQuery q(db.connection());
     QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM drivers")) && q.next());
     QCOMPARE(q.value(0).toInt(), 1);
+}
+
+namespace {
+
+// A connection of its own, opened, used and closed on the calling thread.
+struct RawConnection
+{
+    explicit RawConnection(const QString &path, const QString &name) : name(name)
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        db.open();
+    }
+    ~RawConnection()
+    {
+        QSqlDatabase::database(name, false).close();
+        QSqlDatabase::removeDatabase(name);
+    }
+    QSqlDatabase db() const { return QSqlDatabase::database(name, false); }
+    QString name;
+};
+
+} // namespace
+
+void tst_Storage::aWriterWaitsForTheCommitNotForASleep()
+{
+    // SQLite's own busy handler would look again 1, 3, 8, 18, 33, 53 ms
+    // after the first try: a lock let go after 35 ms was taken 18 ms late.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("db.sqlite"));
+    Database holder;
+    QCOMPARE(holder.open(path, QStringLiteral("holder")), QString());
+    QSqlDatabase db = holder.connection();
+    QVERIFY(db.transaction());
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("INSERT INTO sync_outcomes (sync_id, outcome, message_type, message_data, driver_type, version)"
+                                  " VALUES ('held', 'completed', 't', '{}', 'd', '1')")));
+
+    std::atomic<bool> waiting{false};
+    std::chrono::steady_clock::time_point written;
+    QString writerError;
+    std::thread writer([&] {
+        Database other;
+        writerError = other.open(path, QStringLiteral("writer"));
+        if (!writerError.isEmpty())
+            return;
+        QSqlQuery w(other.connection());
+        waiting = true;
+        if (!w.exec(QStringLiteral("INSERT INTO sync_outcomes (sync_id, outcome, message_type, message_data, driver_type, version)"
+                                   " VALUES ('waited', 'completed', 't', '{}', 'd', '1')")))
+            writerError = w.lastError().text();
+        written = std::chrono::steady_clock::now();
+    });
+    QTRY_VERIFY(waiting.load());
+    QTest::qSleep(35);
+    QVERIFY(db.commit());
+    const auto committed = std::chrono::steady_clock::now();
+    writer.join();
+    QCOMPARE(writerError, QString());
+    const auto lateMs = std::chrono::duration_cast<std::chrono::microseconds>(written - committed).count() / 1000.0;
+    QVERIFY2(lateMs < 8.0, qPrintable(QStringLiteral("the waiting writer wrote %1 ms after the commit").arg(lateMs)));
+}
+
+void tst_Storage::aWriterStillGivesUpAfterItsTimeout()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("db.sqlite"));
+    RawConnection holder(path, QStringLiteral("holder"));
+    QSqlQuery setup(holder.db());
+    QVERIFY(setup.exec(QStringLiteral("PRAGMA journal_mode=WAL")));
+    QVERIFY(setup.exec(QStringLiteral("CREATE TABLE t (x)")));
+    QVERIFY(holder.db().transaction());
+    QVERIFY(setup.exec(QStringLiteral("INSERT INTO t VALUES (1)")));
+
+    QString error;
+    qint64 waitedMs = 0;
+    std::thread writer([&] {
+        RawConnection other(path, QStringLiteral("writer"));
+        WriteGate gate;
+        error = gate.install(other.db(), 200, 0);
+        if (!error.isEmpty())
+            return;
+        QElapsedTimer timer;
+        timer.start();
+        QSqlQuery w(other.db());
+        if (!w.exec(QStringLiteral("INSERT INTO t VALUES (2)")))
+            error = w.lastError().text();
+        waitedMs = timer.elapsed();
+    });
+    writer.join();
+    holder.db().rollback();
+    QVERIFY2(error.contains(u"locked"), qPrintable(error));
+    QVERIFY2(waitedMs >= 200 && waitedMs < 3000, qPrintable(QString::number(waitedMs)));
+}
+
+void tst_Storage::rollbacksAndCommitsAreSeen()
+{
+    // What wakes a waiting writer: every commit and every rollback of a
+    // write transaction of a connection with the gate.
+    QTemporaryDir dir;
+    Database db;
+    QCOMPARE(db.open(dir.filePath(QStringLiteral("db.sqlite")), QStringLiteral("seen")), QString());
+    QSqlQuery q(db.connection());
+    const std::uint64_t before = WriteGate::commits();
+    QVERIFY(q.exec(QStringLiteral("INSERT INTO sync_outcomes (sync_id, outcome, message_type, message_data, driver_type, version)"
+                                  " VALUES ('a', 'completed', 't', '{}', 'd', '1')")));
+    QCOMPARE(WriteGate::commits(), before + 1);
+    QVERIFY(db.connection().transaction());
+    QVERIFY(q.exec(QStringLiteral("INSERT INTO sync_outcomes (sync_id, outcome, message_type, message_data, driver_type, version)"
+                                  " VALUES ('b', 'completed', 't', '{}', 'd', '1')")));
+    QVERIFY(db.connection().rollback());
+    QCOMPARE(WriteGate::commits(), before + 2);
+}
+
+void tst_Storage::theAutomaticCheckpointStays()
+{
+    // The WAL hook replaces SQLite's automatic checkpoint: past the
+    // threshold, a commit copies the WAL back into the database file.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("db.sqlite"));
+    RawConnection c(path, QStringLiteral("checkpointed"));
+    QSqlQuery q(c.db());
+    QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode=WAL")));
+    QVERIFY(q.exec(QStringLiteral("CREATE TABLE t (x BLOB)")));
+    WriteGate gate;
+    QCOMPARE(gate.install(c.db(), 1000, 20), QString());
+    const qint64 before = QFileInfo(path).size();
+    for (int i = 0; i < 10; ++i) {
+        q.prepare(QStringLiteral("INSERT INTO t VALUES (?)"));
+        q.addBindValue(QByteArray(3 * 4096, char('a' + i)));
+        QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+    }
+    QVERIFY2(QFileInfo(path).size() >= before + 20 * 4096,
+             qPrintable(QStringLiteral("database file %1 bytes, %2 before").arg(QFileInfo(path).size()).arg(before)));
 }
 
 QTEST_GUILESS_MAIN(tst_Storage)

@@ -137,7 +137,7 @@ QString Database::open(const QString &path, const QString &connectionName)
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
         db.setDatabaseName(path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(busyTimeoutMs));
         if (!db.open()) {
             const QString error = QStringLiteral("cannot open database %1: %2").arg(path, db.lastError().text());
             db = QSqlDatabase();
@@ -169,7 +169,13 @@ QString Database::open(const QString &path, const QString &connectionName)
         return error;
     }
     q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
-    q.exec(QStringLiteral("PRAGMA wal_autocheckpoint=%1").arg(autoCheckpointPages));
+    // Writers of this process wait for each other's commit rather than
+    // sleeping (storage/writegate.h); the automatic checkpoint stays.
+    if (const QString gateError = m_writeGate.install(db, busyTimeoutMs, autoCheckpointPages); !gateError.isEmpty()) {
+        const QString error = QStringLiteral("cannot prepare %1 for writers: %2").arg(path, gateError);
+        close();
+        return error;
+    }
 
     const QString error = migrate();
     if (!error.isEmpty()) {

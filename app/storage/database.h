@@ -6,6 +6,8 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include "storage/writegate.h"
+
 class Database
 {
 public:
@@ -26,6 +28,9 @@ public:
     // backstop only, WalCheckpointer checkpoints long before it.
     static constexpr int autoCheckpointPages = 4000;
 
+    // How long a statement waits for another connection's write lock.
+    static constexpr int busyTimeoutMs = 5000;
+
     // Schema version this build knows (PRAGMA user_version).
     static int schemaVersion();
 
@@ -33,4 +38,5 @@ private:
     QString migrate();
 
     QString m_connectionName;
+    WriteGate m_writeGate;
 };
