@@ -84,6 +84,9 @@ EventLog::EventLog(qint64 maxRows, QObject *parent)
     m_writer->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_writer, &QObject::deleteLater);
     m_thread.start(QThread::LowPriority);
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(batchWindowMs);
+    connect(&m_flushTimer, &QTimer::timeout, this, &EventLog::flush);
 }
 
 EventLog::~EventLog()
@@ -108,11 +111,10 @@ void EventLog::record(Event event)
         event.at = QDateTime::currentDateTimeUtc();
     m_pending << event;
     emit recorded(event);
-    if (!m_flushQueued) {
-        // Everything recorded in this turn of the event loop goes in one batch.
-        m_flushQueued = true;
-        QTimer::singleShot(0, this, &EventLog::flush);
-    }
+    if (m_pending.size() >= batchLimit)
+        flush();
+    else if (!m_flushTimer.isActive())
+        m_flushTimer.start();   // what comes within the window joins this batch
 }
 
 void EventLog::recordTechnicianAction(const QString &what, const QString &deviceId)
@@ -126,7 +128,7 @@ void EventLog::recordTechnicianAction(const QString &what, const QString &device
 
 void EventLog::flush()
 {
-    m_flushQueued = false;
+    m_flushTimer.stop();
     if (m_pending.isEmpty() || !m_open) {
         m_pending.clear();
         return;
