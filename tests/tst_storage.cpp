@@ -19,6 +19,8 @@
 #include <thread>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -49,6 +51,8 @@ private slots:
     void aWriterStillGivesUpAfterItsTimeout();
     void rollbacksAndCommitsAreSeen();
     void theAutomaticCheckpointStays();
+    void theWalKeepsItsReservedSize();
+    void framesBeforeTheReserveSurviveACrash();
 };
 
 void tst_Storage::layoutIsCreatedOwnerOnly()
@@ -325,6 +329,93 @@ void tst_Storage::theAutomaticCheckpointStays()
     }
     QVERIFY2(QFileInfo(path).size() >= before + 20 * 4096,
              qPrintable(QStringLiteral("database file %1 bytes, %2 before").arg(QFileInfo(path).size()).arg(before)));
+}
+
+namespace {
+
+qint64 sizeOf(const QString &path)
+{
+    struct stat st {};
+    return ::stat(QFile::encodeName(path).constData(), &st) == 0 ? qint64(st.st_size) : -1;
+}
+
+QString insertDriver(QSqlDatabase db, const QString &type)
+{
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("INSERT INTO drivers (id, driver_type, version, protocol_type, driver_code) VALUES (?, ?, '1', 'tcp', ?)"));
+    q.addBindValue(type);
+    q.addBindValue(type);
+    q.addBindValue(QString(6000, QLatin1Char('x')));
+    return q.exec() ? QString() : q.lastError().text();
+}
+
+} // namespace
+
+void tst_Storage::theWalKeepsItsReservedSize()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("db.sqlite"));
+    const QString wal = path + QStringLiteral("-wal");
+    const qint64 reserve = 2 << 20;
+    {
+        Database db;
+        QCOMPARE(db.open(path, QStringLiteral("reserving")), QString());
+        QVERIFY(sizeOf(wal) < reserve);
+        QCOMPARE(db.reserveWal(reserve), QString());
+        QCOMPARE(sizeOf(wal), reserve);
+        QCOMPARE(db.reserveWal(reserve / 2), QString());   // never shorter
+        QCOMPARE(sizeOf(wal), reserve);
+        for (int i = 0; i < 20; ++i)
+            QCOMPARE(insertDriver(db.connection(), QStringLiteral("t%1").arg(i)), QString());
+        QCOMPARE(sizeOf(wal), reserve);   // written into, not grown
+    }
+    // Closed by the last connection: kept, at its size.
+    QCOMPARE(sizeOf(wal), reserve);
+    Database again;
+    QCOMPARE(again.open(path, QStringLiteral("again")), QString());
+    QSqlQuery q(again.connection());
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM drivers")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 20);
+    QCOMPARE(insertDriver(again.connection(), QStringLiteral("after")), QString());
+
+    // Never made where SQLite has none.
+    QTemporaryDir other;
+    Database none;
+    QCOMPARE(none.open(other.filePath(QStringLiteral("db.sqlite")), QStringLiteral("none")), QString());
+    QVERIFY(QFile::remove(other.filePath(QStringLiteral("db.sqlite-wal"))));
+    QVERIFY(!none.reserveWal(reserve).isEmpty());
+    QVERIFY(!QFile::exists(other.filePath(QStringLiteral("db.sqlite-wal"))));
+}
+
+void tst_Storage::framesBeforeTheReserveSurviveACrash()
+{
+    // Committed frames not yet checkpointed, zeros after them, and the
+    // process gone without closing: the next open finds the commits.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("db.sqlite"));
+    const pid_t child = ::fork();
+    QVERIFY(child >= 0);
+    if (child == 0) {
+        Database db;
+        bool ok = db.open(path, QStringLiteral("crashing")).isEmpty();
+        for (int i = 0; ok && i < 5; ++i)
+            ok = insertDriver(db.connection(), QStringLiteral("before%1").arg(i)).isEmpty();
+        ok = ok && db.reserveWal(Database::walReserveBytes()).isEmpty();
+        ok = ok && insertDriver(db.connection(), QStringLiteral("after")).isEmpty();
+        ::_exit(ok ? 0 : 1);   // no close, no checkpoint
+    }
+    int status = 0;
+    QCOMPARE(::waitpid(child, &status, 0), child);
+    QVERIFY(WIFEXITED(status));
+    QCOMPARE(WEXITSTATUS(status), 0);
+    QCOMPARE(sizeOf(path + QStringLiteral("-wal")), Database::walReserveBytes());
+    Database db;
+    QCOMPARE(db.open(path, QStringLiteral("recovered")), QString());
+    QSqlQuery q(db.connection());
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM drivers")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 6);
+    QVERIFY(q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next());
+    QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
 }
 
 QTEST_GUILESS_MAIN(tst_Storage)

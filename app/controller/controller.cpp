@@ -206,6 +206,9 @@ QString Controller::start()
     error = m_db.open(m_layout.databasePath(), QStringLiteral("nuc-main"));
     if (!error.isEmpty())
         return error;
+    // Commits then overwrite the WAL's blocks instead of growing it.
+    if (const QString walError = m_db.reserveWal(Database::walReserveBytes()); !walError.isEmpty())
+        qCWarning(lcStorage).noquote() << "cannot reserve the WAL file's space:" << walError;
     if (m_config.requireSignedDrivers) {
         // Said once at start, not found out at the first rollback.
         const qint64 unsignedKept = DriverArchive(m_db.connection()).unsignedVersions();

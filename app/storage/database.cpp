@@ -10,6 +10,12 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace {
 
 // Each entry moves the schema from version (index) to (index + 1), inside one
@@ -170,7 +176,8 @@ QString Database::open(const QString &path, const QString &connectionName)
     }
     q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
     // Writers of this process wait for each other's commit rather than
-    // sleeping (storage/writegate.h); the automatic checkpoint stays.
+    // sleeping (storage/writegate.h); the automatic checkpoint stays; the
+    // WAL file outlives the last connection (reserveWal()).
     if (const QString gateError = m_writeGate.install(db, busyTimeoutMs, autoCheckpointPages); !gateError.isEmpty()) {
         const QString error = QStringLiteral("cannot prepare %1 for writers: %2").arg(path, gateError);
         close();
@@ -183,6 +190,49 @@ QString Database::open(const QString &path, const QString &connectionName)
         return error;
     }
     return {};
+}
+
+qint64 Database::walReserveBytes(int pageSize)
+{
+    constexpr qint64 walHeader = 32;
+    constexpr qint64 frameHeader = 24;
+    return walHeader + qint64(autoCheckpointPages) * (pageSize + frameHeader) + (qint64(1) << 20);
+}
+
+QString Database::reserveWal(qint64 bytes)
+{
+    QSqlDatabase db = connection();
+    if (!db.isOpen())
+        return QStringLiteral("the database is not open");
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return QStringLiteral("cannot take the write lock: %1").arg(q.lastError().text());
+    QString error;
+    const QString walPath = db.databaseName() + QStringLiteral("-wal");
+    const int fd = ::open(QFile::encodeName(walPath).constData(), O_WRONLY | O_CLOEXEC);
+    struct stat st {};
+    if (fd < 0) {
+        error = QStringLiteral("cannot open %1: %2").arg(walPath, QString::fromLocal8Bit(std::strerror(errno)));
+    } else if (::fstat(fd, &st) != 0) {
+        error = QStringLiteral("cannot read the size of %1: %2").arg(walPath, QString::fromLocal8Bit(std::strerror(errno)));
+    } else if (st.st_size < bytes) {
+        const QByteArray zeros(1 << 20, '\0');
+        for (qint64 at = st.st_size; at < bytes && error.isEmpty();) {
+            const ssize_t n = ::pwrite(fd, zeros.constData(), size_t(std::min<qint64>(zeros.size(), bytes - at)), at);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                error = QStringLiteral("cannot write %1: %2").arg(walPath, QString::fromLocal8Bit(std::strerror(errno)));
+            else
+                at += n;
+        }
+        if (error.isEmpty() && ::fdatasync(fd) != 0)
+            error = QStringLiteral("cannot fdatasync %1: %2").arg(walPath, QString::fromLocal8Bit(std::strerror(errno)));
+    }
+    if (fd >= 0)
+        ::close(fd);
+    q.exec(QStringLiteral("ROLLBACK"));
+    return error;
 }
 
 QString Database::migrate()

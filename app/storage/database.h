@@ -1,6 +1,9 @@
 // One named SQLite connection (QSQLITE) to <root>/var/database.sqlite, in WAL
 // mode with durable commits, and the schema's versioned migrations.
 // A Database belongs to the thread that opened it: open one per thread.
+//
+// The WAL file is kept when the last connection closes
+// (SQLITE_FCNTL_PERSIST_WAL), so that what reserveWal() gave it stays.
 #pragma once
 
 #include <QSqlDatabase>
@@ -30,6 +33,19 @@ public:
 
     // How long a statement waits for another connection's write lock.
     static constexpr int busyTimeoutMs = 5000;
+
+    // Makes the WAL file at least `bytes` long (zeros past its last frame;
+    // never shorter, never created), so that commits write into blocks the
+    // file already has instead of growing it: growing cost every commit a
+    // block allocation and an inode write in its fdatasync (a driver_sync
+    // 0.19 ms, docs/performance.md). Done under the write lock (BEGIN
+    // IMMEDIATE): no writer of any process appends meanwhile, and SQLite
+    // reads a WAL only up to its last valid frame. Returns an error line or
+    // empty.
+    QString reserveWal(qint64 bytes);
+    // What the controller reserves: the automatic checkpoint's threshold in
+    // frames, and 1 MiB for the commit that crosses it.
+    static qint64 walReserveBytes(int pageSize = 4096);
 
     // Schema version this build knows (PRAGMA user_version).
     static int schemaVersion();

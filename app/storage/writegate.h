@@ -27,8 +27,9 @@ class WriteGate
 public:
     static constexpr int checkEveryUs = 250;
 
-    // Replaces the connection's busy handler and WAL hook. Returns an empty
-    // string on success, else one line.
+    // Replaces the connection's busy handler and WAL hook, and keeps the
+    // WAL file when the connection closes last (SQLITE_FCNTL_PERSIST_WAL).
+    // Returns an empty string on success, else one line.
     QString install(const QSqlDatabase &db, int busyTimeoutMs, int autoCheckpointPages);
 
     // Commits and rollbacks the hooks saw in this process, of every
