@@ -1,6 +1,7 @@
 // Storage: folder layout and permissions, durable files, migrations, and
 // how the connections of one process share the write lock.
 #include "storage/database.h"
+#include "storage/driverrepository.h"
 #include "storage/durablefile.h"
 #include "storage/storagelayout.h"
 #include "storage/writegate.h"
@@ -53,6 +54,7 @@ private slots:
     void theAutomaticCheckpointStays();
     void theWalKeepsItsReservedSize();
     void framesBeforeTheReserveSurviveACrash();
+    void aRunnableFormLikeItsSourceIsNotKeptTwice();
 };
 
 void tst_Storage::layoutIsCreatedOwnerOnly()
@@ -416,6 +418,28 @@ void tst_Storage::framesBeforeTheReserveSurviveACrash()
     QCOMPARE(q.value(0).toInt(), 6);
     QVERIFY(q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next());
     QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
+}
+
+void tst_Storage::aRunnableFormLikeItsSourceIsNotKeptTwice()
+{
+    QTemporaryDir dir;
+    Database db;
+    QCOMPARE(db.open(dir.filePath(QStringLiteral("db.sqlite")), QStringLiteral("runnable")), QString());
+    RunnableRepository forms(db.connection());
+    const QString plain = QStringLiteral("class A extends BaseDriver {}\nmodule.exports = A;\n");
+    const QString modern = QStringLiteral("class B extends BaseDriver { #x = 1; }\nmodule.exports = B;\n");
+    const QString rewritten = QStringLiteral("var B = /* down-levelled */ 1;\n");
+    QCOMPARE(forms.store(plain, QStringLiteral("t1"), plain), QString());
+    QCOMPARE(forms.store(modern, QStringLiteral("t1"), rewritten), QString());
+    QSqlQuery q(db.connection());
+    QVERIFY(q.exec(QStringLiteral("SELECT length(code) FROM driver_runnable ORDER BY length(code)")));
+    QVERIFY(q.next());
+    QCOMPARE(q.value(0).toInt(), 0);
+    QVERIFY(q.next());
+    QCOMPARE(q.value(0).toInt(), rewritten.size());
+    QCOMPARE(forms.find(plain, QStringLiteral("t1")), std::optional<QString>(plain));
+    QCOMPARE(forms.find(modern, QStringLiteral("t1")), std::optional<QString>(rewritten));
+    QCOMPARE(forms.find(plain, QStringLiteral("t2")), std::optional<QString>());
 }
 
 QTEST_GUILESS_MAIN(tst_Storage)

@@ -37,6 +37,7 @@ public:
     explicit RunnableRepository(const QSqlDatabase &db) : m_db(db) {}
     static QString sourceKey(const QString &source);
     std::optional<QString> find(const QString &source, const QString &transformerVersion) const;
+    // A form equal to its source is kept as '' (find() gives the source).
     QString store(const QString &source, const QString &transformerVersion, const QString &code);
     // Deletes the forms of other transformer versions and of sources not in
     // `keepKeys`; returns how many went.
