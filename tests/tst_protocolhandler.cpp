@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTemporaryDir>
+#include <QSqlQuery>
 #include <QTest>
 
 #include <memory>
@@ -264,7 +265,7 @@ void tst_ProtocolHandler::otherMessagesWaitOnlyForReports()
     QCOMPARE(other.open(m_dir->filePath(QStringLiteral("db.sqlite")), QStringLiteral("handler-other")), QString());
     OutboxReport answer = ReportDelivery::reportOf({QStringLiteral("driver_sync_complete"), {{QStringLiteral("sync_id"), QStringLiteral("b")}}});
     QCOMPARE(ReportOutbox::storeIn(other.connection(), answer), QString());
-    handler.reports()->sendStored(answer.seq, {QStringLiteral("driver_sync_complete"), answer.data});
+    handler.reports()->sendStored(answer.seq, {QStringLiteral("driver_sync_complete"), answer.data}, answer.timestamp);
     QCOMPARE(sent.size(), 4);
     QCOMPARE(object(sent.at(3)).value(QStringLiteral("seq")).toInteger(), answer.seq);
     QCOMPARE(handler.reports()->held(), 2);
@@ -411,7 +412,9 @@ void tst_ProtocolHandler::reportStoredElsewhereGoesOutInSeqOrder()
     QTRY_COMPARE(handler.reports()->held(), 3);
     QCOMPARE(sent.size(), 2);   // seq 3 waits for seq 2
     handler.send(QStringLiteral("driver_sync_progress"), {{QStringLiteral("sync_id"), QStringLiteral("s")}});
-    handler.reports()->sendStored(answer.seq, {answer.type, answer.data});
+    // (With its timestamp, as the sync service gives it: found by a write
+    // first, it still goes out from the table, in turn.)
+    handler.reports()->sendStored(answer.seq, {answer.type, answer.data}, answer.timestamp);
     QCOMPARE(sent.size(), 5);
     QCOMPARE(typeOf(sent.at(2)), QStringLiteral("driver_sync_progress"));
     QCOMPARE(typeOf(sent.at(3)), QStringLiteral("driver_sync_complete"));
@@ -420,13 +423,36 @@ void tst_ProtocolHandler::reportStoredElsewhereGoesOutInSeqOrder()
     QCOMPARE(object(sent.at(4)).value(QStringLiteral("seq")).toInteger(), 3);
     QCOMPARE(handler.reports()->held(), 3);
 
-    // Announced before the main thread writes again: sent at once.
+    // Announced before the main thread writes again: sent at once, as
+    // given (the row is not read back: here it was changed meanwhile, which
+    // the pipeline never does), with the stored timestamp.
     OutboxReport second = ReportDelivery::reportOf({QStringLiteral("driver_sync_error"), {{QStringLiteral("sync_id"), QStringLiteral("t")}}});
     QVERIFY(db.transaction());
     QCOMPARE(ReportOutbox::storeIn(db, second), QString());
     QVERIFY(db.commit());
-    handler.reports()->sendStored(second.seq, {second.type, second.data});
+    QSqlQuery change(db);
+    QVERIFY(change.exec(QStringLiteral("UPDATE report_outbox SET data = '{\"sync_id\":\"from the table\"}' WHERE seq = 4")));
+    handler.reports()->sendStored(second.seq, {second.type, second.data}, second.timestamp);
     QCOMPARE(sent.size(), 6);
-    QCOMPARE(object(sent.at(5)).value(QStringLiteral("seq")).toInteger(), 4);
+    const QJsonObject direct = object(sent.at(5));
+    QCOMPARE(direct.value(QStringLiteral("seq")).toInteger(), 4);
+    QCOMPARE(direct.value(QStringLiteral("timestamp")).toString(), second.timestamp);
+    QCOMPARE(direct.value(QStringLiteral("data")).toObject().value(QStringLiteral("sync_id")).toString(), QStringLiteral("t"));
     QCOMPARE(handler.reports()->held(), 4);
+
+    // Without its timestamp, or behind a report still to be stored this
+    // turn, it is read from the table, in seq order.
+    OutboxReport third = ReportDelivery::reportOf({QStringLiteral("driver_sync_complete"), {{QStringLiteral("sync_id"), QStringLiteral("u")}}});
+    QVERIFY(db.transaction());
+    QCOMPARE(ReportOutbox::storeIn(db, third), QString());
+    QVERIFY(db.commit());
+    QVERIFY(change.exec(QStringLiteral("UPDATE report_outbox SET data = '{\"sync_id\":\"from the table\"}' WHERE seq = 5")));
+    handler.send(QStringLiteral("status_update"), {{QStringLiteral("device_id"), QStringLiteral("e")}});   // waits for this turn
+    handler.reports()->sendStored(third.seq, {third.type, third.data}, third.timestamp);
+    QCOMPARE(sent.size(), 8);
+    QCOMPARE(object(sent.at(6)).value(QStringLiteral("seq")).toInteger(), 5);
+    QCOMPARE(object(sent.at(6)).value(QStringLiteral("data")).toObject().value(QStringLiteral("sync_id")).toString(),
+             QStringLiteral("from the table"));
+    QCOMPARE(typeOf(sent.at(7)), QStringLiteral("status_update"));
+    QCOMPARE(object(sent.at(7)).value(QStringLiteral("seq")).toInteger(), 6);
 }

@@ -118,14 +118,28 @@ void ReportDelivery::flush()
         forgetSoon(m_sentUpTo);
 }
 
-void ReportDelivery::sendStored(qint64 seq, const Message &message)
+void ReportDelivery::sendStored(qint64 seq, const Message &message, const QString &timestamp)
 {
     if (!m_outbox)
         return enqueue(message);
-    if (!m_outbox->adopt(seq) && m_unannounced > 0)
+    const bool adopted = m_outbox->adopt(seq);
+    if (!adopted && m_unannounced > 0)
         --m_unannounced;
     if (m_mode == Mode::Offline || m_catchingUp || m_unannounced > 0)
         return;   // sendHeld() reads it from the outbox in turn
+    // A sync's answer, on the path of the sync: the next in seq order, no
+    // write of this thread found it (adopted) and none waits for this
+    // turn's transaction: the row is what the pipeline stored.
+    if (adopted && !timestamp.isEmpty() && m_sentUpTo == seq - 1 && m_pending.isEmpty()) {
+        OutboxReport report;
+        report.seq = seq;
+        report.type = message.type;
+        report.timestamp = timestamp;
+        report.data = message.data;
+        if (put(report) && m_mode == Mode::Unacknowledged)
+            forgetSoon(m_sentUpTo);
+        return;
+    }
     // From the table, in seq order: with it whatever a write held back.
     m_catchingUp = true;
     sendHeld();

@@ -49,8 +49,10 @@ public:
     void enqueue(const Message &message);
     // Sends a report another thread already stored (ReportOutbox::storeIn,
     // `seq`): in seq order after everything stored before it. Without an
-    // outbox here, `message` goes the way of enqueue().
-    void sendStored(qint64 seq, const Message &message);
+    // outbox here, `message` goes the way of enqueue(). With the stored
+    // `timestamp`, and when everything before it went out and nothing waits
+    // to be stored, it goes out as given, without being read back.
+    void sendStored(qint64 seq, const Message &message, const QString &timestamp = {});
     // Stores what is waiting for this turn now (when stopping), and
     // forgets what the cloud has.
     void flush();

@@ -190,6 +190,12 @@ bool ReportOutbox::adopt(qint64 seq)
 {
     if (seq <= m_highestSeq)
         return false;   // counted already, by a write that found it
+    if (seq == m_highestSeq + 1) {
+        // The next one: the only row between is this one (nothing to count).
+        ++m_count;
+        m_highestSeq = seq;
+        return true;
+    }
     // Known from here on, also when the count fails (it only feeds the
     // retention's count): a later write must not find it as a gap again and
     // wait for an announcement that already came.

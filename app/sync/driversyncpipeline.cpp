@@ -556,8 +556,10 @@ QString DriverSyncPipeline::storeReport(const Install &job, const Message &answe
     QString error = ReportOutbox::storeIn(m_db.connection(), report);
     if (error.isEmpty())
         error = SyncOutcomeRepository(m_db.connection()).markReported(job.request.syncIdText());
-    if (error.isEmpty())
+    if (error.isEmpty()) {
         *reportSeq = report.seq;
+        m_storedReport = report;
+    }
     return error;
 }
 
@@ -584,7 +586,10 @@ void DriverSyncPipeline::answer(const QString &messageType, const QJsonObject &d
                                 const QString &outcome, const QElapsedTimer &timer, const QString &error,
                                 const QString &keyId, bool unchanged, qint64 reportSeq)
 {
-    emit finished(messageType, data, unchanged, reportSeq);
+    // The stored answer goes out as stored (its timestamp with it), without
+    // the main thread reading it back.
+    emit finished(messageType, data, unchanged, reportSeq,
+                  reportSeq > 0 && m_storedReport.seq == reportSeq ? m_storedReport.timestamp : QString());
     m_audit.append({request.syncIdText(), request.driverTypeText(), request.version, outcome,
                     timer.nsecsElapsed() / 1e6, error, keyId});
     // The next validation gets a fresh engine made while the pipeline is idle.

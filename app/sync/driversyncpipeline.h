@@ -9,6 +9,7 @@
 #include "runtime/drivermodule.h"
 #include "storage/database.h"
 #include "storage/driverrepository.h"
+#include "storage/reportoutbox.h"
 #include "storage/storagelayout.h"
 #include "sync/signaturecheck.h"
 #include "sync/syncauditlog.h"
@@ -73,7 +74,8 @@ signals:
     // none is reloaded and none can roll it back) and was stored in the
     // report outbox with that seq, in the commit that installed the driver:
     // it is to be sent from there (ReportDelivery::sendStored).
-    void finished(const QString &messageType, const QJsonObject &data, bool unchanged, qint64 reportSeq = 0);
+    void finished(const QString &messageType, const QJsonObject &data, bool unchanged, qint64 reportSeq = 0,
+                  const QString &reportTimestamp = {});
     // The answer of restorePrevious(); `restored` when the previous version
     // is active again (its devices are then to be reloaded).
     void rolledBack(const QString &messageType, const QJsonObject &data, bool restored);
@@ -165,5 +167,6 @@ private:
     Database m_db;
     SyncAuditLog m_audit;
     SignatureCheck m_signatures;
+    OutboxReport m_storedReport;   // the last answer storeReport() put in the outbox
     QThreadPool m_ioPool;
 };

@@ -76,14 +76,14 @@ void DriverSyncService::progress(const QString &syncId, const QString &step)
 }
 
 void DriverSyncService::onFinished(const QString &messageType, const QJsonObject &data, bool unchanged,
-                                   qint64 reportSeq)
+                                   qint64 reportSeq, const QString &reportTimestamp)
 {
     if (reportSeq > 0) {
         // Final already (no device ran the driver): the same steps on the
         // wire, without waiting. A device added in the meantime is reloaded,
         // after the answer (which nothing it does can change) has gone out.
         progress(data.value(QStringLiteral("sync_id")).toString(), QStringLiteral("reloading_devices"));
-        answer(messageType, data, reportSeq);
+        answer(messageType, data, reportSeq, reportTimestamp);
         if (m_reloader)
             m_reloader(data.value(QStringLiteral("driver_type")).toString(), [](const ReloadCheck &) {});
         return;
@@ -110,7 +110,8 @@ void DriverSyncService::onFinished(const QString &messageType, const QJsonObject
                });
 }
 
-void DriverSyncService::answer(const QString &messageType, const QJsonObject &data, qint64 reportSeq)
+void DriverSyncService::answer(const QString &messageType, const QJsonObject &data, qint64 reportSeq,
+                               const QString &reportTimestamp)
 {
     const QString syncId = data.value(QStringLiteral("sync_id")).toString();
     m_rollbacks.remove(syncId);
@@ -119,7 +120,7 @@ void DriverSyncService::answer(const QString &messageType, const QJsonObject &da
         if (messageType == u"driver_sync_complete")
             m_protocol->sendHello();
     } else if (reportSeq > 0) {
-        m_protocol->reports()->sendStored(reportSeq, Message{messageType, data});
+        m_protocol->reports()->sendStored(reportSeq, Message{messageType, data}, reportTimestamp);
     } else {
         m_protocol->send(Message{messageType, data});
     }

@@ -69,9 +69,12 @@ signals:
     void driverActivated(const QString &driverType, const QString &version);
 
 private:
-    // reportSeq > 0: the answer is in the report outbox already (with that seq).
-    void answer(const QString &messageType, const QJsonObject &data, qint64 reportSeq = 0);
-    void onFinished(const QString &messageType, const QJsonObject &data, bool unchanged, qint64 reportSeq);
+    // reportSeq > 0: the answer is in the report outbox already (with that
+    // seq, and that timestamp when known).
+    void answer(const QString &messageType, const QJsonObject &data, qint64 reportSeq = 0,
+                const QString &reportTimestamp = {});
+    void onFinished(const QString &messageType, const QJsonObject &data, bool unchanged, qint64 reportSeq,
+                    const QString &reportTimestamp);
     void progress(const QString &syncId, const QString &step);
     void dispatchRollback(const QJsonObject &data);
 
