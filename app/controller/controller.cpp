@@ -207,7 +207,7 @@ QString Controller::start()
     if (!error.isEmpty())
         return error;
     // Commits then overwrite the WAL's blocks instead of growing it.
-    if (const QString walError = m_db.reserveWal(Database::walReserveBytes()); !walError.isEmpty())
+    if (const QString walError = m_db.reserveWal(m_db.workingWalBytes()); !walError.isEmpty())
         qCWarning(lcStorage).noquote() << "cannot reserve the WAL file's space:" << walError;
     if (m_config.requireSignedDrivers) {
         // Said once at start, not found out at the first rollback.

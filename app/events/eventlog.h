@@ -61,7 +61,7 @@ private:
 
     qint64 m_maxRows;
     QList<Event> m_pending;
-    QTimer m_flushTimer;
+    QTimer m_flushTimer{this};
     bool m_open = false;
     QThread m_thread;
     EventWriter *m_writer = nullptr;   // lives in m_thread

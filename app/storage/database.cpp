@@ -9,6 +9,7 @@
 #include <QStringList>
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -89,6 +90,10 @@ const QStringList &migrations()
         QStringLiteral(
             "ALTER TABLE driver_digests ADD COLUMN signature TEXT;"
             "ALTER TABLE driver_versions ADD COLUMN signature TEXT;"),
+        // 10: driver_runnable.code '' stands for the source itself
+        //     (RunnableRepository::store): an older build would take '' for
+        //     the runnable form, so it refuses this schema instead.
+        QStringLiteral("SELECT 1;"),
     };
     return list;
 }
@@ -156,6 +161,13 @@ QString Database::open(const QString &path, const QString &connectionName)
         ::chmod(QFile::encodeName(path).constData(), 0600);
 
     QSqlDatabase db = connection();
+    // Writers of this process wait for each other's commit rather than
+    // sleeping (storage/writegate.h); the automatic checkpoint stays.
+    if (const QString gateError = m_writeGate.install(db, busyTimeoutMs, autoCheckpointPages); !gateError.isEmpty()) {
+        const QString error = QStringLiteral("cannot prepare %1 for writers: %2").arg(path, gateError);
+        close();
+        return error;
+    }
     QSqlQuery q(db);
     // WAL with synchronous=FULL: a commit is on disk when it returns.
     if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !q.next()
@@ -175,14 +187,6 @@ QString Database::open(const QString &path, const QString &connectionName)
         return error;
     }
     q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
-    // Writers of this process wait for each other's commit rather than
-    // sleeping (storage/writegate.h); the automatic checkpoint stays; the
-    // WAL file outlives the last connection (reserveWal()).
-    if (const QString gateError = m_writeGate.install(db, busyTimeoutMs, autoCheckpointPages); !gateError.isEmpty()) {
-        const QString error = QStringLiteral("cannot prepare %1 for writers: %2").arg(path, gateError);
-        close();
-        return error;
-    }
 
     const QString error = migrate();
     if (!error.isEmpty()) {
@@ -192,10 +196,12 @@ QString Database::open(const QString &path, const QString &connectionName)
     return {};
 }
 
-qint64 Database::walReserveBytes(int pageSize)
+qint64 Database::workingWalBytes() const
 {
     constexpr qint64 walHeader = 32;
     constexpr qint64 frameHeader = 24;
+    QSqlQuery q(connection());
+    const qint64 pageSize = q.exec(QStringLiteral("PRAGMA page_size")) && q.next() ? q.value(0).toLongLong() : 4096;
     return walHeader + qint64(autoCheckpointPages) * (pageSize + frameHeader) + (qint64(1) << 20);
 }
 
@@ -216,6 +222,13 @@ QString Database::reserveWal(qint64 bytes)
     } else if (::fstat(fd, &st) != 0) {
         error = QStringLiteral("cannot read the size of %1: %2").arg(walPath, QString::fromLocal8Bit(std::strerror(errno)));
     } else if (st.st_size < bytes) {
+        struct statvfs fs {};
+        const qint64 growth = bytes - qint64(st.st_size);
+        if (::fstatvfs(fd, &fs) == 0 && qint64(fs.f_bavail) * qint64(fs.f_frsize) < 4 * growth) {
+            error = QStringLiteral("only %1 MB free beside %2: left to the data (the WAL grows as it needs)")
+                        .arg(qint64(fs.f_bavail) * qint64(fs.f_frsize) / 1000000)
+                        .arg(walPath);
+        }
         const QByteArray zeros(1 << 20, '\0');
         for (qint64 at = st.st_size; at < bytes && error.isEmpty();) {
             const ssize_t n = ::pwrite(fd, zeros.constData(), size_t(std::min<qint64>(zeros.size(), bytes - at)), at);

@@ -1,9 +1,7 @@
 // One named SQLite connection (QSQLITE) to <root>/var/database.sqlite, in WAL
 // mode with durable commits, and the schema's versioned migrations.
 // A Database belongs to the thread that opened it: open one per thread.
-//
-// The WAL file is kept when the last connection closes
-// (SQLITE_FCNTL_PERSIST_WAL), so that what reserveWal() gave it stays.
+
 #pragma once
 
 #include <QSqlDatabase>
@@ -38,14 +36,17 @@ public:
     // never shorter, never created), so that commits write into blocks the
     // file already has instead of growing it: growing cost every commit a
     // block allocation and an inode write in its fdatasync (a driver_sync
-    // 0.19 ms, docs/performance.md). Done under the write lock (BEGIN
+    // 0.1–0.19 ms, docs/performance.md). Done under the write lock (BEGIN
     // IMMEDIATE): no writer of any process appends meanwhile, and SQLite
-    // reads a WAL only up to its last valid frame. Returns an error line or
-    // empty.
+    // reads a WAL only up to its last valid frame. Not done when the folder
+    // has less than four times the growth free. SQLite still deletes the
+    // WAL when the last connection closes: each start reserves again.
+    // Returns an error line or empty.
     QString reserveWal(qint64 bytes);
     // What the controller reserves: the automatic checkpoint's threshold in
-    // frames, and 1 MiB for the commit that crosses it.
-    static qint64 walReserveBytes(int pageSize = 4096);
+    // frames of this database's page size, and 1 MiB for the commit that
+    // crosses it (17.5 MB with 4 KiB pages).
+    qint64 workingWalBytes() const;
 
     // Schema version this build knows (PRAGMA user_version).
     static int schemaVersion();

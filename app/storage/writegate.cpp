@@ -88,10 +88,6 @@ QString WriteGate::install(const QSqlDatabase &db, int busyTimeoutMs, int autoCh
     if (sqlite3_busy_handler(connection, waitForCommit, this) != SQLITE_OK)
         return QStringLiteral("cannot set the busy handler: %1").arg(QString::fromUtf8(sqlite3_errmsg(connection)));
     sqlite3_wal_hook(connection, afterCommit, this);
-    // The WAL file stays when the last connection closes (its size, given
-    // by Database::reserveWal(), with it).
-    int persist = 1;
-    sqlite3_file_control(connection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
     // Called after the transaction's locks are let go (sqlite3RollbackAll).
     sqlite3_rollback_hook(connection, afterRollback, nullptr);
     return {};

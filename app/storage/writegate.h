@@ -11,7 +11,12 @@
 // The WAL hook is also where SQLite's automatic checkpoint lives
 // (PRAGMA wal_autocheckpoint installs it): install() keeps that backstop.
 // Either PRAGMA (wal_autocheckpoint, busy_timeout) run afterwards replaces
-// what install() set.
+// what install() set. A write transaction that wrote nothing lets its lock
+// go without either hook: its waiters see it at their next look (≤ 2 ms).
+// The handle is Qt's QSQLITE connection, called into with the system
+// libsqlite3's functions: right because Debian's Qt uses that library
+// (libqt6sql6-sqlite depends on libsqlite3-0), not with a Qt that bundles
+// its own SQLite.
 #pragma once
 
 #include <QString>
@@ -27,9 +32,8 @@ class WriteGate
 public:
     static constexpr int checkEveryUs = 250;
 
-    // Replaces the connection's busy handler and WAL hook, and keeps the
-    // WAL file when the connection closes last (SQLITE_FCNTL_PERSIST_WAL).
-    // Returns an empty string on success, else one line.
+    // Replaces the connection's busy handler and WAL hook. Returns an empty
+    // string on success, else one line.
     QString install(const QSqlDatabase &db, int busyTimeoutMs, int autoCheckpointPages);
 
     // Commits and rollbacks the hooks saw in this process, of every
