@@ -216,7 +216,27 @@ struct RawConnection
         QSqlDatabase::removeDatabase(name);
     }
     QSqlDatabase db() const { return QSqlDatabase::database(name, false); }
+    // WAL mode and a table `t` with `columns`.
+    bool makeWalTable(const QString &columns) const
+    {
+        QSqlQuery q(db());
+        return q.exec(QStringLiteral("PRAGMA journal_mode=WAL")) && q.exec(QStringLiteral("CREATE TABLE t (%1)").arg(columns));
+    }
     QString name;
+};
+
+// A database file of its own, in WAL mode with a table `t`, on one raw
+// connection.
+struct WalTable
+{
+    WalTable(const QString &name, const QString &columns) : connection(path, name)
+    {
+        ready = connection.makeWalTable(columns);
+    }
+    QTemporaryDir dir;
+    QString path = dir.filePath(QStringLiteral("db.sqlite"));
+    RawConnection connection;
+    bool ready = false;
 };
 
 } // namespace
@@ -264,19 +284,16 @@ void tst_Storage::aWriterWaitsForTheCommitNotForASleep()
 
 void tst_Storage::aWriterStillGivesUpAfterItsTimeout()
 {
-    QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("db.sqlite"));
-    RawConnection holder(path, QStringLiteral("holder"));
-    QSqlQuery setup(holder.db());
-    QVERIFY(setup.exec(QStringLiteral("PRAGMA journal_mode=WAL")));
-    QVERIFY(setup.exec(QStringLiteral("CREATE TABLE t (x)")));
-    QVERIFY(holder.db().transaction());
+    WalTable held(QStringLiteral("holder"), QStringLiteral("x"));
+    QVERIFY(held.ready);
+    QVERIFY(held.connection.db().transaction());
+    QSqlQuery setup(held.connection.db());
     QVERIFY(setup.exec(QStringLiteral("INSERT INTO t VALUES (1)")));
 
     QString error;
     qint64 waitedMs = 0;
     std::thread writer([&] {
-        RawConnection other(path, QStringLiteral("writer"));
+        RawConnection other(held.path, QStringLiteral("writer"));
         WriteGate gate;
         error = gate.install(other.db(), 200, 0);
         if (!error.isEmpty())
@@ -289,7 +306,7 @@ void tst_Storage::aWriterStillGivesUpAfterItsTimeout()
         waitedMs = timer.elapsed();
     });
     writer.join();
-    holder.db().rollback();
+    held.connection.db().rollback();
     QVERIFY2(error.contains(u"locked"), qPrintable(error));
     QVERIFY2(waitedMs >= 200 && waitedMs < 3000, qPrintable(QString::number(waitedMs)));
 }
@@ -317,22 +334,19 @@ void tst_Storage::theAutomaticCheckpointStays()
 {
     // The WAL hook replaces SQLite's automatic checkpoint: past the
     // threshold, a commit copies the WAL back into the database file.
-    QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("db.sqlite"));
-    RawConnection c(path, QStringLiteral("checkpointed"));
-    QSqlQuery q(c.db());
-    QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode=WAL")));
-    QVERIFY(q.exec(QStringLiteral("CREATE TABLE t (x BLOB)")));
+    WalTable blobs(QStringLiteral("checkpointed"), QStringLiteral("x BLOB"));
+    QVERIFY(blobs.ready);
     WriteGate gate;
-    QCOMPARE(gate.install(c.db(), 1000, 20), QString());
-    const qint64 before = QFileInfo(path).size();
+    QCOMPARE(gate.install(blobs.connection.db(), 1000, 20), QString());
+    QSqlQuery q(blobs.connection.db());
+    const qint64 before = QFileInfo(blobs.path).size();
     for (int i = 0; i < 10; ++i) {
         q.prepare(QStringLiteral("INSERT INTO t VALUES (?)"));
         q.addBindValue(QByteArray(3 * 4096, char('a' + i)));
         QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
     }
-    QVERIFY2(QFileInfo(path).size() >= before + 20 * 4096,
-             qPrintable(QStringLiteral("database file %1 bytes, %2 before").arg(QFileInfo(path).size()).arg(before)));
+    QVERIFY2(QFileInfo(blobs.path).size() >= before + 20 * 4096,
+             qPrintable(QStringLiteral("database file %1 bytes, %2 before").arg(QFileInfo(blobs.path).size()).arg(before)));
 }
 
 namespace {
