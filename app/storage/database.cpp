@@ -1,6 +1,7 @@
 #include "storage/database.h"
 
 #include "core/logcategories.h"
+#include "storage/durablefile.h"
 #include "storage/keptquery.h"
 
 #include <QFile>
@@ -9,13 +10,6 @@
 #include <QStringList>
 
 #include <sys/stat.h>
-#include <sys/statvfs.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace {
 
@@ -213,37 +207,7 @@ QString Database::reserveWal(qint64 bytes)
     QSqlQuery q(db);
     if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
         return QStringLiteral("cannot take the write lock: %1").arg(q.lastError().text());
-    QString error;
-    const QString walPath = db.databaseName() + QStringLiteral("-wal");
-    const int fd = ::open(QFile::encodeName(walPath).constData(), O_WRONLY | O_CLOEXEC);
-    struct stat st {};
-    if (fd < 0) {
-        error = QStringLiteral("cannot open %1: %2").arg(walPath, QString::fromLocal8Bit(std::strerror(errno)));
-    } else if (::fstat(fd, &st) != 0) {
-        error = QStringLiteral("cannot read the size of %1: %2").arg(walPath, QString::fromLocal8Bit(std::strerror(errno)));
-    } else if (st.st_size < bytes) {
-        struct statvfs fs {};
-        const qint64 growth = bytes - qint64(st.st_size);
-        if (::fstatvfs(fd, &fs) == 0 && qint64(fs.f_bavail) * qint64(fs.f_frsize) < 4 * growth) {
-            error = QStringLiteral("only %1 MB free beside %2: left to the data (the WAL grows as it needs)")
-                        .arg(qint64(fs.f_bavail) * qint64(fs.f_frsize) / 1000000)
-                        .arg(walPath);
-        }
-        const QByteArray zeros(1 << 20, '\0');
-        for (qint64 at = st.st_size; at < bytes && error.isEmpty();) {
-            const ssize_t n = ::pwrite(fd, zeros.constData(), size_t(std::min<qint64>(zeros.size(), bytes - at)), at);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                error = QStringLiteral("cannot write %1: %2").arg(walPath, QString::fromLocal8Bit(std::strerror(errno)));
-            else
-                at += n;
-        }
-        if (error.isEmpty() && ::fdatasync(fd) != 0)
-            error = QStringLiteral("cannot fdatasync %1: %2").arg(walPath, QString::fromLocal8Bit(std::strerror(errno)));
-    }
-    if (fd >= 0)
-        ::close(fd);
+    const QString error = DurableFile::growWithZeros(db.databaseName() + QStringLiteral("-wal"), bytes);
     q.exec(QStringLiteral("ROLLBACK"));
     return error;
 }

@@ -1,7 +1,6 @@
 // One named SQLite connection (QSQLITE) to <root>/var/database.sqlite, in WAL
 // mode with durable commits, and the schema's versioned migrations.
 // A Database belongs to the thread that opened it: open one per thread.
-
 #pragma once
 
 #include <QSqlDatabase>

@@ -5,10 +5,12 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace {
@@ -108,4 +110,35 @@ QString DurableFile::remove(const QString &path)
     if (::unlink(QFile::encodeName(path).constData()) != 0 && errno != ENOENT)
         return QStringLiteral("cannot remove %1: %2").arg(path, errnoText());
     return syncDirectory(QFileInfo(path).absolutePath());
+}
+
+QString DurableFile::growWithZeros(const QString &path, qint64 bytes)
+{
+    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return QStringLiteral("cannot open %1: %2").arg(path, errnoText());
+    QString error;
+    struct stat st {};
+    struct statvfs fs {};
+    if (::fstat(fd, &st) != 0) {
+        error = QStringLiteral("cannot read the size of %1: %2").arg(path, errnoText());
+    } else if (const qint64 growth = bytes - qint64(st.st_size); growth > 0) {
+        const qint64 free = ::fstatvfs(fd, &fs) == 0 ? qint64(fs.f_bavail) * qint64(fs.f_frsize) : -1;
+        if (free >= 0 && free < 4 * growth)
+            error = QStringLiteral("only %1 MB free beside %2: left to the data").arg(free / 1000000).arg(path);
+        const QByteArray zeros(1 << 20, '\0');
+        for (qint64 at = st.st_size; at < bytes && error.isEmpty();) {
+            const ssize_t n = ::pwrite(fd, zeros.constData(), size_t(std::min<qint64>(zeros.size(), bytes - at)), at);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                error = QStringLiteral("cannot write %1: %2").arg(path, errnoText());
+            else
+                at += n;
+        }
+        if (error.isEmpty() && ::fdatasync(fd) != 0)
+            error = QStringLiteral("cannot fdatasync %1: %2").arg(path, errnoText());
+    }
+    ::close(fd);
+    return error;
 }

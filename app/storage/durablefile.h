@@ -29,4 +29,10 @@ public:
     static QString remove(const QString &path);
 
     static QString syncDirectory(const QString &dir);
+
+    // Appends zeros to the existing file `path` up to `bytes` and
+    // fdatasyncs it (never creates, never shortens it); leaves it as it is
+    // when its folder has less than four times the growth free. The caller
+    // makes sure no one else appends meanwhile. Returns an error line or empty.
+    static QString growWithZeros(const QString &path, qint64 bytes);
 };
